@@ -1,0 +1,1 @@
+"""The domain: library, ingest, and (later) generation, quality, topics and export."""

@@ -1,0 +1,3 @@
+from papergym.tui.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""GRPO training, rewards, metrics and evaluation (imports torch lazily)."""

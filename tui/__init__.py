@@ -1,0 +1,1 @@
+"""The terminal interfaces: the command line and the Textual app."""
