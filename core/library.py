@@ -1,0 +1,369 @@
+"""The paper library: one folder holding a SQLite database and the imported PDFs.
+
+The database is opened in WAL mode with a busy timeout so that the app, the
+command line and a training process can share it; every write runs in a
+``BEGIN IMMEDIATE`` transaction so a writer never fails half-way on a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from papergym.core.errors import LibraryError, PaperNotFound
+
+DB_NAME = "library.db"
+PDF_DIR = "pdfs"
+ENV_HOME = "PAPERGYM_HOME"
+SHORT_ID = 12
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_library_dir() -> Path:
+    """The library folder: ``$PAPERGYM_HOME`` if set, else the user's data directory."""
+    if os.environ.get(ENV_HOME):
+        return Path(os.environ[ENV_HOME]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("papergym", appauthor=False)) / "library"
+
+
+# Migrations are append-only: never edit one that has shipped, add the next.
+def _m001_papers(db: sqlite_utils.Database) -> None:
+    db["papers"].create(
+        {
+            "id": str,  # SHA-256 of the file's bytes
+            "status": str,  # ok | no_text | failed
+            "reason": str,
+            "filename": str,
+            "source_path": str,
+            "stored_path": str,
+            "size_bytes": int,
+            "title": str,
+            "authors": str,  # JSON list
+            "year": int,
+            "doi": str,
+            "abstract": str,
+            "pages": int,
+            "chars": int,
+            "imported_at": str,
+        },
+        pk="id",
+        not_null={"status"},
+    )
+    db["papers"].create_index(["status"])
+    db["papers"].create_index(["doi"])
+    db["sections"].create(
+        {
+            "paper_id": str,
+            "ordinal": int,
+            "kind": str,
+            "heading": str,
+            "text": str,
+            "chars": int,
+        },
+        pk=("paper_id", "ordinal"),
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE paper_fts USING fts5("
+        "title, authors, abstract, body, paper_id UNINDEXED, "
+        "tokenize='porter unicode61 remove_diacritics 2')"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_papers]
+
+PAPER_COLUMNS = (
+    "id, status, reason, filename, source_path, stored_path, size_bytes, "
+    "title, authors, year, doi, pages, chars, imported_at"
+)
+
+
+@dataclass
+class SectionRecord:
+    """One section of a paper as stored in the library."""
+
+    kind: str
+    heading: str
+    text: str
+
+
+@dataclass
+class PaperRecord:
+    """What the library keeps about one imported file."""
+
+    id: str
+    status: str
+    filename: str
+    source_path: str
+    size_bytes: int
+    pages: int | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    doi: str | None = None
+    abstract: str = ""
+    reason: str | None = None
+    sections: list[SectionRecord] = field(default_factory=list)
+
+
+@dataclass
+class SearchHit:
+    """One paper matching a full-text query, best first."""
+
+    paper_id: str
+    title: str | None
+    year: int | None
+    score: float
+    snippet: str
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _row_to_paper(row: dict) -> dict:
+    paper = dict(row)
+    paper["authors"] = json.loads(paper["authors"]) if paper.get("authors") else []
+    return paper
+
+
+def _fts_query(text: str) -> str:
+    """Quote every word so user input like ``state-of-the-art`` or ``C++`` is never FTS syntax."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{word}"' for word in words)
+
+
+def _looks_like_fts_syntax(text: str) -> bool:
+    """Whether the user seems to be writing FTS5 syntax on purpose (phrases, OR, NOT, prefix*)."""
+    return bool(re.search(r'"|\*|\b(OR|NOT|AND|NEAR)\b', text))
+
+
+class Library:
+    """A library folder: ``library.db`` plus ``pdfs/<sha256>.pdf``."""
+
+    def __init__(self, folder: Path | str | None = None) -> None:
+        self.folder = Path(folder).expanduser() if folder else default_library_dir()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / PDF_DIR).mkdir(exist_ok=True)
+        except OSError as error:
+            raise LibraryError(
+                f"Cannot create the library folder {self.folder} ({error.strerror}); "
+                "choose another with --library or PAPERGYM_HOME."
+            ) from None
+        self.db_path = self.folder / DB_NAME
+        try:
+            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise LibraryError(
+                f"{self.db_path} is not a usable papergym library ({error}); "
+                "point --library at another folder or restore it from a backup."
+            ) from None
+
+    # -- plumbing -----------------------------------------------------------
+
+    @property
+    def pdf_dir(self) -> Path:
+        return self.folder / PDF_DIR
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """A write transaction that takes the lock up front, so it never dies half-way on contention."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.write():
+            version = self.schema_version
+            if version > len(MIGRATIONS):
+                raise LibraryError(
+                    f"{self.db_path} was written by a newer papergym (schema {version}); upgrade papergym."
+                )
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------
+
+    def status_of(self, paper_id: str) -> str | None:
+        """The stored status of a file's hash, or None if the library has never seen it."""
+        row = self.db.execute("SELECT status FROM papers WHERE id = ?", [paper_id]).fetchone()
+        return row[0] if row else None
+
+    def add_paper(self, paper: PaperRecord, stored_path: str | None) -> None:
+        """Insert or replace one paper with its sections and search entry, atomically."""
+        body = "\n\n".join(section.text for section in paper.sections if section.kind != "abstract")
+        row = {
+            "id": paper.id,
+            "status": paper.status,
+            "reason": paper.reason,
+            "filename": paper.filename,
+            "source_path": paper.source_path,
+            "stored_path": stored_path,
+            "size_bytes": paper.size_bytes,
+            "title": paper.title,
+            "authors": json.dumps(paper.authors, ensure_ascii=False),
+            "year": paper.year,
+            "doi": paper.doi,
+            "abstract": paper.abstract,
+            "pages": paper.pages,
+            "chars": sum(len(section.text) for section in paper.sections),
+            "imported_at": _now(),
+        }
+        with self.write() as db:
+            self._delete_rows(paper.id)
+            db["papers"].insert(row)
+            db["sections"].insert_all(
+                {
+                    "paper_id": paper.id,
+                    "ordinal": ordinal,
+                    "kind": section.kind,
+                    "heading": section.heading,
+                    "text": section.text,
+                    "chars": len(section.text),
+                }
+                for ordinal, section in enumerate(paper.sections)
+            )
+            if paper.status != "failed":
+                db.execute(
+                    "INSERT INTO paper_fts (title, authors, abstract, body, paper_id) VALUES (?, ?, ?, ?, ?)",
+                    [paper.title or "", ", ".join(paper.authors), paper.abstract, body, paper.id],
+                )
+
+    def record_failure(self, paper_id: str, filename: str, source_path: str, size_bytes: int, reason: str) -> None:
+        """Remember that a file could not be imported, and why, so the user can see it later."""
+        self.add_paper(
+            PaperRecord(
+                id=paper_id,
+                status="failed",
+                filename=filename,
+                source_path=source_path,
+                size_bytes=size_bytes,
+                reason=reason,
+            ),
+            stored_path=None,
+        )
+
+    def _delete_rows(self, paper_id: str) -> None:
+        self.db.execute("DELETE FROM paper_fts WHERE paper_id = ?", [paper_id])
+        self.db.execute("DELETE FROM sections WHERE paper_id = ?", [paper_id])
+        self.db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
+
+    def remove(self, paper_id: str) -> dict:
+        """Delete a paper, its sections and its stored PDF; returns what was removed."""
+        paper = self.paper(paper_id)
+        with self.write():
+            self._delete_rows(paper["id"])
+        if paper.get("stored_path"):
+            (self.folder / paper["stored_path"]).unlink(missing_ok=True)
+        return paper
+
+    # -- reading ------------------------------------------------------------
+
+    def resolve_id(self, id_or_prefix: str) -> str:
+        """The full id for a full id or a unique prefix of at least 4 hex digits."""
+        prefix = id_or_prefix.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{4,64}", prefix):
+            raise PaperNotFound(f"{id_or_prefix!r} is not a paper id; `papergym papers` lists them.")
+        rows = self.db.execute(
+            "SELECT id FROM papers WHERE id >= ? AND id < ? LIMIT 2", [prefix, prefix + "g"]
+        ).fetchall()
+        if not rows:
+            raise PaperNotFound(f"No paper has the id {id_or_prefix}; `papergym papers` lists them.")
+        if len(rows) > 1:
+            raise PaperNotFound(f"The id prefix {id_or_prefix} matches several papers; type more of it.")
+        return rows[0][0]
+
+    def paper(self, id_or_prefix: str) -> dict:
+        """One paper's metadata (no text), by id or unique id prefix."""
+        paper_id = self.resolve_id(id_or_prefix)
+        row = self.db.execute(
+            f"SELECT {PAPER_COLUMNS}, abstract FROM papers WHERE id = ?", [paper_id]
+        ).fetchone()
+        columns = [c.strip() for c in PAPER_COLUMNS.split(",")] + ["abstract"]
+        return _row_to_paper(dict(zip(columns, row)))
+
+    def sections(self, paper_id: str) -> list[dict]:
+        """The sections of a paper in document order, with their text."""
+        return list(
+            self.db.query(
+                "SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal",
+                [paper_id],
+            )
+        )
+
+    def papers(self, status: str | None = None) -> list[dict]:
+        """Every paper's metadata, most recently imported first."""
+        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+        return [
+            _row_to_paper(row)
+            for row in self.db.query(
+                f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, title", params
+            )
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """How many papers have each status."""
+        return dict(self.db.execute("SELECT status, count(*) FROM papers GROUP BY status").fetchall())
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Papers matching a full-text query, ranked by bm25 with titles weighing most."""
+        if _looks_like_fts_syntax(query):
+            try:
+                return self._search(query, limit)
+            except sqlite3.OperationalError:
+                pass  # not valid FTS syntax after all: search the words instead
+        match = _fts_query(query)
+        return self._search(match, limit) if match else []
+
+    def _search(self, match: str, limit: int) -> list[SearchHit]:
+        rows = self.db.execute(
+            """
+            SELECT f.paper_id, p.title, p.year,
+                   bm25(paper_fts, 10.0, 4.0, 5.0, 1.0) AS score,
+                   snippet(paper_fts, -1, '**', '**', '…', 14) AS snippet
+            FROM paper_fts f JOIN papers p ON p.id = f.paper_id
+            WHERE paper_fts MATCH ?
+            ORDER BY score LIMIT ?
+            """,
+            [match, limit],
+        ).fetchall()
+        return [SearchHit(paper_id, title, year, score, " ".join(snippet.split())) for paper_id, title, year, score, snippet in rows]
