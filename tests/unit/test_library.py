@@ -1,0 +1,123 @@
+import sqlite3
+
+import sqlite_utils
+
+import pytest
+
+from papergym.core.errors import LibraryError, PaperNotFound
+from papergym.core.library import MIGRATIONS, Library, PaperRecord, SectionRecord
+
+
+def _paper(paper_id: str, title: str, body: str, abstract: str = "An abstract.") -> PaperRecord:
+    return PaperRecord(
+        id=paper_id,
+        status="ok",
+        filename=f"{paper_id[:6]}.pdf",
+        source_path=f"/tmp/{paper_id[:6]}.pdf",
+        size_bytes=100,
+        pages=3,
+        title=title,
+        authors=["Ada Lovelace", "Alan Turing"],
+        year=2024,
+        doi="10.5555/x",
+        abstract=abstract,
+        sections=[
+            SectionRecord("abstract", "Abstract", abstract),
+            SectionRecord("methods", "Methods", body),
+        ],
+    )
+
+
+def test_a_new_library_is_migrated_and_in_wal_mode(library):
+    assert library.schema_version == len(MIGRATIONS)
+    assert library.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"papers", "sections", "paper_fts"} <= set(library.db.table_names())
+
+
+def test_reopening_keeps_the_data_and_runs_no_migration_twice(tmp_path):
+    with Library(tmp_path) as first:
+        first.add_paper(_paper("a" * 64, "Thermal films", "We measured heat."), stored_path=None)
+    with Library(tmp_path) as again:
+        assert again.schema_version == len(MIGRATIONS)
+        assert [p["title"] for p in again.papers()] == ["Thermal films"]
+
+
+def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path):
+    with Library(tmp_path) as lib:
+        lib.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    with pytest.raises(LibraryError, match="newer papergym"):
+        Library(tmp_path)
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    (tmp_path / "library.db").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(LibraryError, match="not a usable papergym library"):
+        Library(tmp_path)
+
+
+def test_search_ranks_title_matches_first_and_marks_the_snippet(library):
+    library.add_paper(_paper("a" * 64, "Enzyme kinetics of lactase", "Rates were fitted."), stored_path=None)
+    library.add_paper(_paper("b" * 64, "Sediment transport", "One enzyme was mentioned in passing."), stored_path=None)
+    hits = library.search("enzyme")
+    assert [hit.paper_id[0] for hit in hits] == ["a", "b"]
+    assert "**" in hits[1].snippet
+
+
+@pytest.mark.parametrize("query", ['state-of-the-art "', "C++ (", "AND OR", "*", "NEAR("])
+def test_search_never_fails_on_odd_input(library, query):
+    library.add_paper(_paper("a" * 64, "State of the art C methods", "Art."), stored_path=None)
+    assert isinstance(library.search(query), list)
+
+
+def test_search_uses_stems_and_phrases(library):
+    library.add_paper(_paper("a" * 64, "Diffusion", "The films were heated slowly."), stored_path=None)
+    assert library.search("film heating")
+    assert library.search('"heated slowly"')
+    assert not library.search('"slowly heated"')
+
+
+def test_ids_resolve_from_a_unique_prefix(library):
+    library.add_paper(_paper("abcd1" + "0" * 59, "One", "x"), stored_path=None)
+    library.add_paper(_paper("abcd2" + "0" * 59, "Two", "y"), stored_path=None)
+    assert library.resolve_id("ABCD1") == "abcd1" + "0" * 59
+    with pytest.raises(PaperNotFound, match="several"):
+        library.resolve_id("abcd")
+    with pytest.raises(PaperNotFound, match="No paper"):
+        library.resolve_id("ffff")
+    with pytest.raises(PaperNotFound, match="not a paper id"):
+        library.resolve_id("zz!")
+
+
+def test_remove_deletes_sections_search_entry_and_file(library):
+    paper_id = "c" * 64
+    stored = library.pdf_dir / f"{paper_id}.pdf"
+    stored.write_bytes(b"%PDF-1.4")
+    library.add_paper(_paper(paper_id, "Groundwater", "Aquifer recharge."), stored_path=f"pdfs/{paper_id}.pdf")
+    library.remove(paper_id[:8])
+    assert library.papers() == []
+    assert library.search("aquifer") == []
+    assert library.db.execute("SELECT count(*) FROM sections").fetchone()[0] == 0
+    assert not stored.exists()
+
+
+def test_adding_the_same_paper_twice_keeps_one_copy(library):
+    for _ in range(2):
+        library.add_paper(_paper("d" * 64, "Catalysis", "Yield of 40%."), stored_path=None)
+    assert library.db.execute("SELECT count(*) FROM papers").fetchone()[0] == 1
+    assert library.db.execute("SELECT count(*) FROM paper_fts").fetchone()[0] == 1
+    assert library.db.execute("SELECT count(*) FROM sections").fetchone()[0] == 2
+
+
+def test_a_failed_write_leaves_the_library_as_it_was(library, monkeypatch):
+    library.add_paper(_paper("e" * 64, "Kept", "Original."), stored_path=None)
+    broken = _paper("e" * 64, "Replacement", "New.")
+
+    def fail(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    # The sections insert fails after the old row was deleted and the new one inserted.
+    monkeypatch.setattr(sqlite_utils.db.Table, "insert_all", fail)
+    with pytest.raises(sqlite3.OperationalError):
+        library.add_paper(broken, stored_path=None)
+    assert [p["title"] for p in library.papers()] == ["Kept"]
+    assert library.search("original")

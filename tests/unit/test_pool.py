@@ -1,0 +1,59 @@
+import threading
+import time
+
+from papergym.core.pool import run_isolated
+from tests.unit import pool_targets
+
+
+def _run(tasks, **options):
+    return {outcome.key: outcome for outcome in run_isolated(pool_targets.dispatch, tasks, **options)}
+
+
+def test_results_come_back_for_every_task():
+    outcomes = _run([(n, ("square", n)) for n in range(6)], workers=2)
+    assert {key: o.value for key, o in outcomes.items()} == {n: n * n for n in range(6)}
+
+
+def test_a_hanging_task_is_killed_and_the_others_finish():
+    started = time.monotonic()
+    outcomes = _run(
+        [("hang", ("sleep_then_return", 30)), ("a", ("square", 3)), ("b", ("square", 4))],
+        workers=2,
+        timeout=1.5,
+    )
+    assert time.monotonic() - started < 15
+    assert not outcomes["hang"].ok and "took longer than" in outcomes["hang"].reason
+    assert outcomes["a"].value == 9 and outcomes["b"].value == 16
+
+
+def test_extend_deadline_gives_a_big_task_more_time():
+    outcomes = _run([("big", ("sleep_with_extension", 2.0, 5.0))], workers=1, timeout=1.0)
+    assert outcomes["big"].ok and outcomes["big"].value == "done"
+
+
+def test_a_crash_fails_one_task_and_the_pool_goes_on():
+    outcomes = _run([("crash", ("crash",))] + [(n, ("square", n)) for n in range(4)], workers=1)
+    assert not outcomes["crash"].ok and "SIGSEGV" in outcomes["crash"].reason
+    assert [outcomes[n].value for n in range(4)] == [0, 1, 4, 9]
+
+
+def test_memory_limit_stops_a_hog():
+    outcomes = _run([("hog", ("hog_memory", 3000)), ("ok", ("square", 2))], workers=1, memory_limit_bytes=1024**3)
+    assert not outcomes["hog"].ok and "memory" in outcomes["hog"].reason
+    assert outcomes["ok"].value == 4
+
+
+def test_an_exception_is_the_task_reason():
+    outcomes = _run([("bad", ("raise_error",))], workers=1)
+    assert outcomes["bad"].reason == "ValueError: bad input"
+
+
+def test_cancel_stops_before_all_tasks_ran():
+    cancel = threading.Event()
+    seen = []
+    for outcome in run_isolated(
+        pool_targets.dispatch, [(n, ("sleep_then_return", 0.3)) for n in range(20)], workers=2, cancel=cancel
+    ):
+        seen.append(outcome.key)
+        cancel.set()
+    assert 1 <= len(seen) < 20
