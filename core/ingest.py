@@ -131,6 +131,18 @@ def _store_pdf(library: Library, source: Path, paper_id: str) -> str:
     return relative
 
 
+def _sweep_partials(library: Library) -> None:
+    """Delete half-copied PDFs left by an import that was killed (their process is gone)."""
+    for partial in library.pdf_dir.glob("*.partial-*"):
+        pid = partial.suffix.rsplit("-", 1)[-1]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            partial.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # a live process of another user owns it
+
+
 def _record(paper_id: str, path: Path, size: int, extracted: ExtractedPaper) -> PaperRecord:
     return PaperRecord(
         id=paper_id,
@@ -167,6 +179,7 @@ def import_paths(
     interrupted import keeps its work and the same call finishes it.
     """
     started = time.monotonic()
+    _sweep_partials(library)
     candidates, left_out = find_files(paths)
     report = ImportReport(total=len(candidates) + len(left_out))
 

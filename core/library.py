@@ -189,8 +189,13 @@ class Library:
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction that takes the lock up front, so it never dies half-way on contention."""
+        """A write transaction that takes the lock up front, so it never dies half-way on contention; nests."""
         conn = self.db.conn
+        if conn.in_transaction:
+            # Nested: a savepoint, so the inner block is still all-or-nothing.
+            with self.db.atomic():
+                yield self.db
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
