@@ -163,7 +163,7 @@ def test_a_killed_import_leaves_a_consistent_library_and_a_rerun_finishes(tmp_pa
     for number in range(24):
         write_paper(folder / f"paper{number:02}.pdf", f"Study number {number} of diffusion", seed=number, body_pages=6)
     lib = tmp_path / "lib"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = dict(os.environ)
     command = [sys.executable, "-m", "papergym", "import", str(folder), "--json", "--workers", "2", "--library", str(lib)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     imported = 0
