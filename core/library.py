@@ -81,7 +81,73 @@ def _m001_papers(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_papers]
+def _m002_generation(db: sqlite_utils.Database) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["models"].create(
+        {
+            "name": str,
+            "path": str,
+            "size_bytes": int,
+            "architecture": str,
+            "quantization": str,
+            "context_length": int,
+            "chat_template": int,  # 1 if the GGUF carries a chat template
+            "added_at": str,
+        },
+        pk="name",
+    )
+    db["jobs"].create(
+        {
+            "id": str,  # content hash of the work and its settings: the same work is never queued twice
+            "kind": str,  # generate | refine | ...
+            "paper_id": str,
+            "payload": str,  # JSON: what the job needs
+            "status": str,  # pending | done | failed
+            "attempts": int,
+            "error": str,
+            "result_count": int,
+            "prompt_tokens": int,
+            "completion_tokens": int,
+            "seconds": float,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"status"},
+        defaults={"attempts": 0, "result_count": 0, "status": "pending"},
+    )
+    db["jobs"].create_index(["kind", "status"])
+    db["jobs"].create_index(["paper_id"])
+    db["questions"].create(
+        {
+            "id": str,  # content hash of paper, kind, question, options and answer
+            "paper_id": str,
+            "job_id": str,
+            "kind": str,  # mcq | numeric | exact
+            "question": str,
+            "options": str,  # JSON list (mcq)
+            "answer": str,  # letter (mcq), number as text (numeric), term (exact)
+            "aliases": str,  # JSON list (exact)
+            "unit": str,
+            "tolerance": float,
+            "rationale": str,
+            "source_section": str,
+            "status": str,  # draft | accepted | rejected | ...
+            "model": str,
+            "prompt_version": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"status", "kind", "question"},
+    )
+    db["questions"].create_index(["paper_id"])
+    db["questions"].create_index(["status"])
+    db.execute(
+        "CREATE VIRTUAL TABLE question_fts USING fts5("
+        "question, options, question_id UNINDEXED, tokenize='porter unicode61 remove_diacritics 2')"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_papers, _m002_generation]
 
 PAPER_COLUMNS = (
     "id, status, reason, filename, source_path, stored_path, size_bytes, "
@@ -293,15 +359,32 @@ class Library:
         self.db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
 
     def remove(self, paper_id: str) -> dict:
-        """Delete a paper, its sections and its stored PDF; returns what was removed."""
+        """Delete a paper, its sections, its questions and its stored PDF; returns what was removed."""
         paper = self.paper(paper_id)
-        with self.write():
+        with self.write() as db:
+            db.execute(
+                "DELETE FROM question_fts WHERE question_id IN (SELECT id FROM questions WHERE paper_id = ?)",
+                [paper["id"]],
+            )
+            db.execute("DELETE FROM questions WHERE paper_id = ?", [paper["id"]])
+            db.execute("DELETE FROM jobs WHERE paper_id = ?", [paper["id"]])
             self._delete_rows(paper["id"])
         if paper.get("stored_path"):
             (self.folder / paper["stored_path"]).unlink(missing_ok=True)
         return paper
 
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.write() as db:
+            if value is None:
+                db.execute("DELETE FROM settings WHERE key = ?", [key])
+            else:
+                db["settings"].upsert({"key": key, "value": value}, pk="key")
+
     # -- reading ------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
 
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id for a full id or a unique prefix of at least 4 hex digits."""

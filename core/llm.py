@@ -1,0 +1,140 @@
+"""The interface every text-generation backend offers, and a fake one for tests.
+
+Backends: llama.cpp in process (``core/llm_llamacpp.py``), any
+OpenAI-compatible server (``core/llm_openai.py``) and ``FakeBackend`` here.
+The generation pipeline only ever talks to this interface.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class BackendError(Exception):
+    """A model or server failed to answer; the message says why in one sentence."""
+
+
+@dataclass
+class Completion:
+    """One reply of a model, with what it cost."""
+
+    text: str
+    finish_reason: str = "stop"  # "stop" or "length" (cut off at max_tokens)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens reused from an earlier call (prefix cache)
+    seconds: float = 0.0
+    prompt_seconds: float = 0.0  # time spent evaluating the prompt, where the backend can tell
+    top_logprobs: list[dict[str, float]] = field(default_factory=list)  # per generated token, if asked
+
+
+@dataclass
+class Message:
+    role: str  # system | user | assistant
+    content: str
+
+
+class Backend(Protocol):
+    """What the pipeline needs from a model."""
+
+    model_name: str
+    context_length: int
+    supports_chat: bool  # the model has a chat template (an instruct model)
+    parallel: int  # how many requests it can usefully take at once
+
+    def complete(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int,
+        temperature: float = 0.7,
+        stop: list[str] | None = None,
+        json_schema: dict | None = None,
+        logprobs: int | None = None,
+        seed: int | None = None,
+    ) -> Completion: ...
+
+    def chat(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        temperature: float = 0.7,
+        json_schema: dict | None = None,
+        logprobs: int | None = None,
+        seed: int | None = None,
+    ) -> Completion: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def approximate_tokens(text: str) -> int:
+    """A tokenizer-free estimate (about 4 characters a token in English prose)."""
+    return max(1, len(text) // 4)
+
+
+class FakeBackend:
+    """Returns queued replies in order, and records every prompt it was given.
+
+    A queued item may be a string, a Completion, or an Exception to raise.
+    """
+
+    def __init__(
+        self,
+        replies: Iterable[str | Completion | Exception] = (),
+        *,
+        model_name: str = "fake",
+        context_length: int = 4096,
+        supports_chat: bool = False,
+        parallel: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        self.replies: deque = deque(replies)
+        self.model_name = model_name
+        self.context_length = context_length
+        self.supports_chat = supports_chat
+        self.parallel = parallel
+        self.delay = delay
+        self.prompts: list[str] = []
+        self._lock = threading.Lock()
+
+    def queue(self, *replies: str | Completion | Exception) -> None:
+        self.replies.extend(replies)
+
+    def _next(self, prompt: str) -> Completion:
+        with self._lock:
+            self.prompts.append(prompt)
+            if not self.replies:
+                raise BackendError("the fake backend has no reply queued")
+            reply = self.replies.popleft()
+        if self.delay:
+            time.sleep(self.delay)
+        if isinstance(reply, Exception):
+            raise reply
+        if isinstance(reply, Completion):
+            return reply
+        return Completion(
+            text=reply,
+            prompt_tokens=approximate_tokens(prompt),
+            completion_tokens=approximate_tokens(reply),
+            seconds=self.delay,
+        )
+
+    def complete(self, prompt: str, **options) -> Completion:
+        return self._next(prompt)
+
+    def chat(self, messages: list[Message], **options) -> Completion:
+        return self._next("\n".join(f"{m.role}: {m.content}" for m in messages))
+
+    def count_tokens(self, text: str) -> int:
+        return approximate_tokens(text)
+
+    def close(self) -> None:
+        pass
