@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from papergym.core.errors import LibraryError, PaperNotFound
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DB_NAME = "library.db"
 PDF_DIR = "pdfs"
@@ -147,7 +150,7 @@ def _m002_generation(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_papers, _m002_generation]
+MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_m001_papers, _m002_generation]
 
 PAPER_COLUMNS = (
     "id, status, reason, filename, source_path, stored_path, size_bytes, "
@@ -230,13 +233,14 @@ class Library:
             ) from None
         self.db_path = self.folder / DB_NAME
         try:
-            conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self._migrate()
+            self.conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self._db: sqlite_utils.Database | None = None
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.schema_version != len(MIGRATIONS):
+                self._migrate()
         except sqlite3.DatabaseError as error:
             raise LibraryError(
                 f"{self.db_path} is not a usable papergym library ({error}); "
@@ -250,13 +254,28 @@ class Library:
         return self.folder / PDF_DIR
 
     @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection, imported only when a write needs it (it is slow to import)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def query(self, sql: str, params: list | tuple = ()) -> list[dict]:
+        """Rows of a read query as dicts."""
+        cursor = self.conn.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
         """A write transaction that takes the lock up front, so it never dies half-way on contention; nests."""
-        conn = self.db.conn
+        conn = self.conn
         if conn.in_transaction:
             # Nested: a savepoint, so the inner block is still all-or-nothing.
             with self.db.atomic():
@@ -284,7 +303,7 @@ class Library:
                 self.db.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Library:
         return self
@@ -296,7 +315,7 @@ class Library:
 
     def status_of(self, paper_id: str) -> str | None:
         """The stored status of a file's hash, or None if the library has never seen it."""
-        row = self.db.execute("SELECT status FROM papers WHERE id = ?", [paper_id]).fetchone()
+        row = self.conn.execute("SELECT status FROM papers WHERE id = ?", [paper_id]).fetchone()
         return row[0] if row else None
 
     def add_paper(self, paper: PaperRecord, stored_path: str | None) -> None:
@@ -383,7 +402,7 @@ class Library:
     # -- reading ------------------------------------------------------------
 
     def setting(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
 
     def resolve_id(self, id_or_prefix: str) -> str:
@@ -391,7 +410,7 @@ class Library:
         prefix = id_or_prefix.strip().lower()
         if not re.fullmatch(r"[0-9a-f]{4,64}", prefix):
             raise PaperNotFound(f"{id_or_prefix!r} is not a paper id; `papergym papers` lists them.")
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT id FROM papers WHERE id >= ? AND id < ? LIMIT 2", [prefix, prefix + "g"]
         ).fetchall()
         if not rows:
@@ -403,19 +422,12 @@ class Library:
     def paper(self, id_or_prefix: str) -> dict:
         """One paper's metadata (no text), by id or unique id prefix."""
         paper_id = self.resolve_id(id_or_prefix)
-        row = self.db.execute(
-            f"SELECT {PAPER_COLUMNS}, abstract FROM papers WHERE id = ?", [paper_id]
-        ).fetchone()
-        columns = [c.strip() for c in PAPER_COLUMNS.split(",")] + ["abstract"]
-        return _row_to_paper(dict(zip(columns, row)))
+        return _row_to_paper(self.query(f"SELECT {PAPER_COLUMNS}, abstract FROM papers WHERE id = ?", [paper_id])[0])
 
     def sections(self, paper_id: str) -> list[dict]:
         """The sections of a paper in document order, with their text."""
-        return list(
-            self.db.query(
-                "SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal",
-                [paper_id],
-            )
+        return self.query(
+            "SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal", [paper_id]
         )
 
     def papers(self, status: str | None = None) -> list[dict]:
@@ -423,14 +435,14 @@ class Library:
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
         return [
             _row_to_paper(row)
-            for row in self.db.query(
+            for row in self.query(
                 f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, title", params
             )
         ]
 
     def counts(self) -> dict[str, int]:
         """How many papers have each status."""
-        return dict(self.db.execute("SELECT status, count(*) FROM papers GROUP BY status").fetchall())
+        return dict(self.conn.execute("SELECT status, count(*) FROM papers GROUP BY status").fetchall())
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Papers matching a full-text query, ranked by bm25 with titles weighing most."""
@@ -443,7 +455,7 @@ class Library:
         return self._search(match, limit) if match else []
 
     def _search(self, match: str, limit: int) -> list[SearchHit]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             """
             SELECT f.paper_id, p.title, p.year,
                    bm25(paper_fts, 10.0, 4.0, 5.0, 1.0) AS score,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -130,12 +131,17 @@ def import_command(ctx, paths, as_json, workers, timeout, max_pages, memory_limi
 def _print_import_summary(report, library_folder: Path) -> None:
     counts = report.counts
     rate = report.pages / report.seconds if report.seconds else 0.0
-    for status in ("failed", "skipped"):
-        rows = [r for r in report.results if r.status == status]
-        for result in rows[:20]:
-            click.echo(f"{status:8} {result.path} {result.reason}")
-        if len(rows) > 20:
-            click.echo(f"{status:8} … and {len(rows) - 20} more (use --json to see all)")
+    failed = report.failed
+    for result in failed[:20]:
+        click.echo(f"failed   {result.path} {result.reason}")
+    if len(failed) > 20:
+        click.echo(f"failed   … and {len(failed) - 20} more (`papergym papers --status failed` lists them all)")
+    skipped = [r for r in report.results if r.status == "skipped"]
+    if skipped:
+        kinds = Counter(Path(r.path).suffix.lower() or "no extension" for r in skipped)
+        listing = ", ".join(f"{kind} ×{count}" for kind, count in kinds.most_common())
+        noun = "file that is not a PDF" if len(skipped) == 1 else "files that are not PDFs"
+        click.echo(f"skipped  {len(skipped)} {noun} ({listing}); --json lists each one")
     no_text = [r for r in report.results if r.status == "imported" and r.has_text is False]
     for result in no_text:
         click.echo(f"no text  {result.path} {result.reason}")

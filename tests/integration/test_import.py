@@ -107,7 +107,7 @@ def test_importing_again_changes_nothing(tmp_path, mixed_folder):
 def test_summary_counts_what_happened(tmp_path, mixed_folder):
     code, output = run_cli("import", str(mixed_folder), "--library", str(tmp_path / "lib"))
     assert "Imported 4 papers" in output and "1 already in the library" in output
-    assert "1 skipped, 5 failed" in output
+    assert "1 skipped, 5 failed" in output and "skipped  1 file that is not a PDF (.txt ×1)" in output
     assert "failed   " in output and "locked.pdf is protected by a password" in output
 
 
