@@ -1,0 +1,197 @@
+"""Question kinds, their JSON schemas, and the checks a model's reply must pass to be stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+KINDS = ("mcq", "numeric", "exact")
+LETTERS = "ABCDEFGHIJ"
+MIN_QUESTION_CHARS = 20
+MAX_QUESTION_CHARS = 1200
+MAX_EXACT_ANSWER_WORDS = 8
+# Numeric answers are graded within this relative tolerance unless a question says otherwise.
+DEFAULT_RELATIVE_TOLERANCE = 0.02
+
+
+class InvalidReply(ValueError):
+    """A reply that parsed but is not a usable question; the message says what is wrong."""
+
+
+def mcq_schema(option_count: int = 4) -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "question": {"type": "string"},
+            "options": {"type": "array", "items": {"type": "string"}, "minItems": option_count, "maxItems": option_count},
+            "answer": {"type": "string", "enum": list(LETTERS[:option_count])},
+            "rationale": {"type": "string"},
+        },
+        "required": ["question", "options", "answer", "rationale"],
+        "additionalProperties": False,
+    }
+
+
+NUMERIC_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "question": {"type": "string"},
+        "answer": {"type": "number"},
+        "unit": {"type": "string"},
+        "rationale": {"type": "string"},
+    },
+    "required": ["question", "answer", "unit", "rationale"],
+    "additionalProperties": False,
+}
+
+EXACT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "question": {"type": "string"},
+        "answer": {"type": "string"},
+        "aliases": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
+        "rationale": {"type": "string"},
+    },
+    "required": ["question", "answer", "aliases", "rationale"],
+    "additionalProperties": False,
+}
+
+
+def schema_for(kind: str, option_count: int = 4) -> dict:
+    return {"mcq": lambda: mcq_schema(option_count), "numeric": lambda: NUMERIC_SCHEMA, "exact": lambda: EXACT_SCHEMA}[kind]()
+
+
+@dataclass
+class Question:
+    """A generated question, ready to store."""
+
+    kind: str
+    question: str
+    answer: str
+    rationale: str = ""
+    options: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    unit: str | None = None
+    tolerance: float | None = None
+
+    def content_id(self, paper_id: str) -> str:
+        """A hash of what the question says, so the same question is never stored twice."""
+        key = json.dumps(
+            # Sorted options and the answer's text, so reshuffled options are still the same question.
+            [paper_id, self.kind, normalize(self.question), sorted(normalize(o) for o in self.options), normalize(self.answer_text)],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def answer_text(self) -> str:
+        """The correct option's text for a multiple-choice question, else the answer itself."""
+        if self.kind == "mcq":
+            return self.options[LETTERS.index(self.answer)]
+        return self.answer
+
+
+def normalize(text: str) -> str:
+    """Lower case, unified Unicode, single spaces, no trailing punctuation: for comparing texts."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip(" .;:,")
+
+
+def parse_json_object(text: str) -> dict:
+    """The first JSON object in a reply; raises InvalidReply with a reason otherwise."""
+    start = text.find("{")
+    if start < 0:
+        raise InvalidReply("the reply holds no JSON object")
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text[start:])
+    except json.JSONDecodeError as error:
+        raise InvalidReply(f"the reply is not valid JSON ({error.msg} at character {error.pos})") from None
+    if not isinstance(value, dict):
+        raise InvalidReply("the reply is JSON but not an object")
+    return value
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidReply(f"'{name}' is not a string")
+    return " ".join(value.split())
+
+
+def validate(kind: str, reply: dict, option_count: int = 4) -> Question:
+    """Check a parsed reply against its kind's schema and the rules of a usable question."""
+    missing = [key for key in schema_for(kind, option_count)["required"] if key not in reply]
+    if missing:
+        raise InvalidReply(f"the reply lacks {', '.join(missing)}")
+    question = _text(reply["question"], "question")
+    if len(question) < MIN_QUESTION_CHARS:
+        raise InvalidReply(f"the question is too short ({len(question)} characters)")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InvalidReply(f"the question is too long ({len(question)} characters)")
+    rationale = _text(reply.get("rationale", ""), "rationale")
+    if kind == "mcq":
+        options = reply["options"]
+        if not isinstance(options, list) or len(options) != option_count:
+            raise InvalidReply(f"a multiple-choice question needs exactly {option_count} options")
+        options = [_text(option, "options") for option in options]
+        if any(not option for option in options):
+            raise InvalidReply("an option is empty")
+        if len({normalize(option) for option in options}) < len(options):
+            raise InvalidReply("two options say the same thing")
+        answer = _text(reply["answer"], "answer").upper().strip("() .")
+        if answer not in LETTERS[:option_count]:
+            raise InvalidReply(f"the answer {reply['answer']!r} is not one of the option letters")
+        return Question("mcq", question, answer, rationale, options=options)
+    if kind == "numeric":
+        value = reply["answer"]
+        if isinstance(value, str):
+            try:
+                value = float(value.replace(",", ""))
+            except ValueError:
+                raise InvalidReply(f"the answer {value!r} is not a number") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise InvalidReply("the answer is not a finite number")
+        unit = _text(reply["unit"], "unit")
+        tolerance = abs(value) * DEFAULT_RELATIVE_TOLERANCE or 1e-9
+        return Question("numeric", question, format_number(value), rationale, unit=unit, tolerance=tolerance)
+    if kind == "exact":
+        answer = _text(reply["answer"], "answer")
+        if not answer:
+            raise InvalidReply("the answer is empty")
+        if len(answer.split()) > MAX_EXACT_ANSWER_WORDS:
+            raise InvalidReply(f"the answer has more than {MAX_EXACT_ANSWER_WORDS} words, too long to match exactly")
+        if normalize(answer) in normalize(question):
+            raise InvalidReply("the question gives its own answer away")
+        aliases = reply.get("aliases") or []
+        if not isinstance(aliases, list):
+            raise InvalidReply("'aliases' is not a list")
+        aliases = [a for a in (_text(alias, "aliases") for alias in aliases) if a and normalize(a) != normalize(answer)]
+        return Question("exact", question, answer, rationale, aliases=list(dict.fromkeys(aliases)))
+    raise InvalidReply(f"unknown question kind {kind!r}")
+
+
+def format_number(value: float) -> str:
+    """A number as text without float noise (1.45, not 1.4500000000000002)."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def shuffle_options(question: Question, seed: str) -> Question:
+    """Move the key to a random (but reproducible) position, so no letter is favoured."""
+    if question.kind != "mcq":
+        return question
+    correct = question.answer_text
+    options = list(question.options)
+    random.Random(seed).shuffle(options)
+    question.options = options
+    question.answer = LETTERS[options.index(correct)]
+    return question
