@@ -275,5 +275,9 @@ def remove(ctx, paper_id, yes, library_dir):
     click.echo(f"Removed {paper['id'][:SHORT_ID]} {label}")
 
 
+from papergym.tui.cli_models import models  # noqa: E402  (registered last: it imports helpers from here)
+cli.add_command(models)
+
+
 def main() -> None:
     cli(prog_name="papergym")
