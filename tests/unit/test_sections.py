@@ -1,0 +1,262 @@
+"""Splitting clean paper text into sections, on literal imitations of real papers."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from papergym.core.sections import SECTION_KINDS, Section, find_abstract, split_sections
+
+DEMO_PAPERS = Path(__file__).resolve().parents[2] / "assets" / "demo_papers"
+EXPECTED_PATH = DEMO_PAPERS / "expected.json"
+DEMO_FILES = sorted(json.loads(EXPECTED_PATH.read_text())) if EXPECTED_PATH.exists() else []
+
+LATEX_PAPER = """\
+Anomalous Diffusion of Heat in Confined Fluids
+John Smith1,2 Ana Demo2
+1Department of Physics, Demo University
+Abstract
+We study the diffusion of heat in confined
+fluids.
+1 Introduction
+Heat diffuses slowly.
+Results show that earlier models fail, as shown in
+2 Materials and Methods
+2.1 Sample preparation
+Samples were cut.
+2.2 Measurements
+3 Results and Discussion
+The conductivity rises.
+4 Conclusions
+Heat diffuses anomalously."""
+
+
+def headings(sections):
+    return [(section.kind, section.heading) for section in sections]
+
+
+def test_section_kinds_are_the_documented_ones():
+    assert SECTION_KINDS == ("abstract", "introduction", "methods", "results", "discussion", "conclusion", "other")
+
+
+def test_numbered_latex_paper_splits_at_top_level_headings():
+    sections = split_sections(LATEX_PAPER)
+    assert headings(sections) == [
+        ("other", "front matter"),
+        ("abstract", "Abstract"),
+        ("introduction", "Introduction"),
+        ("methods", "Materials and Methods"),
+        ("results", "Results and Discussion"),
+        ("conclusion", "Conclusions"),
+    ]
+    assert sections[0].text == (
+        "Anomalous Diffusion of Heat in Confined Fluids\nJohn Smith1,2 Ana Demo2\n"
+        "1Department of Physics, Demo University"
+    )
+    assert sections[3].text == "2.1 Sample preparation\nSamples were cut.\n2.2 Measurements"
+
+
+def test_line_starting_with_results_is_not_a_heading():
+    sections = split_sections(LATEX_PAPER)
+    assert sections[2].text == "Heat diffuses slowly.\nResults show that earlier models fail, as shown in"
+
+
+def test_sections_are_frozen_dataclasses():
+    section = split_sections("Introduction\nText.")[0]
+    assert section == Section("introduction", "Introduction", "Text.")
+    with pytest.raises(AttributeError):
+        section.kind = "other"  # type: ignore[misc]
+
+
+def test_unnumbered_headings_of_a_word_paper():
+    text = (
+        "Title\nABSTRACT\nShort abstract.\nINTRODUCTION\nIntro.\nMATERIALS AND METHODS\nMethods text.\n"
+        "RESULTS\nResults text.\nDISCUSSION\nDiscussion text.\nCONCLUSIONS\nThe end."
+    )
+    assert headings(split_sections(text)) == [
+        ("other", "front matter"),
+        ("abstract", "ABSTRACT"),
+        ("introduction", "INTRODUCTION"),
+        ("methods", "MATERIALS AND METHODS"),
+        ("results", "RESULTS"),
+        ("discussion", "DISCUSSION"),
+        ("conclusion", "CONCLUSIONS"),
+    ]
+
+
+def test_roman_numbered_ieee_headings_with_split_small_capitals():
+    text = (
+        "Abstract\u2014We build a sensor.\nIndex Terms\u2014sensors, heat\n"
+        "I. I NTRODUCTION\nSensors matter.\nA. Prior Designs\nMany exist.\n"
+        "II. R ESULTS AND D ISCUSSION\nIt works.\nIII. CONCLUSION\nDone."
+    )
+    sections = split_sections(text)
+    assert headings(sections) == [
+        ("abstract", "Abstract"),
+        ("other", "Index Terms"),
+        ("introduction", "INTRODUCTION"),
+        ("results", "RESULTS AND DISCUSSION"),
+        ("conclusion", "CONCLUSION"),
+    ]
+    assert sections[0].text == "We build a sensor."
+    assert sections[2].text == "Sensors matter.\nA. Prior Designs\nMany exist."
+
+
+@pytest.mark.parametrize(
+    "line, expected_text",
+    [
+        ("Abstract\u2014We study heat.", "We study heat."),
+        ("Abstract. We study heat.", "We study heat."),
+        ("ABSTRACT: We study heat.", "We study heat."),
+        ("Abstract We study heat.", "We study heat."),
+    ],
+)
+def test_inline_abstract_forms(line, expected_text):
+    sections = split_sections(f"Title of paper\n{line}\nSecond line.\nIntroduction\nText.")
+    assert find_abstract(sections) == f"{expected_text}\nSecond line."
+
+
+def test_abstract_as_a_word_in_a_sentence_is_not_a_heading():
+    text = "Introduction\nAbstract reasoning is hard.\nabstract: lower case."
+    assert headings(split_sections(text)) == [("introduction", "Introduction")]
+
+
+@pytest.mark.parametrize(
+    "heading, kind",
+    [
+        ("Materials and Methods", "methods"),
+        ("Experimental", "methods"),
+        ("Experimental Section", "methods"),
+        ("Experimental Procedures", "methods"),
+        ("Methodology", "methods"),
+        ("METHODS", "methods"),
+        ("Results and Discussion", "results"),
+        ("Results & Discussion", "results"),
+        ("Discussion and Conclusions", "discussion"),
+        ("Conclusions", "conclusion"),
+        ("Concluding Remarks", "conclusion"),
+        ("Background", "introduction"),
+        ("Related Work", "introduction"),
+        ("Conclusions and Outlook", "conclusion"),
+        ("Discussion", "discussion"),
+        ("Introduction:", "introduction"),
+    ],
+)
+def test_heading_names_map_to_kinds(heading, kind):
+    sections = split_sections(f"Introduction\nText.\n{heading}\nMore text.")
+    assert sections[-1].kind == kind
+
+
+def test_summary_at_the_end_is_a_conclusion_and_at_the_start_an_abstract():
+    end = split_sections("Introduction\nText.\nSummary\nWe found X.")
+    assert headings(end)[-1] == ("conclusion", "Summary")
+    start = split_sections("Title\nSummary\nWe study X.\nIntroduction\nText.")
+    assert headings(start)[1] == ("abstract", "Summary")
+
+
+def test_numbered_unknown_title_is_an_other_section():
+    text = "1 Introduction\nText.\n2 Theory of Heat Flow\nEquations.\n3 Results\nData."
+    assert headings(split_sections(text)) == [
+        ("introduction", "Introduction"),
+        ("other", "Theory of Heat Flow"),
+        ("results", "Results"),
+    ]
+
+
+def test_sentence_case_numbered_heading_needs_to_continue_the_numbering():
+    text = "1 Introduction\nText.\n2 Sample growth\nGrown.\n7 Cells were counted\nCounted."
+    sections = split_sections(text)
+    assert headings(sections) == [("introduction", "Introduction"), ("other", "Sample growth")]
+    assert sections[-1].text == "Grown.\n7 Cells were counted\nCounted."
+
+
+def test_wrapped_sentences_that_start_with_a_number_are_not_headings():
+    text = (
+        "1 Introduction\nThe sample was held for\n2 Hours at 300 K and then\n"
+        "2 The films were deposited on silicon at\nroom temperature.\n3 mm thick samples.\n"
+        "12 K for two hours.\n2D materials matter\n"
+    )
+    assert headings(split_sections(text)) == [("introduction", "Introduction")]
+
+
+def test_affiliation_lines_with_numbers_stay_in_front_matter():
+    text = (
+        "Title\n1 Department of Physics, Demo University\n2 Institute of Flows\n"
+        "Abstract\nText.\n1 Introduction\nMore."
+    )
+    sections = split_sections(text)
+    assert headings(sections)[0] == ("other", "front matter")
+    assert "Institute of Flows" in sections[0].text
+
+
+def test_unnumbered_heading_inside_a_numbered_paper_is_a_subsection():
+    text = "1 Introduction\nText.\n2 Experiments\nSetup.\nResults\nParagraph title.\n3 Conclusion\nDone."
+    sections = split_sections(text)
+    assert [section.heading for section in sections] == ["Introduction", "Experiments", "Conclusion"]
+    assert sections[1].text == "Setup.\nResults\nParagraph title."
+
+
+def test_unnumbered_abstract_and_acknowledgements_around_numbered_sections_count():
+    text = "Abstract\nShort.\n1 Introduction\nText.\n2 Conclusion\nDone.\nAcknowledgements\nThanks."
+    assert headings(split_sections(text))[-1] == ("other", "Acknowledgements")
+
+
+def test_structured_abstract_labels_stay_inside_the_abstract():
+    text = (
+        "Abstract\nBackground\nWhy.\nMethods\nHow.\nResults\nWhat.\nConclusions\nSo.\n"
+        "Introduction\nLong intro.\nMethods\nLong methods."
+    )
+    sections = split_sections(text)
+    assert headings(sections) == [
+        ("abstract", "Abstract"),
+        ("introduction", "Introduction"),
+        ("methods", "Methods"),
+    ]
+    assert find_abstract(sections) == "Background\nWhy.\nMethods\nHow.\nResults\nWhat.\nConclusions\nSo."
+
+
+def test_no_abstract_is_guessed_from_front_matter():
+    text = "A Title\nA. Author\nThis paper studies heat in fluids.\n1 Introduction\nText."
+    sections = split_sections(text)
+    assert find_abstract(sections) == ""
+    assert sections[0].heading == "front matter"
+
+
+def test_empty_sections_are_dropped_and_paragraph_breaks_kept():
+    text = "Introduction\n\nMethods\nFirst paragraph.\n\nSecond paragraph.\n"
+    sections = split_sections(text)
+    assert headings(sections) == [("methods", "Methods")]
+    assert sections[0].text == "First paragraph.\n\nSecond paragraph."
+
+
+def test_text_without_headings_is_all_front_matter():
+    assert split_sections("Just some text.\nMore.") == [Section("other", "front matter", "Just some text.\nMore.")]
+    assert split_sections("") == []
+
+
+def test_number_glued_to_a_known_heading_is_read():
+    assert headings(split_sections("1Introduction\nText.\n2Methods\nMore.")) == [
+        ("introduction", "Introduction"),
+        ("methods", "Methods"),
+    ]
+
+
+@pytest.mark.parametrize("file_name", DEMO_FILES)
+def test_demo_papers_split_into_their_expected_sections(file_name):
+    from pypdf import PdfReader
+
+    from papergym.core.clean import clean_pages
+
+    if not (DEMO_PAPERS / file_name).exists():
+        pytest.skip(f"{file_name} not built")
+    expected = json.loads(EXPECTED_PATH.read_text())[file_name]
+    pages = [page.extract_text() for page in PdfReader(DEMO_PAPERS / file_name).pages]
+    clean = clean_pages(pages)
+    sections = split_sections(clean)
+    found = [section.heading.lower() for section in sections if section.kind != "abstract"][1:]
+    back_matter = {"acknowledgements", "acknowledgments", "references"}
+    wanted = [heading.lower() for heading in expected["sections"] if heading.lower() not in back_matter]
+    assert found == wanted
+    assert find_abstract(sections)
+    if expected.get("running_header"):
+        assert expected["running_header"] not in clean
