@@ -27,7 +27,18 @@ other             ``response_format`` json_schema  ``response_format`` json_sche
 The standard ``response_format`` is
 ``{"type": "json_schema", "json_schema": {"name": "reply", "schema": ..., "strict": true}}``.
 A server that ignores a constraint still answers, so callers parse replies
-strictly whatever the backend.
+strictly whatever the backend. The llama.cpp rows were checked against running
+servers (llama-cpp-python 0.3.36's, and llama-server built from the llama.cpp
+it vendors); the vLLM and Ollama rows come from their documentation and source.
+
+Other differences the backend absorbs: llama-server returns plain-completion
+logprobs in the chat shape (``logprobs.content``), and reports prompt time and
+reused prompt tokens (``timings``, ``usage.prompt_tokens_details``); token
+counts come from ``/tokenize`` (llama-server, vLLM) or
+``/extras/tokenize/count`` (llama-cpp-python), else an estimate;
+llama-cpp-python's chat logprobs are taken before its grammar applies.
+llama-cpp-python's server does not say its context length (pass
+``context_length``); llama-server's ``/props`` and vLLM's model list do.
 
 How the server is recognised: ``/v1/models`` says ``owned_by: "vllm"`` or
 ``"llamacpp"`` (llama-server); else ``GET /props`` answering with

