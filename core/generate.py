@@ -273,7 +273,10 @@ def _ask(backend: Backend, kind: str, passage: str, seed: int, temperature: floa
     result.prompt_seconds += completion.prompt_seconds
     if completion.finish_reason == "length":
         raise InvalidReply(f"truncated output: the reply did not finish within {max_tokens} tokens")
-    return validate(kind, parse_json_object(completion.text), option_count)
+    question = validate(kind, parse_json_object(completion.text), option_count)
+    if refine_of is None and prompts.echoes_example(question.question):
+        raise InvalidReply("the question repeats the prompt's worked example instead of using the passage")
+    return question
 
 
 def _refine(backend: Backend, question: Question, seed: int, temperature: float, result: WindowResult) -> Question:
@@ -418,15 +421,19 @@ def run_generation(
     *,
     retry_failed: bool = False,
     max_windows: int | None = None,
+    planned: tuple[list[dict], int] | None = None,
     on_progress: Callable[[GenerateProgress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> GenerateReport:
-    """Generate questions for the chosen papers (all readable ones by default), resuming earlier work."""
+    """Generate questions for the chosen papers (all readable ones by default), resuming earlier work.
+
+    ``planned`` is what ``plan`` returned, for callers that showed it to the user first.
+    """
     started = time.perf_counter()
-    todo, total = plan(library, backend, settings, paper_ids, retry_failed)
+    todo, total = planned or plan(library, backend, settings, paper_ids, retry_failed)
+    report = GenerateReport(model=backend.model_name, windows_total=total, windows_already_done=total - len(todo))
     if max_windows is not None:
         todo = todo[:max_windows]
-    report = GenerateReport(model=backend.model_name, windows_total=total, windows_already_done=total - len(todo))
     progress = GenerateProgress(windows_total=total, windows_done=report.windows_already_done)
     consecutive_model_failures = 0
     cancel = cancel or threading.Event()

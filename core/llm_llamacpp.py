@@ -21,6 +21,9 @@ from pathlib import Path
 from papergym.core.llm import BackendError, Completion, Message
 
 DEFAULT_CONTEXT = 8192
+# llama-cpp-python's schema converter lets raw control characters into JSON strings; JSON forbids them.
+_LOOSE_CHAR_RULE = 'char ::= [^"\\\\]'
+_STRICT_CHAR_RULE = 'char ::= [^"\\\\\\x7F\\x00-\\x1F]'
 
 
 def json_complete_at(data: bytes, start: int = 0) -> int | None:
@@ -183,7 +186,9 @@ class LlamaCppBackend:
             from llama_cpp.llama_grammar import json_schema_to_gbnf
 
             # The schema's own property order is kept: it is the order the model writes in.
-            self._grammars[key] = json_schema_to_gbnf(json.dumps(schema))
+            grammar = json_schema_to_gbnf(json.dumps(schema))
+            # The converter lets raw control characters into strings, which JSON forbids.
+            self._grammars[key] = grammar.replace(_LOOSE_CHAR_RULE, _STRICT_CHAR_RULE)
         return self._grammars[key]
 
     def count_tokens(self, text: str) -> int:

@@ -110,3 +110,19 @@ def refine_messages(question: dict) -> list[Message]:
         Message("system", f"{REFINE_INSTRUCTIONS}\n\nExample.\nOriginal: {_dump(REFINE_EXAMPLE_IN)}\nImproved: {_dump(REFINE_EXAMPLE_OUT)}"),
         Message("user", f"Original: {_dump(question)}"),
     ]
+
+
+def _shingles(text: str, size: int = 5) -> set[tuple[str, ...]]:
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+_EXAMPLE_SHINGLES = set().union(
+    *(_shingles(value["question"]) for value in EXAMPLES.values()), _shingles(EXAMPLE_PASSAGE)
+)
+
+
+def echoes_example(question: str, threshold: float = 0.4) -> bool:
+    """Whether a question mostly repeats the prompt's worked example (small models often do)."""
+    shingles = _shingles(question)
+    return bool(shingles) and len(shingles & _EXAMPLE_SHINGLES) / len(shingles) >= threshold

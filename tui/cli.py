@@ -275,6 +275,13 @@ def remove(ctx, paper_id, yes, library_dir):
     click.echo(f"Removed {paper['id'][:SHORT_ID]} {label}")
 
 
+from papergym.tui.cli_generate import generate, question, questions  # noqa: E402 - they import this module
+
+cli.add_command(generate)
+cli.add_command(questions)
+cli.add_command(question)
+
+
 from papergym.tui.cli_models import models  # noqa: E402  (registered last: it imports helpers from here)
 cli.add_command(models)
 

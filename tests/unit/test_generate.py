@@ -180,3 +180,23 @@ def test_parse_finds_the_object_after_chatter():
     assert parse_json_object('Sure! {"a": 1} trailing')["a"] == 1
     with pytest.raises(InvalidReply):
         parse_json_object("[1, 2]")
+
+
+def test_a_copy_of_the_prompt_example_is_refused(library):
+    from papergym.core.prompts import EXAMPLES
+
+    add_paper(library, "a" * 64, sections=1)
+    copied = dict(EXAMPLES["mcq"])
+    report = run_generation(library, FakeBackend([json.dumps(copied), mcq()]), GenerateSettings())
+    assert report.questions_new == 1
+    assert "repeats the prompt's worked example" in " ".join(
+        json.loads(library.query("SELECT error FROM jobs")[0]["error"])
+    )
+
+
+def test_json_end_is_found_outside_strings():
+    from papergym.core.llm_llamacpp import json_complete_at
+
+    text = b'{"a": "}", "b": "say \\"{\\"", "c": [1, {"d": 2}]} trailing'
+    assert text[: json_complete_at(text)].endswith(b"}]}")
+    assert json_complete_at(b'{"a": "unfinished') is None
