@@ -124,7 +124,7 @@ def timed_command(args: list[str], runs: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdfs", type=Path, help="folder of PDFs to measure (default: built from the demo papers)")
-    parser.add_argument("--copies", type=int, default=8, help="distinct copies of each demo paper in the built corpus")
+    parser.add_argument("--copies", type=int, default=24, help="distinct copies of each demo paper in the built corpus")
     parser.add_argument("--large-pages", type=int, default=600)
     parser.add_argument("--library-papers", type=int, default=10_000)
     args = parser.parse_args()

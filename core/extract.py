@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papergym.core.clean import clean_pages
-from papergym.core.metadata import from_pdf
+from papergym.core.metadata import from_pdf, read_first_page
 from papergym.core.sections import find_abstract, split_sections
 
 # Below this many letters per page a PDF is taken to have no text layer (a scan).
@@ -90,8 +90,14 @@ def extract_pdf(
             extend_deadline(page_count * SECONDS_PER_PAGE)
         raw_pages: list[str] = []
         unreadable = 0
-        for page in reader.pages:
+        first_page: tuple[str, str | None] | None = None
+        for number, page in enumerate(reader.pages):
             try:
+                if number == 0:
+                    # One pass over page 1 gives its text and the font sizes that find the title.
+                    first_page = read_first_page(page)
+                    raw_pages.append(first_page[0])
+                    continue
                 raw_pages.append(page.extract_text() or "")
             except (MemoryError, RecursionError):
                 raise
@@ -100,7 +106,7 @@ def extract_pdf(
                 raw_pages.append("")
         letters = sum(ch.isalpha() for page_text in raw_pages for ch in page_text)
         has_text = letters >= MIN_LETTERS_PER_PAGE * page_count
-        metadata = from_pdf(reader)
+        metadata = from_pdf(reader, first_page)
         sections = split_sections(clean_pages(raw_pages)) if has_text else []
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None

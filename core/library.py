@@ -339,7 +339,8 @@ class Library:
             "imported_at": _now(),
         }
         with self.write() as db:
-            self._delete_rows(paper.id)
+            if self.status_of(paper.id) is not None:
+                self._delete_rows(paper.id)  # a re-import of a file that failed before
             db["papers"].insert(row)
             db["sections"].insert_all(
                 {

@@ -605,7 +605,7 @@ _MAX_TITLE_CHARS = 300
 _NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.)\s")
 
 
-def from_pdf(reader: Any) -> Metadata:
+def from_pdf(reader: Any, first_page: tuple[str, str | None] | None = None) -> Metadata:
     """Metadata of a `pypdf.PdfReader`, combining Info, XMP and the first page.
 
     DOI: XMP, then Info, then the first page. Title and authors: XMP, then
@@ -614,10 +614,11 @@ def from_pdf(reader: Any) -> Metadata:
     largest font if that reads as a title. Year: a publication year printed
     on the first page, then XMP's publication date, then Info's CreationDate.
     A broken metadata structure never raises; what could be read is returned.
+    ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
     """
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
-    first_text, font_title = _safe(lambda: _read_first_page(reader.pages[0]), ("", None))
+    first_text, font_title = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
     page = _safe(lambda: from_first_page(first_text, title=font_title), Metadata())
     return Metadata(
         title=merge(xmp, info, page).title,
@@ -651,7 +652,7 @@ def _xmp_bytes(reader: Any) -> bytes | None:
     return metadata_stream.get_object().get_data()
 
 
-def _read_first_page(page: Any) -> tuple[str, str | None]:
+def read_first_page(page: Any) -> tuple[str, str | None]:
     """A page's text and the title its font sizes suggest, from one extraction.
 
     If reading the font sizes fails, the plain text is still returned.
