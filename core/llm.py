@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from papergym.core.errors import PapergymError
 
-class BackendError(Exception):
+
+class BackendError(PapergymError):
     """A model or server failed to answer; the message says why in one sentence."""
 
 

@@ -10,7 +10,9 @@ as constrained, at close to free-decoding speed.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import json
 import math
 import os
@@ -109,6 +111,14 @@ class _Sampler:
                 self._lib.llama_sampler_free(chain)
 
 
+@contextlib.contextmanager
+def _quiet_llama_log():
+    """Keep llama.cpp's load-time chatter (printed through Python's stderr) off the user's terminal."""
+    captured = io.StringIO()
+    with contextlib.redirect_stderr(captured):
+        yield captured
+
+
 def _check_gguf(path: Path) -> None:
     if not path.is_file():
         raise BackendError(f"The model file {path} does not exist; check the path or `papergym models`.")
@@ -141,16 +151,18 @@ class LlamaCppBackend:
         if gpu_layers is None:
             gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
         try:
-            self._llm = llama_cpp.Llama(
-                model_path=str(path),
-                n_ctx=context_length or 0,
-                n_threads=threads or max(1, (os.cpu_count() or 2)),
-                n_gpu_layers=gpu_layers,
-                seed=seed,
-                verbose=False,
-            )
+            with _quiet_llama_log() as log:
+                self._llm = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=context_length or 0,
+                    n_threads=threads or max(1, (os.cpu_count() or 2)),
+                    n_gpu_layers=gpu_layers,
+                    seed=seed,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError) as error:
-            raise BackendError(f"llama.cpp could not load {path} ({error}); is the file complete?") from None
+            detail = log.getvalue().strip().splitlines()[-1:] or [str(error)]
+            raise BackendError(f"llama.cpp could not load {path} ({detail[0]}); is the file complete?") from None
         trained = int(self._llm.metadata.get(f"{self._llm.metadata.get('general.architecture', '')}.context_length", 0) or 0)
         if not context_length:
             # n_ctx=0 loads the model's full trained context, which can be huge; cap it.
@@ -169,14 +181,15 @@ class LlamaCppBackend:
 
     def _reload(self, path: Path, context_length: int, threads, gpu_layers: int, seed: int):
         self._llm.close()
-        return self._lib.Llama(
-            model_path=str(path),
-            n_ctx=context_length,
-            n_threads=threads or max(1, (os.cpu_count() or 2)),
-            n_gpu_layers=gpu_layers,
-            seed=seed,
-            verbose=False,
-        )
+        with _quiet_llama_log():
+            return self._lib.Llama(
+                model_path=str(path),
+                n_ctx=context_length,
+                n_threads=threads or max(1, (os.cpu_count() or 2)),
+                n_gpu_layers=gpu_layers,
+                seed=seed,
+                verbose=False,
+            )
 
     # -- helpers ------------------------------------------------------------
 

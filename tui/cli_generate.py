@@ -86,13 +86,15 @@ def generate(ctx, paper_ids, all_papers, model, server, api_key, concurrency, ki
     running the same command again resumes without duplicates.
     """
     from papergym.core.backends import open_backend
-    from papergym.core.generate import GenerateSettings, plan, run_generation
+    from papergym.core.generate import GenerateSettings, plan, run_generation, select_papers
 
     if paper_ids and all_papers:
         raise click.UsageError("use either --papers or --all")
     library = _open_library(ctx, library_dir)
     settings = GenerateSettings(kinds=kinds, per_window=per_window, refine=refine, temperature=temperature)
     ids = [part.strip() for part in paper_ids.split(",") if part.strip()] if paper_ids else None
+    if not select_papers(library, ids):
+        raise click.ClickException("There are no readable papers to generate from; import some with `papergym import PATH`.")
     if not as_json:
         click.echo("Loading the model…", err=True)
     backend = open_backend(library, model=model, server=server, api_key=api_key, concurrency=concurrency,
