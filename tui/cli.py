@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections import Counter
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from papergym import __version__
-from papergym.core.errors import PapergymError
-
-SHORT_ID = 12
-
-
-class _Group(click.Group):
-    """Turns errors a user can fix into one line instead of a traceback."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except PapergymError as error:
-            raise click.ClickException(str(error)) from None
-
-
-def _library_option(command):
-    return click.option(
-        "--library",
-        "library_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Library folder (default: $PAPERGYM_HOME, else your data directory).",
-    )(command)
-
-
-def _open_library(ctx: click.Context, library_dir: Path | None):
-    from papergym.core.library import Library
-
-    return Library(library_dir or ctx.obj.get("library_dir"))
-
-
-def _echo_json(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, default=str))
-
-
-def _width() -> int:
-    return shutil.get_terminal_size((100, 24)).columns
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
-
+from papergym.tui.cli_common import SHORT_ID, _clip, _echo_json, _Group, _library_option, _open_library, _width
+from papergym.tui.cli_generate import generate, question, questions
+from papergym.tui.cli_models import models
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -275,14 +233,9 @@ def remove(ctx, paper_id, yes, library_dir):
     click.echo(f"Removed {paper['id'][:SHORT_ID]} {label}")
 
 
-from papergym.tui.cli_generate import generate, question, questions  # noqa: E402 - they import this module
-
 cli.add_command(generate)
 cli.add_command(questions)
 cli.add_command(question)
-
-
-from papergym.tui.cli_models import models  # noqa: E402  (registered last: it imports helpers from here)
 cli.add_command(models)
 
 

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from papergym.tui.cli import SHORT_ID, _clip, _echo_json, _library_option, _open_library, _width
+from papergym.tui.cli_common import SHORT_ID, _clip, _echo_json, _library_option, _open_library, _width
 
 KIND_CHOICES = ("mcq", "numeric", "exact")
 

@@ -1,8 +1,4 @@
-"""`papergym models`: list, register, download and choose the GGUF models used for generation.
-
-papergym.tui.cli imports this module at its end to register the group, so the
-helpers it shares are imported inside the commands, where cli is complete.
-"""
+"""`papergym models`: list, register, download and choose the GGUF models used for generation."""
 
 from __future__ import annotations
 
@@ -10,29 +6,12 @@ from pathlib import Path
 
 import click
 
-
-def _library_option(command):
-    # The same option as every other command's; defined here because tui.cli imports this module.
-    return click.option(
-        "--library",
-        "library_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Library folder (default: $PAPERGYM_HOME, else your data directory).",
-    )(command)
+from papergym.tui.cli_common import _echo_json, _library_option, _open_library
 
 
 def _library(ctx: click.Context, library_dir: Path | None):
-    from papergym.tui.cli import _open_library
-
     ctx.ensure_object(dict)
     return _open_library(ctx, library_dir or ctx.obj.get("models_library_dir"))
-
-
-def _echo_json(value) -> None:
-    from papergym.tui.cli import _echo_json as echo_json
-
-    echo_json(value)
 
 
 def format_size(size_bytes: int) -> str:

@@ -1,0 +1,54 @@
+"""Pieces every command shares: error handling, the --library option, output helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+
+from papergym.core.errors import PapergymError
+
+SHORT_ID = 12
+
+
+class _Group(click.Group):
+    """Turns errors a user can fix into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PapergymError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def _library_option(command):
+    return click.option(
+        "--library",
+        "library_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Library folder (default: $PAPERGYM_HOME, else your data directory).",
+    )(command)
+
+
+def _open_library(ctx: click.Context, library_dir: Path | None):
+    """The library named by the subcommand's --library, else the group's, else the default."""
+    from papergym.core.library import Library
+
+    ctx.ensure_object(dict)
+    return Library(library_dir or ctx.obj.get("library_dir"))
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
