@@ -36,7 +36,7 @@ from papergym.core.questions import (
 SKIPPED_SECTION_KINDS = {"abstract"}
 SKIPPED_HEADINGS = {"front matter"}
 MIN_SECTION_CHARS = 150
-MAX_TOKENS = {"mcq": 384, "numeric": 320, "exact": 256, "refine": 640}
+MAX_TOKENS = {"mcq": 512, "numeric": 384, "exact": 384, "refine": 768}
 PROMPT_MARGIN_TOKENS = 32
 # A run stops when this many windows in a row failed only because the model did not answer.
 MAX_CONSECUTIVE_MODEL_FAILURES = 3

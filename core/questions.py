@@ -13,10 +13,20 @@ from dataclasses import asdict, dataclass, field
 KINDS = ("mcq", "numeric", "exact")
 LETTERS = "ABCDEFGHIJ"
 MIN_QUESTION_CHARS = 20
-MAX_QUESTION_CHARS = 1200
+MAX_QUESTION_CHARS = 1200  # for replies from servers that ignore the schema's caps
 MAX_EXACT_ANSWER_WORDS = 8
 # Numeric answers are graded within this relative tolerance unless a question says otherwise.
 DEFAULT_RELATIVE_TOLERANCE = 0.02
+# Length caps in the schemas: under a grammar they make every reply finish within its token budget
+# instead of rambling until it is cut off (a tiny model otherwise writes endless rationales).
+QUESTION_MAX_CHARS = 600
+OPTION_MAX_CHARS = 160
+RATIONALE_MAX_CHARS = 400
+SHORT_MAX_CHARS = 80
+
+
+def _text_field(max_chars: int) -> dict:
+    return {"type": "string", "maxLength": max_chars}
 
 
 class InvalidReply(ValueError):
@@ -27,10 +37,10 @@ def mcq_schema(option_count: int = 4) -> dict:
     return {
         "type": "object",
         "properties": {
-            "question": {"type": "string"},
-            "options": {"type": "array", "items": {"type": "string"}, "minItems": option_count, "maxItems": option_count},
+            "question": _text_field(QUESTION_MAX_CHARS),
+            "options": {"type": "array", "items": _text_field(OPTION_MAX_CHARS), "minItems": option_count, "maxItems": option_count},
             "answer": {"type": "string", "enum": list(LETTERS[:option_count])},
-            "rationale": {"type": "string"},
+            "rationale": _text_field(RATIONALE_MAX_CHARS),
         },
         "required": ["question", "options", "answer", "rationale"],
         "additionalProperties": False,
@@ -40,10 +50,10 @@ def mcq_schema(option_count: int = 4) -> dict:
 NUMERIC_SCHEMA = {
     "type": "object",
     "properties": {
-        "question": {"type": "string"},
+        "question": _text_field(QUESTION_MAX_CHARS),
         "answer": {"type": "number"},
-        "unit": {"type": "string"},
-        "rationale": {"type": "string"},
+        "unit": _text_field(SHORT_MAX_CHARS),
+        "rationale": _text_field(RATIONALE_MAX_CHARS),
     },
     "required": ["question", "answer", "unit", "rationale"],
     "additionalProperties": False,
@@ -52,10 +62,10 @@ NUMERIC_SCHEMA = {
 EXACT_SCHEMA = {
     "type": "object",
     "properties": {
-        "question": {"type": "string"},
-        "answer": {"type": "string"},
-        "aliases": {"type": "array", "items": {"type": "string"}, "maxItems": 4},
-        "rationale": {"type": "string"},
+        "question": _text_field(QUESTION_MAX_CHARS),
+        "answer": _text_field(SHORT_MAX_CHARS),
+        "aliases": {"type": "array", "items": _text_field(SHORT_MAX_CHARS), "maxItems": 4},
+        "rationale": _text_field(RATIONALE_MAX_CHARS),
     },
     "required": ["question", "answer", "aliases", "rationale"],
     "additionalProperties": False,
