@@ -12,7 +12,6 @@ library of 10,000 papers (targets < 1 s and < 100 ms).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import logging
 import random

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 
@@ -32,8 +31,7 @@ def _duration(seconds: float | None) -> str:
 class _GenerateProgressView:
     """One status line on a terminal; a line every few seconds in a log."""
 
-    def __init__(self, windows_todo: int) -> None:
-        self.windows_todo = windows_todo
+    def __init__(self) -> None:
         self.interactive = sys.stderr.isatty()
         self.last_print = 0.0
         self.done_at_start: int | None = None
@@ -107,7 +105,7 @@ def generate(ctx, paper_ids, all_papers, model, server, api_key, concurrency, ki
                 f"kinds {','.join(kinds)}, {per_window} per window{', refined' if refine else ''}.",
                 err=True,
             )
-        view = None if as_json else _GenerateProgressView(len(todo))
+        view = None if as_json else _GenerateProgressView()
         report = run_generation(library, backend, settings, ids, max_windows=max_windows, planned=(todo, total), on_progress=view)
         if view:
             view.close()

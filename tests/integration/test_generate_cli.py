@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from papergym.core.library import Library
 from papergym.core.llm import FakeBackend
 from papergym.tui.cli import cli
-from tests.unit.test_generate import add_paper, exact, mcq, numeric
+from tests.unit.test_generate import add_paper, mcq, numeric
 
 
 def _run(*args):
