@@ -26,6 +26,8 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
       papergym papers                 list what is in the library
       papergym search "rate constant" full-text search over titles, abstracts and sections
       papergym show ID                a paper's metadata and sections
+      papergym generate               questions from every paper with the default model
+      papergym questions              what was generated
     """
     ctx.ensure_object(dict)
     ctx.obj["library_dir"] = library_dir
