@@ -26,6 +26,7 @@ from papergym.core.questions import (
     KINDS,
     InvalidReply,
     Question,
+    normalize,
     parse_json_object,
     schema_for,
     shuffle_options,
@@ -282,8 +283,6 @@ def _ask(backend: Backend, kind: str, passage: str, seed: int, temperature: floa
 def _refine(backend: Backend, question: Question, seed: int, temperature: float, result: WindowResult) -> Question:
     original = {"question": question.question, "options": question.options, "answer": question.answer, "rationale": question.rationale}
     refined = _ask(backend, "mcq", "", seed, temperature, result, option_count=10, refine_of=original)
-    from papergym.core.questions import normalize
-
     if normalize(refined.answer_text) != normalize(question.answer_text):
         raise InvalidReply("the refined question keys a different answer than the original")
     return refined

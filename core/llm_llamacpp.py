@@ -119,15 +119,6 @@ def _quiet_llama_log():
         yield captured
 
 
-def _check_gguf(path: Path) -> None:
-    if not path.is_file():
-        raise BackendError(f"The model file {path} does not exist; check the path or `papergym models`.")
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic != b"GGUF":
-        raise BackendError(f"{path} is not a GGUF model file (it starts with {magic!r}); llama.cpp needs a .gguf file.")
-
-
 class LlamaCppBackend:
     """A GGUF model loaded in this process."""
 
@@ -142,7 +133,10 @@ class LlamaCppBackend:
         name: str | None = None,
     ) -> None:
         path = Path(model_path)
-        _check_gguf(path)
+        from papergym.core.gguf import read_gguf_info
+
+        # The header check gives a clear error for a missing or non-GGUF file, and the trained context.
+        trained = read_gguf_info(path).context_length
         try:
             import llama_cpp
         except ImportError:
@@ -150,11 +144,13 @@ class LlamaCppBackend:
         self._lib = llama_cpp
         if gpu_layers is None:
             gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
+        # The full trained context (32k for Gemma 3) would cost memory nobody asked for: cap the default.
+        context_length = context_length or min(trained or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
         try:
             with _quiet_llama_log() as log:
                 self._llm = llama_cpp.Llama(
                     model_path=str(path),
-                    n_ctx=context_length or 0,
+                    n_ctx=context_length,
                     n_threads=threads or max(1, (os.cpu_count() or 2)),
                     n_gpu_layers=gpu_layers,
                     seed=seed,
@@ -163,11 +159,6 @@ class LlamaCppBackend:
         except (ValueError, RuntimeError) as error:
             detail = log.getvalue().strip().splitlines()[-1:] or [str(error)]
             raise BackendError(f"llama.cpp could not load {path} ({detail[0]}); is the file complete?") from None
-        trained = int(self._llm.metadata.get(f"{self._llm.metadata.get('general.architecture', '')}.context_length", 0) or 0)
-        if not context_length:
-            # n_ctx=0 loads the model's full trained context, which can be huge; cap it.
-            context_length = min(trained or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
-            self._llm = self._reload(path, context_length, threads, gpu_layers, seed)
         self.model_name = name or path.stem
         self.context_length = self._llm.n_ctx()
         self.chat_template = self._llm.metadata.get("tokenizer.chat_template")
@@ -178,18 +169,6 @@ class LlamaCppBackend:
         self._grammars: dict[str, str] = {}
         self._vocab = self._llm._model.vocab
         self.grammar_fallbacks = 0
-
-    def _reload(self, path: Path, context_length: int, threads, gpu_layers: int, seed: int):
-        self._llm.close()
-        with _quiet_llama_log():
-            return self._lib.Llama(
-                model_path=str(path),
-                n_ctx=context_length,
-                n_threads=threads or max(1, (os.cpu_count() or 2)),
-                n_gpu_layers=gpu_layers,
-                seed=seed,
-                verbose=False,
-            )
 
     # -- helpers ------------------------------------------------------------
 
@@ -280,8 +259,9 @@ class LlamaCppBackend:
                         finish = "stop"
                         break
                     output += llm.detokenize([token])
-                    if json_schema is not None and json_complete_at(output) is not None:
-                        output = output[: json_complete_at(output)]
+                    end = json_complete_at(output) if json_schema is not None else None
+                    if end is not None:
+                        output = output[:end]
                         finish = "stop"
                         break
                     cut = min((output.find(s) for s in stops if s in output), default=-1)
