@@ -127,7 +127,10 @@ def papers(ctx, as_json, status, library_dir):
             _echo_json(row)
         return
     if not rows:
-        click.echo("The library is empty. Add papers with: papergym import PATH")
+        if status:
+            click.echo(f"No paper has the status {status}.")
+        else:
+            click.echo("The library is empty. Add papers with: papergym import PATH")
         return
     width = _width()
     title_width = max(20, width - (SHORT_ID + 2 + 8 + 6 + 6))
