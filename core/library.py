@@ -150,7 +150,42 @@ def _m002_generation(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_m001_papers, _m002_generation]
+def _m003_quality(db: sqlite_utils.Database) -> None:
+    # Topic labels: a paper's come from the classifier; a question inherits its paper's,
+    # or keeps its own when it was imported from another dataset (it has no paper here).
+    for table in ("papers", "questions"):
+        db[table].add_column("discipline", str)
+        db[table].add_column("subdomain", str)
+    db["papers"].add_column("topic_source", str)  # llm | keyword | manual
+    db["questions"].add_column("source", str)  # generated | imported
+    db["questions"].add_column("voting_type", str)  # all_aligned | majority_aligned | ... (WildSci)
+    db["questions"].add_column("votes", str)  # JSON list of the solvers' answers
+    db["questions"].add_column("score", float)  # judge score P(yes) - P(no)
+    db["questions"].add_column("rank_score", float)  # reviewer-trained classifier's P(accept)
+    db["questions"].add_column("review_reason", str)
+    db["questions"].add_column("reviewed_at", str)
+    db["questions"].create_index(["discipline"])
+    db["questions"].create_index(["voting_type"])
+    db["papers"].create_index(["discipline"])
+    # One row per question and quality step: what the step decided, why, and its numbers.
+    db["checks"].create(
+        {
+            "question_id": str,
+            "step": str,  # validate | dedup | decontam | vote | rationale | score | rank
+            "status": str,  # pass | flag | drop
+            "reasons": str,  # JSON list of one-line reasons
+            "scores": str,  # JSON object of numbers
+            "detail": str,  # JSON: what the step needs to explain itself (votes, matches, ...)
+            "config": str,  # hash of the step's settings: a changed setting re-runs the step
+            "updated_at": str,
+        },
+        pk=("question_id", "step"),
+        not_null={"status"},
+    )
+    db["checks"].create_index(["step", "status"])
+
+
+MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_m001_papers, _m002_generation, _m003_quality]
 
 PAPER_COLUMNS = (
     "id, status, reason, filename, source_path, stored_path, size_bytes, "
@@ -386,6 +421,7 @@ class Library:
                 "DELETE FROM question_fts WHERE question_id IN (SELECT id FROM questions WHERE paper_id = ?)",
                 [paper["id"]],
             )
+            db.execute("DELETE FROM checks WHERE question_id IN (SELECT id FROM questions WHERE paper_id = ?)", [paper["id"]])
             db.execute("DELETE FROM questions WHERE paper_id = ?", [paper["id"]])
             db.execute("DELETE FROM jobs WHERE paper_id = ?", [paper["id"]])
             self._delete_rows(paper["id"])

@@ -10,13 +10,15 @@ from papergym.core.library import Library
 
 QUESTION_COLUMNS = (
     "id, paper_id, job_id, kind, question, options, answer, aliases, unit, tolerance, rationale, "
-    "source_section, status, model, prompt_version, created_at"
+    "source_section, status, model, prompt_version, created_at, discipline, subdomain, source, voting_type, votes, "
+    "score, rank_score, review_reason, reviewed_at"
 )
 
 
 def _decode(row: dict) -> dict:
     row["options"] = json.loads(row["options"] or "[]")
     row["aliases"] = json.loads(row["aliases"] or "[]")
+    row["votes"] = json.loads(row["votes"]) if row.get("votes") else None
     return row
 
 
