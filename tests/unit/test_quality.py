@@ -1,0 +1,206 @@
+"""The quality pipeline end to end on crafted questions, with a fake model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+
+import pytest
+
+from papergym.core.errors import PapergymError
+from papergym.core.llm import BackendError, Completion, FakeBackend
+from papergym.core.quality import CheckSettings, question_checks, run_checks
+from papergym.core.voting import VoteSettings
+
+GOOD = "A copper wire 2.0 m long carries 3.0 A with a 0.6 V drop along it. What is the wire's resistance?"
+_counter = iter(range(10**6))
+
+
+def add_question(library, question=GOOD, options=("0.2 ohm", "5.0 ohm", "1.8 ohm", "0.5 ohm"), answer="A",
+                 kind="mcq", status="draft", **extra) -> str:
+    number = next(_counter)
+    identifier = hashlib.sha256(f"{question}{options}{answer}{number}".encode()).hexdigest()[:32]
+    with library.write() as db:
+        db["questions"].insert({
+            "id": identifier, "paper_id": "p" * 64, "job_id": None, "kind": kind, "question": question,
+            "options": json.dumps(list(options)), "answer": answer, "aliases": "[]", "unit": extra.get("unit"),
+            "tolerance": extra.get("tolerance"), "rationale": "", "status": status, "model": "fake",
+            "prompt_version": "test", "created_at": f"2026-01-01T00:00:{number % 60:02}+{number:06}",
+        })
+    return identifier
+
+
+def letters(**probabilities) -> Completion:
+    """A one-token completion whose top alternatives give these letter probabilities."""
+    return Completion(text=" A", completion_tokens=1, top_logprobs=[{f" {k}": math.log(v) for k, v in probabilities.items()}])
+
+
+def status_of(library, identifier) -> str:
+    return library.query("SELECT status FROM questions WHERE id = ?", [identifier])[0]["status"]
+
+
+def test_validators_and_dedup_drop_bad_questions_and_keep_one_of_each_duplicate_group(library):
+    good = add_question(library)
+    leaky = add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
+    bad_key = add_question(library, "A steel rod 1 m long is heated by 100 K. By how much does it expand if alpha is 12e-6 per K?", answer="F")
+    duplicate = add_question(library, GOOD.replace("What is", "What is, then,"))
+    report = run_checks(library, CheckSettings(steps=("validate", "dedup")))
+
+    assert status_of(library, good) == "passed"
+    assert status_of(library, leaky) == "dropped"
+    assert status_of(library, bad_key) == "dropped"
+    assert status_of(library, duplicate) == "dropped"
+    dedup_row = next(row for row in question_checks(library, duplicate) if row["step"] == "dedup")
+    assert dedup_row["detail"]["kept"] == good
+    summary = {step.step: step for step in report.steps}
+    assert summary["validate"].dropped == 2 and summary["validate"].passed == 2
+    assert "refers to its source" in summary["validate"].reasons
+    assert summary["dedup"].dropped == 1
+    assert report.statuses == {"passed": 1, "dropped": 3}
+
+
+def test_checks_are_idempotent_and_resume(library):
+    for index in range(3):
+        add_question(library, f"{GOOD} Variant number {index} asks about a different length of {index + 2} metres.")
+    first = run_checks(library, CheckSettings(steps=("validate",)))
+    second = run_checks(library, CheckSettings(steps=("validate",)))
+    assert first.steps[0].ran == 3 and second.steps[0].ran == 0
+    add_question(library, "A new question about a capacitor of 2 microfarads charged to 5 volts: what energy does it store?")
+    assert run_checks(library, CheckSettings(steps=("validate",))).steps[0].ran == 1
+    assert library.query("SELECT count(*) AS n FROM checks")[0]["n"] == 4
+
+
+def test_human_decisions_are_never_overwritten(library):
+    accepted = add_question(library, "According to the paper, which wire is longest among the three tested?", status="accepted")
+    run_checks(library, CheckSettings(steps=("validate", "dedup")))
+    assert status_of(library, accepted) == "accepted"
+
+
+def test_a_new_draft_repeating_an_accepted_question_is_the_duplicate(library):
+    add_question(library, status="draft")  # created first
+    library.db.execute("UPDATE questions SET status = 'accepted'")
+    draft = add_question(library, GOOD + " ")
+    run_checks(library, CheckSettings(steps=("dedup",)))
+    assert status_of(library, draft) == "dropped"
+
+
+def test_logprob_votes_classify_and_majority_for_none_of_the_above_discards(library):
+    aligned = add_question(library)
+    nota = add_question(library, "A copper wire 4.0 m long carries 2.0 A with a 0.8 V drop along it. What is its resistance?")
+    divergent = add_question(library, "A copper wire 1.0 m long carries 1.0 A with a 0.1 V drop along it. What is its resistance?")
+    fake = FakeBackend([letters(A=0.9, B=0.05), letters(E=0.7, A=0.2), letters(B=0.6, C=0.3)])
+    settings = CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=5))
+    report = run_checks(library, settings, open_models=lambda: ([fake], fake))
+
+    rows = {row["id"]: row for row in library.query("SELECT id, voting_type, votes, status FROM questions")}
+    assert rows[aligned]["voting_type"] == "all_aligned" and rows[aligned]["status"] == "passed"
+    assert rows[nota]["voting_type"] == "discard" and rows[nota]["status"] == "dropped"
+    assert json.loads(rows[nota]["votes"]).count("E") >= 3
+    assert rows[divergent]["voting_type"] == "all_divergent" and rows[divergent]["status"] == "flagged"
+    assert "E. None of the above" in fake.prompts[0]
+    vote_summary = report.steps[0]
+    assert vote_summary.extra["voting_types"] == {"all_aligned": 1, "discard": 1, "all_divergent": 1}
+
+
+def test_sampled_votes_read_each_solvers_final_answer(library):
+    question = add_question(library)
+    first = FakeBackend(["R = V / I = 0.2 ohm.\nAnswer: A", "Answer: A"], model_name="one")
+    second = FakeBackend(["It must be 5 ohm.\nAnswer: B", "hmm"], model_name="two")
+    settings = CheckSettings(steps=("vote",), vote=VoteSettings(mode="sample", samples=2))
+    run_checks(library, settings, open_models=lambda: ([first, second], first))
+    row = library.query("SELECT voting_type, votes FROM questions WHERE id = ?", [question])[0]
+    assert json.loads(row["votes"]) == ["A", "A", "B", "?"]
+    assert row["voting_type"] == "majority_divergent"  # 2 of 4 is not a majority
+
+
+def test_numeric_questions_vote_by_sampling_even_in_logprob_mode(library):
+    question = add_question(library, "A 2.0 kg mass is lifted 3.0 m against gravity of 9.8 m/s^2. What work is done?",
+                            options=(), answer="58.8", kind="numeric", unit="J", tolerance=0.5)
+    fake = FakeBackend(["W = mgh = 58.8 J\nAnswer: 58.8 J", "Answer: 0.0588 kJ", "Answer: 60 J"])
+    run_checks(library, CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=3)),
+               open_models=lambda: ([fake], fake))
+    row = library.query("SELECT voting_type FROM questions WHERE id = ?", [question])[0]
+    assert row["voting_type"] == "majority_aligned"
+
+
+def test_rationale_direct_reflected_and_failed(library):
+    direct = add_question(library)
+    reflected = add_question(library, "A copper wire 4.0 m long carries 2.0 A with a 0.8 V drop along it. What is its resistance?")
+    failed = add_question(library, "A copper wire 1.0 m long carries 1.0 A with a 0.1 V drop along it. What is its resistance?")
+    fake = FakeBackend([
+        "R = 0.6 / 3.0 = 0.2 ohm.\nAnswer: A",
+        "R = 2.0 / 0.8.\nAnswer: C", "I divided the wrong way: R = 0.8 / 2.0 = 0.4, closest to 0.2 ohm... \nAnswer: A",
+        "Answer: B", "Answer: D",
+    ])
+    report = run_checks(library, CheckSettings(steps=("rationale",)), open_models=lambda: ([fake], fake))
+    rationale = {row["id"]: row["rationale"] for row in library.query("SELECT id, rationale FROM questions")}
+    assert rationale[direct].startswith("R = 0.6 / 3.0")
+    assert "wrong way" in rationale[reflected]
+    assert rationale[failed] == ""
+    assert status_of(library, failed) == "flagged"
+    assert report.steps[0].extra["this_run"] == {"direct": 1, "reflected": 1, "failed": 1}
+    assert "Correct answer: A" in fake.prompts[2]
+
+
+def test_judge_score_is_p_yes_minus_p_no_with_a_threshold(library):
+    high = add_question(library)
+    low = add_question(library, "A copper wire 4.0 m long carries 2.0 A with a 0.8 V drop along it. What is its resistance?")
+    fake = FakeBackend([
+        Completion(text=" yes", top_logprobs=[{" yes": math.log(0.8), " no": math.log(0.1)}]),
+        Completion(text=" no", top_logprobs=[{" No": math.log(0.6), " yes": math.log(0.3)}]),
+    ])
+    run_checks(library, CheckSettings(steps=("score",), score_threshold=0.0), open_models=lambda: ([fake], fake))
+    scores = {row["id"]: row["score"] for row in library.query("SELECT id, score FROM questions")}
+    assert scores[high] == pytest.approx(0.7)
+    assert scores[low] == pytest.approx(-0.3)
+    assert status_of(library, high) == "passed" and status_of(library, low) == "flagged"
+
+
+def test_model_steps_skip_dropped_questions_and_do_not_open_a_model_without_work(library):
+    add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
+    opened = []
+    report = run_checks(library, CheckSettings(steps=("validate", "vote")), open_models=lambda: opened.append(1))
+    assert opened == []
+    assert "already judged" in report.steps[1].skipped
+
+
+def test_a_failing_model_leaves_questions_pending_and_stops_after_repeated_failures(library):
+    for index in range(6):
+        add_question(library, f"{GOOD} This is variant {index} with {index + 3} metres of wire instead.")
+    fake = FakeBackend([BackendError("the server is down")] * 5)
+    report = run_checks(library, CheckSettings(steps=("score",)), open_models=lambda: ([fake], fake))
+    assert "failed 5 questions in a row" in report.stopped_reason
+    assert library.query("SELECT count(*) AS n FROM checks WHERE step = 'score'")[0]["n"] == 0
+    fake.queue(*[Completion(text=" yes", top_logprobs=[{" yes": 0.0}])] * 6)
+    assert run_checks(library, CheckSettings(steps=("score",)), open_models=lambda: ([fake], fake)).steps[0].ran == 6
+
+
+def test_cancel_stops_between_questions(library):
+    for index in range(4):
+        add_question(library, f"{GOOD} This is variant {index} with {index + 3} metres of wire instead.")
+    cancel = threading.Event()
+    fake = FakeBackend([Completion(text=" yes", top_logprobs=[{" yes": 0.0}])] * 4)
+
+    def stop_after_two(progress):
+        if progress.done == 2:
+            cancel.set()
+
+    report = run_checks(library, CheckSettings(steps=("score",)), open_models=lambda: ([fake], fake),
+                        on_progress=stop_after_two, cancel=cancel)
+    assert report.cancelled and report.steps[0].ran == 2
+
+
+def test_unknown_step_and_empty_library_are_one_sentence_errors(library):
+    with pytest.raises(PapergymError, match="no questions yet"):
+        run_checks(library, CheckSettings(steps=("validate",)))
+    add_question(library)
+    with pytest.raises(PapergymError, match="Unknown check step 'votes'"):
+        run_checks(library, CheckSettings(steps=("votes",)))
+
+
+def test_decontam_without_a_folder_is_skipped_with_a_reason(library):
+    add_question(library)
+    report = run_checks(library, CheckSettings(steps=("decontam",)))
+    assert "--benchmarks" in report.steps[0].skipped
