@@ -158,8 +158,7 @@ def _summarize(library: Library, summary: StepSummary) -> None:
         setattr(summary, {"pass": "passed", "flag": "flagged", "drop": "dropped"}[row["status"]], row["n"])
     reasons: Counter = Counter()
     for row in library.query("SELECT reasons FROM checks WHERE step = ? AND status != 'pass'", [summary.step]):
-        for reason in json.loads(row["reasons"] or "[]"):
-            reasons[reason.split(" (")[0]] += 1
+        reasons.update({reason.split(" (")[0] for reason in json.loads(row["reasons"] or "[]")})
     summary.reasons = dict(reasons.most_common(8))
 
 
@@ -167,7 +166,7 @@ def _summarize(library: Library, summary: StepSummary) -> None:
 
 
 def _step_validate(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:
-    from papergym.core.validators import check_question, longest_option_bias
+    from papergym.core.validators import check_question
 
     config = _config(version=VALIDATORS_VERSION)
     todo = _pending(library, "validate", config, settings, skip_dropped=False)
@@ -183,12 +182,17 @@ def _step_validate(library: Library, settings: CheckSettings, summary: StepSumma
         db.conn.executemany(_UPSERT, rows)
     progress(len(todo), len(todo))
     summary.ran = len(todo)
+
+
+def _longest_option_report(library: Library) -> dict:
+    from papergym.core.validators import longest_option_bias
+
     usable = library.query(
         "SELECT kind, options, answer FROM questions WHERE status NOT IN ('dropped', 'rejected') AND kind = 'mcq'"
     )
     for row in usable:
         row["options"] = json.loads(row["options"] or "[]")
-    summary.extra["longest_option"] = longest_option_bias(usable)
+    return longest_option_bias(usable)
 
 
 def _step_dedup(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:
@@ -534,6 +538,8 @@ def run_checks(
                 stopped = step_function(library, settings, summary, progress, cancel, get_models)
             refresh_statuses(library)
             _summarize(library, summary)
+            if step == "validate":
+                summary.extra["longest_option"] = _longest_option_report(library)
             summary.seconds = round(time.perf_counter() - step_started, 3)
             if stopped:
                 report.stopped_reason = stopped

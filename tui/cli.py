@@ -12,6 +12,7 @@ from papergym import __version__
 from papergym.tui.cli_common import SHORT_ID, _clip, _echo_json, _Group, _library_option, _open_library, _width
 from papergym.tui.cli_generate import generate, question, questions
 from papergym.tui.cli_models import models
+from papergym.tui.cli_check import check
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -242,6 +243,7 @@ cli.add_command(generate)
 cli.add_command(questions)
 cli.add_command(question)
 cli.add_command(models)
+cli.add_command(check)
 
 
 def main() -> None:

@@ -184,12 +184,15 @@ def questions(ctx, status, paper_id, kind, limit, as_json, library_dir):
 @click.pass_context
 def question(ctx, question_id, as_json, library_dir):
     """Show one question with its options, key, rationale and source passage."""
+    from papergym.core.quality import question_checks
     from papergym.core.question_store import get_question
 
     library = _open_library(ctx, library_dir)
     row = get_question(library, question_id)
     if as_json:
-        _echo_json(row)
+        from papergym.core.quality import question_checks
+
+        _echo_json({**row, "checks": question_checks(library, row["id"])})
         return
     click.echo(f"{row['id']}  {row['kind']}  {row['status']}  paper {row['paper_id'][:SHORT_ID]}  model {row['model']}  prompt {row['prompt_version']}")
     click.echo(f"\n{row['question']}\n")
@@ -204,3 +207,13 @@ def question(ctx, question_id, as_json, library_dir):
         click.echo(f"\nrationale: {row['rationale']}")
     if row.get("source_passage"):
         click.echo(f"\nsource ({row['source_section']}):\n{_clip(row['source_passage'], 1200)}")
+    if row.get("votes"):
+        click.echo(f"\nvotes: {' '.join(row['votes'])}  ({row['voting_type']})")
+    if row.get("score") is not None:
+        click.echo(f"judge score: {row['score']:+.2f}")
+    checks = question_checks(library, row["id"])
+    if checks:
+        click.echo("\nchecks:")
+        for check_row in checks:
+            reasons = "; ".join(check_row["reasons"] or [])
+            click.echo(f"  {check_row['step']:10} {check_row['status']:5} {reasons}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import threading
@@ -14,22 +13,7 @@ from papergym.core.llm import BackendError, Completion, FakeBackend
 from papergym.core.quality import CheckSettings, question_checks, run_checks
 from papergym.core.voting import VoteSettings
 
-GOOD = "A copper wire 2.0 m long carries 3.0 A with a 0.6 V drop along it. What is the wire's resistance?"
-_counter = iter(range(10**6))
-
-
-def add_question(library, question=GOOD, options=("0.2 ohm", "5.0 ohm", "1.8 ohm", "0.5 ohm"), answer="A",
-                 kind="mcq", status="draft", **extra) -> str:
-    number = next(_counter)
-    identifier = hashlib.sha256(f"{question}{options}{answer}{number}".encode()).hexdigest()[:32]
-    with library.write() as db:
-        db["questions"].insert({
-            "id": identifier, "paper_id": "p" * 64, "job_id": None, "kind": kind, "question": question,
-            "options": json.dumps(list(options)), "answer": answer, "aliases": "[]", "unit": extra.get("unit"),
-            "tolerance": extra.get("tolerance"), "rationale": "", "status": status, "model": "fake",
-            "prompt_version": "test", "created_at": f"2026-01-01T00:00:{number % 60:02}+{number:06}",
-        })
-    return identifier
+from tests.questions import GOOD, add_question
 
 
 def letters(**probabilities) -> Completion:
@@ -204,3 +188,28 @@ def test_decontam_without_a_folder_is_skipped_with_a_reason(library):
     add_question(library)
     report = run_checks(library, CheckSettings(steps=("decontam",)))
     assert "--benchmarks" in report.steps[0].skipped
+
+
+def test_ranker_learns_from_reviews_and_ranks_the_rest(library):
+    from papergym.core.ranker import MIN_REVIEWS
+
+    good_topics = ["resistance of a copper wire", "energy stored in a capacitor", "period of a pendulum", "pH of a buffer"]
+    bad_topics = ["colour of the sky in the photo", "name of the instrument vendor", "number of samples in the cohort"]
+    for index in range(40):
+        add_question(library, f"Compute the {good_topics[index % 4]} when the quantity is {index + 2} units; what value results?", status="accepted")
+    for index in range(24):
+        add_question(library, f"What was the {bad_topics[index % 3]} in trial {index}, as listed?", status="rejected")
+    hopeful = add_question(library, "Compute the period of a pendulum when the length is 99 units; what value results?")
+    doubtful = add_question(library, "What was the name of the instrument vendor in trial 99, as listed?")
+    report = run_checks(library, CheckSettings(steps=("rank",)))
+    ranker = report.steps[0].extra["ranker"]
+    assert ranker["trained"] and ranker["reviewed"] == 64 >= MIN_REVIEWS
+    assert ranker["held_out"] == 16 and ranker["accuracy"] >= ranker["baseline"]
+    ranks = {row["id"]: row["rank_score"] for row in library.query("SELECT id, rank_score FROM questions")}
+    assert ranks[hopeful] > 0.5 > ranks[doubtful]
+
+
+def test_ranker_waits_for_enough_reviews(library):
+    add_question(library, status="accepted")
+    report = run_checks(library, CheckSettings(steps=("rank",)))
+    assert "needs 50" in report.steps[0].skipped

@@ -1,0 +1,55 @@
+"""`papergym check` from the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from papergym.tui.cli import cli
+from tests.questions import GOOD, add_question
+
+
+def run(library, *args):
+    return CliRunner().invoke(cli, [*args, "--library", str(library.folder)], catch_exceptions=False)
+
+
+def test_check_prints_a_per_step_summary_with_reasons(library):
+    add_question(library)
+    add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
+    add_question(library, GOOD + " ")
+    result = run(library, "check", "--steps", "validate,dedup,decontam")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.split()[:5] == ["validate", "3", "2", "0", "1"] for line in lines), result.output
+    assert any(line.split()[:5] == ["dedup", "2", "1", "0", "1"] for line in lines), result.output
+    assert "skipped: no benchmark folder" in result.output
+    assert "1 × refers to its source" in result.output
+    assert "Questions now: 2 dropped, 1 passed." in result.output
+
+
+def test_check_json_and_question_view_show_each_steps_verdict(library):
+    leaky = add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
+    result = run(library, "check", "--steps", "validate", "--json")
+    report = json.loads(result.output)
+    assert report["steps"][0]["dropped"] == 1 and report["statuses"] == {"dropped": 1}
+    shown = run(library, "question", leaky[:8])
+    assert "validate   drop  refers to its source" in shown.output
+    as_json = json.loads(run(library, "question", leaky[:8], "--json").output)
+    assert as_json["checks"][0]["step"] == "validate"
+
+
+def test_bad_step_names_and_folders_are_one_line_errors(library, tmp_path):
+    add_question(library)
+    result = run(library, "check", "--steps", "validate,votes")
+    assert result.exit_code == 1 and "Unknown check step 'votes'" in result.output
+    result = run(library, "check", "--benchmarks", str(tmp_path / "missing"))
+    assert result.exit_code != 0 and "missing" in result.output and "Traceback" not in result.output
+
+
+def test_model_steps_without_a_usable_model_say_so(library, monkeypatch):
+    add_question(library)
+    monkeypatch.setenv("PAPERGYM_HOME", str(library.folder))
+    result = run(library, "check", "--steps", "score", "--model", "no-such-model")
+    assert result.exit_code == 1
+    assert "no-such-model" in result.output and "Traceback" not in result.output
