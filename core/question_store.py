@@ -22,17 +22,27 @@ def _decode(row: dict) -> dict:
     return row
 
 
+SORTS = {
+    "newest": "created_at DESC, id",
+    "score": "score IS NULL, score DESC, id",
+    "rank": "rank_score IS NULL, rank_score DESC, id",
+}
+
+
 def list_questions(library: Library, *, status: str | None = None, paper_id: str | None = None,
-                   kind: str | None = None, limit: int | None = None) -> list[dict]:
-    """Questions matching the filters, newest first."""
+                   kind: str | None = None, voting_type: str | None = None, discipline: str | None = None,
+                   sort: str = "newest", limit: int | None = None) -> list[dict]:
+    """Questions matching the filters, newest first (or best judge score, or best ranker score)."""
     clauses, params = [], []
-    for column, value in (("status", status), ("paper_id", paper_id), ("kind", kind)):
+    filters = (("status", status), ("paper_id", paper_id), ("kind", kind), ("voting_type", voting_type), ("discipline", discipline))
+    for column, value in filters:
         if value:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+            values = [part.strip() for part in value.split(",")] if column in ("status", "voting_type") else [value]
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params += values
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     tail = f" LIMIT {int(limit)}" if limit else ""
-    rows = library.query(f"SELECT {QUESTION_COLUMNS} FROM questions {where} ORDER BY created_at DESC, id{tail}", params)
+    rows = library.query(f"SELECT {QUESTION_COLUMNS} FROM questions {where} ORDER BY {SORTS[sort]}{tail}", params)
     return [_decode(row) for row in rows]
 
 

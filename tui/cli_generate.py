@@ -149,19 +149,24 @@ def _print_generate_summary(report) -> None:
 
 
 @click.command()
-@click.option("--status", default=None, help="Only questions with this status (draft, accepted, rejected…).")
+@click.option("--status", default=None, help="Only questions with these statuses, comma-separated (draft, passed, flagged, dropped, accepted, rejected).")
+@click.option("--vote-type", default=None, help="Only these vote classes, comma-separated (all_aligned, majority_aligned, majority_divergent, all_divergent, discard).")
+@click.option("--discipline", default=None, help="Only questions in this discipline (see `papergym topics`).")
+@click.option("--sort", type=click.Choice(["newest", "score", "rank"]), default="newest", show_default=True,
+              help="score: the judge's score, best first; rank: the reviewer-trained ranker's, best first.")
 @click.option("--paper", "paper_id", default=None, help="Only questions from this paper (id prefix).")
 @click.option("--kind", type=click.Choice(KIND_CHOICES), default=None)
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
 @_library_option
 @click.pass_context
-def questions(ctx, status, paper_id, kind, limit, as_json, library_dir):
+def questions(ctx, status, vote_type, discipline, sort, paper_id, kind, limit, as_json, library_dir):
     """List generated questions, newest first."""
     from papergym.core.question_store import list_questions
 
     library = _open_library(ctx, library_dir)
-    rows = list_questions(library, status=status, paper_id=library.resolve_id(paper_id) if paper_id else None, kind=kind, limit=limit)
+    rows = list_questions(library, status=status, paper_id=library.resolve_id(paper_id) if paper_id else None, kind=kind,
+                          voting_type=vote_type, discipline=discipline, sort=sort, limit=limit)
     if as_json:
         for row in rows:
             _echo_json(row)

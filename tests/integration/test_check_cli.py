@@ -53,3 +53,13 @@ def test_model_steps_without_a_usable_model_say_so(library, monkeypatch):
     result = run(library, "check", "--steps", "score", "--model", "no-such-model")
     assert result.exit_code == 1
     assert "no-such-model" in result.output and "Traceback" not in result.output
+
+
+def test_questions_can_be_filtered_by_what_the_checks_decided(library):
+    kept = add_question(library)
+    leaky = add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
+    run(library, "check", "--steps", "validate")
+    dropped = run(library, "questions", "--status", "dropped")
+    assert leaky[:12] in dropped.output and kept[:12] not in dropped.output
+    both = run(library, "questions", "--status", "passed,dropped", "--json")
+    assert len(both.output.splitlines()) == 2
