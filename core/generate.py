@@ -334,6 +334,9 @@ def process_window(backend: Backend, job: dict, settings: GenerateSettings, canc
 def _commit(library: Library, job: dict, result: WindowResult, settings: GenerateSettings, model: str) -> tuple[int, int]:
     """Store a window's questions and its job state in one transaction; returns (new, duplicate)."""
     payload = json.loads(job["payload"])
+    # Questions inherit their paper's topic label, when it has one already.
+    label = library.query("SELECT discipline, subdomain FROM papers WHERE id = ?", [job["paper_id"]])
+    discipline, subdomain = (label[0]["discipline"], label[0]["subdomain"]) if label else (None, None)
     rows = {}
     for question in result.questions:
         identifier = question.content_id(job["paper_id"])
@@ -354,6 +357,9 @@ def _commit(library: Library, job: dict, result: WindowResult, settings: Generat
             "model": model,
             "prompt_version": settings.prompt_version,
             "created_at": _now(),
+            "discipline": discipline,
+            "subdomain": subdomain,
+            "source": "generated",
         }
     done = bool(result.questions)
     failed = not done and result.attempts >= settings.max_attempts

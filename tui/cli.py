@@ -13,6 +13,7 @@ from papergym.tui.cli_common import SHORT_ID, _clip, _echo_json, _Group, _librar
 from papergym.tui.cli_generate import generate, question, questions
 from papergym.tui.cli_models import models
 from papergym.tui.cli_check import check
+from papergym.tui.cli_topics import topics
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -244,6 +245,7 @@ cli.add_command(questions)
 cli.add_command(question)
 cli.add_command(models)
 cli.add_command(check)
+cli.add_command(topics)
 
 
 def main() -> None:
