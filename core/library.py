@@ -185,7 +185,55 @@ def _m003_quality(db: sqlite_utils.Database) -> None:
     db["checks"].create_index(["step", "status"])
 
 
-MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_m001_papers, _m002_generation, _m003_quality]
+def _m004_training(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": str,  # run-YYYYMMDD-HHMMSS-xxxx
+            "status": str,  # starting | running | stopped | finished | failed
+            "backend": str,  # unsloth | trl
+            "base_model": str,
+            "dataset": str,  # a folder, or "library"
+            "config": str,  # JSON: every setting of the run
+            "output_dir": str,  # checkpoints and the final adapter
+            "adapter_path": str,
+            "pid": int,
+            "step": int,  # last logged step
+            "max_steps": int,
+            "error": str,
+            "started_at": str,
+            "updated_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        not_null={"status"},
+    )
+    # One row per logged value: a chart reads one metric's curve with one indexed query.
+    db["metrics"].create({"run_id": str, "step": int, "name": str, "value": float, "logged_at": str}, pk=("run_id", "name", "step"))
+    db["samples"].create(
+        {"run_id": str, "step": int, "ordinal": int, "prompt": str, "completion": str, "answer": str, "rewards": str},
+        pk=("run_id", "step", "ordinal"),
+    )
+    db["evals"].create(
+        {
+            "id": str,
+            "run_id": str,  # the adapter's run, or NULL for a base model
+            "model": str,
+            "adapter": str,
+            "dataset": str,  # validation | test | a file
+            "questions": int,
+            "accuracy": float,
+            "extractable": float,
+            "mean_length": float,
+            "per_discipline": str,  # JSON {discipline: {questions, accuracy}}
+            "config": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["evals"].create_index(["run_id"])
+
+
+MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_m001_papers, _m002_generation, _m003_quality, _m004_training]
 
 PAPER_COLUMNS = (
     "id, status, reason, filename, source_path, stored_path, size_bytes, "
