@@ -14,6 +14,7 @@ from papergym.tui.cli_generate import generate, question, questions
 from papergym.tui.cli_models import models
 from papergym.tui.cli_check import check
 from papergym.tui.cli_topics import topics
+from papergym.tui.cli_export import export, import_questions_command
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -246,6 +247,8 @@ cli.add_command(question)
 cli.add_command(models)
 cli.add_command(check)
 cli.add_command(topics)
+cli.add_command(export)
+cli.add_command(import_questions_command)
 
 
 def main() -> None:
