@@ -31,6 +31,9 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
       papergym show ID                a paper's metadata and sections
       papergym generate               questions from every paper with the default model
       papergym questions              what was generated
+      papergym check                  the quality pipeline: validate, dedup, vote, rationale, score
+      papergym topics classify        label papers with the taxonomy's disciplines
+      papergym export OUT             a Hugging Face dataset, split by paper, ready for GRPO
     """
     ctx.ensure_object(dict)
     ctx.obj["library_dir"] = library_dir
