@@ -213,3 +213,33 @@ def test_ranker_waits_for_enough_reviews(library):
     add_question(library, status="accepted")
     report = run_checks(library, CheckSettings(steps=("rank",)))
     assert "needs 50" in report.steps[0].skipped
+
+
+def test_decontamination_flags_a_question_copied_from_a_benchmark(library, tmp_path):
+    benchmark = "A copper wire two metres long carries three amperes of current and shows a drop of 0.6 volts along its length; find its resistance in ohms."
+    folder = tmp_path / "benchmarks"
+    folder.mkdir()
+    (folder / "mmlu_pro.jsonl").write_text(json.dumps({
+        "question_id": 7, "question": benchmark, "options": ["0.2", "5", "1.8", "0.5"], "answer": "A", "answer_index": 0,
+        "category": "physics",
+    }) + "\n")
+    copied = add_question(library, benchmark.replace("find its", "what is its"))
+    clean = add_question(library)
+    report = run_checks(library, CheckSettings(steps=("decontam",), benchmarks_dir=folder))
+    assert status_of(library, copied) == "flagged" and status_of(library, clean) == "passed"
+    row = next(row for row in question_checks(library, copied) if row["step"] == "decontam")
+    assert row["detail"]["item_id"] == "7" and row["scores"]["shared_ngrams"] >= 1
+    assert report.steps[0].extra["benchmark_items"] == 1
+    # The same folder again judges nothing new; a changed folder judges again.
+    assert run_checks(library, CheckSettings(steps=("decontam",), benchmarks_dir=folder)).steps[0].ran == 0
+    (folder / "more.jsonl").write_text((folder / "mmlu_pro.jsonl").read_text().replace('"question_id": 7', '"question_id": 8'))
+    assert run_checks(library, CheckSettings(steps=("decontam",), benchmarks_dir=folder)).steps[0].ran == 2
+
+
+def test_a_malformed_benchmark_file_is_one_sentence(library, tmp_path):
+    add_question(library)
+    folder = tmp_path / "benchmarks"
+    folder.mkdir()
+    (folder / "supergpqa.jsonl").write_text('{"question": "x"\n')
+    with pytest.raises(PapergymError, match="supergpqa.jsonl line 1"):
+        run_checks(library, CheckSettings(steps=("decontam",), benchmarks_dir=folder))
