@@ -31,7 +31,7 @@ from papergym.core.voting import VoteSettings
 STEPS = ("validate", "dedup", "decontam", "vote", "rationale", "score", "rank")
 MODEL_STEPS = ("vote", "rationale", "score")
 OPEN_STATUSES = ("draft", "passed", "flagged", "dropped")  # not yet decided by a person
-VALIDATORS_VERSION = "1"
+VALIDATORS_VERSION = "2"
 MAX_CONSECUTIVE_FAILURES = 5
 _BATCH = 5000
 
@@ -444,7 +444,7 @@ def _step_score(library, settings, summary, progress, cancel, models: ModelOpene
 
     def record(question, result):
         low = result.score < settings.score_threshold
-        reasons = [f"the judge scored it {result.score:+.2f}, below {settings.score_threshold:+.2f}"] if low else []
+        reasons = [f"the judge's score is below the threshold ({result.score:+.2f} < {settings.score_threshold:+.2f})"] if low else []
         if not result.readable:
             reasons = ["the judge answered neither yes nor no"]
         check = _row(

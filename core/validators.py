@@ -22,7 +22,10 @@ LEAKAGE_PATTERNS = [
     (re.compile(r"\b(?:fig(?:ure)?|tab(?:le)?|eq(?:uation)?|section|sec|appendix|supplementary)\.?\s*(?:S?\d+[a-z]?|[IVX]+)\b", re.I), "points at a figure, table, equation or section"),
     (re.compile(r"\b(?:the\s+)?authors?\b|\bet\s+al\b", re.I), "mentions the authors"),
     (re.compile(r"\b(?:shown|described|reported|discussed|mentioned)\s+(?:above|below|here|earlier)\b", re.I), "refers to surrounding text"),
+    (re.compile(r"\b(?:reaction|equation|statement|scheme|graph|data|structure|passage|sequence)\s+(?:below|above)\b", re.I), "refers to surrounding text"),
 ]
+# A question that only announces a statement ("Is the following statement true or false?") and never states it.
+_EMPTY_STATEMENT = re.compile(r"^\s*(?:is|are)\s+the\s+following\s+statements?\s+true\s+or\s+false\??\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,28 @@ def check_leakage(question: dict) -> list[Finding]:
     return found
 
 
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def check_rationale(question: dict) -> list[Finding]:
+    """Small models often paste the prompt's worked rationale instead of explaining their own question."""
+    from papergym.core.prompts import EXAMPLES
+
+    rationale = _trigrams(question.get("rationale") or "")
+    if not rationale:
+        return []
+    for example in EXAMPLES.values():
+        example_trigrams = _trigrams(example["rationale"])
+        if len(rationale & example_trigrams) >= 0.5 * min(len(rationale), len(example_trigrams)):
+            return [Finding("rationale", "flag", "the rationale copies the prompt's worked example")]
+    return []
+
+
 def check_length(question: dict) -> list[Finding]:
+    if _EMPTY_STATEMENT.match(question.get("question") or ""):
+        return [Finding("length", "drop", "the question announces a statement but never states it")]
     length = len((question.get("question") or "").strip())
     if length < MIN_QUESTION_CHARS:
         return [Finding("length", "drop", f"the question is too short ({length} characters)")]
@@ -112,7 +136,7 @@ def check_length(question: dict) -> list[Finding]:
     return []
 
 
-CHECKS = (check_schema, check_key, check_options, check_leakage, check_length)
+CHECKS = (check_schema, check_key, check_options, check_leakage, check_length, check_rationale)
 
 
 def check_question(question: dict) -> list[Finding]:

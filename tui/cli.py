@@ -12,7 +12,7 @@ from papergym import __version__
 from papergym.tui.cli_common import SHORT_ID, _clip, _echo_json, _Group, _library_option, _open_library, _width
 from papergym.tui.cli_generate import generate, question, questions
 from papergym.tui.cli_models import models
-from papergym.tui.cli_check import check
+from papergym.tui.cli_check import accept, check, reject, unreview
 from papergym.tui.cli_topics import topics
 from papergym.tui.cli_export import export, import_questions_command
 
@@ -249,6 +249,9 @@ cli.add_command(questions)
 cli.add_command(question)
 cli.add_command(models)
 cli.add_command(check)
+cli.add_command(accept)
+cli.add_command(reject)
+cli.add_command(unreview)
 cli.add_command(topics)
 cli.add_command(export)
 cli.add_command(import_questions_command)

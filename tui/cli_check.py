@@ -201,3 +201,43 @@ def _notes(step) -> list[str]:
         for failure, count in extra["failures"].items():
             notes.append(f"{count} × model failed: {failure}")
     return notes
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@_library_option
+@click.pass_context
+def accept(ctx, question_ids, library_dir):
+    """Accept questions (ids or unique prefixes) as training data."""
+    from papergym.core.review import decide, resolve_question_ids
+
+    library = _open_library(ctx, library_dir)
+    changed = decide(library, resolve_question_ids(library, list(question_ids)), "accepted")
+    click.echo(f"Accepted {changed} question{'s' if changed != 1 else ''}.")
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@click.option("--reason", default=None, help="Why, in a few words (kept with the question; the ranker learns from decisions).")
+@_library_option
+@click.pass_context
+def reject(ctx, question_ids, reason, library_dir):
+    """Reject questions (ids or unique prefixes)."""
+    from papergym.core.review import decide, resolve_question_ids
+
+    library = _open_library(ctx, library_dir)
+    changed = decide(library, resolve_question_ids(library, list(question_ids)), "rejected", reason)
+    click.echo(f"Rejected {changed} question{'s' if changed != 1 else ''}.")
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@_library_option
+@click.pass_context
+def unreview(ctx, question_ids, library_dir):
+    """Undo accept or reject: the questions return to the quality pipeline's verdict."""
+    from papergym.core.review import resolve_question_ids, undo
+
+    library = _open_library(ctx, library_dir)
+    changed = undo(library, resolve_question_ids(library, list(question_ids)))
+    click.echo(f"{changed} question{'s' if changed != 1 else ''} back to the pipeline's verdict.")

@@ -63,3 +63,19 @@ def test_questions_can_be_filtered_by_what_the_checks_decided(library):
     assert leaky[:12] in dropped.output and kept[:12] not in dropped.output
     both = run(library, "questions", "--status", "passed,dropped", "--json")
     assert len(both.output.splitlines()) == 2
+
+
+def test_accept_reject_and_undo_from_the_command_line(library):
+    good = add_question(library)
+    bad = add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
+    run(library, "check", "--steps", "validate")
+    assert "Accepted 1 question." in run(library, "accept", good[:8]).output
+    assert "Rejected 1 question." in run(library, "reject", bad[:8], "--reason", "leaky").output
+    rows = {row["id"]: row for row in library.query("SELECT id, status, review_reason FROM questions")}
+    assert rows[good]["status"] == "accepted" and rows[bad]["status"] == "rejected" and rows[bad]["review_reason"] == "leaky"
+    run(library, "check", "--steps", "validate", "--recheck")
+    assert library.query("SELECT status FROM questions WHERE id = ?", [bad])[0]["status"] == "rejected"
+    assert "1 question back" in run(library, "unreview", bad[:8]).output
+    assert library.query("SELECT status FROM questions WHERE id = ?", [bad])[0]["status"] == "dropped"
+    result = run(library, "accept", "ffff0000")
+    assert result.exit_code == 1 and "No question has the id" in result.output

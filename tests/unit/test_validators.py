@@ -76,3 +76,20 @@ def test_longest_option_bias_report():
     report = longest_option_bias(biased + fair)
     assert report["questions"] == 4 and report["key_is_longest"] == 3
     assert report["share"] == 0.75 and report["chance"] == 0.25
+
+
+def test_a_statement_that_is_never_stated_is_dropped():
+    question = {"kind": "mcq", "question": "Is the following statement true or false?", "options": ["a", "b", "c", "d"], "answer": "A"}
+    assert [(f.check, f.action) for f in check_question(question)] == [("length", "drop")]
+
+
+def test_pointing_at_a_reaction_below_is_leakage():
+    question = mcq("The reaction below was initiated by borohydride reducing 4-nitrophenol; what is its order?")
+    assert ("leakage", "drop") in [(f.check, f.action) for f in check_question(question)]
+
+
+def test_a_rationale_pasted_from_the_prompt_example_is_flagged():
+    copied = {**mcq(), "rationale": "Q10 is the rate ratio for a 10 degree rise."}
+    own = {**mcq(), "rationale": "The film's conductivity follows from the measured heat flow, 1.4 W/m/K."}
+    assert ("rationale", "flag") in [(f.check, f.action) for f in check_question(copied)]
+    assert check_question(own) == []
