@@ -109,7 +109,7 @@ _UPSERT = (
     "INSERT OR REPLACE INTO checks (question_id, step, status, reasons, scores, detail, config, updated_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_QUESTION_COLUMNS = "id, paper_id, kind, question, options, answer, aliases, unit, tolerance, status, created_at"
+_QUESTION_COLUMNS = "id, paper_id, kind, question, options, answer, aliases, unit, tolerance, rationale, status, created_at"
 
 
 def _decode(row: dict) -> dict:

@@ -243,3 +243,10 @@ def test_a_malformed_benchmark_file_is_one_sentence(library, tmp_path):
     (folder / "supergpqa.jsonl").write_text('{"question": "x"\n')
     with pytest.raises(PapergymError, match="supergpqa.jsonl line 1"):
         run_checks(library, CheckSettings(steps=("decontam",), benchmarks_dir=folder))
+
+
+def test_validate_reads_the_stored_rationale(library):
+    question = add_question(library)
+    library.db.execute("UPDATE questions SET rationale = 'Q10 is the rate ratio for a 10 degree rise.'")
+    run_checks(library, CheckSettings(steps=("validate",)))
+    assert status_of(library, question) == "flagged"
