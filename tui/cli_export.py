@@ -33,7 +33,10 @@ def _print_export_summary(report) -> None:
             click.echo(f"{_clip(name, width):{width}}  {row['before']:>8}  {row['share']:>6.3f}  {row['after']:>8}  {row['removed']:>8}")
     empty = [split for split, count in report.splits.items() if not count]
     if empty:
-        click.echo(f"\n{', '.join(empty)} got no questions and was not written (too few papers for its share).")
+        click.echo(
+            f"\n{' and '.join(empty)} got no questions and {'were' if len(empty) > 1 else 'was'} not written "
+            f"(too few papers for {'their shares' if len(empty) > 1 else 'its share'})."
+        )
     click.echo(
         f"\nWrote {report.written} of {report.selected} selected questions as {report.format} to {report.out} "
         f"in {report.seconds:.1f} s (README.md describes the dataset)."
