@@ -27,7 +27,7 @@ def final_answer_text(completion: str) -> str | None:
     boxed = _BOXED.findall(completion)
     if boxed:
         return boxed[-1].strip()
-    matches = list(re.finditer(r"(?:final\s+answer|answer)\s*(?:is|:|=)\s*", completion, re.I))
+    matches = list(re.finditer(r"(?:final\s+answer|answer)[\*_]*\s*(?:is|:|=)[\*_]*\s*", completion, re.I))
     if matches:
         tail = completion[matches[-1].end():].strip()
         line = tail.splitlines()[0] if tail else ""
@@ -48,8 +48,9 @@ def extract_letter(completion: str, option_count: int) -> str | None:
     stated = [
         found
         for found in re.finditer(
-            rf"(?:final\s+answer|answer|correct\s+(?:option|choice))\s*(?:is|would\s+be|:|=|-)\s*"
-            rf"(?:option\s+)?[\(\[\*]*({letter_class})(?![A-Za-z])",
+            # Markdown emphasis is common around either part: "**Answer:** C", "**Answer**: (C)".
+            rf"(?:final\s+answer|answer|correct\s+(?:option|choice))[\*_]*\s*(?:is|would\s+be|:|=|-)[\*_]*\s*"
+            rf"(?:option\s+)?[\(\[\*_]*\s*({letter_class})(?![A-Za-z])",
             completion,
             re.I,
         )

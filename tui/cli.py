@@ -15,6 +15,7 @@ from papergym.tui.cli_models import models
 from papergym.tui.cli_check import accept, check, reject, unreview
 from papergym.tui.cli_topics import topics
 from papergym.tui.cli_export import export, import_questions_command
+from papergym.tui.cli_train import runs, train
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -255,6 +256,8 @@ cli.add_command(unreview)
 cli.add_command(topics)
 cli.add_command(export)
 cli.add_command(import_questions_command)
+cli.add_command(train)
+cli.add_command(runs)
 
 
 def main() -> None:

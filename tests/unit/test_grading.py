@@ -22,6 +22,9 @@ from papergym.core.voting import allocate_votes, classify_votes, letter_probabil
         ("The correct option is C because the rate doubles.", "C"),
         ("Answer: option D", "D"),
         ("I first thought Answer: A, but rechecking, Answer: B", "B"),
+        ("**Answer:** C", "C"),
+        ("**Answer**: (D)", "D"),
+        ("Final answer: **B**", "B"),
     ],
 )
 def test_letters_are_read_from_common_conclusions(text, letter):
@@ -45,6 +48,7 @@ def test_prose_and_out_of_range_letters_are_not_answers(text):
         ("It rises to 3,000 K.", 3000.0, "K"),
         ("Answer: -2.5e3 J/mol", -2500.0, "J/mol"),
         ("Answer: \u22121.5 V", -1.5, "V"),
+        ("**Answer:** 42 kJ", 42.0, "kJ"),
     ],
 )
 def test_numbers_are_read_with_their_units(text, value, unit):

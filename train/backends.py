@@ -1,0 +1,372 @@
+"""The two training backends: TRL + PEFT (CPU or CUDA) and Unsloth (CUDA), both driving TRL's GRPOTrainer.
+
+``resolve_base_model`` only looks at paths and the model registry (no torch),
+so the app can refuse a bad ``--base-model`` before it starts a process; the
+rest imports torch, transformers, peft, trl or unsloth when it runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papergym.core.errors import PapergymError
+from papergym.train.config import TrainConfig
+from papergym.train.data import EpochOptionShuffle, filter_long_prompts, to_dataset
+from papergym.train.rewards import reward_functions
+
+if TYPE_CHECKING:
+    from papergym.core.library import Library
+
+HF_MODELS_DIR = Path("models") / "hf"
+_SOURCE_MARK = "papergym-source.json"
+
+# For tokenizers without a chat template (a base model's GGUF carries none): plain text turns that a base
+# model can continue, ending where the reasoning should begin.
+PLAIN_CHAT_TEMPLATE = (
+    "{{ bos_token if bos_token else '' }}"
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ message['content'] }}\n\n"
+    "{% elif message['role'] == 'user' %}Question: {{ message['content'] }}\n\n"
+    "{% else %}{{ message['content'] }}{{ eos_token if eos_token else '' }}\n\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}Reasoning:{% endif %}"
+)
+
+
+@dataclass
+class BaseModel:
+    """Where a run's base model comes from: an HF folder, or a GGUF file converted once into one."""
+
+    kind: str  # hf | gguf
+    path: Path
+    name: str  # the folder name its conversion gets under <library>/models/hf/
+
+
+def resolve_base_model(base_model: str, library: Library | None) -> BaseModel:
+    """The base model a ``--base-model`` names: an HF folder, a .gguf file, a registered name, or gemma3-270m."""
+    path = Path(base_model).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise PapergymError(f"{path} is not a Hugging Face model folder (it has no config.json); pass a model folder or a .gguf file.")
+        return BaseModel("hf", path.resolve(), path.name)
+    if path.is_file():
+        if path.suffix.lower() != ".gguf":
+            raise PapergymError(f"{path} is neither a Hugging Face model folder nor a .gguf file; pass one of those.")
+        return BaseModel("gguf", path.resolve(), path.stem)
+    if library is not None:
+        from papergym.core.models import ModelError, resolve_model
+
+        try:
+            entry = resolve_model(library, base_model)
+        except ModelError as error:
+            raise PapergymError(f"--base-model {base_model!r}: {error}") from None
+        return BaseModel("gguf", Path(entry.path), entry.name)
+    raise PapergymError(f"--base-model {base_model!r} is not a model folder, a .gguf file or a registered model name.")
+
+
+def _converted(target: Path, mark: dict) -> bool:
+    """Whether ``target`` holds a finished conversion of the GGUF file that ``mark`` describes."""
+    if not (target / "config.json").is_file() or not (target / _SOURCE_MARK).is_file():
+        return False
+    try:
+        return json.loads((target / _SOURCE_MARK).read_text(encoding="utf-8")) == mark
+    except (OSError, ValueError):
+        return False
+
+
+def hf_model_dir(source: BaseModel, library_folder: Path) -> Path:
+    """An HF folder for the base model: itself, or its GGUF de-quantized once into ``<library>/models/hf/<name>/``.
+
+    transformers loads a GGUF de-quantized but keeps it flagged as quantized,
+    and Trainer refuses such a model; saved again without the flag it trains.
+    """
+    if source.kind == "hf":
+        return source.path
+    target = library_folder / HF_MODELS_DIR / source.name
+    stat = source.path.stat()
+    mark = {"gguf": str(source.path), "size": stat.st_size, "mtime": int(stat.st_mtime)}
+    if _converted(target, mark):
+        return target
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    if importlib.util.find_spec("gguf") is None:
+        raise PapergymError("Training from a GGUF file needs the gguf package; run `pip install gguf`, or pass a Hugging Face model folder.")
+    print(f"Converting {source.path.name} to a Hugging Face model in {target} (once; this takes a minute)...", file=sys.stderr, flush=True)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(str(source.path.parent), gguf_file=source.path.name, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(str(source.path.parent), gguf_file=source.path.name)
+    except (ValueError, OSError, KeyError) as error:
+        raise PapergymError(
+            f"transformers cannot load {source.path.name} ({str(error).splitlines()[0]}); pass a Hugging Face model folder instead."
+        ) from None
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.is_quantized = False
+    if tokenizer.chat_template is None:
+        tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        model.save_pretrained(str(staging))
+        tokenizer.save_pretrained(str(staging))
+        (staging / _SOURCE_MARK).write_text(json.dumps(mark), encoding="utf-8")
+        if _converted(target, mark):
+            shutil.rmtree(staging)  # another run converted the same file meanwhile
+            return target
+        if target.exists():
+            shutil.rmtree(target)  # an older conversion of a GGUF file that has changed since
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def prepare_tokenizer(tokenizer):
+    """A pad token and a chat template where the model lacks them, so chat prompts always render."""
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if getattr(tokenizer, "chat_template", None) is None:
+        tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
+    return tokenizer
+
+
+@dataclass
+class TrainerSetup:
+    """A ready GRPOTrainer and what went into it."""
+
+    trainer: object
+    option_shuffle: EpochOptionShuffle
+    backend: str
+    questions: int
+    too_long: int  # questions left out because their prompt exceeds max_prompt_length
+
+
+def _grpo_trainer_class():
+    """TRL's GRPOTrainer, with a sampler that tells the option shuffle which epoch it is serving."""
+    from torch.utils.data import Sampler
+    from trl import GRPOTrainer
+
+    class EpochSampler(Sampler):
+        def __init__(self, inner, option_shuffle: EpochOptionShuffle) -> None:
+            self.inner = inner
+            self.option_shuffle = option_shuffle
+
+        def __iter__(self):
+            return iter(self.inner)
+
+        def __len__(self) -> int:
+            return len(self.inner)
+
+        def set_epoch(self, epoch: int) -> None:
+            # accelerate calls this before each epoch's first batch (also on resume), see DataLoaderShard.set_epoch.
+            self.option_shuffle.set_epoch(epoch)
+            if hasattr(self.inner, "set_epoch"):
+                self.inner.set_epoch(epoch)
+
+    class PapergymGRPOTrainer(GRPOTrainer):
+        option_shuffle: EpochOptionShuffle | None = None
+
+        def _get_train_sampler(self, dataset=None):
+            sampler = super()._get_train_sampler(dataset)
+            return EpochSampler(sampler, self.option_shuffle) if self.option_shuffle is not None else sampler
+
+    return PapergymGRPOTrainer
+
+
+def _grpo_args(config: TrainConfig, output_dir: Path, on_cuda: bool, bf16: bool, **extra):
+    from trl import GRPOConfig
+
+    return GRPOConfig(
+        output_dir=str(output_dir),
+        max_steps=config.steps,
+        per_device_train_batch_size=config.per_device_batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        num_generations=config.num_generations,
+        max_completion_length=config.max_completion_length,
+        learning_rate=config.learning_rate,
+        beta=config.beta,
+        temperature=config.temperature,
+        seed=config.seed,
+        logging_steps=config.logging_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=config.save_total_limit,
+        reward_weights=[config.reward_weights.get(name, 1.0) for name in config.reward_names],
+        report_to="none",
+        disable_tqdm=True,  # the worker writes its own progress line; bars would fill train.log
+        use_cpu=not on_cuda,
+        bf16=bf16,
+        log_completions=False,
+        **_checkpointing_args(GRPOConfig, config.gradient_checkpointing if config.gradient_checkpointing is not None else on_cuda),
+        **extra,
+    )
+
+
+def _checkpointing_args(config_class, enabled: bool) -> dict:
+    # transformers 5 renamed gradient_checkpointing to activation_checkpointing (the old name warns).
+    fields = getattr(config_class, "__dataclass_fields__", {})
+    return {"activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing": enabled}
+
+
+def _with_rows(config: TrainConfig, rows: list[dict], tokenizer) -> tuple[list[dict], int]:
+    kept, too_long = filter_long_prompts(rows, tokenizer, config.max_prompt_length)
+    if not kept:
+        raise PapergymError(
+            f"Every question's prompt is longer than --max-prompt-length {config.max_prompt_length} tokens; raise it."
+        )
+    return kept, too_long
+
+
+def _check_targets(model, config: TrainConfig) -> None:
+    names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    if not set(config.target_modules) & names:
+        import torch
+
+        linear = sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)})
+        raise PapergymError(
+            f"--target-modules {','.join(config.target_modules)} match no layer of the base model; "
+            f"its linear layers are {', '.join(linear[:12])}."
+        )
+
+
+def _quiet(trainer) -> None:
+    """Drop transformers' printer of raw log dicts: the metrics go to SQLite and the worker prints its own line."""
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+
+
+def build_trl_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], output_dir: Path, callbacks: list) -> TrainerSetup:
+    """GRPOTrainer with a PEFT LoRA adapter on the model in ``model_dir``, on CUDA when there is one, else CPU."""
+    import torch
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    on_cuda = torch.cuda.is_available()
+    bf16 = on_cuda and torch.cuda.is_bf16_supported()
+    dtype = torch.bfloat16 if bf16 else (torch.float16 if on_cuda else torch.float32)
+    try:
+        tokenizer = prepare_tokenizer(AutoTokenizer.from_pretrained(str(model_dir)))
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype)
+    except (OSError, ValueError) as error:
+        raise PapergymError(f"Cannot load the model in {model_dir} ({str(error).splitlines()[0]}); pass another --base-model.") from None
+    _check_targets(model, config)
+    rows, too_long = _with_rows(config, rows, tokenizer)
+    option_shuffle = EpochOptionShuffle(config.seed, enabled=config.reshuffle_options)
+    lora = LoraConfig(
+        r=config.lora_rank, lora_alpha=config.alpha, lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules), task_type="CAUSAL_LM",
+    )
+    trainer_class = _grpo_trainer_class()
+    trainer = trainer_class(
+        model=model,
+        reward_funcs=reward_functions(config.reward_names),
+        args=_grpo_args(config, output_dir, on_cuda, bf16),
+        train_dataset=to_dataset(rows, option_shuffle),
+        processing_class=tokenizer,
+        peft_config=lora,
+        callbacks=callbacks,
+    )
+    _quiet(trainer)
+    trainer.option_shuffle = option_shuffle
+    return TrainerSetup(trainer, option_shuffle, "trl", len(rows), too_long)
+
+
+def vllm_importable() -> bool:
+    return importlib.util.find_spec("vllm") is not None
+
+
+def build_unsloth_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], output_dir: Path, callbacks: list) -> TrainerSetup:
+    """Unsloth's 4-bit model, its LoRA with Unsloth gradient checkpointing, and vLLM generation when vLLM is installed."""
+    # Unsloth patches transformers and TRL when imported, so it goes first.
+    from unsloth import FastLanguageModel
+
+    import torch
+
+    fast_inference = vllm_importable()
+    max_seq_length = config.max_prompt_length + config.max_completion_length
+    try:
+        model, tokenizer = FastLanguageModel.from_pretrained(
+            model_name=str(model_dir),
+            max_seq_length=max_seq_length,
+            load_in_4bit=True,
+            fast_inference=fast_inference,
+            max_lora_rank=config.lora_rank,
+        )
+    except (OSError, ValueError) as error:
+        raise PapergymError(f"Unsloth cannot load the model in {model_dir} ({str(error).splitlines()[0]}); try --backend trl.") from None
+    tokenizer = prepare_tokenizer(tokenizer)
+    _check_targets(model, config)
+    model = FastLanguageModel.get_peft_model(
+        model,
+        r=config.lora_rank,
+        target_modules=list(config.target_modules),
+        lora_alpha=config.alpha,
+        lora_dropout=config.lora_dropout,
+        use_gradient_checkpointing="unsloth",
+        random_state=config.seed,
+    )
+    rows, too_long = _with_rows(config, rows, tokenizer)
+    option_shuffle = EpochOptionShuffle(config.seed, enabled=config.reshuffle_options)
+    bf16 = torch.cuda.is_bf16_supported()
+    extra = {"use_vllm": True} if fast_inference else {}
+    trainer_class = _grpo_trainer_class()
+    trainer = trainer_class(
+        model=model,
+        reward_funcs=reward_functions(config.reward_names),
+        args=_grpo_args(config, output_dir, True, bf16, fp16=not bf16, **extra),
+        train_dataset=to_dataset(rows, option_shuffle),
+        processing_class=tokenizer,
+        callbacks=callbacks,
+    )
+    _quiet(trainer)
+    trainer.option_shuffle = option_shuffle
+    return TrainerSetup(trainer, option_shuffle, "unsloth", len(rows), too_long)
+
+
+def build_trainer(backend: str, config: TrainConfig, model_dir: Path, rows: list[dict], output_dir: Path, callbacks: list) -> TrainerSetup:
+    builder = build_unsloth_trainer if backend == "unsloth" else build_trl_trainer
+    return builder(config, model_dir, rows, output_dir, callbacks)
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Whether an error is the GPU (or the host) running out of memory."""
+    if isinstance(error, MemoryError):
+        return True
+    name = type(error).__name__
+    return name == "OutOfMemoryError" or (isinstance(error, RuntimeError) and "out of memory" in str(error).lower())
+
+
+def out_of_memory_message(config: TrainConfig) -> str:
+    return (
+        f"Training ran out of memory; start a new run with lower --num-generations (now {config.num_generations}), "
+        f"--max-completion-length (now {config.max_completion_length}), --batch-size (now {config.per_device_batch_size}) "
+        f"or --lora-rank (now {config.lora_rank})."
+    )
+
+
+def environment_summary() -> dict:
+    """Library versions and the device, for the run's log."""
+    import torch
+
+    versions = {"torch": torch.__version__}
+    for name in ("transformers", "trl", "peft", "accelerate", "unsloth", "vllm"):
+        if importlib.util.find_spec(name) is not None:
+            try:
+                from importlib.metadata import version
+
+                versions[name] = version(name)
+            except Exception:
+                pass
+    versions["device"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu ({os.cpu_count()} cores)"
+    return versions

@@ -1,0 +1,172 @@
+"""One training configuration for both backends, stored as JSON with each run.
+
+Every setting a run depends on lives here, so a run can be resumed or repeated
+from its ``runs.config`` alone. Importing this module is cheap (no torch).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import math
+from dataclasses import dataclass, field
+
+from papergym.core.errors import PapergymError
+
+BACKENDS = ("auto", "unsloth", "trl")
+LIBRARY_DATASET = "library"
+DEFAULT_BASE_MODEL = "gemma3-270m"
+# Attention projections: a small LoRA that still moves a model; Unsloth's docs add the MLP ones for more capacity.
+DEFAULT_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
+REWARD_NAMES = ("correctness", "format_reward")
+
+
+@dataclass
+class TrainConfig:
+    """Everything a GRPO + LoRA run needs; the CLI, the TUI and the worker all build one of these."""
+
+    base_model: str = DEFAULT_BASE_MODEL  # an HF folder, a .gguf file, a registered model name, or gemma3-270m
+    backend: str = "auto"  # auto | unsloth | trl
+    dataset: str = LIBRARY_DATASET  # an exported dataset folder, or "library"
+    split: str = "train"
+    statuses: tuple[str, ...] = ("accepted",)  # library questions to train on (--from-library)
+    steps: int = 100
+    num_generations: int = 4  # completions per question (the GRPO group)
+    batch_size: int | None = None  # completions per device per micro-batch; None: one question's group
+    gradient_accumulation_steps: int = 1
+    lora_rank: int = 16
+    lora_alpha: int | None = None  # None: twice the rank
+    lora_dropout: float = 0.0
+    target_modules: tuple[str, ...] = DEFAULT_TARGET_MODULES
+    max_prompt_length: int = 1024  # longer prompts are left out (a truncated question cannot be answered)
+    max_completion_length: int = 256
+    learning_rate: float = 5e-6
+    beta: float = 0.04  # KL weight against the base model; with LoRA the reference costs no memory
+    temperature: float = 1.0
+    seed: int = 0
+    logging_steps: int = 1
+    save_steps: int = 50
+    save_total_limit: int | None = None  # None keeps every checkpoint
+    sample_completions: int = 4  # completions kept in `samples` per logging step
+    reward_weights: dict[str, float] = field(default_factory=lambda: {"correctness": 1.0, "format_reward": 0.2})
+    format_reward: bool = True
+    reshuffle_options: bool = True  # WildSci: a new option order (and key letter) every epoch
+    gradient_checkpointing: bool | None = None  # trl backend; None: on with CUDA (memory), off on CPU (speed)
+    output_dir: str | None = None  # set by start_run: <library>/runs/<run id>
+
+    def __post_init__(self) -> None:
+        self.statuses = tuple(self.statuses)
+        self.target_modules = tuple(self.target_modules)
+        self.reward_weights = dict(self.reward_weights)
+        self.validate()
+
+    @property
+    def from_library(self) -> bool:
+        return self.dataset == LIBRARY_DATASET
+
+    @property
+    def alpha(self) -> int:
+        return self.lora_alpha if self.lora_alpha is not None else 2 * self.lora_rank
+
+    @property
+    def per_device_batch_size(self) -> int:
+        return self.batch_size if self.batch_size is not None else self.num_generations
+
+    @property
+    def reward_names(self) -> list[str]:
+        """The reward functions this run uses, in the order TRL reports them."""
+        return ["correctness", "format_reward"] if self.format_reward else ["correctness"]
+
+    def validate(self) -> None:
+        """Refuse settings that would only fail later inside the trainer, with the option to change."""
+        if self.backend not in BACKENDS:
+            raise PapergymError(f"--backend {self.backend!r} is not one of {', '.join(BACKENDS)}.")
+        positive = {
+            "--steps": self.steps, "--num-generations": self.num_generations, "--lora-rank": self.lora_rank,
+            "--max-completion-length": self.max_completion_length, "--max-prompt-length": self.max_prompt_length,
+            "--gradient-accumulation": self.gradient_accumulation_steps, "--logging-steps": self.logging_steps,
+            "--save-steps": self.save_steps,
+        }
+        for option, value in positive.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise PapergymError(f"{option} must be a whole number of 1 or more, not {value!r}.")
+        if self.num_generations < 2:
+            raise PapergymError("--num-generations must be at least 2: GRPO compares completions of the same question.")
+        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
+            raise PapergymError(f"--batch-size must be a whole number of 1 or more, not {self.batch_size!r}.")
+        if (self.per_device_batch_size * self.gradient_accumulation_steps) % self.num_generations:
+            raise PapergymError(
+                f"--batch-size ({self.per_device_batch_size}) times --gradient-accumulation "
+                f"({self.gradient_accumulation_steps}) must be a multiple of --num-generations ({self.num_generations}), "
+                "so every question's completions land in one step."
+            )
+        for option, value in (("--lr", self.learning_rate), ("--temperature", self.temperature), ("--beta", self.beta)):
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise PapergymError(f"{option} must be a number of 0 or more, not {value!r}.")
+        if self.learning_rate <= 0 or self.temperature <= 0:
+            raise PapergymError("--lr and --temperature must be above 0.")
+        if not self.target_modules:
+            raise PapergymError("--target-modules needs at least one module name, like q_proj,v_proj.")
+        unknown = [name for name in self.reward_weights if name not in REWARD_NAMES]
+        if unknown:
+            raise PapergymError(f"Reward weight {unknown[0]!r} names no reward; the rewards are {', '.join(REWARD_NAMES)}.")
+        if not self.statuses:
+            raise PapergymError("--status needs at least one question status, like accepted.")
+
+    # -- JSON --------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["statuses"] = list(self.statuses)
+        data["target_modules"] = list(self.target_modules)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """A config from stored JSON; keys a newer papergym wrote and this one lacks are ignored."""
+        known = {item.name for item in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainConfig:
+        return cls.from_dict(json.loads(text))
+
+    def replace(self, **changes) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+
+def cuda_available() -> bool:
+    """Whether torch sees a CUDA GPU (False when torch itself is missing)."""
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def unsloth_importable() -> bool:
+    """Whether Unsloth imports here (it needs a CUDA GPU and patches transformers when it does)."""
+    if importlib.util.find_spec("unsloth") is None:
+        return False
+    try:
+        import unsloth  # noqa: F401
+    except Exception:  # Unsloth raises plain errors (NotImplementedError, RuntimeError) on machines it cannot use
+        return False
+    return True
+
+
+def resolve_backend(config: TrainConfig) -> str:
+    """The backend a run uses: auto picks unsloth only with a CUDA GPU and an importable Unsloth, else trl."""
+    if config.backend == "trl":
+        return "trl"
+    if config.backend == "unsloth":
+        if not cuda_available():
+            raise PapergymError("--backend unsloth needs a CUDA GPU; use --backend trl (or auto) on this machine.")
+        if not unsloth_importable():
+            raise PapergymError("--backend unsloth needs Unsloth; run `pip install unsloth`, or use --backend trl.")
+        return "unsloth"
+    return "unsloth" if cuda_available() and unsloth_importable() else "trl"
