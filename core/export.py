@@ -263,7 +263,8 @@ def split_groups(groups: dict[str, tuple[str, int]], ratios: dict[str, float], s
 
     Within each discipline the groups are shuffled with the seed; the first goes
     to the first split (train), so a discipline with a single paper still
-    trains, and each next one to the split furthest below its share.
+    trains, and each next one to the split furthest below its share. A held-out
+    split left empty that way takes one paper from the best-covered discipline.
     """
     names = [name for name, ratio in ratios.items() if ratio > 0]
     by_discipline: dict[str, list[str]] = defaultdict(list)
@@ -283,6 +284,19 @@ def split_groups(groups: dict[str, tuple[str, int]], ratios: dict[str, float], s
                 chosen = max(names, key=lambda name: (ratios[name] * total - filled[name], -names.index(name)))
             filled[chosen] += groups[key][1]
             assignment[key] = chosen
+    # With few papers per discipline every paper can land in train; a held-out split that asked for a
+    # share but got nothing then takes one paper, from the discipline with the most papers in train.
+    total = sum(size for _, size in groups.values())
+    for name in names[1:]:
+        if any(split == name for split in assignment.values()):
+            continue
+        in_train = [key for key, split in assignment.items() if split == names[0]]
+        if len(in_train) < 2:
+            break
+        per_discipline = Counter(groups[key][0] for key in in_train)
+        donor = max(in_train, key=lambda key: (per_discipline[groups[key][0]], -groups[key][1], key))
+        if ratios[name] * total >= groups[donor][1] / 2:  # only when the split asked for at least half that paper
+            assignment[donor] = name
     return assignment
 
 

@@ -417,3 +417,10 @@ def test_the_default_target_is_the_taxonomys(library, tmp_path):
     add_questions(library, corpus({"Physics": 100, "Biology": 100}, per_paper=1))
     report = run(library, tmp_path / "out", split="train=1", align_alpha=1)
     assert report.disciplines["train"] == {"Biology": 100, "Physics": 70}
+
+
+def test_held_out_splits_take_a_paper_when_every_discipline_has_only_one():
+    groups = {f"paper{index}": (discipline, 3) for index, discipline in enumerate(["Physics", "Chemistry", "Biology", "Medicine", "Geoscience", "Computing"])}
+    assignment = split_groups(groups, {"train": 0.6, "validation": 0.2, "test": 0.2}, seed=0)
+    counts = {split: list(assignment.values()).count(split) for split in ("train", "validation", "test")}
+    assert counts == {"train": 4, "validation": 1, "test": 1}
