@@ -16,6 +16,7 @@ from papergym.tui.cli_check import accept, check, reject, unreview
 from papergym.tui.cli_topics import topics
 from papergym.tui.cli_export import export, import_questions_command
 from papergym.tui.cli_train import runs, train
+from papergym.tui.cli_demo import demo
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -258,6 +259,7 @@ cli.add_command(export)
 cli.add_command(import_questions_command)
 cli.add_command(train)
 cli.add_command(runs)
+cli.add_command(demo)
 
 
 def main() -> None:
