@@ -467,7 +467,7 @@ def run_generation(
         progress.completion_tokens = report.completion_tokens
         progress.elapsed = time.perf_counter() - started
         progress.failures.update(_reason_kind(failure) for failure in result.failures)
-        progress.last = f"{json.loads(job['payload'])['heading']}: {len(result.questions)} questions"
+        progress.last = f"{json.loads(job['payload'])['heading']}: {len(result.questions)} question{'' if len(result.questions) == 1 else 's'}"
         if on_progress is not None:
             on_progress(progress)
 

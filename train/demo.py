@@ -130,7 +130,7 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
             out=out, statuses=("accepted", "passed"), split={"train": 0.6, "validation": 0.2, "test": 0.2}, overwrite=True,
         ))
         numbers.update(splits=exported.splits, papers=exported.papers)
-        say("   " + ", ".join(f"{name} {count} questions from {exported.papers.get(name, 0)} papers" for name, count in exported.splits.items()))
+        say("   " + ", ".join(f"{name} {count} questions from {exported.papers.get(name, 0)} paper{'' if exported.papers.get(name, 0) == 1 else 's'}" for name, count in exported.splits.items()))
         say(f"   written to {out}")
 
     if settings.skip_training or cancel.is_set():
@@ -170,7 +170,7 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
 
     from papergym.train.evaluate import evaluate
 
-    with _stage(report, f"8. evaluate the base model and the adapter on the test split ({settings.eval_limit} questions)", say) as numbers:
+    with _stage(report, f"8. evaluate the base model and the adapter on the test split (up to {settings.eval_limit} questions)", say) as numbers:
         results = {}
         for label, adapter in (("base", None), ("adapter", run["id"])):
             result = evaluate(library, model="gemma3-270m", adapter=adapter, on="test", dataset=out,
