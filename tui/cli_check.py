@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 
-from papergym.tui.cli_common import _clip, _echo_json, _library_option, _open_library, _width
+from papergym.tui.cli_common import _clip, _duration, _echo_json, _library_option, _open_library, _StatusLine, _width
 
 STEP_HELP = "validate, dedup, decontam, vote, rationale, score, rank"
 BENCHMARKS_SETTING = "benchmarks_dir"
@@ -19,11 +18,10 @@ def _steps(value: str | None) -> list[str]:
 
 
 class _CheckProgressView:
-    """One status line per step on a terminal; a line every few seconds in a log."""
+    """One status line per step: done/total, pace and ETA, and the last verdict."""
 
     def __init__(self) -> None:
-        self.interactive = sys.stderr.isatty()
-        self.last_print = 0.0
+        self.status = _StatusLine()
         self.step = None
 
     def __call__(self, progress) -> None:
@@ -31,20 +29,14 @@ class _CheckProgressView:
             self.close()
             self.step = progress.step
         eta = (progress.total - progress.done) / progress.rate if progress.rate and progress.done else None
-        line = (
-            f"{progress.step:9} {progress.done}/{progress.total}  {progress.rate * 60:.1f} q/min"
-            + (f"  ETA {int(eta // 60)}:{int(eta % 60):02}" if eta is not None else "")
-            + (f"  {progress.last}" if progress.last else "")
+        self.status.show(
+            f"{progress.step:9} {progress.done}/{progress.total}  {progress.rate * 60:.1f} q/min  ETA {_duration(eta)}"
+            + (f"  {progress.last}" if progress.last else ""),
+            final=progress.done == progress.total,
         )
-        if self.interactive:
-            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
-        elif time.monotonic() - self.last_print > 10 or progress.done == progress.total:
-            click.echo(line, err=True)
-            self.last_print = time.monotonic()
 
     def close(self) -> None:
-        if self.interactive and self.step is not None:
-            click.echo("", err=True)
+        self.status.close()
         self.step = None
 
 

@@ -52,3 +52,39 @@ def _width() -> int:
 def _clip(text: str, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def _duration(seconds: float | None) -> str:
+    """H:MM:SS or M:SS, or "?" when unknown."""
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+class _StatusLine:
+    """Progress on stderr: one line rewritten in place on a terminal; in a log, a line every few seconds and the last."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        import sys
+
+        self.interactive = sys.stderr.isatty()
+        self.every = every
+        self.last_print = 0.0
+        self.open = False
+
+    def show(self, line: str, final: bool = False) -> None:
+        import time
+
+        if self.interactive:
+            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
+            self.open = True
+        elif final or time.monotonic() - self.last_print > self.every:
+            click.echo(line, err=True)
+            self.last_print = time.monotonic()
+
+    def close(self) -> None:
+        if self.interactive and self.open:
+            click.echo("", err=True)
+        self.open = False

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 
-from papergym.tui.cli_common import SHORT_ID, _clip, _echo_json, _library_option, _open_library, _width
+from papergym.tui.cli_common import SHORT_ID, _clip, _duration, _echo_json, _library_option, _open_library, _StatusLine, _width
 
 KIND_CHOICES = ("mcq", "numeric", "exact")
 
@@ -20,20 +19,11 @@ def _kinds(ctx, param, value: str) -> tuple[str, ...]:
     return kinds
 
 
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
 class _GenerateProgressView:
-    """One status line on a terminal; a line every few seconds in a log."""
+    """Windows, questions, speed and ETA on one status line."""
 
     def __init__(self) -> None:
-        self.interactive = sys.stderr.isatty()
-        self.last_print = 0.0
+        self.status = _StatusLine()
         self.done_at_start: int | None = None
 
     def __call__(self, progress) -> None:
@@ -41,20 +31,15 @@ class _GenerateProgressView:
             self.done_at_start = progress.windows_done - 1
         this_run = progress.windows_done - self.done_at_start
         left = progress.windows_total - progress.windows_done
-        line = (
+        self.status.show(
             f"windows {progress.windows_done}/{progress.windows_total}  questions {progress.questions}  "
             f"{progress.tokens_per_second:.1f} tok/s  {progress.questions_per_minute:.1f} q/min  "
-            f"failed {progress.windows_failed}  ETA {_duration(progress.eta_seconds(this_run, left))}"
+            f"failed {progress.windows_failed}  ETA {_duration(progress.eta_seconds(this_run, left))}",
+            final=left == 0,
         )
-        if self.interactive:
-            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
-        elif time.monotonic() - self.last_print > 10 or left == 0:
-            click.echo(line, err=True)
-            self.last_print = time.monotonic()
 
     def close(self) -> None:
-        if self.interactive:
-            click.echo("", err=True)
+        self.status.close()
 
 
 @click.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from papergym.tui.cli_common import _clip, _echo_json, _Group, _library_option, _open_library, _width
+from papergym.tui.cli_common import _clip, _echo_json, _Group, _library_option, _open_library, _StatusLine, _width
 
 NAME_WIDTH = 46
 
@@ -89,26 +89,19 @@ def _print_table(table) -> None:
 
 
 class _ClassifyProgressView:
-    """One status line on a terminal; a line every few seconds in a log."""
+    """Papers classified so far and the pace, on one status line."""
 
     def __init__(self) -> None:
-        self.interactive = sys.stderr.isatty()
+        self.status = _StatusLine()
         self.started = time.monotonic()
-        self.last_print = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         elapsed = time.monotonic() - self.started
         rate = done / elapsed if elapsed > 0 else 0.0
-        line = f"classified {done}/{total} papers  {rate:.1f} papers/s"
-        if self.interactive:
-            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
-        elif time.monotonic() - self.last_print > 10 or done == total:
-            click.echo(line, err=True)
-            self.last_print = time.monotonic()
+        self.status.show(f"classified {done}/{total} papers  {rate:.1f} papers/s", final=done == total)
 
     def close(self) -> None:
-        if self.interactive:
-            click.echo("", err=True)
+        self.status.close()
 
 
 @topics.command()
