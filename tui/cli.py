@@ -17,6 +17,7 @@ from papergym.tui.cli_topics import topics
 from papergym.tui.cli_export import export, import_questions_command
 from papergym.tui.cli_train import runs, train
 from papergym.tui.cli_demo import demo
+from papergym.tui.cli_eval import convert_command, eval_command
 
 @click.group(cls=_Group, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
@@ -260,6 +261,8 @@ cli.add_command(import_questions_command)
 cli.add_command(train)
 cli.add_command(runs)
 cli.add_command(demo)
+cli.add_command(eval_command)
+cli.add_command(convert_command)
 
 
 def main() -> None:
