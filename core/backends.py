@@ -15,8 +15,12 @@ def open_backend(
     concurrency: int = 4,
     context_length: int | None = None,
     threads: int | None = None,
+    lora: str | None = None,
 ) -> Backend:
-    """A ready backend; a server URL wins over a local model (then ``model`` names the server's model)."""
+    """A ready backend; a server URL wins over a local model (then ``model`` names the server's model).
+
+    ``lora`` is a GGUF LoRA adapter (``papergym convert RUN --to gguf-lora``) applied to a local model.
+    """
     if server:
         from papergym.core.llm_openai import OpenAIBackend
 
@@ -25,4 +29,4 @@ def open_backend(
     from papergym.core.models import default_model, resolve_model
 
     entry = resolve_model(library, model) if model else default_model(library)
-    return LlamaCppBackend(entry.path, context_length=context_length, threads=threads, name=entry.name)
+    return LlamaCppBackend(entry.path, context_length=context_length, threads=threads, name=entry.name, lora_path=lora)

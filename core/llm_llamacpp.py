@@ -131,8 +131,11 @@ class LlamaCppBackend:
         gpu_layers: int | None = None,
         seed: int = 0,
         name: str | None = None,
+        lora_path: str | Path | None = None,
     ) -> None:
         path = Path(model_path)
+        if lora_path is not None and not Path(lora_path).is_file():
+            raise BackendError(f"The LoRA adapter {lora_path} does not exist; make one with `papergym convert RUN --to gguf-lora OUT`.")
         from papergym.core.gguf import read_gguf_info
 
         # The header check gives a clear error for a missing or non-GGUF file, and the trained context.
@@ -154,12 +157,14 @@ class LlamaCppBackend:
                     n_threads=threads or max(1, (os.cpu_count() or 2)),
                     n_gpu_layers=gpu_layers,
                     seed=seed,
+                    lora_path=str(lora_path) if lora_path else None,
                     verbose=False,
                 )
         except (ValueError, RuntimeError) as error:
             detail = log.getvalue().strip().splitlines()[-1:] or [str(error)]
-            raise BackendError(f"llama.cpp could not load {path} ({detail[0]}); is the file complete?") from None
-        self.model_name = name or path.stem
+            what = f"{path} with the adapter {lora_path}" if lora_path else str(path)
+            raise BackendError(f"llama.cpp could not load {what} ({detail[0]}); is the file complete and the adapter made for this model?") from None
+        self.model_name = (name or path.stem) + (f"+{Path(lora_path).stem}" if lora_path else "")
         self.context_length = self._llm.n_ctx()
         self.chat_template = self._llm.metadata.get("tokenizer.chat_template")
         self.supports_chat = bool(self.chat_template)

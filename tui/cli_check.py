@@ -48,6 +48,7 @@ class _CheckProgressView:
 @click.option("--model", default=None, help="The solver and judge model (default: the library's default model); with --server, the server's model name.")
 @click.option("--solvers", default=None, help="Comma-separated solver models for voting (default: --model).")
 @click.option("--judge", "judge_model", default=None, help="The judge model for the quality score (default: the first solver).")
+@click.option("--lora", default=None, type=click.Path(dir_okay=False), help="A GGUF LoRA adapter for the local model (from `papergym convert RUN --to gguf-lora OUT`).")
 @click.option("--server", default=None, metavar="URL", help="An OpenAI-compatible server instead of local models.")
 @click.option("--api-key", default=None, envvar="PAPERGYM_API_KEY", help="API key for --server (or PAPERGYM_API_KEY).")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Requests in flight with --server.")
@@ -65,7 +66,7 @@ class _CheckProgressView:
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as one JSON object.")
 @_library_option
 @click.pass_context
-def check(ctx, steps, skip, benchmarks_dir, model, solvers, judge_model, server, api_key, concurrency, vote_mode, samples,
+def check(ctx, steps, skip, benchmarks_dir, model, solvers, judge_model, lora, server, api_key, concurrency, vote_mode, samples,
           reasoning_tokens, score_threshold, dedup_threshold, limit, recheck, threads, as_json, library_dir):
     """Run the quality pipeline on draft questions.
 
@@ -112,7 +113,9 @@ def check(ctx, steps, skip, benchmarks_dir, model, solvers, judge_model, server,
 
         def backend(name):
             if name not in opened:
-                opened[name] = open_backend(library, model=name, server=server, api_key=api_key,
+                # The adapter goes with the model it was made for: the first solver (--model).
+                adapter = lora if name == names[0] else None
+                opened[name] = open_backend(library, model=name, server=server, api_key=api_key, lora=adapter,
                                             concurrency=concurrency, threads=threads)
             return opened[name]
 

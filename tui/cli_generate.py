@@ -46,6 +46,7 @@ class _GenerateProgressView:
 @click.option("--papers", "paper_ids", default=None, help="Comma-separated paper ids (prefixes work). Default: all readable papers.")
 @click.option("--all", "all_papers", is_flag=True, help="Generate for every readable paper (the default when --papers is not given).")
 @click.option("--model", default=None, help="A registered model name or a .gguf path (default: `papergym models` default); with --server, the server's model name.")
+@click.option("--lora", default=None, type=click.Path(dir_okay=False), help="A GGUF LoRA adapter for the local model (from `papergym convert RUN --to gguf-lora OUT`).")
 @click.option("--server", default=None, metavar="URL", help="An OpenAI-compatible server (llama-server, vLLM, Ollama) instead of a local model.")
 @click.option("--api-key", default=None, envvar="PAPERGYM_API_KEY", help="API key for --server (or PAPERGYM_API_KEY).")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Requests in flight with --server.")
@@ -60,7 +61,7 @@ class _GenerateProgressView:
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @_library_option
 @click.pass_context
-def generate(ctx, paper_ids, all_papers, model, server, api_key, concurrency, kinds, per_window, refine, temperature,
+def generate(ctx, paper_ids, all_papers, model, lora, server, api_key, concurrency, kinds, per_window, refine, temperature,
              max_windows, retry_failed, context_length, threads, as_json, library_dir):
     """Generate verifiable questions from papers with a local model or a server.
 
@@ -80,7 +81,7 @@ def generate(ctx, paper_ids, all_papers, model, server, api_key, concurrency, ki
         raise click.ClickException("There are no readable papers to generate from; import some with `papergym import PATH`.")
     if not as_json:
         click.echo("Loading the model…", err=True)
-    backend = open_backend(library, model=model, server=server, api_key=api_key, concurrency=concurrency,
+    backend = open_backend(library, model=model, server=server, api_key=api_key, concurrency=concurrency, lora=lora,
                            context_length=context_length, threads=threads)
     try:
         todo, total = plan(library, backend, settings, ids, retry_failed)

@@ -79,3 +79,9 @@ def test_accept_reject_and_undo_from_the_command_line(library):
     assert library.query("SELECT status FROM questions WHERE id = ?", [bad])[0]["status"] == "dropped"
     result = run(library, "accept", "ffff0000")
     assert result.exit_code == 1 and "No question has the id" in result.output
+
+
+def test_a_missing_lora_adapter_is_one_sentence(library, tmp_path):
+    add_question(library)
+    result = run(library, "check", "--steps", "score", "--lora", str(tmp_path / "missing.gguf"))
+    assert result.exit_code == 1 and "does not exist" in result.output and "Traceback" not in result.output

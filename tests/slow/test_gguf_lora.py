@@ -310,3 +310,35 @@ def test_gemma_run_converts_from_the_command_line_and_evaluates_in_llama_cpp(gem
     assert (report.engine, report.questions, report.adapter) == ("llama.cpp", 1, str(out))
     assert 0 < report.results[0]["tokens"] <= 16
     library.close()
+
+
+@pytest.mark.slow
+def test_a_converted_adapter_generates_and_votes_inside_papergym(gemma, tmp_path):
+    """The finetuned model is usable by the pipeline itself: a LlamaCppBackend with the adapter, in check's voting."""
+    from papergym.core.library import Library
+    from papergym.core.llm_llamacpp import LlamaCppBackend
+    from papergym.core.quality import CheckSettings, run_checks
+    from papergym.core.voting import VoteSettings
+    from tests.questions import add_question
+
+    gguf_path, hf_dir = gemma
+    model = transformers.AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32).eval()
+    adapter = save_random_lora(model, tmp_path / "adapter", std=0.05, r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"])
+    converted = convert_lora_to_gguf(adapter, tmp_path / "tuned.gguf", base=gguf_path).out
+    prompt = "Question: Which particle carries a negative charge?\nA. proton\nB. electron\nAnswer:"
+    plain = LlamaCppBackend(gguf_path, context_length=512, name="gemma3-270m")
+    tuned = LlamaCppBackend(gguf_path, context_length=512, name="gemma3-270m", lora_path=converted)
+    try:
+        base_top = plain.complete(prompt, max_tokens=1, temperature=0.0, logprobs=5).top_logprobs[0]
+        tuned_top = tuned.complete(prompt, max_tokens=1, temperature=0.0, logprobs=5).top_logprobs[0]
+        assert tuned.model_name == "gemma3-270m+tuned"
+        assert base_top != tuned_top  # the adapter is applied
+    finally:
+        plain.close()
+    library = Library(tmp_path / "lib")
+    add_question(library, "Which particle carries a negative electric charge in an atom?", ("proton", "electron", "neutron", "photon"), "B")
+    report = run_checks(library, CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=3)),
+                        open_models=lambda: ([tuned], tuned))
+    assert report.steps[0].ran == 1
+    row = library.query("SELECT votes FROM questions")[0]
+    assert len(json.loads(row["votes"])) == 3
