@@ -26,6 +26,8 @@ from papergym.tui.cli_eval import convert_command, eval_command
 def cli(ctx: click.Context, library_dir: Path | None) -> None:
     """papergym: turn your PDF library into verifiable science questions, offline.
 
+    With no command, papergym opens the app on the library.
+
     \b
     Start with:
       papergym import ~/papers        copy PDFs into the library and extract their text
@@ -41,7 +43,12 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["library_dir"] = library_dir
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if not sys.stdout.isatty():
+            click.echo(ctx.get_help())  # no terminal to draw the app in (a pipe, a script)
+            return
+        from papergym.tui.app import run_app
+
+        run_app(library_dir)
 
 
 @cli.command("import")

@@ -1,0 +1,91 @@
+"""The papergym app: the library, generation, review, topics, training and evaluation in one terminal window.
+
+Screens are modes (one per part of the pipeline), switched with single keys
+and reachable from the command palette. All work runs in thread workers over
+the same core functions the command line uses; workers never touch widgets,
+they post messages (``tui/messages.py``) that the screens handle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+
+from papergym.core.library import Library
+
+# mode name -> (module in tui/screens, screen class, key, title)
+SCREENS = {
+    "library": ("library", "LibraryScreen", "1", "Library"),
+    "generate": ("generate", "GenerateScreen", "2", "Generate"),
+    "review": ("review", "ReviewScreen", "3", "Review"),
+    "topics": ("topics", "TopicsScreen", "4", "Topics"),
+    "train": ("train", "TrainScreen", "5", "Train"),
+    "evaluate": ("evaluate", "EvaluateScreen", "6", "Evaluate"),
+    "models": ("models", "ModelsScreen", "7", "Models"),
+}
+
+
+def _screen_factory(module: str, class_name: str):
+    def make():
+        from importlib import import_module
+
+        return getattr(import_module(f"papergym.tui.screens.{module}"), class_name)()
+
+    return make
+
+
+class ScreenCommands(Provider):
+    """Command palette entries to open each screen (screens add their own actions)."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for mode, (_, _, key, title) in SCREENS.items():
+            command = f"Open {title}"
+            score = matcher.match(command)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command), lambda mode=mode: self.app.switch_mode(mode), help=f"key {key}")
+
+
+class PapergymApp(App):
+    """The whole pipeline, keyboard first."""
+
+    TITLE = "papergym"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    MODES = {mode: _screen_factory(module, class_name) for mode, (module, class_name, _, _) in SCREENS.items()}
+    BINDINGS = [
+        *(Binding(key, f"switch_mode('{mode}')", title) for mode, (_, _, key, title) in SCREENS.items()),
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+t", "toggle_dark", "Theme", show=False),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, library_dir: Path | None = None, start: str = "library") -> None:
+        super().__init__()
+        self.library = Library(library_dir)
+        self.start_mode = start
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_mode)
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        from papergym.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def open_library(self) -> Library:
+        """A separate connection for a worker thread's long job (close it when done)."""
+        return Library(self.library.folder)
+
+    def on_unmount(self) -> None:
+        self.library.close()
+
+
+def run_app(library_dir: Path | None = None) -> None:
+    PapergymApp(library_dir).run()
