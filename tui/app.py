@@ -79,6 +79,33 @@ class PapergymApp(App):
 
         self.push_screen(HelpScreen())
 
+    def running_jobs(self) -> list[str]:
+        """Names of the workers still doing something (an import, a generation, an evaluation...)."""
+        return [worker.name or "a job" for worker in self.workers if worker.is_running]
+
+    async def action_quit(self) -> None:
+        """Quit, asking first when a job is still running; finished work is saved and the rest resumes next time."""
+        jobs = self.running_jobs()
+        if not jobs:
+            self.exit()
+            return
+        from papergym.tui.screens.confirm import ConfirmScreen
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                for worker in self.workers:
+                    worker.cancel()
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                f"{len(jobs)} job{'s are' if len(jobs) > 1 else ' is'} still running ({', '.join(jobs)}). Quit anyway? "
+                "What is finished is saved; running the same job again resumes it. Training runs keep going on their own.",
+                yes="Quit", no="Stay",
+            ),
+            answered,
+        )
+
     def open_library(self) -> Library:
         """A separate connection for a worker thread's long job (close it when done)."""
         return Library(self.library.folder)
