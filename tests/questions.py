@@ -19,6 +19,6 @@ def add_question(library, question=GOOD, options=("0.2 ohm", "5.0 ohm", "1.8 ohm
             "id": identifier, "paper_id": "p" * 64, "job_id": None, "kind": kind, "question": question,
             "options": json.dumps(list(options)), "answer": answer, "aliases": "[]", "unit": extra.get("unit"),
             "tolerance": extra.get("tolerance"), "rationale": "", "status": status, "model": "fake",
-            "prompt_version": "test", "created_at": f"2026-01-01T00:00:{number % 60:02}+{number:06}",
+            "prompt_version": "test", "created_at": f"2026-01-01T00:00:00.{number:09d}+00:00",  # increasing: insertion order
         })
     return identifier
