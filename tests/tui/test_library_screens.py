@@ -1,0 +1,144 @@
+"""The library, paper, import, help and models screens, driven by Pilot on a library in a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from papergym.core.ingest import import_paths
+from papergym.core.library import Library
+from papergym.core.models import BUILTIN_NAME, list_models
+from papergym.tui.app import PapergymApp
+from tests.conftest import DEMO_PAPERS
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def demo_library_template(tmp_path_factory):
+    """A library holding the six demo papers, imported once for the module and copied per test."""
+    folder = tmp_path_factory.mktemp("demo") / "lib"
+    with Library(folder) as library:
+        report = import_paths(library, [DEMO_PAPERS])
+    assert report.counts["imported"] == 6
+    return folder
+
+
+@pytest.fixture
+def demo_library(demo_library_template, tmp_path):
+    folder = tmp_path / "lib"
+    shutil.copytree(demo_library_template, folder)
+    return folder
+
+
+def papers_table(app: PapergymApp) -> DataTable:
+    return app.screen.query_one("#papers", DataTable)
+
+
+def notifications(app: PapergymApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_typing_a_search_filters_the_papers(demo_library):
+    app = PapergymApp(demo_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert papers_table(app).row_count == 6
+        await pilot.press("slash")
+        await pilot.press(*"hyperloglog")
+        await pilot.pause()
+        table = papers_table(app)
+        assert table.row_count == 1
+        assert "hyperloglog" in str(app.screen.query_one("#library-summary", Static).render()).lower()
+        await pilot.press(*["backspace"] * len("hyperloglog"))
+        await pilot.pause()
+        assert papers_table(app).row_count == 6
+        await pilot.press(*"zzzqqq")
+        await pilot.pause()
+        assert papers_table(app).row_count == 0
+
+
+async def test_enter_opens_the_paper_with_its_sections_and_escape_goes_back(demo_library):
+    app = PapergymApp(demo_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"thermal conductivity", "enter")
+        await pilot.pause()
+        assert papers_table(app).row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "PaperScreen"
+        meta = str(app.screen.query_one("#paper-meta", Static).render())
+        assert "Cross-plane thermal conductivity" in meta and "Castellanos" in meta
+        sections = app.screen.query_one("#paper-sections", OptionList)
+        headings = [str(sections.get_option_at_index(index).prompt) for index in range(sections.option_count)]
+        assert any(heading.startswith("Methods") for heading in headings)
+        first_text = str(app.screen.query_one("#paper-text", Static).render())
+        await pilot.press("down")
+        await pilot.pause()
+        assert str(app.screen.query_one("#paper-text", Static).render()) != first_text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "LibraryScreen"
+
+
+async def test_help_lists_the_keys_of_the_app_and_the_screen(tmp_path):
+    app = PapergymApp(tmp_path / "lib")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        table = app.screen.query_one("#help-keys", DataTable)
+        rows = [tuple(str(cell) for cell in table.get_row_at(index)) for index in range(table.row_count)]
+        assert ("Library", "i", "Import") in rows
+        assert ("Everywhere", "7", "Models") in rows
+        assert any(where == "Everywhere" and key == "?" for where, key, _ in rows)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "LibraryScreen"
+
+
+async def test_models_screen_marks_the_builtin_default_and_reports_a_bad_path(tmp_path):
+    app = PapergymApp(tmp_path / "lib", start="models")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#models", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
+        assert rows[0][0] == "★" and rows[0][1].startswith(BUILTIN_NAME)
+        await pilot.press("a")
+        await pilot.pause()
+        missing = tmp_path / "nothing.gguf"
+        app.screen.query_one("#model-path", Input).value = str(missing)
+        await pilot.click("#model-add")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ModelsScreen"
+        assert any(str(missing) in message for message in notifications(app))
+
+
+async def test_adding_a_model_and_making_it_the_default(tmp_path):
+    from tests.unit.test_gguf import write_gguf
+
+    model_file = write_gguf(tmp_path / "tiny.gguf")
+    app = PapergymApp(tmp_path / "lib", start="models")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#model-path", Input).value = str(model_file)
+        await pilot.click("#model-add")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#models", DataTable)
+        assert table.row_count == 2
+        await pilot.press("down", "d")
+        await pilot.pause()
+        assert [str(table.get_row_at(index)[0]) for index in range(2)] == ["", "★"]
+    with Library(tmp_path / "lib") as library:
+        assert [entry.name for entry in list_models(library) if entry.is_default] == ["tiny"]

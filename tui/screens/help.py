@@ -1,0 +1,59 @@
+"""The keys: the app's and the current screen's, read from their bindings so the list never drifts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+
+def node_bindings(node: DOMNode) -> list[Binding]:
+    """The bindings a node's class declares, its base classes' included (a subclass's key wins)."""
+    by_key: dict[str, Binding] = {}
+    for base in reversed(type(node).__mro__):
+        if isinstance(base, type) and issubclass(base, DOMNode) and "BINDINGS" in base.__dict__:
+            if not base._inherit_bindings:
+                by_key.clear()
+            for key, bindings in BindingsMap(base.__dict__["BINDINGS"]).key_to_bindings.items():
+                by_key[key] = bindings[0]
+    return list(by_key.values())
+
+
+def key_label(binding: Binding, node: DOMNode) -> str:
+    """How a key is shown to the user, e.g. ``?`` rather than ``question_mark``."""
+    return binding.key_display or node.app.get_key_display(binding)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key that works here; Escape or ? closes."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS = [
+        Binding("escape,question_mark", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Label("Keys (ctrl+p opens the command palette with every action)", id="help-title")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_columns("where", "key", "does")
+        beneath = [screen for screen in self.app.screen_stack if screen is not self]
+        sources: list[tuple[str, DOMNode]] = []
+        if beneath:
+            current = beneath[-1]
+            sources.append((current.__class__.__name__.removesuffix("Screen") or "Screen", current))
+        sources.append(("Everywhere", self.app))
+        for where, node in sources:
+            for binding in node_bindings(node):
+                table.add_row(where, key_label(binding, node), Text(binding.description or binding.action))
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
