@@ -37,6 +37,19 @@ def _screen_factory(module: str, class_name: str):
     return make
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker while stderr is still a real file.
+
+    The import reads PDFs in spawned processes, and spawning hands the tracker
+    our stderr's descriptor; once the app runs, Textual has replaced stderr
+    with an object without one, and the first import would fail with "bad
+    value(s) in fds_to_keep".
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
 class ScreenCommands(Provider):
     """Command palette entries to open each screen (screens add their own actions)."""
 
@@ -65,6 +78,7 @@ class PapergymApp(App):
 
     def __init__(self, library_dir: Path | None = None, start: str = "library") -> None:
         super().__init__()
+        _start_resource_tracker()
         self.library = Library(library_dir)
         self.start_mode = start
 
