@@ -304,7 +304,7 @@ def _looks_like_fts_syntax(text: str) -> bool:
 class Library:
     """A library folder: ``library.db`` plus ``pdfs/<sha256>.pdf``."""
 
-    def __init__(self, folder: Path | str | None = None) -> None:
+    def __init__(self, folder: Path | str | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.folder = Path(folder).expanduser() if folder else default_library_dir()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -316,9 +316,9 @@ class Library:
             ) from None
         self.db_path = self.folder / DB_NAME
         try:
-            self.conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self.conn = sqlite3.connect(self.db_path, timeout=busy_timeout_ms / 1000, check_same_thread=False)
             self._db: sqlite_utils.Database | None = None
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")

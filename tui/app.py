@@ -8,13 +8,20 @@ they post messages (``tui/messages.py``) that the screens handle.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
+from textual.worker import Worker, WorkerState
 
+from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.library import Library
+from papergym.tui.commands import KeyCommands, ScreenCommands
+
+# The app's own connection runs on the UI thread, which must never wait long:
+# when another process holds the write lock for longer, the screen says so.
+UI_BUSY_TIMEOUT_MS = 2_000
 
 # mode name -> (module in tui/screens, screen class, key, title)
 SCREENS = {
@@ -50,24 +57,12 @@ def _start_resource_tracker() -> None:
     resource_tracker.ensure_running()
 
 
-class ScreenCommands(Provider):
-    """Command palette entries to open each screen (screens add their own actions)."""
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for mode, (_, _, key, title) in SCREENS.items():
-            command = f"Open {title}"
-            score = matcher.match(command)
-            if score > 0:
-                yield Hit(score, matcher.highlight(command), lambda mode=mode: self.app.switch_mode(mode), help=f"key {key}")
-
-
 class PapergymApp(App):
     """The whole pipeline, keyboard first."""
 
     TITLE = "papergym"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ScreenCommands}
+    COMMANDS = App.COMMANDS | {ScreenCommands, KeyCommands}
     MODES = {mode: _screen_factory(module, class_name) for mode, (module, class_name, _, _) in SCREENS.items()}
     BINDINGS = [
         *(Binding(key, f"switch_mode('{mode}')", title) for mode, (_, _, key, title) in SCREENS.items()),
@@ -79,7 +74,7 @@ class PapergymApp(App):
     def __init__(self, library_dir: Path | None = None, start: str = "library") -> None:
         super().__init__()
         _start_resource_tracker()
-        self.library = Library(library_dir)
+        self.library = Library(library_dir, busy_timeout_ms=UI_BUSY_TIMEOUT_MS)
         self.start_mode = start
 
     def on_mount(self) -> None:
@@ -119,6 +114,19 @@ class PapergymApp(App):
             ),
             answered,
         )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A job that died of an unexpected error becomes a notification; the app and the user's place stay."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, sqlite3.Error):
+            reason = describe_database_error(error)
+        elif isinstance(error, PapergymError):
+            reason = str(error)
+        else:
+            reason = f"{type(error).__name__}: {error}. Nothing else was affected; try again, and report it if it repeats."
+        self.notify(reason, title=f"{(event.worker.name or 'A job').capitalize()} failed", severity="error", timeout=10)
 
     def open_library(self) -> Library:
         """A separate connection for a worker thread's long job (close it when done)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual.worker import WorkerFailed
 
 from papergym.tui.app import SCREENS, PapergymApp
 
@@ -47,3 +48,73 @@ async def test_theme_toggles_between_dark_and_light(tmp_path):
 def test_every_screen_has_a_key_and_a_module():
     keys = [key for _, _, key, _ in SCREENS.values()]
     assert len(set(keys)) == len(keys)
+
+
+async def test_the_palette_runs_an_action_of_the_screen_in_front(tmp_path):
+    app = PapergymApp(tmp_path / "lib")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"library: import")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen.__class__.__name__ == "ImportDialog"
+
+
+async def test_every_key_of_every_screen_is_a_palette_entry(tmp_path):
+    from papergym.tui.commands import key_commands
+
+    app = PapergymApp(tmp_path / "lib", start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        names = {name for name, _, _ in key_commands(app.screen)}
+        assert {"Review: Accept", "Review: Reject", "Review: Undo", "Review: Filter", "App: Help", "App: Quit"} <= names
+        await pilot.press("5")
+        await pilot.pause()
+        assert {"Train: Start run", "Train: Stop run"} <= {name for name, _, _ in key_commands(app.screen)}
+
+
+async def test_a_job_that_crashes_is_a_notification_and_the_app_stays(tmp_path):
+    app = PapergymApp(tmp_path / "lib", start="library")
+
+    def broken_job():
+        raise RuntimeError("the reader exploded")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        worker = app.run_worker(broken_job, thread=True, name="import papers", exit_on_error=False)
+        with pytest.raises(WorkerFailed):
+            await worker.wait()
+        await pilot.pause()
+        messages = [notification.message for notification in app._notifications]
+        assert any("the reader exploded" in message for message in messages)
+        assert app.is_running and app.screen.__class__.__name__ == "LibraryScreen"
+
+
+async def test_a_locked_library_is_explained_and_the_decision_can_be_made_again(tmp_path, monkeypatch):
+    import sqlite3
+
+    from papergym.core.library import Library
+    from papergym.tui import app as app_module
+    from tests.questions import add_question
+
+    monkeypatch.setattr(app_module, "UI_BUSY_TIMEOUT_MS", 100)
+    folder = tmp_path / "lib"
+    with Library(folder) as library:
+        question_id = add_question(library)
+    app = PapergymApp(folder, start="review")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        other_process = sqlite3.connect(folder / "library.db", isolation_level=None)
+        other_process.execute("BEGIN EXCLUSIVE")
+        await pilot.press("a")
+        await pilot.pause()
+        messages = [notification.message for notification in app._notifications]
+        assert any("busy" in message and "not saved" in message for message in messages)
+        assert app.is_running and app.screen.__class__.__name__ == "ReviewScreen"
+        other_process.execute("ROLLBACK")
+        other_process.close()
+        await pilot.press("a")
+        await pilot.pause()
+    with Library(folder) as library:
+        assert library.query("SELECT status FROM questions WHERE id = ?", [question_id])[0]["status"] == "accepted"

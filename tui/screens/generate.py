@@ -8,6 +8,7 @@ Work is committed window by window: a cancelled or failed run resumes next time.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Label, Select, SelectionList, Static
 from textual.worker import get_current_worker
 
-from papergym.core.errors import PapergymError
+from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.generate import GenerateProgress, GenerateSettings, plan, run_generation
 from papergym.core.library import Library
 from papergym.core.llm import Backend
@@ -236,7 +237,8 @@ class GenerateScreen(Screen):
             else:
                 self.post_message(GenerationEnded(f"Finished: {summary}"))
         except Exception as error:  # a locked database or a bug: the user keeps the screen and what was committed
-            self.post_message(GenerationEnded("The run failed.", f"Generation failed ({error}); what finished is saved, Start resumes."))
+            reason = describe_database_error(error) if isinstance(error, sqlite3.Error) else str(error)
+            self.post_message(GenerationEnded("The run failed.", f"Generation failed: {reason} What finished is saved; Start resumes."))
         finally:
             if backend is not None:
                 backend.close()

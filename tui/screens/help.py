@@ -4,28 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-
-def node_bindings(node: DOMNode) -> list[Binding]:
-    """The bindings a node's class declares, its base classes' included (a subclass's key wins)."""
-    by_key: dict[str, Binding] = {}
-    for base in reversed(type(node).__mro__):
-        if isinstance(base, type) and issubclass(base, DOMNode) and "BINDINGS" in base.__dict__:
-            if not base._inherit_bindings:
-                by_key.clear()
-            for key, bindings in BindingsMap(base.__dict__["BINDINGS"]).key_to_bindings.items():
-                by_key[key] = bindings[0]
-    return list(by_key.values())
-
-
-def key_label(binding: Binding, node: DOMNode) -> str:
-    """How a key is shown to the user, e.g. ``?`` rather than ``question_mark``."""
-    return binding.key_display or node.app.get_key_display(binding)
+from papergym.tui.commands import key_label, node_bindings, screen_label
 
 
 class HelpScreen(ModalScreen[None]):
@@ -48,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
         sources: list[tuple[str, DOMNode]] = []
         if beneath:
             current = beneath[-1]
-            sources.append((current.__class__.__name__.removesuffix("Screen") or "Screen", current))
+            sources.append((screen_label(current), current))
         sources.append(("Everywhere", self.app))
         for where, node in sources:
             for binding in node_bindings(node):

@@ -183,7 +183,7 @@ class ImportDialog(ModalScreen[None]):
 
     @on(Worker.StateChanged)
     def worker_ended(self, event: Worker.StateChanged) -> None:
-        # An unexpected error (a bug, not a user's mistake) still leaves the dialog usable.
+        # An unexpected error (a bug, not a user's mistake) still leaves the dialog usable; the app notifies.
         if event.worker is self.import_worker and event.state == WorkerState.ERROR:
             self.query_one("#import-start", Button).disabled = False
-            self.notify(f"The import stopped with an error: {event.worker.error}", title="Import failed", severity="error")
+            self.query_one("#import-status", Static).update("The import stopped; what finished is in the library.")

@@ -6,6 +6,7 @@ adding reads the file's GGUF header, so it runs in a thread worker.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from papergym.core.errors import PapergymError
+from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.models import ModelEntry, add_model, list_models, set_default
 
 DEFAULT_MARK = "★"
@@ -150,6 +151,9 @@ class ModelsScreen(Screen):
             set_default(self.app.library, entry.name)
         except PapergymError as error:
             self.notify(str(error), severity="error")
+            return
+        except sqlite3.Error as error:
+            self.notify(describe_database_error(error), severity="error")
             return
         self.action_reload()
         self.notify(f"{entry.name} is now the default model.")

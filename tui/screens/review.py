@@ -11,6 +11,7 @@ the next session opens where this one stopped.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from bisect import bisect_left
 from dataclasses import asdict, dataclass
@@ -24,7 +25,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
-from papergym.core.errors import PapergymError
+from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.library import Library
 from papergym.core.quality import question_checks
 from papergym.core.question_edit import update_question
@@ -242,6 +243,9 @@ class EditQuestionScreen(ModalScreen[bool]):
         except PapergymError as error:
             self.query_one("#edit-error", Label).update(Text(str(error), style="bold red"))
             return
+        except sqlite3.Error as error:
+            self.query_one("#edit-error", Label).update(Text(describe_database_error(error) + " The edit is kept here.", style="bold red"))
+            return
         self.dismiss(True)
 
     @on(Button.Pressed, "#edit-cancel")
@@ -411,7 +415,10 @@ class ReviewScreen(Screen):
 
     def save_position(self) -> None:
         current_id = self.current["id"] if self.current else None
-        self.app.library.set_setting(POSITION_SETTING, json.dumps({"id": current_id, "filter": asdict(self.review_filter)}))
+        try:
+            self.app.library.set_setting(POSITION_SETTING, json.dumps({"id": current_id, "filter": asdict(self.review_filter)}))
+        except sqlite3.Error:
+            pass  # a busy library: the next move saves the position again
 
     def update_pace(self) -> None:
         if self.session_started is None:
@@ -443,7 +450,11 @@ class ReviewScreen(Screen):
         if self.current is None:
             return
         question_id = self.current["id"]
-        decide(self.app.library, [question_id], decision, reason)
+        try:
+            decide(self.app.library, [question_id], decision, reason)
+        except sqlite3.Error as error:
+            self.notify(describe_database_error(error) + " This decision was not saved.", severity="error", timeout=8)
+            return
         self.undo_stack.append(([question_id], question_id))
         self.count_decision()
         if self.index < len(self.rowids) - 1:
@@ -523,8 +534,8 @@ class ReviewScreen(Screen):
                 count = undo(library, question_ids)
             else:
                 count = decide(library, question_ids, action, reason)
-        except Exception as error:  # a locked or broken database: say so, keep the user's place
-            self.post_message(JobFailed("review", f"The decisions were not saved ({error}); try again."))
+        except sqlite3.Error as error:  # a locked or broken database: say so, keep the user's place
+            self.post_message(JobFailed("review", describe_database_error(error) + " The decisions were not saved."))
             return
         finally:
             library.close()
