@@ -8,7 +8,9 @@ with ``--align-alpha`` uses, so the preview and the export cannot disagree.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,12 +18,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual_plotext import PlotextPlot
 
+from papergym.assets import DEFAULT_TAXONOMY
 from papergym.core.errors import PapergymError
 from papergym.core.export import aligned_counts
 from papergym.core.taxonomy import taxonomy_for_library
 from papergym.core.topics import TopicTable, topic_counts
 
 DEFAULT_ALPHA = "0.5"
+
+
+def taxonomy_label(path: str | None) -> str:
+    """The built-in taxonomy by name, a library's own by its path."""
+    if not path or Path(path) == DEFAULT_TAXONOMY:
+        return "built in (after WildSci)"
+    return path
 
 
 class TopicsScreen(Screen):
@@ -74,7 +84,7 @@ class TopicsScreen(Screen):
         self.targets = taxonomy.target_distribution()
         self.query_one("#topics-summary", Static).update(
             f"[b]{self.table.papers}[/b] papers, [b]{self.table.accepted_questions}[/b] accepted questions "
-            f"({self.table.usable_questions} usable) — taxonomy {self.table.taxonomy_path or 'default'}"
+            f"({self.table.usable_questions} usable) — taxonomy: {escape(taxonomy_label(self.table.taxonomy_path))}"
         )
         self.update_preview()
         self.draw_bars()
