@@ -28,6 +28,57 @@ _LOOSE_CHAR_RULE = 'char ::= [^"\\\\]'
 _STRICT_CHAR_RULE = 'char ::= [^"\\\\\\x7F\\x00-\\x1F]'
 
 
+_LOAD_LOCK = threading.Lock()
+
+
+def cpu_has_amx() -> bool:
+    """Whether this CPU reports Intel AMX tiles (Linux; elsewhere assumed not)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
+            return any(line.startswith("flags") and " amx_tile" in line for line in cpuinfo)
+    except OSError:
+        return False
+
+
+def extra_buffers_allowed() -> bool:
+    """Whether ggml may use its extra CPU buffer types (AMX tiles, repacked weights).
+
+    llama.cpp built for the machine it runs on (pip's default) uses AMX on
+    CPUs that have it, and its AMX matrix multiply died with a general
+    protection fault on the first prompt on a Xeon with AMX (llama-cpp-python
+    0.3.36). Without the extra buffers it runs, a little slower; set
+    PAPERGYM_LLAMA_EXTRA_BUFFERS=1 to use them anyway, or =0 to turn them off everywhere.
+    """
+    setting = os.environ.get("PAPERGYM_LLAMA_EXTRA_BUFFERS", "").strip().lower()
+    if setting:
+        return setting not in ("0", "no", "off", "false")
+    return not cpu_has_amx()
+
+
+def load_llama(**kwargs):
+    """``llama_cpp.Llama(**kwargs)``, without ggml's extra CPU buffer types where they would crash."""
+    import llama_cpp
+    import llama_cpp.llama_cpp as low_level
+
+    if extra_buffers_allowed():
+        return llama_cpp.Llama(**kwargs)
+    # Llama() takes no argument for it, so its defaults are adjusted for this one call.
+    with _LOAD_LOCK:
+        defaults = low_level.llama_model_default_params
+
+        def without_extra_buffers():
+            params = defaults()
+            if any(name == "use_extra_bufts" for name, *_ in params._fields_):
+                params.use_extra_bufts = False
+            return params
+
+        low_level.llama_model_default_params = without_extra_buffers
+        try:
+            return llama_cpp.Llama(**kwargs)
+        finally:
+            low_level.llama_model_default_params = defaults
+
+
 def json_complete_at(data: bytes, start: int = 0) -> int | None:
     """Index just past the first complete top-level JSON object or array in ``data``, or None."""
     depth = 0
@@ -151,7 +202,7 @@ class LlamaCppBackend:
         context_length = context_length or min(trained or DEFAULT_CONTEXT, DEFAULT_CONTEXT)
         try:
             with _quiet_llama_log() as log:
-                self._llm = llama_cpp.Llama(
+                self._llm = load_llama(
                     model_path=str(path),
                     n_ctx=context_length,
                     n_threads=threads or max(1, (os.cpu_count() or 2)),

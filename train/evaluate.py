@@ -537,6 +537,7 @@ class LlamaCppGenerator:
     def __init__(self, model_path: Path, lora_path: Path | None = None, *, context_length: int = 4096,
                  threads: int | None = None) -> None:
         from papergym.core.gguf import read_gguf_info
+        from papergym.core.llm_llamacpp import load_llama
         from papergym.train.backends import PLAIN_CHAT_TEMPLATE
 
         trained = read_gguf_info(model_path).context_length
@@ -550,7 +551,7 @@ class LlamaCppGenerator:
         log = io.StringIO()
         try:
             with contextlib.redirect_stderr(log):
-                self.llm = llama_cpp.Llama(
+                self.llm = load_llama(
                     model_path=str(model_path), lora_path=str(lora_path) if lora_path else None,
                     n_ctx=min(trained or context_length, context_length), n_threads=threads or max(1, os.cpu_count() or 1),
                     n_gpu_layers=-1 if offload else 0, seed=0, verbose=False,

@@ -65,7 +65,8 @@ class PapergymApp(App):
     COMMANDS = App.COMMANDS | {ScreenCommands, KeyCommands}
     MODES = {mode: _screen_factory(module, class_name) for mode, (module, class_name, _, _) in SCREENS.items()}
     BINDINGS = [
-        *(Binding(key, f"switch_mode('{mode}')", title) for mode, (_, _, key, title) in SCREENS.items()),
+        # The mode bar under the header shows these; the footer keeps to the screen's own keys.
+        *(Binding(key, f"switch_mode('{mode}')", title, show=False) for mode, (_, _, key, title) in SCREENS.items()),
         Binding("question_mark", "help", "Help"),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit"),

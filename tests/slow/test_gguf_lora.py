@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from papergym.core.llm_llamacpp import load_llama
 from papergym.train import gguf_lora
 from papergym.train.gguf_lora import ConversionError, convert_lora_to_gguf, merge_to_hf, permute_rows
 
@@ -107,8 +108,8 @@ def save_random_lora(model, folder: Path, std: float, seed: int = 1, **lora_opti
 
 
 def llama_cpp_logits(model_path: Path, ids: list[int], lora: Path | None = None) -> np.ndarray:
-    llm = llama_cpp.Llama(model_path=str(model_path), lora_path=str(lora) if lora else None, n_ctx=256, n_threads=1,
-                          seed=0, verbose=False)
+    llm = load_llama(model_path=str(model_path), lora_path=str(lora) if lora else None, n_ctx=256, n_threads=1,
+                     seed=0, verbose=False)
     try:
         llm.eval(ids)
         return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual_plotext import PlotextPlot
 
 from papergym.core.errors import PapergymError
+from papergym.tui.mode_bar import ModeBar
 
 PER_DISCIPLINE_PREFIX = "accuracy: "
 
@@ -49,6 +50,7 @@ class EvaluateScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("evaluate")
         with Horizontal():
             with Vertical(id="evals-side"):
                 yield Label("Evals (Enter on an adapter's eval compares it)")

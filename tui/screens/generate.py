@@ -30,6 +30,7 @@ from papergym.core.llm import Backend
 from papergym.core.models import list_models
 from papergym.core.questions import KINDS
 from papergym.tui.messages import LibraryChanged
+from papergym.tui.mode_bar import ModeBar
 
 
 def open_model(library: Library, model: str | None) -> Backend:
@@ -116,6 +117,7 @@ class GenerateScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("generate")
         with Horizontal(id="generate-form"):
             with Vertical(id="generate-options"):
                 yield Label("model")

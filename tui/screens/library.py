@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.tui.messages import LibraryChanged
+from papergym.tui.mode_bar import ModeBar
 
 SEARCH_LIMIT = 2000
 TITLE_WIDTH = 48
@@ -78,6 +79,7 @@ class LibraryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("library")
         yield Input(placeholder="Search titles, authors, abstracts and text (empty shows every paper)", id="search")
         yield DataTable(id="papers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="library-summary")

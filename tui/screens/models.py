@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.models import ModelEntry, add_model, list_models, set_default
+from papergym.tui.mode_bar import ModeBar
 
 DEFAULT_MARK = "★"
 
@@ -92,6 +93,7 @@ class ModelsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("models")
         yield DataTable(id="models", cursor_type="row", zebra_stripes=True)
         yield Static("", id="models-summary")
         yield Footer()

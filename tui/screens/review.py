@@ -32,6 +32,7 @@ from papergym.core.question_edit import update_question
 from papergym.core.question_store import get_question
 from papergym.core.review import decide, undo
 from papergym.tui.messages import JobFailed, LibraryChanged
+from papergym.tui.mode_bar import ModeBar
 
 POSITION_SETTING = "review_position"
 TO_REVIEW = "draft,passed,flagged"
@@ -338,6 +339,7 @@ class ReviewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("review")
         yield Static(id="review-filter")
         yield Static(id="review-pace")
         with VerticalScroll(id="review-card"):

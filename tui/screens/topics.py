@@ -23,6 +23,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.export import aligned_counts
 from papergym.core.taxonomy import taxonomy_for_library
 from papergym.core.topics import TopicTable, topic_counts
+from papergym.tui.mode_bar import ModeBar
 
 DEFAULT_ALPHA = "0.5"
 
@@ -49,6 +50,7 @@ class TopicsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ModeBar("topics")
         yield Static("", id="topics-summary")
         with Horizontal():
             with Vertical(id="topics-side"):

@@ -25,6 +25,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig
 from papergym.train.run import list_runs, start_run, stop_run
+from papergym.tui.mode_bar import ModeBar
 
 POLL_SECONDS = 1.5
 SAMPLES_SHOWN = 4
@@ -159,6 +160,7 @@ class TrainScreen(Screen):
             "max_completion_length": defaults.max_completion_length, "learning_rate": defaults.learning_rate,
         }
         yield Header()
+        yield ModeBar("train")
         with Horizontal():
             with Vertical(id="train-side"):
                 with Vertical(id="train-form"):
