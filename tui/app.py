@@ -68,6 +68,8 @@ class PapergymApp(App):
         # The mode bar under the header shows these; the footer keeps to the screen's own keys.
         *(Binding(key, f"switch_mode('{mode}')", title, show=False) for mode, (_, _, key, title) in SCREENS.items()),
         Binding("question_mark", "help", "Help"),
+        # Leaves a text field, so single-key shortcuts (1-7, ?) work again; dialogs bind Escape themselves.
+        Binding("escape", "leave_field", "Leave field", show=False),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit"),
     ]
@@ -83,6 +85,9 @@ class PapergymApp(App):
 
     def action_toggle_dark(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_leave_field(self) -> None:
+        self.screen.set_focus(None)
 
     def action_help(self) -> None:
         from papergym.tui.screens.help import HelpScreen

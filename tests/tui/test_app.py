@@ -118,3 +118,18 @@ async def test_a_locked_library_is_explained_and_the_decision_can_be_made_again(
         await pilot.pause()
     with Library(folder) as library:
         assert library.query("SELECT status FROM questions WHERE id = ?", [question_id])[0]["status"] == "accepted"
+
+
+async def test_digits_switch_screens_from_the_train_form_and_escape_leaves_a_field(tmp_path):
+    app = PapergymApp(tmp_path / "lib", start="train")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "LibraryScreen"
+        await pilot.press("slash", *"heat")  # typing in the search field...
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "LibraryScreen"
+        await pilot.press("escape", "5")  # ...until Escape leaves it
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "TrainScreen"

@@ -214,6 +214,12 @@ class GenerateScreen(Screen):
                 self.post_message(GenerationEnded("Nothing to generate.", str(error)))
                 return
             already_done = total - len(todo)
+            # The first window can take a minute on a CPU: show the plan at once, not "Loading…".
+            self.post_message(GenerationProgressed(ProgressSnapshot(
+                windows_total=total, windows_done=already_done, windows_this_run=0, windows_failed=0, questions=0,
+                tokens_per_second=0.0, questions_per_minute=0.0, eta_seconds=None,
+                last=f"{len(todo)} windows to run ({already_done} done before); the first one is being written…",
+            )))
 
             def progressed(progress: GenerateProgress) -> None:
                 this_run = progress.windows_done - already_done

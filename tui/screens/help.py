@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Footer, Label
 
 from papergym.tui.commands import key_label, node_bindings, screen_label
 
@@ -25,6 +25,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Label("Keys (ctrl+p opens the command palette with every action)", id="help-title")
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#help-keys", DataTable)

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, DirectoryTree, Footer, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from papergym.core.errors import PapergymError
@@ -80,6 +80,7 @@ class ImportDialog(ModalScreen[None]):
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static("", id="import-status")
             yield DataTable(id="import-failed", cursor_type="row", show_cursor=False)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#import-failed", DataTable).add_columns("file", "why it failed")

@@ -61,6 +61,7 @@ class AddModelDialog(ModalScreen[tuple[str, str] | None]):
             with Horizontal(id="add-model-buttons"):
                 yield Button("Add", variant="primary", id="model-add")
                 yield Button("Cancel", id="model-cancel")
+        yield Footer()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#model-add")

@@ -193,6 +193,7 @@ class RejectReasonScreen(ModalScreen[str | None]):
         with Vertical(classes="review-modal"):
             yield Label(f"Reject {self.how_many}: why? (Enter to reject, Escape to go back)")
             yield Input(placeholder="e.g. answer not supported by the passage", id="reject-reason")
+        yield Footer()
 
     @on(Input.Submitted, "#reject-reason")
     def submitted(self, event: Input.Submitted) -> None:
@@ -227,6 +228,7 @@ class EditQuestionScreen(ModalScreen[bool]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Save", variant="primary", id="edit-save")
                 yield Button("Cancel", id="edit-cancel")
+        yield Footer()
 
     @on(Button.Pressed, "#edit-save")
     def action_save(self) -> None:
@@ -285,6 +287,7 @@ class ReviewFilterScreen(ModalScreen[ReviewFilter | None]):
             with Horizontal(classes="modal-buttons"):
                 yield Button("Apply", variant="primary", id="filter-apply")
                 yield Button("Cancel", id="filter-cancel")
+        yield Footer()
 
     @on(Input.Submitted, "#filter-score")
     @on(Button.Pressed, "#filter-apply")

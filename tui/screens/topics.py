@@ -35,6 +35,14 @@ def taxonomy_label(path: str | None) -> str:
     return path
 
 
+def short_names(names: list[str], width: int = 12) -> list[str]:
+    """Chart labels: each name's first word ("Earth" for Earth and Environmental Sciences), the full name cut when words collide."""
+    firsts = [name.split()[0][:width] if name.split() else name for name in names]
+    if len(set(firsts)) == len(firsts):
+        return firsts
+    return [name if len(name) <= width else name[: width - 1] + "…" for name in names]
+
+
 class TopicsScreen(Screen):
     """The library's topic distribution next to the target, with an α preview."""
 
@@ -146,7 +154,7 @@ class TopicsScreen(Screen):
         plt.clear_figure()
         plt.title("share per discipline (%)")
         if rows:
-            names = [row.name for row in rows]
+            names = short_names([row.name for row in rows])
             plt.multiple_bar(names, [list(series.values()) for series in self.bars.values()], labels=list(self.bars), orientation="horizontal")
         plot.refresh()
 

@@ -191,6 +191,8 @@ class TrainScreen(Screen):
         if self._history_ids:
             self.show_run(self._history_ids[0])
         self.set_interval(POLL_SECONDS, self.poll)
+        # Not the first field: digits typed there would not switch screens.
+        table.focus()
 
     # -- reading the library -------------------------------------------------------------
 
