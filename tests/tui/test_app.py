@@ -12,11 +12,6 @@ from papergym.tui.app import SCREENS, PapergymApp
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 async def test_quitting_during_a_job_asks_first(tmp_path):
     app = PapergymApp(tmp_path / "lib", start="topics")
     release = threading.Event()

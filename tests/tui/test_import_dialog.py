@@ -14,11 +14,6 @@ pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 def notifications(app: PapergymApp) -> list[str]:
     return [notification.message for notification in app._notifications]
 

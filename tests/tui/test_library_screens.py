@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from papergym.core.ingest import import_paths
 from papergym.core.library import Library
 from papergym.core.models import BUILTIN_NAME, list_models
 from papergym.tui.app import PapergymApp
-from tests.conftest import DEMO_PAPERS
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def demo_library_template(tmp_path_factory):
-    """A library holding the six demo papers, imported once for the module and copied per test."""
-    folder = tmp_path_factory.mktemp("demo") / "lib"
-    with Library(folder) as library:
-        report = import_paths(library, [DEMO_PAPERS])
-    assert report.counts["imported"] == 6
-    return folder
-
-
-@pytest.fixture
-def demo_library(demo_library_template, tmp_path):
-    folder = tmp_path / "lib"
-    shutil.copytree(demo_library_template, folder)
-    return folder
 
 
 def papers_table(app: PapergymApp) -> DataTable:

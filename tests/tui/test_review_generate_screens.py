@@ -21,11 +21,6 @@ SIZE = (120, 40)
 BODY = "We measured the thermal conductivity of sputtered films between 10 and 200 nm thick. " * 6
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
 def make_library(folder, count=4, **extra) -> list[str]:
     with Library(folder) as library:
         return [add_question(library, question=f"Question number {n}: what is the resistance of the copper wire?", **extra) for n in range(count)]

@@ -7,35 +7,13 @@ and look at the new files under ``__snapshots__`` before committing them.
 from __future__ import annotations
 
 import json
-import shutil
 
-import pytest
 
-from papergym.core.ingest import import_paths
 from papergym.core.library import Library
 from papergym.tui.app import PapergymApp
-from tests.conftest import DEMO_PAPERS
 from tests.tui.test_train_screen import record_run
 
 SIZE = (120, 36)
-
-
-@pytest.fixture(scope="module")
-def demo_library_template(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("snapshots") / "lib"
-    with Library(folder) as library:
-        import_paths(library, [DEMO_PAPERS])
-        # The import runs in parallel, so its order is not fixed; the snapshot wants one.
-        with library.write() as db:
-            db.execute("UPDATE papers SET imported_at = '2026-01-01T00:00:00+00:00'")
-    return folder
-
-
-@pytest.fixture
-def demo_library(demo_library_template, tmp_path):
-    folder = tmp_path / "lib"
-    shutil.copytree(demo_library_template, folder)
-    return folder
 
 
 def add_reviewable_question(folder) -> None:

@@ -30,6 +30,7 @@ from papergym.core.llm import Backend
 from papergym.core.models import list_models
 from papergym.core.questions import KINDS
 from papergym.tui.messages import LibraryChanged
+from papergym.tui.cli_common import _duration
 from papergym.tui.mode_bar import ModeBar
 
 
@@ -74,14 +75,6 @@ class GenerationEnded(Message):
         super().__init__()
         self.summary = summary
         self.error = error
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    minutes, seconds = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"
 
 
 def progress_text(snapshot: ProgressSnapshot) -> Text:

@@ -1,0 +1,36 @@
+"""Fixtures shared by the app's tests: the asyncio backend for Pilot, and a library of the six demo papers."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from papergym.core.ingest import import_paths
+from papergym.core.library import Library
+from tests.conftest import DEMO_PAPERS
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def demo_library_template(tmp_path_factory):
+    """The six demo papers, imported once per session and copied per test."""
+    folder = tmp_path_factory.mktemp("demo") / "lib"
+    with Library(folder) as library:
+        report = import_paths(library, [DEMO_PAPERS])
+        # The import runs in parallel, so its order is not fixed; snapshots want one.
+        with library.write() as db:
+            db.execute("UPDATE papers SET imported_at = '2026-01-01T00:00:00+00:00'")
+    assert report.counts["imported"] == 6
+    return folder
+
+
+@pytest.fixture
+def demo_library(demo_library_template, tmp_path):
+    folder = tmp_path / "lib"
+    shutil.copytree(demo_library_template, folder)
+    return folder
