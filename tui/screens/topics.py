@@ -47,7 +47,7 @@ class TopicsScreen(Screen):
     """The library's topic distribution next to the target, with an α preview."""
 
     CSS_PATH = "topics.tcss"
-    BINDINGS = [("r", "reload", "Reload")]
+    BINDINGS = [("r", "reload", "Reload"), ("e", "export", "Export")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -98,6 +98,12 @@ class TopicsScreen(Screen):
         )
         self.update_preview()
         self.draw_bars()
+
+    def action_export(self) -> None:
+        """Open the export dialog with the α typed here, so what is written is what the preview showed."""
+        from papergym.tui.screens.export_dialog import ExportDialog
+
+        self.app.push_screen(ExportDialog(alpha=self.alpha()))
 
     def alpha(self) -> float | None:
         raw = self.query_one("#alpha", Input).value.strip()

@@ -1,0 +1,94 @@
+"""The whole way through the app: generate with a fake model, review with accept and reject, then export."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from papergym.core.library import Library, PaperRecord, SectionRecord
+from papergym.core.llm import FakeBackend
+from papergym.tui.app import PapergymApp
+from papergym.tui.screens.generate import GenerateScreen
+from tests.tui.test_review_generate_screens import BODY, mcq
+
+pytestmark = pytest.mark.anyio
+SIZE = (120, 40)
+
+
+def add_papers(folder) -> None:
+    with Library(folder) as library:
+        for letter, title in (("a", "Heat in thin films"), ("b", "Heat in thick films")):
+            library.add_paper(
+                PaperRecord(
+                    id=letter * 64, status="ok", filename=f"{letter}.pdf", source_path=f"/{letter}.pdf", size_bytes=1,
+                    pages=2, title=title, abstract="Films conduct heat.",
+                    sections=[SectionRecord("abstract", "Abstract", "Films conduct heat.")]
+                    + [SectionRecord("methods", f"Methods {n}", BODY) for n in range(2)],
+                ),
+                stored_path=None,
+            )
+
+
+async def test_generate_review_and_export(tmp_path, monkeypatch):
+    from datasets import load_from_disk
+
+    folder = tmp_path / "lib"
+    add_papers(folder)
+    monkeypatch.setattr(GenerateScreen, "backend_factory", staticmethod(lambda library, model: FakeBackend([mcq(n) for n in range(4)])))
+    app = PapergymApp(folder, start="generate")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Finished: 4 new questions" in str(app.screen.query_one("#generate-status", Static).render())
+
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ReviewScreen"
+        await pilot.press("a", "a", "x")
+        await pilot.pause()
+        await pilot.press(*"too easy", "enter")
+        await pilot.pause()
+
+        await pilot.press("4")
+        await pilot.pause()
+        assert "2 papers, 2 accepted questions" in str(app.screen.query_one("#topics-summary", Static).render())
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ExportDialog"
+        out = tmp_path / "dataset"
+        app.screen.query_one("#export-out", Input).value = str(out)
+        app.screen.query_one("#export-alpha", Input).value = ""
+        await pilot.press("ctrl+s")
+        await app.screen.export_worker.wait()
+        await pilot.pause()
+        status = str(app.screen.query_one("#export-status", Static).render())
+        assert "Wrote 2 of 2 selected questions as hf" in status, status
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "TopicsScreen"
+    dataset = load_from_disk(str(out))
+    assert sum(len(split) for split in dataset.values()) == 2
+
+
+async def test_an_export_that_cannot_run_says_why_and_keeps_the_dialog(tmp_path):
+    app = PapergymApp(tmp_path / "lib", start="topics")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-out", Input).value = str(tmp_path / "dataset")
+        app.screen.query_one("#export-alpha", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        messages = [notification.message for notification in app._notifications]
+        assert any("α must be a number" in message for message in messages)
+        app.screen.query_one("#export-alpha", Input).value = ""
+        await pilot.press("ctrl+s")
+        await app.screen.export_worker.wait()
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ExportDialog"
+        assert not (tmp_path / "dataset").exists()
+        messages = [notification.message for notification in app._notifications]
+        assert any("No questions match" in message for message in messages[1:]), messages
