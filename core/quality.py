@@ -31,7 +31,7 @@ from papergym.core.voting import VoteSettings
 STEPS = ("validate", "dedup", "decontam", "vote", "rationale", "score", "rank")
 MODEL_STEPS = ("vote", "rationale", "score")
 OPEN_STATUSES = ("draft", "passed", "flagged", "dropped")  # not yet decided by a person
-VALIDATORS_VERSION = "2"
+VALIDATORS_VERSION = "3"
 MAX_CONSECUTIVE_FAILURES = 5
 _BATCH = 5000
 

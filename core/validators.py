@@ -91,7 +91,24 @@ def check_options(question: dict) -> list[Finding]:
             elif _numbers(a) == _numbers(b) and SequenceMatcher(None, a, b).ratio() >= NEAR_IDENTICAL_RATIO:
                 # Options that differ in a number (1.4 vs 14 W/m/K) are real distractors, however alike.
                 findings.append(Finding("options", "flag", f"options {pair} are nearly identical"))
-    return findings
+    return findings + _option_labels(_options(question))
+
+
+_OPTION_LABEL = re.compile(r"^\s*\(?([A-J])\s*[.):]\s+")
+
+
+def _option_labels(options: list) -> list[Finding]:
+    """Options that begin with a letter of their own ("A. D. Sand is…"), which small models write."""
+    labels = [(_OPTION_LABEL.match(str(option)), LETTERS[index]) for index, option in enumerate(options)]
+    # Only letters that could name an option count: "I. e." before four options is not a label.
+    labels = [(match if match and match.group(1) in LETTERS[: len(options)] else None, position) for match, position in labels]
+    wrong = [f"{position} is labelled {match.group(1)!r}" for match, position in labels if match and match.group(1) != position]
+    if wrong:
+        # A reward that grades the letter would then pay for the wrong option.
+        return [Finding("options", "drop", f"options carry other letters ({', '.join(wrong[:3])})")]
+    if sum(1 for match, _ in labels if match) >= 2:
+        return [Finding("options", "flag", "the options repeat their own letters")]
+    return []
 
 
 def check_leakage(question: dict) -> list[Finding]:

@@ -93,3 +93,20 @@ def test_a_rationale_pasted_from_the_prompt_example_is_flagged():
     own = {**mcq(), "rationale": "The film's conductivity follows from the measured heat flow, 1.4 W/m/K."}
     assert ("rationale", "flag") in [(f.check, f.action) for f in check_question(copied)]
     assert check_question(own) == []
+
+
+def test_options_labelled_with_other_letters_are_dropped_and_own_letters_flagged():
+    from papergym.core.validators import check_question
+
+    shifted = {"kind": "mcq", "question": "Which statement about sand and gravel transport in the flume is true?",
+               "options": ["D. Sand is a barrier", "A. Sand helps gravel move", "B. Gravel never moves", "C. Nothing moves"],
+               "answer": "B"}
+    findings = check_question(shifted)
+    assert [(f.check, f.action) for f in findings if f.check == "options"] == [("options", "drop")]
+    assert "A is labelled 'D'" in findings[0].reason
+    own = dict(shifted, options=["A. Sand is a barrier", "B. Sand helps gravel move", "C. Gravel never moves", "D. Nothing moves"])
+    assert [(f.check, f.action) for f in check_question(own)] == [("options", "flag")]
+    one_stray = dict(shifted, options=["Sand is a barrier", "Sand helps gravel move", "A. Gravel never moves", "Nothing moves"])
+    assert [(f.action, f.reason) for f in check_question(one_stray)] == [("drop", "options carry other letters (C is labelled 'A')")]
+    words = dict(shifted, options=["Sand is a barrier", "Sand helps gravel move", "Gravel never moves", "I. e. nothing moves"])
+    assert check_question(words) == []
