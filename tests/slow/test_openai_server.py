@@ -58,7 +58,10 @@ def _llama_cpp_python_command(model_path: Path, port: int) -> list[str]:
         import llama_cpp.server.app  # noqa: F401  (only to learn whether the server can start)
     except ImportError as error:
         pytest.skip(f"llama_cpp.server cannot be imported ({error}); install llama-cpp-python[server]")
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
+    from papergym.core.llm_llamacpp import SERVE_LLAMA_CPP_SERVER
+
+    # Not `-m llama_cpp.server`: the model must load without ggml's extra buffers on AMX CPUs.
+    return [sys.executable, "-c", SERVE_LLAMA_CPP_SERVER, "--model", str(model_path),
             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
 
 
