@@ -138,8 +138,7 @@ def main() -> None:
     from llama_cpp import LlamaGrammar
 
     from papergym.core import prompts
-    from papergym.core.llm_llamacpp import load_llama
-    from papergym.core.llm_llamacpp import LlamaCppBackend
+    from papergym.core.llm_llamacpp import LlamaCppBackend, load_llama
     from papergym.core.questions import schema_for
 
     model_path = assemble()
