@@ -69,7 +69,7 @@ class PapergymApp(App):
         *(Binding(key, f"switch_mode('{mode}')", title, show=False) for mode, (_, _, key, title) in SCREENS.items()),
         Binding("question_mark", "help", "Help"),
         # Leaves a text field, so single-key shortcuts (1-7, ?) work again; dialogs bind Escape themselves.
-        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("escape", "leave_field", show=False),
         Binding("ctrl+t", "toggle_dark", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit"),
     ]
@@ -87,7 +87,16 @@ class PapergymApp(App):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_leave_field(self) -> None:
-        self.screen.set_focus(None)
+        """From a text field to the screen's first other control (its table or list), where keys are shortcuts again."""
+        from textual.widgets import Button, DataTable, Input, OptionList, TextArea, Tree
+
+        if not isinstance(self.focused, (Input, TextArea)):
+            return
+        chain = self.screen.focus_chain
+        # A list before anything else; never a button, where Enter would start something.
+        lists = [widget for widget in chain if isinstance(widget, (DataTable, OptionList, Tree))]
+        others = [widget for widget in chain if not isinstance(widget, (Input, TextArea, Button))]
+        self.screen.set_focus((lists or others or [None])[0])
 
     def action_help(self) -> None:
         from papergym.tui.screens.help import HelpScreen
@@ -122,17 +131,19 @@ class PapergymApp(App):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.report_worker_error(event.worker)
+
+    def report_worker_error(self, worker: Worker) -> None:
         """A job that died of an unexpected error becomes a notification; the app and the user's place stay."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
+        error = worker.error
         if isinstance(error, sqlite3.Error):
             reason = describe_database_error(error)
         elif isinstance(error, PapergymError):
             reason = str(error)
         else:
             reason = f"{type(error).__name__}: {error}. Nothing else was affected; try again, and report it if it repeats."
-        self.notify(reason, title=f"{(event.worker.name or 'A job').capitalize()} failed", severity="error", timeout=10)
+        self.notify(reason, title=f"{(worker.name or 'A job').capitalize()} failed", severity="error", timeout=10)
 
     def open_library(self) -> Library:
         """A separate connection for a worker thread's long job (close it when done)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual.command import CommandList
 from textual.worker import WorkerFailed
 
 from papergym.tui.app import SCREENS, PapergymApp
@@ -51,8 +52,13 @@ async def test_the_palette_runs_an_action_of_the_screen_in_front(tmp_path):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"library: import")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        hits = app.screen.query_one(CommandList)
+        for _ in range(100):  # the palette gathers hits in batches
+            if hits.option_count:
+                break
+            await pilot.pause(0.05)
+        assert "Library: Import" in str(hits.get_option_at_index(0).prompt)
+        await pilot.press("down", "enter")
         await pilot.pause(0.3)
         assert app.screen.__class__.__name__ == "ImportDialog"
 
@@ -70,20 +76,29 @@ async def test_every_key_of_every_screen_is_a_palette_entry(tmp_path):
         assert {"Train: Start run", "Train: Stop run"} <= {name for name, _, _ in key_commands(app.screen)}
 
 
-async def test_a_job_that_crashes_is_a_notification_and_the_app_stays(tmp_path):
-    app = PapergymApp(tmp_path / "lib", start="library")
+async def test_a_job_that_crashes_is_a_notification_and_the_app_stays(tmp_path, monkeypatch):
+    """A screen's worker (here the import dialog's) that dies of a bug is reported by the app."""
+    from textual.widgets import Input
 
-    def broken_job():
+    import papergym.core.ingest
+
+    def broken_import(*args, **kwargs):
         raise RuntimeError("the reader exploded")
 
+    monkeypatch.setattr(papergym.core.ingest, "import_paths", broken_import)
+    app = PapergymApp(tmp_path / "lib", start="library")
     async with app.run_test(size=(120, 40)) as pilot:
-        worker = app.run_worker(broken_job, thread=True, name="import papers", exit_on_error=False)
-        with pytest.raises(WorkerFailed):
-            await worker.wait()
+        await pilot.press("i")
         await pilot.pause()
-        messages = [notification.message for notification in app._notifications]
-        assert any("the reader exploded" in message for message in messages)
-        assert app.is_running and app.screen.__class__.__name__ == "LibraryScreen"
+        app.screen.query_one("#import-path", Input).value = str(tmp_path)
+        await pilot.press("enter")
+        with pytest.raises(WorkerFailed):
+            await app.screen.import_worker.wait()
+        await pilot.pause()
+        titles = [(notification.title, notification.message) for notification in app._notifications]
+        assert any(title == "Import papers failed" and "the reader exploded" in message for title, message in titles), titles
+        assert app.is_running and app.screen.__class__.__name__ == "ImportDialog"
+        assert not app.screen.query_one("#import-start").disabled
 
 
 async def test_a_locked_library_is_explained_and_the_decision_can_be_made_again(tmp_path, monkeypatch):
@@ -125,6 +140,9 @@ async def test_digits_switch_screens_from_the_train_form_and_escape_leaves_a_fie
         await pilot.press("slash", *"heat")  # typing in the search field...
         await pilot.pause()
         assert app.screen.__class__.__name__ == "LibraryScreen"
-        await pilot.press("escape", "5")  # ...until Escape leaves it
+        await pilot.press("escape")  # ...until Escape leaves it for the table, where keys work again
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#papers")
+        await pilot.press("escape", "5")  # Escape in the table keeps it
         await pilot.pause()
         assert app.screen.__class__.__name__ == "TrainScreen"

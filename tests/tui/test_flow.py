@@ -92,3 +92,24 @@ async def test_an_export_that_cannot_run_says_why_and_keeps_the_dialog(tmp_path)
         assert not (tmp_path / "dataset").exists()
         messages = [notification.message for notification in app._notifications]
         assert any("No questions match" in message for message in messages[1:]), messages
+
+
+async def test_a_folder_that_cannot_be_written_is_explained_and_export_can_be_tried_again(tmp_path, monkeypatch):
+    import papergym.core.export
+
+    def refused(library, settings, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(papergym.core.export, "export_dataset", refused)
+    app = PapergymApp(tmp_path / "lib", start="topics")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#export-out", Input).value = str(tmp_path / "locked" / "dataset")
+        await pilot.press("ctrl+s")
+        await app.screen.export_worker.wait()
+        await pilot.pause()
+        status = str(app.screen.query_one("#export-status", Static).render())
+        assert "Cannot write" in status and "Permission denied" in status, status
+        assert not app.screen.query_one("#export-start").disabled and not app.screen.exporting

@@ -7,6 +7,7 @@ export is complete, so cancelling leaves nothing half-written.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from rich.text import Text
@@ -19,7 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 from textual.worker import Worker, get_current_worker
 
-from papergym.core.errors import PapergymError
+from papergym.core.errors import PapergymError, describe_database_error
+from papergym.tui.worker_errors import ReportsWorkerErrors
 
 FORMATS = (("Hugging Face dataset folder (load_from_disk)", "hf"), ("Parquet, one file per split", "parquet"),
            ("JSON lines, one file per split", "jsonl"))
@@ -41,6 +43,11 @@ class ExportStepped(Message):
         self.step, self.done, self.total = step, done, total
 
 
+def _in_dialog_words(message: str) -> str:
+    """The export's messages name the command's --overwrite; here it is a checkbox."""
+    return message.replace("pass --overwrite", "tick 'replace an earlier export'").replace("--overwrite", "replacing")
+
+
 def export_summary(report) -> str:
     """What was written, split by split, in a few lines."""
     splits = ", ".join(f"{name} {count:,} ({report.papers[name]:,} papers)" for name, count in report.splits.items())
@@ -55,7 +62,7 @@ def export_summary(report) -> str:
     return "\n".join(lines)
 
 
-class ExportDialog(ModalScreen[Path | None]):
+class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
     """Export questions as a training dataset; dismisses with the folder written, or None."""
 
     CSS_PATH = "export_dialog.tcss"
@@ -69,6 +76,7 @@ class ExportDialog(ModalScreen[Path | None]):
         self.alpha = alpha
         self.default_out = out or Path.cwd() / "papergym-dataset"
         self.export_worker: Worker | None = None
+        self.exporting = False  # until the worker's thread has ended, not just its task (a cancel ends that at once)
         self.written: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -112,7 +120,7 @@ class ExportDialog(ModalScreen[Path | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#export-start")
     def action_start(self) -> None:
-        if self.export_worker is not None and self.export_worker.is_running:
+        if self.exporting:
             self.notify("The export is still running; Escape cancels it.", severity="warning")
             return
         try:
@@ -122,34 +130,45 @@ class ExportDialog(ModalScreen[Path | None]):
             return
         self.query_one("#export-start", Button).disabled = True
         self.query_one("#export-status", Static).update("Exporting…")
+        self.exporting = True
         self.export_worker = self.run_export(settings)
 
     @on(Button.Pressed, "#export-close")
     def action_close(self) -> None:
-        if self.export_worker is not None and self.export_worker.is_running:
-            self.export_worker.cancel()
+        if self.exporting:
+            if self.export_worker is not None:
+                self.export_worker.cancel()
             self.query_one("#export-status", Static).update("Cancelling: the output folder is left as it was…")
             return
         self.dismiss(self.written)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def run_export(self, settings) -> None:
-        from papergym.core.export import export_dataset
+        from papergym.core.export import ExportCancelled, export_dataset
 
         worker = get_current_worker()
 
         def progressed(step: str, done: int, total: int) -> None:
             self.post_message(ExportStepped(step, done, total))
 
-        library = self.app.open_library()
         try:
-            report = export_dataset(library, settings, on_progress=progressed, cancel=worker.cancelled_event)
+            library = self.app.open_library()
+            try:
+                report = export_dataset(library, settings, on_progress=progressed, cancel=worker.cancelled_event)
+            finally:
+                library.close()
+        except ExportCancelled as cancelled:
+            self.post_message(ExportEnded(str(cancelled)))
         except PapergymError as error:
-            self.post_message(ExportEnded(str(error), error=True))
-            return
-        finally:
-            library.close()
-        self.post_message(ExportEnded(export_summary(report), out=report.out))
+            self.post_message(ExportEnded(_in_dialog_words(str(error)), error=True))
+        except sqlite3.Error as error:
+            self.post_message(ExportEnded(describe_database_error(error), error=True))
+        except OSError as error:  # a folder that cannot be written, a full disk
+            self.post_message(ExportEnded(f"Cannot write {settings.out} ({error.strerror or error}); choose another folder.", error=True))
+        except Exception as error:  # a bug: say it, and leave the dialog usable
+            self.post_message(ExportEnded(f"The export failed: {type(error).__name__}: {error}", error=True))
+        else:
+            self.post_message(ExportEnded(export_summary(report), out=report.out))
 
     @on(ExportStepped)
     def stepped(self, event: ExportStepped) -> None:
@@ -157,6 +176,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     @on(ExportEnded)
     def ended(self, event: ExportEnded) -> None:
+        self.exporting = False
         self.query_one("#export-start", Button).disabled = False
         self.query_one("#export-status", Static).update(Text(event.summary, style="red" if event.error else ""))
         if event.error:

@@ -32,6 +32,7 @@ from papergym.core.questions import KINDS
 from papergym.tui.messages import LibraryChanged
 from papergym.tui.cli_common import _duration
 from papergym.tui.mode_bar import ModeBar
+from papergym.tui.worker_errors import ReportsWorkerErrors
 
 
 def open_model(library: Library, model: str | None) -> Backend:
@@ -92,7 +93,7 @@ def progress_text(snapshot: ProgressSnapshot) -> Text:
     return text
 
 
-class GenerateScreen(Screen):
+class GenerateScreen(ReportsWorkerErrors, Screen):
     """Pick a model, kinds and papers; Ctrl+G starts, Ctrl+X cancels (finished windows are kept)."""
 
     CSS_PATH = "generate.tcss"

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from papergym.core.errors import PapergymError
 from papergym.tui.messages import JobFailed, LibraryChanged
+from papergym.tui.worker_errors import ReportsWorkerErrors
 
 
 class ImportProgressed(Message):
@@ -55,7 +56,7 @@ def path_problem(text: str) -> str | None:
     return None
 
 
-class ImportDialog(ModalScreen[None]):
+class ImportDialog(ReportsWorkerErrors, ModalScreen[None]):
     """Import PDF files or folders into the library, watching each file go by."""
 
     CSS_PATH = "import_dialog.tcss"

@@ -21,6 +21,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.models import ModelEntry, add_model, list_models, set_default
 from papergym.tui.mode_bar import ModeBar
+from papergym.tui.worker_errors import ReportsWorkerErrors
 
 DEFAULT_MARK = "★"
 
@@ -78,7 +79,7 @@ class AddModelDialog(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class ModelsScreen(Screen):
+class ModelsScreen(ReportsWorkerErrors, Screen):
     """The models papergym can generate with."""
 
     CSS_PATH = "models.tcss"

@@ -33,6 +33,7 @@ from papergym.core.question_store import get_question
 from papergym.core.review import decide, undo
 from papergym.tui.messages import JobFailed, LibraryChanged
 from papergym.tui.mode_bar import ModeBar
+from papergym.tui.worker_errors import ReportsWorkerErrors
 
 POSITION_SETTING = "review_position"
 TO_REVIEW = "draft,passed,flagged"
@@ -313,7 +314,7 @@ class ReviewFilterScreen(ModalScreen[ReviewFilter | None]):
 # -- the screen ----------------------------------------------------------------
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(ReportsWorkerErrors, Screen):
     """One question card at a time: a accept, x reject, e edit, s/j next, k back, u undo, f filter."""
 
     CSS_PATH = "review.tcss"

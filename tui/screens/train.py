@@ -26,6 +26,7 @@ from papergym.core.library import Library
 from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig
 from papergym.train.run import list_runs, start_run, stop_run
 from papergym.tui.mode_bar import ModeBar
+from papergym.tui.worker_errors import ReportsWorkerErrors
 
 POLL_SECONDS = 1.5
 SAMPLES_SHOWN = 4
@@ -130,7 +131,7 @@ FORM_FIELDS = (
 )
 
 
-class TrainScreen(Screen):
+class TrainScreen(ReportsWorkerErrors, Screen):
     """Settings, start and stop, live curves of the followed run, and every past run."""
 
     CSS_PATH = "train.tcss"
