@@ -97,3 +97,10 @@ async def test_topics_shows_counts_and_the_alpha_preview_follows_alpha(tmp_path)
         await pilot.pause()
         assert screen.preview == {}
         assert "α must be a number of 0 or more" in str(screen.query_one("#alpha-preview").render())
+
+
+def test_chart_labels_are_first_words_unless_they_collide():
+    from papergym.tui.charts import short_names
+
+    assert short_names(["Earth and Environmental Sciences", "Computer Science", "Physics"]) == ["Earth", "Computer", "Physics"]
+    assert short_names(["Computer Science", "Computer Vision"]) == ["Computer Sc…", "Computer Vi…"]

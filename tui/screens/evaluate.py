@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual_plotext import PlotextPlot
 
 from papergym.core.errors import PapergymError
+from papergym.tui.charts import short_names
 from papergym.tui.mode_bar import ModeBar
 
 PER_DISCIPLINE_PREFIX = "accuracy: "
@@ -121,10 +122,11 @@ class EvaluateScreen(Screen):
         plt.clear_figure()
         plt.title("accuracy per discipline (%)")
         if self.discipline_bars:
-            names = list(self.discipline_bars)
+            names = short_names(list(self.discipline_bars))
             before = [100 * pair[0] for pair in self.discipline_bars.values()]
             after = [100 * pair[1] for pair in self.discipline_bars.values()]
             plt.multiple_bar(names, [before, after], labels=["base", "adapter"], orientation="horizontal")
+            plt.xlim(0, 100)  # accuracy in percent, even when every bar is 0
         plot.refresh()
 
     @on(DataTable.RowSelected, "#evals")

@@ -23,6 +23,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.export import aligned_counts
 from papergym.core.taxonomy import taxonomy_for_library
 from papergym.core.topics import TopicTable, topic_counts
+from papergym.tui.charts import short_names
 from papergym.tui.mode_bar import ModeBar
 
 DEFAULT_ALPHA = "0.5"
@@ -33,14 +34,6 @@ def taxonomy_label(path: str | None) -> str:
     if not path or Path(path) == DEFAULT_TAXONOMY:
         return "built in (after WildSci)"
     return path
-
-
-def short_names(names: list[str], width: int = 12) -> list[str]:
-    """Chart labels: each name's first word ("Earth" for Earth and Environmental Sciences), the full name cut when words collide."""
-    firsts = [name.split()[0][:width] if name.split() else name for name in names]
-    if len(set(firsts)) == len(firsts):
-        return firsts
-    return [name if len(name) <= width else name[: width - 1] + "…" for name in names]
 
 
 class TopicsScreen(Screen):
