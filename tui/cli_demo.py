@@ -25,7 +25,7 @@ def demo(library_dir, windows, steps, no_train, as_json):
     Uses the demo papers and the built-in gemma3-270m model, so nothing is
     downloaded; it takes a few minutes on a laptop CPU. Every number printed
     is measured, and the library is kept so you can look around afterwards
-    (`papergym --library DIR questions`, `... runs show latest`).
+    (`papergym --library DIR` opens it in the app).
     """
     from papergym.core.library import Library
     from papergym.train.demo import DemoSettings, run_demo
@@ -46,6 +46,7 @@ def demo(library_dir, windows, steps, no_train, as_json):
     finally:
         library.close()
     say(f"\nDone in {report.seconds:.0f} s. The demo library is {folder}:")
+    say(f"  papergym --library {folder}                  the app: review the questions (3), the run's curves (5), the eval (6)")
     say(f"  papergym --library {folder} questions        papergym --library {folder} runs show latest")
     if as_json:
         _echo_json({"library": str(folder), "seconds": report.seconds, "stopped": report.stopped, "stages": report.stages})
