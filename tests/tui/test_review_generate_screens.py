@@ -58,6 +58,7 @@ async def test_accept_reject_with_reason_skip_and_undo_are_written(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert statuses(folder)[ids[3]] == ("draft", None)
+        assert "2 decisions" in str(app.screen.query_one("#review-pace", Static).render())
         assert "Question number 3" in card_question(app)
         await pilot.press("k", "k")
         await pilot.pause()

@@ -337,7 +337,8 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         self.index = 0
         self.current: dict | None = None
         # Each entry: the ids one decision touched and where the review stood, so undo returns there.
-        self.undo_stack: list[tuple[list[str], str | None]] = []
+        # (question ids, where to return, whether it counted in the session's pace)
+        self.undo_stack: list[tuple[list[str], str | None, bool]] = []
         self.session_decisions = 0
         self.session_started: float | None = None
 
@@ -461,7 +462,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         except sqlite3.Error as error:
             self.notify(describe_database_error(error) + " This decision was not saved.", severity="error", timeout=8)
             return
-        self.undo_stack.append(([question_id], question_id))
+        self.undo_stack.append(([question_id], question_id, True))
         self.count_decision()
         if self.index < len(self.rowids) - 1:
             self.index += 1
@@ -492,7 +493,10 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         if not self.undo_stack:
             self.notify("Nothing to undo in this session.", timeout=2)
             return
-        question_ids, position_id = self.undo_stack.pop()
+        question_ids, position_id, counted = self.undo_stack.pop()
+        if counted:
+            self.session_decisions = max(0, self.session_decisions - 1)
+            self.update_pace()
         self.write_decisions("undone", question_ids, None, return_to=position_id)
 
     def action_filter(self) -> None:
@@ -559,7 +563,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
             else:
                 self.load(self.review_filter, keep_id=message.return_to)
         else:
-            self.undo_stack.append((message.question_ids, self.current["id"] if self.current else None))
+            self.undo_stack.append((message.question_ids, self.current["id"] if self.current else None, False))
             self.notify(f"{message.action.capitalize()} {message.count:,} questions; u undoes it.", timeout=3)
             self.load(self.review_filter, keep_id=self.current["id"] if self.current else None)
         self.app.post_message(LibraryChanged())
