@@ -5,35 +5,21 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from papergym.core.library import Library, PaperRecord, SectionRecord
 from papergym.core.llm import FakeBackend
 from papergym.tui.app import PapergymApp
 from papergym.tui.screens.generate import GenerateScreen
-from tests.tui.test_review_generate_screens import BODY, mcq
+from tests.tui.test_review_generate_screens import add_paper, mcq
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 40)
-
-
-def add_papers(folder) -> None:
-    with Library(folder) as library:
-        for letter, title in (("a", "Heat in thin films"), ("b", "Heat in thick films")):
-            library.add_paper(
-                PaperRecord(
-                    id=letter * 64, status="ok", filename=f"{letter}.pdf", source_path=f"/{letter}.pdf", size_bytes=1,
-                    pages=2, title=title, abstract="Films conduct heat.",
-                    sections=[SectionRecord("abstract", "Abstract", "Films conduct heat.")]
-                    + [SectionRecord("methods", f"Methods {n}", BODY) for n in range(2)],
-                ),
-                stored_path=None,
-            )
 
 
 async def test_generate_review_and_export(tmp_path, monkeypatch):
     from datasets import load_from_disk
 
     folder = tmp_path / "lib"
-    add_papers(folder)
+    add_paper(folder, sections=2, letter="a", title="Heat in thin films")
+    add_paper(folder, sections=2, letter="b", title="Heat in thick films")
     monkeypatch.setattr(GenerateScreen, "backend_factory", staticmethod(lambda library, model: FakeBackend([mcq(n) for n in range(4)])))
     app = PapergymApp(folder, start="generate")
     async with app.run_test(size=SIZE) as pilot:

@@ -157,12 +157,12 @@ async def test_an_edit_is_saved_and_a_bad_one_is_explained(tmp_path):
         assert row == {"question": "What is the resistance of a 2.0 m copper wire carrying 3.0 A at 0.6 V?", "answer": "D", "rationale": "R = V / I."}
 
 
-def add_paper(folder, sections: int) -> None:
+def add_paper(folder, sections: int, letter: str = "a", title: str = "Heat in thin films") -> None:
     with Library(folder) as library:
         library.add_paper(
             PaperRecord(
-                id="a" * 64, status="ok", filename="p.pdf", source_path="/p.pdf", size_bytes=1, pages=2,
-                title="Heat in thin films", abstract="Films conduct heat.",
+                id=letter * 64, status="ok", filename=f"{letter}.pdf", source_path=f"/{letter}.pdf", size_bytes=1, pages=2,
+                title=title, abstract="Films conduct heat.",
                 sections=[SectionRecord("abstract", "Abstract", "Films conduct heat.")]
                 + [SectionRecord("methods", f"Methods {n}", BODY) for n in range(sections)],
             ),
