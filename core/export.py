@@ -72,6 +72,18 @@ class ExportCancelled(PapergymError):
     """The export was cancelled before it moved into place; OUT is as it was."""
 
 
+class OutputFolderTaken(PapergymError):
+    """OUT holds files: an earlier export (replaceable when asked) or something else (never deleted)."""
+
+    def __init__(self, out: Path, earlier_export: bool) -> None:
+        self.out, self.earlier_export = out, earlier_export
+        if earlier_export:
+            message = f"{out} already exists and is not empty; pass --overwrite to replace it, or choose a new folder."
+        else:
+            message = f"{out} is not a papergym export (it has no export.json), so --overwrite will not delete it; choose a new folder."
+        super().__init__(message)
+
+
 # -- settings ----------------------------------------------------------------------
 
 
@@ -487,9 +499,9 @@ def _check_out(out: Path, overwrite: bool) -> None:
         raise PapergymError(f"{out} is a file; give the export a folder name.")
     if any(out.iterdir()):
         if not overwrite:
-            raise PapergymError(f"{out} already exists and is not empty; pass --overwrite to replace it, or choose a new folder.")
+            raise OutputFolderTaken(out, earlier_export=True)
         if not (out / "export.json").is_file():
-            raise PapergymError(f"{out} is not a papergym export (it has no export.json), so --overwrite will not delete it; choose a new folder.")
+            raise OutputFolderTaken(out, earlier_export=False)
 
 
 def _write_split(fmt: str, table: pyarrow.Table, staging: Path, name: str) -> list[Path]:

@@ -99,14 +99,15 @@ _OPTION_LABEL = re.compile(r"^\s*\(?([A-J])\s*[.):]\s+")
 
 def _option_labels(options: list) -> list[Finding]:
     """Options that begin with a letter of their own ("A. D. Sand is…"), which small models write."""
-    labels = [(_OPTION_LABEL.match(str(option)), LETTERS[index]) for index, option in enumerate(options)]
     # Only letters that could name an option count: "I. e." before four options is not a label.
-    labels = [(match if match and match.group(1) in LETTERS[: len(options)] else None, position) for match, position in labels]
-    wrong = [f"{position} is labelled {match.group(1)!r}" for match, position in labels if match and match.group(1) != position]
+    usable = LETTERS[: len(options)]
+    labels = [(match.group(1), LETTERS[index]) for index, option in enumerate(options)
+              if (match := _OPTION_LABEL.match(str(option))) and match.group(1) in usable]
+    wrong = [f"{position} is labelled {label!r}" for label, position in labels if label != position]
     if wrong:
         # A reward that grades the letter would then pay for the wrong option.
         return [Finding("options", "drop", f"options carry other letters ({', '.join(wrong[:3])})")]
-    if sum(1 for match, _ in labels if match) >= 2:
+    if len(labels) >= 2:
         return [Finding("options", "flag", "the options repeat their own letters")]
     return []
 

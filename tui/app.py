@@ -13,7 +13,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.library import Library
@@ -130,12 +130,11 @@ class PapergymApp(App):
             answered,
         )
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.report_worker_error(event.worker)
-
     def report_worker_error(self, worker: Worker) -> None:
-        """A job that died of an unexpected error becomes a notification; the app and the user's place stay."""
+        """A job that died of an unexpected error becomes a notification; the app and the user's place stay.
+
+        Screens call it through ``tui.worker_errors.ReportsWorkerErrors``.
+        """
         error = worker.error
         if isinstance(error, sqlite3.Error):
             reason = describe_database_error(error)

@@ -43,9 +43,11 @@ class ExportStepped(Message):
         self.step, self.done, self.total = step, done, total
 
 
-def _in_dialog_words(message: str) -> str:
-    """The export's messages name the command's --overwrite; here it is a checkbox."""
-    return message.replace("pass --overwrite", "tick 'replace an earlier export'").replace("--overwrite", "replacing")
+def taken_folder_words(taken) -> str:
+    """The dialog's own sentence for an output folder that holds files (the command's names a flag)."""
+    if taken.earlier_export:
+        return f"{taken.out} already exists and is not empty; tick 'replace an earlier export', or choose a new folder."
+    return f"{taken.out} is not a papergym export (it has no export.json), so it will not be replaced; choose a new folder."
 
 
 def export_summary(report) -> str:
@@ -144,7 +146,7 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def run_export(self, settings) -> None:
-        from papergym.core.export import ExportCancelled, export_dataset
+        from papergym.core.export import ExportCancelled, OutputFolderTaken, export_dataset
 
         worker = get_current_worker()
 
@@ -159,8 +161,10 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
                 library.close()
         except ExportCancelled as cancelled:
             self.post_message(ExportEnded(str(cancelled)))
+        except OutputFolderTaken as taken:
+            self.post_message(ExportEnded(taken_folder_words(taken), error=True))
         except PapergymError as error:
-            self.post_message(ExportEnded(_in_dialog_words(str(error)), error=True))
+            self.post_message(ExportEnded(str(error), error=True))
         except sqlite3.Error as error:
             self.post_message(ExportEnded(describe_database_error(error), error=True))
         except OSError as error:  # a folder that cannot be written, a full disk
