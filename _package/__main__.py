@@ -1,3 +1,3 @@
-from papergym.tui.cli import main
+from papergym.tui.cli.main import main
 
 main()

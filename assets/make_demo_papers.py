@@ -48,8 +48,7 @@ class BuildError(RuntimeError):
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
-            "Compile the demo papers in assets/demo_papers/src/*.tex with "
-            "pdflatex into assets/demo_papers/<slug>.pdf, reproducibly."
+            "Compile the demo papers in assets/demo_papers/src/*.tex with pdflatex into assets/demo_papers/<slug>.pdf, reproducibly."
         ),
     )
     parser.add_argument(
@@ -86,9 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="keep the temporary build directories (paths are printed)",
     )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="only print errors"
-    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="only print errors")
     return parser.parse_args(argv)
 
 
@@ -117,8 +114,7 @@ def needs_rerun(log: Path) -> bool:
     return "Rerun to get" in text or "Label(s) may have changed" in text
 
 
-def compile_one(tex: Path, out_dir: Path, pdflatex: str, env: dict[str, str],
-                keep: bool) -> Path:
+def compile_one(tex: Path, out_dir: Path, pdflatex: str, env: dict[str, str], keep: bool) -> Path:
     build = Path(tempfile.mkdtemp(prefix=f"pgdemo-{tex.stem}-"))
     try:
         # Compile a copy named like the source so \jobname is the slug.
@@ -133,16 +129,19 @@ def compile_one(tex: Path, out_dir: Path, pdflatex: str, env: dict[str, str],
         log = build / f"{tex.stem}.log"
         for run in range(1, MAX_RUNS + 1):
             proc = subprocess.run(
-                cmd, cwd=build, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True, errors="replace",
+                cmd,
+                cwd=build,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
             )
             if proc.returncode != 0:
-                errors = [ln for ln in proc.stdout.splitlines()
-                          if ln.startswith("!") or re.match(r"\S+\.(tex|sty|cls):\d+: ", ln)]
+                errors = [ln for ln in proc.stdout.splitlines() if ln.startswith("!") or re.match(r"\S+\.(tex|sty|cls):\d+: ", ln)]
                 detail = errors[0] if errors else f"exit status {proc.returncode}"
-                raise BuildError(f"{tex.name}: pdflatex failed (run {run}): {detail}"
-                                 f" [log: {log}]")
+                raise BuildError(f"{tex.name}: pdflatex failed (run {run}): {detail} [log: {log}]")
             if run >= MIN_RUNS and not needs_rerun(log):
                 break
         pdf = build / f"{tex.stem}.pdf"

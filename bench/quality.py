@@ -4,14 +4,14 @@ Builds a synthetic library of 345,000 questions over 10,000 papers in nine
 disciplines (about 2% of them near-duplicates of an earlier question), then
 prints:
 
-- near-duplicate search (`papergym.core.dedup.find_duplicates`) over every
+- near-duplicate search (`papergym.core.quality.dedup.find_duplicates`) over every
   question, in questions/s (target > 5,000 q/s), and how many of the planted
   near-duplicates it found;
 - `export_dataset` to parquet and to a Hugging Face DatasetDict (target < 60 s
   each), against a baseline measured in the same run: the same rows from one
   SQL query written with plain `pyarrow.parquet.write_table` (no prompts, no
   split, no card); the ratio is export / baseline;
-- the validate + dedup check pass (`papergym check`), once `papergym.core.quality`
+- the validate + dedup check pass (`papergym check`), once `papergym.core.quality.pipeline`
   has `run_checks`.
 
     python bench/quality.py                      # 345,000 questions, in a temporary folder
@@ -36,8 +36,15 @@ from papergym.core.library import Library  # noqa: E402
 
 # Roughly the default taxonomy's target shares, so the library looks like a broad science collection.
 DISCIPLINES = {
-    "Physics": 0.14, "Chemistry": 0.12, "Materials Science": 0.09, "Biology": 0.20, "Medicine": 0.15,
-    "Earth and Environmental Sciences": 0.09, "Engineering": 0.08, "Computer Science": 0.08, "Mathematics": 0.05,
+    "Physics": 0.14,
+    "Chemistry": 0.12,
+    "Materials Science": 0.09,
+    "Biology": 0.20,
+    "Medicine": 0.15,
+    "Earth and Environmental Sciences": 0.09,
+    "Engineering": 0.08,
+    "Computer Science": 0.08,
+    "Mathematics": 0.05,
 }
 VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 NEAR_DUPLICATE_SHARE = 0.02
@@ -52,7 +59,9 @@ INSERT = (
 def build_library(folder: Path, questions: int, papers: int, seed: int = 0) -> tuple[Library, int]:
     """A library of synthetic papers and accepted questions; returns it and the number of planted near-duplicates."""
     rng = random.Random(seed)
-    vocabulary = [f"{stem}{n}" for stem in ("phonon", "enzyme", "lattice", "aquifer", "protein", "tensor", "neuron", "catalyst") for n in range(1500)]
+    vocabulary = [
+        f"{stem}{n}" for stem in ("phonon", "enzyme", "lattice", "aquifer", "protein", "tensor", "neuron", "catalyst") for n in range(1500)
+    ]
     library = Library(folder)
     names = list(DISCIPLINES)
     paper_rows = []
@@ -81,22 +90,38 @@ def build_library(folder: Path, questions: int, papers: int, seed: int = 0) -> t
         if number % 10 == 9:
             kind, options, answer, unit, tolerance = "numeric", [], f"{rng.uniform(0.1, 900):.3g}", "W/m/K", 0.05
         voting_type = rng.choice(VOTE_TYPES)
-        rows.append((
-            f"{number:032x}", paper_id, kind, text, json.dumps(options), answer, "[]", unit, tolerance,
-            "Because the measured quantity follows from the stated mechanism.", "Results", "accepted", "bench",
-            "bench-1", "2025-01-01T00:00:00+00:00", discipline, subdomain, "generated", voting_type,
-            json.dumps([answer, answer, "A"]),
-        ))
-    with library.write() as db:
-        db.conn.executemany(
-            "INSERT INTO papers (id, status, filename, title, discipline, subdomain) VALUES (?, ?, ?, ?, ?, ?)", paper_rows
+        rows.append(
+            (
+                f"{number:032x}",
+                paper_id,
+                kind,
+                text,
+                json.dumps(options),
+                answer,
+                "[]",
+                unit,
+                tolerance,
+                "Because the measured quantity follows from the stated mechanism.",
+                "Results",
+                "accepted",
+                "bench",
+                "bench-1",
+                "2025-01-01T00:00:00+00:00",
+                discipline,
+                subdomain,
+                "generated",
+                voting_type,
+                json.dumps([answer, answer, "A"]),
+            )
         )
+    with library.write() as db:
+        db.conn.executemany("INSERT INTO papers (id, status, filename, title, discipline, subdomain) VALUES (?, ?, ?, ?, ?, ?)", paper_rows)
         db.conn.executemany(INSERT, rows)
     return library, planted
 
 
 def time_dedup(library: Library) -> None:
-    from papergym.core.dedup import find_duplicates
+    from papergym.core.quality.dedup import find_duplicates
 
     started = time.perf_counter()
     questions = library.query("SELECT id, question, options FROM questions ORDER BY created_at, id")
@@ -129,7 +154,7 @@ def baseline_parquet(library: Library, out: Path) -> float:
 
 
 def time_export(library: Library, workdir: Path) -> None:
-    from papergym.core.export import ExportSettings, export_dataset
+    from papergym.core.dataset.export import ExportSettings, export_dataset
 
     baseline = baseline_parquet(library, workdir / "baseline")
     print(f"baseline: one SQL query + pyarrow.parquet.write_table: {baseline:.1f} s")
@@ -154,9 +179,9 @@ def time_export(library: Library, workdir: Path) -> None:
 def time_check_pass(library: Library) -> None:
     """Times `papergym check`'s validate and dedup steps, once the quality module offers run_checks."""
     try:
-        from papergym.core.quality import CheckSettings, run_checks
+        from papergym.core.quality.pipeline import CheckSettings, run_checks
     except ImportError:
-        print("check pass (validate + dedup): skipped, papergym.core.quality has no run_checks yet")
+        print("check pass (validate + dedup): skipped, papergym.core.quality.pipeline has no run_checks yet")
         return
     count = library.query("SELECT count(*) AS n FROM questions")[0]["n"]
     started = time.perf_counter()

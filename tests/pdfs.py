@@ -94,11 +94,41 @@ def _assemble(objects: list[bytes], catalog: int, info: int | None) -> bytes:
     return out.getvalue()
 
 
-SAMPLE_WORDS = (
-    "diffusion coefficient measured temperature sample enzyme rate constant thermal conductivity film "
-    "sediment flux catalyst yield spectra fluorescence lattice phonon scattering kinetic model variance "
-    "protein expression stress response groundwater recharge aquifer porosity particle velocity"
-).split()
+SAMPLE_WORDS = [
+    "diffusion",
+    "coefficient",
+    "measured",
+    "temperature",
+    "sample",
+    "enzyme",
+    "rate",
+    "constant",
+    "thermal",
+    "conductivity",
+    "film",
+    "sediment",
+    "flux",
+    "catalyst",
+    "yield",
+    "spectra",
+    "fluorescence",
+    "lattice",
+    "phonon",
+    "scattering",
+    "kinetic",
+    "model",
+    "variance",
+    "protein",
+    "expression",
+    "stress",
+    "response",
+    "groundwater",
+    "recharge",
+    "aquifer",
+    "porosity",
+    "particle",
+    "velocity",
+]
 
 
 def paper_pages(title: str, seed: int = 0, body_pages: int = 2, lines_per_page: int = 50) -> list[list[str]]:

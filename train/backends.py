@@ -62,7 +62,7 @@ def resolve_base_model(base_model: str, library: Library | None) -> BaseModel:
             raise PapergymError(f"{path} is neither a Hugging Face model folder nor a .gguf file; pass one of those.")
         return BaseModel("gguf", path.resolve(), path.stem)
     if library is not None:
-        from papergym.core.models import ModelError, resolve_model
+        from papergym.core.llm.models import ModelError, resolve_model
 
         try:
             entry = resolve_model(library, base_model)
@@ -99,7 +99,9 @@ def hf_model_dir(source: BaseModel, library_folder: Path) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if importlib.util.find_spec("gguf") is None:
-        raise PapergymError("Training from a GGUF file needs the gguf package; run `pip install gguf`, or pass a Hugging Face model folder.")
+        raise PapergymError(
+            "Training from a GGUF file needs the gguf package; run `pip install gguf`, or pass a Hugging Face model folder."
+        )
     print(f"Converting {source.path.name} to a Hugging Face model in {target} (once; this takes a minute)...", file=sys.stderr, flush=True)
     try:
         model = AutoModelForCausalLM.from_pretrained(str(source.path.parent), gguf_file=source.path.name, dtype=torch.float32)
@@ -221,9 +223,7 @@ def _checkpointing_args(config_class, enabled: bool) -> dict:
 def _with_rows(config: TrainConfig, rows: list[dict], tokenizer) -> tuple[list[dict], int]:
     kept, too_long = filter_long_prompts(rows, tokenizer, config.max_prompt_length)
     if not kept:
-        raise PapergymError(
-            f"Every question's prompt is longer than --max-prompt-length {config.max_prompt_length} tokens; raise it."
-        )
+        raise PapergymError(f"Every question's prompt is longer than --max-prompt-length {config.max_prompt_length} tokens; raise it.")
     return kept, too_long
 
 
@@ -264,8 +264,11 @@ def build_trl_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], ou
     rows, too_long = _with_rows(config, rows, tokenizer)
     option_shuffle = EpochOptionShuffle(config.seed, enabled=config.reshuffle_options)
     lora = LoraConfig(
-        r=config.lora_rank, lora_alpha=config.alpha, lora_dropout=config.lora_dropout,
-        target_modules=list(config.target_modules), task_type="CAUSAL_LM",
+        r=config.lora_rank,
+        lora_alpha=config.alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules),
+        task_type="CAUSAL_LM",
     )
     trainer_class = _grpo_trainer_class()
     trainer = trainer_class(
@@ -289,9 +292,8 @@ def vllm_importable() -> bool:
 def build_unsloth_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], output_dir: Path, callbacks: list) -> TrainerSetup:
     """Unsloth's 4-bit model, its LoRA with Unsloth gradient checkpointing, and vLLM generation when vLLM is installed."""
     # Unsloth patches transformers and TRL when imported, so it goes first.
-    from unsloth import FastLanguageModel
-
     import torch
+    from unsloth import FastLanguageModel
 
     fast_inference = vllm_importable()
     max_seq_length = config.max_prompt_length + config.max_completion_length

@@ -24,19 +24,18 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from transformers import TrainerCallback
-
 from papergym.core.library import Library
+from transformers import TrainerCallback
 
 # The end-of-training summary TRL/transformers log once ("train_runtime", "train_loss", ...): not curves.
 _SUMMARY_KEYS = ("train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss")
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _message_text(prompt) -> str:
@@ -114,7 +113,10 @@ class MetricsCallback(TrainerCallback):
         samples = self._samples(step)
         with self.library.write() as db:
             db["metrics"].upsert_all(
-                [{"run_id": self.run_id, "step": step, "name": name, "value": value, "logged_at": logged_at} for name, value in values.items()],
+                [
+                    {"run_id": self.run_id, "step": step, "name": name, "value": value, "logged_at": logged_at}
+                    for name, value in values.items()
+                ],
                 pk=("run_id", "name", "step"),
             )
             if samples:

@@ -83,9 +83,13 @@ class TrainConfig:
         if self.backend not in BACKENDS:
             raise PapergymError(f"--backend {self.backend!r} is not one of {', '.join(BACKENDS)}.")
         positive = {
-            "--steps": self.steps, "--num-generations": self.num_generations, "--lora-rank": self.lora_rank,
-            "--max-completion-length": self.max_completion_length, "--max-prompt-length": self.max_prompt_length,
-            "--gradient-accumulation": self.gradient_accumulation_steps, "--logging-steps": self.logging_steps,
+            "--steps": self.steps,
+            "--num-generations": self.num_generations,
+            "--lora-rank": self.lora_rank,
+            "--max-completion-length": self.max_completion_length,
+            "--max-prompt-length": self.max_prompt_length,
+            "--gradient-accumulation": self.gradient_accumulation_steps,
+            "--logging-steps": self.logging_steps,
             "--save-steps": self.save_steps,
         }
         for option, value in positive.items():

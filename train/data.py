@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papergym.core.dataset.export import PROMPT_VERSION, prompt_messages
 from papergym.core.errors import PapergymError
-from papergym.core.export import PROMPT_VERSION, prompt_messages
-from papergym.core.questions import LETTERS
+from papergym.core.questions.kinds import LETTERS
 from papergym.train.config import TrainConfig
 
 if TYPE_CHECKING:
     import datasets
-
     from papergym.core.library import Library
 
 SNAPSHOT_NAME = "train.jsonl"
@@ -105,7 +104,9 @@ def _from_folder(folder: Path, split: str) -> TrainingData:
             rows = loaded.to_list()
         else:
             if split not in loaded:
-                raise PapergymError(f"{folder} has no {split} split (it has {', '.join(loaded) or 'none'}); export it with a {split} split.")
+                raise PapergymError(
+                    f"{folder} has no {split} split (it has {', '.join(loaded) or 'none'}); export it with a {split} split."
+                )
             rows = loaded[split].to_list()
         return TrainingData(rows=rows, source=f"{len(rows)} questions from the {split} split of {folder}")
     for suffix in (".parquet", ".jsonl"):
@@ -290,6 +291,16 @@ def to_dataset(rows: list[dict], shuffle: EpochOptionShuffle) -> datasets.Datase
 
 
 __all__ = [
-    "PROMPT_VERSION", "TrainingData", "load_training_data", "clean_rows", "build_prompt", "option_order",
-    "shuffle_options", "EpochOptionShuffle", "to_dataset", "write_snapshot", "read_jsonl", "filter_long_prompts",
+    "PROMPT_VERSION",
+    "EpochOptionShuffle",
+    "TrainingData",
+    "build_prompt",
+    "clean_rows",
+    "filter_long_prompts",
+    "load_training_data",
+    "option_order",
+    "read_jsonl",
+    "shuffle_options",
+    "to_dataset",
+    "write_snapshot",
 ]

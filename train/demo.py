@@ -56,18 +56,19 @@ def _stage(report: DemoReport, name: str, say: Callable[[str], None]):
     return _Timer()
 
 
-def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Callable[[str], None] = print,
-             cancel: threading.Event | None = None) -> DemoReport:
+def run_demo(
+    library: Library, settings: DemoSettings | None = None, *, say: Callable[[str], None] = print, cancel: threading.Event | None = None
+) -> DemoReport:
     from papergym.assets import ASSETS_DIR, DEMO_PAPERS
-    from papergym.core.backends import open_backend
-    from papergym.core.export import ExportSettings, export_dataset
-    from papergym.core.generate import GenerateSettings, run_generation
-    from papergym.core.import_questions import import_questions
-    from papergym.core.ingest import import_paths
-    from papergym.core.quality import CheckSettings, run_checks
-    from papergym.core.taxonomy import taxonomy_for_library
-    from papergym.core.topics import classify_library
-    from papergym.core.voting import VoteSettings
+    from papergym.core.dataset.export import ExportSettings, export_dataset
+    from papergym.core.dataset.import_questions import import_questions
+    from papergym.core.dataset.taxonomy import taxonomy_for_library
+    from papergym.core.dataset.topics import classify_library
+    from papergym.core.generation.run import GenerateSettings, run_generation
+    from papergym.core.ingest.importer import import_paths
+    from papergym.core.llm.backends import open_backend
+    from papergym.core.quality.pipeline import CheckSettings, run_checks
+    from papergym.core.quality.vote import VoteSettings
 
     settings = settings or DemoSettings()
     cancel = cancel or threading.Event()
@@ -78,38 +79,56 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
     with _stage(report, "1. import the demo papers", say) as numbers:
         imported = import_paths(library, [DEMO_PAPERS])
         counts = imported.counts
-        numbers.update(imported=counts.get("imported", 0), already=counts.get("duplicate", 0),
-                       failed=counts.get("failed", 0), skipped=counts.get("skipped", 0), pages=imported.pages)
+        numbers.update(
+            imported=counts.get("imported", 0),
+            already=counts.get("duplicate", 0),
+            failed=counts.get("failed", 0),
+            skipped=counts.get("skipped", 0),
+            pages=imported.pages,
+        )
         papers = library.query("SELECT count(*) AS n FROM papers WHERE status = 'ok'")[0]["n"]
-        say(f"   {numbers['imported']} PDFs imported ({numbers['pages']} pages), {numbers['already']} already in the library, "
-            f"{numbers['failed']} failed, {numbers['skipped']} other files skipped; {papers} readable papers")
+        say(
+            f"   {numbers['imported']} PDFs imported ({numbers['pages']} pages), {numbers['already']} already in the library, "
+            f"{numbers['failed']} failed, {numbers['skipped']} other files skipped; {papers} readable papers"
+        )
 
     with _stage(report, "2. label topics (keywords)", say) as numbers:
         classified = classify_library(library, taxonomy_for_library(library))
         numbers.update(classified=classified.papers_done)
-        labels = library.query("SELECT discipline, count(*) AS n FROM papers WHERE discipline IS NOT NULL GROUP BY discipline ORDER BY discipline")
+        labels = library.query(
+            "SELECT discipline, count(*) AS n FROM papers WHERE discipline IS NOT NULL GROUP BY discipline ORDER BY discipline"
+        )
         say("   " + ", ".join(f"{row['discipline']} {row['n']}" for row in labels))
 
     with _stage(report, f"3. generate questions with the built-in model ({settings.windows} windows)", say) as numbers:
         backend = open_backend(library)
         try:
-            generated = run_generation(library, backend, GenerateSettings(kinds=("mcq",), max_attempts=2),
-                                       max_windows=settings.windows, cancel=cancel,
-                                       on_progress=lambda progress: say(f"   {progress.last}"))
+            generated = run_generation(
+                library,
+                backend,
+                GenerateSettings(kinds=("mcq",), max_attempts=2),
+                max_windows=settings.windows,
+                cancel=cancel,
+                on_progress=lambda progress: say(f"   {progress.last}"),
+            )
         finally:
             backend.close()
         rate = generated.completion_tokens / generated.seconds if generated.seconds else 0.0
         numbers.update(windows=generated.windows_run, questions=generated.questions_new, tokens_per_second=round(rate, 1))
-        say(f"   {generated.windows_run} windows gave {generated.questions_new} new questions "
-            f"({generated.windows_failed} gave none) at {rate:.1f} tokens/s")
+        say(
+            f"   {generated.windows_run} windows gave {generated.questions_new} new questions "
+            f"({generated.windows_failed} gave none) at {rate:.1f} tokens/s"
+        )
         for reason, count in generated.failure_reasons.most_common(2):
             say(f"   {count} × {reason}")
 
     with _stage(report, "4. add the questions written for the demo papers", say) as numbers:
         shipped = import_questions(library, ASSETS_DIR / DEMO_QUESTIONS, status="accepted")
         numbers.update(added=shipped.added, already=shipped.already_present)
-        say(f"   {shipped.added} reviewed questions added ({shipped.already_present} already there): the built-in 270M "
-            "model writes few usable questions, and training needs enough to learn from")
+        say(
+            f"   {shipped.added} reviewed questions added ({shipped.already_present} already there): the built-in 270M "
+            "model writes few usable questions, and training needs enough to learn from"
+        )
 
     with _stage(report, "5. check (validate, dedup, logprob voting, judge score)", say) as numbers:
         checked = run_checks(
@@ -119,18 +138,32 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
             cancel=cancel,
         )
         for step in checked.steps:
-            say(f"   {step.step:9} ran {step.ran:3}: {step.passed} pass, {step.flagged} flag, {step.dropped} drop"
-                + (f"  ({step.skipped})" if step.skipped else ""))
+            say(
+                f"   {step.step:9} ran {step.ran:3}: {step.passed} pass, {step.flagged} flag, {step.dropped} drop"
+                + (f"  ({step.skipped})" if step.skipped else "")
+            )
         numbers.update(statuses=checked.statuses)
         say("   questions now: " + ", ".join(f"{count} {status}" for status, count in sorted(checked.statuses.items())))
 
     out = library.folder / "exports" / "demo"
     with _stage(report, "6. export a dataset split by paper", say) as numbers:
-        exported = export_dataset(library, ExportSettings(
-            out=out, statuses=("accepted", "passed"), split={"train": 0.6, "validation": 0.2, "test": 0.2}, overwrite=True,
-        ))
+        exported = export_dataset(
+            library,
+            ExportSettings(
+                out=out,
+                statuses=("accepted", "passed"),
+                split={"train": 0.6, "validation": 0.2, "test": 0.2},
+                overwrite=True,
+            ),
+        )
         numbers.update(splits=exported.splits, papers=exported.papers)
-        say("   " + ", ".join(f"{name} {count} questions from {exported.papers.get(name, 0)} paper{'' if exported.papers.get(name, 0) == 1 else 's'}" for name, count in exported.splits.items()))
+        say(
+            "   "
+            + ", ".join(
+                f"{name} {count} questions from {exported.papers.get(name, 0)} paper{'' if exported.papers.get(name, 0) == 1 else 's'}"
+                for name, count in exported.splits.items()
+            )
+        )
         say(f"   written to {out}")
 
     if settings.skip_training or cancel.is_set():
@@ -143,9 +176,15 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
 
     run = None
     with _stage(report, f"7. GRPO + LoRA on CPU ({settings.train_steps} steps, gemma3-270m)", say) as numbers:
-        config = TrainConfig(dataset=str(out), steps=settings.train_steps, num_generations=settings.num_generations,
-                             max_completion_length=settings.max_completion_length, lora_rank=8, save_steps=settings.train_steps,
-                             learning_rate=5e-5)
+        config = TrainConfig(
+            dataset=str(out),
+            steps=settings.train_steps,
+            num_generations=settings.num_generations,
+            max_completion_length=settings.max_completion_length,
+            lora_rank=8,
+            save_steps=settings.train_steps,
+            learning_rate=5e-5,
+        )
 
         trained = run_foreground(library, config, on_progress=_progress_printer(say), cancel=cancel)
         numbers.update({key: value for key, value in trained.items() if isinstance(value, (int, float, str)) or value is None})
@@ -154,12 +193,16 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
         if run:
             summary = library.query(
                 "SELECT name, value FROM metrics WHERE run_id = ? AND name IN ('reward', 'extractable', 'completions/mean_length') "
-                "ORDER BY step DESC", [run["id"]])
+                "ORDER BY step DESC",
+                [run["id"]],
+            )
             latest = {}
             for row in summary:
                 latest.setdefault(row["name"], row["value"])
-            say(f"   run {run['id']}: {run['status']}; last step reward {latest.get('reward', 0):.2f}, "
-                f"readable answers {latest.get('extractable', 0):.0%}, mean length {latest.get('completions/mean_length', 0):.0f} tokens")
+            say(
+                f"   run {run['id']}: {run['status']}; last step reward {latest.get('reward', 0):.2f}, "
+                f"readable answers {latest.get('extractable', 0):.0%}, mean length {latest.get('completions/mean_length', 0):.0f} tokens"
+            )
             say(f"   adapter: {run['adapter_path']}")
             numbers["run_id"] = run["id"]
 
@@ -170,14 +213,25 @@ def run_demo(library: Library, settings: DemoSettings | None = None, *, say: Cal
 
     from papergym.train.evaluate import evaluate
 
-    with _stage(report, f"8. evaluate the base model and the adapter on the test split (up to {settings.eval_limit} questions)", say) as numbers:
+    with _stage(
+        report, f"8. evaluate the base model and the adapter on the test split (up to {settings.eval_limit} questions)", say
+    ) as numbers:
         results = {}
         for label, adapter in (("base", None), ("adapter", run["id"])):
-            result = evaluate(library, model="gemma3-270m", adapter=adapter, on="test", dataset=out,
-                              limit=settings.eval_limit, max_new_tokens=settings.eval_tokens)
+            result = evaluate(
+                library,
+                model="gemma3-270m",
+                adapter=adapter,
+                on="test",
+                dataset=out,
+                limit=settings.eval_limit,
+                max_new_tokens=settings.eval_tokens,
+            )
             results[label] = result
-            say(f"   {label:8} accuracy {result.accuracy:.0%}, readable answers {result.extractable:.0%}, "
-                f"mean length {result.mean_length:.0f} tokens, {result.questions} questions")
+            say(
+                f"   {label:8} accuracy {result.accuracy:.0%}, readable answers {result.extractable:.0%}, "
+                f"mean length {result.mean_length:.0f} tokens, {result.questions} questions"
+            )
         numbers.update({label: {"accuracy": result.accuracy, "extractable": result.extractable} for label, result in results.items()})
         say("   (a two-step run on a 270M model is a smoke test of the loop, not a better model: see README for real runs)")
 

@@ -33,13 +33,13 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from papergym.core.dataset.export import NO_DISCIPLINE, PROMPT_VERSION, prompt_messages
 from papergym.core.errors import PapergymError
-from papergym.core.export import NO_DISCIPLINE, PROMPT_VERSION, prompt_messages
-from papergym.core.grading import extract_letter, extract_number, final_answer_text, grade
+from papergym.core.questions.grading import extract_letter, extract_number, final_answer_text, grade
 
 if TYPE_CHECKING:
     from papergym.core.library import Library
@@ -86,8 +86,12 @@ class EvalQuestion:
 
     def grading(self) -> dict:
         return {
-            "kind": self.kind, "answer": self.answer, "options": self.options, "unit": self.unit,
-            "tolerance": self.tolerance, "aliases": self.aliases,
+            "kind": self.kind,
+            "answer": self.answer,
+            "options": self.options,
+            "unit": self.unit,
+            "tolerance": self.tolerance,
+            "aliases": self.aliases,
         }
 
 
@@ -108,8 +112,11 @@ class EvalSet:
         """A hash of exactly what is asked and the key, so two evals match only on the same questions."""
         digest = hashlib.sha256(PROMPT_VERSION.encode())
         for question in self.questions:
-            digest.update(json.dumps([question.id, question.kind, question.question, question.options, question.answer,
-                                      question.unit], ensure_ascii=False).encode())
+            digest.update(
+                json.dumps(
+                    [question.id, question.kind, question.question, question.options, question.answer, question.unit], ensure_ascii=False
+                ).encode()
+            )
         return digest.hexdigest()[:24]
 
 
@@ -153,18 +160,25 @@ def _from_split(split: str, dataset: str | Path | None) -> EvalSet:
     data = load_training_data(TrainConfig(dataset=str(folder), split=split))
     questions = [
         EvalQuestion(
-            id=row["id"], kind=row["kind"], question=row["question"], options=list(row["options"]), answer=row["answer"],
-            unit=row.get("unit"), tolerance=row.get("tolerance"), aliases=list(row.get("aliases") or []),
+            id=row["id"],
+            kind=row["kind"],
+            question=row["question"],
+            options=list(row["options"]),
+            answer=row["answer"],
+            unit=row.get("unit"),
+            tolerance=row.get("tolerance"),
+            aliases=list(row.get("aliases") or []),
             discipline=row.get("discipline"),
         )
         for row in data.rows
     ]
-    return EvalSet(questions, split, f"the {split} split of {folder.resolve()}", "split", len(questions),
-                   str(folder.resolve()), dict(data.skipped))
+    return EvalSet(
+        questions, split, f"the {split} split of {folder.resolve()}", "split", len(questions), str(folder.resolve()), dict(data.skipped)
+    )
 
 
 def _from_path(path: Path) -> EvalSet:
-    from papergym.core.benchmarks import load_benchmark_file, load_benchmark_folder
+    from papergym.core.dataset.benchmarks import load_benchmark_file, load_benchmark_folder
 
     if path.is_dir():
         if (path / "dataset_dict.json").is_file():
@@ -184,7 +198,7 @@ def _first_columns(path: Path) -> set[str]:
 
         try:
             return set(pq.read_schema(path).names)
-        except Exception:  # noqa: BLE001 - not parquet after all: the loaders say so in their own words
+        except Exception:
             return set()
     if suffix in (".jsonl", ".json", ".ndjson"):
         try:
@@ -201,7 +215,7 @@ def _first_columns(path: Path) -> set[str]:
 
 
 def _is_benchmark_file(path: Path) -> bool:
-    from papergym.core.benchmarks import GPQA_COLUMNS, MMLU_PRO_COLUMNS, SUPERGPQA_COLUMNS
+    from papergym.core.dataset.benchmarks import GPQA_COLUMNS, MMLU_PRO_COLUMNS, SUPERGPQA_COLUMNS
 
     if path.suffix.lower() == ".csv":
         return True
@@ -212,8 +226,12 @@ def _is_benchmark_file(path: Path) -> bool:
 def _benchmark_set(items, path: Path) -> EvalSet:
     questions = [
         EvalQuestion(
-            id=f"{item.source}:{item.item_id}", kind="mcq", question=item.question, options=list(item.options),
-            answer=item.answer, discipline=item.discipline or item.source,
+            id=f"{item.source}:{item.item_id}",
+            kind="mcq",
+            question=item.question,
+            options=list(item.options),
+            answer=item.answer,
+            discipline=item.discipline or item.source,
         )
         for item in items
     ]
@@ -223,7 +241,7 @@ def _benchmark_set(items, path: Path) -> EvalSet:
 
 def _question_file_set(path: Path) -> EvalSet:
     """A JSON lines / JSON / Parquet file of WildSci-style questions (or rows of a papergym export)."""
-    from papergym.core.import_questions import BadRow, row_to_question
+    from papergym.core.dataset.import_questions import BadRow, row_to_question
 
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".json", ".ndjson", ".parquet"):
@@ -241,7 +259,7 @@ def _question_file_set(path: Path) -> EvalSet:
                 rows = [json.loads(line) for line in text.splitlines() if line.strip()]
     except (OSError, ValueError) as error:
         raise EvalError(f"{path} cannot be read as questions ({str(error).splitlines()[0]}).") from None
-    except Exception as error:  # noqa: BLE001 - pyarrow raises several types for a file that is not Parquet
+    except Exception as error:
         raise EvalError(f"{path} is not a readable Parquet file ({str(error).splitlines()[0]}).") from None
     questions: list[EvalQuestion] = []
     skipped: dict[str, int] = {}
@@ -255,8 +273,14 @@ def _question_file_set(path: Path) -> EvalSet:
         questions.append(
             EvalQuestion(
                 id=str(given_id) if given_id not in (None, "") else question.content_id(extra.get("paper_id") or f"{path.name}:{number}"),
-                kind=question.kind, question=question.question, options=list(question.options), answer=question.answer,
-                unit=question.unit, tolerance=question.tolerance, aliases=list(question.aliases), discipline=extra.get("discipline"),
+                kind=question.kind,
+                question=question.question,
+                options=list(question.options),
+                answer=question.answer,
+                unit=question.unit,
+                tolerance=question.tolerance,
+                aliases=list(question.aliases),
+                discipline=extra.get("discipline"),
             )
         )
     if not questions and skipped:
@@ -298,18 +322,26 @@ def resolve_adapter(library: Library, adapter: str | Path) -> AdapterChoice:
         if folder.name.rsplit("-", 1)[1].isdigit() and (folder / "adapter_config.json").is_file()
     )
     if not checkpoints:
-        raise EvalError(f"Run {run['id']} has no adapter yet (it is {run['status']} at step {run.get('step') or 0}); "
-                        "wait until it saves a checkpoint or finishes.")
+        raise EvalError(
+            f"Run {run['id']} has no adapter yet (it is {run['status']} at step {run.get('step') or 0}); "
+            "wait until it saves a checkpoint or finishes."
+        )
     step, folder = checkpoints[-1]
-    return AdapterChoice("peft", folder, run["id"], base_model, dataset,
-                         notice=f"Run {run['id']} is {run['status']}; evaluating its latest checkpoint (step {step}).")
+    return AdapterChoice(
+        "peft",
+        folder,
+        run["id"],
+        base_model,
+        dataset,
+        notice=f"Run {run['id']} is {run['status']}; evaluating its latest checkpoint (step {step}).",
+    )
 
 
 def _adapter_from_path(path: Path) -> AdapterChoice:
     if path.is_file():
         if path.suffix.lower() != ".gguf":
             raise EvalError(f"{path} is neither a PEFT adapter folder nor a .gguf LoRA file.")
-        from papergym.core.gguf import read_gguf_info
+        from papergym.core.llm.gguf import read_gguf_info
 
         info = read_gguf_info(path)
         if info.metadata.get("general.type") != "adapter":
@@ -338,7 +370,7 @@ def _adapter_from_path(path: Path) -> AdapterChoice:
 
 def resolve_model_source(library: Library, model: str) -> BaseModel:
     """The model ``--model`` names: an HF folder, a .gguf file, or a registered name (gemma3-270m is built in)."""
-    from papergym.core.models import ModelError, resolve_model
+    from papergym.core.llm.models import ModelError, resolve_model
     from papergym.train.backends import BaseModel
 
     path = Path(model).expanduser()
@@ -411,8 +443,9 @@ class Generator(Protocol):
     device: str
     batch_size: int
 
-    def generate(self, prompts: list[list[dict[str, str]]], max_new_tokens: int, stop_at: StopAt,
-                 cancel: threading.Event) -> list[Generation]: ...
+    def generate(
+        self, prompts: list[list[dict[str, str]]], max_new_tokens: int, stop_at: StopAt, cancel: threading.Event
+    ) -> list[Generation]: ...
 
     def close(self) -> None: ...
 
@@ -428,12 +461,18 @@ class TransformersGenerator:
 
     engine = "transformers"
 
-    def __init__(self, model_dir: Path, adapter_dir: Path | None = None, *, batch_size: int | None = None,
-                 device: str | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        adapter_dir: Path | None = None,
+        *,
+        batch_size: int | None = None,
+        device: str | None = None,
+        threads: int | None = None,
+    ) -> None:
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         from papergym.train.backends import prepare_tokenizer
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self._torch = torch
         if threads:
@@ -501,12 +540,18 @@ class TransformersGenerator:
                 return done
 
         config = GenerationConfig(
-            max_new_tokens=max_new_tokens, do_sample=False, num_beams=1, temperature=None, top_p=None, top_k=None,
-            pad_token_id=self.pad_id, eos_token_id=self.eos_ids, repetition_penalty=None,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+            num_beams=1,
+            temperature=None,
+            top_p=None,
+            top_k=None,
+            pad_token_id=self.pad_id,
+            eos_token_id=self.eos_ids,
+            repetition_penalty=None,
         )
         with torch.inference_mode():
-            output = self.model.generate(**encoded, generation_config=config,
-                                         stopping_criteria=StoppingCriteriaList([StopAfterAnswer()]))
+            output = self.model.generate(**encoded, generation_config=config, stopping_criteria=StoppingCriteriaList([StopAfterAnswer()]))
         if cancel.is_set():
             return []
         ends = set(self.eos_ids) | ({self.pad_id} if self.pad_id is not None else set())
@@ -534,10 +579,9 @@ class LlamaCppGenerator:
     engine = "llama.cpp"
     batch_size = 1
 
-    def __init__(self, model_path: Path, lora_path: Path | None = None, *, context_length: int = 4096,
-                 threads: int | None = None) -> None:
-        from papergym.core.gguf import read_gguf_info
-        from papergym.core.llm_llamacpp import load_llama
+    def __init__(self, model_path: Path, lora_path: Path | None = None, *, context_length: int = 4096, threads: int | None = None) -> None:
+        from papergym.core.llm.gguf import read_gguf_info
+        from papergym.core.llm.llamacpp import load_llama
         from papergym.train.backends import PLAIN_CHAT_TEMPLATE
 
         trained = read_gguf_info(model_path).context_length
@@ -552,9 +596,13 @@ class LlamaCppGenerator:
         try:
             with contextlib.redirect_stderr(log):
                 self.llm = load_llama(
-                    model_path=str(model_path), lora_path=str(lora_path) if lora_path else None,
-                    n_ctx=min(trained or context_length, context_length), n_threads=threads or max(1, os.cpu_count() or 1),
-                    n_gpu_layers=-1 if offload else 0, seed=0, verbose=False,
+                    model_path=str(model_path),
+                    lora_path=str(lora_path) if lora_path else None,
+                    n_ctx=min(trained or context_length, context_length),
+                    n_threads=threads or max(1, os.cpu_count() or 1),
+                    n_gpu_layers=-1 if offload else 0,
+                    seed=0,
+                    verbose=False,
                 )
         except (ValueError, RuntimeError) as error:
             detail = (log.getvalue().strip().splitlines() or [str(error)])[-1]
@@ -578,11 +626,13 @@ class LlamaCppGenerator:
         for row, messages in enumerate(prompts):
             prompt = self.render(messages)
             if self._bos and prompt.startswith(self._bos):
-                prompt = prompt[len(self._bos):]  # the template writes the BOS token, and tokenize adds it too
+                prompt = prompt[len(self._bos) :]  # the template writes the BOS token, and tokenize adds it too
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
             if len(tokens) + max_new_tokens > llm.n_ctx():
-                raise EvalError(f"A prompt of {len(tokens)} tokens plus {max_new_tokens} new ones does not fit the "
-                                f"{llm.n_ctx()}-token context; lower --max-new-tokens.")
+                raise EvalError(
+                    f"A prompt of {len(tokens)} tokens plus {max_new_tokens} new ones does not fit the "
+                    f"{llm.n_ctx()}-token context; lower --max-new-tokens."
+                )
             output = bytearray()
             count = 0
             for token in llm.generate(tokens, top_k=1, top_p=1.0, min_p=0.0, temp=0.0, repeat_penalty=1.0):
@@ -711,7 +761,7 @@ def summarize(questions: Sequence[EvalQuestion], grades: Sequence[bool | None], 
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def evaluate(
@@ -792,22 +842,47 @@ def evaluate(
     eval_id = "eval-" + hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()[:16]
     results = [
         {
-            "id": question.id, "discipline": question.discipline, "kind": question.kind, "answer": question.answer,
-            "given": _given_answer(question, completion.text), "correct": result, "tokens": completion.tokens,
+            "id": question.id,
+            "discipline": question.discipline,
+            "kind": question.kind,
+            "answer": question.answer,
+            "given": _given_answer(question, completion.text),
+            "correct": result,
+            "tokens": completion.tokens,
             "completion": completion.text,
         }
         for question, completion, result in zip(questions, completions, grades)
     ]
     report = EvalReport(
-        id=eval_id, run_id=adapter_choice.run_id if adapter_choice else None, model=model_label, model_path=model_path,
-        adapter=str(adapter_choice.path) if adapter_choice else None, engine=generator.engine, device=generator.device,
-        dataset=eval_set.dataset, source=eval_set.description, questions=len(questions), correct=overall["correct"],
-        accuracy=overall["accuracy"], extractable=overall["extractable"], mean_length=overall["mean_length"],
-        per_discipline=summary["per_discipline"], seconds=seconds, load_seconds=load_seconds,
+        id=eval_id,
+        run_id=adapter_choice.run_id if adapter_choice else None,
+        model=model_label,
+        model_path=model_path,
+        adapter=str(adapter_choice.path) if adapter_choice else None,
+        engine=generator.engine,
+        device=generator.device,
+        dataset=eval_set.dataset,
+        source=eval_set.description,
+        questions=len(questions),
+        correct=overall["correct"],
+        accuracy=overall["accuracy"],
+        extractable=overall["extractable"],
+        mean_length=overall["mean_length"],
+        per_discipline=summary["per_discipline"],
+        seconds=seconds,
+        load_seconds=load_seconds,
         questions_per_second=len(questions) / seconds if seconds > 0 else 0.0,
-        tokens_per_second=sum(lengths) / seconds if seconds > 0 else 0.0, max_new_tokens=max_new_tokens,
-        batch_size=generator.batch_size, limit=limit, available=eval_set.available, fingerprint=eval_set.fingerprint,
-        completions_path=None, created_at=_now(), skipped=eval_set.skipped, notices=notices, results=results,
+        tokens_per_second=sum(lengths) / seconds if seconds > 0 else 0.0,
+        max_new_tokens=max_new_tokens,
+        batch_size=generator.batch_size,
+        limit=limit,
+        available=eval_set.available,
+        fingerprint=eval_set.fingerprint,
+        completions_path=None,
+        created_at=_now(),
+        skipped=eval_set.skipped,
+        notices=notices,
+        results=results,
     )
     if store:
         _store(library, report, eval_set)
@@ -815,13 +890,20 @@ def evaluate(
 
 
 def _default_model_name(library: Library) -> str:
-    from papergym.core.models import default_model
+    from papergym.core.llm.models import default_model
 
     return default_model(library).name
 
 
-def _open_generator(library: Library, chosen: str, requested: str, source: BaseModel, adapter: AdapterChoice | None,
-                    batch_size: int | None, threads: int | None = None) -> tuple[Generator, str | None]:
+def _open_generator(
+    library: Library,
+    chosen: str,
+    requested: str,
+    source: BaseModel,
+    adapter: AdapterChoice | None,
+    batch_size: int | None,
+    threads: int | None = None,
+) -> tuple[Generator, str | None]:
     notice = None
     if chosen == "llama.cpp":
         lora = None
@@ -847,8 +929,13 @@ def _open_generator(library: Library, chosen: str, requested: str, source: BaseM
     return TransformersGenerator(model_dir, adapter_dir, batch_size=batch_size, threads=threads), notice
 
 
-def _run(generator: Generator, questions: list[EvalQuestion], max_new_tokens: int,
-         on_progress: Callable[[EvalProgress], None] | None, cancel: threading.Event) -> tuple[list[Generation], float]:
+def _run(
+    generator: Generator,
+    questions: list[EvalQuestion],
+    max_new_tokens: int,
+    on_progress: Callable[[EvalProgress], None] | None,
+    cancel: threading.Event,
+) -> tuple[list[Generation], float]:
     """Every question's completion, in question order; batches hold prompts of similar length to pad less."""
     order = sorted(range(len(questions)), key=lambda index: len(questions[index].question) + sum(map(len, questions[index].options)))
     completions: list[Generation | None] = [None] * len(questions)
@@ -896,21 +983,42 @@ def _store(library: Library, report: EvalReport, eval_set: EvalSet) -> None:
         staging.unlink(missing_ok=True)
     report.completions_path = str(path)
     config = {
-        "engine": report.engine, "device": report.device, "model_path": report.model_path, "max_new_tokens": report.max_new_tokens,
-        "batch_size": report.batch_size, "limit": report.limit, "available": report.available, "fingerprint": report.fingerprint,
-        "source_kind": eval_set.source_kind, "source": report.source, "path": eval_set.path, "prompt_version": PROMPT_VERSION,
-        "stop_rule": STOP_RULE, "correct": report.correct, "seconds": report.seconds, "load_seconds": report.load_seconds,
-        "questions_per_second": report.questions_per_second, "tokens_per_second": report.tokens_per_second,
-        "completions": str(path), "skipped": report.skipped,
+        "engine": report.engine,
+        "device": report.device,
+        "model_path": report.model_path,
+        "max_new_tokens": report.max_new_tokens,
+        "batch_size": report.batch_size,
+        "limit": report.limit,
+        "available": report.available,
+        "fingerprint": report.fingerprint,
+        "source_kind": eval_set.source_kind,
+        "source": report.source,
+        "path": eval_set.path,
+        "prompt_version": PROMPT_VERSION,
+        "stop_rule": STOP_RULE,
+        "correct": report.correct,
+        "seconds": report.seconds,
+        "load_seconds": report.load_seconds,
+        "questions_per_second": report.questions_per_second,
+        "tokens_per_second": report.tokens_per_second,
+        "completions": str(path),
+        "skipped": report.skipped,
     }
     with library.write() as db:
         db.execute("DELETE FROM evals WHERE id = ?", [report.id])  # the same eval again replaces its row
         db["evals"].insert(
             {
-                "id": report.id, "run_id": report.run_id, "model": report.model, "adapter": report.adapter,
-                "dataset": report.dataset, "questions": report.questions, "accuracy": report.accuracy,
-                "extractable": report.extractable, "mean_length": report.mean_length,
-                "per_discipline": json.dumps(report.per_discipline, ensure_ascii=False), "config": json.dumps(config, ensure_ascii=False),
+                "id": report.id,
+                "run_id": report.run_id,
+                "model": report.model,
+                "adapter": report.adapter,
+                "dataset": report.dataset,
+                "questions": report.questions,
+                "accuracy": report.accuracy,
+                "extractable": report.extractable,
+                "mean_length": report.mean_length,
+                "per_discipline": json.dumps(report.per_discipline, ensure_ascii=False),
+                "config": json.dumps(config, ensure_ascii=False),
                 "created_at": report.created_at,
             }
         )
@@ -1017,7 +1125,9 @@ def compare(library: Library, adapted: str | EvalReport | None = None) -> Compar
     for name in names:
         before = base_row["per_discipline"].get(name, {})
         after = adapted_row["per_discipline"].get(name, {})
-        rows.append(_row(f"accuracy: {name}", after.get("questions", before.get("questions", 0)), before.get("accuracy"), after.get("accuracy")))
+        rows.append(
+            _row(f"accuracy: {name}", after.get("questions", before.get("questions", 0)), before.get("accuracy"), after.get("accuracy"))
+        )
     return Comparison(base_row, adapted_row, rows)
 
 

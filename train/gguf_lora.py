@@ -127,7 +127,9 @@ def read_adapter_config(adapter_dir: Path) -> dict:
     if config.get("use_dora"):
         raise ConversionError(f"{adapter_dir} is a DoRA adapter, which llama.cpp cannot apply; merge it with --to merged-hf instead.")
     if config.get("fan_in_fan_out"):
-        raise ConversionError(f"{adapter_dir} adapts Conv1D layers (fan_in_fan_out), which this converter does not handle; use --to merged-hf.")
+        raise ConversionError(
+            f"{adapter_dir} adapts Conv1D layers (fan_in_fan_out), which this converter does not handle; use --to merged-hf."
+        )
     if config.get("modules_to_save"):
         raise ConversionError(
             f"{adapter_dir} also saves whole modules ({', '.join(config['modules_to_save'])}), which a GGUF LoRA cannot carry; use --to merged-hf."
@@ -144,7 +146,7 @@ def _weights_file(adapter_dir: Path) -> Path:
     raise ConversionError(f"{adapter_dir} has no adapter_model.safetensors; was the adapter saved completely?")
 
 
-def load_adapter_tensors(adapter_dir: Path) -> dict[str, "object"]:
+def load_adapter_tensors(adapter_dir: Path) -> dict[str, object]:
     """The adapter's tensors as float32 numpy arrays, by their PEFT names."""
     weights = _weights_file(adapter_dir)
     if weights.suffix == ".safetensors":
@@ -153,8 +155,8 @@ def load_adapter_tensors(adapter_dir: Path) -> dict[str, "object"]:
         try:
             with safe_open(str(weights), framework="pt") as handle:
                 # Through torch: numpy cannot hold bfloat16, which GPU runs save.
-                return {key: handle.get_tensor(key).float().numpy() for key in handle.keys()}
-        except Exception as error:  # noqa: BLE001 - safetensors raises its own error types for a damaged file
+                return {key: handle.get_tensor(key).float().numpy() for key in handle.keys()}  # noqa: SIM118 (safe_open is not iterable)
+        except Exception as error:
             raise ConversionError(f"{weights} is not a readable safetensors file ({str(error).splitlines()[0]}).") from None
     import torch
 
@@ -188,7 +190,7 @@ def base_info(base: str | Path | None, adapter_config: dict | None = None) -> Ba
 
 
 def _gguf_base_info(path: Path) -> BaseInfo:
-    from papergym.core.gguf import read_gguf_info
+    from papergym.core.llm.gguf import read_gguf_info
 
     info = read_gguf_info(path)
     arch = info.architecture
@@ -249,7 +251,9 @@ def _pairs(tensors: dict, adapter_dir: Path) -> dict[tuple[int, str], dict]:
         found = _LORA_KEY.match(name)
         if not found:
             if "lora_embedding" in name or "embed_tokens" in name or "lm_head" in name:
-                raise ConversionError(f"{adapter_dir} adapts the embeddings or the output head ({key}); only attention and MLP projections convert.")
+                raise ConversionError(
+                    f"{adapter_dir} adapts the embeddings or the output head ({key}); only attention and MLP projections convert."
+                )
             raise ConversionError(f"{adapter_dir} holds a tensor this converter does not know ({key}); use --to merged-hf.")
         projection = found["proj"]
         if projection not in PROJECTIONS:
@@ -279,7 +283,7 @@ def _base_shapes(gguf_path: Path) -> dict[str, tuple[int, ...]]:
     """
     import struct
 
-    from papergym.core.gguf import read_gguf_info
+    from papergym.core.llm.gguf import read_gguf_info
 
     info = read_gguf_info(gguf_path)
     if info.version < 2:
@@ -340,14 +344,16 @@ def convert_lora_to_gguf(
     dtype = np.float16 if outtype == "f16" else np.float32
     notes: list[str] = []
     rescaled = 0
-    tensors: list[tuple[str, "np.ndarray"]] = []
+    tensors: list[tuple[str, np.ndarray]] = []
     for (layer, projection), entry in sorted(pairs.items()):
         lora_a, lora_b = entry["A"], entry["B"]
         rank = lora_a.shape[0]
         name = f"blk.{layer}.{PROJECTIONS[projection]}.weight"
         if shapes is not None:
             if name not in shapes:
-                raise ConversionError(f"{info.source} has no tensor {name} for layer {layer} {projection}; is the adapter for another model?")
+                raise ConversionError(
+                    f"{info.source} has no tensor {name} for layer {layer} {projection}; is the adapter for another model?"
+                )
             if shapes[name][:2] != (lora_a.shape[1], lora_b.shape[0]):
                 raise ConversionError(
                     f"Layer {layer} {projection} of the adapter is {lora_a.shape[1]}->{lora_b.shape[0]}, but {info.source} has "
@@ -373,9 +379,18 @@ def convert_lora_to_gguf(
     _write_gguf(out, info.architecture, alpha, tensors, config)
     ranks = sorted({entry["A"].shape[0] for entry in pairs.values()})
     return LoraConversion(
-        out=out, architecture=info.architecture, alpha=alpha, ranks=ranks, layers=len({layer for layer, _ in pairs}),
-        modules=sorted({projection for _, projection in pairs}, key=list(PROJECTIONS).index), tensor_pairs=len(pairs),
-        outtype=outtype, rescaled=rescaled, bytes=out.stat().st_size, seconds=time.perf_counter() - started, notes=notes,
+        out=out,
+        architecture=info.architecture,
+        alpha=alpha,
+        ranks=ranks,
+        layers=len({layer for layer, _ in pairs}),
+        modules=sorted({projection for _, projection in pairs}, key=list(PROJECTIONS).index),
+        tensor_pairs=len(pairs),
+        outtype=outtype,
+        rescaled=rescaled,
+        bytes=out.stat().st_size,
+        seconds=time.perf_counter() - started,
+        notes=notes,
     )
 
 
@@ -409,9 +424,8 @@ def _write_gguf(out: Path, architecture: str, alpha: float, tensors: list, confi
 def _load_base_for_merge(base: Path, library_folder: Path | None):
     """The base model and tokenizer in float precision: an HF folder, or a GGUF file de-quantized."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     from papergym.train.backends import BaseModel, hf_model_dir, prepare_tokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if base.is_file():
         if library_folder is not None:
@@ -422,7 +436,9 @@ def _load_base_for_merge(base: Path, library_folder: Path | None):
                 model = AutoModelForCausalLM.from_pretrained(str(base.parent), gguf_file=base.name, dtype=torch.float32)
                 tokenizer = AutoTokenizer.from_pretrained(str(base.parent), gguf_file=base.name)
             except (OSError, ValueError, KeyError) as error:
-                raise ConversionError(f"transformers cannot load {base.name} ({str(error).splitlines()[0]}); pass an HF model folder.") from None
+                raise ConversionError(
+                    f"transformers cannot load {base.name} ({str(error).splitlines()[0]}); pass an HF model folder."
+                ) from None
             # Loaded from GGUF it stays flagged as quantized, and save_pretrained would refuse it.
             model.hf_quantizer = None
             if hasattr(model.config, "quantization_config"):
@@ -440,8 +456,9 @@ def _load_base_for_merge(base: Path, library_folder: Path | None):
     return model, tokenizer
 
 
-def merge_to_hf(base: str | Path, adapter: str | Path, out: str | Path, *, overwrite: bool = False,
-                library_folder: str | Path | None = None) -> Path:
+def merge_to_hf(
+    base: str | Path, adapter: str | Path, out: str | Path, *, overwrite: bool = False, library_folder: str | Path | None = None
+) -> Path:
     """Fold a PEFT LoRA adapter into its base model and save the result as a plain HF model folder.
 
     The folder loads without PEFT (``AutoModelForCausalLM.from_pretrained``),

@@ -3,7 +3,7 @@
 Each takes the batch's ``completions`` and the dataset's columns as keyword
 lists (``kind``, ``answer``, ``options``, ``unit``, ``tolerance``, ``aliases``),
 one value per completion, and returns one float per completion. Answers are
-read by ``papergym.core.grading``, the same code that grades solvers in the
+read by ``papergym.core.questions.grading``, the same code that grades solvers in the
 quality pipeline, so training and checking never disagree on what a model
 answered.
 """
@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
-from papergym.core.grading import grade
+from papergym.core.questions.grading import grade
 
 # The last non-empty line states the answer: "Answer: C", "**Final answer:** 4.2 mW", "Answer = 12".
 _FINAL_LINE = re.compile(r"^[\s*_#>-]*(?:final\s+)?answer\s*[*_]*\s*(?:is\b|:|=)\s*\S", re.I)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
@@ -54,18 +54,24 @@ class StartedRun:
 
     def as_dict(self) -> dict:
         return {
-            "run_id": self.run_id, "output_dir": str(self.output_dir), "log": str(self.log_path), "pid": self.pid,
-            "argv": self.argv, "questions": self.questions, "source": self.source, "notice": self.notice,
+            "run_id": self.run_id,
+            "output_dir": str(self.output_dir),
+            "log": str(self.log_path),
+            "pid": self.pid,
+            "argv": self.argv,
+            "questions": self.questions,
+            "source": self.source,
+            "notice": self.notice,
             "skipped": self.skipped or {},
         }
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def new_run_id() -> str:
-    return f"run-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    return f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 def run_dir(library: Library, run_id: str) -> Path:
@@ -92,10 +98,21 @@ def create_run(library: Library, config: TrainConfig) -> tuple[str, TrainingData
     with library.write() as db:
         db["runs"].insert(
             {
-                "id": run_id, "status": "starting", "backend": config.backend, "base_model": config.base_model,
+                "id": run_id,
+                "status": "starting",
+                "backend": config.backend,
+                "base_model": config.base_model,
                 "dataset": config.dataset if config.from_library else str(Path(config.dataset).expanduser().resolve()),
-                "config": config.to_json(), "output_dir": str(output_dir), "adapter_path": None, "pid": None,
-                "step": 0, "max_steps": config.steps, "error": None, "started_at": now, "updated_at": now, "ended_at": None,
+                "config": config.to_json(),
+                "output_dir": str(output_dir),
+                "adapter_path": None,
+                "pid": None,
+                "step": 0,
+                "max_steps": config.steps,
+                "error": None,
+                "started_at": now,
+                "updated_at": now,
+                "ended_at": None,
             }
         )
     return run_id, data
@@ -129,7 +146,12 @@ def _launch(library: Library, run_id: str, argv: list[str]) -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false", LAUNCHED_ENV: run_id}
     with (output_dir / LOG_NAME).open("ab") as log:
         process = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=str(output_dir), env=env,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(output_dir),
+            env=env,
             start_new_session=True,  # its own process group: a Ctrl-C in the app's terminal does not reach it
         )
     # Reap it when it ends, so a long-lived app never keeps a zombie that looks alive to `runs`.
@@ -152,8 +174,7 @@ def start_run(library: Library, config: TrainConfig, accelerate: bool = False, n
     return StartedRun(run_id, output_dir, output_dir / LOG_NAME, pid, argv, len(data.rows), data.source, data.notice, data.skipped)
 
 
-def run_foreground(library: Library, config: TrainConfig, on_progress=None, cancel: threading.Event | None = None,
-                   on_start=None) -> dict:
+def run_foreground(library: Library, config: TrainConfig, on_progress=None, cancel: threading.Event | None = None, on_start=None) -> dict:
     """Create a run and train it in this process (tests, scripts, ``train --foreground``); returns the worker's result.
 
     ``on_start(run_id, data)`` hears of the run before the (slow) model loading starts.
@@ -190,22 +211,26 @@ def _prepare_resume(library: Library, run_id: str, steps: int | None) -> dict:
     return run
 
 
-def resume_run(library: Library, run_id: str, steps: int | None = None, accelerate: bool = False,
-               num_processes: int | None = None) -> StartedRun:
+def resume_run(
+    library: Library, run_id: str, steps: int | None = None, accelerate: bool = False, num_processes: int | None = None
+) -> StartedRun:
     """Continue a stopped (or failed, or finished with more ``steps``) run from its latest checkpoint, detached."""
     run = _prepare_resume(library, run_id, steps)
     if accelerate and run["backend"] == "unsloth":
         raise PapergymError(f"Run {run['id']} trains with unsloth, which --accelerate cannot launch; resume it without --accelerate.")
     argv = (
-        accelerate_command(library, run["id"], num_processes, resume=True) if accelerate else worker_command(library, run["id"], resume=True)
+        accelerate_command(library, run["id"], num_processes, resume=True)
+        if accelerate
+        else worker_command(library, run["id"], resume=True)
     )
     pid = _launch(library, run["id"], argv)
     output_dir = Path(run["output_dir"])
     return StartedRun(run["id"], output_dir, output_dir / LOG_NAME, pid, argv, 0, f"the questions of run {run['id']}")
 
 
-def resume_foreground(library: Library, run_id: str, steps: int | None = None, on_progress=None,
-                      cancel: threading.Event | None = None) -> dict:
+def resume_foreground(
+    library: Library, run_id: str, steps: int | None = None, on_progress=None, cancel: threading.Event | None = None
+) -> dict:
     """Continue a run from its latest checkpoint in this process."""
     from papergym.train.worker import execute_run
 
@@ -314,7 +339,9 @@ def metric_summary(library: Library, run_id: str) -> dict[str, dict]:
         entry["values"].append((row["step"], row["value"]))
     for name, entry in summary.items():
         values = entry.pop("values")
-        lower_is_better = name in ("loss", "kl", "step_time", "peak_gpu_memory_gb", "frac_reward_zero_std") or name.endswith("clipped_ratio")
+        lower_is_better = name in ("loss", "kl", "step_time", "peak_gpu_memory_gb", "frac_reward_zero_std") or name.endswith(
+            "clipped_ratio"
+        )
         step, value = (min if lower_is_better else max)(values, key=lambda item: item[1])
         entry["best"], entry["best_step"] = value, step
     return summary

@@ -17,7 +17,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
@@ -30,7 +30,7 @@ Progress = Callable[[int, int, dict], None]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _is_main_rank() -> bool:
@@ -65,15 +65,26 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
 def print_progress(step: int, max_steps: int, logs: dict) -> None:
     """One line per logged step, for train.log and the foreground."""
     parts = [f"step {step}/{max_steps}"]
-    for key, label in (("reward", "reward"), ("rewards/correctness/mean", "correct"), ("extractable", "extractable"),
-                       ("kl", "kl"), ("completions/mean_length", "length"), ("step_time", "s/step")):
+    for key, label in (
+        ("reward", "reward"),
+        ("rewards/correctness/mean", "correct"),
+        ("extractable", "extractable"),
+        ("kl", "kl"),
+        ("completions/mean_length", "length"),
+        ("step_time", "s/step"),
+    ):
         if key in logs and logs[key] is not None:
             parts.append(f"{label} {logs[key]:.3g}")
     say("  ".join(parts))
 
 
-def execute_run(library_folder: Path | str, run_id: str, resume: bool = False, on_progress: Progress | None = None,
-                cancel: threading.Event | None = None) -> dict:
+def execute_run(
+    library_folder: Path | str,
+    run_id: str,
+    resume: bool = False,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> dict:
     """Train a run that ``create_run`` wrote, in this process; returns its final status and numbers."""
     library = Library(library_folder)
     cancel = cancel or threading.Event()
@@ -97,12 +108,22 @@ def execute_run(library_folder: Path | str, run_id: str, resume: bool = False, o
             _update(library, run_id, status="failed", error=str(error), ended_at=_now())
             raise
         except KeyboardInterrupt:
-            _update(library, run_id, status="stopped", error="Stopped at once by a second signal; no checkpoint was saved for this step.", ended_at=_now())
+            _update(
+                library,
+                run_id,
+                status="stopped",
+                error="Stopped at once by a second signal; no checkpoint was saved for this step.",
+                ended_at=_now(),
+            )
             raise
         except BaseException as error:
             from papergym.train.backends import is_out_of_memory, out_of_memory_message
 
-            message = out_of_memory_message(config) if is_out_of_memory(error) else f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'no message'}"
+            message = (
+                out_of_memory_message(config)
+                if is_out_of_memory(error)
+                else f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'no message'}"
+            )
             traceback.print_exc()
             _update(library, run_id, status="failed", error=message, ended_at=_now())
             raise PapergymError(message) from error
@@ -111,15 +132,21 @@ def execute_run(library_folder: Path | str, run_id: str, resume: bool = False, o
         library.close()
 
 
-def _train(library: Library, run_id: str, config: TrainConfig, output_dir: Path, resume: bool,
-           on_progress: Progress | None, cancel: threading.Event) -> dict:
+def _train(
+    library: Library,
+    run_id: str,
+    config: TrainConfig,
+    output_dir: Path,
+    resume: bool,
+    on_progress: Progress | None,
+    cancel: threading.Event,
+) -> dict:
     from papergym.train.backends import build_trainer, environment_summary, hf_model_dir, resolve_base_model
 
     backend = resolve_backend(config)  # imports unsloth first when it is used: it must patch before transformers loads
     _update(library, run_id, backend=backend)
-    from transformers.utils import logging as transformers_logging
-
     from papergym.train.callbacks import MetricsCallback, ProgressCallback, StopCallback
+    from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # weight-loading bars would fill train.log
 
@@ -147,8 +174,13 @@ def _train(library: Library, run_id: str, config: TrainConfig, output_dir: Path,
         seconds = time.perf_counter() - started
         state = setup.trainer.state
         result = {
-            "run_id": run_id, "backend": backend, "step": state.global_step, "max_steps": config.steps,
-            "seconds": seconds, "epochs_seen": sorted(setup.option_shuffle.epochs_seen), "output_dir": str(output_dir),
+            "run_id": run_id,
+            "backend": backend,
+            "step": state.global_step,
+            "max_steps": config.steps,
+            "seconds": seconds,
+            "epochs_seen": sorted(setup.option_shuffle.epochs_seen),
+            "output_dir": str(output_dir),
         }
         if stop_callback.stopped_at is not None and state.global_step < config.steps:
             _update(library, run_id, status="stopped", step=state.global_step, ended_at=_now())
@@ -170,8 +202,10 @@ def install_stop_signals(cancel: threading.Event) -> dict:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.set()
-        say(f"Got {signal.Signals(signum).name}: saving a checkpoint at the end of this step, then stopping "
-            "(send it again to stop at once).")
+        say(
+            f"Got {signal.Signals(signum).name}: saving a checkpoint at the end of this step, then stopping "
+            "(send it again to stop at once)."
+        )
 
     return {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}
 

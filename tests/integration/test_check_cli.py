@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from papergym.tui.cli.main import cli
 
-from papergym.tui.cli import cli
 from tests.questions import GOOD, add_question
 
 

@@ -7,9 +7,8 @@ import math
 
 import pytest
 from click.testing import CliRunner
-
-from papergym.core.llm import Completion, FakeBackend
-from papergym.tui.cli import cli
+from papergym.core.llm.backend import Completion, FakeBackend
+from papergym.tui.cli.main import cli
 
 
 class ScriptedModel(FakeBackend):
@@ -36,9 +35,9 @@ class ScriptedModel(FakeBackend):
 
 
 def test_demo_without_training_runs_every_stage_with_real_counts(tmp_path, monkeypatch):
-    import papergym.core.backends
+    import papergym.core.llm.backends
 
-    monkeypatch.setattr(papergym.core.backends, "open_backend", lambda library, **kwargs: ScriptedModel())
+    monkeypatch.setattr(papergym.core.llm.backends, "open_backend", lambda library, **kwargs: ScriptedModel())
     result = CliRunner().invoke(cli, ["demo", "--library", str(tmp_path / "demo"), "--no-train", "--windows", "3", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output.strip().splitlines()[-1])

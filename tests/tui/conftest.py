@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from papergym.core.ingest import import_paths
+from papergym.core.ingest.importer import import_paths
 from papergym.core.library import Library
+
 from tests.conftest import DEMO_PAPERS
 
 

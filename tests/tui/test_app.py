@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
+from papergym.tui.app.app import SCREENS, PapergymApp
 from textual.command import CommandList
 from textual.worker import WorkerFailed
-
-from papergym.tui.app import SCREENS, PapergymApp
 
 pytestmark = pytest.mark.anyio
 
@@ -64,7 +63,7 @@ async def test_the_palette_runs_an_action_of_the_screen_in_front(tmp_path):
 
 
 async def test_every_key_of_every_screen_is_a_palette_entry(tmp_path):
-    from papergym.tui.commands import key_commands
+    from papergym.tui.app.commands import key_commands
 
     app = PapergymApp(tmp_path / "lib", start="review")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -78,14 +77,13 @@ async def test_every_key_of_every_screen_is_a_palette_entry(tmp_path):
 
 async def test_a_job_that_crashes_is_a_notification_and_the_app_stays(tmp_path, monkeypatch):
     """A screen's worker (here the import dialog's) that dies of a bug is reported by the app."""
+    import papergym.core.ingest.importer
     from textual.widgets import Input
-
-    import papergym.core.ingest
 
     def broken_import(*args, **kwargs):
         raise RuntimeError("the reader exploded")
 
-    monkeypatch.setattr(papergym.core.ingest, "import_paths", broken_import)
+    monkeypatch.setattr(papergym.core.ingest.importer, "import_paths", broken_import)
     app = PapergymApp(tmp_path / "lib", start="library")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("i")
@@ -105,7 +103,8 @@ async def test_a_locked_library_is_explained_and_the_decision_can_be_made_again(
     import sqlite3
 
     from papergym.core.library import Library
-    from papergym.tui import app as app_module
+    from papergym.tui.app import app as app_module
+
     from tests.questions import add_question
 
     monkeypatch.setattr(app_module, "UI_BUSY_TIMEOUT_MS", 100)

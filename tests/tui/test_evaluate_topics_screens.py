@@ -5,25 +5,44 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from papergym.core.library import Library
-from papergym.tui.app import PapergymApp
-from papergym.tui.screens.evaluate import EvaluateScreen
-from papergym.tui.screens.topics import TopicsScreen
+from papergym.tui.app.app import PapergymApp
+from papergym.tui.app.screens.evaluate import EvaluateScreen
+from papergym.tui.app.screens.topics import TopicsScreen
+
 from tests.questions import add_question
 
 SIZE = (140, 45)
 pytestmark = pytest.mark.anyio
 
 
-def add_eval(library: Library, eval_id: str, adapter: str | None, accuracy: float, extractable: float, mean_length: float,
-             per_discipline: dict, created_at: str) -> None:
+def add_eval(
+    library: Library,
+    eval_id: str,
+    adapter: str | None,
+    accuracy: float,
+    extractable: float,
+    mean_length: float,
+    per_discipline: dict,
+    created_at: str,
+) -> None:
     config = {"model_path": "/models/gemma.gguf", "fingerprint": "abc", "max_new_tokens": 256, "engine": "llama.cpp"}
     with library.write() as db:
         db["evals"].insert(
-            {"id": eval_id, "run_id": "run-1" if adapter else None, "model": "gemma3-270m", "adapter": adapter, "dataset": "validation",
-             "questions": 40, "accuracy": accuracy, "extractable": extractable, "mean_length": mean_length,
-             "per_discipline": json.dumps(per_discipline), "config": json.dumps(config), "created_at": created_at}
+            {
+                "id": eval_id,
+                "run_id": "run-1" if adapter else None,
+                "model": "gemma3-270m",
+                "adapter": adapter,
+                "dataset": "validation",
+                "questions": 40,
+                "accuracy": accuracy,
+                "extractable": extractable,
+                "mean_length": mean_length,
+                "per_discipline": json.dumps(per_discipline),
+                "config": json.dumps(config),
+                "created_at": created_at,
+            }
         )
 
 
@@ -33,10 +52,26 @@ def cell_texts(table) -> list[list[str]]:
 
 async def test_evaluate_shows_base_and_adapter_side_by_side(tmp_path):
     library = Library(tmp_path / "lib")
-    add_eval(library, "base0001", None, 0.25, 0.5, 180.0,
-             {"Physics": {"questions": 20, "accuracy": 0.2}, "Biology": {"questions": 20, "accuracy": 0.3}}, "2026-01-01T00:00:00")
-    add_eval(library, "adapt001", "/lib/runs/run-1/adapter", 0.45, 0.9, 120.0,
-             {"Physics": {"questions": 20, "accuracy": 0.5}, "Biology": {"questions": 20, "accuracy": 0.4}}, "2026-01-02T00:00:00")
+    add_eval(
+        library,
+        "base0001",
+        None,
+        0.25,
+        0.5,
+        180.0,
+        {"Physics": {"questions": 20, "accuracy": 0.2}, "Biology": {"questions": 20, "accuracy": 0.3}},
+        "2026-01-01T00:00:00",
+    )
+    add_eval(
+        library,
+        "adapt001",
+        "/lib/runs/run-1/adapter",
+        0.45,
+        0.9,
+        120.0,
+        {"Physics": {"questions": 20, "accuracy": 0.5}, "Biology": {"questions": 20, "accuracy": 0.4}},
+        "2026-01-02T00:00:00",
+    )
     library.close()
     app = PapergymApp(tmp_path / "lib", start="evaluate")
     async with app.run_test(size=SIZE) as pilot:
@@ -100,7 +135,7 @@ async def test_topics_shows_counts_and_the_alpha_preview_follows_alpha(tmp_path)
 
 
 def test_chart_labels_are_first_words_unless_they_collide():
-    from papergym.tui.charts import short_names
+    from papergym.tui.app.charts import short_names
 
     assert short_names(["Earth and Environmental Sciences", "Computer Science", "Physics"]) == ["Earth", "Computer", "Physics"]
     assert short_names(["Computer Science", "Computer Vision"]) == ["Computer Sc…", "Computer Vi…"]

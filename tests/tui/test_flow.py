@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from papergym.core.llm.backend import FakeBackend
+from papergym.tui.app.app import PapergymApp
+from papergym.tui.app.screens.generate import GenerateScreen
 from textual.widgets import Input, Static
 
-from papergym.core.llm import FakeBackend
-from papergym.tui.app import PapergymApp
-from papergym.tui.screens.generate import GenerateScreen
 from tests.tui.test_review_generate_screens import add_paper, mcq
 
 pytestmark = pytest.mark.anyio
@@ -81,12 +81,12 @@ async def test_an_export_that_cannot_run_says_why_and_keeps_the_dialog(tmp_path)
 
 
 async def test_a_folder_that_cannot_be_written_is_explained_and_export_can_be_tried_again(tmp_path, monkeypatch):
-    import papergym.core.export
+    import papergym.core.dataset.export
 
     def refused(library, settings, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(papergym.core.export, "export_dataset", refused)
+    monkeypatch.setattr(papergym.core.dataset.export, "export_dataset", refused)
     app = PapergymApp(tmp_path / "lib", start="topics")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from papergym.tui.app.app import PapergymApp
 from textual.widgets import DataTable, Input, Static
 
-from papergym.tui.app import PapergymApp
 from tests.conftest import DEMO_PAPERS
 
 pytestmark = pytest.mark.anyio
@@ -76,7 +76,7 @@ IMPORT_IN_A_FRESH_PROCESS = """
 import asyncio, sys
 from pathlib import Path
 from textual.widgets import Input, Static
-from papergym.tui.app import PapergymApp
+from papergym.tui.app.app import PapergymApp
 
 async def main():
     app = PapergymApp(Path(sys.argv[1]))
@@ -104,7 +104,9 @@ def test_the_first_import_of_a_fresh_app_process_reads_the_pdfs(tmp_path):
     pdf = sorted(DEMO_PAPERS.glob("*.pdf"))[0]
     result = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "lib"), str(pdf)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "1 imported" in result.stdout, result.stdout + result.stderr[-2000:]

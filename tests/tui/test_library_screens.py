@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
-from textual.widgets import DataTable, Input, OptionList, Static
-
 from papergym.core.library import Library
-from papergym.core.models import BUILTIN_NAME, list_models
-from papergym.tui.app import PapergymApp
+from papergym.core.llm.models import BUILTIN_NAME, list_models
+from papergym.tui.app.app import PapergymApp
+from textual.widgets import DataTable, Input, OptionList, Static
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 40)

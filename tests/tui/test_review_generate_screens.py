@@ -7,13 +7,13 @@ import json
 import threading
 
 import pytest
+from papergym.core.library import Library, PaperRecord, SectionRecord
+from papergym.core.llm.backend import FakeBackend
+from papergym.tui.app.app import PapergymApp
+from papergym.tui.app.screens.generate import GenerateScreen
+from papergym.tui.app.screens.review import ReviewFilter
 from textual.widgets import Checkbox, Input, Static, TextArea
 
-from papergym.core.library import Library, PaperRecord, SectionRecord
-from papergym.core.llm import FakeBackend
-from papergym.tui.app import PapergymApp
-from papergym.tui.screens.generate import GenerateScreen
-from papergym.tui.screens.review import ReviewFilter
 from tests.questions import add_question
 
 pytestmark = pytest.mark.anyio
@@ -23,12 +23,17 @@ BODY = "We measured the thermal conductivity of sputtered films between 10 and 2
 
 def make_library(folder, count=4, **extra) -> list[str]:
     with Library(folder) as library:
-        return [add_question(library, question=f"Question number {n}: what is the resistance of the copper wire?", **extra) for n in range(count)]
+        return [
+            add_question(library, question=f"Question number {n}: what is the resistance of the copper wire?", **extra)
+            for n in range(count)
+        ]
 
 
 def statuses(folder) -> dict[str, tuple]:
     with Library(folder) as library:
-        return {row["id"]: (row["status"], row["review_reason"]) for row in library.query("SELECT id, status, review_reason FROM questions")}
+        return {
+            row["id"]: (row["status"], row["review_reason"]) for row in library.query("SELECT id, status, review_reason FROM questions")
+        }
 
 
 def card_question(app) -> str:
@@ -51,8 +56,12 @@ async def test_accept_reject_with_reason_skip_and_undo_are_written(tmp_path):
         await pilot.press("s")  # skip 2
         await pilot.press("x", "enter")  # reject 3 with no reason
         await pilot.pause()
-        assert statuses(folder) == {ids[0]: ("accepted", None), ids[1]: ("rejected", "off topic"),
-                                    ids[2]: ("draft", None), ids[3]: ("rejected", None)}
+        assert statuses(folder) == {
+            ids[0]: ("accepted", None),
+            ids[1]: ("rejected", "off topic"),
+            ids[2]: ("draft", None),
+            ids[3]: ("rejected", None),
+        }
         assert "3 decisions" in str(app.screen.query_one("#review-pace", Static).render())
         await pilot.press("u")
         await app.workers.wait_for_complete()
@@ -154,15 +163,25 @@ async def test_an_edit_is_saved_and_a_bad_one_is_explained(tmp_path):
         assert "2.0 m copper wire" in card_question(app)
     with Library(folder) as library:
         row = library.query("SELECT question, answer, rationale FROM questions WHERE id = ?", [question_id])[0]
-        assert row == {"question": "What is the resistance of a 2.0 m copper wire carrying 3.0 A at 0.6 V?", "answer": "D", "rationale": "R = V / I."}
+        assert row == {
+            "question": "What is the resistance of a 2.0 m copper wire carrying 3.0 A at 0.6 V?",
+            "answer": "D",
+            "rationale": "R = V / I.",
+        }
 
 
 def add_paper(folder, sections: int, letter: str = "a", title: str = "Heat in thin films") -> None:
     with Library(folder) as library:
         library.add_paper(
             PaperRecord(
-                id=letter * 64, status="ok", filename=f"{letter}.pdf", source_path=f"/{letter}.pdf", size_bytes=1, pages=2,
-                title=title, abstract="Films conduct heat.",
+                id=letter * 64,
+                status="ok",
+                filename=f"{letter}.pdf",
+                source_path=f"/{letter}.pdf",
+                size_bytes=1,
+                pages=2,
+                title=title,
+                abstract="Films conduct heat.",
                 sections=[SectionRecord("abstract", "Abstract", "Films conduct heat.")]
                 + [SectionRecord("methods", f"Methods {n}", BODY) for n in range(sections)],
             ),
@@ -171,10 +190,14 @@ def add_paper(folder, sections: int, letter: str = "a", title: str = "Heat in th
 
 
 def mcq(number: int) -> str:
-    return json.dumps({
-        "question": f"Film {number} is 100 nm thick with a conductivity of 1.4 W/m/K. Which value is its conductivity?",
-        "options": ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"], "answer": "A", "rationale": "Stated.",
-    })
+    return json.dumps(
+        {
+            "question": f"Film {number} is 100 nm thick with a conductivity of 1.4 W/m/K. Which value is its conductivity?",
+            "options": ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"],
+            "answer": "A",
+            "rationale": "Stated.",
+        }
+    )
 
 
 async def test_generate_with_a_fake_model_stores_questions_and_shows_progress(tmp_path, monkeypatch):

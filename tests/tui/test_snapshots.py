@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
-
 from papergym.core.library import Library
-from papergym.tui.app import PapergymApp
+from papergym.tui.app.app import PapergymApp
+
 from tests.tui.test_train_screen import record_run
 
 SIZE = (120, 36)
@@ -19,17 +19,39 @@ SIZE = (120, 36)
 def add_reviewable_question(folder) -> None:
     with Library(folder) as library, library.write() as db:
         passage = "The wire, 2.0 m long, carried 3.0 A; the voltage drop along it was 0.6 V."
-        db["jobs"].insert({"id": "job-1", "kind": "generate", "paper_id": "p" * 64, "payload": json.dumps({"passage": passage}),
-                           "status": "done", "updated_at": "2026-01-01T00:00:00+00:00"})
-        db["questions"].insert({
-            "id": "0123456789abcdef0123456789abcdef", "paper_id": "p" * 64, "job_id": "job-1", "kind": "mcq",
-            "question": "A copper wire 2.0 m long carries 3.0 A with a 0.6 V drop along it. What is its resistance?",
-            "options": json.dumps(["0.2 ohm", "5.0 ohm", "1.8 ohm", "0.5 ohm"]), "answer": "A", "aliases": "[]",
-            "rationale": "R = V / I = 0.6 V / 3.0 A = 0.2 ohm.", "status": "draft", "model": "fake",
-            "prompt_version": "test", "created_at": "2026-01-01T00:00:00+00:00", "discipline": "physics",
-            "subdomain": "electromagnetism", "voting_type": "all-correct", "votes": json.dumps(["A", "A", "A", "A"]),
-            "score": 0.91, "source_section": "Methods",
-        })
+        db["jobs"].insert(
+            {
+                "id": "job-1",
+                "kind": "generate",
+                "paper_id": "p" * 64,
+                "payload": json.dumps({"passage": passage}),
+                "status": "done",
+                "updated_at": "2026-01-01T00:00:00+00:00",
+            }
+        )
+        db["questions"].insert(
+            {
+                "id": "0123456789abcdef0123456789abcdef",
+                "paper_id": "p" * 64,
+                "job_id": "job-1",
+                "kind": "mcq",
+                "question": "A copper wire 2.0 m long carries 3.0 A with a 0.6 V drop along it. What is its resistance?",
+                "options": json.dumps(["0.2 ohm", "5.0 ohm", "1.8 ohm", "0.5 ohm"]),
+                "answer": "A",
+                "aliases": "[]",
+                "rationale": "R = V / I = 0.6 V / 3.0 A = 0.2 ohm.",
+                "status": "draft",
+                "model": "fake",
+                "prompt_version": "test",
+                "created_at": "2026-01-01T00:00:00+00:00",
+                "discipline": "physics",
+                "subdomain": "electromagnetism",
+                "voting_type": "all-correct",
+                "votes": json.dumps(["A", "A", "A", "A"]),
+                "score": 0.91,
+                "source_section": "Methods",
+            }
+        )
 
 
 def test_library_with_the_demo_papers(snap_compare, demo_library):

@@ -6,21 +6,33 @@ import json
 from types import SimpleNamespace
 
 import pytest
-
 from papergym.core.library import Library
-from papergym.tui.app import PapergymApp
-from papergym.tui.screens.train import TrainScreen
+from papergym.tui.app.app import PapergymApp
+from papergym.tui.app.screens.train import TrainScreen
 
 SIZE = (140, 45)
 pytestmark = pytest.mark.anyio
 
 
-def record_run(library: Library, run_id: str, status: str = "finished", steps: int = 3, started_at: str = "2025-01-01T00:00:00+00:00") -> None:
+def record_run(
+    library: Library, run_id: str, status: str = "finished", steps: int = 3, started_at: str = "2025-01-01T00:00:00+00:00"
+) -> None:
     with library.write() as db:
         db["runs"].insert(
-            {"id": run_id, "status": status, "backend": "trl", "base_model": "gemma3-270m", "dataset": "library", "config": "{}",
-             "output_dir": str(library.folder / "runs" / run_id), "pid": None, "step": steps, "max_steps": 10,
-             "started_at": started_at, "updated_at": started_at}
+            {
+                "id": run_id,
+                "status": status,
+                "backend": "trl",
+                "base_model": "gemma3-270m",
+                "dataset": "library",
+                "config": "{}",
+                "output_dir": str(library.folder / "runs" / run_id),
+                "pid": None,
+                "step": steps,
+                "max_steps": 10,
+                "started_at": started_at,
+                "updated_at": started_at,
+            }
         )
     log_steps(library, run_id, range(1, steps + 1))
 
@@ -29,8 +41,12 @@ def log_steps(library: Library, run_id: str, steps) -> None:
     rows = []
     for step in steps:
         values = {
-            "reward": 0.1 * step, "reward_std": 0.05, "rewards/correctness/mean": 0.08 * step,
-            "rewards/format_reward/mean": 0.5, "frac_reward_zero_std": 0.25, "kl": 0.01 * step,
+            "reward": 0.1 * step,
+            "reward_std": 0.05,
+            "rewards/correctness/mean": 0.08 * step,
+            "rewards/format_reward/mean": 0.5,
+            "frac_reward_zero_std": 0.25,
+            "kl": 0.01 * step,
             "completions/mean_length": 100.0 + step,
         }
         rows += [{"run_id": run_id, "step": step, "name": name, "value": value} for name, value in values.items()]
@@ -38,8 +54,15 @@ def log_steps(library: Library, run_id: str, steps) -> None:
         db["metrics"].upsert_all(rows, pk=("run_id", "name", "step"))
         last = max(steps)
         db["samples"].insert(
-            {"run_id": run_id, "step": last, "ordinal": 0, "prompt": "Q?", "completion": f"Reasoning at step {last}. Answer: B",
-             "answer": "B", "rewards": json.dumps({"correctness": 1.0, "format_reward": 1.0})}
+            {
+                "run_id": run_id,
+                "step": last,
+                "ordinal": 0,
+                "prompt": "Q?",
+                "completion": f"Reasoning at step {last}. Answer: B",
+                "answer": "B",
+                "rewards": json.dumps({"correctness": 1.0, "format_reward": 1.0}),
+            }
         )
         db.execute("UPDATE runs SET step = ? WHERE id = ?", [last, run_id])
 

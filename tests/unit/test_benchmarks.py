@@ -3,14 +3,24 @@ import json
 from pathlib import Path
 
 import pytest
-
-from papergym.core.benchmarks import BenchmarkError, BenchmarkItem, load_benchmark_file, load_benchmark_folder
+from papergym.core.dataset.benchmarks import BenchmarkError, BenchmarkItem, load_benchmark_file, load_benchmark_folder
 from papergym.core.errors import PapergymError
 
-GPQA_HEADER = ["Record ID", "Question", "Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3", "High-level domain", "Subdomain"]
+GPQA_HEADER = [
+    "Record ID",
+    "Question",
+    "Correct Answer",
+    "Incorrect Answer 1",
+    "Incorrect Answer 2",
+    "Incorrect Answer 3",
+    "High-level domain",
+    "Subdomain",
+]
 
 
-def gpqa_row(record_id, question, correct="the right one", wrong=("wrong one", "wrong two", "wrong three"), domain="Physics", subdomain="Optics"):
+def gpqa_row(
+    record_id, question, correct="the right one", wrong=("wrong one", "wrong two", "wrong three"), domain="Physics", subdomain="Optics"
+):
     return [record_id, question, correct, *wrong, domain, subdomain]
 
 
@@ -78,8 +88,18 @@ def test_gpqa_csv_with_quoted_commas_and_newlines_reads_whole_questions(tmp_path
     path = write_gpqa(
         tmp_path / "gpqa_main.csv",
         [
-            gpqa_row("rec1", "A beam, polarised at 45 degrees,\npasses two filters.\nWhat fraction is left?", correct="1/4, roughly", wrong=("1/2", "1/8", "0")),
-            gpqa_row("rec2", "Which quantity is conserved in an elastic collision?", correct="kinetic energy", wrong=("heat", "charge only", "mass flow")),
+            gpqa_row(
+                "rec1",
+                "A beam, polarised at 45 degrees,\npasses two filters.\nWhat fraction is left?",
+                correct="1/4, roughly",
+                wrong=("1/2", "1/8", "0"),
+            ),
+            gpqa_row(
+                "rec2",
+                "Which quantity is conserved in an elastic collision?",
+                correct="kinetic energy",
+                wrong=("heat", "charge only", "mass flow"),
+            ),
         ],
     )
     items = load_benchmark_file(path)
@@ -104,7 +124,11 @@ def test_gpqa_key_moves_off_a_but_stays_put_between_loads(tmp_path):
 
 def test_gpqa_row_without_record_id_is_named_by_its_line(tmp_path):
     header = [column for column in GPQA_HEADER if column != "Record ID"]
-    path = write_gpqa(tmp_path / "gpqa.csv", [gpqa_row("x", "Two\nline question about optics?")[1:], gpqa_row("x", "Another question?")[1:]], header=header)
+    path = write_gpqa(
+        tmp_path / "gpqa.csv",
+        [gpqa_row("x", "Two\nline question about optics?")[1:], gpqa_row("x", "Another question?")[1:]],
+        header=header,
+    )
     assert [item.item_id for item in load_benchmark_file(path)] == ["gpqa.csv line 2", "gpqa.csv line 4"]
 
 

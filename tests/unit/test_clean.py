@@ -1,6 +1,6 @@
 """Cleaning pypdf page texts into body text, on literal imitations of real papers."""
 
-from papergym.core.clean import (
+from papergym.core.ingest.clean import (
     clean_pages,
     cut_back_matter,
     join_hyphenated,
@@ -128,14 +128,10 @@ class TestJoinHyphenated:
         assert join_hyphenated("a state-of-\nthe-art method") == "a state-of-the-art\nmethod"
 
     def test_tail_shorter_than_three_letters_is_the_authors_hyphen(self):
-        assert join_hyphenated("a lock-\nin amplifier and follow-\nup visits") == (
-            "a lock-in\namplifier and follow-up\nvisits"
-        )
+        assert join_hyphenated("a lock-\nin amplifier and follow-\nup visits") == ("a lock-in\namplifier and follow-up\nvisits")
 
     def test_self_and_well_keep_their_hyphen(self):
-        assert join_hyphenated("a self-\nconsistent and well-\nknown result") == (
-            "a self-consistent\nand well-known\nresult"
-        )
+        assert join_hyphenated("a self-\nconsistent and well-\nknown result") == ("a self-consistent\nand well-known\nresult")
 
     def test_ambiguous_prefix_joins_unless_the_paper_spells_it_with_a_hyphen(self):
         assert join_hyphenated("a non-\nlinear law") == "a nonlinear\nlaw"
@@ -143,9 +139,7 @@ class TestJoinHyphenated:
         assert join_hyphenated(hyphen_elsewhere) == "a non-linear fit\nand a non-linear\nlaw"
 
     def test_joined_spelling_elsewhere_wins(self):
-        assert join_hyphenated("the background is flat\nthe back-\nground is flat") == (
-            "the background is flat\nthe background\nis flat"
-        )
+        assert join_hyphenated("the background is flat\nthe back-\nground is flat") == ("the background is flat\nthe background\nis flat")
 
     def test_two_words_of_the_text_form_a_compound(self):
         text = "a steady flow in a steady-\nstate; the state is stable"
@@ -230,8 +224,16 @@ class TestCutBackMatter:
         assert cut_back_matter(text) == "Body.\nConclusions\nDone."
 
     def test_numbered_upper_case_and_other_names_are_headings(self):
-        for heading in ["7 References", "REFERENCES", "VII. REFERENCES", "Bibliography", "Literature Cited",
-                        "Works Cited", "References and Notes", "References:"]:
+        for heading in [
+            "7 References",
+            "REFERENCES",
+            "VII. REFERENCES",
+            "Bibliography",
+            "Literature Cited",
+            "Works Cited",
+            "References and Notes",
+            "References:",
+        ]:
             assert cut_back_matter(f"Body text.\n{heading}\n[1] Ref.") == "Body text.", heading
 
     def test_mid_sentence_mention_of_references_is_not_a_heading(self):

@@ -3,8 +3,8 @@ import random
 import threading
 import time
 
-from papergym.core.benchmarks import BenchmarkItem
-from papergym.core.decontam import NGramIndex, Overlap, find_contaminated, words_of
+from papergym.core.dataset.benchmarks import BenchmarkItem
+from papergym.core.quality.decontam import NGramIndex, Overlap, find_contaminated, words_of
 
 STEM = (
     "A sputtered aluminium oxide film 120 nm thick on silicon has a cross-plane thermal conductivity "
@@ -69,8 +69,7 @@ def test_twelve_shared_words_in_a_row_are_not_enough_but_thirteen_are():
 def test_common_science_phrases_are_not_contamination():
     common = q(
         "gen3",
-        "Which mechanism most limits heat transport in a polymer foam at room temperature, "
-        "given a thermal conductivity of 0.03 W/m/K?",
+        "Which mechanism most limits heat transport in a polymer foam at room temperature, given a thermal conductivity of 0.03 W/m/K?",
         ["Boundary scattering of phonons", "Gas conduction in cells", "Radiative transfer", "Convection in pores"],
     )
     assert find_contaminated([common], NGramIndex.from_items(BENCHMARK)) == {}

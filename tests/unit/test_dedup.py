@@ -1,7 +1,7 @@
 import random
 import time
 
-from papergym.core.dedup import find_duplicates
+from papergym.core.quality.dedup import find_duplicates
 
 BASE = "A sputtered aluminium oxide film 120 nm thick has a cross-plane thermal conductivity of 1.45 W/m/K. Which mechanism limits heat transport?"
 

@@ -9,13 +9,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from papergym.core.export import ExportSettings, export_dataset
+from papergym.core.dataset.export import ExportSettings, export_dataset
 from papergym.train.evaluate import (
-    EvalCancelled, EvalError, Generation, answer_line_end, compare, evaluate, find_base_eval, list_evals, load_eval_set,
+    EvalCancelled,
+    EvalError,
+    Generation,
+    answer_line_end,
+    compare,
+    evaluate,
+    find_base_eval,
+    list_evals,
+    load_eval_set,
     resolve_adapter,
 )
-from papergym.tui.cli_eval import convert_command, eval_command
+from papergym.tui.cli.evaluate import convert_command, eval_command
 
 OPTIONS = ["graphene", "silicon", "copper", "diamond"]
 
@@ -54,8 +61,13 @@ def write_questions(path: Path, rows: list[dict]) -> Path:
 
 
 def question(number: int, discipline: str, answer: str = "C") -> dict:
-    return {"id": f"q{number}", "question": f"Question {number}: which material conducts best here?", "options": OPTIONS,
-            "answer": answer, "discipline": discipline}
+    return {
+        "id": f"q{number}",
+        "question": f"Question {number}: which material conducts best here?",
+        "options": OPTIONS,
+        "answer": answer,
+        "discipline": discipline,
+    }
 
 
 @pytest.fixture
@@ -120,8 +132,14 @@ def test_a_cancelled_eval_stores_nothing(library, five_questions):
         cancel.set()
 
     with pytest.raises(EvalCancelled, match="nothing was stored"):
-        evaluate(library, model="m", on=str(five_questions), generator=ScriptedGenerator(REPLIES), cancel=cancel,
-                 on_progress=stop_after_first_batch)
+        evaluate(
+            library,
+            model="m",
+            on=str(five_questions),
+            generator=ScriptedGenerator(REPLIES),
+            cancel=cancel,
+            on_progress=stop_after_first_batch,
+        )
     assert library.query("SELECT count(*) AS n FROM evals")[0]["n"] == 0
     assert not (library.folder / "evals").exists() or not list((library.folder / "evals").iterdir())
 
@@ -151,18 +169,55 @@ def test_benchmark_files_are_asked_as_multiple_choice(tmp_path, library):
     gpqa = tmp_path / "gpqa_diamond.csv"
     with gpqa.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Record ID", "Question", "Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2",
-                         "Incorrect Answer 3", "High-level domain", "Subdomain"])
-        writer.writerow(["rec1", "Which quantity is conserved in an elastic collision?", "kinetic energy", "heat", "friction", "mass defect",
-                         "Physics", "Classical Mechanics"])
-    mmlu = write_questions(tmp_path / "test-00000-of-00001.jsonl", [
-        {"question_id": 7, "question": "What is the spin multiplicity of a triplet state?", "options": [str(n) for n in range(1, 11)],
-         "answer": "C", "answer_index": 2, "category": "chemistry"},
-    ])
-    write_questions(tmp_path / "SuperGPQA.jsonl", [
-        {"uuid": "u1", "question": "Which layer of the atmosphere holds most of the ozone?",
-         "options": ["Troposphere", "Stratosphere", "Mesosphere", "Thermosphere"], "answer_letter": "B", "discipline": "Science"},
-    ])
+        writer.writerow(
+            [
+                "Record ID",
+                "Question",
+                "Correct Answer",
+                "Incorrect Answer 1",
+                "Incorrect Answer 2",
+                "Incorrect Answer 3",
+                "High-level domain",
+                "Subdomain",
+            ]
+        )
+        writer.writerow(
+            [
+                "rec1",
+                "Which quantity is conserved in an elastic collision?",
+                "kinetic energy",
+                "heat",
+                "friction",
+                "mass defect",
+                "Physics",
+                "Classical Mechanics",
+            ]
+        )
+    mmlu = write_questions(
+        tmp_path / "test-00000-of-00001.jsonl",
+        [
+            {
+                "question_id": 7,
+                "question": "What is the spin multiplicity of a triplet state?",
+                "options": [str(n) for n in range(1, 11)],
+                "answer": "C",
+                "answer_index": 2,
+                "category": "chemistry",
+            },
+        ],
+    )
+    write_questions(
+        tmp_path / "SuperGPQA.jsonl",
+        [
+            {
+                "uuid": "u1",
+                "question": "Which layer of the atmosphere holds most of the ozone?",
+                "options": ["Troposphere", "Stratosphere", "Mesosphere", "Thermosphere"],
+                "answer_letter": "B",
+                "discipline": "Science",
+            },
+        ],
+    )
     gpqa_set = load_eval_set(str(gpqa))
     key = gpqa_set.questions[0].answer
     assert gpqa_set.source_kind == "benchmark" and gpqa_set.questions[0].discipline == "Classical Mechanics"
@@ -181,12 +236,19 @@ def test_benchmark_files_are_asked_as_multiple_choice(tmp_path, library):
 
 
 def test_wildsci_style_question_files_with_letter_maps_and_indexes(tmp_path):
-    path = write_questions(tmp_path / "wildsci.jsonl", [
-        {"question": "Which enzyme unwinds DNA?", "options": {"A": "ligase", "B": "helicase", "C": "primase"}, "answer": 1,
-         "discipline": "Biology"},
-        {"question": "What is the band gap of silicon at 300 K?", "kind": "numeric", "answer": "1.12", "unit": "eV"},
-        {"question": "", "options": ["a", "b"], "answer": "A"},
-    ])
+    path = write_questions(
+        tmp_path / "wildsci.jsonl",
+        [
+            {
+                "question": "Which enzyme unwinds DNA?",
+                "options": {"A": "ligase", "B": "helicase", "C": "primase"},
+                "answer": 1,
+                "discipline": "Biology",
+            },
+            {"question": "What is the band gap of silicon at 300 K?", "kind": "numeric", "answer": "1.12", "unit": "eV"},
+            {"question": "", "options": ["a", "b"], "answer": "A"},
+        ],
+    )
     eval_set = load_eval_set(str(path))
     first, second = eval_set.questions
     assert (first.kind, first.answer, first.options[1], first.discipline) == ("mcq", "B", "helicase", "Biology")
@@ -197,11 +259,19 @@ def test_wildsci_style_question_files_with_letter_maps_and_indexes(tmp_path):
 def test_validation_split_of_an_export(library, tmp_path):
     with library.write() as db:
         for number in range(4):
-            db["questions"].insert({
-                "id": f"x{number}", "kind": "mcq", "question": f"Export question {number}: which conducts best?",
-                "options": json.dumps(OPTIONS), "answer": "C", "status": "accepted", "paper_id": None,
-                "discipline": "Physics", "created_at": "2026-11-22T00:00:00+00:00",
-            })
+            db["questions"].insert(
+                {
+                    "id": f"x{number}",
+                    "kind": "mcq",
+                    "question": f"Export question {number}: which conducts best?",
+                    "options": json.dumps(OPTIONS),
+                    "answer": "C",
+                    "status": "accepted",
+                    "paper_id": None,
+                    "discipline": "Physics",
+                    "created_at": "2026-11-22T00:00:00+00:00",
+                }
+            )
     out = tmp_path / "export"
     export_dataset(library, ExportSettings(out=out, format="hf", split={"validation": 1.0}))
     eval_set = load_eval_set("validation", dataset=out)
@@ -229,12 +299,25 @@ def fake_adapter(folder: Path) -> Path:
 
 def add_run(library, run_id: str, output_dir: Path, adapter_path: Path | None, status: str = "finished", dataset: str = "library"):
     with library.write() as db:
-        db["runs"].insert({
-            "id": run_id, "status": status, "backend": "trl", "base_model": "gemma3-270m", "dataset": dataset, "config": "{}",
-            "output_dir": str(output_dir), "adapter_path": str(adapter_path) if adapter_path else None, "pid": None, "step": 3,
-            "max_steps": 10, "error": None, "started_at": "2026-11-22T00:00:00+00:00", "updated_at": "2026-11-22T00:00:00+00:00",
-            "ended_at": None,
-        })
+        db["runs"].insert(
+            {
+                "id": run_id,
+                "status": status,
+                "backend": "trl",
+                "base_model": "gemma3-270m",
+                "dataset": dataset,
+                "config": "{}",
+                "output_dir": str(output_dir),
+                "adapter_path": str(adapter_path) if adapter_path else None,
+                "pid": None,
+                "step": 3,
+                "max_steps": 10,
+                "error": None,
+                "started_at": "2026-11-22T00:00:00+00:00",
+                "updated_at": "2026-11-22T00:00:00+00:00",
+                "ended_at": None,
+            }
+        )
 
 
 def test_before_after_table_matches_the_base_eval_of_the_same_questions(library, tmp_path, five_questions):
@@ -299,11 +382,20 @@ def build_tiny_model(folder: Path) -> Path:
     tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
     tokenizer.decoder = decoders.Fuse()
-    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="<pad>", bos_token="<s>", eos_token="</s>",
-                                                unk_token="<unk>")
+    fast = transformers.PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer, pad_token="<pad>", bos_token="<s>", eos_token="</s>", unk_token="<unk>"
+    )
     config = transformers.LlamaConfig(
-        vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=4096, pad_token_id=0, bos_token_id=1, eos_token_id=2,
+        vocab_size=len(vocab),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        pad_token_id=0,
+        bos_token_id=1,
+        eos_token_id=2,
     )
     torch.manual_seed(0)
     model = transformers.LlamaForCausalLM(config)
@@ -343,8 +435,9 @@ def test_tiny_model_with_a_peft_adapter_changes_answers_and_compares(library, tm
     adapter = tmp_path / "adapter"
     lora.save_pretrained(adapter)
     base = evaluate(library, model=str(tiny_model), on=str(five_questions), max_new_tokens=6, engine="transformers")
-    adapted = evaluate(library, model=str(tiny_model), adapter=str(adapter), on=str(five_questions), max_new_tokens=6,
-                       engine="transformers")
+    adapted = evaluate(
+        library, model=str(tiny_model), adapter=str(adapter), on=str(five_questions), max_new_tokens=6, engine="transformers"
+    )
     assert adapted.id != base.id
     assert [r["completion"] for r in adapted.results] != [r["completion"] for r in base.results]
     assert compare(library, adapted).base["id"] == base.id
@@ -361,8 +454,23 @@ def test_llama_cpp_engine_needs_a_gguf_model(library, tiny_model, five_questions
 def test_eval_command_json_and_table(tmp_path, tiny_model, five_questions):
     runner = CliRunner()
     library_dir = str(tmp_path / "lib")
-    result = runner.invoke(eval_command, ["--model", str(tiny_model), "--on", str(five_questions), "--max-new-tokens", "4",
-                                          "--engine", "transformers", "--json", "--library", library_dir], obj={})
+    result = runner.invoke(
+        eval_command,
+        [
+            "--model",
+            str(tiny_model),
+            "--on",
+            str(five_questions),
+            "--max-new-tokens",
+            "4",
+            "--engine",
+            "transformers",
+            "--json",
+            "--library",
+            library_dir,
+        ],
+        obj={},
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["eval"]["questions"] == 5 and payload["comparison"] is None
@@ -388,17 +496,21 @@ def test_eval_command_errors_are_one_sentence(tmp_path, arguments, message):
 
 def test_convert_command_errors_are_one_sentence(tmp_path):
     library_dir = str(tmp_path / "lib")
-    missing = CliRunner().invoke(convert_command, ["run-missing", "--to", "gguf-lora", str(tmp_path / "a.gguf"), "--library", library_dir], obj={})
+    missing = CliRunner().invoke(
+        convert_command, ["run-missing", "--to", "gguf-lora", str(tmp_path / "a.gguf"), "--library", library_dir], obj={}
+    )
     assert (missing.exit_code, missing.output) == (1, "Error: No run has the id run-missing; `papergym runs` lists them.\n")
-    not_adapter = CliRunner().invoke(convert_command, [str(tmp_path), "--to", "merged-hf", str(tmp_path / "m"), "--library", library_dir],
-                                     obj={})
+    not_adapter = CliRunner().invoke(
+        convert_command, [str(tmp_path), "--to", "merged-hf", str(tmp_path / "m"), "--library", library_dir], obj={}
+    )
     assert not_adapter.exit_code == 1 and "holds no adapter_config.json" in not_adapter.output
     assert not_adapter.output.count("\n") == 1
 
 
 def test_eval_command_names_a_missing_model(tmp_path, five_questions):
-    result = CliRunner().invoke(eval_command, ["--model", "/nowhere/model.gguf", "--on", str(five_questions),
-                                               "--library", str(tmp_path / "lib")], obj={})
+    result = CliRunner().invoke(
+        eval_command, ["--model", "/nowhere/model.gguf", "--on", str(five_questions), "--library", str(tmp_path / "lib")], obj={}
+    )
     assert result.exit_code == 1 and "nowhere/model.gguf" in result.output and result.output.count("\n") == 1, result.output
 
 

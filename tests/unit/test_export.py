@@ -9,10 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from papergym.core import export as export_module
-from papergym.core.errors import PapergymError
-from papergym.core.export import (
+from papergym.core.dataset import export as export_module
+from papergym.core.dataset.export import (
     PROMPT_VERSION,
     ExportSettings,
     aligned_counts,
@@ -20,8 +18,9 @@ from papergym.core.export import (
     parse_split,
     split_groups,
 )
+from papergym.core.errors import PapergymError
 from papergym.core.library import Library
-from papergym.core.questions import Question
+from papergym.core.questions.kinds import Question
 
 
 def add_papers(library: Library, papers: dict[str, str | None]) -> None:
@@ -42,16 +41,39 @@ def add_questions(library: Library, rows: list[dict]) -> list[str]:
         options = row.get("options", ["alpha", "beta", "gamma", "delta"] if kind == "mcq" else [])
         text = row.get("question", f"Question number {number} about {row.get('discipline')} and its measured value?")
         answer = row.get("answer", "B" if kind == "mcq" else "42")
-        question = Question(kind, text, answer, row.get("rationale", "Because."), options=options,
-                            aliases=row.get("aliases", []), unit=row.get("unit"), tolerance=row.get("tolerance"))
+        question = Question(
+            kind,
+            text,
+            answer,
+            row.get("rationale", "Because."),
+            options=options,
+            aliases=row.get("aliases", []),
+            unit=row.get("unit"),
+            tolerance=row.get("tolerance"),
+        )
         identifier = row.get("id") or question.content_id(row.get("paper_id") or "")
         ids.append(identifier)
-        values.append((
-            identifier, row.get("paper_id"), kind, text, json.dumps(options), answer, json.dumps(question.aliases),
-            question.unit, question.tolerance, question.rationale, row.get("status", "accepted"),
-            "2025-01-01T00:00:00+00:00", row.get("discipline"), row.get("subdomain"), row.get("source", "generated"),
-            row.get("voting_type"), json.dumps(row["votes"]) if row.get("votes") is not None else None,
-        ))
+        values.append(
+            (
+                identifier,
+                row.get("paper_id"),
+                kind,
+                text,
+                json.dumps(options),
+                answer,
+                json.dumps(question.aliases),
+                question.unit,
+                question.tolerance,
+                question.rationale,
+                row.get("status", "accepted"),
+                "2025-01-01T00:00:00+00:00",
+                row.get("discipline"),
+                row.get("subdomain"),
+                row.get("source", "generated"),
+                row.get("voting_type"),
+                json.dumps(row["votes"]) if row.get("votes") is not None else None,
+            )
+        )
     with library.write() as db:
         db.conn.executemany(
             "INSERT INTO questions (id, paper_id, kind, question, options, answer, aliases, unit, tolerance, rationale, "
@@ -73,11 +95,15 @@ def corpus(disciplines: dict[str, int], per_paper: int = 3, **fields) -> list[di
         for paper in range(paper_count):
             paper_id = f"{discipline[:4].lower()}{paper:04d}"
             for number in range(per_paper):
-                rows.append({
-                    "paper_id": paper_id, "discipline": discipline, "subdomain": f"{discipline} sub",
-                    "question": f"In {discipline} paper {paper_id}, what does measurement {number} show about the system?",
-                    **fields,
-                })
+                rows.append(
+                    {
+                        "paper_id": paper_id,
+                        "discipline": discipline,
+                        "subdomain": f"{discipline} sub",
+                        "question": f"In {discipline} paper {paper_id}, what does measurement {number} show about the system?",
+                        **fields,
+                    }
+                )
     return rows
 
 
@@ -96,16 +122,23 @@ def run(library, out, **settings):
 
 def test_no_paper_is_in_two_splits_and_paperless_questions_stand_alone(library, tmp_path):
     add_questions(library, corpus({"Physics": 40, "Biology": 30}, per_paper=4))
-    loose = add_questions(library, [{"discipline": "Physics", "question": f"A question with no paper, number {n}, about heat?"} for n in range(30)])
+    loose = add_questions(
+        library, [{"discipline": "Physics", "question": f"A question with no paper, number {n}, about heat?"} for n in range(30)]
+    )
     report = run(library, tmp_path / "out")
-    papers_by_split = {split: {row["paper_id"] for row in parquet_rows(tmp_path / "out", split) if row["paper_id"]} for split in ("train", "validation", "test")}
+    papers_by_split = {
+        split: {row["paper_id"] for row in parquet_rows(tmp_path / "out", split) if row["paper_id"]}
+        for split in ("train", "validation", "test")
+    }
     assert not papers_by_split["train"] & papers_by_split["validation"]
     assert not papers_by_split["train"] & papers_by_split["test"]
     assert not papers_by_split["validation"] & papers_by_split["test"]
     all_ids = [row["id"] for split in ("train", "validation", "test") for row in parquet_rows(tmp_path / "out", split)]
     assert len(all_ids) == len(set(all_ids)) == 40 * 4 + 30 * 4 + 30 == report.written
     # Paperless questions are single groups, so they spread over the splits instead of all landing in one.
-    loose_splits = {split for split in ("train", "validation", "test") for row in parquet_rows(tmp_path / "out", split) if row["id"] in loose}
+    loose_splits = {
+        split for split in ("train", "validation", "test") for row in parquet_rows(tmp_path / "out", split) if row["id"] in loose
+    }
     assert len(loose_splits) >= 2
 
 
@@ -201,7 +234,9 @@ def test_unknown_names_are_refused(tmp_path):
 
 
 def test_alpha_one_matches_the_target_by_downsampling_only():
-    keep, shares = aligned_counts({"Physics": 100, "Biology": 100, "Chemistry": 50}, {"Physics": 0.5, "Biology": 0.25, "Chemistry": 0.25}, 1)
+    keep, shares = aligned_counts(
+        {"Physics": 100, "Biology": 100, "Chemistry": 50}, {"Physics": 0.5, "Biology": 0.25, "Chemistry": 0.25}, 1
+    )
     assert shares == {"Physics": 0.5, "Biology": 0.25, "Chemistry": 0.25}
     # Physics binds: 100 questions at a 0.5 share allow 200 in all.
     assert keep == {"Physics": 100, "Biology": 50, "Chemistry": 50}
@@ -255,8 +290,12 @@ def test_library_and_toml_targets(library, tmp_path):
 
 @pytest.mark.parametrize(
     "content, words",
-    [("{not json", "cannot be read"), ('{"Physics": -1}', "must be a number of 0 or more"),
-     ('{"Physics": 0}', "weight of 0"), ("[1, 2]", "must map disciplines to weights")],
+    [
+        ("{not json", "cannot be read"),
+        ('{"Physics": -1}', "must be a number of 0 or more"),
+        ('{"Physics": 0}', "weight of 0"),
+        ("[1, 2]", "must map disciplines to weights"),
+    ],
 )
 def test_a_bad_target_file_is_one_sentence(library, tmp_path, content, words):
     add_questions(library, corpus({"Physics": 5}))
@@ -276,12 +315,29 @@ def test_the_three_formats_load_back_with_datasets(library, tmp_path):
     from datasets import load_dataset, load_from_disk
 
     add_questions(library, corpus({"Physics": 20, "Biology": 20}, votes=["B", "B", "A"], voting_type="majority_aligned"))
-    add_questions(library, [
-        {"paper_id": "num0001", "discipline": "Physics", "kind": "numeric", "answer": "1.45", "unit": "W/m/K", "tolerance": 0.03,
-         "votes": [1.45, 2], "question": "What cross-plane thermal conductivity does the 120 nm film have at room temperature?"},
-        {"paper_id": "exa0001", "discipline": "Biology", "kind": "exact", "answer": "nitroreductase", "aliases": ["NfsB"],
-         "question": "Which enzyme family reduces nitroaromatic compounds using a flavin cofactor?"},
-    ])
+    add_questions(
+        library,
+        [
+            {
+                "paper_id": "num0001",
+                "discipline": "Physics",
+                "kind": "numeric",
+                "answer": "1.45",
+                "unit": "W/m/K",
+                "tolerance": 0.03,
+                "votes": [1.45, 2],
+                "question": "What cross-plane thermal conductivity does the 120 nm film have at room temperature?",
+            },
+            {
+                "paper_id": "exa0001",
+                "discipline": "Biology",
+                "kind": "exact",
+                "answer": "nitroreductase",
+                "aliases": ["NfsB"],
+                "question": "Which enzyme family reduces nitroaromatic compounds using a flavin cofactor?",
+            },
+        ],
+    )
     expected = run(library, tmp_path / "reference").splits
     for fmt in ("hf", "parquet", "jsonl"):
         out = tmp_path / fmt
@@ -322,7 +378,10 @@ def test_the_card_and_manifest_carry_the_counts(library, tmp_path):
     for split, count in report.splits.items():
         assert f"| {split} | {count} | {report.papers[split]} |" in card
     physics = report.disciplines
-    assert f"| Physics | {physics['train'].get('Physics', 0)} | {physics['validation'].get('Physics', 0)} | {physics['test'].get('Physics', 0)} | 60 |" in card
+    assert (
+        f"| Physics | {physics['train'].get('Physics', 0)} | {physics['validation'].get('Physics', 0)} | {physics['test'].get('Physics', 0)} | 60 |"
+        in card
+    )
     assert f"| all_aligned | {report.splits['train']} |" in card
     assert PROMPT_VERSION in card and "papergym 0.1.0" in card
     manifest = json.loads((out / "export.json").read_text())
@@ -404,7 +463,7 @@ def test_cancel_leaves_nothing(library, tmp_path):
 
 def test_core_export_modules_load_neither_datasets_nor_pyarrow():
     code = (
-        "import sys, papergym.core.export, papergym.core.import_questions; "
+        "import sys, papergym.core.dataset.export, papergym.core.dataset.import_questions; "
         "print(','.join(m for m in ('datasets', 'pyarrow', 'pandas') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
@@ -412,7 +471,7 @@ def test_core_export_modules_load_neither_datasets_nor_pyarrow():
 
 
 def test_the_default_target_is_the_taxonomys(library, tmp_path):
-    pytest.importorskip("papergym.core.taxonomy")
+    pytest.importorskip("papergym.core.dataset.taxonomy")
     # The default taxonomy aims Biology at 0.20 and Physics at 0.14.
     add_questions(library, corpus({"Physics": 100, "Biology": 100}, per_paper=1))
     report = run(library, tmp_path / "out", split="train=1", align_alpha=1)
@@ -420,7 +479,10 @@ def test_the_default_target_is_the_taxonomys(library, tmp_path):
 
 
 def test_held_out_splits_take_a_paper_when_every_discipline_has_only_one():
-    groups = {f"paper{index}": (discipline, 3) for index, discipline in enumerate(["Physics", "Chemistry", "Biology", "Medicine", "Geoscience", "Computing"])}
+    groups = {
+        f"paper{index}": (discipline, 3)
+        for index, discipline in enumerate(["Physics", "Chemistry", "Biology", "Medicine", "Geoscience", "Computing"])
+    }
     assignment = split_groups(groups, {"train": 0.6, "validation": 0.2, "test": 0.2}, seed=0)
     counts = {split: list(assignment.values()).count(split) for split in ("train", "validation", "test")}
     assert counts == {"train": 4, "validation": 1, "test": 1}

@@ -4,11 +4,10 @@ import json
 import threading
 
 import pytest
-
-from papergym.core.generate import GenerateSettings, build_windows, run_generation
+from papergym.core.generation.run import GenerateSettings, build_windows, run_generation
 from papergym.core.library import Library, PaperRecord, SectionRecord
-from papergym.core.llm import BackendError, Completion, FakeBackend
-from papergym.core.questions import InvalidReply, parse_json_object, validate
+from papergym.core.llm.backend import BackendError, Completion, FakeBackend
+from papergym.core.questions.kinds import InvalidReply, parse_json_object, validate
 
 BODY = "We measured the thermal conductivity of sputtered films between 10 and 200 nm thick. " * 6
 
@@ -16,8 +15,14 @@ BODY = "We measured the thermal conductivity of sputtered films between 10 and 2
 def add_paper(library: Library, paper_id: str, sections: int = 2) -> str:
     library.add_paper(
         PaperRecord(
-            id=paper_id, status="ok", filename="p.pdf", source_path="/p.pdf", size_bytes=1, pages=2,
-            title="Heat in thin films", abstract="Films conduct heat.",
+            id=paper_id,
+            status="ok",
+            filename="p.pdf",
+            source_path="/p.pdf",
+            size_bytes=1,
+            pages=2,
+            title="Heat in thin films",
+            abstract="Films conduct heat.",
             sections=[SectionRecord("abstract", "Abstract", "Films conduct heat.")]
             + [SectionRecord("methods", f"Methods {n}", BODY) for n in range(sections)],
         ),
@@ -27,20 +32,36 @@ def add_paper(library: Library, paper_id: str, sections: int = 2) -> str:
 
 
 def mcq(question="A film 100 nm thick has a conductivity of 1.4 W/m/K. Which value is its conductivity?", key="A", options=None):
-    return json.dumps({
-        "question": question,
-        "options": options or ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"],
-        "answer": key,
-        "rationale": "Stated.",
-    })
+    return json.dumps(
+        {
+            "question": question,
+            "options": options or ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"],
+            "answer": key,
+            "rationale": "Stated.",
+        }
+    )
 
 
 def numeric():
-    return json.dumps({"question": "A film has conductance 14 MW/m2K and is 100 nm thick. What is its conductivity?", "answer": 1.4, "unit": "W/m/K", "rationale": "k = G d."})
+    return json.dumps(
+        {
+            "question": "A film has conductance 14 MW/m2K and is 100 nm thick. What is its conductivity?",
+            "answer": 1.4,
+            "unit": "W/m/K",
+            "rationale": "k = G d.",
+        }
+    )
 
 
 def exact():
-    return json.dumps({"question": "Which pump-probe method measures cross-plane conductivity of thin films?", "answer": "TDTR", "aliases": ["time-domain thermoreflectance"], "rationale": "Named."})
+    return json.dumps(
+        {
+            "question": "Which pump-probe method measures cross-plane conductivity of thin films?",
+            "answer": "TDTR",
+            "aliases": ["time-domain thermoreflectance"],
+            "rationale": "Named.",
+        }
+    )
 
 
 def test_every_window_gets_its_questions_and_they_are_stored(library):
@@ -75,10 +96,16 @@ def test_all_three_kinds(library):
 
 def test_a_bad_reply_is_retried_and_the_reasons_are_counted(library):
     add_paper(library, "a" * 64, sections=2)
-    backend = FakeBackend([
-        "not json at all", mcq(key="Q"), mcq(),  # window 1: two failures, then a question
-        "{", mcq(options=["x", "x", "y", "z"]), Completion(text='{"question": "cut', finish_reason="length"),  # window 2: three failures
-    ])
+    backend = FakeBackend(
+        [
+            "not json at all",
+            mcq(key="Q"),
+            mcq(),  # window 1: two failures, then a question
+            "{",
+            mcq(options=["x", "x", "y", "z"]),
+            Completion(text='{"question": "cut', finish_reason="length"),  # window 2: three failures
+        ]
+    )
     report = run_generation(library, backend, GenerateSettings(max_attempts=3))
     assert report.windows_with_questions == 1 and report.windows_failed == 1
     reasons = " | ".join(report.failure_reasons)
@@ -133,8 +160,16 @@ def test_a_server_backend_runs_windows_in_parallel(library):
 def test_long_sections_are_split_to_fit_the_context(library):
     paper_id = add_paper(library, "a" * 64, sections=0)
     library.add_paper(
-        PaperRecord(id=paper_id, status="ok", filename="p.pdf", source_path="/p", size_bytes=1, title="T", abstract="A.",
-                    sections=[SectionRecord("results", "Results", "\n".join(f"Line {n} of a long result section." for n in range(2000)))]),
+        PaperRecord(
+            id=paper_id,
+            status="ok",
+            filename="p.pdf",
+            source_path="/p",
+            size_bytes=1,
+            title="T",
+            abstract="A.",
+            sections=[SectionRecord("results", "Results", "\n".join(f"Line {n} of a long result section." for n in range(2000)))],
+        ),
         stored_path=None,
     )
     windows = build_windows(library, [paper_id], budget_tokens=1000, count_tokens=lambda text: len(text) // 4, settings=GenerateSettings())
@@ -145,8 +180,14 @@ def test_long_sections_are_split_to_fit_the_context(library):
 
 def test_refine_makes_ten_options_with_the_same_key(library):
     add_paper(library, "a" * 64, sections=1)
-    ten = json.dumps({"question": "A film 100 nm thick has a conductivity of 1.4 W/m/K. Which value is its conductivity?",
-                      "options": ["1.4 W/m/K"] + [f"{n} W/m/K" for n in range(2, 11)], "answer": "A", "rationale": "Stated."})
+    ten = json.dumps(
+        {
+            "question": "A film 100 nm thick has a conductivity of 1.4 W/m/K. Which value is its conductivity?",
+            "options": ["1.4 W/m/K"] + [f"{n} W/m/K" for n in range(2, 11)],
+            "answer": "A",
+            "rationale": "Stated.",
+        }
+    )
     run_generation(library, FakeBackend([mcq(), ten]), GenerateSettings(refine=True))
     row = library.query("SELECT options, answer, prompt_version FROM questions")[0]
     options = json.loads(row["options"])
@@ -158,8 +199,19 @@ def test_refine_makes_ten_options_with_the_same_key(library):
     "reply, reason",
     [
         ({"question": "Too short?", "options": ["a", "b", "c", "d"], "answer": "A", "rationale": ""}, "too short"),
-        ({"question": "What is the value of the measured constant here?", "options": ["a", "b", "c"], "answer": "A", "rationale": ""}, "exactly 4"),
-        ({"question": "What is the value of the measured constant here?", "options": ["a", "b", "c", "d"], "answer": "E", "rationale": ""}, "not one of"),
+        (
+            {"question": "What is the value of the measured constant here?", "options": ["a", "b", "c"], "answer": "A", "rationale": ""},
+            "exactly 4",
+        ),
+        (
+            {
+                "question": "What is the value of the measured constant here?",
+                "options": ["a", "b", "c", "d"],
+                "answer": "E",
+                "rationale": "",
+            },
+            "not one of",
+        ),
         ({"question": "What is the value of the measured constant here?", "options": ["a", "b", "c", "d"]}, "lacks answer"),
     ],
 )
@@ -173,7 +225,12 @@ def test_numeric_and_exact_validation():
         validate("numeric", {"question": "How large is the constant measured at 300 K?", "answer": "big", "unit": "K", "rationale": ""})
     with pytest.raises(InvalidReply, match="gives its own answer"):
         validate("exact", {"question": "Is TDTR the method used for thin films here?", "answer": "TDTR", "aliases": [], "rationale": ""})
-    assert validate("numeric", {"question": "How large is the constant measured at 300 K?", "answer": "1,200", "unit": "K", "rationale": ""}).answer == "1200"
+    assert (
+        validate(
+            "numeric", {"question": "How large is the constant measured at 300 K?", "answer": "1,200", "unit": "K", "rationale": ""}
+        ).answer
+        == "1200"
+    )
 
 
 def test_parse_finds_the_object_after_chatter():
@@ -183,19 +240,17 @@ def test_parse_finds_the_object_after_chatter():
 
 
 def test_a_copy_of_the_prompt_example_is_refused(library):
-    from papergym.core.prompts import EXAMPLES
+    from papergym.core.generation.prompts import EXAMPLES
 
     add_paper(library, "a" * 64, sections=1)
     copied = dict(EXAMPLES["mcq"])
     report = run_generation(library, FakeBackend([json.dumps(copied), mcq()]), GenerateSettings())
     assert report.questions_new == 1
-    assert "repeats the prompt's worked example" in " ".join(
-        json.loads(library.query("SELECT error FROM jobs")[0]["error"])
-    )
+    assert "repeats the prompt's worked example" in " ".join(json.loads(library.query("SELECT error FROM jobs")[0]["error"]))
 
 
 def test_json_end_is_found_outside_strings():
-    from papergym.core.llm_llamacpp import json_complete_at
+    from papergym.core.llm.llamacpp import json_complete_at
 
     text = b'{"a": "}", "b": "say \\"{\\"", "c": [1, {"d": 2}]} trailing'
     assert text[: json_complete_at(text)].endswith(b"}]}")

@@ -8,13 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from papergym.core.gguf import GGUFError, parse_size_label, read_gguf_info
+from papergym.core.llm.gguf import GGUFError, parse_size_label, read_gguf_info
 
 # GGUF value type ids
 U8, I8, U16, I16, U32, I32, F32, BOOL, STR, ARR, U64, I64, F64 = range(13)
-_FORMATS = {U8: "<B", I8: "<b", U16: "<H", I16: "<h", U32: "<I", I32: "<i", F32: "<f", BOOL: "<?",
-            U64: "<Q", I64: "<q", F64: "<d"}
+_FORMATS = {U8: "<B", I8: "<b", U16: "<H", I16: "<h", U32: "<I", I32: "<i", F32: "<f", BOOL: "<?", U64: "<Q", I64: "<q", F64: "<d"}
 
 
 def gguf_string(text: str | bytes) -> bytes:
@@ -95,8 +93,7 @@ def test_reads_what_the_header_says(tmp_path):
 
 @pytest.mark.parametrize(
     ("file_type", "expected"),
-    [(0, "F32"), (1, "F16"), (7, "Q8_0"), (15, "Q4_K_M"), (18, "Q6_K"), (30, "IQ4_XS"), (32, "BF16"),
-     (999, "unknown"), (None, "unknown")],
+    [(0, "F32"), (1, "F16"), (7, "Q8_0"), (15, "Q4_K_M"), (18, "Q6_K"), (30, "IQ4_XS"), (32, "BF16"), (999, "unknown"), (None, "unknown")],
 )
 def test_quantization_names(tmp_path, file_type, expected):
     info = read_gguf_info(write_gguf(tmp_path / "m.gguf", file_type=file_type))
@@ -118,8 +115,15 @@ def test_version_2_files_are_read(tmp_path):
 
 def test_every_value_type_and_nested_arrays_are_stepped_over(tmp_path):
     entries = [
-        ("a.u8", U8, 1), ("a.i8", I8, -1), ("a.u16", U16, 2), ("a.i16", I16, -2), ("a.i32", I32, -3),
-        ("a.f32", F32, 1.5), ("a.bool", BOOL, True), ("a.u64", U64, 2**40), ("a.i64", I64, -(2**40)),
+        ("a.u8", U8, 1),
+        ("a.i8", I8, -1),
+        ("a.u16", U16, 2),
+        ("a.i16", I16, -2),
+        ("a.i32", I32, -3),
+        ("a.f32", F32, 1.5),
+        ("a.bool", BOOL, True),
+        ("a.u64", U64, 2**40),
+        ("a.i64", I64, -(2**40)),
         ("a.f64", F64, 2.25),
         ("a.nested", ARR, (ARR, [(U8, [1, 2, 3]), (STR, ["x", "yy"])])),
         ("general.architecture", STR, "qwen2"),

@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from papergym.core.grading import exact_matches, extract_letter, extract_number, grade, numbers_match
-from papergym.core.judge import verdict_probabilities
-from papergym.core.voting import allocate_votes, classify_votes, letter_probabilities
+from papergym.core.quality.score import verdict_probabilities
+from papergym.core.quality.vote import allocate_votes, classify_votes, letter_probabilities
+from papergym.core.questions.grading import exact_matches, extract_letter, extract_number, grade, numbers_match
 
 
 @pytest.mark.parametrize(
@@ -33,8 +32,13 @@ def test_letters_are_read_from_common_conclusions(text, letter):
 
 @pytest.mark.parametrize(
     "text",
-    ["To answer a question like this we need the rate.", "the answer is a balance of forces", "Option A says x. Option B says y.",
-     "Answer: F", ""],
+    [
+        "To answer a question like this we need the rate.",
+        "the answer is a balance of forces",
+        "Option A says x. Option B says y.",
+        "Answer: F",
+        "",
+    ],
 )
 def test_prose_and_out_of_range_letters_are_not_answers(text):
     assert extract_letter(text, 4) is None

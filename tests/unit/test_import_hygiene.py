@@ -10,7 +10,7 @@ HEAVY = ("textual", "torch", "trl", "peft", "unsloth", "llama_cpp", "transformer
 
 @pytest.mark.parametrize(
     "module",
-    ["papergym.core", "papergym.core.library", "papergym.core.ingest", "papergym.core.extract", "papergym.tui.cli"],
+    ["papergym.core", "papergym.core.library", "papergym.core.ingest.importer", "papergym.core.ingest.extract", "papergym.tui.cli.main"],
 )
 def test_module_loads_no_heavy_library(module):
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"

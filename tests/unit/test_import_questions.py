@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
+from papergym.core.dataset.export import ExportSettings, export_dataset
+from papergym.core.dataset.import_questions import import_questions
 from papergym.core.errors import PapergymError
-from papergym.core.export import ExportSettings, export_dataset
-from papergym.core.import_questions import import_questions
 from papergym.core.library import Library
-from papergym.core.question_store import list_questions
+from papergym.core.questions.store import list_questions
+
 from tests.unit.test_export import add_papers, add_questions, corpus
 
 STEM = "A sputtered aluminium oxide film 120 nm thick conducts heat poorly. Which mechanism limits heat transport?"
@@ -38,12 +38,25 @@ def stored(library: Library) -> dict[str, dict]:
 
 def test_answers_as_letter_index_or_text_and_options_as_a_dict(library, tmp_path):
     rows = [
-        {"question": STEM, "options": OPTIONS, "answer": "A", "discipline": "Physics", "subdomain": "Condensed matter physics",
-         "voting_type": "All Aligned", "votes": ["A", "A", "A"], "rationale": "Boundaries scatter phonons."},
+        {
+            "question": STEM,
+            "options": OPTIONS,
+            "answer": "A",
+            "discipline": "Physics",
+            "subdomain": "Condensed matter physics",
+            "voting_type": "All Aligned",
+            "votes": ["A", "A", "A"],
+            "rationale": "Boundaries scatter phonons.",
+        },
         {"question": STEM.replace("120", "80"), "options": OPTIONS, "answer": 2},
         {"question": STEM.replace("120", "60"), "options": OPTIONS, "answer": "Electron transport."},
         {"question": STEM.replace("120", "40"), "options": {"B": "beta", "A": "alpha", "C": "gamma"}, "answer": "(c)"},
-        {"question": "What is the measured thermal conductivity of the film, in W/m/K?", "answer": "1.45", "kind": "numeric", "unit": "W/m/K"},
+        {
+            "question": "What is the measured thermal conductivity of the film, in W/m/K?",
+            "answer": "1.45",
+            "kind": "numeric",
+            "unit": "W/m/K",
+        },
         {"question": "Which enzyme family reduces nitroaromatic compounds with a flavin?", "answer": "nitroreductase", "aliases": ["NfsB"]},
     ]
     report = import_questions(library, write_jsonl(tmp_path / "q.jsonl", rows))
@@ -66,8 +79,10 @@ def test_answers_as_letter_index_or_text_and_options_as_a_dict(library, tmp_path
 
 
 def test_parquet_files_import_the_same_way(library, tmp_path):
-    rows = [{"question": STEM, "options": OPTIONS, "answer": "A", "paper_id": "wildsci-17", "discipline": "Physics"},
-            {"question": STEM.replace("120", "80"), "options": OPTIONS, "answer": "D", "paper_id": None, "discipline": None}]
+    rows = [
+        {"question": STEM, "options": OPTIONS, "answer": "A", "paper_id": "wildsci-17", "discipline": "Physics"},
+        {"question": STEM.replace("120", "80"), "options": OPTIONS, "answer": "D", "paper_id": None, "discipline": None},
+    ]
     report = import_questions(library, write_parquet(tmp_path / "q.parquet", rows), status="passed")
     assert report.added == 2
     questions = stored(library)
@@ -77,7 +92,9 @@ def test_parquet_files_import_the_same_way(library, tmp_path):
 
 def test_a_library_paper_keeps_its_id_and_lends_its_topic(library, tmp_path):
     add_papers(library, {"a" * 64: "Chemistry"})
-    import_questions(library, write_jsonl(tmp_path / "q.jsonl", [{"question": STEM, "options": OPTIONS, "answer": "A", "paper_id": "a" * 64}]))
+    import_questions(
+        library, write_jsonl(tmp_path / "q.jsonl", [{"question": STEM, "options": OPTIONS, "answer": "A", "paper_id": "a" * 64}])
+    )
     question = stored(library)[STEM]
     assert question["paper_id"] == "a" * 64 and question["discipline"] == "Chemistry"
 
@@ -110,7 +127,7 @@ def test_bad_rows_are_skipped_and_counted_by_reason(library, tmp_path):
 
 
 def test_importing_the_same_file_again_adds_nothing(library, tmp_path, monkeypatch):
-    monkeypatch.setattr("papergym.core.import_questions.CHUNK_ROWS", 7)  # several chunks
+    monkeypatch.setattr("papergym.core.dataset.import_questions.CHUNK_ROWS", 7)  # several chunks
     rows = [{"question": f"{STEM} Variant {n}.", "options": OPTIONS, "answer": "A"} for n in range(20)]
     rows.append(dict(rows[0]))  # a repeat inside the file
     path = write_jsonl(tmp_path / "q.jsonl", rows)
@@ -147,8 +164,20 @@ def test_files_that_are_not_question_files_are_one_sentence(library, tmp_path):
 @pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
 def test_an_export_imports_back(library, tmp_path, fmt):
     add_questions(library, corpus({"Physics": 10, "Biology": 10}, votes=["B", "C"], voting_type="majority_divergent"))
-    add_questions(library, [{"paper_id": "num0001", "discipline": "Physics", "kind": "numeric", "answer": "1.45", "unit": "W/m/K",
-                             "tolerance": 0.03, "question": "What cross-plane thermal conductivity does the film have?"}])
+    add_questions(
+        library,
+        [
+            {
+                "paper_id": "num0001",
+                "discipline": "Physics",
+                "kind": "numeric",
+                "answer": "1.45",
+                "unit": "W/m/K",
+                "tolerance": 0.03,
+                "question": "What cross-plane thermal conductivity does the film have?",
+            }
+        ],
+    )
     add_papers(library, {row["paper_id"]: row["discipline"] for row in corpus({"Physics": 10, "Biology": 10})} | {"num0001": "Physics"})
     out = tmp_path / "export"
     report = export_dataset(library, ExportSettings(out=out, format=fmt))
@@ -175,11 +204,19 @@ def test_an_export_imports_back(library, tmp_path, fmt):
 
 
 def test_the_commands(tmp_path):
-    from papergym.tui.cli_export import export, import_questions_command
+    from papergym.tui.cli.export import export, import_questions_command
 
     lib = tmp_path / "lib"
-    rows = [{"question": f"{STEM} Variant {n}.", "options": OPTIONS, "answer": "A", "paper_id": f"p{n % 5}",
-             "discipline": "Physics" if n % 2 else "Biology"} for n in range(40)]
+    rows = [
+        {
+            "question": f"{STEM} Variant {n}.",
+            "options": OPTIONS,
+            "answer": "A",
+            "paper_id": f"p{n % 5}",
+            "discipline": "Physics" if n % 2 else "Biology",
+        }
+        for n in range(40)
+    ]
     rows.append({"question": STEM, "options": OPTIONS, "answer": "Q"})
     path = write_jsonl(tmp_path / "q.jsonl", rows)
     runner = CliRunner()
@@ -206,8 +243,9 @@ def test_the_commands(tmp_path):
 
     target = tmp_path / "target.json"
     target.write_text(json.dumps({"Physics": 1, "Biology": 1}))
-    result = runner.invoke(export, [str(tmp_path / "z"), "--format", "jsonl", "--align-alpha", "1", "--target", str(target),
-                                    "--json", "--library", str(lib)])
+    result = runner.invoke(
+        export, [str(tmp_path / "z"), "--format", "jsonl", "--align-alpha", "1", "--target", str(target), "--json", "--library", str(lib)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["alignment"] and data["format"] == "jsonl" and sum(data["splits"].values()) == data["written"]

@@ -1,9 +1,7 @@
 import sqlite3
 
-import sqlite_utils
-
 import pytest
-
+import sqlite_utils
 from papergym.core.errors import LibraryError, PaperNotFound
 from papergym.core.library import MIGRATIONS, Library, PaperRecord, SectionRecord
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from papergym.core import llm_llamacpp
-from papergym.core.llm_llamacpp import extra_buffers_allowed, load_llama
+from papergym.core.llm import llamacpp as llm_llamacpp
+from papergym.core.llm.llamacpp import extra_buffers_allowed, load_llama
 
 llama_cpp = pytest.importorskip("llama_cpp")
 

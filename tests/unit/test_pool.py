@@ -1,7 +1,8 @@
 import threading
 import time
 
-from papergym.core.pool import run_isolated
+from papergym.core.ingest.pool import run_isolated
+
 from tests.unit import pool_targets
 
 
@@ -51,9 +52,7 @@ def test_an_exception_is_the_task_reason():
 def test_cancel_stops_before_all_tasks_ran():
     cancel = threading.Event()
     seen = []
-    for outcome in run_isolated(
-        pool_targets.dispatch, [(n, ("sleep_then_return", 0.3)) for n in range(20)], workers=2, cancel=cancel
-    ):
+    for outcome in run_isolated(pool_targets.dispatch, [(n, ("sleep_then_return", 0.3)) for n in range(20)], workers=2, cancel=cancel):
         seen.append(outcome.key)
         cancel.set()
     assert 1 <= len(seen) < 20

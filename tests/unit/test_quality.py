@@ -7,11 +7,10 @@ import math
 import threading
 
 import pytest
-
 from papergym.core.errors import PapergymError
-from papergym.core.llm import BackendError, Completion, FakeBackend
-from papergym.core.quality import CheckSettings, question_checks, run_checks
-from papergym.core.voting import VoteSettings
+from papergym.core.llm.backend import BackendError, Completion, FakeBackend
+from papergym.core.quality.pipeline import CheckSettings, question_checks, run_checks
+from papergym.core.quality.vote import VoteSettings
 
 from tests.questions import GOOD, add_question
 
@@ -28,7 +27,9 @@ def status_of(library, identifier) -> str:
 def test_validators_and_dedup_drop_bad_questions_and_keep_one_of_each_duplicate_group(library):
     good = add_question(library)
     leaky = add_question(library, "According to the paper, what resistance did the authors measure for the copper wire?")
-    bad_key = add_question(library, "A steel rod 1 m long is heated by 100 K. By how much does it expand if alpha is 12e-6 per K?", answer="F")
+    bad_key = add_question(
+        library, "A steel rod 1 m long is heated by 100 K. By how much does it expand if alpha is 12e-6 per K?", answer="F"
+    )
     duplicate = add_question(library, GOOD.replace("What is", "What is, then,"))
     report = run_checks(library, CheckSettings(steps=("validate", "dedup")))
 
@@ -100,11 +101,17 @@ def test_sampled_votes_read_each_solvers_final_answer(library):
 
 
 def test_numeric_questions_vote_by_sampling_even_in_logprob_mode(library):
-    question = add_question(library, "A 2.0 kg mass is lifted 3.0 m against gravity of 9.8 m/s^2. What work is done?",
-                            options=(), answer="58.8", kind="numeric", unit="J", tolerance=0.5)
+    question = add_question(
+        library,
+        "A 2.0 kg mass is lifted 3.0 m against gravity of 9.8 m/s^2. What work is done?",
+        options=(),
+        answer="58.8",
+        kind="numeric",
+        unit="J",
+        tolerance=0.5,
+    )
     fake = FakeBackend(["W = mgh = 58.8 J\nAnswer: 58.8 J", "Answer: 0.0588 kJ", "Answer: 60 J"])
-    run_checks(library, CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=3)),
-               open_models=lambda: ([fake], fake))
+    run_checks(library, CheckSettings(steps=("vote",), vote=VoteSettings(mode="logprob", samples=3)), open_models=lambda: ([fake], fake))
     row = library.query("SELECT voting_type FROM questions WHERE id = ?", [question])[0]
     assert row["voting_type"] == "majority_aligned"
 
@@ -113,11 +120,15 @@ def test_rationale_direct_reflected_and_failed(library):
     direct = add_question(library)
     reflected = add_question(library, "A copper wire 4.0 m long carries 2.0 A with a 0.8 V drop along it. What is its resistance?")
     failed = add_question(library, "A copper wire 1.0 m long carries 1.0 A with a 0.1 V drop along it. What is its resistance?")
-    fake = FakeBackend([
-        "R = 0.6 / 3.0 = 0.2 ohm.\nAnswer: A",
-        "R = 2.0 / 0.8.\nAnswer: C", "I divided the wrong way: R = 0.8 / 2.0 = 0.4, closest to 0.2 ohm... \nAnswer: A",
-        "Answer: B", "Answer: D",
-    ])
+    fake = FakeBackend(
+        [
+            "R = 0.6 / 3.0 = 0.2 ohm.\nAnswer: A",
+            "R = 2.0 / 0.8.\nAnswer: C",
+            "I divided the wrong way: R = 0.8 / 2.0 = 0.4, closest to 0.2 ohm... \nAnswer: A",
+            "Answer: B",
+            "Answer: D",
+        ]
+    )
     report = run_checks(library, CheckSettings(steps=("rationale",)), open_models=lambda: ([fake], fake))
     rationale = {row["id"]: row["rationale"] for row in library.query("SELECT id, rationale FROM questions")}
     assert rationale[direct].startswith("R = 0.6 / 3.0")
@@ -131,10 +142,12 @@ def test_rationale_direct_reflected_and_failed(library):
 def test_judge_score_is_p_yes_minus_p_no_with_a_threshold(library):
     high = add_question(library)
     low = add_question(library, "A copper wire 4.0 m long carries 2.0 A with a 0.8 V drop along it. What is its resistance?")
-    fake = FakeBackend([
-        Completion(text=" yes", top_logprobs=[{" yes": math.log(0.8), " no": math.log(0.1)}]),
-        Completion(text=" no", top_logprobs=[{" No": math.log(0.6), " yes": math.log(0.3)}]),
-    ])
+    fake = FakeBackend(
+        [
+            Completion(text=" yes", top_logprobs=[{" yes": math.log(0.8), " no": math.log(0.1)}]),
+            Completion(text=" no", top_logprobs=[{" No": math.log(0.6), " yes": math.log(0.3)}]),
+        ]
+    )
     run_checks(library, CheckSettings(steps=("score",), score_threshold=0.0), open_models=lambda: ([fake], fake))
     scores = {row["id"]: row["score"] for row in library.query("SELECT id, score FROM questions")}
     assert scores[high] == pytest.approx(0.7)
@@ -171,8 +184,9 @@ def test_cancel_stops_between_questions(library):
         if progress.done == 2:
             cancel.set()
 
-    report = run_checks(library, CheckSettings(steps=("score",)), open_models=lambda: ([fake], fake),
-                        on_progress=stop_after_two, cancel=cancel)
+    report = run_checks(
+        library, CheckSettings(steps=("score",)), open_models=lambda: ([fake], fake), on_progress=stop_after_two, cancel=cancel
+    )
     assert report.cancelled and report.steps[0].ran == 2
 
 
@@ -191,12 +205,14 @@ def test_decontam_without_a_folder_is_skipped_with_a_reason(library):
 
 
 def test_ranker_learns_from_reviews_and_ranks_the_rest(library):
-    from papergym.core.ranker import MIN_REVIEWS
+    from papergym.core.quality.rank import MIN_REVIEWS
 
     good_topics = ["resistance of a copper wire", "energy stored in a capacitor", "period of a pendulum", "pH of a buffer"]
     bad_topics = ["colour of the sky in the photo", "name of the instrument vendor", "number of samples in the cohort"]
     for index in range(40):
-        add_question(library, f"Compute the {good_topics[index % 4]} when the quantity is {index + 2} units; what value results?", status="accepted")
+        add_question(
+            library, f"Compute the {good_topics[index % 4]} when the quantity is {index + 2} units; what value results?", status="accepted"
+        )
     for index in range(24):
         add_question(library, f"What was the {bad_topics[index % 3]} in trial {index}, as listed?", status="rejected")
     hopeful = add_question(library, "Compute the period of a pendulum when the length is 99 units; what value results?")
@@ -219,10 +235,19 @@ def test_decontamination_flags_a_question_copied_from_a_benchmark(library, tmp_p
     benchmark = "A copper wire two metres long carries three amperes of current and shows a drop of 0.6 volts along its length; find its resistance in ohms."
     folder = tmp_path / "benchmarks"
     folder.mkdir()
-    (folder / "mmlu_pro.jsonl").write_text(json.dumps({
-        "question_id": 7, "question": benchmark, "options": ["0.2", "5", "1.8", "0.5"], "answer": "A", "answer_index": 0,
-        "category": "physics",
-    }) + "\n")
+    (folder / "mmlu_pro.jsonl").write_text(
+        json.dumps(
+            {
+                "question_id": 7,
+                "question": benchmark,
+                "options": ["0.2", "5", "1.8", "0.5"],
+                "answer": "A",
+                "answer_index": 0,
+                "category": "physics",
+            }
+        )
+        + "\n"
+    )
     copied = add_question(library, benchmark.replace("find its", "what is its"))
     clean = add_question(library)
     report = run_checks(library, CheckSettings(steps=("decontam",), benchmarks_dir=folder))

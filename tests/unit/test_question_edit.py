@@ -1,9 +1,9 @@
 """Editing a stored question: validated like a model's reply, the id kept, the full-text index in step."""
 
 import pytest
-
 from papergym.core.errors import PapergymError
-from papergym.core.question_edit import update_question
+from papergym.core.questions.edit import update_question
+
 from tests.questions import add_question
 
 
@@ -13,8 +13,14 @@ def fts_ids(library, word):
 
 def test_an_edit_changes_the_row_and_the_search_index(library):
     question_id = add_question(library)
-    row = update_question(library, question_id, question="What is the resistance of a tungsten filament at 3.0 A and 0.6 V?",
-                          options=["0.2 ohm", "5 ohm", "2 ohm", "0.4 ohm"], answer="b", rationale="R = V / I")
+    row = update_question(
+        library,
+        question_id,
+        question="What is the resistance of a tungsten filament at 3.0 A and 0.6 V?",
+        options=["0.2 ohm", "5 ohm", "2 ohm", "0.4 ohm"],
+        answer="b",
+        rationale="R = V / I",
+    )
     assert row["id"] == question_id and row["answer"] == "B" and row["rationale"] == "R = V / I"
     assert "5 ohm" in row["options"]
     assert fts_ids(library, "tungsten") == [question_id]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from papergym.train.rewards import completion_text, correctness, extractable, format_reward
 
 OPTIONS = ["graphene", "silicon", "copper", "diamond"]
@@ -44,8 +43,13 @@ def test_options_may_arrive_as_json_text():
 
 def numeric(completions, answer="4.2", unit="mW", tolerance=0.05):
     count = len(completions)
-    return {"completions": completions, "kind": ["numeric"] * count, "answer": [answer] * count,
-            "unit": [unit] * count, "tolerance": [tolerance] * count}
+    return {
+        "completions": completions,
+        "kind": ["numeric"] * count,
+        "answer": [answer] * count,
+        "unit": [unit] * count,
+        "tolerance": [tolerance] * count,
+    }
 
 
 def test_numeric_answers_within_tolerance_and_in_converted_units():
@@ -96,7 +100,8 @@ def test_format_reward_wants_reasoning_then_a_final_answer_line():
 def test_rewards_report_extractability_and_the_key_to_the_trainer():
     metrics, extra = {}, {}
     rewards = correctness(
-        **mcq(["Answer: C", "no idea"]), log_metric=lambda name, value: metrics.__setitem__(name, value),
+        **mcq(["Answer: C", "no idea"]),
+        log_metric=lambda name, value: metrics.__setitem__(name, value),
         log_extra=lambda name, values: extra.__setitem__(name, values),
     )
     assert rewards == [1.0, 0.0]

@@ -4,8 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from papergym.core.sections import SECTION_KINDS, Section, find_abstract, split_sections
+from papergym.core.ingest.sections import SECTION_KINDS, Section, find_abstract, split_sections
 
 DEMO_PAPERS = Path(__file__).resolve().parents[2] / "assets" / "demo_papers"
 EXPECTED_PATH = DEMO_PAPERS / "expected.json"
@@ -50,8 +49,7 @@ def test_numbered_latex_paper_splits_at_top_level_headings():
         ("conclusion", "Conclusions"),
     ]
     assert sections[0].text == (
-        "Anomalous Diffusion of Heat in Confined Fluids\nJohn Smith1,2 Ana Demo2\n"
-        "1Department of Physics, Demo University"
+        "Anomalous Diffusion of Heat in Confined Fluids\nJohn Smith1,2 Ana Demo2\n1Department of Physics, Demo University"
     )
     assert sections[3].text == "2.1 Sample preparation\nSamples were cut.\n2.2 Measurements"
 
@@ -180,10 +178,7 @@ def test_wrapped_sentences_that_start_with_a_number_are_not_headings():
 
 
 def test_affiliation_lines_with_numbers_stay_in_front_matter():
-    text = (
-        "Title\n1 Department of Physics, Demo University\n2 Institute of Flows\n"
-        "Abstract\nText.\n1 Introduction\nMore."
-    )
+    text = "Title\n1 Department of Physics, Demo University\n2 Institute of Flows\nAbstract\nText.\n1 Introduction\nMore."
     sections = split_sections(text)
     assert headings(sections)[0] == ("other", "front matter")
     assert "Institute of Flows" in sections[0].text
@@ -202,10 +197,7 @@ def test_unnumbered_abstract_and_acknowledgements_around_numbered_sections_count
 
 
 def test_structured_abstract_labels_stay_inside_the_abstract():
-    text = (
-        "Abstract\nBackground\nWhy.\nMethods\nHow.\nResults\nWhat.\nConclusions\nSo.\n"
-        "Introduction\nLong intro.\nMethods\nLong methods."
-    )
+    text = "Abstract\nBackground\nWhy.\nMethods\nHow.\nResults\nWhat.\nConclusions\nSo.\nIntroduction\nLong intro.\nMethods\nLong methods."
     sections = split_sections(text)
     assert headings(sections) == [
         ("abstract", "Abstract"),
@@ -243,9 +235,8 @@ def test_number_glued_to_a_known_heading_is_read():
 
 @pytest.mark.parametrize("file_name", DEMO_FILES)
 def test_demo_papers_split_into_their_expected_sections(file_name):
+    from papergym.core.ingest.clean import clean_pages
     from pypdf import PdfReader
-
-    from papergym.core.clean import clean_pages
 
     if not (DEMO_PAPERS / file_name).exists():
         pytest.skip(f"{file_name} not built")

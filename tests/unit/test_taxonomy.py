@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from papergym.assets import DEFAULT_TAXONOMY
+from papergym.core.dataset.taxonomy import Keyword, TaxonomyError, load_taxonomy, taxonomy_for_library
 from papergym.core.errors import PapergymError
-from papergym.core.taxonomy import Keyword, TaxonomyError, load_taxonomy, taxonomy_for_library
 
 WILDSCI = {
     "Physics": ["Condensed matter physics", "Optics and photonics", "Quantum physics", "Astronomy and astrophysics"],
@@ -105,7 +104,10 @@ def test_targets_may_all_be_left_out_for_equal_shares(tmp_path):
         (GOOD.replace('keywords = ["enzym"]', 'keywords = ["enzym", 3]'), "not a string (3)"),
         (GOOD.replace('keywords = ["enzym"]', 'keywords = ["--"]'), "no letters or digits"),
         ('[[discipline]]\nname = "Biology"\n', "discipline 'Biology' has no subdomains"),
-        (GOOD + '\n[[discipline]]\nname = "Biology"\n[[discipline.subdomain]]\nname = "Other"\n', "discipline 'Biology' is defined twice (again at line 19)"),
+        (
+            GOOD + '\n[[discipline]]\nname = "Biology"\n[[discipline.subdomain]]\nname = "Other"\n',
+            "discipline 'Biology' is defined twice (again at line 19)",
+        ),
         ('discipline = "Biology"\n', "array of tables"),
     ],
 )

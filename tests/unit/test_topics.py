@@ -9,11 +9,8 @@ import sys
 import threading
 
 import pytest
-
-from papergym.core.library import PaperRecord, SectionRecord
-from papergym.core.llm import BackendError, Completion, FakeBackend
-from papergym.core.taxonomy import load_taxonomy
-from papergym.core.topics import (
+from papergym.core.dataset.taxonomy import load_taxonomy
+from papergym.core.dataset.topics import (
     MAX_BACKEND_FAILURES_IN_A_ROW,
     PaperText,
     TopicLabel,
@@ -24,6 +21,9 @@ from papergym.core.topics import (
     label_paper,
     topic_counts,
 )
+from papergym.core.library import PaperRecord, SectionRecord
+from papergym.core.llm.backend import BackendError, Completion, FakeBackend
+
 from tests.conftest import DEMO_PAPERS
 
 TAXONOMY = load_taxonomy()
@@ -127,7 +127,9 @@ def test_keywords_match_word_starts_and_whole_words_only():
 
 
 def test_a_paper_with_too_little_evidence_stays_unclassified_instead_of_getting_a_guess():
-    assert keyword_label(PaperText(title="Notes on a meeting", body="We met on Tuesday."), TAXONOMY) == TopicLabel(None, None, "keyword", 0.0)
+    assert keyword_label(PaperText(title="Notes on a meeting", body="We met on Tuesday."), TAXONOMY) == TopicLabel(
+        None, None, "keyword", 0.0
+    )
     # One passing mention in the body is not enough either.
     assert keyword_label(PaperText(title="Notes", body="the galaxy"), TAXONOMY).discipline is None
     assert keyword_label(PaperText(title="A galaxy"), TAXONOMY).discipline == "Physics"
@@ -201,28 +203,55 @@ def add_paper(library, paper_id: str, title: str, abstract: str = "", body: str 
     sections = [SectionRecord("abstract", "Abstract", abstract)] if abstract else []
     sections += [SectionRecord("results", "Results", body), SectionRecord("other", "References", "Galaxy Journal 12 (2001)")]
     library.add_paper(
-        PaperRecord(id=paper_id, status=status, filename=f"{paper_id}.pdf", source_path=f"/x/{paper_id}.pdf",
-                    size_bytes=1, title=title, abstract=abstract, sections=sections),
+        PaperRecord(
+            id=paper_id,
+            status=status,
+            filename=f"{paper_id}.pdf",
+            source_path=f"/x/{paper_id}.pdf",
+            size_bytes=1,
+            title=title,
+            abstract=abstract,
+            sections=sections,
+        ),
         stored_path=None,
     )
     return paper_id
 
 
-def add_question(library, question_id: str, paper_id: str | None, status: str = "draft", source: str | None = None,
-                 discipline: str | None = None, subdomain: str | None = None) -> None:
+def add_question(
+    library,
+    question_id: str,
+    paper_id: str | None,
+    status: str = "draft",
+    source: str | None = None,
+    discipline: str | None = None,
+    subdomain: str | None = None,
+) -> None:
     with library.write() as db:
-        db["questions"].insert({
-            "id": question_id, "paper_id": paper_id, "kind": "mcq", "question": "What is it?", "status": status,
-            "source": source, "discipline": discipline, "subdomain": subdomain,
-        })
+        db["questions"].insert(
+            {
+                "id": question_id,
+                "paper_id": paper_id,
+                "kind": "mcq",
+                "question": "What is it?",
+                "status": status,
+                "source": source,
+                "discipline": discipline,
+                "subdomain": subdomain,
+            }
+        )
 
 
 @pytest.fixture
 def stocked(library):
     """Three readable papers, one failed file, and questions of several statuses and sources."""
     add_paper(library, "a" * 64, "Phonon transport in amorphous thin films", "Thermal conductivity of dielectric films.")
-    add_paper(library, "b" * 64, "A randomised controlled trial of early mobilisation after hip fracture surgery",
-              "Patients in hospital after surgery.")
+    add_paper(
+        library,
+        "b" * 64,
+        "A randomised controlled trial of early mobilisation after hip fracture surgery",
+        "Patients in hospital after surgery.",
+    )
     add_paper(library, "c" * 64, "Minutes of the annual meeting", "", "We met and talked.")
     add_paper(library, "d" * 64, "Broken", status="failed")
     add_question(library, "q1", "a" * 64, "accepted")
@@ -234,8 +263,10 @@ def stocked(library):
 
 
 def labels(library) -> dict[str, tuple]:
-    return {row["id"][0]: (row["discipline"], row["subdomain"], row["topic_source"])
-            for row in library.query("SELECT id, discipline, subdomain, topic_source FROM papers")}
+    return {
+        row["id"][0]: (row["discipline"], row["subdomain"], row["topic_source"])
+        for row in library.query("SELECT id, discipline, subdomain, topic_source FROM papers")
+    }
 
 
 def question_labels(library) -> dict[str, tuple]:
@@ -357,7 +388,7 @@ def test_labels_the_taxonomy_no_longer_has_are_counted_apart(stocked, tmp_path):
 def test_topic_modules_load_no_heavy_library():
     heavy = ("textual", "torch", "trl", "peft", "unsloth", "llama_cpp", "transformers")
     code = (
-        "import sys, papergym.core.topics, papergym.core.taxonomy, papergym.tui.cli_topics; "
+        "import sys, papergym.core.dataset.topics, papergym.core.dataset.taxonomy, papergym.tui.cli.topics; "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

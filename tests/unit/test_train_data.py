@@ -5,26 +5,46 @@ from __future__ import annotations
 import json
 
 import pytest
-
+from papergym.core.dataset.export import ExportSettings, export_dataset, prompt_messages
 from papergym.core.errors import PapergymError
-from papergym.core.export import ExportSettings, export_dataset, prompt_messages
 from papergym.train.config import TrainConfig
 from papergym.train.data import (
-    EpochOptionShuffle, build_prompt, clean_rows, load_training_data, shuffle_options, to_dataset,
+    EpochOptionShuffle,
+    build_prompt,
+    clean_rows,
+    load_training_data,
+    shuffle_options,
+    to_dataset,
 )
 
 OPTIONS = ["graphene", "silicon", "copper", "diamond", "gold", "iron", "lead", "tin", "zinc", "nickel"]
 
 
 def mcq_row(question_id="q1", answer="C", options=OPTIONS):
-    return {"id": question_id, "kind": "mcq", "question": "Which of these materials conducts electricity best at room temperature?",
-            "options": list(options), "answer": answer, "unit": None, "tolerance": None, "aliases": []}
+    return {
+        "id": question_id,
+        "kind": "mcq",
+        "question": "Which of these materials conducts electricity best at room temperature?",
+        "options": list(options),
+        "answer": answer,
+        "unit": None,
+        "tolerance": None,
+        "aliases": [],
+    }
 
 
 def add_question(library, question_id, status, **fields):
-    row = {"id": question_id, "kind": "mcq", "question": f"Question {question_id}: which material is the best conductor here?",
-           "options": json.dumps(OPTIONS[:4]), "answer": "C", "status": status, "paper_id": None, "discipline": "Physics",
-           "created_at": "2026-11-22T00:00:00+00:00"}
+    row = {
+        "id": question_id,
+        "kind": "mcq",
+        "question": f"Question {question_id}: which material is the best conductor here?",
+        "options": json.dumps(OPTIONS[:4]),
+        "answer": "C",
+        "status": status,
+        "paper_id": None,
+        "discipline": "Physics",
+        "created_at": "2026-11-22T00:00:00+00:00",
+    }
     row.update(fields)
     with library.write() as db:
         db["questions"].insert(row)
@@ -62,8 +82,16 @@ def test_each_epoch_reorders_options_and_moves_the_key_with_them():
 
 
 def test_non_mcq_rows_keep_their_answer():
-    row = {"id": "n1", "kind": "numeric", "question": "What power does the heater draw?", "options": [], "answer": "4.2",
-           "unit": "mW", "tolerance": 0.1, "aliases": []}
+    row = {
+        "id": "n1",
+        "kind": "numeric",
+        "question": "What power does the heater draw?",
+        "options": [],
+        "answer": "4.2",
+        "unit": "mW",
+        "tolerance": 0.1,
+        "aliases": [],
+    }
     shuffled = shuffle_options(row, seed=0, epoch=5)
     assert shuffled["answer"] == "4.2" and shuffled["options"] == []
 
@@ -87,13 +115,15 @@ def test_reshuffle_can_be_turned_off():
 
 
 def test_rows_no_reward_could_grade_are_left_out_with_reasons():
-    rows, skipped = clean_rows([
-        mcq_row("good"),
-        mcq_row("bad-key", answer="K"),
-        {"id": "n", "kind": "numeric", "question": "How much?", "answer": "about four"},
-        {"id": "e", "kind": "exact", "question": "Which organelle?", "answer": "", "aliases": '["x"]'},
-        {"id": "n2", "kind": "numeric", "question": "How much?", "answer": "4,200", "tolerance": 1},
-    ])
+    rows, skipped = clean_rows(
+        [
+            mcq_row("good"),
+            mcq_row("bad-key", answer="K"),
+            {"id": "n", "kind": "numeric", "question": "How much?", "answer": "about four"},
+            {"id": "e", "kind": "exact", "question": "Which organelle?", "answer": "", "aliases": '["x"]'},
+            {"id": "n2", "kind": "numeric", "question": "How much?", "answer": "4,200", "tolerance": 1},
+        ]
+    )
     assert [row["id"] for row in rows] == ["good", "n2"]
     assert sum(skipped.values()) == 3
 
@@ -145,8 +175,14 @@ def test_a_missing_split_or_folder_is_one_clear_sentence(library, tmp_path):
 
 @pytest.mark.parametrize(
     "module",
-    ["papergym.tui.cli_train", "papergym.train.run", "papergym.train.worker", "papergym.train.config",
-     "papergym.train.data", "papergym.train.rewards"],
+    [
+        "papergym.tui.cli.train",
+        "papergym.train.run",
+        "papergym.train.worker",
+        "papergym.train.config",
+        "papergym.train.data",
+        "papergym.train.rewards",
+    ],
 )
 def test_training_entry_points_import_no_training_stack(module):
     # The app lists runs and starts workers without paying for torch; only the worker process loads it.
@@ -162,8 +198,13 @@ def test_training_entry_points_import_no_training_stack(module):
 def test_config_round_trips_through_json_and_refuses_bad_settings():
     from papergym.train.config import TrainConfig, resolve_backend
 
-    config = TrainConfig(base_model="/models/qwen", dataset="/data/export", steps=7, target_modules=("q_proj", "v_proj"),
-                         reward_weights={"correctness": 1.0, "format_reward": 0.5})
+    config = TrainConfig(
+        base_model="/models/qwen",
+        dataset="/data/export",
+        steps=7,
+        target_modules=("q_proj", "v_proj"),
+        reward_weights={"correctness": 1.0, "format_reward": 0.5},
+    )
     again = TrainConfig.from_json(config.to_json())
     assert again == config and again.target_modules == ("q_proj", "v_proj")
     assert TrainConfig.from_dict({**config.to_dict(), "a_setting_from_the_future": 1}) == config

@@ -1,10 +1,14 @@
 import pytest
-
-from papergym.core.validators import check_question, longest_option_bias
+from papergym.core.quality.validate import check_question, longest_option_bias
 
 
 def mcq(question="A film 100 nm thick conducts 1.4 W/m/K. Which value is its conductivity?", options=None, answer="A"):
-    return {"kind": "mcq", "question": question, "options": options or ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"], "answer": answer}
+    return {
+        "kind": "mcq",
+        "question": question,
+        "options": options or ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"],
+        "answer": answer,
+    }
 
 
 def actions(question):
@@ -96,11 +100,14 @@ def test_a_rationale_pasted_from_the_prompt_example_is_flagged():
 
 
 def test_options_labelled_with_other_letters_are_dropped_and_own_letters_flagged():
-    from papergym.core.validators import check_question
+    from papergym.core.quality.validate import check_question
 
-    shifted = {"kind": "mcq", "question": "Which statement about sand and gravel transport in the flume is true?",
-               "options": ["D. Sand is a barrier", "A. Sand helps gravel move", "B. Gravel never moves", "C. Nothing moves"],
-               "answer": "B"}
+    shifted = {
+        "kind": "mcq",
+        "question": "Which statement about sand and gravel transport in the flume is true?",
+        "options": ["D. Sand is a barrier", "A. Sand helps gravel move", "B. Gravel never moves", "C. Nothing moves"],
+        "answer": "B",
+    }
     findings = check_question(shifted)
     assert [(f.check, f.action) for f in findings if f.check == "options"] == [("options", "drop")]
     assert "A is labelled 'D'" in findings[0].reason

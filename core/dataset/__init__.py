@@ -1,0 +1,1 @@
+"""Datasets: the topic taxonomy, topic classification and alignment, export, and import of question datasets."""

@@ -1,0 +1,1 @@
+"""Question generation: paper windows, versioned prompts, and the resumable run."""

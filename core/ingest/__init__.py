@@ -1,0 +1,1 @@
+"""PDF import: find files, read them in isolated worker processes, clean text, split sections, read metadata."""

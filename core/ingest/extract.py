@@ -1,0 +1,144 @@
+"""Read one PDF into metadata and sections; runs inside a worker process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from papergym.core.ingest.clean import clean_pages
+from papergym.core.ingest.metadata import from_pdf, read_first_page
+from papergym.core.ingest.sections import find_abstract, split_sections
+
+# Below this many letters per page a PDF is taken to have no text layer (a scan).
+MIN_LETTERS_PER_PAGE = 25
+# Extra seconds of deadline granted per page once the page count is known.
+SECONDS_PER_PAGE = 0.5
+
+
+@dataclass
+class ExtractedPaper:
+    """What a worker sends back for one readable PDF."""
+
+    pages: int
+    has_text: bool
+    title: str | None
+    authors: list[str]
+    year: int | None
+    doi: str | None
+    abstract: str
+    sections: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, heading, text)
+    unreadable_pages: int = 0
+    peak_rss_mb: float = 0.0
+
+
+class ExtractError(Exception):
+    """A PDF that cannot be imported; the message completes the sentence "<file> ..."."""
+
+
+def _quiet_pypdf() -> None:
+    # pypdf warns once per font or broken object; thousands of lines on real papers.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _open(path: str):
+    import pypdf
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = pypdf.PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            try:
+                decrypted = reader.decrypt("")
+            except DependencyError:
+                raise ExtractError("is encrypted and reading it needs the cryptography package: pip install 'pypdf[crypto]'") from None
+            if not decrypted:
+                raise ExtractError("is protected by a password; save an unprotected copy and import that")
+        page_count = len(reader.pages)
+    except FileNotDecryptedError:
+        raise ExtractError("is protected by a password; save an unprotected copy and import that") from None
+    except PdfReadError as error:
+        raise ExtractError(f"is not a readable PDF ({_first_line(error)})") from None
+    except RecursionError:
+        raise ExtractError("is nested too deeply to read (malformed or hostile)") from None
+    return reader, page_count
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    line = text[0] if text else type(error).__name__
+    return line[:160]
+
+
+def extract_pdf(
+    path: str,
+    max_pages: int = 2000,
+    *,
+    extend_deadline: Callable[[float], None] | None = None,
+) -> ExtractedPaper:
+    """Extract one PDF's metadata and sectioned text, raising ExtractError with a one-line reason."""
+    _quiet_pypdf()
+    try:
+        reader, page_count = _open(path)
+        if page_count == 0:
+            raise ExtractError("has no pages")
+        if page_count > max_pages:
+            raise ExtractError(f"has {page_count} pages, more than the limit of {max_pages} (see --max-pages)")
+        if extend_deadline is not None:
+            extend_deadline(page_count * SECONDS_PER_PAGE)
+        raw_pages: list[str] = []
+        unreadable = 0
+        first_page: tuple[str, str | None] | None = None
+        for number, page in enumerate(reader.pages):
+            try:
+                if number == 0:
+                    # One pass over page 1 gives its text and the font sizes that find the title.
+                    first_page = read_first_page(page)
+                    raw_pages.append(first_page[0])
+                    continue
+                raw_pages.append(page.extract_text() or "")
+            except (MemoryError, RecursionError):
+                raise
+            except Exception:
+                unreadable += 1
+                raw_pages.append("")
+        letters = sum(ch.isalpha() for page_text in raw_pages for ch in page_text)
+        has_text = letters >= MIN_LETTERS_PER_PAGE * page_count
+        metadata = from_pdf(reader, first_page)
+        sections = split_sections(clean_pages(raw_pages)) if has_text else []
+    except MemoryError:
+        raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
+    except RecursionError:
+        raise ExtractError("is nested too deeply to read (malformed or hostile)") from None
+    except ExtractError:
+        raise
+    except Exception as error:
+        raise ExtractError(f"could not be read ({type(error).__name__}: {_first_line(error)})") from None
+    return ExtractedPaper(
+        pages=page_count,
+        has_text=has_text,
+        title=metadata.title,
+        authors=list(metadata.authors),
+        year=metadata.year,
+        doi=metadata.doi,
+        abstract=find_abstract(sections),
+        sections=[(section.kind, section.heading, section.text) for section in sections],
+        unreadable_pages=unreadable,
+        peak_rss_mb=_peak_rss_mb(),
+    )
+
+
+def _peak_rss_mb() -> float:
+    try:
+        import resource
+    except ImportError:
+        return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def extract_task(path: str, max_pages: int = 2000, *, extend_deadline: Callable[[float], None] | None = None) -> ExtractedPaper | str:
+    """The worker's entry point: the extracted paper, or the reason it could not be read."""
+    try:
+        return extract_pdf(path, max_pages, extend_deadline=extend_deadline)
+    except ExtractError as error:
+        return str(error)

@@ -1,0 +1,254 @@
+"""Import PDF files into a library: find, deduplicate, extract in isolated workers, store."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from papergym.core.ingest.extract import ExtractedPaper, extract_task
+from papergym.core.ingest.pool import default_workers, run_isolated
+from papergym.core.library import PDF_DIR, Library, PaperRecord, SectionRecord
+
+PDF_MAGIC = b"%PDF-"
+# The PDF header may sit anywhere in the first 1024 bytes.
+HEADER_WINDOW = 1024
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_PAGES = 2000
+DEFAULT_MEMORY_LIMIT_MB = 2048
+
+
+@dataclass
+class FileResult:
+    """What happened to one file; ``status`` is imported, duplicate, skipped or failed."""
+
+    path: str
+    status: str
+    paper_id: str | None = None
+    pages: int | None = None
+    reason: str | None = None
+    title: str | None = None
+    has_text: bool | None = None
+    seconds: float = 0.0
+    peak_rss_mb: float | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ImportReport:
+    """The whole import: every file's result, and whether it was cut short."""
+
+    results: list[FileResult] = field(default_factory=list)
+    total: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(result.status for result in self.results)
+
+    @property
+    def pages(self) -> int:
+        return sum(result.pages or 0 for result in self.results if result.status == "imported")
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [result for result in self.results if result.status == "failed"]
+
+
+def _sniff(path: Path) -> str | None:
+    """Why a file is not a PDF, or None if its header says it is one."""
+    with path.open("rb") as handle:
+        head = handle.read(HEADER_WINDOW)
+    if PDF_MAGIC in head:
+        return None
+    if not head:
+        return "is empty (0 bytes)"
+    if head.startswith(b"PK"):
+        kind = "a ZIP or Office document"
+    elif head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        kind = "an HTML page"
+    elif head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        kind = "an image"
+    else:
+        kind = "something else"
+    return f"is not a PDF (no %PDF header; it looks like {kind})"
+
+
+def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
+    """The PDF files under the given files and folders, and a result for everything left out."""
+    found: list[Path] = []
+    left_out: list[FileResult] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith("."):
+                        continue
+                    candidate = Path(root) / name
+                    if name.lower().endswith(".pdf"):
+                        found.append(candidate)
+                    else:
+                        left_out.append(
+                            FileResult(str(candidate), "skipped", reason=f"is not a PDF (extension {candidate.suffix or 'none'})")
+                        )
+        elif path.is_file():
+            # A file named on the command line is taken as a PDF whatever its name; the header decides.
+            found.append(path)
+        elif path.exists():
+            left_out.append(FileResult(str(path), "skipped", reason="is not a regular file"))
+        else:
+            left_out.append(FileResult(str(path), "failed", reason="does not exist"))
+    return found, left_out
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _store_pdf(library: Library, source: Path, paper_id: str) -> str:
+    """Copy a PDF into the library under its hash; the rename makes a half-copied file impossible."""
+    relative = f"{PDF_DIR}/{paper_id}.pdf"
+    target = library.folder / relative
+    if not target.exists():
+        partial = target.with_suffix(f".partial-{os.getpid()}")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    return relative
+
+
+def _sweep_partials(library: Library) -> None:
+    """Delete half-copied PDFs left by an import that was killed (their process is gone)."""
+    for partial in library.pdf_dir.glob("*.partial-*"):
+        pid = partial.suffix.rsplit("-", 1)[-1]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            partial.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # a live process of another user owns it
+
+
+def _record(paper_id: str, path: Path, size: int, extracted: ExtractedPaper) -> PaperRecord:
+    return PaperRecord(
+        id=paper_id,
+        status="ok" if extracted.has_text else "no_text",
+        filename=path.name,
+        source_path=str(path.resolve()),
+        size_bytes=size,
+        pages=extracted.pages,
+        title=extracted.title or path.stem,
+        authors=extracted.authors,
+        year=extracted.year,
+        doi=extracted.doi,
+        abstract=extracted.abstract,
+        reason=None
+        if extracted.has_text
+        else "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result",
+        sections=[SectionRecord(kind, heading, text) for kind, heading, text in extracted.sections],
+    )
+
+
+def import_paths(
+    library: Library,
+    paths: Iterable[str | Path],
+    *,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+    on_result: Callable[[FileResult, int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Import files and folders into the library; ``on_result(result, done, total)`` follows along.
+
+    Every file ends as imported, duplicate, skipped or failed (with a reason
+    stored in the library). Each finished file is committed on its own, so an
+    interrupted import keeps its work and the same call finishes it.
+    """
+    started = time.monotonic()
+    _sweep_partials(library)
+    candidates, left_out = find_files(paths)
+    report = ImportReport(total=len(candidates) + len(left_out))
+
+    def emit(result: FileResult) -> None:
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result, len(report.results), report.total)
+
+    for result in left_out:
+        emit(result)
+
+    pending: dict[str, tuple[Path, int]] = {}
+
+    def tasks() -> Iterator[tuple[str, tuple]]:
+        for path in candidates:
+            try:
+                size = path.stat().st_size
+                problem = _sniff(path)
+                paper_id = None if problem else file_sha256(path)
+            except OSError as error:
+                emit(FileResult(str(path), "failed", reason=f"cannot be read ({error.strerror})"))
+                continue
+            if problem:
+                emit(FileResult(str(path), "failed", reason=problem))
+                library.record_failure(file_sha256(path), path.name, str(path.resolve()), size, problem)
+                continue
+            if paper_id in pending or library.status_of(paper_id) in ("ok", "no_text"):
+                emit(FileResult(str(path), "duplicate", paper_id=paper_id, reason="same content as a paper already in the library"))
+                continue
+            pending[paper_id] = (path, size)
+            yield paper_id, (str(path), max_pages)
+
+    memory_limit = memory_limit_mb * 1024 * 1024 if memory_limit_mb else None
+    outcomes = run_isolated(
+        extract_task,
+        tasks(),
+        workers=workers or default_workers(),
+        timeout=timeout,
+        memory_limit_bytes=memory_limit,
+        cancel=cancel,
+    )
+    try:
+        for outcome in outcomes:
+            paper_id = outcome.key
+            path, size = pending[paper_id]
+            value = outcome.value if outcome.ok else outcome.reason
+            if isinstance(value, ExtractedPaper):
+                record = _record(paper_id, path, size, value)
+                library.add_paper(record, stored_path=_store_pdf(library, path, paper_id))
+                emit(
+                    FileResult(
+                        str(path),
+                        "imported",
+                        paper_id=paper_id,
+                        pages=value.pages,
+                        reason=record.reason,
+                        title=record.title,
+                        has_text=value.has_text,
+                        seconds=outcome.seconds,
+                        peak_rss_mb=value.peak_rss_mb,
+                    )
+                )
+            else:
+                library.record_failure(paper_id, path.name, str(path.resolve()), size, value)
+                emit(FileResult(str(path), "failed", paper_id=paper_id, reason=value, seconds=outcome.seconds))
+    finally:
+        outcomes.close()
+        report.cancelled = len(report.results) < report.total
+        report.seconds = time.monotonic() - started
+    return report

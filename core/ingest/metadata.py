@@ -1,0 +1,738 @@
+"""Find a paper's title, authors, year and DOI.
+
+Three sources disagree in quality: the PDF Info dictionary (often filled by
+the authoring tool with junk such as "Microsoft Word - draft3.docx"), the XMP
+packet (structured, present in publisher PDFs), and the first page's text
+(always there, but has to be read heuristically). Each has its own reader
+here, and `from_pdf` combines them field by field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from typing import Any
+
+from papergym.core.ingest.clean import join_hyphenated, normalize_ligatures
+
+__all__ = ["Metadata", "from_first_page", "from_info", "from_pdf", "from_xmp", "merge"]
+
+
+@dataclass
+class Metadata:
+    """What is known about a paper; None or [] where a field is unknown."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    doi: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict, ready for JSON or a database row."""
+        return {"title": self.title, "authors": list(self.authors), "year": self.year, "doi": self.doi}
+
+
+def merge(*candidates: Metadata) -> Metadata:
+    """Combine candidates field by field: each field from the first that has it.
+
+    Callers order the candidates from the most to the least trusted source.
+    """
+    merged = Metadata()
+    for candidate in candidates:
+        merged.title = merged.title or candidate.title
+        merged.authors = merged.authors or list(candidate.authors)
+        merged.year = merged.year or candidate.year
+        merged.doi = merged.doi or candidate.doi
+    return merged
+
+
+# --- DOI and year -----------------------------------------------------------
+
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
+# The start of a DOI, which pypdf may have broken at a line end.
+_DOI_START = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]*")
+_DOI_TRAILING_PUNCTUATION = ".,;:'\""
+_DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
+_FIRST_YEAR = 1900
+_LAST_YEAR = 2100
+
+
+def _find_doi(text: str) -> str | None:
+    """The first DOI in a text, without the punctuation that ends its sentence.
+
+    A DOI broken at a line end just after "/", "-" or "_" is rejoined, and
+    after "." when the next line goes on with a digit or a lower-case letter
+    (a capital there starts a new sentence).
+    """
+    for match in _DOI_START.finditer(text):
+        doi = match.group(0)
+        rest = _DOI_BROKEN_AT_LINE_END.match(text, match.end())
+        if rest and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
+            doi += rest.group("rest")
+        doi = _trim_doi(doi)
+        if doi:
+            return doi
+    return None
+
+
+def _trim_doi(doi: str) -> str | None:
+    """A DOI without trailing punctuation or a closing bracket it never opened."""
+    while doi:
+        if doi[-1] in _DOI_TRAILING_PUNCTUATION or (
+            doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count({")": "(", "]": "[", "}": "{"}[doi[-1]])
+        ):
+            doi = doi[:-1]
+        else:
+            break
+    return doi if _DOI.fullmatch(doi) else None
+
+
+def _year_in_range(year: int | None) -> int | None:
+    """The year if it is a plausible publication year, else None."""
+    return year if year is not None and _FIRST_YEAR <= year <= _LAST_YEAR else None
+
+
+_YEAR_DIGITS = r"(?:19|20)\d{2}|2100"
+_YEAR = rf"(?P<year>{_YEAR_DIGITS})"
+_ANY_YEAR = rf"({_YEAR_DIGITS})"
+# Ordered from the year closest to publication to the one furthest from it.
+_EXPLICIT_YEAR_PATTERNS = (
+    re.compile(rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"(?:©|\(c\)|\bcopyright)\s*(?:©\s*)?{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+)
+# A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
+# Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
+_JOURNAL_LINE_YEAR = re.compile(
+    rf"\({_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,30}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    re.IGNORECASE,
+)
+# Lines at the top of the page (and its last few, the footer) are banners;
+# further down a "(2019)" is likely a citation.
+_HEADER_LINES = 10
+_FOOTER_LINES = 2
+
+
+def _find_year(text: str) -> int | None:
+    """The publication year a first page states, or None.
+
+    Dates after "published", "©", "accepted" and "received" are trusted in
+    that order; then a year in a journal banner among the page's first or
+    last lines, where a citation such as "Smith et al. (2019)" is unlikely.
+    """
+    for pattern in _EXPLICIT_YEAR_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return _year_in_range(int(match.group("year")))
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for line in lines[:_HEADER_LINES] + lines[-_FOOTER_LINES:]:
+        match = _JOURNAL_LINE_YEAR.search(line)
+        if match and "et al" not in line and not line.endswith("."):
+            return _year_in_range(int(next(year for year in match.groups() if year)))
+    return None
+
+
+# --- Titles -----------------------------------------------------------------
+
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled\b.*|microsoft\s+\w+\s*-.*|.*\.(?:pdf|docx?|tex|dvi|ps|eps|rtf|odt|indd|qxd|txt)"
+    r"|document\d*|doc\d*|title|paper|article|manuscript|main|draft|template|layout\s*\d*"
+    r"|pii:.*|doi:.*|10\.\d{4,9}/.*|slide\s*\d*|\d+)$",
+    re.IGNORECASE,
+)
+
+
+def _clean_title(title: str | None) -> str | None:
+    """A title with its spacing tidied, or None when it is empty or junk.
+
+    Junk is what tools put there instead of a title: "untitled", "Microsoft
+    Word - x.docx", a file name, a DOI or PII, or text with no letters at all.
+    """
+    if not title:
+        return None
+    title = " ".join(normalize_ligatures(title).split()).strip(" .")
+    if len(title) < 4 or not any(char.isalpha() for char in title):
+        return None
+    if _JUNK_TITLE.match(title):
+        return None
+    if " " not in title and ("_" in title or any(char.isdigit() for char in title)):
+        return None
+    return title
+
+
+# --- Authors ----------------------------------------------------------------
+
+_JUNK_AUTHORS = frozenset(
+    {
+        "",
+        "admin",
+        "administrator",
+        "author",
+        "authors",
+        "owner",
+        "user",
+        "unknown",
+        "anonymous",
+        "windows user",
+        "microsoft office user",
+        "microsoft",
+        "default",
+        "guest",
+    }
+)
+_INITIALS = re.compile(r"^(?:[A-Z]\.?\s*-?\s*){1,4}$")
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "da", "di", "del", "della", "la", "le", "du", "dos", "das", "ten", "ter", "bin", "al", "el", "y"}
+)
+_ET_AL = re.compile(r"\bet\s*al\.?", re.IGNORECASE)
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|&|\band\b)\s*")
+
+
+def _split_author_string(authors: str | None) -> list[str]:
+    """Authors from one string such as "Smith, J.; Demo, A." or "J. Smith and A. Demo".
+
+    Semicolons split first, and an item "Smith, J." or "Smith, John" is turned
+    round. Without semicolons, commas and "and" split, and a piece that is only
+    initials ("J.") or, when every piece is one word, every second piece, is
+    read as the given name of the piece before it.
+    """
+    if not authors:
+        return []
+    authors = _ET_AL.sub("", normalize_ligatures(authors))
+    if ";" in authors:
+        names = [_turn_round(item) for item in authors.split(";")]
+    else:
+        pieces = [piece for piece in _AUTHOR_SEPARATORS.split(authors) if piece.strip()]
+        names = _pair_surnames_with_given_names(pieces)
+    return _unique_names(names)
+
+
+def _turn_round(item: str) -> str:
+    """ "Smith, John" or "van Dijk, J." as "John Smith"; other text unchanged."""
+    parts = [part.strip() for part in item.split(",")]
+    if len(parts) != 2 or not all(parts):
+        return item
+    surname_words = [word for word in parts[0].split() if word.lower() not in _NAME_PARTICLES]
+    if len(surname_words) == 1 or _INITIALS.match(parts[1]):
+        return f"{parts[1]} {parts[0]}"
+    return item
+
+
+def _pair_surnames_with_given_names(pieces: list[str]) -> list[str]:
+    """Comma-split pieces joined back into names where "Surname, Given" was meant."""
+    pieces = [piece.strip() for piece in pieces]
+    surnames, given_names = pieces[0::2], pieces[1::2]
+    all_single_words = len(pieces) % 2 == 0 and all(" " not in piece for piece in pieces)
+    if all_single_words and not any(_INITIALS.match(surname) for surname in surnames):
+        return [f"{given} {surname}" for surname, given in zip(surnames, given_names)]
+    names: list[str] = []
+    for piece in pieces:
+        if _INITIALS.match(piece) and names:
+            names[-1] = f"{piece} {names[-1]}"
+        else:
+            names.append(piece)
+    return names
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Names tidied, without junk such as "Administrator", each once, in order."""
+    unique: list[str] = []
+    for name in names:
+        name = " ".join(name.split()).strip(" ,;")
+        if name.lower() in _JUNK_AUTHORS or not any(char.isalpha() for char in name):
+            continue
+        if name not in unique:
+            unique.append(name)
+    return unique
+
+
+# --- The Info dictionary ----------------------------------------------------
+
+_INFO_YEAR = re.compile(r"^(?:D:)?(?P<year>\d{4})")
+_INFO_DOI_KEYS = ("/doi", "/DOI", "/Subject", "/Keywords", "/Title")
+
+
+def from_info(info: dict[str, Any] | None) -> Metadata:
+    """Metadata from a PDF Info dictionary ("/Title", "/Author", "/CreationDate", ...)."""
+    if not info:
+        return Metadata()
+    texts = {str(key): _as_text(value) for key, value in info.items()}
+    year_match = _INFO_YEAR.match(texts.get("/CreationDate") or texts.get("/ModDate") or "")
+    doi = None
+    for key in (*_INFO_DOI_KEYS, *sorted(texts)):
+        doi = _find_doi(texts.get(key) or "")
+        if doi:
+            break
+    return Metadata(
+        title=_clean_title(texts.get("/Title")),
+        authors=_split_author_string(texts.get("/Author")),
+        year=_year_in_range(int(year_match.group("year"))) if year_match else None,
+        doi=doi,
+    )
+
+
+def _as_text(value: Any) -> str | None:
+    """A metadata value as text; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+# --- XMP --------------------------------------------------------------------
+
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Properties are matched by local name, because publishers use several
+# PRISM versions and their own namespaces (pdfx:doi, crossmark:DOI).
+_XMP_DOI_NAMES = ("doi", "DOI", "identifier")
+# Dates in order of trust: the publication date first, the file's last.
+_XMP_DATE_NAMES = ("publicationDate", "coverDate", "coverDisplayDate", "date", "CreateDate")
+
+
+def from_xmp(xmp_xml: bytes | str | None) -> Metadata:
+    """Metadata from an XMP packet; empty Metadata when it is missing or malformed.
+
+    Reads dc:title, dc:creator, prism:doi (or pdfx:doi, crossmark:DOI, or a
+    "doi:" dc:identifier) and the year of prism:publicationDate, falling back
+    to dc:date and xmp:CreateDate.
+    """
+    properties = _xmp_properties(xmp_xml)
+    if not properties:
+        return Metadata()
+    doi = None
+    for name in _XMP_DOI_NAMES:
+        for value in properties.get(name, []):
+            doi = doi or _find_doi(value)
+    year = None
+    for name in _XMP_DATE_NAMES:
+        for value in properties.get(name, []):
+            year = year or _year_in_range(_leading_year(value))
+    titles = properties.get("title", [])
+    authors = _unique_names([_turn_round(creator) for creator in properties.get("creator", [])])
+    if len(authors) == 1:
+        # Some tools write all authors into a single dc:creator entry.
+        authors = _split_author_string(authors[0])
+    return Metadata(title=_clean_title(titles[0]) if titles else None, authors=authors, year=year, doi=doi)
+
+
+def _leading_year(value: str) -> int | None:
+    """The year at the start of an XMP date such as "2024-06-01T12:00:00Z"."""
+    match = re.match(r"\s*(\d{4})", value)
+    return int(match.group(1)) if match else None
+
+
+def _xmp_properties(xmp_xml: bytes | str | None) -> dict[str, list[str]]:
+    """The XMP properties we use, by local name, each with its text values.
+
+    XMP never has a DTD, so a packet with one is refused: that rules out
+    entity-expansion attacks from a hostile PDF.
+    """
+    if not xmp_xml:
+        return {}
+    if isinstance(xmp_xml, bytes):
+        xmp_xml = xmp_xml.decode("utf-8", errors="replace")
+    xmp_xml = xmp_xml.lstrip("\ufeff \t\r\n\x00")
+    if "<!DOCTYPE" in xmp_xml or "<!ENTITY" in xmp_xml:
+        return {}
+    try:
+        root = ElementTree.fromstring(xmp_xml)
+    except (ElementTree.ParseError, ValueError):
+        return {}
+    wanted = {"title", "creator", *_XMP_DOI_NAMES, *_XMP_DATE_NAMES}
+    properties: dict[str, list[str]] = {}
+    for description in root.iter(f"{_RDF}Description"):
+        for attribute, value in description.attrib.items():
+            name = _local_name(attribute)
+            if name in wanted and value.strip():
+                properties.setdefault(name, []).append(value.strip())
+        for element in description:
+            name = _local_name(element.tag)
+            if name in wanted:
+                properties.setdefault(name, []).extend(_xmp_values(element))
+    return properties
+
+
+def _local_name(tag: str) -> str:
+    """An XML name without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xmp_values(element: ElementTree.Element) -> list[str]:
+    """The text values of an XMP property: its rdf:li items, or its own text.
+
+    In an rdf:Alt (language alternatives) the x-default item comes first.
+    """
+    items = list(element.iter(f"{_RDF}li"))
+    if not items:
+        text = (element.text or "").strip()
+        return [text] if text else []
+    default_first = sorted(items, key=lambda item: item.get(_XML_LANG) != "x-default")
+    return [" ".join(item.text.split()) for item in default_first if item.text and item.text.strip()]
+
+
+# --- The first page ---------------------------------------------------------
+
+_TITLE_SEARCH_LINES = 30
+_MAX_TITLE_LINES = 3
+_MAX_AUTHOR_LINES = 4
+# Lines that start like a journal banner or a history line.
+_BANNER_START = re.compile(
+    r"^(?:(?:original|research|review|short|brief)\s+(?:research|article|paper|report|communication)\b"
+    r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|received|accepted|published|available\s+online"
+    r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
+    r"|copyright|issn|e-?issn)",
+    re.IGNORECASE,
+)
+# Lines that are nothing but an article-type label.
+_ARTICLE_TYPE_LINE = re.compile(
+    r"^(?:research|original|review|short|brief|technical)?\s*(?:article|paper|letter|review|communication"
+    r"|report|note|editorial|correspondence|open\s+access)s?$",
+    re.IGNORECASE,
+)
+_BANNER_ANYWHERE = re.compile(
+    r"10\.\d{4,9}/|https?:|www\.|@|©|\bissn\b|arxiv:|\(\d{4}\)"
+    r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b",
+    re.IGNORECASE,
+)
+# Running heads that a first page may carry too: "Smith et al.", and
+# upper-case author lists such as "SOLBERG, IBARRA & NWOSU".
+_RUNNING_HEAD = re.compile(r"\bet\s+al\b|^[A-Z][A-Z'\u2019-]+(?:,\s*[A-Z][A-Z'\u2019-]+)*\s*(?:&|AND)\s*[A-Z][A-Z'\u2019-]+\b")
+_DATE_LINE = re.compile(
+    r"^(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}$",
+    re.IGNORECASE,
+)
+_AFFILIATION_WORDS = re.compile(
+    r"\b(?:universit(?:y|é|ät|à|at|ad|e)|department|dept\.|institute|institut|laboratory|laboratories|faculty"
+    r"|college|school|centre|center|hospital|academy|inc\.|ltd|gmbh|corporation)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
+# An affiliation labelled by a letter that pypdf glues on: "aSchool of ...".
+_AFFILIATION_WITH_LETTER = re.compile(r"^(?P<letter>[a-h])\s?(?=[A-Z])")
+_SECTION_START = re.compile(r"^(?:abstract|summary|introduction|1\.?\s+introduction)\b", re.IGNORECASE)
+# Affiliation and footnote markers glued to or just after a name.
+_MARKERS = re.compile(
+    r"(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*\d{1,2})*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
+    r"|(?<=\s)(?:\d{1,2}(?:,\d{1,2})*)?[*\u2217\u2020\u2021\u00a7\u00b6\u2016#]*(?<=[\d*\u2217\u2020\u2021\u00a7\u00b6\u2016#])(?=\s|,|$)"
+    r"|(?<=[a-z])[a-z](?:,[a-z])+(?=[\s,]|$)"
+    r"|(?<=\s)[a-z](?:,[a-z])*(?=\s|,|$)"
+)
+_MARKER_SEPARATOR = "|"
+_MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
+_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\band\b)\s*")
+_TITLE_CONTINUES_AFTER = frozenset(
+    {
+        "of",
+        "in",
+        "for",
+        "and",
+        "the",
+        "a",
+        "an",
+        "on",
+        "with",
+        "to",
+        "by",
+        "from",
+        "at",
+        "via",
+        "into",
+        "under",
+        "between",
+        "through",
+        "towards",
+        "toward",
+        "using",
+        "its",
+        "their",
+        "as",
+        "or",
+    }
+)
+
+
+def from_first_page(text: str, title: str | None = None) -> Metadata:
+    """Metadata read off the text of a paper's first page.
+
+    The title is the first substantial line that is not a journal banner, DOI,
+    date or running head, joined with its continuation lines; the authors are
+    the name-like lines right after it, with affiliation markers removed. A
+    title already known (for example from font sizes) can be passed in; the
+    authors are then looked for after it.
+    """
+    text = normalize_ligatures(text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [line for line in lines if line][:_TITLE_SEARCH_LINES]
+    known_title = _clean_title(title)
+    if known_title:
+        title_end = _find_title_end(lines, known_title)
+        page_title = known_title
+    else:
+        page_title, title_end = _find_title(lines)
+    authors = _find_authors(lines[title_end:], _letter_markers(lines)) if title_end is not None else []
+    return Metadata(title=page_title, authors=authors, year=_find_year(text), doi=_find_doi(text))
+
+
+def _is_banner(line: str) -> bool:
+    """Whether a first-page line is a banner, date, DOI or other non-title line."""
+    return bool(
+        _BANNER_START.match(line)
+        or _ARTICLE_TYPE_LINE.match(line)
+        or _BANNER_ANYWHERE.search(line)
+        or _RUNNING_HEAD.search(line)
+        or _DATE_LINE.match(line)
+        or _is_affiliation(line)
+        or re.fullmatch(r"[\d\W]*", line)
+    )
+
+
+def _is_affiliation(line: str) -> bool:
+    """Whether a line is an address: an e-mail, or an institution with a comma or a marker.
+
+    A title may well name a "center" or a "school"; an address also lists
+    places after commas or starts with its marker ("1Department", "aSchool").
+    """
+    if _EMAIL.search(line):
+        return True
+    if not _AFFILIATION_WORDS.search(line) and not _AFFILIATION_WORDS.search(line[1:]):
+        return False
+    return "," in line or not line[:1].isalpha() or bool(_AFFILIATION_WITH_LETTER.match(line))
+
+
+def _find_title(lines: list[str]) -> tuple[str | None, int | None]:
+    """The title and the index of the line after it, or (None, None)."""
+    for start, line in enumerate(lines):
+        if _SECTION_START.match(line):
+            return None, None
+        if _is_banner(line) or len(line.split()) < 2 or len(line) < 10 or line.endswith("."):
+            continue
+        if _looks_like_author_line(line) and _has_markers(line):
+            continue
+        end = start + 1
+        while end < len(lines) and end - start < _MAX_TITLE_LINES and _continues_title(lines, start, end):
+            end += 1
+        title = join_hyphenated("\n".join(lines[start:end])).replace("\n", " ")
+        return _clean_title(title), end
+    return None, None
+
+
+def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
+    """Whether lines[candidate] continues the title that begins at lines[start]."""
+    line = lines[candidate]
+    previous = lines[candidate - 1]
+    if _is_banner(line) or _SECTION_START.match(line) or line.endswith("."):
+        return False
+    if _has_markers(line) and _looks_like_author_line(line):
+        return False
+    if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",")):
+        return True
+    if not _looks_like_author_line(line):
+        return True
+    # A name-like line without markers ("Heat Diffusion") is more title only
+    # when the marked author line comes right after it.
+    following = lines[candidate + 1] if candidate + 1 < len(lines) else ""
+    return _looks_like_author_line(following) and _has_markers(following)
+
+
+def _find_title_end(lines: list[str], title: str) -> int | None:
+    """The index of the line after a known title's last line, or None."""
+    wanted = _letters(title)
+    for start in range(len(lines)):
+        seen = ""
+        for end in range(start, min(start + _MAX_TITLE_LINES + 2, len(lines))):
+            seen += _letters(lines[end])
+            if not wanted.startswith(seen):
+                break
+            if seen == wanted:
+                return end + 1
+    return None
+
+
+def _letters(text: str) -> str:
+    """Only the letters and digits of a text, lower-cased, for loose comparison."""
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def _has_markers(line: str) -> bool:
+    """Whether a line carries affiliation or footnote markers after its words."""
+    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021]", line))
+
+
+def _name_pieces(line: str) -> list[str]:
+    """A line split into name candidates at commas, "and" and markers."""
+    unmarked = _MARKERS.sub(_MARKER_SEPARATOR, _ET_AL.sub("", line))
+    pieces = [piece.strip(" ,") for piece in _NAME_SPLIT.split(unmarked)]
+    return [piece for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
+
+
+def _is_name(piece: str) -> bool:
+    """Whether a piece of text reads as one person's name."""
+    tokens = piece.split()
+    if not 2 <= len(tokens) <= 5 or len(piece) > 60:
+        return False
+    if not all(_is_name_token(token) or token.lower() in _NAME_PARTICLES for token in tokens):
+        return False
+    return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
+
+
+def _is_name_token(token: str) -> bool:
+    """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P."."""
+    if not token[:1].isupper():
+        return False
+    letters = token.replace("'", "").replace("\u2019", "").replace("-", "").replace(".", "")
+    return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3)
+
+
+def _looks_like_author_line(line: str) -> bool:
+    """Whether a line is a list of names (with or without markers)."""
+    if not line or _is_affiliation(line) or _BANNER_ANYWHERE.search(line):
+        return False
+    pieces = _name_pieces(line)
+    return bool(pieces) and all(_is_name(piece) for piece in pieces)
+
+
+def _find_authors(lines: list[str], letter_markers: str = "") -> list[str]:
+    """The names on the author lines at the start of `lines`.
+
+    `letter_markers` are the lower-case letters that label affiliations on
+    this page; pypdf glues them to the names ("Kimuraa"), so one is cut off
+    the end of each name where the page uses them.
+    """
+    names: list[str] = []
+    for line in lines[:_MAX_AUTHOR_LINES]:
+        if not _looks_like_author_line(line):
+            break
+        names.extend(_name_pieces(line))
+    if letter_markers:
+        names = [_without_letter_marker(name, letter_markers) for name in names]
+    return _unique_names(names)
+
+
+def _letter_markers(lines: list[str]) -> str:
+    """The letters that start the page's affiliation lines ("aSchool of ...")."""
+    letters = ""
+    for line in lines:
+        match = _AFFILIATION_WITH_LETTER.match(line)
+        if match and _AFFILIATION_WORDS.search(line[1:]):
+            letters += match.group("letter")
+    return letters
+
+
+def _without_letter_marker(name: str, letter_markers: str) -> str:
+    """A name without the affiliation letter glued to its end."""
+    if len(name) > 3 and name[-1] in letter_markers and name[-2].islower():
+        return name[:-1]
+    return name
+
+
+# --- A whole PDF ------------------------------------------------------------
+
+# The title's font is this much larger than the body text at least.
+_TITLE_FONT_RATIO = 1.15
+_FONT_SIZE_STEP = 0.5
+_MAX_TITLE_CHARS = 300
+_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.)\s")
+
+
+def from_pdf(reader: Any, first_page: tuple[str, str | None] | None = None) -> Metadata:
+    """Metadata of a `pypdf.PdfReader`, combining Info, XMP and the first page.
+
+    DOI: XMP, then Info, then the first page. Title and authors: XMP, then
+    Info (XMP first because it is structured and kept up to date by
+    publishers), then the first page, where the title is the text in the
+    largest font if that reads as a title. Year: a publication year printed
+    on the first page, then XMP's publication date, then Info's CreationDate.
+    A broken metadata structure never raises; what could be read is returned.
+    ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
+    """
+    info = from_info(_safe(lambda: _info_dict(reader), None))
+    xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
+    first_text, font_title = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
+    page = _safe(lambda: from_first_page(first_text, title=font_title), Metadata())
+    return Metadata(
+        title=merge(xmp, info, page).title,
+        authors=merge(xmp, info, page).authors,
+        year=merge(page, xmp, info).year,
+        doi=merge(xmp, info, page).doi,
+    )
+
+
+def _safe(read: Any, default: Any) -> Any:
+    """The result of `read()`, or `default` when the PDF's structure breaks it."""
+    try:
+        return read()
+    except Exception:
+        return default
+
+
+def _info_dict(reader: Any) -> dict[str, Any]:
+    """The Info dictionary with its indirect values resolved."""
+    info = reader.metadata
+    if info is None:
+        return {}
+    return {str(key): _safe(lambda key=key: info[key], None) for key in list(info.keys())}
+
+
+def _xmp_bytes(reader: Any) -> bytes | None:
+    """The raw XMP packet of the document catalog, or None."""
+    metadata_stream = reader.root_object.get("/Metadata")
+    if metadata_stream is None:
+        return None
+    return metadata_stream.get_object().get_data()
+
+
+def read_first_page(page: Any) -> tuple[str, str | None]:
+    """A page's text and the title its font sizes suggest, from one extraction.
+
+    If reading the font sizes fails, the plain text is still returned.
+    """
+    chunks: list[tuple[float, str]] = []
+
+    def collect(text: str, cm: list[float], tm: list[float], font: Any, font_size: float) -> None:
+        scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
+        chunks.append((round(font_size * scale / _FONT_SIZE_STEP) * _FONT_SIZE_STEP, text))
+
+    try:
+        text = page.extract_text(visitor_text=collect)
+    except Exception:
+        return _safe(lambda: page.extract_text(), "") or "", None
+    return text or "", _safe(lambda: _largest_font_title(chunks), None)
+
+
+def _largest_font_title(chunks: list[tuple[float, str]]) -> str | None:
+    """The text set in the largest font, if it reads as a title.
+
+    Sizes larger than the body text are tried from the largest down, so a big
+    journal name or a section heading does not pass for the title.
+    """
+    characters_by_size: dict[float, int] = {}
+    for size, text in chunks:
+        characters_by_size[size] = characters_by_size.get(size, 0) + len(text.strip())
+    if not characters_by_size:
+        return None
+    body_size = max(characters_by_size, key=characters_by_size.get)
+    for size in sorted((size for size in characters_by_size if size >= body_size * _TITLE_FONT_RATIO), reverse=True):
+        title = _clean_title(_first_run_of_size(chunks, size))
+        if title and len(title.split()) >= 2 and len(title) <= _MAX_TITLE_CHARS and not _is_banner(title):
+            if not _SECTION_START.match(title) and not _NUMBERED_HEADING.match(title):
+                return title
+    return None
+
+
+def _first_run_of_size(chunks: list[tuple[float, str]], size: float) -> str:
+    """The text of the first stretch of chunks in one font size, blank chunks bridged."""
+    parts: list[str] = []
+    for chunk_size, text in chunks:
+        if chunk_size == size:
+            if parts and not parts[-1][-1:].isspace() and not text[:1].isspace():
+                parts.append(" ")  # separate text objects with no space between them
+            parts.append(text)
+        elif parts and text.strip():
+            break
+    joined = join_hyphenated(normalize_ligatures("".join(parts)).strip())
+    return " ".join(joined.split())

@@ -1,0 +1,222 @@
+"""Run a function over many inputs in worker processes that can be killed.
+
+Untrusted files go through this: each task runs in a separate process with a
+memory ceiling and a deadline, so a file that hangs, crashes the parser or
+eats memory costs one worker (which is replaced), never the caller.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class Outcome:
+    """The end of one task: its value, or why there is none."""
+
+    key: Hashable
+    ok: bool
+    value: Any = None
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _limit_memory(limit_bytes: int | None) -> None:
+    if not limit_bytes:
+        return
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the deadline still protects the caller
+
+
+def _worker_main(conn: Connection, target: Callable, memory_limit_bytes: int | None) -> None:
+    # The parent owns Ctrl-C: it stops the workers itself, so they must not die mid-reply.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_memory(memory_limit_bytes)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone
+        if task is None:
+            return
+        key, args = task
+
+        def extend_deadline(seconds: float, key: Hashable = key) -> None:
+            conn.send(("extend", key, seconds))
+
+        try:
+            value = target(*args, extend_deadline=extend_deadline)
+            reply = ("ok", key, value)
+        except MemoryError:
+            reply = ("error", key, "ran out of memory")
+        except Exception as error:
+            reply = ("error", key, f"{type(error).__name__}: {error}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Worker:
+    def __init__(self, context: Any, target: Callable, memory_limit_bytes: int | None) -> None:
+        self.conn, child_conn = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child_conn, target, memory_limit_bytes), daemon=True)
+        self.process.start()
+        child_conn.close()
+        self.key: Hashable | None = None
+        self.started = 0.0
+        self.deadline = 0.0
+
+    @property
+    def busy(self) -> bool:
+        return self.key is not None
+
+    def assign(self, key: Hashable, args: tuple, timeout: float) -> None:
+        self.key = key
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout
+        self.conn.send((key, args))
+
+    def finish(self) -> tuple[Hashable, float]:
+        key, seconds = self.key, time.monotonic() - self.started
+        self.key = None
+        return key, seconds
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+        hint = ", probably out of memory" if number == signal.SIGKILL else ""
+        return f"crashed the reader process (signal {name}{hint})"
+    return f"crashed the reader process (exit code {exitcode})"
+
+
+def run_isolated(
+    target: Callable,
+    tasks: Iterable[tuple[Hashable, tuple]],
+    *,
+    workers: int | None = None,
+    timeout: float = 60.0,
+    memory_limit_bytes: int | None = None,
+    cancel: threading.Event | None = None,
+) -> Iterator[Outcome]:
+    """Yield an Outcome per task as tasks finish, running ``target(*args, extend_deadline=...)`` in workers.
+
+    ``tasks`` is consumed lazily, one task whenever a worker is free. A task
+    may call ``extend_deadline(seconds)`` once it knows how big its input is.
+    Stopping the iteration (or setting ``cancel``) kills the busy workers.
+    """
+    context = multiprocessing.get_context("spawn")
+    task_iter = iter(tasks)
+    exhausted = False
+    pool: list[_Worker] = []
+    limit = workers or default_workers()
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                return
+            # Hand out work to idle workers, starting workers lazily.
+            pool = [w for w in pool if w.busy or w.process.is_alive()]
+            while not exhausted:
+                idle = next((w for w in pool if not w.busy), None)
+                if idle is None and len(pool) < limit:
+                    idle = _Worker(context, target, memory_limit_bytes)
+                    pool.append(idle)
+                if idle is None:
+                    break
+                try:
+                    key, args = next(task_iter)
+                except StopIteration:
+                    exhausted = True
+                    break
+                idle.assign(key, args, timeout)
+            busy = [w for w in pool if w.busy]
+            if not busy:
+                return
+            now = time.monotonic()
+            wait_for = max(0.0, min(min(w.deadline for w in busy) - now, POLL_SECONDS))
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for))
+            for worker in busy:
+                outcome = None
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    outcome = _collect(worker)
+                elif time.monotonic() > worker.deadline:
+                    key, seconds = worker.finish()
+                    outcome = Outcome(key, False, reason=f"took longer than {seconds:.0f} s and was stopped", seconds=seconds)
+                    worker.kill()
+                if outcome is None:
+                    continue
+                if not worker.process.is_alive() or worker.conn.closed:
+                    pool.remove(worker)
+                    if not worker.conn.closed:
+                        worker.kill()
+                yield outcome
+    finally:
+        for worker in pool:
+            if worker.busy:
+                worker.kill()
+            else:
+                worker.stop()
+
+
+def _collect(worker: _Worker) -> Outcome | None:
+    """Read what a worker said; None if it only extended its deadline."""
+    try:
+        while worker.conn.poll():
+            kind, key, payload = worker.conn.recv()
+            if kind == "extend":
+                worker.deadline += float(payload)
+                continue
+            key, seconds = worker.finish()
+            if kind == "ok":
+                return Outcome(key, True, value=payload, seconds=seconds)
+            return Outcome(key, False, reason=payload, seconds=seconds)
+    except (EOFError, OSError):
+        pass
+    if worker.process.is_alive():
+        return None
+    worker.process.join(timeout=1)
+    key, seconds = worker.finish()
+    reason = _death_reason(worker.process.exitcode)
+    worker.kill()
+    return Outcome(key, False, reason=reason, seconds=seconds)

@@ -1,0 +1,339 @@
+"""Split a paper's clean text into its sections by their heading lines.
+
+Only top-level headings split: "3.1 Sample preparation" and "A. Setup" stay as
+lines inside their parent section. Each section gets a kind, so later steps
+can ask for "the methods" whatever the paper called them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["SECTION_KINDS", "Section", "find_abstract", "split_sections"]
+
+SECTION_KINDS = ("abstract", "introduction", "methods", "results", "discussion", "conclusion", "other")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a paper: its kind, its heading as printed, and its text."""
+
+    kind: str
+    heading: str
+    text: str
+
+
+FRONT_MATTER_HEADING = "front matter"
+
+# Heading names, lower-cased with "&" spelt "and", and the kind each one is.
+# Background and related work count as introduction: like the introduction
+# they set out what was known before the paper's own work.
+# "Experiments" counts as results: in most papers that use it, it is where
+# the findings are reported.
+_KIND_BY_NAME = {
+    "abstract": "abstract",
+    "introduction": "introduction",
+    "background": "introduction",
+    "related work": "introduction",
+    "related works": "introduction",
+    "literature review": "introduction",
+    "motivation": "introduction",
+    "prior work": "introduction",
+    "previous work": "introduction",
+    "theoretical background": "introduction",
+    "state of the art": "introduction",
+    "method": "methods",
+    "methods": "methods",
+    "materials and methods": "methods",
+    "material and methods": "methods",
+    "methods and materials": "methods",
+    "materials": "methods",
+    "methodology": "methods",
+    "experimental": "methods",
+    "experimental section": "methods",
+    "experimental procedure": "methods",
+    "experimental procedures": "methods",
+    "experimental details": "methods",
+    "experimental setup": "methods",
+    "experimental methods": "methods",
+    "experimental design": "methods",
+    "patients and methods": "methods",
+    "subjects and methods": "methods",
+    "data and methods": "methods",
+    "study design": "methods",
+    "computational methods": "methods",
+    "computational details": "methods",
+    "simulation details": "methods",
+    "online methods": "methods",
+    "results": "results",
+    "result": "results",
+    "experimental results": "results",
+    "experiments": "results",
+    "findings": "results",
+    "evaluation": "results",
+    "numerical results": "results",
+    "simulation results": "results",
+    "discussion": "discussion",
+    "general discussion": "discussion",
+    "conclusion": "conclusion",
+    "conclusions": "conclusion",
+    "concluding remarks": "conclusion",
+    "summary": "conclusion",
+    "final remarks": "conclusion",
+    "outlook": "conclusion",
+    "future work": "other",
+    "perspectives": "other",
+    "implications": "other",
+    "limitations": "other",
+    "theory": "other",
+    "model": "other",
+    "preliminaries": "other",
+    "keywords": "other",
+    "key words": "other",
+    "index terms": "other",
+    "appendix": "other",
+    "appendices": "other",
+    "acknowledgements": "other",
+    "acknowledgments": "other",
+    "acknowledgement": "other",
+    "acknowledgment": "other",
+    "funding": "other",
+    "author contributions": "other",
+    "competing interests": "other",
+    "conflict of interest": "other",
+    "conflicts of interest": "other",
+    "data availability": "other",
+    "data availability statement": "other",
+    "references": "other",
+    "bibliography": "other",
+    "supplementary material": "other",
+    "supplementary information": "other",
+    "supporting information": "other",
+    "nomenclature": "other",
+    "abbreviations": "other",
+    "highlights": "other",
+}
+# Headings that keep the text after them on the same line.
+_RUN_IN_HEADING = re.compile(
+    r"^(?P<name>abstract|key\s*words|index\s+terms)\s*"
+    r"(?:[\u2014\u2013:.-]+\s*|\s(?=(?-i:[A-Z])))(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.|[A-Z]\.)(?P<space>\s*)(?P<title>\S.*)$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+# pypdf splits small capitals into the big first letter and the rest:
+# "I NTRODUCTION", "R ESULTS AND D ISCUSSION".
+_SPLIT_SMALL_CAPS = re.compile(r"\b([A-Z]) (?=[A-Z]{2,}\b)")
+_NOT_A_TITLE = re.compile(
+    r"[=<>±@]|\d\.\d|https?:|\b(?:university|department|institute|laboratory|faculty|"
+    r"college|school|centre|center)\b|\b(?:is|are|was|were|has|have|had|we|our)\b",
+    re.IGNORECASE,
+)
+_MAX_HEADING_CHARS = 80
+_MAX_TITLE_CASE_WORDS = 12
+# Sentence-case numbered headings are common ("2 Sample preparation"), but so
+# are wrapped sentences that start with a number; a short one that continues
+# the numbering is taken as a heading.
+_MAX_SENTENCE_CASE_WORDS = 6
+# A line ending in one of these is a sentence running on to the next line.
+_DANGLING_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "that", "the", "then", "to", "which", "with"}
+)
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """A heading line found in the text, before sections are cut."""
+
+    line_index: int
+    kind: str
+    title: str
+    number: int | None
+    rest_of_line: str
+
+
+def split_sections(text: str) -> list[Section]:
+    """Split clean paper text into sections at its top-level heading lines.
+
+    Text before the first heading becomes an "other" section headed "front
+    matter"; the abstract is never guessed from it. Section texts keep their
+    line breaks, and sections with no text are dropped.
+    """
+    lines = text.split("\n")
+    headings = _fold_structured_abstract(_keep_consistent(_find_headings(lines)))
+    sections = []
+    first_line = headings[0].line_index if headings else len(lines)
+    sections.append(Section("other", FRONT_MATTER_HEADING, _join_lines(lines[:first_line])))
+    for position, heading in enumerate(headings):
+        end = headings[position + 1].line_index if position + 1 < len(headings) else len(lines)
+        body_lines = [heading.rest_of_line] + lines[heading.line_index + 1 : end]
+        sections.append(Section(heading.kind, heading.title, _join_lines(body_lines)))
+    return [section for section in sections if section.text]
+
+
+def find_abstract(sections: list[Section]) -> str:
+    """The text of the first abstract section, or "" when there is none."""
+    return next((section.text for section in sections if section.kind == "abstract"), "")
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Lines back into one text, without blank lines at either end."""
+    return "\n".join(lines).strip()
+
+
+def _find_headings(lines: list[str]) -> list[_Heading]:
+    """Every line that reads as a top-level heading, in order."""
+    headings = []
+    last_number = 0
+    for line_index, line in enumerate(lines):
+        heading = _parse_heading(line.strip(), line_index, last_number)
+        if heading is not None:
+            headings.append(heading)
+            last_number = heading.number if heading.number is not None else last_number
+    return headings
+
+
+def _parse_heading(line: str, line_index: int, last_number: int) -> _Heading | None:
+    """The heading a line is, given the last top-level number seen, or None."""
+    if not line or (len(line) > _MAX_HEADING_CHARS and not _RUN_IN_HEADING.match(line)):
+        return None
+    run_in = _RUN_IN_HEADING.match(line)
+    if run_in and run_in.group("name")[0].isupper():
+        name = _normalize_name(run_in.group("name"))
+        title = "Abstract" if name == "abstract" else run_in.group("name")
+        return _Heading(line_index, _KIND_BY_NAME[name], title, None, run_in.group("rest"))
+    numbered = _NUMBER.match(line)
+    if numbered:
+        number = _top_level_number(numbered.group("number"))
+        if number is None:
+            return None
+        title = numbered.group("title").strip()
+        kind = _kind_of(title)
+        if kind is not None:
+            return _Heading(line_index, kind, _clean_title(title), number, "")
+        spaced = bool(numbered.group("space")) or numbered.group("number").endswith(".")
+        if spaced and _looks_like_title(title, continues_numbering=number == last_number + 1):
+            if last_number < number <= last_number + 2:
+                return _Heading(line_index, "other", _clean_title(title), number, "")
+        return None
+    kind = _kind_of(line)
+    if kind is not None:
+        return _Heading(line_index, kind, _clean_title(line), None, "")
+    return None
+
+
+def _top_level_number(number: str) -> int | None:
+    """The section number of a top-level heading, or None for a subsection."""
+    number = number.rstrip(".")
+    if number.isdigit():
+        return int(number)
+    if "." in number or (len(number) == 1 and number not in _ROMAN_VALUES):
+        return None
+    return _roman_to_int(number)
+
+
+def _roman_to_int(numeral: str) -> int:
+    """The value of a roman numeral of I, V and X."""
+    values = [_ROMAN_VALUES[char] for char in numeral]
+    return sum(-value if value < after else value for value, after in zip(values, values[1:] + [0]))
+
+
+def _kind_of(title: str) -> str | None:
+    """The kind of section a heading title names, or None for an unknown title."""
+    if not title[:1].isupper():
+        return None
+    for candidate in (title, _SPLIT_SMALL_CAPS.sub(r"\1", title)):
+        name = _normalize_name(candidate)
+        if name in _KIND_BY_NAME:
+            return _KIND_BY_NAME[name]
+        # Compounds take the kind of their first part: "Results and Discussion"
+        # is results, "Discussion and Conclusions" is discussion.
+        parts = [part.strip() for part in name.split(" and ")]
+        if len(parts) > 1 and all(_singular(part) in _KIND_BY_NAME for part in parts):
+            return _KIND_BY_NAME[_singular(parts[0])]
+        if _singular(name) in _KIND_BY_NAME:
+            return _KIND_BY_NAME[_singular(name)]
+    return None
+
+
+def _normalize_name(title: str) -> str:
+    """A heading title as a lookup key: lower case, "&" as "and", no end colon."""
+    name = title.lower().replace("&", " and ").rstrip(":. ")
+    return " ".join(name.split())
+
+
+def _singular(name: str) -> str:
+    """A heading name without a plural "s" that the table lacks."""
+    return name if name in _KIND_BY_NAME or not name.endswith("s") else name[:-1]
+
+
+def _clean_title(title: str) -> str:
+    """A heading title as shown: small capitals rejoined, no end colon."""
+    if _kind_of(title) is not None and _normalize_name(title) not in _KIND_BY_NAME:
+        title = _SPLIT_SMALL_CAPS.sub(r"\1", title)
+    return " ".join(title.rstrip(":. ").split())
+
+
+def _looks_like_title(title: str, continues_numbering: bool) -> bool:
+    """Whether the words after a section number read as a heading, not prose."""
+    if not title[:1].isupper() or title[-1] in ".,;:" or "," in title:
+        return False
+    if _NOT_A_TITLE.search(title):
+        return False
+    words = title.split()
+    long_words = [word for word in words if len(word) >= 4 and word[:1].isalpha()]
+    if not long_words:
+        return False
+    if words[-1].lower() in _DANGLING_WORDS:
+        return False
+    capitalized = sum(word[0].isupper() for word in long_words)
+    if capitalized >= 0.6 * len(long_words):
+        return len(words) <= _MAX_TITLE_CASE_WORDS
+    has_number = any(word.isdigit() for word in words)
+    return continues_numbering and len(words) <= _MAX_SENTENCE_CASE_WORDS and not has_number
+
+
+def _keep_consistent(headings: list[_Heading]) -> list[_Heading]:
+    """Drop unnumbered headings inside the numbered part of a numbered paper.
+
+    In a paper with numbered sections, a bare "Results" or "Summary" line
+    between two numbered headings is a paragraph or subsection title.
+    """
+    numbered_positions = [position for position, heading in enumerate(headings) if heading.number is not None]
+    if len(numbered_positions) < 2:
+        return headings
+    first, last = numbered_positions[0], numbered_positions[-1]
+    return [heading for position, heading in enumerate(headings) if heading.number is not None or not first < position < last]
+
+
+def _fold_structured_abstract(headings: list[_Heading]) -> list[_Heading]:
+    """Keep the labels of a structured abstract inside the abstract.
+
+    Between an "Abstract" heading and a later "Introduction", headings such as
+    "Background", "Methods" and "Results" are the abstract's own labels.
+    "Summary" before any other main heading is the abstract too.
+    """
+    main_kinds = {"introduction", "methods", "results", "discussion", "conclusion"}
+    if headings and headings[0].kind == "conclusion" and _normalize_name(headings[0].title) == "summary":
+        if any(heading.kind in main_kinds for heading in headings[1:]):
+            first = headings[0]
+            headings = [_Heading(first.line_index, "abstract", first.title, None, first.rest_of_line)] + headings[1:]
+    abstract_position = next((position for position, heading in enumerate(headings) if heading.kind == "abstract"), None)
+    if abstract_position is None:
+        return headings
+    introduction_position = next(
+        (
+            position
+            for position, heading in enumerate(headings)
+            if position > abstract_position and _normalize_name(heading.title) == "introduction"
+        ),
+        None,
+    )
+    if introduction_position is None:
+        return headings
+    return [
+        heading
+        for position, heading in enumerate(headings)
+        if not (abstract_position < position < introduction_position and heading.kind in main_kinds)
+    ]

@@ -1,0 +1,61 @@
+"""Self-reflective rationales (SciInstruct): a solver's own solution becomes the question's rationale.
+
+A solver writes a step-by-step solution. If it reaches the key, that solution
+is the rationale. If not, the solver is shown the key, reflects on its mistake
+and revises; a revision that reaches the key is kept. A question whose key no
+solution reaches is flagged: either the question or its key may be wrong.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from papergym.core.llm.backend import Backend
+from papergym.core.quality.prompts import reflect_messages, reflect_prompt, solve_messages, solve_prompt
+from papergym.core.quality.vote import ask
+from papergym.core.questions.grading import grade
+
+STAGES = ("direct", "reflected", "failed")
+_STOPS = ["###", "\nQuestion:", "\nStudent's solution:"]
+
+
+@dataclass
+class RationaleResult:
+    stage: str  # direct | reflected | failed
+    rationale: str | None  # the solution that reached the key, if any
+    first_attempt: str
+    revised_attempt: str | None
+    seconds: float
+    tokens: int
+
+
+def _solution(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
+
+
+def write_rationale(backend: Backend, question: dict, *, max_tokens: int = 320, temperature: float = 0.2) -> RationaleResult:
+    """Solve, check against the key, and reflect once if the first solution missed it."""
+    started = time.perf_counter()
+    first = ask(
+        backend, solve_prompt(question), solve_messages(question), stop=_STOPS, max_tokens=max_tokens, temperature=temperature, seed=1
+    )
+    first_text = _solution(first.text)
+    tokens = first.completion_tokens
+    if grade(question, first_text):
+        return RationaleResult("direct", first_text, first_text, None, time.perf_counter() - started, tokens)
+    revised = ask(
+        backend,
+        reflect_prompt(question, first_text or "(no solution)"),
+        reflect_messages(question, first_text or "(no solution)"),
+        stop=_STOPS,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        seed=2,
+    )
+    revised_text = _solution(revised.text)
+    tokens += revised.completion_tokens
+    stage = "reflected" if grade(question, revised_text) else "failed"
+    return RationaleResult(
+        stage, revised_text if stage == "reflected" else None, first_text, revised_text, time.perf_counter() - started, tokens
+    )

@@ -1,0 +1,1 @@
+"""The Textual app: the app, its screens and dialogs, charts and messages."""

@@ -1,0 +1,292 @@
+"""`papergym check`: the quality pipeline from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from papergym.tui.cli.common import _clip, _duration, _echo_json, _library_option, _open_library, _StatusLine, _width
+
+STEP_HELP = "validate, dedup, decontam, vote, rationale, score, rank"
+BENCHMARKS_SETTING = "benchmarks_dir"
+
+
+def _steps(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+class _CheckProgressView:
+    """One status line per step: done/total, pace and ETA, and the last verdict."""
+
+    def __init__(self) -> None:
+        self.status = _StatusLine()
+        self.step = None
+
+    def __call__(self, progress) -> None:
+        if progress.step != self.step:
+            self.close()
+            self.step = progress.step
+        eta = (progress.total - progress.done) / progress.rate if progress.rate and progress.done else None
+        self.status.show(
+            f"{progress.step:9} {progress.done}/{progress.total}  {progress.rate * 60:.1f} q/min  ETA {_duration(eta)}"
+            + (f"  {progress.last}" if progress.last else ""),
+            final=progress.done == progress.total,
+        )
+
+    def close(self) -> None:
+        self.status.close()
+        self.step = None
+
+
+@click.command()
+@click.option("--steps", default=None, help=f"Steps to run, comma-separated (default: all of {STEP_HELP}).")
+@click.option("--skip", default=None, help="Steps to leave out, comma-separated (e.g. --skip rationale,score).")
+@click.option(
+    "--benchmarks",
+    "benchmarks_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of GPQA (csv), MMLU-Pro (parquet/jsonl) or SuperGPQA (jsonl) files to decontaminate against; remembered for later runs.",
+)
+@click.option(
+    "--model",
+    default=None,
+    help="The solver and judge model (default: the library's default model); with --server, the server's model name.",
+)
+@click.option("--solvers", default=None, help="Comma-separated solver models for voting (default: --model).")
+@click.option("--judge", "judge_model", default=None, help="The judge model for the quality score (default: the first solver).")
+@click.option(
+    "--lora",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="A GGUF LoRA adapter for the local model (from `papergym convert RUN --to gguf-lora OUT`).",
+)
+@click.option("--server", default=None, metavar="URL", help="An OpenAI-compatible server instead of local models.")
+@click.option("--api-key", default=None, envvar="PAPERGYM_API_KEY", help="API key for --server (or PAPERGYM_API_KEY).")
+@click.option("--concurrency", type=click.IntRange(1, 256), default=4, show_default=True, help="Requests in flight with --server.")
+@click.option(
+    "--vote-mode",
+    type=click.Choice(["sample", "logprob"]),
+    default="sample",
+    show_default=True,
+    help="sample: each solver reasons and answers N times; logprob: N votes from one pass's letter probabilities (fast, multiple choice only).",
+)
+@click.option("--samples", type=click.IntRange(1, 64), default=4, show_default=True, help="Votes per solver model.")
+@click.option(
+    "--reasoning-tokens", type=click.IntRange(16, 8192), default=256, show_default=True, help="Token budget of a sampled solution."
+)
+@click.option(
+    "--score-threshold",
+    type=click.FloatRange(-1, 1),
+    default=0.0,
+    show_default=True,
+    help="Flag questions the judge scores below this (P(yes) - P(no), from -1 to 1).",
+)
+@click.option(
+    "--dedup-threshold",
+    type=click.FloatRange(0.3, 1.0),
+    default=0.7,
+    show_default=True,
+    help="Estimated word-trigram Jaccard similarity above which two questions are duplicates.",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Model steps: judge at most this many questions each (resume later).")
+@click.option("--recheck", is_flag=True, help="Judge again questions a step already judged with the same settings.")
+@click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for a local model (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's report as one JSON object.")
+@_library_option
+@click.pass_context
+def check(
+    ctx,
+    steps,
+    skip,
+    benchmarks_dir,
+    model,
+    solvers,
+    judge_model,
+    lora,
+    server,
+    api_key,
+    concurrency,
+    vote_mode,
+    samples,
+    reasoning_tokens,
+    score_threshold,
+    dedup_threshold,
+    limit,
+    recheck,
+    threads,
+    as_json,
+    library_dir,
+):
+    """Run the quality pipeline on draft questions.
+
+    Steps, in order: validate (schema, key, options, leakage, length), dedup
+    (near-duplicates across the library), decontam (13-gram overlap with
+    benchmark files), vote (solvers with a None-of-the-above option; WildSci),
+    rationale (solve, reflect on a wrong answer, revise; SciInstruct), score
+    (judge P(yes) - P(no)), rank (a classifier trained on your reviews, once
+    there are 50). Each step records a pass, flag or drop per question with its
+    reasons; a question dropped by any step is dropped, one flagged is flagged.
+    Questions you accepted or rejected keep your decision. Stopping loses
+    nothing: the same command resumes.
+    """
+    from papergym.core.llm.backends import open_backend
+    from papergym.core.quality.pipeline import STEPS, CheckSettings, run_checks, validate_steps
+    from papergym.core.quality.vote import VoteSettings
+
+    library = _open_library(ctx, library_dir)
+    chosen = validate_steps(_steps(steps) or STEPS)
+    left_out = set(validate_steps(_steps(skip)))
+    chosen = tuple(step for step in chosen if step not in left_out)
+    if benchmarks_dir is not None:
+        if not benchmarks_dir.is_dir():
+            raise click.ClickException(f"{benchmarks_dir} is not a folder; give a folder of benchmark files.")
+        library.set_setting(BENCHMARKS_SETTING, str(benchmarks_dir.resolve()))
+    remembered = library.setting(BENCHMARKS_SETTING)
+    if benchmarks_dir is None and remembered is None and (library.folder / "benchmarks").is_dir():
+        remembered = str(library.folder / "benchmarks")
+    settings = CheckSettings(
+        steps=chosen,
+        benchmarks_dir=Path(remembered) if remembered else None,
+        dedup_threshold=dedup_threshold,
+        vote=VoteSettings(mode=vote_mode, samples=samples, reasoning_tokens=reasoning_tokens),
+        score_threshold=score_threshold,
+        recheck=recheck,
+        limit=limit,
+    )
+
+    def open_models():
+        if not as_json:
+            click.echo("Loading the model…", err=True)
+        names = _steps(solvers) or [model]
+        opened: dict = {}
+
+        def backend(name):
+            if name not in opened:
+                # The adapter goes with the model it was made for: the first solver (--model).
+                adapter = lora if name == names[0] else None
+                opened[name] = open_backend(
+                    library, model=name, server=server, api_key=api_key, lora=adapter, concurrency=concurrency, threads=threads
+                )
+            return opened[name]
+
+        solver_backends = [backend(name) for name in names]
+        return solver_backends, backend(judge_model) if judge_model else solver_backends[0]
+
+    view = None if as_json else _CheckProgressView()
+    report = run_checks(library, settings, open_models=open_models, on_progress=view)
+    if view:
+        view.close()
+    if as_json:
+        _echo_json(report.as_dict())
+    else:
+        _print_report(report)
+    if report.cancelled:
+        sys.exit(130)
+    if report.stopped_reason:
+        sys.exit(1)
+
+
+def _print_report(report) -> None:
+    click.echo(f"{'STEP':10} {'RAN':>6} {'PASS':>7} {'FLAG':>7} {'DROP':>7} {'TIME':>8}")
+    for step in report.steps:
+        if step.skipped and not step.ran:
+            click.echo(f"{step.step:10} {'-':>6} {step.passed:>7} {step.flagged:>7} {step.dropped:>7} {'':>8}  skipped: {step.skipped}")
+            continue
+        click.echo(f"{step.step:10} {step.ran:>6} {step.passed:>7} {step.flagged:>7} {step.dropped:>7} {step.seconds:>7.1f}s")
+    width = _width()
+    for step in report.steps:
+        notes = _notes(step)
+        if step.reasons or notes:
+            click.echo(f"\n{step.step}:")
+        for reason, count in step.reasons.items():
+            click.echo(f"  {count:6} × {_clip(reason, width - 12)}")
+        for note in notes:
+            click.echo(f"  {note}")
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(report.statuses.items()))
+    click.echo(f"\nQuestions now: {statuses}. ({report.seconds:.1f} s)")
+    if report.stopped_reason:
+        click.echo(f"Stopped: {report.stopped_reason}")
+    elif report.cancelled:
+        click.echo("Stopped. Finished questions are saved; run the same command again to resume.")
+
+
+def _notes(step) -> list[str]:
+    extra = step.extra
+    notes = []
+    if "longest_option" in extra and extra["longest_option"]["questions"]:
+        bias = extra["longest_option"]
+        notes.append(
+            f"the key is the longest option in {bias['key_is_longest']} of {bias['questions']} multiple-choice questions "
+            f"({bias['share']:.0%}; chance {bias['chance']:.0%})"
+            + ("  <- solvers can guess by length" if bias["questions"] >= 20 and bias["share"] > bias["chance"] * 1.5 else "")
+        )
+    if extra.get("groups"):
+        notes.append(f"{extra['groups']} group{'s' if extra['groups'] > 1 else ''} of near-duplicates; each keeps its first question")
+    if "benchmark_items" in extra:
+        notes.append(f"checked against {extra['benchmark_items']} benchmark questions")
+    if "voting_types" in extra:
+        classes = ", ".join(f"{count} {name}" for name, count in sorted(extra["voting_types"].items()))
+        notes.append(f"vote classes ({extra['mode']} mode): {classes or 'none yet'}")
+        if "seconds_per_question" in extra:
+            notes.append(f"{extra['seconds_per_question']:.2f} s per question ({extra['questions_per_minute']} q/min)")
+    if "stages" in extra:
+        run = extra["this_run"]
+        notes.append(f"this run: {run['direct']} solved directly, {run['reflected']} fixed by reflection, {run['failed']} not solved")
+    if "score" in extra and extra["score"].get("n"):
+        score = extra["score"]
+        notes.append(
+            f"judge scores: mean {score['mean']:+.2f} (from {score['low']:+.2f} to {score['high']:+.2f}), threshold {extra['threshold']:+.2f}"
+        )
+    if "ranker" in extra and extra["ranker"]["trained"]:
+        ranker = extra["ranker"]
+        notes.append(
+            f"trained on {ranker['reviewed']} reviews ({ranker['accepted']} accepted, {ranker['rejected']} rejected): "
+            f"held-out accuracy {ranker['accuracy']:.0%} on {ranker['held_out']} (always-majority {ranker['baseline']:.0%}); "
+            f"ranked {ranker['ranked']} questions"
+        )
+    if extra.get("failures"):
+        for failure, count in extra["failures"].items():
+            notes.append(f"{count} × model failed: {failure}")
+    return notes
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@_library_option
+@click.pass_context
+def accept(ctx, question_ids, library_dir):
+    """Accept questions (ids or unique prefixes) as training data."""
+    from papergym.core.questions.review import decide, resolve_question_ids
+
+    library = _open_library(ctx, library_dir)
+    changed = decide(library, resolve_question_ids(library, list(question_ids)), "accepted")
+    click.echo(f"Accepted {changed} question{'s' if changed != 1 else ''}.")
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@click.option("--reason", default=None, help="Why, in a few words (kept with the question; the ranker learns from decisions).")
+@_library_option
+@click.pass_context
+def reject(ctx, question_ids, reason, library_dir):
+    """Reject questions (ids or unique prefixes)."""
+    from papergym.core.questions.review import decide, resolve_question_ids
+
+    library = _open_library(ctx, library_dir)
+    changed = decide(library, resolve_question_ids(library, list(question_ids)), "rejected", reason)
+    click.echo(f"Rejected {changed} question{'s' if changed != 1 else ''}.")
+
+
+@click.command()
+@click.argument("question_ids", nargs=-1, required=True)
+@_library_option
+@click.pass_context
+def unreview(ctx, question_ids, library_dir):
+    """Undo accept or reject: the questions return to the quality pipeline's verdict."""
+    from papergym.core.questions.review import resolve_question_ids, undo
+
+    library = _open_library(ctx, library_dir)
+    changed = undo(library, resolve_question_ids(library, list(question_ids)))
+    click.echo(f"{changed} question{'s' if changed != 1 else ''} back to the pipeline's verdict.")

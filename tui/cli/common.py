@@ -1,0 +1,89 @@
+"""Pieces every command shares: error handling, the --library option, output helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import click
+from papergym.core.errors import PapergymError
+
+SHORT_ID = 12
+
+
+class _Group(click.Group):
+    """Turns errors a user can fix into one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PapergymError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def _library_option(command):
+    return click.option(
+        "--library",
+        "library_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Library folder (default: $PAPERGYM_HOME, else your data directory).",
+    )(command)
+
+
+def _open_library(ctx: click.Context, library_dir: Path | None):
+    """The library named by the subcommand's --library, else the group's, else the default."""
+    from papergym.core.library import Library
+
+    ctx.ensure_object(dict)
+    return Library(library_dir or ctx.obj.get("library_dir"))
+
+
+def _echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def _duration(seconds: float | None) -> str:
+    """H:MM:SS or M:SS, or "?" when unknown."""
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+class _StatusLine:
+    """Progress on stderr: one line rewritten in place on a terminal; in a log, a line every few seconds and the last."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        import sys
+
+        self.interactive = sys.stderr.isatty()
+        self.every = every
+        self.last_print = 0.0
+        self.open = False
+
+    def show(self, line: str, final: bool = False) -> None:
+        import time
+
+        if self.interactive:
+            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
+            self.open = True
+        elif final or time.monotonic() - self.last_print > self.every:
+            click.echo(line, err=True)
+            self.last_print = time.monotonic()
+
+    def close(self) -> None:
+        if self.interactive and self.open:
+            click.echo("", err=True)
+        self.open = False

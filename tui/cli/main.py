@@ -1,0 +1,285 @@
+"""The command line: a thin layer over papergym.core, one command per pipeline step."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from papergym import __version__
+from papergym.tui.cli.check import accept, check, reject, unreview
+from papergym.tui.cli.common import SHORT_ID, _clip, _echo_json, _Group, _library_option, _open_library, _width
+from papergym.tui.cli.demo import demo
+from papergym.tui.cli.evaluate import convert_command, eval_command
+from papergym.tui.cli.export import export, import_questions_command
+from papergym.tui.cli.generate import generate, question, questions
+from papergym.tui.cli.models import models
+from papergym.tui.cli.topics import topics
+from papergym.tui.cli.train import runs, train
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.version_option(__version__, prog_name="papergym")
+@_library_option
+@click.pass_context
+def cli(ctx: click.Context, library_dir: Path | None) -> None:
+    """papergym: turn your PDF library into verifiable science questions, offline.
+
+    With no command, papergym opens the app on the library.
+
+    \b
+    Start with:
+      papergym import ~/papers        copy PDFs into the library and extract their text
+      papergym papers                 list what is in the library
+      papergym search "rate constant" full-text search over titles, abstracts and sections
+      papergym show ID                a paper's metadata and sections
+      papergym generate               questions from every paper with the default model
+      papergym questions              what was generated
+      papergym check                  the quality pipeline: validate, dedup, vote, rationale, score
+      papergym topics classify        label papers with the taxonomy's disciplines
+      papergym export OUT             a Hugging Face dataset, split by paper, ready for GRPO
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["library_dir"] = library_dir
+    if ctx.invoked_subcommand is None:
+        if not sys.stdout.isatty():
+            click.echo(ctx.get_help())  # no terminal to draw the app in (a pipe, a script)
+            return
+        from papergym.tui.app.app import run_app
+
+        run_app(library_dir)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a summary.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Reader processes (default: one per core).")
+@click.option(
+    "--timeout", type=click.FloatRange(1), default=60.0, show_default=True, help="Seconds a file may take, plus half a second per page."
+)
+@click.option("--max-pages", type=click.IntRange(1), default=2000, show_default=True, help="Refuse PDFs longer than this.")
+@click.option(
+    "--memory-limit",
+    "memory_limit_mb",
+    type=click.IntRange(256),
+    default=2048,
+    show_default=True,
+    help="Memory ceiling of each reader process, in MiB.",
+)
+@_library_option
+@click.pass_context
+def import_command(ctx, paths, as_json, workers, timeout, max_pages, memory_limit_mb, library_dir):
+    """Import PDF files and folders (searched recursively) into the library.
+
+    Files already in the library are recognised by content and left alone, so
+    running the same command again after an interruption finishes the job.
+    Exits with 1 if any file failed.
+    """
+    from papergym.core.ingest.importer import import_paths
+
+    library = _open_library(ctx, library_dir)
+    progress = None
+    if not as_json and sys.stderr.isatty():
+        from papergym.tui.cli.progress import FileProgress
+
+        progress = FileProgress()
+
+    def on_result(result, done, total):
+        if as_json:
+            _echo_json(result.as_dict())
+        elif progress is not None:
+            progress.update(result, done, total)
+
+    try:
+        if progress:
+            progress.start()
+        report = import_paths(
+            library,
+            paths,
+            workers=workers,
+            timeout=timeout,
+            max_pages=max_pages,
+            memory_limit_mb=memory_limit_mb,
+            on_result=on_result,
+        )
+    except KeyboardInterrupt:
+        if progress:
+            progress.stop()
+        click.echo("Stopped. Finished files are saved; run the same command again to import the rest.", err=True)
+        sys.exit(130)
+    finally:
+        if progress:
+            progress.stop()
+    if not as_json:
+        _print_import_summary(report, library.folder)
+    sys.exit(1 if report.failed else 0)
+
+
+def _print_import_summary(report, library_folder: Path) -> None:
+    counts = report.counts
+    rate = report.pages / report.seconds if report.seconds else 0.0
+    failed = report.failed
+    for result in failed[:20]:
+        click.echo(f"failed   {result.path} {result.reason}")
+    if len(failed) > 20:
+        click.echo(f"failed   … and {len(failed) - 20} more (`papergym papers --status failed` lists them all)")
+    skipped = [r for r in report.results if r.status == "skipped"]
+    if skipped:
+        kinds = Counter(Path(r.path).suffix.lower() or "no extension" for r in skipped)
+        listing = ", ".join(f"{kind} ×{count}" for kind, count in kinds.most_common())
+        noun = "file that is not a PDF" if len(skipped) == 1 else "files that are not PDFs"
+        click.echo(f"skipped  {len(skipped)} {noun} ({listing}); --json lists each one")
+    no_text = [r for r in report.results if r.status == "imported" and r.has_text is False]
+    for result in no_text:
+        click.echo(f"no text  {result.path} {result.reason}")
+    click.echo(
+        f"Imported {counts['imported']} papers ({report.pages} pages) in {report.seconds:.1f} s"
+        f" ({rate:.1f} pages/s); {counts['duplicate']} already in the library,"
+        f" {counts['skipped']} skipped, {counts['failed']} failed."
+    )
+    click.echo(f"Library: {library_folder}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per paper.")
+@click.option("--status", type=click.Choice(["ok", "no_text", "failed"]), default=None, help="Only papers with this status.")
+@_library_option
+@click.pass_context
+def papers(ctx, as_json, status, library_dir):
+    """List the papers in the library, newest first."""
+    library = _open_library(ctx, library_dir)
+    rows = library.papers(status=status)
+    if as_json:
+        for row in rows:
+            _echo_json(row)
+        return
+    if not rows:
+        if status:
+            click.echo(f"No paper has the status {status}.")
+        else:
+            click.echo("The library is empty. Add papers with: papergym import PATH")
+        return
+    width = _width()
+    title_width = max(20, width - (SHORT_ID + 2 + 8 + 6 + 6))
+    lines = [f"{'ID':{SHORT_ID}}  {'STATUS':7} {'PAGES':>5} {'YEAR':>5} TITLE"]
+    for row in rows:
+        label = row["title"] or row["filename"]
+        if row["status"] == "failed":
+            label = f"{row['filename']}: {row['reason']}"
+        lines.append(
+            f"{row['id'][:SHORT_ID]}  {row['status']:7} {row['pages'] or '':>5} {row['year'] or '':>5} {_clip(label, title_width)}"
+        )
+    counts = library.counts()
+    summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    lines.append(f"{len(rows)} papers ({summary})")
+    click.echo("\n".join(lines))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit.")
+@_library_option
+@click.pass_context
+def search(ctx, query, limit, as_json, library_dir):
+    """Full-text search over titles, authors, abstracts and section text (best first).
+
+    Words must all appear (stemmed); "quoted phrases", OR, NOT and prefix* work too.
+    """
+    library = _open_library(ctx, library_dir)
+    hits = library.search(query, limit=limit)
+    if as_json:
+        for hit in hits:
+            _echo_json(hit.__dict__)
+        return
+    if not hits:
+        click.echo(f"No paper matches {query!r}.")
+        return
+    color = sys.stdout.isatty()
+    width = _width()
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank:2}. {hit.paper_id[:SHORT_ID]}  {hit.year or '':>4}  {_clip(hit.title or '', width - 24)}")
+        snippet = _clip(hit.snippet, width * 2)
+        if color:
+            parts = snippet.split("**")
+            snippet = "".join(click.style(p, bold=True) if i % 2 else p for i, p in enumerate(parts))
+        click.echo(f"    {snippet}")
+
+
+@cli.command()
+@click.argument("paper_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the paper as one JSON object.")
+@click.option("--text", "with_text", is_flag=True, help="Also print each section's text.")
+@_library_option
+@click.pass_context
+def show(ctx, paper_id, as_json, with_text, library_dir):
+    """Show a paper's metadata and its sections (PAPER_ID may be a unique prefix)."""
+    library = _open_library(ctx, library_dir)
+    paper = library.paper(paper_id)
+    sections = library.sections(paper["id"])
+    if as_json:
+        paper["sections"] = [{key: value for key, value in section.items() if with_text or key != "text"} for section in sections]
+        _echo_json(paper)
+        return
+    fields = [
+        ("id", paper["id"]),
+        ("title", paper["title"]),
+        ("authors", ", ".join(paper["authors"])),
+        ("year", paper["year"]),
+        ("doi", paper["doi"]),
+        ("status", paper["status"] + (f": {paper['reason']}" if paper["reason"] else "")),
+        ("pages", paper["pages"]),
+        ("file", paper["filename"]),
+        ("source", paper["source_path"]),
+        ("imported", paper["imported_at"]),
+    ]
+    for name, value in fields:
+        if value not in (None, ""):
+            click.echo(f"{name:9} {value}")
+    if paper.get("abstract"):
+        click.echo(f"abstract  {_clip(paper['abstract'], 300)}")
+    if sections:
+        click.echo(f"\n{'#':>3}  {'KIND':12} {'CHARS':>7}  HEADING")
+        for section in sections:
+            click.echo(f"{section['ordinal']:>3}  {section['kind']:12} {section['chars']:>7}  {section['heading']}")
+            if with_text:
+                click.echo(section["text"] + "\n")
+
+
+@cli.command()
+@click.argument("paper_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_library_option
+@click.pass_context
+def remove(ctx, paper_id, yes, library_dir):
+    """Remove a paper, its text and its stored PDF from the library."""
+    library = _open_library(ctx, library_dir)
+    paper = library.paper(paper_id)
+    label = paper["title"] or paper["filename"]
+    if not yes:
+        click.confirm(f"Remove {paper['id'][:SHORT_ID]} {label!r}?", abort=True)
+    library.remove(paper["id"])
+    click.echo(f"Removed {paper['id'][:SHORT_ID]} {label}")
+
+
+cli.add_command(generate)
+cli.add_command(questions)
+cli.add_command(question)
+cli.add_command(models)
+cli.add_command(check)
+cli.add_command(accept)
+cli.add_command(reject)
+cli.add_command(unreview)
+cli.add_command(topics)
+cli.add_command(export)
+cli.add_command(import_questions_command)
+cli.add_command(train)
+cli.add_command(runs)
+cli.add_command(demo)
+cli.add_command(eval_command)
+cli.add_command(convert_command)
+
+
+def main() -> None:
+    cli(prog_name="papergym")
