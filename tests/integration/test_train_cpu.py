@@ -240,10 +240,10 @@ def test_unsloth_backend_trains_on_cuda(library, tiny_model):
 
 def cli_group():
     import click
-    from papergym.tui.cli.common import _Group
+    from papergym.tui.cli.common import PapergymGroup
     from papergym.tui.cli.train import runs, train
 
-    @click.group(cls=_Group)
+    @click.group(cls=PapergymGroup)
     @click.pass_context
     def cli(ctx):
         ctx.ensure_object(dict)

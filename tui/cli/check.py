@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from papergym.tui.cli.common import _clip, _duration, _echo_json, _library_option, _open_library, _StatusLine, _width
+from papergym.tui.cli.common import StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
 
 STEP_HELP = "validate, dedup, decontam, vote, rationale, score, rank"
 BENCHMARKS_SETTING = "benchmarks_dir"
@@ -20,7 +20,7 @@ class _CheckProgressView:
     """One status line per step: done/total, pace and ETA, and the last verdict."""
 
     def __init__(self) -> None:
-        self.status = _StatusLine()
+        self.status = StatusLine()
         self.step = None
 
     def __call__(self, progress) -> None:
@@ -29,7 +29,7 @@ class _CheckProgressView:
             self.step = progress.step
         eta = (progress.total - progress.done) / progress.rate if progress.rate and progress.done else None
         self.status.show(
-            f"{progress.step:9} {progress.done}/{progress.total}  {progress.rate * 60:.1f} q/min  ETA {_duration(eta)}"
+            f"{progress.step:9} {progress.done}/{progress.total}  {progress.rate * 60:.1f} q/min  ETA {duration(eta)}"
             + (f"  {progress.last}" if progress.last else ""),
             final=progress.done == progress.total,
         )
@@ -94,7 +94,7 @@ class _CheckProgressView:
 @click.option("--recheck", is_flag=True, help="Judge again questions a step already judged with the same settings.")
 @click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for a local model (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def check(
     ctx,
@@ -135,7 +135,7 @@ def check(
     from papergym.core.quality.pipeline import STEPS, CheckSettings, run_checks, validate_steps
     from papergym.core.quality.vote import VoteSettings
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     chosen = validate_steps(_steps(steps) or STEPS)
     left_out = set(validate_steps(_steps(skip)))
     chosen = tuple(step for step in chosen if step not in left_out)
@@ -179,7 +179,7 @@ def check(
     if view:
         view.close()
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
     else:
         _print_report(report)
     if report.cancelled:
@@ -195,13 +195,13 @@ def _print_report(report) -> None:
             click.echo(f"{step.step:10} {'-':>6} {step.passed:>7} {step.flagged:>7} {step.dropped:>7} {'':>8}  skipped: {step.skipped}")
             continue
         click.echo(f"{step.step:10} {step.ran:>6} {step.passed:>7} {step.flagged:>7} {step.dropped:>7} {step.seconds:>7.1f}s")
-    width = _width()
+    width = terminal_width()
     for step in report.steps:
         notes = _notes(step)
         if step.reasons or notes:
             click.echo(f"\n{step.step}:")
         for reason, count in step.reasons.items():
-            click.echo(f"  {count:6} × {_clip(reason, width - 12)}")
+            click.echo(f"  {count:6} × {clip(reason, width - 12)}")
         for note in notes:
             click.echo(f"  {note}")
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(report.statuses.items()))
@@ -254,13 +254,13 @@ def _notes(step) -> list[str]:
 
 @click.command()
 @click.argument("question_ids", nargs=-1, required=True)
-@_library_option
+@library_option
 @click.pass_context
 def accept(ctx, question_ids, library_dir):
     """Accept questions (ids or unique prefixes) as training data."""
     from papergym.core.questions.review import decide, resolve_question_ids
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     changed = decide(library, resolve_question_ids(library, list(question_ids)), "accepted")
     click.echo(f"Accepted {changed} question{'s' if changed != 1 else ''}.")
 
@@ -268,25 +268,25 @@ def accept(ctx, question_ids, library_dir):
 @click.command()
 @click.argument("question_ids", nargs=-1, required=True)
 @click.option("--reason", default=None, help="Why, in a few words (kept with the question; the ranker learns from decisions).")
-@_library_option
+@library_option
 @click.pass_context
 def reject(ctx, question_ids, reason, library_dir):
     """Reject questions (ids or unique prefixes)."""
     from papergym.core.questions.review import decide, resolve_question_ids
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     changed = decide(library, resolve_question_ids(library, list(question_ids)), "rejected", reason)
     click.echo(f"Rejected {changed} question{'s' if changed != 1 else ''}.")
 
 
 @click.command()
 @click.argument("question_ids", nargs=-1, required=True)
-@_library_option
+@library_option
 @click.pass_context
 def unreview(ctx, question_ids, library_dir):
     """Undo accept or reject: the questions return to the quality pipeline's verdict."""
     from papergym.core.questions.review import resolve_question_ids, undo
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     changed = undo(library, resolve_question_ids(library, list(question_ids)))
     click.echo(f"{changed} question{'s' if changed != 1 else ''} back to the pipeline's verdict.")

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import click
 from papergym.core.errors import PapergymError
+from papergym.tui.formatting import duration, truncate
 
 SHORT_ID = 12
 
 
-class _Group(click.Group):
+__all__ = ["SHORT_ID", "PapergymGroup", "StatusLine", "clip", "duration", "echo_json", "library_option", "open_library", "terminal_width"]
+
+
+class PapergymGroup(click.Group):
     """Turns errors a user can fix into one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
@@ -22,7 +26,7 @@ class _Group(click.Group):
             raise click.ClickException(str(error)) from None
 
 
-def _library_option(command):
+def library_option(command):
     return click.option(
         "--library",
         "library_dir",
@@ -32,7 +36,7 @@ def _library_option(command):
     )(command)
 
 
-def _open_library(ctx: click.Context, library_dir: Path | None):
+def open_library(ctx: click.Context, library_dir: Path | None):
     """The library named by the subcommand's --library, else the group's, else the default."""
     from papergym.core.library import Library
 
@@ -40,29 +44,20 @@ def _open_library(ctx: click.Context, library_dir: Path | None):
     return Library(library_dir or ctx.obj.get("library_dir"))
 
 
-def _echo_json(value) -> None:
+def echo_json(value) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _width() -> int:
+def terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
     text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    return truncate(text, width)
 
 
-def _duration(seconds: float | None) -> str:
-    """H:MM:SS or M:SS, or "?" when unknown."""
-    if seconds is None:
-        return "?"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
-class _StatusLine:
+class StatusLine:
     """Progress on stderr: one line rewritten in place on a terminal; in a log, a line every few seconds and the last."""
 
     def __init__(self, every: float = 10.0) -> None:
@@ -77,7 +72,7 @@ class _StatusLine:
         import time
 
         if self.interactive:
-            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
+            click.echo("\r" + line[: terminal_width() - 1].ljust(terminal_width() - 1), nl=False, err=True)
             self.open = True
         elif final or time.monotonic() - self.last_print > self.every:
             click.echo(line, err=True)

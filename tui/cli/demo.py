@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import click
-from papergym.tui.cli.common import _echo_json
+from papergym.tui.cli.common import echo_json
 
 
 @click.command()
@@ -55,4 +55,4 @@ def demo(library_dir, windows, steps, no_train, as_json):
     say(f"  papergym --library {folder}                  the app: review the questions (3), the run's curves (5), the eval (6)")
     say(f"  papergym --library {folder} questions        papergym --library {folder} runs show latest")
     if as_json:
-        _echo_json({"library": str(folder), "seconds": report.seconds, "stopped": report.stopped, "stages": report.stages})
+        echo_json({"library": str(folder), "seconds": report.seconds, "stopped": report.stopped, "stages": report.stages})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from papergym.core.errors import PapergymError
-from papergym.tui.cli.common import _clip, _duration, _echo_json, _library_option, _open_library, _StatusLine, _width
+from papergym.tui.cli.common import StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
 
 ENGINE_CHOICES = ("auto", "transformers", "llama.cpp")
 CONVERT_TARGETS = ("gguf-lora", "merged-hf")
@@ -18,14 +18,14 @@ class _EvalProgressView:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.status = _StatusLine()
+        self.status = StatusLine()
 
     def __call__(self, progress) -> None:
         left = progress.total - progress.done
         eta = left / progress.questions_per_second if progress.questions_per_second else None
         self.status.show(
             f"{self.label}: {progress.done}/{progress.total} questions  {progress.correct} right  "
-            f"{progress.questions_per_second:.2f} q/s  ETA {_duration(eta)}",
+            f"{progress.questions_per_second:.2f} q/s  ETA {duration(eta)}",
             final=left == 0,
         )
 
@@ -54,7 +54,7 @@ def _print_report(report) -> None:
     click.echo(f"\n{'DISCIPLINE':{width}}  {'QUESTIONS':>9}  {'ACCURACY':>8}  {'EXTRACTABLE':>11}  {'LENGTH':>6}")
     for name, block in report.per_discipline.items():
         click.echo(
-            f"{_clip(name, width):{width}}  {block['questions']:>9}  {_percent(block['accuracy']):>8}  "
+            f"{clip(name, width):{width}}  {block['questions']:>9}  {_percent(block['accuracy']):>8}  "
             f"{_percent(block['extractable']):>11}  {block['mean_length']:>6.0f}"
         )
     if report.skipped:
@@ -80,20 +80,20 @@ def _print_comparison(comparison) -> None:
         else:
             before, after = _percent(row["before"]), _percent(row["after"])
             change = "-" if row["delta"] is None else f"{100 * row['delta']:+.1f}"
-        click.echo(f"{_clip(row['name'], width):{width}}  {row['questions']:>9}  {before:>8}  {after:>8}  {change:>8}")
+        click.echo(f"{clip(row['name'], width):{width}}  {row['questions']:>9}  {before:>8}  {after:>8}  {change:>8}")
 
 
 def _print_list(rows) -> None:
     if not rows:
         click.echo("No evals yet; run `papergym eval --model NAME --on FILE` (or --on validation --dataset DIR).")
         return
-    width = max(20, _width() - 78)
+    width = max(20, terminal_width() - 78)
     click.echo(f"{'ID':21}  {'CREATED':19}  {'MODEL':{min(width, 24)}}  {'ADAPTER':16}  {'QUESTIONS':>9}  {'ACCURACY':>8}  {'EXTRACT.':>8}")
     for row in rows:
         adapter = row["run_id"] or (Path(row["adapter"]).name if row["adapter"] else "-")
         click.echo(
-            f"{row['id']:21}  {row['created_at'][:19]:19}  {_clip(Path(row['model']).name, min(width, 24)):{min(width, 24)}}  "
-            f"{_clip(adapter, 16):16}  {row['questions']:>9}  {_percent(row['accuracy']):>8}  {_percent(row['extractable']):>8}"
+            f"{row['id']:21}  {row['created_at'][:19]:19}  {clip(Path(row['model']).name, min(width, 24)):{min(width, 24)}}  "
+            f"{clip(adapter, 16):16}  {row['questions']:>9}  {_percent(row['accuracy']):>8}  {_percent(row['extractable']):>8}"
         )
 
 
@@ -151,7 +151,7 @@ def _print_list(rows) -> None:
 )
 @click.option("--list", "list_only", is_flag=True, help="List the stored evals instead of running one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result (and the comparison) as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def eval_command(
     ctx, model, adapter, on, dataset, limit, max_new_tokens, batch_size, engine, threads, compare, list_only, as_json, library_dir
@@ -167,11 +167,11 @@ def eval_command(
     from papergym.train.evaluate import EvalCancelled, evaluate, find_base_eval, list_evals
     from papergym.train.evaluate import compare as compare_evals
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     if list_only:
         rows = list_evals(library)
         if as_json:
-            _echo_json(rows)
+            echo_json(rows)
         else:
             _print_list(rows)
         return
@@ -221,7 +221,7 @@ def eval_command(
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "eval": report.as_dict(),
                 "base_eval": base_report.as_dict() if base_report else None,
@@ -251,7 +251,7 @@ def eval_command(
 @click.option("--outtype", type=click.Choice(("f16", "f32")), default="f16", show_default=True, help="Precision of the GGUF LoRA tensors.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def convert_command(ctx, source, target, out, base, outtype, overwrite, as_json, library_dir):
     """Turn a run's LoRA adapter into a GGUF LoRA for llama.cpp, or merge it into its base model.
@@ -265,7 +265,7 @@ def convert_command(ctx, source, target, out, base, outtype, overwrite, as_json,
     from papergym.train.evaluate import resolve_adapter
 
     try:
-        library = _open_library(ctx, library_dir)
+        library = open_library(ctx, library_dir)
         adapter = resolve_adapter(library, source)
         if adapter.kind != "peft":
             raise PapergymError(f"{adapter.path.name} is already a GGUF LoRA; convert takes a run or a PEFT adapter folder.")
@@ -295,7 +295,7 @@ def convert_command(ctx, source, target, out, base, outtype, overwrite, as_json,
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json({**summary, "run_id": adapter.run_id, "adapter": str(adapter.path), "to": target})
+        echo_json({**summary, "run_id": adapter.run_id, "adapter": str(adapter.path), "to": target})
     else:
         click.echo(message)
         for note in summary.get("notes") or []:

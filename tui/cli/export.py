@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from papergym.core.errors import PapergymError
-from papergym.tui.cli.common import _clip, _echo_json, _library_option, _open_library
+from papergym.tui.cli.common import clip, echo_json, library_option, open_library
 
 FORMAT_CHOICES = ("hf", "parquet", "jsonl")
 
@@ -20,7 +20,7 @@ def _print_export_summary(report) -> None:
     click.echo(f"{'DISCIPLINE':{width}}  " + "  ".join(f"{name.upper():>10}" for name in splits) + f"  {'TOTAL':>8}")
     for name in disciplines:
         counts = [report.disciplines[split].get(name, 0) for split in splits]
-        click.echo(f"{_clip(name, width):{width}}  " + "  ".join(f"{count:>10}" for count in counts) + f"  {sum(counts):>8}")
+        click.echo(f"{clip(name, width):{width}}  " + "  ".join(f"{count:>10}" for count in counts) + f"  {sum(counts):>8}")
     click.echo(f"{'all':{width}}  " + "  ".join(f"{report.splits[split]:>10}" for split in splits) + f"  {report.written:>8}")
     click.echo(f"{'papers':{width}}  " + "  ".join(f"{report.papers[split]:>10}" for split in splits))
     if report.alignment:
@@ -29,7 +29,7 @@ def _print_export_summary(report) -> None:
         click.echo(f"\nAligned the train split to the target (alpha {alpha:g}): {removed} questions left out.")
         click.echo(f"{'DISCIPLINE':{width}}  {'BEFORE':>8}  {'SHARE':>6}  {'AFTER':>8}  {'REMOVED':>8}")
         for name, row in report.alignment.items():
-            click.echo(f"{_clip(name, width):{width}}  {row['before']:>8}  {row['share']:>6.3f}  {row['after']:>8}  {row['removed']:>8}")
+            click.echo(f"{clip(name, width):{width}}  {row['before']:>8}  {row['share']:>6.3f}  {row['after']:>8}  {row['removed']:>8}")
     empty = [split for split, count in report.splits.items() if not count]
     if empty:
         click.echo(
@@ -84,7 +84,7 @@ def _print_export_summary(report) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the split and the alignment.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it holds an earlier export.")
 @click.option("--json", "as_json", is_flag=True, help="Print the export's report as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def export(ctx, out, fmt, statuses, vote_types, split, align_alpha, target, seed, overwrite, as_json, library_dir):
     """Export questions as a training dataset with train/validation/test splits.
@@ -106,13 +106,13 @@ def export(ctx, out, fmt, statuses, vote_types, split, align_alpha, target, seed
             seed=seed,
             overwrite=overwrite,
         )
-        library = _open_library(ctx, library_dir)
+        library = open_library(ctx, library_dir)
         show = (lambda step, done, total: click.echo(f"{step}…", err=True)) if not as_json and sys.stderr.isatty() else None
         report = export_dataset(library, settings, on_progress=show)
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
     else:
         _print_export_summary(report)
 
@@ -123,7 +123,7 @@ def export(ctx, out, fmt, statuses, vote_types, split, align_alpha, target, seed
     "--status", default="draft", show_default=True, help="Status the imported questions get (draft lets `papergym check` vet them)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the import's report as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def import_questions_command(ctx, path, status, as_json, library_dir):
     """Import questions from a WildSci-style JSON lines or Parquet file.
@@ -135,12 +135,12 @@ def import_questions_command(ctx, path, status, as_json, library_dir):
     from papergym.core.dataset.import_questions import import_questions
 
     try:
-        library = _open_library(ctx, library_dir)
+        library = open_library(ctx, library_dir)
         report = import_questions(library, path, status=status)
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
         return
     click.echo(
         f"Imported {report.added} new questions from {report.rows} rows of {path} as {status}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from papergym.tui.cli.common import SHORT_ID, _clip, _duration, _echo_json, _library_option, _open_library, _StatusLine, _width
+from papergym.tui.cli.common import SHORT_ID, StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
 
 KIND_CHOICES = ("mcq", "numeric", "exact")
 
@@ -22,7 +22,7 @@ class _GenerateProgressView:
     """Windows, questions, speed and ETA on one status line."""
 
     def __init__(self) -> None:
-        self.status = _StatusLine()
+        self.status = StatusLine()
         self.done_at_start: int | None = None
 
     def __call__(self, progress) -> None:
@@ -33,7 +33,7 @@ class _GenerateProgressView:
         self.status.show(
             f"windows {progress.windows_done}/{progress.windows_total}  questions {progress.questions}  "
             f"{progress.tokens_per_second:.1f} tok/s  {progress.questions_per_minute:.1f} q/min  "
-            f"failed {progress.windows_failed}  ETA {_duration(progress.eta_seconds(this_run, left))}",
+            f"failed {progress.windows_failed}  ETA {duration(progress.eta_seconds(this_run, left))}",
             final=left == 0,
         )
 
@@ -75,7 +75,7 @@ class _GenerateProgressView:
 )
 @click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for a local model (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def generate(
     ctx,
@@ -108,7 +108,7 @@ def generate(
 
     if paper_ids and all_papers:
         raise click.UsageError("use either --papers or --all")
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     settings = GenerateSettings(kinds=kinds, per_window=per_window, refine=refine, temperature=temperature)
     ids = [part.strip() for part in paper_ids.split(",") if part.strip()] if paper_ids else None
     if not select_papers(library, ids):
@@ -140,7 +140,7 @@ def generate(
     finally:
         backend.close()
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
     else:
         _print_generate_summary(report)
     if report.cancelled:
@@ -199,13 +199,13 @@ def _print_generate_summary(report) -> None:
 @click.option("--kind", type=click.Choice(KIND_CHOICES), default=None)
 @click.option("--limit", type=click.IntRange(1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
-@_library_option
+@library_option
 @click.pass_context
 def questions(ctx, status, vote_type, discipline, sort, paper_id, kind, limit, as_json, library_dir):
     """List generated questions, newest first."""
     from papergym.core.questions.store import list_questions
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     rows = list_questions(
         library,
         status=status,
@@ -218,35 +218,35 @@ def questions(ctx, status, vote_type, discipline, sort, paper_id, kind, limit, a
     )
     if as_json:
         for row in rows:
-            _echo_json(row)
+            echo_json(row)
         return
     if not rows:
         click.echo("No questions match. Generate some with: papergym generate")
         return
-    width = _width()
+    width = terminal_width()
     click.echo(f"{'ID':{SHORT_ID}}  {'KIND':7} {'STATUS':8} {'ANSWER':10} QUESTION")
     for row in rows:
         answer = row["answer"] + (f" {row['unit']}" if row.get("unit") else "")
-        click.echo(f"{row['id'][:SHORT_ID]}  {row['kind']:7} {row['status']:8} {_clip(answer, 10):10} {_clip(row['question'], width - 42)}")
+        click.echo(f"{row['id'][:SHORT_ID]}  {row['kind']:7} {row['status']:8} {clip(answer, 10):10} {clip(row['question'], width - 42)}")
     click.echo(f"{len(rows)} questions")
 
 
 @click.command()
 @click.argument("question_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the question as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def question(ctx, question_id, as_json, library_dir):
     """Show one question with its options, key, rationale and source passage."""
     from papergym.core.quality.pipeline import question_checks
     from papergym.core.questions.store import get_question
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     row = get_question(library, question_id)
     if as_json:
         from papergym.core.quality.pipeline import question_checks
 
-        _echo_json({**row, "checks": question_checks(library, row["id"])})
+        echo_json({**row, "checks": question_checks(library, row["id"])})
         return
     click.echo(
         f"{row['id']}  {row['kind']}  {row['status']}  paper {row['paper_id'][:SHORT_ID]}  model {row['model']}  prompt {row['prompt_version']}"
@@ -262,7 +262,7 @@ def question(ctx, question_id, as_json, library_dir):
     if row["rationale"]:
         click.echo(f"\nrationale: {row['rationale']}")
     if row.get("source_passage"):
-        click.echo(f"\nsource ({row['source_section']}):\n{_clip(row['source_passage'], 1200)}")
+        click.echo(f"\nsource ({row['source_section']}):\n{clip(row['source_passage'], 1200)}")
     if row.get("votes"):
         click.echo(f"\nvotes: {' '.join(row['votes'])}  ({row['voting_type']})")
     if row.get("score") is not None:

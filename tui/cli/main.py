@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from papergym import __version__
 from papergym.tui.cli.check import accept, check, reject, unreview
-from papergym.tui.cli.common import SHORT_ID, _clip, _echo_json, _Group, _library_option, _open_library, _width
+from papergym.tui.cli.common import SHORT_ID, PapergymGroup, clip, echo_json, library_option, open_library, terminal_width
 from papergym.tui.cli.demo import demo
 from papergym.tui.cli.evaluate import convert_command, eval_command
 from papergym.tui.cli.export import export, import_questions_command
@@ -19,9 +19,9 @@ from papergym.tui.cli.topics import topics
 from papergym.tui.cli.train import runs, train
 
 
-@click.group(cls=_Group, invoke_without_command=True)
+@click.group(cls=PapergymGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="papergym")
-@_library_option
+@library_option
 @click.pass_context
 def cli(ctx: click.Context, library_dir: Path | None) -> None:
     """papergym: turn your PDF library into verifiable science questions, offline.
@@ -67,7 +67,7 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
     show_default=True,
     help="Memory ceiling of each reader process, in MiB.",
 )
-@_library_option
+@library_option
 @click.pass_context
 def import_command(ctx, paths, as_json, workers, timeout, max_pages, memory_limit_mb, library_dir):
     """Import PDF files and folders (searched recursively) into the library.
@@ -78,7 +78,7 @@ def import_command(ctx, paths, as_json, workers, timeout, max_pages, memory_limi
     """
     from papergym.core.ingest.importer import import_paths
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     progress = None
     if not as_json and sys.stderr.isatty():
         from papergym.tui.cli.progress import FileProgress
@@ -87,7 +87,7 @@ def import_command(ctx, paths, as_json, workers, timeout, max_pages, memory_limi
 
     def on_result(result, done, total):
         if as_json:
-            _echo_json(result.as_dict())
+            echo_json(result.as_dict())
         elif progress is not None:
             progress.update(result, done, total)
 
@@ -144,15 +144,15 @@ def _print_import_summary(report, library_folder: Path) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per paper.")
 @click.option("--status", type=click.Choice(["ok", "no_text", "failed"]), default=None, help="Only papers with this status.")
-@_library_option
+@library_option
 @click.pass_context
 def papers(ctx, as_json, status, library_dir):
     """List the papers in the library, newest first."""
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     rows = library.papers(status=status)
     if as_json:
         for row in rows:
-            _echo_json(row)
+            echo_json(row)
         return
     if not rows:
         if status:
@@ -160,16 +160,14 @@ def papers(ctx, as_json, status, library_dir):
         else:
             click.echo("The library is empty. Add papers with: papergym import PATH")
         return
-    width = _width()
+    width = terminal_width()
     title_width = max(20, width - (SHORT_ID + 2 + 8 + 6 + 6))
     lines = [f"{'ID':{SHORT_ID}}  {'STATUS':7} {'PAGES':>5} {'YEAR':>5} TITLE"]
     for row in rows:
         label = row["title"] or row["filename"]
         if row["status"] == "failed":
             label = f"{row['filename']}: {row['reason']}"
-        lines.append(
-            f"{row['id'][:SHORT_ID]}  {row['status']:7} {row['pages'] or '':>5} {row['year'] or '':>5} {_clip(label, title_width)}"
-        )
+        lines.append(f"{row['id'][:SHORT_ID]}  {row['status']:7} {row['pages'] or '':>5} {row['year'] or '':>5} {clip(label, title_width)}")
     counts = library.counts()
     summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
     lines.append(f"{len(rows)} papers ({summary})")
@@ -180,27 +178,27 @@ def papers(ctx, as_json, status, library_dir):
 @click.argument("query")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit.")
-@_library_option
+@library_option
 @click.pass_context
 def search(ctx, query, limit, as_json, library_dir):
     """Full-text search over titles, authors, abstracts and section text (best first).
 
     Words must all appear (stemmed); "quoted phrases", OR, NOT and prefix* work too.
     """
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     hits = library.search(query, limit=limit)
     if as_json:
         for hit in hits:
-            _echo_json(hit.__dict__)
+            echo_json(hit.__dict__)
         return
     if not hits:
         click.echo(f"No paper matches {query!r}.")
         return
     color = sys.stdout.isatty()
-    width = _width()
+    width = terminal_width()
     for rank, hit in enumerate(hits, start=1):
-        click.echo(f"{rank:2}. {hit.paper_id[:SHORT_ID]}  {hit.year or '':>4}  {_clip(hit.title or '', width - 24)}")
-        snippet = _clip(hit.snippet, width * 2)
+        click.echo(f"{rank:2}. {hit.paper_id[:SHORT_ID]}  {hit.year or '':>4}  {clip(hit.title or '', width - 24)}")
+        snippet = clip(hit.snippet, width * 2)
         if color:
             parts = snippet.split("**")
             snippet = "".join(click.style(p, bold=True) if i % 2 else p for i, p in enumerate(parts))
@@ -211,16 +209,16 @@ def search(ctx, query, limit, as_json, library_dir):
 @click.argument("paper_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as one JSON object.")
 @click.option("--text", "with_text", is_flag=True, help="Also print each section's text.")
-@_library_option
+@library_option
 @click.pass_context
 def show(ctx, paper_id, as_json, with_text, library_dir):
     """Show a paper's metadata and its sections (PAPER_ID may be a unique prefix)."""
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     paper = library.paper(paper_id)
     sections = library.sections(paper["id"])
     if as_json:
         paper["sections"] = [{key: value for key, value in section.items() if with_text or key != "text"} for section in sections]
-        _echo_json(paper)
+        echo_json(paper)
         return
     fields = [
         ("id", paper["id"]),
@@ -238,7 +236,7 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
         if value not in (None, ""):
             click.echo(f"{name:9} {value}")
     if paper.get("abstract"):
-        click.echo(f"abstract  {_clip(paper['abstract'], 300)}")
+        click.echo(f"abstract  {clip(paper['abstract'], 300)}")
     if sections:
         click.echo(f"\n{'#':>3}  {'KIND':12} {'CHARS':>7}  HEADING")
         for section in sections:
@@ -250,11 +248,11 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
 @cli.command()
 @click.argument("paper_id")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@_library_option
+@library_option
 @click.pass_context
 def remove(ctx, paper_id, yes, library_dir):
     """Remove a paper, its text and its stored PDF from the library."""
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     paper = library.paper(paper_id)
     label = paper["title"] or paper["filename"]
     if not yes:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from papergym.tui.cli.common import _echo_json, _library_option, _open_library
+from papergym.tui.cli.common import echo_json, library_option, open_library
 
 
 def _library(ctx: click.Context, library_dir: Path | None):
     ctx.ensure_object(dict)
-    return _open_library(ctx, library_dir or ctx.obj.get("models_library_dir"))
+    return open_library(ctx, library_dir or ctx.obj.get("models_library_dir"))
 
 
 def format_size(size_bytes: int) -> str:
@@ -61,7 +61,7 @@ def _list(ctx: click.Context, as_json: bool, library_dir: Path | None) -> None:
     entries = list_models(_library(ctx, library_dir))
     if as_json:
         for entry in entries:
-            _echo_json(entry.as_dict())
+            echo_json(entry.as_dict())
         return
     if not entries:
         click.echo(
@@ -74,7 +74,7 @@ def _list(ctx: click.Context, as_json: bool, library_dir: Path | None) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per model.")
-@_library_option
+@library_option
 @click.pass_context
 def models(ctx: click.Context, as_json: bool, library_dir: Path | None) -> None:
     """List the GGUF models papergym can generate with (the default is marked).
@@ -93,7 +93,7 @@ def models(ctx: click.Context, as_json: bool, library_dir: Path | None) -> None:
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per model.")
-@_library_option
+@library_option
 @click.pass_context
 def list_command(ctx, as_json, library_dir):
     """List the models (the same as `papergym models`)."""
@@ -105,7 +105,7 @@ def list_command(ctx, as_json, library_dir):
 @click.option("--name", default=None, help="Name to use for it (default: the file name without .gguf).")
 @click.option("--default", "make_default", is_flag=True, help="Also make it the default model.")
 @click.option("--json", "as_json", is_flag=True, help="Print the registered model as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def add_command(ctx, path, name, make_default, as_json, library_dir):
     """Register a GGUF model file (it stays where it is; nothing is copied)."""
@@ -116,7 +116,7 @@ def add_command(ctx, path, name, make_default, as_json, library_dir):
     if make_default:
         entry = set_default(library, entry.name)
     if as_json:
-        _echo_json(entry.as_dict())
+        echo_json(entry.as_dict())
         return
     chat = "has a chat template" if entry.chat_template else "has no chat template (a base model)"
     click.echo(
@@ -129,7 +129,7 @@ def add_command(ctx, path, name, make_default, as_json, library_dir):
 
 @models.command("default")
 @click.argument("name")
-@_library_option
+@library_option
 @click.pass_context
 def default_command(ctx, name, library_dir):
     """Make NAME the model used when a command is not told which one."""
@@ -141,7 +141,7 @@ def default_command(ctx, name, library_dir):
 
 @models.command("remove")
 @click.argument("name")
-@_library_option
+@library_option
 @click.pass_context
 def remove_command(ctx, name, library_dir):
     """Forget a registered model; its file is left where it is."""
@@ -156,7 +156,7 @@ def remove_command(ctx, name, library_dir):
 @click.argument("filename")
 @click.option("--name", default=None, help="Name to use for it (default: the file name without .gguf).")
 @click.option("--json", "as_json", is_flag=True, help="Print the registered model as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def pull_command(ctx, repo, filename, name, as_json, library_dir):
     """Download FILENAME from the Hugging Face repository REPO into the library and register it.
@@ -173,7 +173,7 @@ def pull_command(ctx, repo, filename, name, as_json, library_dir):
 
     entry = pull_model(library, repo, filename, name=name, on_start=announce)
     if as_json:
-        _echo_json(entry.as_dict())
+        echo_json(entry.as_dict())
         return
     click.echo(f"Registered {entry.name} ({entry.quantization}, {format_size(entry.size_bytes)}) at {entry.path}.")
 
@@ -181,7 +181,7 @@ def pull_command(ctx, repo, filename, name, as_json, library_dir):
 @models.command("show")
 @click.argument("name_or_path")
 @click.option("--json", "as_json", is_flag=True, help="Print the header as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def show_command(ctx, name_or_path, as_json, library_dir):
     """Show what a model's GGUF header says (NAME_OR_PATH: a model name or a .gguf file)."""
@@ -206,7 +206,7 @@ def show_command(ctx, name_or_path, as_json, library_dir):
         "header_bytes": info.header_bytes,
     }
     if as_json:
-        _echo_json(fields)
+        echo_json(fields)
         return
     human = {
         **fields,

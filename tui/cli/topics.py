@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import click
-from papergym.tui.cli.common import _clip, _echo_json, _Group, _library_option, _open_library, _StatusLine, _width
+from papergym.tui.cli.common import PapergymGroup, StatusLine, clip, echo_json, library_option, open_library, terminal_width
 
 NAME_WIDTH = 46
 
@@ -37,10 +37,10 @@ def _percent(share: float | None, count: int | None = None) -> str:
     return f"{share * 100:.1f}%"
 
 
-@click.group(cls=_Group, invoke_without_command=True)
+@click.group(cls=PapergymGroup, invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the table as one JSON object.")
 @_taxonomy_option
-@_library_option
+@library_option
 @click.pass_context
 def topics(ctx, as_json, taxonomy_path, library_dir):
     """Papers and accepted questions per discipline and subdomain, next to the target shares.
@@ -59,19 +59,19 @@ def topics(ctx, as_json, taxonomy_path, library_dir):
         return
     from papergym.core.dataset.topics import topic_counts
 
-    library = _open_library(ctx, None)
+    library = open_library(ctx, None)
     table = topic_counts(library, _taxonomy(ctx, library, None))
     if as_json:
-        _echo_json(table.as_dict())
+        echo_json(table.as_dict())
         return
     _print_table(table)
 
 
 def _print_table(table) -> None:
-    name_width = max(24, min(NAME_WIDTH, _width() - 42))
+    name_width = max(24, min(NAME_WIDTH, terminal_width() - 42))
     lines = [f"{'TOPIC':{name_width}} {'PAPERS':>6} {'SHARE':>6} {'ACCEPTED':>8} {'SHARE':>6} {'TARGET':>6}"]
     for row in table.rows:
-        name = "  " + _clip(row.name, name_width - 2) if row.level == "subdomain" else _clip(row.name, name_width)
+        name = "  " + clip(row.name, name_width - 2) if row.level == "subdomain" else clip(row.name, name_width)
         lines.append(
             f"{name:{name_width}} {row.papers:>6} {_percent(row.paper_share, row.papers):>6} "
             f"{row.accepted_questions:>8} {_percent(row.accepted_share, row.accepted_questions):>6} "
@@ -91,7 +91,7 @@ class _ClassifyProgressView:
     """Papers classified so far and the pace, on one status line."""
 
     def __init__(self) -> None:
-        self.status = _StatusLine()
+        self.status = StatusLine()
         self.started = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:
@@ -118,7 +118,7 @@ class _ClassifyProgressView:
 @click.option("--force", is_flag=True, help="Classify papers that already have a topic again (topics set by hand are kept).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @_taxonomy_option
-@_library_option
+@library_option
 @click.pass_context
 def classify(ctx, paper_ids, model, server, api_key, no_llm, force, as_json, taxonomy_path, library_dir):
     """Give each readable paper a discipline and subdomain, and its questions the same.
@@ -132,7 +132,7 @@ def classify(ctx, paper_ids, model, server, api_key, no_llm, force, as_json, tax
 
     if no_llm and (model or server):
         raise click.UsageError("--no-llm cannot be combined with --model or --server")
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     taxonomy = _taxonomy(ctx, library, taxonomy_path)
     ids = [part.strip() for part in paper_ids.split(",") if part.strip()] if paper_ids else None
     backend = None
@@ -152,7 +152,7 @@ def classify(ctx, paper_ids, model, server, api_key, no_llm, force, as_json, tax
     if view:
         view.close()
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
         return
     _print_classify_summary(report, backend)
 
@@ -210,7 +210,7 @@ def _print_classify_summary(report, backend) -> None:
     if backend is not None:
         click.echo(f"Model: {backend.model_name}")
     for reason, count in report.fallback_reasons.most_common(5):
-        click.echo(f"  {count:4} × keywords used because {_clip(reason, 100)}")
+        click.echo(f"  {count:4} × keywords used because {clip(reason, 100)}")
     if report.model_dropped:
         click.echo(f"Stopped asking the model: {report.model_dropped}.")
     click.echo("See the table with: papergym topics")
@@ -219,14 +219,14 @@ def _print_classify_summary(report, backend) -> None:
 @topics.command()
 @click.option("--copy", "copy_default", is_flag=True, help="Copy the built-in taxonomy into the library folder as taxonomy.toml, to edit.")
 @_taxonomy_option
-@_library_option
+@library_option
 @click.pass_context
 def taxonomy(ctx, copy_default, taxonomy_path, library_dir):
     """Print the path of the taxonomy in use (and how many disciplines and subdomains it has)."""
     from papergym.assets import DEFAULT_TAXONOMY
     from papergym.core.dataset.taxonomy import TaxonomyError, library_taxonomy_path
 
-    library = _open_library(ctx, library_dir)
+    library = open_library(ctx, library_dir)
     if copy_default:
         target = library_taxonomy_path(library)
         if target.exists():

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 from papergym.core.errors import PapergymError
-from papergym.tui.cli.common import _clip, _echo_json, _library_option, _open_library, _width
+from papergym.tui.cli.common import clip, echo_json, library_option, open_library, terminal_width
 
 BACKEND_CHOICES = ("auto", "unsloth", "trl")
 # Options that shape a run; --resume keeps the run's own values for all of them but --steps.
@@ -76,7 +76,7 @@ class _ProgressLine:
             parts.append(f"ETA {minutes}:{seconds:02}")
         line = "  ".join(parts)
         if self.interactive:
-            click.echo("\r" + line[: _width() - 1].ljust(_width() - 1), nl=False, err=True)
+            click.echo("\r" + line[: terminal_width() - 1].ljust(terminal_width() - 1), nl=False, err=True)
         else:
             click.echo(line, err=True)
 
@@ -170,7 +170,7 @@ def _started_summary(started) -> None:
     "--num-processes", type=click.IntRange(1), default=None, help="With --accelerate: processes (GPUs); default: accelerate's config."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def train(
     ctx,
@@ -213,7 +213,7 @@ def train(
     """
     options = dict(ctx.params)
     try:
-        library = _open_library(ctx, library_dir)
+        library = open_library(ctx, library_dir)
         if use_accelerate and foreground:
             raise PapergymError("--accelerate launches its own processes; drop --foreground.")
         if num_processes is not None and not use_accelerate:
@@ -231,7 +231,7 @@ def train(
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json(result)
+        echo_json(result)
 
 
 def _foreground(run) -> dict:
@@ -324,7 +324,7 @@ def _print_runs(runs: list[dict]) -> None:
 
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per run.")
-@_library_option
+@library_option
 @click.pass_context
 def runs(ctx, as_json, library_dir):
     """List training runs, newest first, with their step and last reward.
@@ -341,12 +341,12 @@ def runs(ctx, as_json, library_dir):
     from papergym.train.run import list_runs
 
     try:
-        all_runs = list_runs(_open_library(ctx, library_dir))
+        all_runs = list_runs(open_library(ctx, library_dir))
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         for run in all_runs:
-            _echo_json(run)
+            echo_json(run)
     elif not all_runs:
         click.echo("No training runs yet; start one with `papergym train --from-library`.")
     else:
@@ -355,7 +355,7 @@ def runs(ctx, as_json, library_dir):
 
 def _runs_library(ctx, library_dir):
     ctx.ensure_object(dict)
-    return _open_library(ctx, library_dir or ctx.obj.get("runs_library_dir"))
+    return open_library(ctx, library_dir or ctx.obj.get("runs_library_dir"))
 
 
 # The metrics `runs show` lists first, in this order; any others follow by name.
@@ -382,7 +382,7 @@ _KEY_METRICS = (
 @click.option("--samples", type=click.IntRange(0), default=4, show_default=True, help="Sample completions to show.")
 @click.option("--all-metrics", is_flag=True, help="List every logged metric, not just the main ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
     """A run's status, settings, metric summary (first, last, best) and latest sample completions."""
@@ -393,7 +393,7 @@ def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json(details)
+        echo_json(details)
         return
     config = details["config"]
     click.echo(f"{details['id']}  {details['status']}  step {details['step'] or 0}/{details['max_steps']}  backend {details['backend']}")
@@ -429,14 +429,14 @@ def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
     for sample in details["samples"]:
         rewards = ", ".join(f"{name} {value:.2g}" for name, value in sample["rewards"].items() if isinstance(value, (int, float)))
         click.echo(f"\nstep {sample['step']} · key {sample['answer'] or '?'} · {rewards}")
-        click.echo(f"  Q: {_clip(sample['prompt'], _width() - 6)}")
-        click.echo(f"  A: {_clip(sample['completion'], _width() - 6)}")
+        click.echo(f"  Q: {clip(sample['prompt'], terminal_width() - 6)}")
+        click.echo(f"  A: {clip(sample['completion'], terminal_width() - 6)}")
 
 
 @runs.command("stop")
 @click.argument("run_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the run as one JSON object.")
-@_library_option
+@library_option
 @click.pass_context
 def stop_run_command(ctx, run_id, as_json, library_dir):
     """Stop a run at the end of its current step; it saves a checkpoint so `papergym train --resume RUN` continues it."""
@@ -447,6 +447,6 @@ def stop_run_command(ctx, run_id, as_json, library_dir):
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
-        _echo_json({"run_id": run["id"], "signal": run["signal"], "pid": run["pid"]})
+        echo_json({"run_id": run["id"], "signal": run["signal"], "pid": run["pid"]})
     else:
         click.echo(f"Asked run {run['id']} to stop; it saves a checkpoint at the end of its current step (`papergym runs` shows when).")

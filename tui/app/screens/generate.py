@@ -22,7 +22,7 @@ from papergym.core.questions.kinds import KINDS
 from papergym.tui.app.messages import LibraryChanged
 from papergym.tui.app.mode_bar import ModeBar
 from papergym.tui.app.worker_errors import ReportsWorkerErrors
-from papergym.tui.cli.common import _duration
+from papergym.tui.formatting import duration
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -82,7 +82,7 @@ def progress_text(snapshot: ProgressSnapshot) -> Text:
     text.append(f"windows {snapshot.windows_done:,}/{snapshot.windows_total:,}", style="bold")
     text.append(f"   questions {snapshot.questions:,}", style="bold green")
     text.append(f"   {snapshot.tokens_per_second:.1f} tokens/s   {snapshot.questions_per_minute:.1f} questions/min")
-    text.append(f"   ETA {_duration(snapshot.eta_seconds)}")
+    text.append(f"   ETA {duration(snapshot.eta_seconds)}")
     if snapshot.windows_failed:
         text.append(f"\n{snapshot.windows_failed} window{'s' if snapshot.windows_failed != 1 else ''} gave no question:", style="yellow")
     for reason, count in snapshot.failures.most_common(6):

@@ -1,0 +1,21 @@
+"""Formatting shared by the command line and the app: durations and clipped text.
+
+It imports neither click nor textual, so both faces can use it and show the
+same numbers the same way.
+"""
+
+from __future__ import annotations
+
+
+def duration(seconds: float | None) -> str:
+    """H:MM:SS or M:SS, or "?" when unknown."""
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def truncate(text: str, width: int) -> str:
+    """The text cut to ``width`` characters, its last one an ellipsis when anything was cut."""
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
