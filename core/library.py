@@ -232,7 +232,33 @@ def _m004_training(db: sqlite_utils.Database) -> None:
     db["evals"].create_index(["run_id"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_m001_papers, _m002_generation, _m003_quality, _m004_training]
+def _m005_learnability(db: sqlite_utils.Database) -> None:
+    # One row per question and measuring model: a pass rate belongs to the model that will be trained.
+    db["learnability"].create(
+        {
+            "question_id": str,
+            "model": str,
+            "mode": str,  # sample | logprob
+            "samples": int,  # k
+            "temperature": float,
+            "passes": float,  # expected count in logprob mode
+            "pass_rate": float,
+            "chance": float,  # 1/options for multiple choice, 0 otherwise
+            "skill": float,  # (pass_rate - chance) / (1 - chance), clipped to 0..1
+            "measured_at": str,
+        },
+        pk=("question_id", "model"),
+    )
+    db["learnability"].create_index(["question_id", "measured_at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_papers,
+    _m002_generation,
+    _m003_quality,
+    _m004_training,
+    _m005_learnability,
+]
 
 PAPER_COLUMNS = "id, status, reason, filename, source_path, stored_path, size_bytes, title, authors, year, doi, pages, chars, imported_at"
 
