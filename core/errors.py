@@ -24,3 +24,7 @@ def describe_database_error(error: sqlite3.Error) -> str:
             "terminal) is writing to it. Wait for it to finish, then try again."
         )
     return f"The library database failed ({text}); try again, and if it keeps failing, restore library.db from a backup."
+
+
+class InvalidField(PapergymError):
+    """A value the user gave for a paper's metadata field is not usable."""

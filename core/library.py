@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papergym.core.errors import LibraryError, PaperNotFound
+from papergym.core.errors import InvalidField, LibraryError, PaperNotFound
+from papergym.core.ingest.safe_text import safe_field, safe_text
+from papergym.core.ingest.same_paper import MATCH_NAMES, paper_keys
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -252,15 +254,38 @@ def _m005_learnability(db: sqlite_utils.Database) -> None:
     db["learnability"].create_index(["question_id", "measured_at"])
 
 
+def _m006_provenance_and_duplicates(db: sqlite_utils.Database) -> None:
+    db["papers"].add_column("journal", str)
+    # JSON {field: source}: where each metadata field came from ("layout", "info", "xmp", "doi-pattern",
+    # "text", ...); "user" marks a field the user fixed, which a re-import never overwrites.
+    db["papers"].add_column("field_sources", str)
+    db["papers"].add_column("duplicate_of", str)  # the id of the first file of the same paper
+    db["papers"].add_column("duplicate_match", str)  # doi | title: what the two files share
+    db["papers"].create_index(["duplicate_of"])
+    # Every key a paper can be found again under (DOI, folded title and first author): the same
+    # paper in other bytes shares one.
+    db["paper_keys"].create({"key": str, "paper_id": str}, pk=("key", "paper_id"))
+    db["paper_keys"].create_index(["paper_id"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_papers,
     _m002_generation,
     _m003_quality,
     _m004_training,
     _m005_learnability,
+    _m006_provenance_and_duplicates,
 ]
 
-PAPER_COLUMNS = "id, status, reason, filename, source_path, stored_path, size_bytes, title, authors, year, doi, pages, chars, imported_at"
+PAPER_COLUMNS = (
+    "id, status, reason, filename, source_path, stored_path, size_bytes, title, authors, year, doi, journal, pages, chars, imported_at,"
+    " field_sources, duplicate_of, duplicate_match"
+)
+# The metadata a user can fix, and that a re-import then leaves alone.
+EDITABLE_FIELDS = ("title", "authors", "year", "doi", "journal", "abstract")
+USER_SOURCE = "user"
+_DOI_FORM = re.compile(r"10\.\d{4,9}/\S+")
+_FIRST_YEAR, _LAST_YEAR = 1000, 2100
 
 
 @dataclass
@@ -289,6 +314,10 @@ class PaperRecord:
     abstract: str = ""
     reason: str | None = None
     sections: list[SectionRecord] = field(default_factory=list)
+    journal: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
+    duplicate_of: str | None = None  # set by the library when another file of the same paper came first
+    duplicate_match: str | None = None
 
 
 @dataclass
@@ -309,7 +338,66 @@ def _now() -> str:
 def _row_to_paper(row: dict) -> dict:
     paper = dict(row)
     paper["authors"] = json.loads(paper["authors"]) if paper.get("authors") else []
+    if "field_sources" in paper:
+        stored_sources = paper.pop("field_sources")
+        paper["sources"] = json.loads(stored_sources) if stored_sources else {}
     return paper
+
+
+def duplicate_label(paper: dict) -> str | None:
+    """ "duplicate of 3f2a9c01b2c4 (same DOI)" for a paper that repeats another, else None."""
+    if not paper.get("duplicate_of"):
+        return None
+    match = MATCH_NAMES.get(paper.get("duplicate_match") or "", "")
+    return f"duplicate of {paper['duplicate_of'][:SHORT_ID]}" + (f" ({match})" if match else "")
+
+
+def _made_safe(paper: PaperRecord) -> PaperRecord:
+    """The record with every text field safe to store (see safe_text); authors that are only noise go."""
+    from dataclasses import replace
+
+    authors = [name for name in (safe_field(author) for author in paper.authors) if name]
+    return replace(
+        paper,
+        filename=safe_field(paper.filename) or "unnamed.pdf",
+        source_path=safe_field(paper.source_path) or "",
+        title=safe_field(paper.title),
+        authors=authors,
+        doi=safe_field(paper.doi),
+        journal=safe_field(paper.journal),
+        abstract=safe_text(paper.abstract),
+        reason=safe_field(paper.reason),
+        sections=[SectionRecord(safe_field(s.kind) or "body", safe_field(s.heading) or "", safe_text(s.text)) for s in paper.sections],
+    )
+
+
+def _checked_edit(name: str, value: object) -> object:
+    """A user's new value for one field, made safe, or InvalidField naming the option."""
+    if name not in EDITABLE_FIELDS:
+        raise InvalidField(f"{name!r} is not a field you can edit; choose from {', '.join(EDITABLE_FIELDS)}.")
+    if name == "authors":
+        names = value if isinstance(value, list) else str(value or "").split(";")
+        return [clean for clean in (safe_field(str(author)) for author in names) if clean]
+    if name == "abstract":
+        return safe_text(str(value or "")).strip()
+    if name == "year":
+        if value in (None, ""):
+            return None
+        try:
+            year = int(str(value).strip())
+        except ValueError:
+            raise InvalidField(f"--year must be a year such as 2021, not {value!r}.") from None
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            raise InvalidField(f"--year {year} is out of range ({_FIRST_YEAR} to {_LAST_YEAR}).")
+        return year
+    text = safe_field(str(value)) if value not in (None, "") else None
+    if name == "title" and not text:
+        raise InvalidField("--title cannot be empty; give the paper's title.")
+    if name == "doi" and text:
+        text = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", text, flags=re.IGNORECASE)
+        if not _DOI_FORM.fullmatch(text):
+            raise InvalidField(f"--doi {text!r} is not a DOI; a DOI looks like 10.1234/abc.5678.")
+    return text
 
 
 def _fts_query(text: str) -> str:
@@ -419,30 +507,28 @@ class Library:
         row = self.conn.execute("SELECT status FROM papers WHERE id = ?", [paper_id]).fetchone()
         return row[0] if row else None
 
-    def add_paper(self, paper: PaperRecord, stored_path: str | None) -> None:
-        """Insert or replace one paper with its sections and search entry, atomically."""
-        body = "\n\n".join(section.text for section in paper.sections if section.kind != "abstract")
-        row = {
-            "id": paper.id,
-            "status": paper.status,
-            "reason": paper.reason,
-            "filename": paper.filename,
-            "source_path": paper.source_path,
-            "stored_path": stored_path,
-            "size_bytes": paper.size_bytes,
-            "title": paper.title,
-            "authors": json.dumps(paper.authors, ensure_ascii=False),
-            "year": paper.year,
-            "doi": paper.doi,
-            "abstract": paper.abstract,
-            "pages": paper.pages,
-            "chars": sum(len(section.text) for section in paper.sections),
-            "imported_at": _now(),
-        }
+    def add_paper(self, paper: PaperRecord, stored_path: str | None) -> PaperRecord:
+        """Insert or replace one paper with its sections and search entry, atomically; returns what was stored.
+
+        Text is made safe first, fields the user fixed on this file (or on an earlier
+        file of the same paper) keep the user's value, and a paper that shares a DOI or
+        a title and first author with one already here is linked to it as a duplicate.
+        """
+        from dataclasses import replace
+
+        paper = _made_safe(paper)
         with self.write() as db:
+            keys = paper_keys(paper.title, paper.authors, paper.doi) if paper.status != "failed" else []
+            canonical, match = self._first_with_keys(keys, paper.id)
+            fixed = self._user_values(canonical) if canonical else {}
+            fixed.update(self._user_values(paper.id))
+            if fixed:
+                paper = replace(paper, sources=paper.sources | dict.fromkeys(fixed, USER_SOURCE), **fixed)
+                keys += [key for key in paper_keys(paper.title, paper.authors, paper.doi) if key not in keys]
+            paper = replace(paper, duplicate_of=canonical, duplicate_match=match)
             if self.status_of(paper.id) is not None:
                 self._delete_rows(paper.id)  # a re-import of a file that failed before
-            db["papers"].insert(row)
+            db["papers"].insert(self._paper_row(paper, stored_path))
             db["sections"].insert_all(
                 {
                     "paper_id": paper.id,
@@ -455,10 +541,87 @@ class Library:
                 for ordinal, section in enumerate(paper.sections)
             )
             if paper.status != "failed":
+                body = "\n\n".join(section.text for section in paper.sections if section.kind != "abstract")
                 db.execute(
                     "INSERT INTO paper_fts (title, authors, abstract, body, paper_id) VALUES (?, ?, ?, ?, ?)",
                     [paper.title or "", ", ".join(paper.authors), paper.abstract, body, paper.id],
                 )
+            self.conn.executemany("INSERT OR IGNORE INTO paper_keys (key, paper_id) VALUES (?, ?)", [(key, paper.id) for key in keys])
+        return paper
+
+    @staticmethod
+    def _paper_row(paper: PaperRecord, stored_path: str | None) -> dict:
+        return {
+            "id": paper.id,
+            "status": paper.status,
+            "reason": paper.reason,
+            "filename": paper.filename,
+            "source_path": paper.source_path,
+            "stored_path": stored_path,
+            "size_bytes": paper.size_bytes,
+            "title": paper.title,
+            "authors": json.dumps(paper.authors, ensure_ascii=False),
+            "year": paper.year,
+            "doi": paper.doi,
+            "journal": paper.journal,
+            "abstract": paper.abstract,
+            "pages": paper.pages,
+            "chars": sum(len(section.text) for section in paper.sections),
+            "imported_at": _now(),
+            "field_sources": json.dumps(paper.sources, ensure_ascii=False) if paper.sources else None,
+            "duplicate_of": paper.duplicate_of,
+            "duplicate_match": paper.duplicate_match,
+        }
+
+    def _first_with_keys(self, keys: list[str], paper_id: str) -> tuple[str | None, str | None]:
+        """The first-imported other paper sharing one of the keys (a DOI before a title), and the kind of key shared."""
+        if not keys:
+            return None, None
+        marks = ", ".join("?" * len(keys))
+        row = self.conn.execute(
+            f"""
+            SELECT coalesce(p.duplicate_of, p.id), k.key FROM paper_keys k JOIN papers p ON p.id = k.paper_id
+            WHERE k.key IN ({marks}) AND k.paper_id != ? AND p.status != 'failed'
+            ORDER BY k.key LIKE 'doi:%' DESC, p.duplicate_of IS NOT NULL, p.imported_at, p.id LIMIT 1
+            """,
+            [*keys, paper_id],
+        ).fetchone()
+        if row is None:
+            return None, None
+        return row[0], row[1].split(":", 1)[0]
+
+    def _user_values(self, paper_id: str) -> dict:
+        """The fields the user fixed on a paper, with the user's values, as PaperRecord keyword arguments."""
+        row = self.conn.execute(f"SELECT field_sources, {', '.join(EDITABLE_FIELDS)} FROM papers WHERE id = ?", [paper_id]).fetchone()
+        if row is None or not row[0]:
+            return {}
+        sources = json.loads(row[0])
+        stored = dict(zip(EDITABLE_FIELDS, row[1:]))
+        stored["authors"] = json.loads(stored["authors"]) if stored["authors"] else []
+        stored["abstract"] = stored["abstract"] or ""
+        return {name: stored[name] for name in EDITABLE_FIELDS if sources.get(name) == USER_SOURCE}
+
+    def edit_paper(self, id_or_prefix: str, changes: dict[str, object]) -> dict:
+        """Fix metadata fields by hand; each one is marked as the user's and survives re-imports. Returns the paper."""
+        paper_id = self.resolve_id(id_or_prefix)
+        values = {name: _checked_edit(name, value) for name, value in changes.items()}
+        if not values:
+            raise InvalidField("Nothing to change; give at least one of --title, --authors, --year, --doi, --journal, --abstract.")
+        with self.write() as db:
+            stored = self.paper(paper_id)
+            sources = stored.get("sources") or {}
+            sources.update(dict.fromkeys(values, USER_SOURCE))
+            row = {name: json.dumps(value, ensure_ascii=False) if name == "authors" else value for name, value in values.items()}
+            db["papers"].update(paper_id, row | {"field_sources": json.dumps(sources, ensure_ascii=False)})
+            edited = self.paper(paper_id)
+            db.execute(
+                "UPDATE paper_fts SET title = ?, authors = ?, abstract = ? WHERE paper_id = ?",
+                [edited["title"] or "", ", ".join(edited["authors"]), edited.get("abstract") or "", paper_id],
+            )
+            if edited["status"] != "failed":
+                keys = paper_keys(edited["title"], edited["authors"], edited["doi"])
+                self.conn.executemany("INSERT OR IGNORE INTO paper_keys (key, paper_id) VALUES (?, ?)", [(key, paper_id) for key in keys])
+        return edited
 
     def record_failure(self, paper_id: str, filename: str, source_path: str, size_bytes: int, reason: str) -> None:
         """Remember that a file could not be imported, and why, so the user can see it later."""
@@ -475,6 +638,7 @@ class Library:
         )
 
     def _delete_rows(self, paper_id: str) -> None:
+        self.db.execute("DELETE FROM paper_keys WHERE paper_id = ?", [paper_id])
         self.db.execute("DELETE FROM paper_fts WHERE paper_id = ?", [paper_id])
         self.db.execute("DELETE FROM sections WHERE paper_id = ?", [paper_id])
         self.db.execute("DELETE FROM papers WHERE id = ?", [paper_id])
@@ -491,9 +655,18 @@ class Library:
             db.execute("DELETE FROM questions WHERE paper_id = ?", [paper["id"]])
             db.execute("DELETE FROM jobs WHERE paper_id = ?", [paper["id"]])
             self._delete_rows(paper["id"])
+            self._relink_duplicates_of(paper["id"])
         if paper.get("stored_path"):
             (self.folder / paper["stored_path"]).unlink(missing_ok=True)
         return paper
+
+    def _relink_duplicates_of(self, paper_id: str) -> None:
+        """When the first file of a paper goes, the next one becomes the paper and the rest repeat it."""
+        rest = [row[0] for row in self.conn.execute("SELECT id FROM papers WHERE duplicate_of = ? ORDER BY imported_at, id", [paper_id])]
+        if not rest:
+            return
+        self.db.execute("UPDATE papers SET duplicate_of = NULL, duplicate_match = NULL WHERE id = ?", [rest[0]])
+        self.db.execute("UPDATE papers SET duplicate_of = ? WHERE duplicate_of = ?", [rest[0], paper_id])
 
     def set_setting(self, key: str, value: str | None) -> None:
         with self.write() as db:
@@ -529,9 +702,12 @@ class Library:
         """The sections of a paper in document order, with their text."""
         return self.query("SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal", [paper_id])
 
-    def papers(self, status: str | None = None) -> list[dict]:
-        """Every paper's metadata, most recently imported first."""
-        where, params = ("WHERE status = ?", [status]) if status else ("", [])
+    def papers(self, status: str | None = None, *, include_duplicates: bool = True) -> list[dict]:
+        """Every paper's metadata, most recently imported first; ``include_duplicates=False`` keeps one file per paper."""
+        clauses, params = (["status = ?"], [status]) if status else ([], [])
+        if not include_duplicates:
+            clauses.append("duplicate_of IS NULL")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return [
             _row_to_paper(row) for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, title", params)
         ]
