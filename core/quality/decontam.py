@@ -22,10 +22,17 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from papergym.core.dataset.benchmarks import BenchmarkItem
+from papergym.core.dataset.benchmarks import BenchmarkItem, load_benchmark_folder
+from papergym.core.library import Library
+from papergym.core.quality.checks import UPSERT, StepSummary, check_row, pending_questions, settings_hash
 from papergym.core.quality.dedup import question_text
+
+if TYPE_CHECKING:
+    from papergym.core.quality.pipeline import CheckSettings
 
 NGRAM_WORDS = 13
 # A text shorter than a gram counts as one gram of all its words, but only from 8 words up: a short
@@ -234,3 +241,47 @@ def find_contaminated(
     if batch:
         check(batch)
     return contaminated
+
+
+def run_step(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:
+    """Flag open questions that share a 13-word run with an item in the benchmark folder; skipped without a folder."""
+    folder = settings.benchmarks_dir
+    if folder is None:
+        summary.skipped = "no benchmark folder (give --benchmarks DIR with GPQA, MMLU-Pro or SuperGPQA files)"
+        return
+    folder = Path(folder)
+    files = (
+        sorted(
+            (str(path.relative_to(folder)), path.stat().st_size, int(path.stat().st_mtime)) for path in folder.rglob("*") if path.is_file()
+        )
+        if folder.is_dir()
+        else []
+    )
+    items = load_benchmark_folder(folder)  # raises a one-sentence error for a missing or bad folder
+    config = settings_hash(files=files)
+    todo = pending_questions(library, "decontam", config, recheck=settings.recheck, skip_dropped=True)
+    progress(0, len(todo))
+    index = NGramIndex.from_items(items)
+    matches = find_contaminated(todo, index)
+    checks = []
+    for question in todo:
+        match = matches.get(question["id"])
+        if match is None:
+            checks.append(check_row(question["id"], "decontam", "pass", [], config))
+        else:
+            checks.append(
+                check_row(
+                    question["id"],
+                    "decontam",
+                    "flag",
+                    [f"shares 13-word runs with a benchmark question ({match.source} {match.item_id}: \u201c{match.example}\u201d)"],
+                    config,
+                    scores={"shared_ngrams": match.shared_ngrams},
+                    detail={"source": match.source, "item_id": match.item_id, "file": match.file, "example": match.example},
+                )
+            )
+    with library.write() as db:
+        db.conn.executemany(UPSERT, checks)
+    progress(len(todo), len(todo))
+    summary.ran = len(todo)
+    summary.extra["benchmark_items"] = len(items)

@@ -15,9 +15,15 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from papergym.core.library import Library
+from papergym.core.quality.checks import OPEN_STATUSES, UPSERT, StepSummary, check_row, settings_hash
 from papergym.core.questions.kinds import normalize
+
+if TYPE_CHECKING:
+    from papergym.core.quality.pipeline import CheckSettings
 
 PERMUTATIONS = 64
 BANDS = 16  # 16 bands of 4 rows: pairs above ~0.5 Jaccard almost always meet in a band
@@ -107,3 +113,43 @@ def find_duplicates(questions: Iterable[dict], threshold: float = DEFAULT_THRESH
                     parent[drop] = keep
                 similarity[other] = max(similarity.get(other, 0.0), estimate)
     return [Duplicate(ids[index], ids[root(index)], similarity.get(index, 1.0)) for index in range(len(ids)) if root(index) != index]
+
+
+def run_step(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:
+    """Drop every open question that repeats an earlier one; the whole library is grouped again each run."""
+    config = settings_hash(threshold=settings.dedup_threshold)
+    # Every question takes part, so a new draft that repeats an accepted question is caught;
+    # accepted ones come first, so a group keeps the question a person already approved.
+    rows = library.query(
+        "SELECT id, question, options, status FROM questions WHERE id NOT IN "
+        "(SELECT question_id FROM checks WHERE step = 'validate' AND status = 'drop') "
+        "ORDER BY status = 'accepted' DESC, created_at, id"
+    )
+    progress(0, len(rows))
+    duplicates = {duplicate.question_id: duplicate for duplicate in find_duplicates(rows, settings.dedup_threshold)}
+    progress(len(rows), len(rows))
+    open_statuses = set(OPEN_STATUSES)
+    checks = []
+    for row in rows:
+        if row["status"] not in open_statuses:
+            continue
+        duplicate = duplicates.get(row["id"])
+        if duplicate is None:
+            checks.append(check_row(row["id"], "dedup", "pass", [], config))
+        else:
+            checks.append(
+                check_row(
+                    row["id"],
+                    "dedup",
+                    "drop",
+                    [f"repeats an earlier question ({duplicate.kept[:12]}, similarity {duplicate.similarity:.2f})"],
+                    config,
+                    scores={"similarity": round(duplicate.similarity, 3)},
+                    detail={"kept": duplicate.kept},
+                )
+            )
+    with library.write() as db:
+        db.execute("DELETE FROM checks WHERE step = 'dedup'")
+        db.conn.executemany(UPSERT, checks)
+    summary.ran = len(checks)
+    summary.extra["groups"] = len({d.kept for d in duplicates.values()})

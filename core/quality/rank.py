@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from papergym.core.library import Library
+from papergym.core.quality.checks import StepSummary
 
 MIN_REVIEWS = 50
 _VOTE_ORDER = {"all_aligned": 1.0, "majority_aligned": 0.75, "majority_divergent": 0.25, "all_divergent": 0.0, "discard": 0.0}
@@ -115,3 +116,13 @@ def train_and_rank(library: Library, *, seed: int = 0) -> RankerReport:
     report.trained = True
     report.ranked = len(unreviewed)
     return report
+
+
+def run_step(library: Library, summary: StepSummary) -> None:
+    """Rank every open question by the reviewer's past decisions; skipped until there are enough of them."""
+    report = train_and_rank(library)
+    summary.extra["ranker"] = asdict(report)
+    if not report.trained:
+        summary.skipped = report.reason
+    else:
+        summary.ran = report.ranked

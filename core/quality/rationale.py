@@ -8,13 +8,22 @@ solution reaches is flagged: either the question or its key may be wrong.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from papergym.core.library import Library
 from papergym.core.llm.backend import Backend
-from papergym.core.quality.prompts import reflect_messages, reflect_prompt, solve_messages, solve_prompt
+from papergym.core.quality.checks import StepSummary, check_row, settings_hash
+from papergym.core.quality.model_step import ModelOpener, run_model_step
+from papergym.core.quality.prompts import QUALITY_PROMPT_VERSION, reflect_messages, reflect_prompt, solve_messages, solve_prompt
 from papergym.core.quality.vote import ask
 from papergym.core.questions.grading import grade
+
+if TYPE_CHECKING:
+    from papergym.core.quality.pipeline import CheckSettings
 
 STAGES = ("direct", "reflected", "failed")
 _STOPS = ["###", "\nQuestion:", "\nStudent's solution:"]
@@ -59,3 +68,46 @@ def write_rationale(backend: Backend, question: dict, *, max_tokens: int = 320, 
     return RationaleResult(
         stage, revised_text if stage == "reflected" else None, first_text, revised_text, time.perf_counter() - started, tokens
     )
+
+
+def run_step(
+    library: Library, settings: CheckSettings, summary: StepSummary, progress, cancel: threading.Event, models: ModelOpener
+) -> str | None:
+    """Write each open question's rationale; a question no solution reaches, even after reflection, is flagged."""
+    config = settings_hash(prompts=QUALITY_PROMPT_VERSION, tokens=settings.rationale_tokens)
+    stages: Counter = Counter()
+    solver: list[Backend] = []
+
+    def record(question, result):
+        stages[result.stage] += 1
+        status = "pass" if result.rationale else "flag"
+        reasons = [] if result.rationale else ["no solution reached the key, even after reflection: the question or key may be wrong"]
+        check = check_row(
+            question["id"],
+            "rationale",
+            status,
+            reasons,
+            config,
+            scores={"reflected": int(result.stage == "reflected")},
+            detail={
+                "stage": result.stage,
+                "first_attempt": result.first_attempt,
+                "revised_attempt": result.revised_attempt,
+                "model": solver[0].model_name,
+            },
+        )
+        return check, ({"rationale": result.rationale} if result.rationale else {})
+
+    def work():
+        solver.append(models()[0][0])
+        return lambda question: write_rationale(solver[0], question, max_tokens=settings.rationale_tokens)
+
+    stopped = run_model_step(library, "rationale", config, settings, summary, work, record, lambda: solver[0].parallel, progress, cancel)
+    summary.extra["this_run"] = {stage: stages.get(stage, 0) for stage in STAGES}
+    summary.extra["stages"] = {
+        row["stage"]: row["n"]
+        for row in library.query(
+            "SELECT json_extract(detail, '$.stage') AS stage, count(*) AS n FROM checks WHERE step = 'rationale' GROUP BY stage"
+        )
+    }
+    return stopped

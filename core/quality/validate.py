@@ -10,10 +10,18 @@ import json
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
+from papergym.core.library import Library
+from papergym.core.quality.checks import UPSERT, StepSummary, check_row, pending_questions, settings_hash
 from papergym.core.questions.kinds import KINDS, LETTERS, MAX_QUESTION_CHARS, MIN_QUESTION_CHARS, normalize
 
+if TYPE_CHECKING:
+    from papergym.core.quality.pipeline import CheckSettings
+
+VALIDATORS_VERSION = "3"  # bump when a rule changes, so every question is judged again
 NEAR_IDENTICAL_RATIO = 0.92
+_PROGRESS_EVERY = 5000
 
 # Phrases that tie a question to its source instead of standing alone (WildSci's rule).
 LEAKAGE_PATTERNS = [
@@ -209,3 +217,37 @@ def longest_option_bias(questions: list[dict]) -> dict:
         "share": longest / counted if counted else 0.0,
         "chance": chance / counted if counted else 0.0,
     }
+
+
+def run_step(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:
+    """Judge every open question not yet judged by these rules: any dropping finding drops it, any other flags it."""
+    config = settings_hash(version=VALIDATORS_VERSION)
+    todo = pending_questions(library, "validate", config, recheck=settings.recheck, skip_dropped=False)
+    rows = []
+    for index, question in enumerate(todo, 1):
+        findings = check_question(question)
+        status = "drop" if any(f.action == "drop" for f in findings) else "flag" if findings else "pass"
+        rows.append(
+            check_row(
+                question["id"],
+                "validate",
+                status,
+                [f.reason for f in findings],
+                config,
+                detail={"checks": sorted({f.check for f in findings})},
+            )
+        )
+        if index % _PROGRESS_EVERY == 0:
+            progress(index, len(todo))
+    with library.write() as db:
+        db.conn.executemany(UPSERT, rows)
+    progress(len(todo), len(todo))
+    summary.ran = len(todo)
+
+
+def longest_option_report(library: Library) -> dict:
+    """``longest_option_bias`` over the library's multiple-choice questions that are still usable."""
+    usable = library.query("SELECT kind, options, answer FROM questions WHERE status NOT IN ('dropped', 'rejected') AND kind = 'mcq'")
+    for row in usable:
+        row["options"] = json.loads(row["options"] or "[]")
+    return longest_option_bias(usable)

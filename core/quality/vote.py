@@ -15,13 +15,20 @@ majority_divergent, all_divergent, or discard (most solvers chose None of the ab
 
 from __future__ import annotations
 
+import json
 import math
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from papergym.core.library import Library
 from papergym.core.llm.backend import Backend
+from papergym.core.quality.checks import StepSummary, check_row, settings_hash
+from papergym.core.quality.model_step import ModelOpener, run_model_step
 from papergym.core.quality.prompts import (
+    QUALITY_PROMPT_VERSION,
     solve_messages,
     solve_prompt,
     vote_messages,
@@ -30,6 +37,9 @@ from papergym.core.quality.prompts import (
 )
 from papergym.core.questions.grading import extract_letter, final_answer_text, grade
 from papergym.core.questions.kinds import LETTERS
+
+if TYPE_CHECKING:
+    from papergym.core.quality.pipeline import CheckSettings
 
 VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 UNREADABLE = "?"
@@ -181,3 +191,70 @@ def vote(solvers: list[Backend], question: dict, settings: VoteSettings) -> Vote
         seconds=time.perf_counter() - started,
         tokens=tokens,
     )
+
+
+def run_step(
+    library: Library, settings: CheckSettings, summary: StepSummary, progress, cancel: threading.Event, models: ModelOpener
+) -> str | None:
+    """Vote on each open question: a discard drops it, divergent votes flag it, aligned votes pass it."""
+    vote_settings = settings.vote
+    # Model names are not part of the settings' hash: switching models keeps earlier votes unless --recheck.
+    config = settings_hash(
+        prompts=QUALITY_PROMPT_VERSION,
+        mode=vote_settings.mode,
+        samples=vote_settings.samples,
+        temperature=vote_settings.temperature,
+        reasoning_tokens=vote_settings.reasoning_tokens,
+    )
+    solvers: list[Backend] = []
+    seconds: list[float] = []
+    tokens = [0]
+
+    def record(question, result):
+        seconds.append(result.seconds)
+        tokens[0] += result.tokens
+        status = {"discard": "drop", "all_divergent": "flag", "majority_divergent": "flag"}.get(result.voting_type, "pass")
+        reasons = {
+            "discard": [f"most solvers chose None of the above ({result.none_of_the_above}/{len(result.votes)})"],
+            "all_divergent": [f"no solver reached the key (0/{len(result.votes)}): the key may be wrong"],
+            "majority_divergent": [f"most solvers missed the key ({result.aligned}/{len(result.votes)})"],
+        }.get(result.voting_type, [])
+        check = check_row(
+            question["id"],
+            "vote",
+            status,
+            reasons,
+            config,
+            scores={
+                "aligned": result.aligned,
+                "votes": len(result.votes),
+                "none_of_the_above": result.none_of_the_above,
+                "agreement": round(result.aligned / len(result.votes), 3) if result.votes else 0.0,
+            },
+            detail={
+                "votes": result.votes,
+                "voting_type": result.voting_type,
+                "mode": result.mode,
+                "letter_probabilities": {k: round(v, 4) for k, v in result.letter_probabilities.items()},
+                "solvers": [backend.model_name for backend in solvers],
+            },
+        )
+        return check, {"voting_type": result.voting_type, "votes": json.dumps(result.votes, ensure_ascii=False)}
+
+    def work():
+        solvers.extend(models()[0])
+        return lambda question: vote(solvers, question, vote_settings)
+
+    stopped = run_model_step(
+        library, "vote", config, settings, summary, work, record, lambda: min(backend.parallel for backend in solvers), progress, cancel
+    )
+    summary.extra["mode"] = vote_settings.mode
+    summary.extra["voting_types"] = {
+        row["voting_type"]: row["n"]
+        for row in library.query("SELECT voting_type, count(*) AS n FROM questions WHERE voting_type IS NOT NULL GROUP BY voting_type")
+    }
+    if seconds:
+        summary.extra["seconds_per_question"] = round(sum(seconds) / len(seconds), 3)
+        summary.extra["questions_per_minute"] = round(60 * len(seconds) / max(sum(seconds), 1e-9), 1)
+        summary.extra["tokens"] = tokens[0]
+    return stopped
