@@ -25,12 +25,13 @@ from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.train.config import TrainConfig
 from papergym.train.data import SNAPSHOT_NAME, TrainingData, load_training_data, write_snapshot
+from papergym.train.process_identity import TOKEN_ENV, is_run_process, record_process, recorded_start
 
 RUNS_DIR = "runs"
 LOG_NAME = "train.log"
 ADAPTER_DIR = "adapter"
 ACTIVE = ("starting", "running")
-LAUNCHED_ENV = "PAPERGYM_LAUNCHED_RUN"  # tells a worker its launcher already recorded the process to signal
+LAUNCHED_ENV = TOKEN_ENV  # tells a worker its launcher already recorded the process to signal, and names its run
 RESUMABLE = ("stopped", "failed", "finished")
 
 
@@ -154,6 +155,7 @@ def _launch(library: Library, run_id: str, argv: list[str]) -> int:
             env=env,
             start_new_session=True,  # its own process group: a Ctrl-C in the app's terminal does not reach it
         )
+    record_process(output_dir, process.pid)  # before the reaper below can free the pid for reuse
     # Reap it when it ends, so a long-lived app never keeps a zombie that looks alive to `runs`.
     threading.Thread(target=process.wait, name=f"reap-{run_id}", daemon=True).start()
     with library.write() as db:
@@ -193,7 +195,7 @@ def run_foreground(library: Library, config: TrainConfig, on_progress=None, canc
 
 def _prepare_resume(library: Library, run_id: str, steps: int | None) -> dict:
     run = get_run(library, run_id)
-    if run["status"] in ACTIVE and process_alive(run["pid"]):
+    if run["status"] in ACTIVE and run_process_alive(run):
         raise PapergymError(f"Run {run['id']} is still {run['status']}; stop it first with `papergym runs stop {run['id']}`.")
     config = TrainConfig.from_json(run["config"])
     if steps is not None:
@@ -238,21 +240,9 @@ def resume_foreground(
     return execute_run(library.folder, run["id"], resume=True, on_progress=on_progress, cancel=cancel)
 
 
-def process_alive(pid: int | None) -> bool:
-    """Whether a process with this id runs (a zombie, ended but not yet reaped, does not count)."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
+def run_process_alive(run: dict) -> bool:
+    """Whether a run's recorded process is alive and is that run's worker, not a process that got its pid later."""
+    return is_run_process(run["pid"], recorded_start(run.get("output_dir"), run["pid"]), run["id"])
 
 
 def stop_run(library: Library, run_id: str) -> dict:
@@ -260,7 +250,7 @@ def stop_run(library: Library, run_id: str) -> dict:
     run = get_run(library, run_id)
     if run["status"] not in ACTIVE:
         raise PapergymError(f"Run {run['id']} is not running (it is {run['status']}).")
-    if not process_alive(run["pid"]):
+    if not run_process_alive(run):
         _mark_gone(library, run)
         raise PapergymError(f"Run {run['id']}'s process is gone; it is marked failed (see {Path(run['output_dir']) / LOG_NAME}).")
     if run["pid"] == os.getpid():
@@ -307,7 +297,7 @@ def get_run(library: Library, id_or_prefix: str) -> dict:
     """One run's row, with a run whose process died without a word marked failed."""
     run_id = resolve_run_id(library, id_or_prefix)
     run = library.query("SELECT * FROM runs WHERE id = ?", [run_id])[0]
-    if run["status"] in ACTIVE and run["pid"] and not process_alive(run["pid"]):
+    if run["status"] in ACTIVE and run["pid"] and not run_process_alive(run):
         _mark_gone(library, run)
         run = library.query("SELECT * FROM runs WHERE id = ?", [run_id])[0]
     return run
@@ -316,7 +306,7 @@ def get_run(library: Library, id_or_prefix: str) -> dict:
 def list_runs(library: Library) -> list[dict]:
     """Every run, newest first, with its last total reward."""
     for run in library.query("SELECT id, pid, output_dir FROM runs WHERE status IN ('starting', 'running') AND pid IS NOT NULL"):
-        if not process_alive(run["pid"]):
+        if not run_process_alive(run):
             _mark_gone(library, run)
     return library.query(
         """
@@ -347,16 +337,30 @@ def metric_summary(library: Library, run_id: str) -> dict[str, dict]:
     return summary
 
 
+def metric_rows(library: Library, run_id: str, after_step: int = -1) -> list[dict]:
+    """A run's metric rows (step, name, value) logged after ``after_step``, in step order.
+
+    The app follows a live run by asking for the rows after the last step it drew,
+    one indexed query a tick.
+    """
+    return library.query("SELECT step, name, value FROM metrics WHERE run_id = ? AND step > ? ORDER BY step", [run_id, after_step])
+
+
+def latest_samples(library: Library, run_id: str, limit: int) -> list[dict]:
+    """A run's latest sample completions across steps, newest step first, with their rewards decoded."""
+    rows = library.query(
+        "SELECT step, ordinal, prompt, completion, answer, rewards FROM samples WHERE run_id = ? ORDER BY step DESC, ordinal LIMIT ?",
+        [run_id, limit],
+    )
+    return [{**row, "rewards": json.loads(row["rewards"]) if row["rewards"] else {}} for row in rows]
+
+
 def run_details(library: Library, id_or_prefix: str, samples: int = 6) -> dict:
     """A run's row, config, metric summary and its latest sample completions."""
     run = get_run(library, id_or_prefix)
     details = dict(run)
     details["config"] = json.loads(run["config"]) if run["config"] else {}
     details["metrics"] = metric_summary(library, run["id"])
-    rows = library.query(
-        "SELECT step, ordinal, prompt, completion, answer, rewards FROM samples WHERE run_id = ? ORDER BY step DESC, ordinal LIMIT ?",
-        [run["id"], samples],
-    )
-    details["samples"] = [{**row, "rewards": json.loads(row["rewards"]) if row["rewards"] else {}} for row in rows]
+    details["samples"] = latest_samples(library, run["id"], samples)
     details["log"] = str(Path(run["output_dir"]) / LOG_NAME)
     return details

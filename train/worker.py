@@ -24,6 +24,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.train.config import TrainConfig, resolve_backend
 from papergym.train.data import SNAPSHOT_NAME, clean_rows, read_jsonl
+from papergym.train.process_identity import record_process
 from papergym.train.run import ADAPTER_DIR, LAUNCHED_ENV
 
 Progress = Callable[[int, int, dict], None]
@@ -98,6 +99,8 @@ def execute_run(
         # A detached run keeps the pid its launcher recorded (the process group that `runs stop` signals);
         # a foreground run records this process.
         launched = os.environ.get(LAUNCHED_ENV) == run_id
+        if not launched and _is_main_rank():
+            record_process(output_dir, os.getpid())
         _update(library, run_id, status="running", error=None, **({} if launched else {"pid": os.getpid()}))
         try:
             with warnings.catch_warnings():
