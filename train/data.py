@@ -96,18 +96,21 @@ def _from_folder(folder: Path, split: str) -> TrainingData:
     if (folder / "dataset_dict.json").is_file() or (folder / "state.json").is_file():
         from datasets import Dataset, load_from_disk
 
+        # A damaged or hand-made folder can fail anywhere inside `datasets` (a bogus
+        # dataset_dict.json gives TypeError, a garbage .arrow ArrowInvalid): every such
+        # failure is the folder's fault, so it becomes one sentence about the folder.
         try:
             loaded = load_from_disk(str(folder))
-        except (OSError, ValueError) as error:
-            raise PapergymError(f"{folder} is not a readable dataset ({str(error).splitlines()[0]}); export it again.") from None
-        if isinstance(loaded, Dataset):
-            rows = loaded.to_list()
-        else:
-            if split not in loaded:
+            if not isinstance(loaded, Dataset) and split not in loaded:
                 raise PapergymError(
                     f"{folder} has no {split} split (it has {', '.join(loaded) or 'none'}); export it with a {split} split."
                 )
-            rows = loaded[split].to_list()
+            rows = (loaded if isinstance(loaded, Dataset) else loaded[split]).to_list()
+        except PapergymError:
+            raise
+        except Exception as error:
+            reason = (str(error).splitlines() or [type(error).__name__])[0]
+            raise PapergymError(f"{folder} is not a readable dataset ({reason}); export it again.") from None
         return TrainingData(rows=rows, source=f"{len(rows)} questions from the {split} split of {folder}")
     for suffix in (".parquet", ".jsonl"):
         path = folder / f"{split}{suffix}"
@@ -134,7 +137,7 @@ def _read_file(path: Path) -> list[dict]:
 
 def read_jsonl(path: Path) -> list[dict]:
     rows = []
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 try:

@@ -64,7 +64,7 @@ class ImportQuestionsReport:
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, object]]:
     """(line number, parsed value) per non-empty line; a JSON array file gives its items."""
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
+    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
         head = handle.read(1024).lstrip()
         handle.seek(0)
         if head.startswith("["):
