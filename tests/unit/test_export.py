@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -459,15 +457,6 @@ def test_cancel_leaves_nothing(library, tmp_path):
         export_dataset(library, ExportSettings(out=tmp_path / "out"), on_progress=on_progress, cancel=cancel)
     assert steps == ["read", "split", "write"]
     assert not (tmp_path / "out").exists()
-
-
-def test_core_export_modules_load_neither_datasets_nor_pyarrow():
-    code = (
-        "import sys, papergym.core.dataset.export, papergym.core.dataset.import_questions; "
-        "print(','.join(m for m in ('datasets', 'pyarrow', 'pandas') if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == ""
 
 
 def test_the_default_target_is_the_taxonomys(library, tmp_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -383,13 +381,3 @@ def test_labels_the_taxonomy_no_longer_has_are_counted_apart(stocked, tmp_path):
     assert (other.papers, other.accepted_questions) == (1, 1)
     assert table.row("Medicine").papers == 0
     assert sum(row.papers for row in table.rows if row.level != "subdomain") == table.papers == 3
-
-
-def test_topic_modules_load_no_heavy_library():
-    heavy = ("textual", "torch", "trl", "peft", "unsloth", "llama_cpp", "transformers")
-    code = (
-        "import sys, papergym.core.dataset.topics, papergym.core.dataset.taxonomy, papergym.tui.cli.topics; "
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    )
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == ""

@@ -173,28 +173,6 @@ def test_a_missing_split_or_folder_is_one_clear_sentence(library, tmp_path):
         load_training_data(TrainConfig(dataset=str(tmp_path / "nowhere")))
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "papergym.tui.cli.train",
-        "papergym.train.run",
-        "papergym.train.worker",
-        "papergym.train.config",
-        "papergym.train.data",
-        "papergym.train.rewards",
-    ],
-)
-def test_training_entry_points_import_no_training_stack(module):
-    # The app lists runs and starts workers without paying for torch; only the worker process loads it.
-    import subprocess
-    import sys
-
-    heavy = ("torch", "transformers", "trl", "peft", "unsloth", "textual")
-    code = f"import sys, {module}; print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == "", f"{module} imported {loaded}"
-
-
 def test_config_round_trips_through_json_and_refuses_bad_settings():
     from papergym.train.config import TrainConfig, resolve_backend
 
