@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papergym.core.errors import PapergymError
-from papergym.train.config import TrainConfig
+from papergym.train.config import TrainConfig, cuda_compute_capability, supports_bf16
 from papergym.train.data import EpochOptionShuffle, filter_long_prompts, to_dataset
 from papergym.train.rewards import reward_functions
 
@@ -253,8 +253,9 @@ def build_trl_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], ou
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     on_cuda = torch.cuda.is_available()
-    bf16 = on_cuda and torch.cuda.is_bf16_supported()
-    dtype = torch.bfloat16 if bf16 else (torch.float16 if on_cuda else torch.float32)
+    precision = training_precision(cuda_compute_capability() if on_cuda else None, model_type(model_dir))
+    bf16 = precision == "bf16"
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[precision]
     try:
         tokenizer = prepare_tokenizer(AutoTokenizer.from_pretrained(str(model_dir)))
         model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=dtype)
@@ -268,13 +269,14 @@ def build_trl_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], ou
         lora_alpha=config.alpha,
         lora_dropout=config.lora_dropout,
         target_modules=list(config.target_modules),
+        exclude_modules=lora_excluded_modules(model),
         task_type="CAUSAL_LM",
     )
     trainer_class = _grpo_trainer_class()
     trainer = trainer_class(
         model=model,
         reward_funcs=reward_functions(config.reward_names),
-        args=_grpo_args(config, output_dir, on_cuda, bf16),
+        args=_grpo_args(config, output_dir, on_cuda, bf16, fp16=precision == "fp16"),
         train_dataset=to_dataset(rows, option_shuffle),
         processing_class=tokenizer,
         peft_config=lora,
@@ -289,24 +291,100 @@ def vllm_importable() -> bool:
     return importlib.util.find_spec("vllm") is not None
 
 
+# The vision side of multimodal checkpoints (Gemma 3 4B and larger load as image-text models): a LoRA there
+# trains nothing a text task uses, and its layers share names with the language model's.
+VISION_MODULES = ("vision_tower", "multi_modal_projector")
+
+
+def lora_excluded_modules(model) -> str | None:
+    """PEFT's ``exclude_modules`` as a regex matching the model's vision side, or None when it has none.
+
+    None rather than an unused pattern: PEFT warns when an exclusion matches nothing.
+    """
+    if not any(part in VISION_MODULES for name, _ in model.named_modules() for part in name.split(".")):
+        return None
+    return r".*\b(" + "|".join(VISION_MODULES) + r")\b.*"
+
+
+def model_type(model_dir: Path) -> str | None:
+    """The ``model_type`` in an HF folder's config.json (the text model's for a multimodal one), or None."""
+    try:
+        config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    text = config.get("text_config") or {}
+    return text.get("model_type") or config.get("model_type")
+
+
+def training_precision(capability: tuple[int, int] | None, model_kind: str | None, bf16_supported: bool | None = None) -> str:
+    """bf16, fp16 or fp32 for a run: bf16 from Ampere (sm 8.0) on, else fp16, but fp32 for Gemma 3 and on the CPU.
+
+    ``bf16_supported`` overrides the compute-capability rule (Unsloth's own
+    answer, which matches the dtype it loads the model in). Gemma 3's
+    activations overflow float16, so without bf16 it trains in float32.
+    """
+    if capability is None:
+        return "fp32"
+    bf16 = supports_bf16(capability) if bf16_supported is None else bf16_supported
+    if bf16:
+        return "bf16"
+    return "fp32" if (model_kind or "").startswith("gemma3") else "fp16"
+
+
+def is_vllm_memory_error(error: BaseException) -> bool:
+    """Whether vLLM refused to start because its share of the GPU leaves no room for the KV cache."""
+    text = str(error).lower()
+    return "cache blocks" in text or ("gpu_memory_utilization" in text and "memory" in text)
+
+
+def load_unsloth_model(fast_language_model, config: TrainConfig, model_dir: Path, dtype, say=print):
+    """Unsloth's 4-bit model and tokenizer, with its vLLM engine when vLLM works here; returns (model, tokenizer, used_vllm).
+
+    Unsloth turns vLLM generation on itself when it built an engine (and
+    leaves it off on GPUs it cannot serve), so papergym never forces
+    ``use_vllm``; a vLLM that is installed but broken falls back to plain
+    generation instead of stopping the run.
+    """
+    max_seq_length = config.max_prompt_length + config.max_completion_length
+    attempts = [True, False] if vllm_importable() else [False]
+    for fast_inference in attempts:
+        options = {"fast_inference": fast_inference}
+        if fast_inference:
+            options["gpu_memory_utilization"] = config.gpu_memory_utilization
+        try:
+            model, tokenizer = fast_language_model.from_pretrained(
+                model_name=str(model_dir),
+                max_seq_length=max_seq_length,
+                load_in_4bit=True,
+                dtype=dtype,
+                max_lora_rank=config.lora_rank,
+                **options,
+            )
+        except (ImportError, RuntimeError, ValueError, OSError) as error:
+            first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if fast_inference and is_vllm_memory_error(error):
+                raise PapergymError(
+                    f"vLLM found no GPU memory for its cache at --gpu-memory-utilization {config.gpu_memory_utilization}; "
+                    "raise it (or lower --max-completion-length), or uninstall vLLM to generate without it."
+                ) from None
+            if fast_inference and isinstance(error, (ImportError, RuntimeError)):
+                say(f"vLLM could not start ({type(error).__name__}: {first_line}); generating with Unsloth's own generate instead.")
+                continue
+            raise PapergymError(f"Unsloth cannot load the model in {model_dir} ({first_line}); try --backend trl.") from None
+        used_vllm = fast_inference and getattr(model, "vllm_engine", None) is not None
+        return model, tokenizer, used_vllm
+    raise AssertionError("unreachable: the last attempt either returns or raises")
+
+
 def build_unsloth_trainer(config: TrainConfig, model_dir: Path, rows: list[dict], output_dir: Path, callbacks: list) -> TrainerSetup:
-    """Unsloth's 4-bit model, its LoRA with Unsloth gradient checkpointing, and vLLM generation when vLLM is installed."""
+    """Unsloth's 4-bit model, its LoRA with Unsloth gradient checkpointing, and vLLM generation when vLLM works here."""
     # Unsloth patches transformers and TRL when imported, so it goes first.
     import torch
-    from unsloth import FastLanguageModel
+    from unsloth import FastLanguageModel, is_bfloat16_supported
 
-    fast_inference = vllm_importable()
-    max_seq_length = config.max_prompt_length + config.max_completion_length
-    try:
-        model, tokenizer = FastLanguageModel.from_pretrained(
-            model_name=str(model_dir),
-            max_seq_length=max_seq_length,
-            load_in_4bit=True,
-            fast_inference=fast_inference,
-            max_lora_rank=config.lora_rank,
-        )
-    except (OSError, ValueError) as error:
-        raise PapergymError(f"Unsloth cannot load the model in {model_dir} ({str(error).splitlines()[0]}); try --backend trl.") from None
+    precision = training_precision(cuda_compute_capability(), model_type(model_dir), bf16_supported=is_bfloat16_supported())
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[precision]
+    model, tokenizer, used_vllm = load_unsloth_model(FastLanguageModel, config, model_dir, dtype, say=_say)
     tokenizer = prepare_tokenizer(tokenizer)
     _check_targets(model, config)
     model = FastLanguageModel.get_peft_model(
@@ -317,23 +395,32 @@ def build_unsloth_trainer(config: TrainConfig, model_dir: Path, rows: list[dict]
         lora_dropout=config.lora_dropout,
         use_gradient_checkpointing="unsloth",
         random_state=config.seed,
+        # Unsloth routes multimodal checkpoints to its vision model, whose LoRA covers the vision layers unless told not to.
+        **({"finetune_vision_layers": False} if lora_excluded_modules(model) else {}),
     )
     rows, too_long = _with_rows(config, rows, tokenizer)
     option_shuffle = EpochOptionShuffle(config.seed, enabled=config.reshuffle_options)
-    bf16 = torch.cuda.is_bf16_supported()
-    extra = {"use_vllm": True} if fast_inference else {}
     trainer_class = _grpo_trainer_class()
     trainer = trainer_class(
         model=model,
         reward_funcs=reward_functions(config.reward_names),
-        args=_grpo_args(config, output_dir, True, bf16, fp16=not bf16, **extra),
+        args=_grpo_args(config, output_dir, True, precision == "bf16", fp16=precision == "fp16"),
         train_dataset=to_dataset(rows, option_shuffle),
         processing_class=tokenizer,
         callbacks=callbacks,
     )
     _quiet(trainer)
     trainer.option_shuffle = option_shuffle
+    generation = "vLLM" if getattr(trainer.args, "use_vllm", False) else "Unsloth's generate (no vLLM)"
+    _say(
+        f"Unsloth: {precision}, completions generated with {generation}"
+        + ("" if used_vllm or not vllm_importable() else "; vLLM was not used")
+    )
     return TrainerSetup(trainer, option_shuffle, "unsloth", len(rows), too_long)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
 
 
 def build_trainer(backend: str, config: TrainConfig, model_dir: Path, rows: list[dict], output_dir: Path, callbacks: list) -> TrainerSetup:
@@ -350,10 +437,16 @@ def is_out_of_memory(error: BaseException) -> bool:
 
 
 def out_of_memory_message(config: TrainConfig) -> str:
+    """What to lower after an out-of-memory error, naming vLLM's share of the GPU when Unsloth may have started it."""
+    vllm_share = (
+        f", or give vLLM less of the GPU with --gpu-memory-utilization (now {config.gpu_memory_utilization})"
+        if config.backend != "trl" and vllm_importable()
+        else ""
+    )
     return (
         f"Training ran out of memory; start a new run with lower --num-generations (now {config.num_generations}), "
         f"--max-completion-length (now {config.max_completion_length}), --batch-size (now {config.per_device_batch_size}) "
-        f"or --lora-rank (now {config.lora_rank})."
+        f"or --lora-rank (now {config.lora_rank}){vllm_share}."
     )
 
 

@@ -14,8 +14,17 @@ What TRL 1.16's GRPOTrainer puts in each ``on_log`` (read from
 - from transformers' Trainer: ``loss``, ``grad_norm``, ``learning_rate``, ``epoch``;
 - anything a reward function passes to ``log_metric``: here ``extractable``.
 
-This module adds ``step_time`` (seconds per optimizer step since the last log)
-and, on CUDA, ``peak_gpu_memory_gb`` (peak allocated since the last log).
+TRL logs its own ``step_time`` (the last step's generation and training). This
+module adds ``papergym/step_seconds`` (mean wall time per optimizer step since
+the last log, callbacks and data loading included) and, on CUDA,
+``peak_gpu_memory_gb`` and ``peak_gpu_reserved_gb`` (peak allocated and
+reserved since the last log) and, once, ``gpu_reserved_at_start_gb``: what was
+reserved before the first step (the model, and vLLM's engine and cache when
+Unsloth started one), so that share is reported apart from training's own.
+
+Unsloth's GRPO loss logs ``completion_length`` instead of
+``completions/mean_length`` and never ``entropy``; the first is copied under
+TRL's name so the app's length chart fills on an Unsloth run.
 """
 
 from __future__ import annotations
@@ -32,6 +41,9 @@ from transformers import TrainerCallback
 
 # The end-of-training summary TRL/transformers log once ("train_runtime", "train_loss", ...): not curves.
 _SUMMARY_KEYS = ("train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss")
+STEP_SECONDS = "papergym/step_seconds"
+# Unsloth's name -> TRL's name for the same value.
+UNSLOTH_ALIASES = {"completion_length": "completions/mean_length"}
 
 
 def _now() -> str:
@@ -58,6 +70,7 @@ class MetricsCallback(TrainerCallback):
         self._step_started: float | None = None
         self._step_seconds: list[float] = []
         self._cuda = None
+        self._reserved_at_start: int | None = None
 
     @property
     def library(self) -> Library:
@@ -78,6 +91,11 @@ class MetricsCallback(TrainerCallback):
             self._cuda = torch.cuda if torch.cuda.is_available() else False
         return self._cuda
 
+    def on_train_begin(self, args, state, control, **kwargs):
+        cuda = self._torch_cuda()
+        if cuda:
+            self._reserved_at_start = cuda.memory_reserved()
+
     def on_step_begin(self, args, state, control, **kwargs):
         self._step_started = time.perf_counter()
 
@@ -95,19 +113,26 @@ class MetricsCallback(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not state.is_world_process_zero or not logs:
             return
-        values = {
-            name: float(value)
-            for name, value in logs.items()
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and name not in _SUMMARY_KEYS
-        }
+        if any(name in logs for name in _SUMMARY_KEYS):
+            # The end-of-training summary (it also carries `epoch`): writing it as a step would overwrite
+            # the last step's values and reset the peak memory it measured.
+            return
+        values = {name: float(value) for name, value in logs.items() if isinstance(value, (int, float)) and not isinstance(value, bool)}
         if not values:
             return
+        for unsloth_name, trl_name in UNSLOTH_ALIASES.items():
+            if unsloth_name in values and trl_name not in values:
+                values[trl_name] = values[unsloth_name]
         if self._step_seconds:
-            values["step_time"] = sum(self._step_seconds) / len(self._step_seconds)
+            values[STEP_SECONDS] = sum(self._step_seconds) / len(self._step_seconds)
             self._step_seconds.clear()
         cuda = self._torch_cuda()
         if cuda:
+            if self._reserved_at_start is not None:
+                values["gpu_reserved_at_start_gb"] = self._reserved_at_start / 2**30
+                self._reserved_at_start = None
             values["peak_gpu_memory_gb"] = cuda.max_memory_allocated() / 2**30
+            values["peak_gpu_reserved_gb"] = cuda.max_memory_reserved() / 2**30
             cuda.reset_peak_memory_stats()
         step, logged_at = state.global_step, _now()
         samples = self._samples(step)

@@ -10,7 +10,9 @@ import dataclasses
 import importlib.util
 import json
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from papergym.core.errors import PapergymError
 
@@ -53,6 +55,7 @@ class TrainConfig:
     format_reward: bool = True
     reshuffle_options: bool = True  # WildSci: a new option order (and key letter) every epoch
     gradient_checkpointing: bool | None = None  # trl backend; None: on with CUDA (memory), off on CPU (speed)
+    gpu_memory_utilization: float = 0.5  # unsloth with vLLM: the share of the GPU vLLM reserves for its engine and cache
     output_dir: str | None = None  # set by start_run: <library>/runs/<run id>
 
     def __post_init__(self) -> None:
@@ -110,6 +113,8 @@ class TrainConfig:
                 raise PapergymError(f"{option} must be a number of 0 or more, not {value!r}.")
         if self.learning_rate <= 0 or self.temperature <= 0:
             raise PapergymError("--lr and --temperature must be above 0.")
+        if not isinstance(self.gpu_memory_utilization, (int, float)) or not 0.05 <= self.gpu_memory_utilization <= 0.95:
+            raise PapergymError(f"--gpu-memory-utilization must be a share between 0.05 and 0.95, not {self.gpu_memory_utilization!r}.")
         if not self.target_modules:
             raise PapergymError("--target-modules needs at least one module name, like q_proj,v_proj.")
         unknown = [name for name in self.reward_weights if name not in REWARD_NAMES]
@@ -143,6 +148,10 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
 
+UNSLOTH_COMPILE_ENV = "UNSLOTH_COMPILE_LOCATION"
+UNSLOTH_COMPILE_DIR = "cache/unsloth_compiled"
+
+
 def cuda_available() -> bool:
     """Whether torch sees a CUDA GPU (False when torch itself is missing)."""
     if importlib.util.find_spec("torch") is None:
@@ -152,25 +161,78 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def unsloth_importable() -> bool:
-    """Whether Unsloth imports here (it needs a CUDA GPU and patches transformers when it does)."""
+def cuda_compute_capability(device: int = 0) -> tuple[int, int] | None:
+    """The (major, minor) compute capability of a CUDA GPU, or None without one."""
+    if not cuda_available():
+        return None
+    import torch
+
+    return tuple(torch.cuda.get_device_capability(device))  # type: ignore[return-value]
+
+
+def supports_bf16(capability: tuple[int, int] | None) -> bool:
+    """Whether a GPU of this compute capability trains in bfloat16 (Ampere, sm 8.0, and newer).
+
+    ``torch.cuda.is_bf16_supported()`` answers True on sm 6.x/7.x cards too (it
+    only checks that a bf16 tensor can be made), where bf16 matmuls are emulated
+    and Unsloth loads the model in float16.
+    """
+    return capability is not None and capability[0] >= 8
+
+
+def unsloth_compile_cache(library_folder: Path | str | None) -> Path:
+    """One Unsloth compile cache per library (or per user without one), so runs reuse each other's compiled kernels."""
+    if library_folder is not None:
+        return Path(library_folder) / UNSLOTH_COMPILE_DIR
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("papergym")) / "unsloth_compiled"
+
+
+def unsloth_import_error(library_folder: Path | str | None = None) -> str | None:
+    """Why Unsloth does not import here (None when it does), as ``Type: message``.
+
+    Unsloth reads its compile location when imported; without one it writes a
+    cache into the working directory (each run's own folder), so every run
+    would compile again. The location is set first, unless the user set one.
+    """
     if importlib.util.find_spec("unsloth") is None:
-        return False
+        return "Unsloth is not installed"
+    os.environ.setdefault(UNSLOTH_COMPILE_ENV, str(unsloth_compile_cache(library_folder)))
     try:
         import unsloth  # noqa: F401
-    except Exception:  # Unsloth raises plain errors (NotImplementedError, RuntimeError) on machines it cannot use
-        return False
-    return True
+    except Exception as error:  # Unsloth raises plain errors (NotImplementedError, RuntimeError) on machines it cannot use
+        first_line = str(error).splitlines()[0] if str(error) else "no message"
+        return f"{type(error).__name__}: {first_line}"
+    return None
 
 
-def resolve_backend(config: TrainConfig) -> str:
+def unsloth_importable(library_folder: Path | str | None = None) -> bool:
+    """Whether Unsloth imports here (it needs a CUDA GPU and patches transformers when it does)."""
+    return unsloth_import_error(library_folder) is None
+
+
+def resolve_backend(config: TrainConfig, library_folder: Path | str | None = None) -> str:
     """The backend a run uses: auto picks unsloth only with a CUDA GPU and an importable Unsloth, else trl."""
-    if config.backend == "trl":
-        return "trl"
-    if config.backend == "unsloth":
+    return explain_backend(config.backend, library_folder)[0]
+
+
+def explain_backend(backend: str, library_folder: Path | str | None = None) -> tuple[str, str]:
+    """The backend ``--backend`` resolves to here, and why, in one sentence."""
+    if backend == "trl":
+        return "trl", "--backend trl asks for TRL + PEFT."
+    if backend == "unsloth":
         if not cuda_available():
             raise PapergymError("--backend unsloth needs a CUDA GPU; use --backend trl (or auto) on this machine.")
-        if not unsloth_importable():
+        error = unsloth_import_error(library_folder)
+        if error == "Unsloth is not installed":
             raise PapergymError("--backend unsloth needs Unsloth; run `pip install unsloth`, or use --backend trl.")
-        return "unsloth"
-    return "unsloth" if cuda_available() and unsloth_importable() else "trl"
+        if error is not None:
+            raise PapergymError(f"--backend unsloth: Unsloth is installed but does not import ({error}); fix it, or use --backend trl.")
+        return "unsloth", "--backend unsloth asks for Unsloth, and it imports on this CUDA GPU."
+    if not cuda_available():
+        return "trl", "no CUDA GPU is visible, so TRL + PEFT on the CPU."
+    error = unsloth_import_error(library_folder)
+    if error is not None:
+        return "trl", f"a CUDA GPU is visible but Unsloth cannot be used ({error}), so TRL + PEFT on the GPU."
+    return "unsloth", "a CUDA GPU is visible and Unsloth imports."

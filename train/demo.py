@@ -247,7 +247,7 @@ def _one_model(library: Library, open_backend):
 def _progress_printer(say: Callable[[str], None]):
     def show(step: int, max_steps: int, logs: dict) -> None:
         parts = [f"step {step}/{max_steps}"]
-        for key, label in (("reward", "reward"), ("extractable", "readable"), ("kl", "kl"), ("step_time", "s/step")):
+        for key, label in (("reward", "reward"), ("extractable", "readable"), ("kl", "kl"), ("papergym/step_seconds", "s/step")):
             if logs.get(key) is not None:
                 parts.append(f"{label} {logs[key]:.3g}")
         say("   " + "  ".join(parts))

@@ -61,6 +61,8 @@ PROJECTIONS = {
     "up_proj": "ffn_up",
     "down_proj": "ffn_down",
 }
+# Parts of a multimodal checkpoint (Gemma 3 4B and larger) that a text GGUF has no tensors for.
+VISION_PARTS = {"vision_tower", "multi_modal_projector"}
 _LORA_KEY = re.compile(
     r"^(?P<module>(?:.*\.)?layers\.(?P<layer>\d+)\.(?:self_attn|mlp)\.(?P<proj>[a-z_]+))"
     r"\.lora_(?P<part>[AB])(?:\.[A-Za-z0-9_-]+)?\.weight$"
@@ -248,6 +250,8 @@ def _pairs(tensors: dict, adapter_dir: Path) -> dict[tuple[int, str], dict]:
     pairs: dict[tuple[int, str], dict] = {}
     for key, value in tensors.items():
         name = key.removeprefix("base_model.model.")
+        if VISION_PARTS & set(name.split(".")):
+            continue  # a multimodal model's vision side: its layers share numbers and names with the text model's
         found = _LORA_KEY.match(name)
         if not found:
             if "lora_embedding" in name or "embed_tokens" in name or "lm_head" in name:

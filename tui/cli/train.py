@@ -57,7 +57,7 @@ class _ProgressLine:
         if self.first_step is None:
             self.first_step = step - 1
         done = step - self.first_step
-        per_step = logs.get("step_time") or ((time.monotonic() - self.started) / done if done > 0 else None)
+        per_step = logs.get("papergym/step_seconds") or ((time.monotonic() - self.started) / done if done > 0 else None)
         eta = per_step * (max_steps - step) if per_step else None
         parts = [f"step {step}/{max_steps}"]
         for key, label in (
@@ -69,8 +69,8 @@ class _ProgressLine:
         ):
             if logs.get(key) is not None:
                 parts.append(f"{label} {logs[key]:.3g}")
-        if logs.get("step_time") is not None:
-            parts.append(f"{logs['step_time']:.1f} s/step")
+        if logs.get("papergym/step_seconds") is not None:
+            parts.append(f"{logs['papergym/step_seconds']:.1f} s/step")
         if eta is not None:
             minutes, seconds = divmod(int(eta), 60)
             parts.append(f"ETA {minutes}:{seconds:02}")
@@ -372,8 +372,9 @@ _KEY_METRICS = (
     "completions/mean_length",
     "completions/clipped_ratio",
     "learning_rate",
-    "step_time",
+    "papergym/step_seconds",
     "peak_gpu_memory_gb",
+    "peak_gpu_reserved_gb",
 )
 
 

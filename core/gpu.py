@@ -1,0 +1,53 @@
+"""What this machine offers for GPU work, found without torch: NVIDIA devices and llama.cpp's offload support.
+
+Generation and checking run in processes that never import torch, so they
+learn of a GPU from the driver's files rather than from CUDA.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+NVIDIA_GPUS_DIR = Path("/proc/driver/nvidia/gpus")
+LLAMA_CUDA_REINSTALL = 'CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python'
+
+
+def nvidia_gpu_visible() -> bool:
+    """Whether an NVIDIA GPU is visible to this process (the driver lists one and CUDA_VISIBLE_DEVICES does not hide it).
+
+    ``PAPERGYM_ASSUME_GPU=1`` (or 0) overrides what the driver says, for tests and odd containers.
+    """
+    assumed = os.environ.get("PAPERGYM_ASSUME_GPU", "").strip()
+    if assumed:
+        return assumed not in ("0", "no", "off", "false")
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    try:
+        if NVIDIA_GPUS_DIR.is_dir() and any(NVIDIA_GPUS_DIR.iterdir()):
+            return True
+    except OSError:
+        pass
+    return Path("/dev/nvidia0").exists() and shutil.which("nvidia-smi") is not None
+
+
+def llama_supports_gpu_offload() -> bool | None:
+    """Whether the installed llama.cpp was built with a GPU backend (None when llama-cpp-python is missing)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        return None
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def cpu_only_llama_warning(tokens_per_second: float | None = None) -> str | None:
+    """One sentence when a GPU is visible but llama.cpp cannot use it (None otherwise), with the reinstall command.
+
+    A pip install compiles llama.cpp for the CPU unless told otherwise, so a
+    GPU machine silently generates at CPU speed.
+    """
+    if not nvidia_gpu_visible() or llama_supports_gpu_offload() is not False:
+        return None
+    speed = f" (measured here: {tokens_per_second:.1f} tokens/s on the CPU)" if tokens_per_second else ""
+    return f"A CUDA GPU is visible, but llama.cpp was built without GPU offload, so generation runs on the CPU{speed}; reinstall it with: {LLAMA_CUDA_REINSTALL}"
