@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papergym.core.dataset.export import PROMPT_VERSION, prompt_messages
+from papergym.core.dataset.json_text import TooDeeplyNested, parse_json
+from papergym.core.dataset.prompt import PROMPT_VERSION, prompt_messages
 from papergym.core.errors import PapergymError
 from papergym.core.questions.kinds import LETTERS
 from papergym.train.config import TrainConfig
@@ -141,7 +142,9 @@ def read_jsonl(path: Path) -> list[dict]:
         for number, line in enumerate(handle, start=1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    rows.append(parse_json(line))
+                except TooDeeplyNested as error:
+                    raise PapergymError(f"Line {number} of {path} cannot be read: {error}; export the dataset again.") from None
                 except ValueError:
                     raise PapergymError(f"Line {number} of {path} is not JSON; export the dataset again.") from None
     return rows

@@ -37,7 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from papergym.core.dataset.export import NO_DISCIPLINE, PROMPT_VERSION, prompt_messages
+from papergym.core.dataset.json_text import parse_json
+from papergym.core.dataset.prompt import PROMPT_VERSION, prompt_messages
+from papergym.core.dataset.splits import NO_DISCIPLINE
 from papergym.core.errors import PapergymError
 from papergym.core.questions.grading import extract_letter, extract_number, final_answer_text, grade
 
@@ -205,9 +207,9 @@ def _first_columns(path: Path) -> set[str]:
             with path.open(encoding="utf-8-sig") as handle:
                 head = handle.read(1 << 16).lstrip()
             if head.startswith("["):
-                records = json.loads(path.read_text(encoding="utf-8-sig"))
-                return set(records[0]) if records and isinstance(records[0], dict) else set()
-            first = json.loads(head.splitlines()[0]) if head else {}
+                records = parse_json(path.read_text(encoding="utf-8-sig"))
+                return set(records[0]) if isinstance(records, list) and records and isinstance(records[0], dict) else set()
+            first = parse_json(head.splitlines()[0]) if head else {}
             return set(first) if isinstance(first, dict) else set()
         except (OSError, ValueError, IndexError):
             return set()
@@ -254,9 +256,9 @@ def _question_file_set(path: Path) -> EvalSet:
         else:
             text = path.read_text(encoding="utf-8-sig")
             if text.lstrip().startswith("["):
-                rows = json.loads(text)
+                rows = parse_json(text)
             else:
-                rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+                rows = [parse_json(line) for line in text.splitlines() if line.strip()]
     except (OSError, ValueError) as error:
         raise EvalError(f"{path} cannot be read as questions ({str(error).splitlines()[0]}).") from None
     except Exception as error:

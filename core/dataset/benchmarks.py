@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from papergym.core.dataset.json_text import TooDeeplyNested, parse_json
 from papergym.core.errors import PapergymError
 from papergym.core.questions.kinds import LETTERS, normalize
 
@@ -150,10 +151,13 @@ def _json_rows(path: Path, label: str) -> Iterator[tuple[str, dict]]:
         # A whole-file JSON list, or a lone object such as a dataset card's metadata, rather than JSON lines;
         # a JSON-lines file fails this parse at its second line, cheaply, and is read line by line below.
         try:
-            records = json.loads(text)
+            records = parse_json(text)
         except json.JSONDecodeError as error:
             if text.lstrip().startswith("["):
                 raise BenchmarkError(f"{label} line {error.lineno}: not valid JSON ({error.msg}).") from None
+        except TooDeeplyNested as error:
+            if text.lstrip().startswith("["):
+                raise BenchmarkError(f"{label}: {error}; a benchmark file holds one flat question per record.") from None
     if isinstance(records, dict):
         yield "line 1", records  # a one-line JSON-lines file, or a lone object that starts there
         return
@@ -165,9 +169,11 @@ def _json_rows(path: Path, label: str) -> Iterator[tuple[str, dict]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = parse_json(line)
         except json.JSONDecodeError as error:
             raise BenchmarkError(f"{label} line {number}: not valid JSON ({error.msg} at column {error.colno}).") from None
+        except TooDeeplyNested as error:
+            raise BenchmarkError(f"{label} line {number}: {error}; a benchmark file holds one flat question per line.") from None
         yield f"line {number}", _object(record, label, f"line {number}")
 
 
@@ -209,8 +215,8 @@ def _options(row: dict, where: str) -> list[str]:
     options = row.get("options")
     if isinstance(options, str):
         try:
-            options = json.loads(options)
-        except json.JSONDecodeError:
+            options = parse_json(options)
+        except ValueError:
             raise BenchmarkError(f"{where}: 'options' is text, not a list.") from None
     if not isinstance(options, (list, tuple)) or not options:
         raise BenchmarkError(f"{where}: 'options' is not a list of answers.")

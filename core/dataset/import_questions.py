@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papergym.core.dataset.export import STATUSES, VOTE_TYPES
+from papergym.core.dataset.json_text import TooDeeplyNested, parse_json
 from papergym.core.errors import PapergymError
 from papergym.core.questions.kinds import DEFAULT_RELATIVE_TOLERANCE, KINDS, LETTERS, Question, format_number, normalize
 
@@ -51,6 +52,7 @@ class ImportQuestionsReport:
     skipped: int = 0
     reasons: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)  # the first few skipped rows: "line 12: reason"
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # every skipped row: (line or row number, reason)
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
@@ -69,9 +71,13 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, object]]:
         handle.seek(0)
         if head.startswith("["):
             try:
-                items = json.load(handle)
+                items = parse_json(handle.read())
             except json.JSONDecodeError as error:
                 raise PapergymError(f"{path} is not valid JSON ({error.msg} at line {error.lineno}); use JSON lines or Parquet.") from None
+            except TooDeeplyNested as error:
+                raise PapergymError(f"{path} cannot be read: {error}; use JSON lines or Parquet.") from None
+            if not isinstance(items, list):
+                raise PapergymError(f"{path} is not a JSON list of questions; use JSON lines or Parquet.")
             yield from enumerate(items, start=1)
             return
         first = True
@@ -79,7 +85,10 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, object]]:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
+                value = parse_json(line)
+            except TooDeeplyNested as error:
+                yield number, BadRow(str(error))  # valid JSON as far as it goes: the next line still says what the file is
+                continue
             except json.JSONDecodeError:
                 if first:
                     raise PapergymError(
@@ -127,7 +136,16 @@ def _text(value: object, name: str) -> str:
         return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise BadRow(f"'{name}' is not text")
-    return " ".join(str(value).split())
+    return _encodable(" ".join(str(value).split()), name)
+
+
+def _encodable(text: str, name: str) -> str:
+    """The text, if it can be stored as UTF-8: a JSON escape like \\ud800 gives half a character that SQLite refuses."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRow(f"'{name}' holds a lone surrogate (an escape like \\ud800 that is half a character)") from None
+    return text
 
 
 def _options(value: object) -> list[str]:
@@ -136,7 +154,7 @@ def _options(value: object) -> list[str]:
     if isinstance(value, str):
         # Some exports keep the options as a JSON string.
         try:
-            value = json.loads(value)
+            value = parse_json(value)
         except json.JSONDecodeError:
             raise BadRow("'options' is neither a list nor letter-to-text pairs") from None
     if isinstance(value, dict):
@@ -171,8 +189,9 @@ def _mcq_answer(value: object, options: list[str]) -> str:
     matches = [index for index, option in enumerate(options) if normalize(option) == wanted]
     if len(matches) == 1:
         return LETTERS[matches[0]]
-    if value.strip().isdigit() and int(value) < len(options):
-        return LETTERS[int(value)]
+    index = value.strip()
+    if index.isascii() and index.isdigit() and int(index) < len(options):  # "²" is a digit to isdigit() but no index
+        return LETTERS[int(index)]
     raise BadRow(f"the answer {_clip(value)!r} is neither an option letter, an index nor an option's text")
 
 
@@ -185,12 +204,12 @@ def _string_list(value: object, name: str) -> list[str]:
         return []
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = parse_json(value)
         except json.JSONDecodeError:
             value = [value]
     if not isinstance(value, list):
         raise BadRow(f"'{name}' is not a list")
-    return [str(item) for item in value if item is not None]
+    return [_encodable(str(item), name) for item in value if item is not None]
 
 
 def _voting_type(value: object) -> str | None:
@@ -216,6 +235,15 @@ def _tolerance(value: object) -> float | None:
 
 def row_to_question(row: object) -> tuple[Question, dict]:
     """A file row as a Question plus its extra fields; raises BadRow with the reason it is unusable."""
+    try:
+        return _row_to_question(row)
+    except TooDeeplyNested as error:
+        raise BadRow(str(error)) from None
+    except RecursionError:
+        raise BadRow("the row nests too deeply to read") from None
+
+
+def _row_to_question(row: object) -> tuple[Question, dict]:
     if isinstance(row, BadRow):
         raise row
     if not isinstance(row, dict):
@@ -330,6 +358,7 @@ def import_questions(
         except BadRow as error:
             report.skipped += 1
             report.reasons[str(error)] += 1
+            report.skipped_rows.append((number, str(error)))
             if len(report.examples) < EXAMPLES_KEPT:
                 label = "line" if path.suffix.lower() in JSON_SUFFIXES else "row"
                 report.examples.append(f"{label} {number}: {error}")
