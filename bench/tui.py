@@ -103,9 +103,9 @@ def _ms(seconds: float) -> str:
 
 async def measure(folder: Path) -> None:
     from papergym.core.quality.pipeline import question_checks
-    from papergym.core.questions.store import get_question
+    from papergym.core.questions.store import get_question, matching_rowids
     from papergym.tui.app.app import PapergymApp
-    from papergym.tui.app.screens.review import ReviewFilter, ReviewScreen, filtered_rowids
+    from papergym.tui.app.screens.review import ReviewFilter, ReviewScreen
 
     started = time.perf_counter()
     app = PapergymApp(folder)
@@ -163,7 +163,7 @@ async def measure(folder: Path) -> None:
             await pilot.pause()
             applied = time.perf_counter() - started
             started = time.perf_counter()
-            filtered_rowids(app.library, review_filter)
+            matching_rowids(app.library, review_filter)
             query = time.perf_counter() - started
             print(
                 f"filter '{review_filter.describe()}' ({len(screen.rowids):,} questions) applies in {_ms(applied)} "

@@ -297,6 +297,11 @@ def label_paper(library: Library, paper_id: str, label: TopicLabel) -> int:
         return cursor.rowcount
 
 
+def paper_disciplines(library: Library) -> dict[str, str]:
+    """Each labelled paper's discipline, by paper id (papers not yet classified are left out)."""
+    return {row["id"]: row["discipline"] for row in library.query("SELECT id, discipline FROM papers WHERE discipline IS NOT NULL")}
+
+
 def _inherit_labels(library: Library) -> int:
     """Label questions written after their paper was classified; returns how many."""
     with library.write() as db:

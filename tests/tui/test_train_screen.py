@@ -164,3 +164,33 @@ async def test_a_bad_setting_is_refused_without_launching(tmp_path):
         await pilot.pause()
         assert launched == []
         assert any("--num-generations must be at least 2" in notification.message for notification in app._notifications)
+
+
+async def test_samples_are_the_latest_across_steps_as_runs_show_prints_them(tmp_path):
+    from papergym.train.run import run_details
+    from papergym.tui.app.screens.train import SAMPLES_SHOWN
+
+    library = Library(tmp_path / "lib")
+    record_run(library, "run-samples", steps=2)  # one sample at step 2
+    with library.write() as db:
+        db["samples"].insert_all(
+            {
+                "run_id": "run-samples",
+                "step": 1,
+                "ordinal": n,
+                "prompt": "Q?",
+                "completion": f"Earlier try {n}",
+                "answer": "B",
+                "rewards": "{}",
+            }
+            for n in range(3)
+        )
+    expected = [(sample["step"], sample["ordinal"]) for sample in run_details(library, "run-samples", samples=SAMPLES_SHOWN)["samples"]]
+    library.close()
+    assert expected == [(2, 0), (1, 0), (1, 1), (1, 2)]
+    app = PapergymApp(tmp_path / "lib", start="train")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = str(app.screen.query_one("#samples-text").render())
+    headers = [line.split("  ")[0] for line in shown.splitlines() if line.startswith("step ")]
+    assert headers == [f"step {step} #{ordinal}" for step, ordinal in expected]

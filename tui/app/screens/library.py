@@ -1,16 +1,19 @@
 """The library: every paper in one table, full-text search as you type, and the import dialog.
 
-The table is filled from one query (papers joined with their question counts)
-so a library of ten thousand papers opens at once; a search asks FTS5 for the
-matching ids and shows those rows from what is already loaded.
+The table is filled from ``Library.papers`` and two grouped queries (disciplines,
+question counts), so a library of ten thousand papers opens at once; a search
+asks FTS5 for the matching ids and shows those rows from what is already loaded.
 """
 
 from __future__ import annotations
 
+from papergym.core.dataset.topics import paper_disciplines
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
+from papergym.core.questions.store import question_counts_by_paper
 from papergym.tui.app.messages import LibraryChanged
 from papergym.tui.app.mode_bar import ModeBar
+from papergym.tui.formatting import truncate
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,35 +26,28 @@ TITLE_WIDTH = 48
 REASON_WIDTH = 40
 COLUMNS = ("title", "year", "status", "pages", "discipline", "questions")
 
-PAPER_ROWS_SQL = """
-SELECT p.id, p.title, p.filename, p.year, p.status, p.reason, p.pages, p.discipline,
-       coalesce(q.questions, 0) AS questions
-FROM papers p
-LEFT JOIN (SELECT paper_id, count(*) AS questions FROM questions GROUP BY paper_id) q ON q.paper_id = p.id
-ORDER BY p.imported_at DESC, p.title
-"""
-
 
 def load_paper_rows(library: Library) -> list[dict]:
-    """Every paper with its question count, newest import first, in one query."""
-    return library.query(PAPER_ROWS_SQL)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Every paper (``Library.papers``, newest import first) with its discipline and question count."""
+    question_counts = question_counts_by_paper(library)
+    disciplines = paper_disciplines(library)
+    return [
+        {**paper, "discipline": disciplines.get(paper["id"]), "questions": question_counts.get(paper["id"], 0)}
+        for paper in library.papers()
+    ]
 
 
 def _status_cell(row: dict) -> str:
     """The status, with the reason when the paper cannot be used (failed, no text)."""
     if row["status"] != "ok" and row["reason"]:
-        return f"{row['status']}: {_clip(row['reason'], REASON_WIDTH)}"
+        return f"{row['status']}: {truncate(row['reason'], REASON_WIDTH)}"
     return row["status"]
 
 
 def table_cells(row: dict) -> tuple:
     """One table row; text from the papers is wrapped in Text so brackets in a title are never markup."""
     return (
-        Text(_clip(row["title"] or row["filename"] or row["id"][:12], TITLE_WIDTH)),
+        Text(truncate(row["title"] or row["filename"] or row["id"][:12], TITLE_WIDTH)),
         "" if row["year"] is None else str(row["year"]),
         Text(_status_cell(row), style="" if row["status"] == "ok" else "red"),
         "" if row["pages"] is None else str(row["pages"]),

@@ -5,7 +5,8 @@ move fetches just the current card by id, so the next question appears at once
 even in a library of hundreds of thousands. Decisions on one card are written
 on the spot; bulk decisions and undo (which recomputes pipeline statuses) run
 in a thread worker. The position and filter are saved as a library setting so
-the next session opens where this one stopped.
+the next session opens where this one stopped. The dialogs live next to it:
+reject_reason.py, edit_question.py and review_filter.py.
 """
 
 from __future__ import annotations
@@ -14,159 +15,31 @@ import json
 import sqlite3
 import time
 from bisect import bisect_left
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from papergym.core.errors import PapergymError, describe_database_error
-from papergym.core.library import Library
 from papergym.core.quality.pipeline import question_checks
-from papergym.core.questions.edit import update_question
 from papergym.core.questions.review import decide, undo
-from papergym.core.questions.store import get_question
+from papergym.core.questions.store import filter_choices, get_question, matching_rowids, question_id_at, question_ids_of, rowid_of
 from papergym.tui.app.messages import JobFailed, LibraryChanged
 from papergym.tui.app.mode_bar import ModeBar
+from papergym.tui.app.screens.edit_question import EditQuestionScreen
+from papergym.tui.app.screens.reject_reason import RejectReasonScreen
+from papergym.tui.app.screens.review_card import card_texts
+from papergym.tui.app.screens.review_filter import ReviewFilter, ReviewFilterScreen
 from papergym.tui.app.worker_errors import ReportsWorkerErrors
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+__all__ = ["ReviewFilter", "ReviewScreen"]
 
 POSITION_SETTING = "review_position"
-TO_REVIEW = "draft,passed,flagged"
-STATUS_CHOICES = (
-    ("to review (draft, passed, flagged)", TO_REVIEW),
-    ("any status", ""),
-    ("accepted", "accepted"),
-    ("rejected", "rejected"),
-    ("passed", "passed"),
-    ("flagged", "flagged"),
-    ("dropped", "dropped"),
-    ("draft", "draft"),
-)
-PASSAGE_CHARS = 1500
-CHECK_STYLES = {"pass": "green", "flag": "yellow", "drop": "red"}
-
-
-@dataclass(frozen=True)
-class ReviewFilter:
-    """Which questions the review walks through; empty means any."""
-
-    status: str = TO_REVIEW
-    discipline: str = ""
-    voting_type: str = ""
-    min_score: float | None = None
-
-    def describe(self) -> str:
-        parts = [f"status {self.status or 'any'}"]
-        if self.discipline:
-            parts.append(f"discipline {self.discipline}")
-        if self.voting_type:
-            parts.append(f"votes {self.voting_type}")
-        if self.min_score is not None:
-            parts.append(f"score ≥ {self.min_score:g}")
-        return ", ".join(parts)
-
-
-def filtered_rowids(library: Library, review_filter: ReviewFilter) -> list[int]:
-    """The rowids of the questions matching the filter, ascending (the order they were stored), in one query.
-
-    Rowids rather than ids: they come straight from the indexes without reading
-    the table, which makes the query several times faster on a large library.
-    """
-    clauses, params = [], []
-    if review_filter.status:
-        statuses = [part.strip() for part in review_filter.status.split(",") if part.strip()]
-        clauses.append(f"status IN ({','.join('?' * len(statuses))})")
-        params += statuses
-    if review_filter.discipline:
-        clauses.append("discipline = ?")
-        params.append(review_filter.discipline)
-    if review_filter.voting_type:
-        clauses.append("voting_type = ?")
-        params.append(review_filter.voting_type)
-    if review_filter.min_score is not None:
-        clauses.append("score >= ?")
-        params.append(review_filter.min_score)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    return [row[0] for row in library.conn.execute(f"SELECT rowid FROM questions {where} ORDER BY rowid", params)]
-
-
-def ids_of_rowids(library: Library, rowids: list[int], chunk: int = 10_000) -> list[str]:
-    """The question ids for a list of rowids (for bulk decisions over a filter)."""
-    ids = []
-    for start in range(0, len(rowids), chunk):
-        part = rowids[start : start + chunk]
-        ids += [row[0] for row in library.conn.execute(f"SELECT id FROM questions WHERE rowid IN ({','.join('?' * len(part))})", part)]
-    return ids
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def card_texts(question: dict, checks: list[dict]) -> dict[str, Text]:
-    """The parts of one card as Rich text (text from papers and models is never read as markup)."""
-    meta = Text()
-    meta.append(f"{question['id'][:12]}  ", style="dim")
-    meta.append(f"{question['kind']}  ", style="bold")
-    status_style = {"accepted": "bold green", "rejected": "bold red"}.get(question["status"], "bold")
-    meta.append(question["status"], style=status_style)
-    if question.get("review_reason"):
-        meta.append(f" ({question['review_reason']})", style="red")
-    meta.append(f"   {question.get('discipline') or 'no discipline'}")
-    if question.get("subdomain"):
-        meta.append(f" / {question['subdomain']}")
-    meta.append("\nvotes: ", style="dim")
-    meta.append(question.get("voting_type") or "not voted")
-    if question.get("votes"):
-        meta.append(f" {', '.join(str(vote) for vote in question['votes'])}")
-    meta.append("   judge score: ", style="dim")
-    meta.append(_number(question.get("score")))
-    meta.append("   rank score: ", style="dim")
-    meta.append(_number(question.get("rank_score")))
-
-    options = Text()
-    if question["kind"] == "mcq":
-        for letter, option in zip("ABCDEFGHIJ", question["options"]):
-            is_key = letter == question["answer"]
-            options.append(f"{'✓' if is_key else ' '} {letter}. ", style="bold green" if is_key else "dim")
-            options.append(f"{option}\n", style="bold green" if is_key else "")
-    else:
-        options.append("answer: ", style="dim")
-        answer = question["answer"] + (f" {question['unit']}" if question.get("unit") else "")
-        options.append(answer, style="bold green")
-        if question.get("tolerance"):
-            options.append(f"  (± {question['tolerance']:g})", style="dim")
-        if question.get("aliases"):
-            options.append(f"\nalso accepted: {', '.join(question['aliases'])}", style="dim")
-
-    rationale = Text("rationale: ", style="dim")
-    rationale.append(question.get("rationale") or "none")
-    passage = Text(f"source passage{' (' + question['source_section'] + ')' if question.get('source_section') else ''}:\n", style="dim")
-    source = question.get("source_passage") or "not stored (imported or written by hand)"
-    passage.append(source if len(source) <= PASSAGE_CHARS else source[: PASSAGE_CHARS - 1] + "…", style="italic")
-
-    verdicts = Text()
-    if not checks:
-        verdicts.append("no checks yet (papergym check runs them)", style="dim")
-    for row in checks:
-        verdicts.append(f"{row['step']}: ", style="dim")
-        verdicts.append(row["status"], style=CHECK_STYLES.get(row["status"], ""))
-        if row.get("reasons"):
-            verdicts.append(f" — {'; '.join(row['reasons'])}")
-        verdicts.append("\n")
-    verdicts.rstrip()
-    return {
-        "meta": meta,
-        "question": Text(question["question"], style="bold"),
-        "options": options,
-        "rationale": rationale,
-        "passage": passage,
-        "checks": verdicts,
-    }
 
 
 # -- messages from the workers -------------------------------------------------
@@ -181,153 +54,6 @@ class DecisionsWritten(Message):
         self.question_ids = question_ids
         self.count = count
         self.return_to = return_to  # the card to show after an undo
-
-
-# -- modals --------------------------------------------------------------------
-
-
-class RejectReasonScreen(ModalScreen[str | None]):
-    """Asks why a question is rejected; Enter with nothing typed rejects without a reason."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, how_many: str = "this question") -> None:
-        super().__init__()
-        self.how_many = how_many
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="review-modal"):
-            yield Label(f"Reject {self.how_many}: why? (Enter to reject, Escape to go back)")
-            yield Input(placeholder="e.g. answer not supported by the passage", id="reject-reason")
-        yield Footer()
-
-    @on(Input.Submitted, "#reject-reason")
-    def submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class EditQuestionScreen(ModalScreen[bool]):
-    """Edit the question, its options, key and rationale; Ctrl+S saves, Escape leaves it as it was."""
-
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, question: dict) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        question = self.question
-        with VerticalScroll(classes="review-modal", id="edit-form"):
-            yield Label(f"Edit {question['id'][:12]} ({question['kind']}) — Ctrl+S saves, Escape cancels")
-            yield Label("question")
-            yield TextArea(question["question"], id="edit-question", soft_wrap=True)
-            for number, option in enumerate(question["options"] if question["kind"] == "mcq" else []):
-                yield Input(option, id=f"edit-option-{number}", placeholder=f"option {'ABCDEFGHIJ'[number]}")
-            yield Label("key (a letter)" if question["kind"] == "mcq" else "answer")
-            yield Input(question["answer"], id="edit-answer")
-            yield Label("rationale")
-            yield TextArea(question.get("rationale") or "", id="edit-rationale", soft_wrap=True)
-            yield Label("", id="edit-error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Save", variant="primary", id="edit-save")
-                yield Button("Cancel", id="edit-cancel")
-        yield Footer()
-
-    @on(Button.Pressed, "#edit-save")
-    def action_save(self) -> None:
-        options = None
-        if self.question["kind"] == "mcq":
-            options = [self.query_one(f"#edit-option-{n}", Input).value for n in range(len(self.question["options"]))]
-        try:
-            update_question(
-                self.app.library,
-                self.question["id"],
-                question=self.query_one("#edit-question", TextArea).text,
-                options=options,
-                answer=self.query_one("#edit-answer", Input).value,
-                rationale=self.query_one("#edit-rationale", TextArea).text,
-            )
-        except PapergymError as error:
-            self.query_one("#edit-error", Label).update(Text(str(error), style="bold red"))
-            return
-        except sqlite3.Error as error:
-            self.query_one("#edit-error", Label).update(Text(describe_database_error(error) + " The edit is kept here.", style="bold red"))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#edit-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-class ReviewFilterScreen(ModalScreen[ReviewFilter | None]):
-    """Choose status, discipline, vote type and a minimum judge score; Enter in the score box or Apply applies."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "apply", "Apply")]
-
-    def __init__(self, current: ReviewFilter, disciplines: list[str], voting_types: list[str]) -> None:
-        super().__init__()
-        self.current = current
-        self.disciplines = disciplines
-        self.voting_types = voting_types
-
-    def compose(self) -> ComposeResult:
-        current = self.current
-        statuses = list(STATUS_CHOICES)
-        if current.status not in {value for _, value in statuses}:
-            statuses.append((current.status, current.status))
-        with Vertical(classes="review-modal", id="filter-form"):
-            yield Label("Filter the questions to review")
-            yield Select(statuses, value=current.status, allow_blank=False, id="filter-status")
-            yield Select(
-                [("any discipline", ""), *((name, name) for name in self.disciplines)],
-                value=current.discipline if current.discipline in self.disciplines else "",
-                allow_blank=False,
-                id="filter-discipline",
-            )
-            yield Select(
-                [("any vote type", ""), *((name, name) for name in self.voting_types)],
-                value=current.voting_type if current.voting_type in self.voting_types else "",
-                allow_blank=False,
-                id="filter-votes",
-            )
-            yield Input(
-                "" if current.min_score is None else f"{current.min_score:g}",
-                placeholder="minimum judge score (-1 to 1), empty for any",
-                id="filter-score",
-            )
-            yield Label("", id="filter-error")
-            with Horizontal(classes="modal-buttons"):
-                yield Button("Apply", variant="primary", id="filter-apply")
-                yield Button("Cancel", id="filter-cancel")
-        yield Footer()
-
-    @on(Input.Submitted, "#filter-score")
-    @on(Button.Pressed, "#filter-apply")
-    def action_apply(self) -> None:
-        score_text = self.query_one("#filter-score", Input).value.strip()
-        try:
-            min_score = float(score_text) if score_text else None
-        except ValueError:
-            self.query_one("#filter-error", Label).update(
-                Text(f"{score_text!r} is not a number; type a score like 0.5 or leave it empty.", style="bold red")
-            )
-            return
-        self.dismiss(
-            ReviewFilter(
-                status=self.query_one("#filter-status", Select).value,
-                discipline=self.query_one("#filter-discipline", Select).value,
-                voting_type=self.query_one("#filter-votes", Select).value,
-                min_score=min_score,
-            )
-        )
-
-    @on(Button.Pressed, "#filter-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 # -- the screen ----------------------------------------------------------------
@@ -393,7 +119,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
     def load(self, review_filter: ReviewFilter, keep_id: str | None = None) -> None:
         """Load the ids matching a filter and show the card at ``keep_id`` (or the nearest one after it)."""
         self.review_filter = review_filter
-        self.rowids = filtered_rowids(self.app.library, review_filter)
+        self.rowids = matching_rowids(self.app.library, review_filter)
         self.index = self.position_of(keep_id) or 0
         self.show_current()
 
@@ -401,11 +127,11 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         """Where a question is in the filter's walk, or None when the filter does not hold it."""
         if question_id is None:
             return None
-        row = self.app.library.conn.execute("SELECT rowid FROM questions WHERE id = ?", [question_id]).fetchone()
-        if row is None:
+        rowid = rowid_of(self.app.library, question_id)
+        if rowid is None:
             return None
-        index = bisect_left(self.rowids, row[0])
-        return index if index < len(self.rowids) and self.rowids[index] == row[0] else None
+        index = bisect_left(self.rowids, rowid)
+        return index if index < len(self.rowids) and self.rowids[index] == rowid else None
 
     def show_current(self) -> None:
         """Render the card at the current index and remember the position."""
@@ -428,11 +154,10 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
             self.save_position()
             return
         self.index = max(0, min(self.index, total - 1))
-        row = self.app.library.conn.execute("SELECT id FROM questions WHERE rowid = ?", [self.rowids[self.index]]).fetchone()
+        question_id = question_id_at(self.app.library, self.rowids[self.index])
         try:
-            if row is None:
+            if question_id is None:
                 raise PapergymError("removed")
-            question_id = row[0]
             self.current = get_question(self.app.library, question_id)
         except PapergymError:
             self.current = None  # removed since the filter was loaded
@@ -535,19 +260,13 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         self.write_decisions("undone", question_ids, None, return_to=position_id)
 
     def action_filter(self) -> None:
-        library = self.app.library
-        disciplines = [
-            row[0] for row in library.conn.execute("SELECT DISTINCT discipline FROM questions WHERE discipline IS NOT NULL ORDER BY 1")
-        ]
-        voting_types = [
-            row[0] for row in library.conn.execute("SELECT DISTINCT voting_type FROM questions WHERE voting_type IS NOT NULL ORDER BY 1")
-        ]
+        choices = filter_choices(self.app.library)
 
         def chosen(review_filter: ReviewFilter | None) -> None:
             if review_filter is not None:
                 self.load(review_filter, keep_id=self.current["id"] if self.current else None)
 
-        self.app.push_screen(ReviewFilterScreen(self.review_filter, disciplines, voting_types), chosen)
+        self.app.push_screen(ReviewFilterScreen(self.review_filter, choices["discipline"], choices["voting_type"]), chosen)
 
     def action_bulk(self, decision: str) -> None:
         rowids = list(self.rowids)
@@ -578,7 +297,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         """Write a bulk decision (over rowids) or an undo (over ids) on a connection of its own; the screen reloads when it lands."""
         library = self.app.open_library()
         try:
-            question_ids = questions if action == "undone" else ids_of_rowids(library, questions)
+            question_ids = questions if action == "undone" else question_ids_of(library, questions)
             if action == "undone":
                 count = undo(library, question_ids)
             else:

@@ -8,7 +8,6 @@ tick and the run outlives the app.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig
-from papergym.train.run import list_runs, start_run, stop_run
+from papergym.train.run import RunNotFound, get_run, latest_samples, list_runs, metric_rows, start_run, stop_run
 from papergym.tui.app.mode_bar import ModeBar
 from papergym.tui.app.worker_errors import ReportsWorkerErrors
 from textual import on, work
@@ -241,9 +240,7 @@ class TrainScreen(ReportsWorkerErrors, Screen):
         """Draw the metric rows logged since the last read; returns how many there were."""
         if self.run_id is None:
             return 0
-        rows = self.library.query(
-            "SELECT step, name, value FROM metrics WHERE run_id = ? AND step > ? ORDER BY step", [self.run_id, self.last_step]
-        )
+        rows = metric_rows(self.library, self.run_id, self.last_step)
         by_name: dict[str, dict[int, float]] = {}
         for row in rows:
             if row["value"] is not None:
@@ -274,17 +271,13 @@ class TrainScreen(ReportsWorkerErrors, Screen):
 
     def show_samples(self) -> None:
         text = self.query_one("#samples-text", Static)
-        rows = self.library.query(
-            "SELECT step, ordinal, completion, answer, rewards FROM samples WHERE run_id = ? "
-            "AND step = (SELECT max(step) FROM samples WHERE run_id = ?) ORDER BY ordinal LIMIT ?",
-            [self.run_id, self.run_id, SAMPLES_SHOWN],
-        )
+        rows = latest_samples(self.library, self.run_id, SAMPLES_SHOWN)
         if not rows:
             text.update("No completions logged yet.")
             return
         parts = []
         for row in rows:
-            rewards = json.loads(row["rewards"]) if row["rewards"] else {}
+            rewards = row["rewards"]
             scores = "  ".join(f"{name} {value:.2f}" for name, value in rewards.items() if isinstance(value, (int, float)))
             completion = (row["completion"] or "").strip()
             if len(completion) > SAMPLE_CHARS:
@@ -294,11 +287,11 @@ class TrainScreen(ReportsWorkerErrors, Screen):
 
     def show_status(self) -> None:
         status = self.query_one("#run-status", Static)
-        rows = self.library.query("SELECT id, status, step, max_steps, base_model, error FROM runs WHERE id = ?", [self.run_id])
-        if not rows:
+        try:
+            run = get_run(self.library, self.run_id)
+        except RunNotFound:
             status.update(f"Run {self.run_id} is not in this library.")
             return
-        run = rows[0]
         line = f"[b]{run['id']}[/b]  {run['status']}  step {run['step'] or 0}/{run['max_steps'] or '?'}  {run['base_model']}"
         if run["error"]:
             line += f"\n[red]{_escape(run['error'])}[/red]"

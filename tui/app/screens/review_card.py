@@ -1,0 +1,74 @@
+"""The Review screen's card: one question, its key, rationale, source passage and check verdicts as Rich text."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+PASSAGE_CHARS = 1500
+CHECK_STYLES = {"pass": "green", "flag": "yellow", "drop": "red"}
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def card_texts(question: dict, checks: list[dict]) -> dict[str, Text]:
+    """The parts of one card as Rich text (text from papers and models is never read as markup)."""
+    meta = Text()
+    meta.append(f"{question['id'][:12]}  ", style="dim")
+    meta.append(f"{question['kind']}  ", style="bold")
+    status_style = {"accepted": "bold green", "rejected": "bold red"}.get(question["status"], "bold")
+    meta.append(question["status"], style=status_style)
+    if question.get("review_reason"):
+        meta.append(f" ({question['review_reason']})", style="red")
+    meta.append(f"   {question.get('discipline') or 'no discipline'}")
+    if question.get("subdomain"):
+        meta.append(f" / {question['subdomain']}")
+    meta.append("\nvotes: ", style="dim")
+    meta.append(question.get("voting_type") or "not voted")
+    if question.get("votes"):
+        meta.append(f" {', '.join(str(vote) for vote in question['votes'])}")
+    meta.append("   judge score: ", style="dim")
+    meta.append(_number(question.get("score")))
+    meta.append("   rank score: ", style="dim")
+    meta.append(_number(question.get("rank_score")))
+
+    options = Text()
+    if question["kind"] == "mcq":
+        for letter, option in zip("ABCDEFGHIJ", question["options"]):
+            is_key = letter == question["answer"]
+            options.append(f"{'✓' if is_key else ' '} {letter}. ", style="bold green" if is_key else "dim")
+            options.append(f"{option}\n", style="bold green" if is_key else "")
+    else:
+        options.append("answer: ", style="dim")
+        answer = question["answer"] + (f" {question['unit']}" if question.get("unit") else "")
+        options.append(answer, style="bold green")
+        if question.get("tolerance"):
+            options.append(f"  (± {question['tolerance']:g})", style="dim")
+        if question.get("aliases"):
+            options.append(f"\nalso accepted: {', '.join(question['aliases'])}", style="dim")
+
+    rationale = Text("rationale: ", style="dim")
+    rationale.append(question.get("rationale") or "none")
+    passage = Text(f"source passage{' (' + question['source_section'] + ')' if question.get('source_section') else ''}:\n", style="dim")
+    source = question.get("source_passage") or "not stored (imported or written by hand)"
+    passage.append(source if len(source) <= PASSAGE_CHARS else source[: PASSAGE_CHARS - 1] + "…", style="italic")
+
+    verdicts = Text()
+    if not checks:
+        verdicts.append("no checks yet (papergym check runs them)", style="dim")
+    for row in checks:
+        verdicts.append(f"{row['step']}: ", style="dim")
+        verdicts.append(row["status"], style=CHECK_STYLES.get(row["status"], ""))
+        if row.get("reasons"):
+            verdicts.append(f" — {'; '.join(row['reasons'])}")
+        verdicts.append("\n")
+    verdicts.rstrip()
+    return {
+        "meta": meta,
+        "question": Text(question["question"], style="bold"),
+        "options": options,
+        "rationale": rationale,
+        "passage": passage,
+        "checks": verdicts,
+    }
