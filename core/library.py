@@ -284,6 +284,7 @@ PAPER_COLUMNS = (
 # The metadata a user can fix, and that a re-import then leaves alone.
 EDITABLE_FIELDS = ("title", "authors", "year", "doi", "journal", "abstract")
 USER_SOURCE = "user"
+FILENAME_SOURCE = "filename"  # no title was found, so the file's name stands in
 _DOI_FORM = re.compile(r"10\.\d{4,9}/\S+")
 _FIRST_YEAR, _LAST_YEAR = 1000, 2100
 
@@ -369,6 +370,11 @@ def _made_safe(paper: PaperRecord) -> PaperRecord:
         reason=safe_field(paper.reason),
         sections=[SectionRecord(safe_field(s.kind) or "body", safe_field(s.heading) or "", safe_text(s.text)) for s in paper.sections],
     )
+
+
+def _linking_title(paper: PaperRecord) -> str | None:
+    """The title that may link this paper to another: never one that is only the file's name."""
+    return None if paper.sources.get("title") == FILENAME_SOURCE else paper.title
 
 
 def _checked_edit(name: str, value: object) -> object:
@@ -518,7 +524,7 @@ class Library:
 
         paper = _made_safe(paper)
         with self.write() as db:
-            keys = paper_keys(paper.title, paper.authors, paper.doi) if paper.status != "failed" else []
+            keys = paper_keys(_linking_title(paper), paper.authors, paper.doi) if paper.status != "failed" else []
             canonical, match = self._first_with_keys(keys, paper.id)
             fixed = self._user_values(canonical) if canonical else {}
             fixed.update(self._user_values(paper.id))

@@ -53,6 +53,8 @@ class GenerateSettings:
     temperature: float = 0.8
     max_attempts: int = 3
     max_abstract_chars: int = 1500
+    # Another file of a paper already in the library repeats its windows; it is skipped unless asked for.
+    include_duplicates: bool = False
 
     def __post_init__(self) -> None:
         unknown = [kind for kind in self.kinds if kind not in KINDS]
@@ -424,18 +426,22 @@ def _commit(library: Library, job: dict, result: WindowResult, settings: Generat
 # -- the run ------------------------------------------------------------------
 
 
-def select_papers(library: Library, paper_ids: list[str] | None) -> list[str]:
-    """Full ids of the chosen papers, or of every readable paper when none are chosen."""
+def select_papers(library: Library, paper_ids: list[str] | None, *, include_duplicates: bool = False) -> list[str]:
+    """Full ids of the chosen papers, or of every readable paper when none are chosen.
+
+    Without a choice, a file linked as a duplicate of another paper is left out, so
+    one paper is not generated from twice.
+    """
     if paper_ids:
         return [library.resolve_id(paper_id) for paper_id in paper_ids]
-    return [row["id"] for row in library.papers(status="ok")]
+    return [row["id"] for row in library.papers(status="ok", include_duplicates=include_duplicates)]
 
 
 def plan(
     library: Library, backend: Backend, settings: GenerateSettings, paper_ids: list[str] | None, retry_failed: bool = False
 ) -> tuple[list[dict], int]:
     """The jobs this run must do, and how many windows the selection has in all."""
-    chosen = select_papers(library, paper_ids)
+    chosen = select_papers(library, paper_ids, include_duplicates=settings.include_duplicates)
     if not chosen:
         raise PapergymError("There are no readable papers to generate from; import some with `papergym import PATH`.")
     longest_kind = max(settings.kinds, key=lambda kind: MAX_TOKENS[kind])

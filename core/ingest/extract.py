@@ -30,6 +30,8 @@ class ExtractedPaper:
     sections: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, heading, text)
     unreadable_pages: int = 0
     peak_rss_mb: float = 0.0
+    journal: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field -> where it came from ("layout", "xmp", ...)
 
 
 class ExtractError(Exception):
@@ -125,6 +127,9 @@ def extract_pdf(
         sections=[(section.kind, section.heading, section.text) for section in sections],
         unreadable_pages=unreadable,
         peak_rss_mb=_peak_rss_mb(),
+        # Older metadata readers know neither the venue nor where each field came from.
+        journal=getattr(metadata, "journal", None),
+        sources=dict(getattr(metadata, "sources", None) or {}),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from papergym.core.ingest.extract import ExtractedPaper, extract_task
 from papergym.core.ingest.pool import default_workers, run_isolated
-from papergym.core.library import PDF_DIR, Library, PaperRecord, SectionRecord
+from papergym.core.ingest.safe_text import safe_field
+from papergym.core.library import FILENAME_SOURCE, PDF_DIR, Library, PaperRecord, SectionRecord, duplicate_label
 
 PDF_MAGIC = b"%PDF-"
 # The PDF header may sit anywhere in the first 1024 bytes.
@@ -37,6 +39,7 @@ class FileResult:
     has_text: bool | None = None
     seconds: float = 0.0
     peak_rss_mb: float | None = None
+    duplicate_of: str | None = None  # the paper this file repeats in other bytes (same DOI, or title and first author)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -96,7 +99,10 @@ def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult
                     if name.startswith("."):
                         continue
                     candidate = Path(root) / name
-                    if name.lower().endswith(".pdf"):
+                    if name.lower().endswith(".pdf") and not candidate.is_file():
+                        # A FIFO or device named *.pdf would block the first read forever.
+                        left_out.append(FileResult(str(candidate), "skipped", reason="is not a regular file (a pipe, socket or device)"))
+                    elif name.lower().endswith(".pdf"):
                         found.append(candidate)
                     else:
                         left_out.append(
@@ -106,7 +112,7 @@ def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult
             # A file named on the command line is taken as a PDF whatever its name; the header decides.
             found.append(path)
         elif path.exists():
-            left_out.append(FileResult(str(path), "skipped", reason="is not a regular file"))
+            left_out.append(FileResult(str(path), "skipped", reason="is not a regular file (a pipe, socket or device)"))
         else:
             left_out.append(FileResult(str(path), "failed", reason="does not exist"))
     return found, left_out
@@ -144,6 +150,9 @@ def _sweep_partials(library: Library) -> None:
 
 
 def _record(paper_id: str, path: Path, size: int, extracted: ExtractedPaper) -> PaperRecord:
+    sources = dict(extracted.sources)
+    if not extracted.title:
+        sources["title"] = FILENAME_SOURCE  # a file name says nothing about which paper it is, so it never links duplicates
     return PaperRecord(
         id=paper_id,
         status="ok" if extracted.has_text else "no_text",
@@ -155,12 +164,39 @@ def _record(paper_id: str, path: Path, size: int, extracted: ExtractedPaper) -> 
         authors=extracted.authors,
         year=extracted.year,
         doi=extracted.doi,
+        journal=extracted.journal,
         abstract=extracted.abstract,
         reason=None
         if extracted.has_text
         else "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result",
         sections=[SectionRecord(kind, heading, text) for kind, heading, text in extracted.sections],
+        sources=sources,
     )
+
+
+def _is_busy(error: BaseException) -> bool:
+    """Whether a database error means another process holds the library, which stops every file alike."""
+    text = str(error)
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _storing_failed(error: Exception) -> str:
+    """The one-line reason for a file whose record could not be written."""
+    detail = safe_field(str(error).splitlines()[0] if str(error).strip() else "") or ""
+    return f"could not be stored ({type(error).__name__}{': ' + detail[:160] if detail else ''})"
+
+
+def _record_failure_quietly(library: Library, paper_id: str | None, path: Path, size: int, reason: str) -> None:
+    """Keep a file's failure in the library if the library can take it; the report has it either way."""
+    if paper_id is None:
+        return
+    try:
+        library.record_failure(paper_id, path.name, str(path.resolve()), size, reason)
+    except sqlite3.OperationalError as error:
+        if _is_busy(error):
+            raise
+    except Exception:
+        pass  # the same write already failed once for this file; its result still says why
 
 
 def import_paths(
@@ -186,6 +222,9 @@ def import_paths(
     report = ImportReport(total=len(candidates) + len(left_out))
 
     def emit(result: FileResult) -> None:
+        # Paths and reasons may hold undecodable bytes (surrogate escapes) that no terminal or JSON writer takes.
+        result.path = safe_field(result.path) or "?"
+        result.reason = safe_field(result.reason)
         report.results.append(result)
         if on_result is not None:
             on_result(result, len(report.results), report.total)
@@ -197,19 +236,26 @@ def import_paths(
 
     def tasks() -> Iterator[tuple[str, tuple]]:
         for path in candidates:
+            paper_id = None
+            size = 0
             try:
                 size = path.stat().st_size
                 problem = _sniff(path)
-                paper_id = None if problem else file_sha256(path)
+                paper_id = file_sha256(path)
+                if problem:
+                    emit(FileResult(str(path), "failed", reason=problem))
+                    _record_failure_quietly(library, paper_id, path, size, problem)
+                    continue
+                if paper_id in pending or library.status_of(paper_id) in ("ok", "no_text"):
+                    emit(FileResult(str(path), "duplicate", paper_id=paper_id, reason="same content as a paper already in the library"))
+                    continue
             except OSError as error:
-                emit(FileResult(str(path), "failed", reason=f"cannot be read ({error.strerror})"))
+                emit(FileResult(str(path), "failed", reason=f"cannot be read ({error.strerror or type(error).__name__})"))
                 continue
-            if problem:
-                emit(FileResult(str(path), "failed", reason=problem))
-                library.record_failure(file_sha256(path), path.name, str(path.resolve()), size, problem)
-                continue
-            if paper_id in pending or library.status_of(paper_id) in ("ok", "no_text"):
-                emit(FileResult(str(path), "duplicate", paper_id=paper_id, reason="same content as a paper already in the library"))
+            except Exception as error:
+                if _is_busy(error):
+                    raise
+                emit(FileResult(str(path), "failed", paper_id=paper_id, reason=_storing_failed(error)))
                 continue
             pending[paper_id] = (path, size)
             yield paper_id, (str(path), max_pages)
@@ -227,28 +273,39 @@ def import_paths(
         for outcome in outcomes:
             paper_id = outcome.key
             path, size = pending[paper_id]
-            value = outcome.value if outcome.ok else outcome.reason
-            if isinstance(value, ExtractedPaper):
-                record = _record(paper_id, path, size, value)
-                library.add_paper(record, stored_path=_store_pdf(library, path, paper_id))
-                emit(
-                    FileResult(
-                        str(path),
-                        "imported",
-                        paper_id=paper_id,
-                        pages=value.pages,
-                        reason=record.reason,
-                        title=record.title,
-                        has_text=value.has_text,
-                        seconds=outcome.seconds,
-                        peak_rss_mb=value.peak_rss_mb,
-                    )
-                )
-            else:
-                library.record_failure(paper_id, path.name, str(path.resolve()), size, value)
-                emit(FileResult(str(path), "failed", paper_id=paper_id, reason=value, seconds=outcome.seconds))
+            try:
+                emit(_store_outcome(library, paper_id, path, size, outcome))
+            except Exception as error:
+                if _is_busy(error):
+                    raise
+                reason = _storing_failed(error)
+                _record_failure_quietly(library, paper_id, path, size, reason)
+                emit(FileResult(str(path), "failed", paper_id=paper_id, reason=reason, seconds=outcome.seconds))
     finally:
         outcomes.close()
         report.cancelled = len(report.results) < report.total
         report.seconds = time.monotonic() - started
     return report
+
+
+def _store_outcome(library: Library, paper_id: str, path: Path, size: int, outcome) -> FileResult:
+    """Write what the reader process gave for one file, and say what became of it."""
+    value = outcome.value if outcome.ok else outcome.reason
+    if not isinstance(value, ExtractedPaper):
+        reason = value if isinstance(value, str) else f"could not be read (the reader returned {type(value).__name__})"
+        library.record_failure(paper_id, path.name, str(path.resolve()), size, reason)
+        return FileResult(str(path), "failed", paper_id=paper_id, reason=reason, seconds=outcome.seconds)
+    stored = library.add_paper(_record(paper_id, path, size, value), stored_path=_store_pdf(library, path, paper_id))
+    duplicate = duplicate_label({"duplicate_of": stored.duplicate_of, "duplicate_match": stored.duplicate_match})
+    return FileResult(
+        str(path),
+        "duplicate" if duplicate else "imported",
+        paper_id=paper_id,
+        pages=value.pages,
+        reason=duplicate or stored.reason,
+        title=stored.title,
+        has_text=value.has_text,
+        seconds=outcome.seconds,
+        peak_rss_mb=value.peak_rss_mb,
+        duplicate_of=stored.duplicate_of,
+    )

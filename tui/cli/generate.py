@@ -45,6 +45,11 @@ class _GenerateProgressView:
 @click.option("--papers", "paper_ids", default=None, help="Comma-separated paper ids (prefixes work). Default: all readable papers.")
 @click.option("--all", "all_papers", is_flag=True, help="Generate for every readable paper (the default when --papers is not given).")
 @click.option(
+    "--include-duplicates",
+    is_flag=True,
+    help="Also generate from files linked as another copy of a paper already in the library (skipped by default).",
+)
+@click.option(
     "--model",
     default=None,
     help="A registered model name or a .gguf path (default: `papergym models` default); with --server, the server's model name.",
@@ -81,6 +86,7 @@ def generate(
     ctx,
     paper_ids,
     all_papers,
+    include_duplicates,
     model,
     lora,
     server,
@@ -109,9 +115,11 @@ def generate(
     if paper_ids and all_papers:
         raise click.UsageError("use either --papers or --all")
     library = open_library(ctx, library_dir)
-    settings = GenerateSettings(kinds=kinds, per_window=per_window, refine=refine, temperature=temperature)
+    settings = GenerateSettings(
+        kinds=kinds, per_window=per_window, refine=refine, temperature=temperature, include_duplicates=include_duplicates
+    )
     ids = [part.strip() for part in paper_ids.split(",") if part.strip()] if paper_ids else None
-    if not select_papers(library, ids):
+    if not select_papers(library, ids, include_duplicates=include_duplicates):
         raise click.ClickException("There are no readable papers to generate from; import some with `papergym import PATH`.")
     if not as_json:
         click.echo("Loading the model…", err=True)

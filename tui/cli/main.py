@@ -11,6 +11,7 @@ from papergym import __version__
 from papergym.tui.cli.check import accept, check, reject, unreview
 from papergym.tui.cli.common import SHORT_ID, PapergymGroup, clip, echo_json, library_option, open_library, terminal_width
 from papergym.tui.cli.demo import demo
+from papergym.tui.cli.edit import edit
 from papergym.tui.cli.evaluate import convert_command, eval_command
 from papergym.tui.cli.export import export, import_questions_command
 from papergym.tui.cli.generate import generate, question, questions
@@ -133,23 +134,37 @@ def _print_import_summary(report, library_folder: Path) -> None:
     no_text = [r for r in report.results if r.status == "imported" and r.has_text is False]
     for result in no_text:
         click.echo(f"no text  {result.path} {result.reason}")
+    same_paper = [r for r in report.results if r.status == "duplicate" and r.duplicate_of]
+    for result in same_paper:
+        click.echo(f"linked   {result.path} is a {result.reason}; kept, and generate skips it")
     click.echo(
         f"Imported {counts['imported']} papers ({report.pages} pages) in {report.seconds:.1f} s"
-        f" ({rate:.1f} pages/s); {counts['duplicate']} already in the library,"
-        f" {counts['skipped']} skipped, {counts['failed']} failed."
+        f" ({rate:.1f} pages/s); {counts['duplicate'] - len(same_paper)} already in the library,"
+        + (f" {len(same_paper)} another copy of a paper here," if same_paper else "")
+        + f" {counts['skipped']} skipped, {counts['failed']} failed."
     )
     click.echo(f"Library: {library_folder}")
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per paper.")
-@click.option("--status", type=click.Choice(["ok", "no_text", "failed"]), default=None, help="Only papers with this status.")
+@click.option(
+    "--status",
+    type=click.Choice(["ok", "no_text", "failed", "duplicate"]),
+    default=None,
+    help="Only papers with this status (duplicate: another file of a paper already here).",
+)
 @library_option
 @click.pass_context
 def papers(ctx, as_json, status, library_dir):
     """List the papers in the library, newest first."""
+    from papergym.core.library import duplicate_label
+
     library = open_library(ctx, library_dir)
-    rows = library.papers(status=status)
+    if status == "duplicate":
+        rows = [row for row in library.papers() if row["duplicate_of"]]
+    else:
+        rows = library.papers(status=status)
     if as_json:
         for row in rows:
             echo_json(row)
@@ -165,11 +180,17 @@ def papers(ctx, as_json, status, library_dir):
     lines = [f"{'ID':{SHORT_ID}}  {'STATUS':7} {'PAGES':>5} {'YEAR':>5} TITLE"]
     for row in rows:
         label = row["title"] or row["filename"]
+        shown_status = row["status"]
         if row["status"] == "failed":
             label = f"{row['filename']}: {row['reason']}"
-        lines.append(f"{row['id'][:SHORT_ID]}  {row['status']:7} {row['pages'] or '':>5} {row['year'] or '':>5} {clip(label, title_width)}")
+        elif row["duplicate_of"]:
+            shown_status, label = "dup", f"{label} ({duplicate_label(row)})"
+        lines.append(f"{row['id'][:SHORT_ID]}  {shown_status:7} {row['pages'] or '':>5} {row['year'] or '':>5} {clip(label, title_width)}")
     counts = library.counts()
     summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    duplicates = sum(1 for row in library.papers() if row["duplicate_of"]) if status is None else 0
+    if duplicates:
+        summary += f"; {duplicates} of them another copy of a paper here"
     lines.append(f"{len(rows)} papers ({summary})")
     click.echo("\n".join(lines))
 
@@ -220,13 +241,23 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
         paper["sections"] = [{key: value for key, value in section.items() if with_text or key != "text"} for section in sections]
         echo_json(paper)
         return
+    from papergym.core.library import duplicate_label
+
+    sources = paper.get("sources") or {}
+
+    def sourced(name: str, value):
+        """The value with where it came from, when the library knows."""
+        return f"{value}  [{sources[name]}]" if value not in (None, "") and sources.get(name) else value
+
+    duplicate = duplicate_label(paper)
     fields = [
         ("id", paper["id"]),
-        ("title", paper["title"]),
-        ("authors", ", ".join(paper["authors"])),
-        ("year", paper["year"]),
-        ("doi", paper["doi"]),
-        ("status", paper["status"] + (f": {paper['reason']}" if paper["reason"] else "")),
+        ("title", sourced("title", paper["title"])),
+        ("authors", sourced("authors", "; ".join(paper["authors"]))),
+        ("year", sourced("year", paper["year"])),
+        ("doi", sourced("doi", paper["doi"])),
+        ("journal", sourced("journal", paper["journal"])),
+        ("status", paper["status"] + (f": {paper['reason']}" if paper["reason"] else "") + (f"; {duplicate}" if duplicate else "")),
         ("pages", paper["pages"]),
         ("file", paper["filename"]),
         ("source", paper["source_path"]),
@@ -236,7 +267,7 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
         if value not in (None, ""):
             click.echo(f"{name:9} {value}")
     if paper.get("abstract"):
-        click.echo(f"abstract  {clip(paper['abstract'], 300)}")
+        click.echo(f"abstract  {clip(paper['abstract'], 300)}" + (f"  [{sources['abstract']}]" if sources.get("abstract") else ""))
     if sections:
         click.echo(f"\n{'#':>3}  {'KIND':12} {'CHARS':>7}  HEADING")
         for section in sections:
@@ -275,6 +306,7 @@ cli.add_command(import_questions_command)
 cli.add_command(train)
 cli.add_command(runs)
 cli.add_command(demo)
+cli.add_command(edit)
 cli.add_command(eval_command)
 cli.add_command(convert_command)
 
