@@ -91,6 +91,46 @@ _MIN_KV_BYTES = 13
 _MIN_TENSOR_INFO_BYTES = 24
 
 
+# ggml tensor types: id -> (values per block, bytes per block). A tensor of n values takes
+# n / values_per_block * bytes_per_block bytes; types missing here are checked by their offset only.
+TENSOR_TYPE_BLOCKS: dict[int, tuple[int, int]] = {
+    0: (1, 4),  # F32
+    1: (1, 2),  # F16
+    2: (32, 18),  # Q4_0
+    3: (32, 20),  # Q4_1
+    6: (32, 22),  # Q5_0
+    7: (32, 24),  # Q5_1
+    8: (32, 34),  # Q8_0
+    9: (32, 40),  # Q8_1
+    10: (256, 84),  # Q2_K
+    11: (256, 110),  # Q3_K
+    12: (256, 144),  # Q4_K
+    13: (256, 176),  # Q5_K
+    14: (256, 210),  # Q6_K
+    15: (256, 292),  # Q8_K
+    16: (256, 66),  # IQ2_XXS
+    17: (256, 74),  # IQ2_XS
+    18: (256, 98),  # IQ3_XXS
+    19: (256, 50),  # IQ1_S
+    20: (32, 18),  # IQ4_NL
+    21: (256, 110),  # IQ3_S
+    22: (256, 82),  # IQ2_S
+    23: (256, 136),  # IQ4_XS
+    24: (1, 1),  # I8
+    25: (1, 2),  # I16
+    26: (1, 4),  # I32
+    27: (1, 8),  # I64
+    28: (1, 8),  # F64
+    29: (256, 56),  # IQ1_M
+    30: (1, 2),  # BF16
+    34: (256, 54),  # TQ1_0
+    35: (256, 66),  # TQ2_0
+    39: (32, 17),  # MXFP4
+}
+DEFAULT_ALIGNMENT = 32
+MAX_TENSOR_DIMS = 8
+
+
 class GGUFError(PapergymError):
     """A file is not a GGUF model papergym can read; the message names the file and what to do."""
 
@@ -112,6 +152,7 @@ class GGUFInfo:
     parameter_count: int | None  # from the size label, when it is a plain number like "7B"
     vocab_size: int | None
     header_bytes: int  # where the tensor descriptions start
+    data_end: int | None = None  # the byte where the last tensor's data ends; None when the file has no tensors
     metadata: dict[str, object] = field(default_factory=dict, repr=False)  # scalar and string values
     array_lengths: dict[str, int] = field(default_factory=dict, repr=False)  # arrays are counted, not read
 
@@ -123,6 +164,9 @@ def read_gguf_info(path: Path | str) -> GGUFInfo:
         raise GGUFError(f"There is no file at {path}; check the path of the .gguf model.")
     if path.is_dir():
         raise GGUFError(f"{path} is a folder, not a GGUF model file; give the path of a .gguf file.")
+    if not path.is_file():
+        # A FIFO or a device would block the first read forever.
+        raise GGUFError(f"{path} is not a regular file (a pipe, socket or device); give the path of a .gguf file.")
     try:
         with path.open("rb") as file:
             size = path.stat().st_size
@@ -283,6 +327,10 @@ def _read_header(file, size: int, path: Path) -> GGUFInfo:
             if value is not None:
                 metadata[key] = value
 
+    header_bytes = cursor.pos
+    data_end = _tensor_data_end(cursor, tensor_count, metadata.get("general.alignment"))
+    if data_end is not None and data_end > size:
+        raise GGUFError(f"{path} is cut short: its tensors need {data_end:,} bytes but the file has {size:,}; download or copy it again.")
     architecture = _text(metadata.get("general.architecture"))
     file_type = metadata.get("general.file_type")
     quantization = FILE_TYPES.get(file_type, "unknown") if isinstance(file_type, int) else "unknown"
@@ -302,10 +350,39 @@ def _read_header(file, size: int, path: Path) -> GGUFInfo:
         size_label=size_label,
         parameter_count=parse_size_label(size_label),
         vocab_size=vocab_size,
-        header_bytes=cursor.pos,
+        header_bytes=header_bytes,
+        data_end=data_end,
         metadata=metadata,
         array_lengths=array_lengths,
     )
+
+
+def _tensor_data_end(cursor: _Cursor, tensor_count: int, alignment: object) -> int | None:
+    """Where the last tensor's data ends, read from the tensor descriptions; None without tensors.
+
+    The header of a truncated download is intact, so only this extent shows that
+    the weights are missing before llama.cpp fails on them at first use.
+    """
+    if tensor_count == 0:
+        return None
+    if not isinstance(alignment, int) or isinstance(alignment, bool) or alignment <= 0:
+        alignment = DEFAULT_ALIGNMENT
+    furthest = 0
+    for _ in range(tensor_count):
+        name = cursor.string("a tensor name") or "?"
+        dimensions = cursor.u32()
+        if dimensions > MAX_TENSOR_DIMS:
+            raise cursor.corrupt(f"the tensor {name!r} claims {dimensions} dimensions")
+        values = 1
+        for _ in range(dimensions):
+            values *= cursor.u64()
+        tensor_type = cursor.u32()
+        offset = cursor.u64()
+        block_values, block_bytes = TENSOR_TYPE_BLOCKS.get(tensor_type, (0, 0))
+        tensor_bytes = -(-values // block_values) * block_bytes if block_values else 0
+        furthest = max(furthest, offset + tensor_bytes)
+    data_start = -(-cursor.pos // alignment) * alignment
+    return data_start + furthest
 
 
 def _text(value: object) -> str | None:
