@@ -142,13 +142,12 @@ def check(
     if benchmarks_dir is not None:
         if not benchmarks_dir.is_dir():
             raise click.ClickException(f"{benchmarks_dir} is not a folder; give a folder of benchmark files.")
-        library.set_setting(BENCHMARKS_SETTING, str(benchmarks_dir.resolve()))
-    remembered = library.setting(BENCHMARKS_SETTING)
-    if benchmarks_dir is None and remembered is None and (library.folder / "benchmarks").is_dir():
-        remembered = str(library.folder / "benchmarks")
+        benchmarks_dir = benchmarks_dir.resolve()
+    else:
+        benchmarks_dir = _remembered_benchmarks(library, quiet=as_json)
     settings = CheckSettings(
         steps=chosen,
-        benchmarks_dir=Path(remembered) if remembered else None,
+        benchmarks_dir=benchmarks_dir,
         dedup_threshold=dedup_threshold,
         vote=VoteSettings(mode=vote_mode, samples=samples, reasoning_tokens=reasoning_tokens),
         score_threshold=score_threshold,
@@ -176,6 +175,9 @@ def check(
 
     view = None if as_json else _CheckProgressView()
     report = run_checks(library, settings, open_models=open_models, on_progress=view)
+    if benchmarks_dir is not None and any("benchmark_items" in step.extra for step in report.steps if step.step == "decontam"):
+        # Remembered only once the folder has been read: a bad or mistyped one would fail every later check.
+        library.set_setting(BENCHMARKS_SETTING, str(benchmarks_dir))
     if view:
         view.close()
     if as_json:
@@ -186,6 +188,17 @@ def check(
         sys.exit(130)
     if report.stopped_reason:
         sys.exit(1)
+
+
+def _remembered_benchmarks(library, quiet: bool) -> Path | None:
+    """The benchmark folder an earlier check read, else the library's own benchmarks/; None when neither is there."""
+    remembered = library.setting(BENCHMARKS_SETTING)
+    if remembered and Path(remembered).is_dir():
+        return Path(remembered)
+    if remembered and not quiet:
+        click.echo(f"The benchmark folder {remembered} is gone, so decontam is skipped; give --benchmarks DIR to use another.", err=True)
+    own = library.folder / "benchmarks"
+    return own if own.is_dir() else None
 
 
 def _print_report(report) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from papergym.core.errors import PapergymError
 from papergym.tui.formatting import duration, truncate
+from papergym.tui.terminal_text import printable
 
 SHORT_ID = 12
 
@@ -53,7 +54,7 @@ def terminal_width() -> int:
 
 
 def clip(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(printable(text).split())
     return truncate(text, width)
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import sys
 
 import click
-from papergym.tui.cli.common import SHORT_ID, StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
+from papergym.tui.cli.common import (
+    SHORT_ID,
+    StatusLine,
+    clip,
+    duration,
+    echo_json,
+    library_option,
+    open_library,
+    terminal_width,
+)
+from papergym.tui.terminal_text import printable
 
 KIND_CHOICES = ("mcq", "numeric", "exact")
 
@@ -234,7 +244,7 @@ def questions(ctx, status, vote_type, discipline, sort, paper_id, kind, limit, a
     width = terminal_width()
     click.echo(f"{'ID':{SHORT_ID}}  {'KIND':7} {'STATUS':8} {'ANSWER':10} QUESTION")
     for row in rows:
-        answer = row["answer"] + (f" {row['unit']}" if row.get("unit") else "")
+        answer = (row["answer"] or "") + (f" {row['unit']}" if row.get("unit") else "")
         click.echo(f"{row['id'][:SHORT_ID]}  {row['kind']:7} {row['status']:8} {clip(answer, 10):10} {clip(row['question'], width - 42)}")
     click.echo(f"{len(rows)} questions")
 
@@ -256,23 +266,27 @@ def question(ctx, question_id, as_json, library_dir):
 
         echo_json({**row, "checks": question_checks(library, row["id"])})
         return
-    click.echo(
-        f"{row['id']}  {row['kind']}  {row['status']}  paper {row['paper_id'][:SHORT_ID]}  model {row['model']}  prompt {row['prompt_version']}"
-    )
-    click.echo(f"\n{row['question']}\n")
+    origin = f"paper {row['paper_id'][:SHORT_ID]}" if row.get("paper_id") else f"{row.get('source') or 'imported'}, no paper"
+    made_by = "  ".join(f"{name} {printable(row[key])}" for name, key in (("model", "model"), ("prompt", "prompt_version")) if row.get(key))
+    click.echo(f"{row['id']}  {row['kind']}  {row['status']}  {origin}" + (f"  {made_by}" if made_by else ""))
+    click.echo(f"\n{printable(row['question'])}\n")
     for letter, option in zip("ABCDEFGHIJ", row["options"]):
         marker = "*" if letter == row["answer"] else " "
-        click.echo(f" {marker} {letter}) {option}")
+        click.echo(f" {marker} {letter}) {printable(option)}")
     if row["kind"] != "mcq":
-        click.echo(f"answer: {row['answer']}" + (f" {row['unit']} (± {row['tolerance']:.3g})" if row["kind"] == "numeric" else ""))
+        answer = f"answer: {printable(row['answer'])}"
+        if row["kind"] == "numeric":
+            answer += f" {printable(row['unit'])}" if row.get("unit") else ""
+            answer += f" (± {row['tolerance']:.3g})" if row.get("tolerance") is not None else ""
+        click.echo(answer)
         if row["aliases"]:
-            click.echo(f"also accepted: {', '.join(row['aliases'])}")
+            click.echo(f"also accepted: {', '.join(printable(alias) for alias in row['aliases'])}")
     if row["rationale"]:
-        click.echo(f"\nrationale: {row['rationale']}")
+        click.echo(f"\nrationale: {printable(row['rationale'])}")
     if row.get("source_passage"):
-        click.echo(f"\nsource ({row['source_section']}):\n{clip(row['source_passage'], 1200)}")
+        click.echo(f"\nsource ({printable(row['source_section'])}):\n{clip(row['source_passage'], 1200)}")
     if row.get("votes"):
-        click.echo(f"\nvotes: {' '.join(row['votes'])}  ({row['voting_type']})")
+        click.echo(f"\nvotes: {' '.join(printable(vote) for vote in row['votes'])}  ({row['voting_type']})")
     if row.get("score") is not None:
         click.echo(f"judge score: {row['score']:+.2f}")
     checks = question_checks(library, row["id"])
@@ -280,4 +294,4 @@ def question(ctx, question_id, as_json, library_dir):
         click.echo("\nchecks:")
         for check_row in checks:
             reasons = "; ".join(check_row["reasons"] or [])
-            click.echo(f"  {check_row['step']:10} {check_row['status']:5} {reasons}")
+            click.echo(f"  {check_row['step']:10} {check_row['status']:5} {printable(reasons)}")

@@ -1,0 +1,161 @@
+"""Defects found by trying to break papergym (issue 15, item 9): each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from papergym.core.dataset.import_questions import import_questions
+from papergym.core.library import Library
+from papergym.core.questions.store import list_questions
+from papergym.tui.cli.main import cli
+
+STEM = "A sputtered aluminium oxide film 120 nm thick conducts heat poorly. Which mechanism limits heat transport?"
+OPTIONS = ["phonon boundary scattering", "electron transport", "radiation", "convection"]
+
+
+def run(library: Library, *args: str):
+    return CliRunner().invoke(cli, [*args, "--library", str(library.folder)])
+
+
+def write_jsonl(path: Path, rows: list[dict], prefix: str = "") -> Path:
+    path.write_text(prefix + "".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_an_imported_question_without_a_paper_is_shown(library, tmp_path):
+    rows = [
+        {"question": STEM, "options": OPTIONS, "answer": "A"},
+        {"question": "What is the film's thermal conductivity, in W/m/K?", "answer": "1.45", "kind": "numeric"},
+    ]
+    import_questions(library, write_jsonl(tmp_path / "q.jsonl", rows))
+    for row in list_questions(library):
+        result = run(library, "question", row["id"][:12])
+        assert result.exit_code == 0, result.output
+        assert "no paper" in result.output
+        assert row["question"] in result.output
+
+
+def test_escape_sequences_in_imported_text_are_not_printed(library, tmp_path):
+    hostile = "Which \x1b[2J\x1b]0;pwned\x07mechanism \x1b[31mlimits\x1b[0m heat transport in a thin oxide film?"
+    rows = [{"question": hostile, "options": ["phonon \x1b[8mhidden", *OPTIONS[1:]], "answer": "A", "rationale": "\x9b2Jwhy"}]
+    import_questions(library, write_jsonl(tmp_path / "q.jsonl", rows))
+    question_id = list_questions(library)[0]["id"]
+    listing = run(library, "questions")
+    shown = run(library, "question", question_id[:12])
+    for result in (listing, shown):
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x9b" not in result.output and "\x07" not in result.output
+    assert "Which mechanism limits heat transport" in shown.output
+    assert "phonon hidden" in shown.output
+
+
+def test_a_jsonl_file_with_a_byte_order_mark_is_imported(library, tmp_path):
+    path = write_jsonl(tmp_path / "bom.jsonl", [{"question": STEM, "options": OPTIONS, "answer": "B"}], prefix="\ufeff")
+    report = import_questions(library, path)
+    assert report.added == 1
+    assert list_questions(library)[0]["answer"] == "B"
+
+
+def test_only_a_benchmark_folder_that_was_read_is_remembered(library, tmp_path):
+    from tests.unit.test_benchmarks import gpqa_row, write_gpqa
+
+    import_questions(library, write_jsonl(tmp_path / "q.jsonl", [{"question": STEM, "options": OPTIONS, "answer": "A"}]))
+    empty = tmp_path / "typo"
+    empty.mkdir()
+    failed = run(library, "check", "--steps", "validate,decontam", "--benchmarks", str(empty))
+    assert failed.exit_code == 1 and "holds no .csv" in failed.output
+    later = run(library, "check", "--steps", "validate,decontam")
+    assert later.exit_code == 0, later.output
+    assert library.setting("benchmarks_dir") is None
+
+    good = tmp_path / "benchmarks"
+    good.mkdir()
+    write_gpqa(good / "gpqa_main.csv", [gpqa_row("rec1", "Which isotope of carbon is used for radiocarbon dating of organic samples?")])
+    worked = run(library, "check", "--steps", "validate,decontam", "--benchmarks", str(good))
+    assert worked.exit_code == 0, worked.output
+    assert library.setting("benchmarks_dir") == str(good.resolve())
+
+    good.rename(tmp_path / "moved")
+    after_move = run(library, "check", "--steps", "validate,decontam", "--recheck")
+    assert after_move.exit_code == 0, after_move.output
+    assert "is gone" in after_move.output
+
+
+def tiny_model_with_tensor(path: Path, values: int = 4096) -> Path:
+    """A GGUF file with one F32 tensor of `values` numbers after an aligned header."""
+    import struct
+
+    def text(value: str) -> bytes:
+        return struct.pack("<Q", len(value.encode())) + value.encode()
+
+    header = b"GGUF" + struct.pack("<IQQ", 3, 1, 1)
+    header += text("general.architecture") + struct.pack("<I", 8) + text("llama")
+    header += text("weights") + struct.pack("<IQ", 1, values) + struct.pack("<IQ", 0, 0)  # 1 dim, F32, offset 0
+    header += b"\0" * (-len(header) % 32)
+    path.write_bytes(header + b"\1" * (values * 4))
+    return path
+
+
+def test_models_add_refuses_a_truncated_model(library, tmp_path):
+    whole = tiny_model_with_tensor(tmp_path / "whole.gguf")
+    assert run(library, "models", "add", str(whole)).exit_code == 0
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(whole.read_bytes()[:-100])
+    result = run(library, "models", "add", str(cut))
+    assert result.exit_code == 1
+    assert "cut short" in result.output and "Traceback" not in result.output
+    assert [row["name"] for row in library.query("SELECT name FROM models")] == ["whole"]
+
+
+def _finishes(work, seconds: float = 20.0) -> bool:
+    import threading
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return not worker.is_alive()
+
+
+def _unblock(fifo: Path) -> None:
+    """Open the FIFO's other end, so a reader stuck on it (the bug) is released when the test ends."""
+    import os
+
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass
+
+
+def test_a_fifo_named_pdf_in_a_folder_is_skipped_with_a_reason(library, tmp_path):
+    import os
+
+    from papergym.core.ingest.importer import find_files
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    fifo = folder / "trap.pdf"
+    os.mkfifo(fifo)
+    outcome = {}
+    try:
+        assert _finishes(lambda: outcome.setdefault("files", find_files([folder])))
+    finally:
+        _unblock(fifo)
+    found, left_out = outcome["files"]
+    assert found == []
+    assert [(result.status, "not a regular file" in result.reason) for result in left_out] == [("skipped", True)]
+
+
+def test_models_add_refuses_a_fifo_at_once(library, tmp_path):
+    import os
+
+    fifo = tmp_path / "model.gguf"
+    os.mkfifo(fifo)
+    outcome = {}
+    try:
+        assert _finishes(lambda: outcome.setdefault("result", run(library, "models", "add", str(fifo))))
+    finally:
+        _unblock(fifo)
+    assert outcome["result"].exit_code == 1
+    assert "not a regular file" in outcome["result"].output
