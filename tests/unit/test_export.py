@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 from papergym.core.dataset import export as export_module
-from papergym.core.dataset.export import (
-    PROMPT_VERSION,
-    ExportSettings,
-    aligned_counts,
-    export_dataset,
-    parse_split,
-    split_groups,
-)
+from papergym.core.dataset.alignment import aligned_counts
+from papergym.core.dataset.arrow_table import COLUMNS
+from papergym.core.dataset.export import ExportSettings, export_dataset
+from papergym.core.dataset.prompt import PROMPT_VERSION
+from papergym.core.dataset.splits import parse_split, split_groups
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.core.questions.kinds import Question
@@ -352,7 +349,7 @@ def test_the_three_formats_load_back_with_datasets(library, tmp_path):
         if fmt != "hf":
             assert {name: len(split) for name, split in load_dataset(str(out), cache_dir=str(tmp_path / "cache")).items()} == expected
         rows = [row for split in loaded.values() for row in split]
-        assert set(rows[0]) == set(export_module.COLUMNS)
+        assert set(rows[0]) == set(COLUMNS)
         numeric = next(row for row in rows if row["kind"] == "numeric")
         assert numeric["answer"] == "1.45" and numeric["unit"] == "W/m/K" and numeric["tolerance"] == 0.03 and numeric["options"] == []
         assert numeric["votes"] == ["1.45", "2"]
@@ -391,7 +388,7 @@ def test_the_card_and_manifest_carry_the_counts(library, tmp_path):
 def test_a_failure_mid_write_leaves_no_partial_output(library, tmp_path, monkeypatch):
     add_questions(library, corpus({"Physics": 30}))
     calls = []
-    real = export_module._write_split
+    real = export_module.write_split
 
     def failing(fmt, table, staging, name):
         calls.append(name)
@@ -399,18 +396,18 @@ def test_a_failure_mid_write_leaves_no_partial_output(library, tmp_path, monkeyp
             raise OSError("disk full")
         return real(fmt, table, staging, name)
 
-    monkeypatch.setattr(export_module, "_write_split", failing)
+    monkeypatch.setattr(export_module, "write_split", failing)
     with pytest.raises(OSError):
         run(library, tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "lib"]  # no temporary folder left behind
 
     # Replacing an earlier export: it survives a failed attempt untouched.
-    monkeypatch.setattr(export_module, "_write_split", real)
+    monkeypatch.setattr(export_module, "write_split", real)
     first = run(library, tmp_path / "out")
     before = sorted(path.name for path in (tmp_path / "out").iterdir())
     calls.clear()
-    monkeypatch.setattr(export_module, "_write_split", failing)
+    monkeypatch.setattr(export_module, "write_split", failing)
     with pytest.raises(OSError):
         run(library, tmp_path / "out", overwrite=True, seed=5)
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == before

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from papergym.core.dataset.export import ExportSettings, export_dataset, prompt_messages
+from papergym.core.dataset.export import ExportSettings, export_dataset
+from papergym.core.dataset.prompt import prompt_messages
 from papergym.core.errors import PapergymError
 from papergym.train.config import TrainConfig
 from papergym.train.data import (

@@ -152,7 +152,8 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def run_export(self, settings) -> None:
-        from papergym.core.dataset.export import ExportCancelled, OutputFolderTaken, export_dataset
+        from papergym.core.dataset.export import ExportCancelled, export_dataset
+        from papergym.core.dataset.export_files import OutputFolderTaken
 
         worker = get_current_worker()
 

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from papergym.assets import DEFAULT_TAXONOMY
-from papergym.core.dataset.export import aligned_counts
+from papergym.core.dataset.alignment import aligned_counts
 from papergym.core.dataset.taxonomy import taxonomy_for_library
 from papergym.core.dataset.topics import TopicTable, topic_counts
 from papergym.core.errors import PapergymError

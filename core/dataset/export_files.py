@@ -1,0 +1,99 @@
+"""An export's files on disk: the output folder's checks, each format's writer, and the swap into place.
+
+Everything is written into a hidden folder next to OUT and renamed into place
+at the end: an export that fails or is cancelled leaves OUT as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papergym.core.errors import PapergymError
+
+if TYPE_CHECKING:
+    import pyarrow
+
+
+class OutputFolderTaken(PapergymError):
+    """OUT holds files: an earlier export (replaceable when asked) or something else (never deleted)."""
+
+    def __init__(self, out: Path, earlier_export: bool) -> None:
+        self.out, self.earlier_export = out, earlier_export
+        if earlier_export:
+            message = f"{out} already exists and is not empty; pass --overwrite to replace it, or choose a new folder."
+        else:
+            message = f"{out} is not a papergym export (it has no export.json), so --overwrite will not delete it; choose a new folder."
+        super().__init__(message)
+
+
+def check_out_folder(out: Path, overwrite: bool) -> None:
+    """Refuse before any work is done, so a long export never fails at the very end."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise PapergymError(f"{out} is a file; give the export a folder name.")
+    if any(out.iterdir()):
+        if not overwrite:
+            raise OutputFolderTaken(out, earlier_export=True)
+        if not (out / "export.json").is_file():
+            raise OutputFolderTaken(out, earlier_export=False)
+
+
+def write_split(fmt: str, table: pyarrow.Table, staging: Path, name: str) -> list[Path]:
+    """One split's data files (the hf format writes all splits at once in ``write_hf``)."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        path = staging / f"{name}.parquet"
+        pq.write_table(table, path)
+        return [path]
+    path = staging / f"{name}.jsonl"
+    dumps = json.dumps
+    with path.open("w", encoding="utf-8") as handle:
+        for batch in table.to_batches(max_chunksize=20_000):
+            handle.write("".join(dumps(row, ensure_ascii=False) + "\n" for row in batch.to_pylist()))
+    return [path]
+
+
+def write_hf(tables: dict[str, pyarrow.Table], staging: Path) -> list[Path]:
+    """All splits as a Hugging Face ``DatasetDict`` saved to disk; returns every file it wrote."""
+    from datasets import Dataset, DatasetDict
+    from datasets.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
+    # Its progress bars would scribble over the command's own output; the caller reports progress.
+    bars_were_on = not are_progress_bars_disabled()
+    disable_progress_bars()
+    try:
+        DatasetDict({name: Dataset(table) for name, table in tables.items()}).save_to_disk(str(staging))
+    finally:
+        if bars_were_on:
+            enable_progress_bars()
+    return sorted(path for path in staging.rglob("*") if path.is_file())
+
+
+def data_files_pattern(fmt: str, name: str) -> str:
+    """Where one split's data lies inside the export folder, as the dataset card's ``data_files`` names it."""
+    return {"hf": f"{name}/*.arrow", "parquet": f"{name}.parquet", "jsonl": f"{name}.jsonl"}[fmt]
+
+
+def move_into_place(staging: Path, out: Path) -> None:
+    """Swap the finished folder in: move an old export aside, rename the new one, then delete the old."""
+    old = None
+    if out.exists():
+        if any(out.iterdir()):
+            old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
+            out.rename(old)
+        else:
+            out.rmdir()
+    try:
+        staging.rename(out)
+    except BaseException:
+        if old is not None:
+            old.rename(out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
