@@ -55,6 +55,7 @@ class TrainConfig:
     format_reward: bool = True
     reshuffle_options: bool = True  # WildSci: a new option order (and key letter) every epoch
     gradient_checkpointing: bool | None = None  # trl backend; None: on with CUDA (memory), off on CPU (speed)
+    use_cpu: bool = False  # --cpu: train on the CPU even with a GPU (no place in the GPU queue)
     gpu_memory_utilization: float = 0.5  # unsloth with vLLM: the share of the GPU vLLM reserves for its engine and cache
     output_dir: str | None = None  # set by start_run: <library>/runs/<run id>
 
@@ -123,6 +124,18 @@ class TrainConfig:
         if not self.statuses:
             raise PapergymError("--status needs at least one question status, like accepted.")
 
+    def plan(self, questions: int, start_step: int = 0) -> str:
+        """What a run is about to do, in one sentence: questions, steps, completions and tokens."""
+        steps = max(self.steps - start_step, 0)
+        questions_per_step = max(self.per_device_batch_size * self.gradient_accumulation_steps // self.num_generations, 1)
+        completions = steps * questions_per_step * self.num_generations
+        return (
+            f"About to train {steps} steps{f' (from step {start_step})' if start_step else ''} on {questions} questions: "
+            f"{questions_per_step} question(s) x {self.num_generations} completions per step, {completions} completions of up to "
+            f"{self.max_completion_length} tokens (at most {completions * self.max_completion_length:,} generated tokens); "
+            "the time left follows from the first measured steps."
+        )
+
     # -- JSON --------------------------------------------------------------------
 
     def to_dict(self) -> dict:
@@ -146,6 +159,17 @@ class TrainConfig:
 
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration as people say it: 45 s, 12 min, 3 h 05 min."""
+    seconds = max(round(seconds), 0)
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60:02d} min"
 
 
 UNSLOTH_COMPILE_ENV = "UNSLOTH_COMPILE_LOCATION"

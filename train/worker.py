@@ -9,6 +9,7 @@ saved at the end of the current step; a second signal stops at once) or failed
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -21,8 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
+from papergym.core.gpu_lease import LeaseCancelled, maybe_gpu_lease
 from papergym.core.library import Library
-from papergym.train.config import TrainConfig, resolve_backend
+from papergym.train.config import TrainConfig, cuda_available, format_seconds, resolve_backend
 from papergym.train.data import SNAPSHOT_NAME, clean_rows, read_jsonl
 from papergym.train.process_identity import record_process
 from papergym.train.run import ADAPTER_DIR, LAUNCHED_ENV
@@ -72,10 +74,12 @@ def print_progress(step: int, max_steps: int, logs: dict) -> None:
         ("extractable", "extractable"),
         ("kl", "kl"),
         ("completions/mean_length", "length"),
-        ("step_time", "s/step"),
+        ("papergym/step_seconds", "s/step"),
     ):
         if key in logs and logs[key] is not None:
             parts.append(f"{label} {logs[key]:.3g}")
+    if logs.get("papergym/step_seconds"):
+        parts.append(f"about {format_seconds(logs['papergym/step_seconds'] * (max_steps - step))} left")
     say("  ".join(parts))
 
 
@@ -146,7 +150,10 @@ def _train(
 ) -> dict:
     from papergym.train.backends import build_trainer, environment_summary, hf_model_dir, resolve_base_model
 
-    backend = resolve_backend(config)  # imports unsloth first when it is used: it must patch before transformers loads
+    if config.use_cpu:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # --cpu: hidden before torch first looks for a GPU
+    # Imports unsloth first when it is used: it must patch before transformers loads; its compile cache is the library's.
+    backend = resolve_backend(config, library.folder)
     _update(library, run_id, backend=backend)
     from papergym.train.callbacks import MetricsCallback, ProgressCallback, StopCallback
     from transformers.utils import logging as transformers_logging
@@ -167,6 +174,24 @@ def _train(
     checkpoint = latest_checkpoint(output_dir) if resume else None
     if resume and checkpoint is None:
         say(f"Run {run_id} has no checkpoint yet; training it from step 0.")
+    say(config.plan(len(rows), start_step=_checkpoint_step(checkpoint)))
+    lease = contextlib.ExitStack()
+    try:
+        lease.enter_context(
+            maybe_gpu_lease(cuda_available(), f"train {run_id}", library=library.folder, cancel=cancel, on_wait=_say_waiting)
+        )
+    except LeaseCancelled:
+        metrics_callback.close()
+        _update(library, run_id, status="stopped", ended_at=_now())
+        say(f"Stopped while waiting for the GPU; start it with `papergym train --resume {run_id}`.")
+        return {
+            "run_id": run_id,
+            "backend": backend,
+            "status": "stopped",
+            "step": 0,
+            "max_steps": config.steps,
+            "output_dir": str(output_dir),
+        }
     try:
         setup = build_trainer(backend, config, model_dir, rows, output_dir, callbacks)
         metrics_callback.trainer = setup.trainer
@@ -196,6 +221,16 @@ def _train(
         return {**result, "status": "finished", "adapter_path": str(adapter)}
     finally:
         metrics_callback.close()
+        lease.close()
+
+
+def _checkpoint_step(checkpoint: Path | None) -> int:
+    return int(checkpoint.name.rsplit("-", 1)[-1]) if checkpoint is not None else 0
+
+
+def _say_waiting(holder, position: int) -> None:
+    held_by = f"{holder.job} (pid {holder.pid}, since {holder.since})" if holder else "another job"
+    say(f"Waiting for the GPU, held by {held_by}; place {position} in the queue (`papergym queue`). Ctrl-C leaves the queue.")
 
 
 def install_stop_signals(cancel: threading.Event) -> dict:
