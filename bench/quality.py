@@ -11,6 +11,13 @@ prints:
   each), against a baseline measured in the same run: the same rows from one
   SQL query written with plain `pyarrow.parquet.write_table` (no prompts, no
   split, no card); the ratio is export / baseline;
+- the paraphrase pass (`papergym.core.quality.paraphrase.find_paraphrases`) over
+  every question, and the whole fast dedup path (MinHash then paraphrases) in
+  questions/s (target > 5,000 q/s);
+- precision and recall of duplicate detection on a hand-written labelled set of
+  paraphrase pairs and hard negatives (`bench/data/paraphrase_pairs.jsonl`, a
+  dev part the rules were tuned on and a held-out part), MinHash alone against
+  MinHash plus paraphrases;
 - the validate + dedup check pass (`papergym check`), once `papergym.core.quality.pipeline`
   has `run_checks`.
 
@@ -33,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from papergym.core.library import Library  # noqa: E402
+from papergym.core.questions.statuses import VOTE_TYPES  # noqa: E402
 
 # Roughly the default taxonomy's target shares, so the library looks like a broad science collection.
 DISCIPLINES = {
@@ -46,7 +54,6 @@ DISCIPLINES = {
     "Computer Science": 0.08,
     "Mathematics": 0.05,
 }
-VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 NEAR_DUPLICATE_SHARE = 0.02
 QUESTION_WORDS = 25
 INSERT = (
@@ -73,22 +80,25 @@ def build_library(folder: Path, questions: int, papers: int, seed: int = 0) -> t
     for number in range(questions):
         paper_id, _, _, _, discipline, subdomain = paper_rows[number * papers // questions]
         if rows and rng.random() < NEAR_DUPLICATE_SHARE:
-            # A rewording of an earlier question: one word changed, same options reshuffled.
+            # A copy of an earlier question with one word changed and its options reshuffled; it keeps its key,
+            # as a real copy does (a copy whose key moved to another option would be a different question).
             original = rows[rng.randrange(len(rows))]
             words = original[3].split()
             words[rng.randrange(len(words))] = rng.choice(vocabulary)
             text = " ".join(words)
+            kind, answer, unit, tolerance = original[2], original[5], original[7], original[8]
             options = json.loads(original[4])
-            rng.shuffle(options)
+            if options:
+                key_text = options["ABCD".index(answer)]
+                rng.shuffle(options)
+                answer = "ABCD"[options.index(key_text)]
             planted += 1
         else:
             text = " ".join(rng.choices(vocabulary, k=QUESTION_WORDS)) + "?"
             options = [" ".join(rng.choices(vocabulary, k=3)) for _ in range(4)]
-        kind = "mcq"
-        answer = "ABCD"[number % 4]
-        unit = tolerance = None
-        if number % 10 == 9:
-            kind, options, answer, unit, tolerance = "numeric", [], f"{rng.uniform(0.1, 900):.3g}", "W/m/K", 0.05
+            kind, answer, unit, tolerance = "mcq", "ABCD"[number % 4], None, None
+            if number % 10 == 9:
+                kind, options, answer, unit, tolerance = "numeric", [], f"{rng.uniform(0.1, 900):.3g}", "W/m/K", 0.05
         voting_type = rng.choice(VOTE_TYPES)
         rows.append(
             (
@@ -133,6 +143,57 @@ def time_dedup(library: Library) -> None:
         f"dedup: {len(questions)} questions in {seconds:.1f} s = {len(questions) / seconds:,.0f} q/s "
         f"(target > 5,000; reading them took {read:.1f} s more); {len(duplicates)} duplicates found"
     )
+
+
+def time_paraphrase(library: Library) -> None:
+    from papergym.core.quality.paraphrase import find_copies_and_paraphrases, find_paraphrases
+
+    questions = library.query("SELECT id, kind, question, options, answer, unit FROM questions ORDER BY created_at, id")
+    started = time.perf_counter()
+    paraphrases = find_paraphrases(questions)
+    seconds = time.perf_counter() - started
+    print(
+        f"paraphrases alone: {len(questions)} questions in {seconds:.1f} s = {len(questions) / seconds:,.0f} q/s; {len(paraphrases)} found"
+    )
+    started = time.perf_counter()
+    findings = find_copies_and_paraphrases(questions)
+    seconds = time.perf_counter() - started
+    copies = sum(finding.how == "copy" for finding in findings)
+    print(
+        f"fast dedup path (MinHash copies that keep their numbers and key, then paraphrases): {len(questions) / seconds:,.0f} q/s "
+        f"(target > 5,000); {copies} copies + {len(findings) - copies} paraphrases"
+    )
+
+
+PAIRS = ROOT / "bench" / "data" / "paraphrase_pairs.jsonl"
+
+
+def paraphrase_precision_recall() -> None:
+    """Precision and recall of duplicate detection on labelled pairs: MinHash alone, then MinHash plus paraphrases."""
+    from papergym.core.quality.dedup import find_duplicates
+    from papergym.core.quality.paraphrase import find_copies_and_paraphrases
+
+    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for split in ("dev", "held_out"):
+        chosen = [pair for pair in pairs if pair["split"] == split]
+        for name, detect in (
+            ("MinHash alone", lambda a, b: bool(find_duplicates([a, b]))),
+            ("MinHash + paraphrases", lambda a, b: bool(find_copies_and_paraphrases([a, b]))),
+        ):
+            found = [(pair["label"] == "paraphrase", detect(pair["a"], pair["b"])) for pair in chosen]
+            true_positive = sum(truth and guess for truth, guess in found)
+            predicted = sum(guess for _, guess in found)
+            actual = sum(truth for truth, _ in found)
+            precision = true_positive / predicted if predicted else float("nan")
+            recall = true_positive / actual if actual else float("nan")
+            missed = [pair["why"] for pair, (truth, guess) in zip(chosen, found) if truth and not guess]
+            wrong = [pair["why"] for pair, (truth, guess) in zip(chosen, found) if guess and not truth]
+            print(
+                f"paraphrase set, {split} ({actual} paraphrase pairs, {len(chosen) - actual} hard negatives), {name}: "
+                f"precision {precision:.2f} ({true_positive}/{predicted}), recall {recall:.2f} ({true_positive}/{actual})"
+                + (f"; missed: {', '.join(missed)}" if missed and name != "MinHash alone" else "")
+                + (f"; merged wrongly: {', '.join(wrong)}" if wrong else "")
+            )
 
 
 def baseline_parquet(library: Library, out: Path) -> float:
@@ -204,6 +265,7 @@ def main() -> None:
         workdir.mkdir(parents=True)
     else:
         workdir = Path(tempfile.mkdtemp(prefix="papergym-bench-quality-"))
+    paraphrase_precision_recall()
     try:
         started = time.perf_counter()
         library, planted = build_library(workdir / "lib", args.questions, papers)
@@ -212,6 +274,7 @@ def main() -> None:
             f"({planted} planted near-duplicates) built in {time.perf_counter() - started:.1f} s"
         )
         time_dedup(library)
+        time_paraphrase(library)
         time_export(library, workdir)
         time_check_pass(library)
         library.close()

@@ -21,6 +21,7 @@ a block, and blocks are small; a 345,000-question library takes seconds.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -142,7 +143,9 @@ _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 
 def _fold(text: str) -> str:
     """Lower case, superscripts and minus signs as ASCII, and small number words as digits ("two passes" = "2 passes")."""
-    text = unicodedata.normalize("NFKC", (text or "").translate(_SUPERSCRIPTS)).replace("\u2212", "-").replace("·", " ")
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text.translate(_SUPERSCRIPTS)).replace("\u2212", "-").replace("·", " ")
     return _NUMBER_WORD.sub(lambda match: _NUMBER_WORDS[match.group(1)], text.casefold())
 
 
@@ -165,35 +168,43 @@ def _value(mantissa: str, exponent: str | None) -> str:
 
 def quantities(text: str) -> tuple[str, ...]:
     """The numbers a text gives, each with its unit, sorted: "0.1 s⁻¹ at 25 °C" -> ("0.1 1/s", "25 °C")."""
-    folded = _fold(text)
+    return _analyse(_fold(text))[0]
+
+
+def _analyse(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """One pass over a folded text: its quantities, and its content words (read from the text between the numbers)."""
     found = []
+    pieces = []
+    start = 0
     for match in _NUMBER.finditer(folded):
+        pieces.append(folded[start : match.start()])
+        start = match.end()
         try:
             value = _value(match.group(1), match.group(2))
         except (ValueError, OverflowError):
             continue
         found.append(f"{value} {_unit_after(folded, match.end())}".strip())
-    return tuple(sorted(found))
+    pieces.append(folded[start:])
+    tokens = set(_TOKEN.findall(" ".join(pieces)))
+    return tuple(sorted(found)), frozenset(_stem(token) for token in tokens - _NOT_CONTENT)
 
 
+_TOKEN = re.compile(r"[a-z][a-z0-9]+")  # words with digits stay whole: co2, p53, q10
+_NOT_CONTENT = _STOP_WORDS | frozenset(_UNITS)
+_SUFFIX = re.compile(r"(?<=\w{4})(?:ations|ation|ments|ment|ness|ing|ies|ied|ed|es|ly|s)$")
+
+
+@functools.lru_cache(maxsize=1 << 17)
 def _stem(word: str) -> str:
+    """A crude stem with synonyms folded; cached, because a library's questions reuse a small vocabulary."""
     word = _SYNONYMS.get(word, word)
-    for suffix in ("ations", "ation", "ments", "ment", "ness", "ing", "ies", "ied", "ed", "es", "ly", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            break
+    word = _SUFFIX.sub("", word, count=1)
     return _SYNONYMS.get(word, word)
 
 
 def content_words(text: str) -> frozenset[str]:
     """The words that carry a question's meaning: no numbers, units or stop words; stemmed, synonyms folded."""
-    folded = _NUMBER.sub(" ", _fold(text))
-    words = set()
-    for token in re.findall(r"[a-z]+", folded):
-        if len(token) < 2 or token in _STOP_WORDS or token in _UNITS:
-            continue
-        words.add(_stem(token))
-    return frozenset(words)
+    return _analyse(_fold(text))[1]
 
 
 def _options(question: dict) -> list[str]:
@@ -213,15 +224,16 @@ def key_signature(question: dict) -> str:
         answer = options[LETTERS.index(letter)] if len(letter) == 1 and letter in LETTERS[: len(options)] else answer
     elif kind == "numeric":
         answer = f"{answer} {question.get('unit') or ''}"
-    numbers = quantities(answer)
+    folded = _fold(answer)
+    numbers, words = _analyse(folded)
     if numbers:
         return "|".join(numbers)
-    return " ".join(sorted(content_words(answer))) or _fold(answer)
+    return " ".join(sorted(words)) or folded
 
 
 def block_key(question: dict) -> tuple[str, str, tuple[str, ...]]:
     """The signature two paraphrases must share exactly: kind, key and the stem's quantities."""
-    return (question.get("kind") or "mcq", key_signature(question), quantities(question.get("question") or ""))
+    return question_features(question)[0]
 
 
 def similarity(first: frozenset[str], second: frozenset[str]) -> float:
@@ -245,13 +257,16 @@ def find_paraphrases(
     *,
     with_quantities: float = WITH_QUANTITIES_THRESHOLD,
     without_quantities: float = WITHOUT_QUANTITIES_THRESHOLD,
+    features: dict[str, tuple[tuple, frozenset[str]]] | None = None,
 ) -> list[Paraphrase]:
-    """Rewordings among questions (dicts with ``id``, ``kind``, ``question``, ``options``, ``answer``, ``unit``); the first is kept."""
+    """Rewordings among questions (dicts with ``id``, ``kind``, ``question``, ``options``, ``answer``, ``unit``); the first is kept.
+
+    ``features`` may carry each question's block key and content words, already computed.
+    """
     kept_by_block: dict[tuple, list[tuple[str, frozenset[str]]]] = defaultdict(list)
     found: list[Paraphrase] = []
     for question in questions:
-        block = block_key(question)
-        words = content_words(question.get("question") or "")
+        block, words = features[question["id"]] if features is not None else question_features(question)
         threshold = with_quantities if block[2] else without_quantities
         best: tuple[float, str] | None = None
         for kept_id, kept_words in kept_by_block[block][:MAX_BLOCK_COMPARISONS]:
@@ -263,3 +278,44 @@ def find_paraphrases(
         else:
             found.append(Paraphrase(question["id"], best[1], round(best[0], 3)))
     return found
+
+
+def question_features(question: dict) -> tuple[tuple[str, str, tuple[str, ...]], frozenset[str]]:
+    """What the comparisons need of one question: its block key (kind, key, the stem's quantities) and its content words."""
+    numbers, words = _analyse(_fold(question.get("question") or ""))
+    return (question.get("kind") or "mcq", key_signature(question), numbers), words
+
+
+@dataclass(frozen=True)
+class DuplicateFinding:
+    """A question that repeats ``kept``: a near copy (word trigrams) or a paraphrase (same facts, other words)."""
+
+    question_id: str
+    kept: str
+    similarity: float
+    how: str  # copy | paraphrase
+
+
+def find_copies_and_paraphrases(questions: Iterable[dict], copy_threshold: float = 0.7) -> list[DuplicateFinding]:
+    """Both kinds of duplicate, the first question of each group kept.
+
+    A near copy by word trigrams that changed a number, a unit or the key is a
+    different question (MinHash cannot tell "0.1 s⁻¹" from "0.1 min⁻¹"), so the
+    paraphrase signature must agree for a copy to count.
+    """
+    from papergym.core.quality.dedup import find_duplicates
+
+    questions = list(questions)
+    features = {question["id"]: question_features(question) for question in questions}
+    findings = [
+        DuplicateFinding(duplicate.question_id, duplicate.kept, duplicate.similarity, "copy")
+        for duplicate in find_duplicates(questions, copy_threshold)
+        if features[duplicate.question_id][0] == features[duplicate.kept][0]
+    ]
+    copied = {finding.question_id for finding in findings}
+    rest = [question for question in questions if question["id"] not in copied]
+    findings += [
+        DuplicateFinding(paraphrase.question_id, paraphrase.kept, paraphrase.similarity, "paraphrase")
+        for paraphrase in find_paraphrases(rest, features=features)
+    ]
+    return findings
