@@ -1,0 +1,191 @@
+"""Score papergym's metadata against the truth of real papers, field by field.
+
+Reads the corpus that bench/metadata_corpus.py builds and prints, for the dev
+and the held-out split apart (real papers and TeX Live journal classes apart
+too), the share of papers where each field is right: title, first author,
+full author list, year (where page 1 prints one), DOI (where printed) and
+abstract found. The pypdf info-dict baseline (/Title, /Author) is scored in
+the same run, and the time per paper is papergym's whole extraction
+(metadata, sections, abstract) of each PDF.
+
+Matching is soft, as in GROBID's end-to-end evaluation: texts are compared
+normalised (accents, case, punctuation and spacing dropped) and a title or
+abstract opening counts when its Levenshtein ratio is at least 0.8; authors
+are compared by surname, in order.
+
+    python bench/metadata_corpus.py && python bench/metadata.py
+    python bench/metadata.py --split dev --failures      # what went wrong, dev only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT / "bench" / "_work" / "metadata_corpus"
+FIELDS = ("title", "first_author", "authors", "year", "doi", "abstract")
+SOFT_RATIO = 0.8
+
+
+def normalise(text: str | None) -> str:
+    """Text without accents, case, punctuation or repeated spaces."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    letters = "".join(char.lower() if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char))
+    return " ".join(letters.split())
+
+
+def levenshtein_ratio(first: str, second: str) -> float:
+    """1 - edit distance / length of the longer text (1.0 for two empty texts)."""
+    if not first and not second:
+        return 1.0
+    if len(first) < len(second):
+        first, second = second, first
+    previous = list(range(len(second) + 1))
+    for row, first_char in enumerate(first, 1):
+        current = [row]
+        for column, second_char in enumerate(second, 1):
+            current.append(min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + (first_char != second_char)))
+        previous = current
+    return 1 - previous[-1] / len(first)
+
+
+def surname(name: str) -> str:
+    """The last word of a normalised name ("J. W. Van Orden" -> "orden")."""
+    words = normalise(name).split()
+    return words[-1] if words else ""
+
+
+def title_right(found: str | None, truth: str) -> bool:
+    return levenshtein_ratio(normalise(found), normalise(truth)) >= SOFT_RATIO
+
+
+def abstract_right(found: str | None, truth_start: str) -> bool:
+    """Whether the found abstract opens with the truth's first words (soft), within its first lines."""
+    wanted = normalise(truth_start)
+    have = normalise(found)
+    if not have:
+        return False
+    if wanted in have[: len(wanted) + 200]:
+        return True
+    return levenshtein_ratio(have[: len(wanted)], wanted) >= SOFT_RATIO
+
+
+def score(found: dict, truth: dict) -> dict[str, bool | None]:
+    """Each field right (True), wrong (False) or not scored (None) for one paper."""
+    truth_surnames = [surname(name) for name in truth["authors"]]
+    found_surnames = [surname(name) for name in found.get("authors") or []]
+    return {
+        "title": title_right(found.get("title"), truth["title"]),
+        "first_author": bool(found_surnames) and found_surnames[0] == truth_surnames[0],
+        "authors": found_surnames == truth_surnames,
+        "year": None if truth.get("year") is None else found.get("year") == truth["year"],
+        "doi": None if not truth.get("doi") else (found.get("doi") or "").lower() == truth["doi"].lower(),
+        "abstract": None if not truth.get("abstract_start") else abstract_right(found.get("abstract"), truth["abstract_start"]),
+    }
+
+
+def papergym_fields(path: Path) -> dict:
+    """What papergym's import reads from one PDF."""
+    from papergym.core.ingest.extract import ExtractError, extract_pdf
+
+    try:
+        paper = extract_pdf(str(path))
+    except ExtractError as error:
+        return {"error": str(error)}
+    return {
+        "title": paper.title,
+        "authors": paper.authors,
+        "year": paper.year,
+        "doi": paper.doi,
+        "abstract": paper.abstract,
+        "sources": getattr(paper, "sources", {}),
+    }
+
+
+def info_baseline_fields(path: Path) -> dict:
+    """The PDF's own info dictionary, taken as it is: /Title and /Author split at commas, "and" and ";"."""
+    import re
+
+    import pypdf
+
+    try:
+        info = pypdf.PdfReader(str(path), strict=False).metadata or {}
+        title = info.get("/Title")
+        author = info.get("/Author")
+    except Exception:
+        return {}
+    names = [name.strip() for name in re.split(r",|;|\band\b|&", str(author or "")) if name.strip()]
+    return {"title": str(title) if title else None, "authors": names}
+
+
+def _share(results: list[dict[str, bool | None]], field: str) -> str:
+    scored = [result[field] for result in results if result[field] is not None]
+    if not scored:
+        return "    -    "
+    return f"{100 * sum(scored) / len(scored):5.1f}% ({sum(scored)}/{len(scored)})".ljust(9)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--split", choices=("dev", "held-out", "all"), default="all")
+    parser.add_argument("--failures", action="store_true", help="print each wrong field (never use with held-out papers while tuning)")
+    parser.add_argument("--json", type=Path, help="also write every paper's fields and scores here")
+    arguments = parser.parse_args()
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    corpus_file = arguments.corpus / "corpus.json"
+    if not corpus_file.exists():
+        sys.exit(f"no corpus at {arguments.corpus}; run python bench/metadata_corpus.py first")
+    papers = json.loads(corpus_file.read_text())
+    if arguments.split != "all":
+        papers = [paper for paper in papers if paper["split"] == arguments.split]
+
+    rows = []
+    papergym_seconds = 0.0
+    for paper in papers:
+        path = arguments.corpus / paper["file"]
+        started = time.perf_counter()
+        found = papergym_fields(path)
+        papergym_seconds += time.perf_counter() - started
+        baseline = info_baseline_fields(path)
+        rows.append({"paper": paper, "found": found, "papergym": score(found, paper), "baseline": score(baseline, paper)})
+
+    print(f"{len(papers)} papers; papergym {1000 * papergym_seconds / max(len(papers), 1):.0f} ms per paper (whole extraction)")
+    header = "".ljust(28) + "".join(field.ljust(19) for field in FIELDS)
+    for kind in ("real", "tex"):
+        for split in ("dev", "held-out"):
+            chosen = [row for row in rows if row["paper"]["kind"] == kind and row["paper"]["split"] == split]
+            if not chosen:
+                continue
+            print(f"\n{kind} papers, {split} ({len(chosen)})")
+            print(header)
+            for who in ("papergym", "baseline"):
+                label = "papergym" if who == "papergym" else "pypdf info dict"
+                print(label.ljust(28) + "".join(_share([row[who] for row in chosen], field).ljust(19) for field in FIELDS))
+
+    if arguments.failures:
+        print("\nFailures (papergym):")
+        for row in rows:
+            wrong = [field for field, right in row["papergym"].items() if right is False]
+            if not wrong:
+                continue
+            paper, found = row["paper"], row["found"]
+            print(f"- {paper['id']} [{paper['split']}]: {', '.join(wrong)}")
+            for field in wrong:
+                key = {"first_author": "authors", "abstract": "abstract_start"}.get(field, field)
+                have = found.get("abstract", "")[:90] if field == "abstract" else found.get(key)
+                print(f"    {field}: found {have!r}\n    {' ' * len(field)}  truth {paper.get(key)!r}")
+    if arguments.json:
+        arguments.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
