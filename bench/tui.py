@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from papergym.core.library import Library  # noqa: E402
+from papergym.core.questions.statuses import VOTE_TYPES  # noqa: E402
 
 DISCIPLINES = (
     "Physics",
@@ -42,7 +43,6 @@ DISCIPLINES = (
     "Computer Science",
     "Mathematics",
 )
-VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 STATUSES = ("draft",) * 4 + ("passed",) * 10 + ("flagged",) * 4 + ("accepted", "rejected")
 PRESSES = 50
 SIZE = (120, 40)

@@ -31,13 +31,12 @@ from papergym.core.dataset.prompt import PROMPT_VERSION
 from papergym.core.dataset.selection import in_write_order, read_selection
 from papergym.core.dataset.splits import DEFAULT_SPLIT, SPLIT_EXAMPLE, assign_splits, parse_split, split_counts
 from papergym.core.errors import PapergymError
+from papergym.core.questions.statuses import STATUSES, VOTE_TYPES
 
 if TYPE_CHECKING:
     from papergym.core.library import Library
 
 FORMATS = ("hf", "parquet", "jsonl")
-STATUSES = ("draft", "passed", "flagged", "dropped", "accepted", "rejected")
-VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 
 
 class ExportCancelled(PapergymError):

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papergym.core.dataset.export import STATUSES, VOTE_TYPES
 from papergym.core.dataset.json_text import TooDeeplyNested, parse_json
 from papergym.core.errors import PapergymError
 from papergym.core.questions.kinds import DEFAULT_RELATIVE_TOLERANCE, KINDS, LETTERS, Question, format_number, normalize
+from papergym.core.questions.statuses import STATUSES, VOTE_TYPES
 
 if TYPE_CHECKING:
     from papergym.core.library import Library

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from papergym.core.library import Library
+from papergym.core.questions.statuses import OPEN_STATUSES
 
-OPEN_STATUSES = ("draft", "passed", "flagged", "dropped")  # not yet decided by a person
 UPSERT = (
     "INSERT OR REPLACE INTO checks (question_id, step, status, reasons, scores, detail, config, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )

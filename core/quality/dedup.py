@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from papergym.core.library import Library
-from papergym.core.quality.checks import OPEN_STATUSES, UPSERT, StepSummary, check_row, settings_hash
+from papergym.core.quality.checks import UPSERT, StepSummary, check_row, settings_hash
 from papergym.core.questions.kinds import normalize
+from papergym.core.questions.statuses import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from papergym.core.quality.pipeline import CheckSettings

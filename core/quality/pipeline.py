@@ -22,9 +22,10 @@ from pathlib import Path
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.core.llm.backend import Backend
-from papergym.core.quality.checks import OPEN_STATUSES, StepSummary
+from papergym.core.quality.checks import StepSummary
 from papergym.core.quality.model_step import ModelOpener
 from papergym.core.quality.vote import VoteSettings
+from papergym.core.questions.statuses import OPEN_STATUSES
 
 STEPS = ("validate", "dedup", "decontam", "vote", "rationale", "score", "rank")
 MODEL_STEPS = ("vote", "rationale", "score")

@@ -41,7 +41,6 @@ from papergym.core.questions.kinds import LETTERS
 if TYPE_CHECKING:
     from papergym.core.quality.pipeline import CheckSettings
 
-VOTE_TYPES = ("all_aligned", "majority_aligned", "majority_divergent", "all_divergent", "discard")
 UNREADABLE = "?"
 
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 from papergym.core.quality.pipeline import CheckSettings, run_checks
-from papergym.core.quality.vote import VOTE_TYPES, VoteSettings
+from papergym.core.quality.vote import VoteSettings
+from papergym.core.questions.statuses import VOTE_TYPES
 
 from tests.questions import add_question
 
