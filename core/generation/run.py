@@ -28,9 +28,9 @@ from papergym.core.questions.kinds import (
     Question,
     normalize,
     parse_json_object,
+    parse_reply,
     schema_for,
     shuffle_options,
-    validate,
 )
 
 # Sections that make poor windows: the title block, and the abstract (it is in every window already).
@@ -304,7 +304,7 @@ def _ask(
     result.prompt_seconds += completion.prompt_seconds
     if completion.finish_reason == "length":
         raise InvalidReply(f"truncated output: the reply did not finish within {max_tokens} tokens")
-    question = validate(kind, parse_json_object(completion.text), option_count)
+    question = parse_reply(kind, parse_json_object(completion.text), option_count)
     if refine_of is None and prompts.echoes_example(question.question):
         raise InvalidReply("the question repeats the prompt's worked example instead of using the passage")
     return question

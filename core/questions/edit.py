@@ -6,7 +6,7 @@ import json
 
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
-from papergym.core.questions.kinds import InvalidReply, validate
+from papergym.core.questions.kinds import InvalidReply, parse_reply
 
 
 def update_question(
@@ -42,7 +42,7 @@ def update_question(
     elif kind == "exact":
         reply["aliases"] = json.loads(row["aliases"] or "[]")
     try:
-        checked = validate(kind, reply, option_count=len(new_options) if kind == "mcq" else 4)
+        checked = parse_reply(kind, reply, option_count=len(new_options) if kind == "mcq" else 4)
     except InvalidReply as error:
         raise PapergymError(f"The edit was not saved: {error}.") from None
     changes = {"question": checked.question, "answer": checked.answer, "rationale": checked.rationale}

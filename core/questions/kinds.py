@@ -136,7 +136,7 @@ def _text(value: object, name: str) -> str:
     return " ".join(value.split())
 
 
-def validate(kind: str, reply: dict, option_count: int = 4) -> Question:
+def parse_reply(kind: str, reply: dict, option_count: int = 4) -> Question:
     """Check a parsed reply against its kind's schema and the rules of a usable question."""
     missing = [key for key in schema_for(kind, option_count)["required"] if key not in reply]
     if missing:

@@ -7,7 +7,7 @@ import pytest
 from papergym.core.generation.run import GenerateSettings, build_windows, run_generation
 from papergym.core.library import Library, PaperRecord, SectionRecord
 from papergym.core.llm.backend import BackendError, Completion, FakeBackend
-from papergym.core.questions.kinds import InvalidReply, parse_json_object, validate
+from papergym.core.questions.kinds import InvalidReply, parse_json_object, parse_reply
 
 BODY = "We measured the thermal conductivity of sputtered films between 10 and 200 nm thick. " * 6
 
@@ -217,16 +217,16 @@ def test_refine_makes_ten_options_with_the_same_key(library):
 )
 def test_mcq_validation(reply, reason):
     with pytest.raises(InvalidReply, match=reason):
-        validate("mcq", reply)
+        parse_reply("mcq", reply)
 
 
 def test_numeric_and_exact_validation():
     with pytest.raises(InvalidReply, match="not a number"):
-        validate("numeric", {"question": "How large is the constant measured at 300 K?", "answer": "big", "unit": "K", "rationale": ""})
+        parse_reply("numeric", {"question": "How large is the constant measured at 300 K?", "answer": "big", "unit": "K", "rationale": ""})
     with pytest.raises(InvalidReply, match="gives its own answer"):
-        validate("exact", {"question": "Is TDTR the method used for thin films here?", "answer": "TDTR", "aliases": [], "rationale": ""})
+        parse_reply("exact", {"question": "Is TDTR the method used for thin films here?", "answer": "TDTR", "aliases": [], "rationale": ""})
     assert (
-        validate(
+        parse_reply(
             "numeric", {"question": "How large is the constant measured at 300 K?", "answer": "1,200", "unit": "K", "rationale": ""}
         ).answer
         == "1200"
