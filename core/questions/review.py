@@ -1,26 +1,164 @@
-"""A person's decisions on questions: accept, reject (with a reason), or undo back to the pipeline's verdict."""
+"""A person's decisions on questions: accept, reject (with a reason), undo exactly, or hand back to the pipeline's verdict.
+
+Several people and processes decide at once (the app, the CLI, a script), so a
+decision over a filter is re-read in the same transaction that writes it, and
+leaves alone what someone decided after the deciding person read their list.
+Every decision keeps each question's state from before, so undo puts back
+exactly that, and only where nobody changed the question since.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
+from papergym.core.questions.store import QuestionFilter
 
 DECISIONS = ("accepted", "rejected")
 
 
-def decide(library: Library, question_ids: list[str], decision: str, reason: str | None = None) -> int:
-    """Record a decision on the questions (full ids); returns how many changed."""
+def decision_time() -> str:
+    """The time stamp a decision is stored with (and the one to note when a list of questions is read)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What review left on a question: its status, the rejection reason and when it was decided."""
+
+    status: str
+    review_reason: str | None
+    reviewed_at: str | None
+
+
+@dataclass
+class DecisionRecord:
+    """What one decision changed, enough to undo it exactly: the question ids, grouped by the state each had before."""
+
+    decision: str
+    reason: str | None
+    decided_at: str
+    previous: dict[ReviewState, list[str]] = field(default_factory=dict)
+    skipped: int = 0  # decided by someone after the list was read, so left as they were
+
+    @property
+    def changed(self) -> int:
+        return sum(len(ids) for ids in self.previous.values())
+
+    @property
+    def question_ids(self) -> list[str]:
+        return [question_id for ids in self.previous.values() for question_id in ids]
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a decision over a filter would do now: how many questions match, and how many of them were decided since the list was read."""
+
+    matching: int
+    decided_since: int
+
+    @property
+    def to_change(self) -> int:
+        return self.matching - self.decided_since
+
+
+@dataclass(frozen=True)
+class UndoReport:
+    """How many questions an undo put back, and how many it left because someone changed them after the decision."""
+
+    restored: int
+    changed_since: int
+
+
+def _check_decision(decision: str) -> None:
     if decision not in DECISIONS:
         raise PapergymError(f"A decision is one of {', '.join(DECISIONS)}, not {decision!r}.")
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _decided_since(row: dict, listed_at: str) -> bool:
+    """Whether a person decided this question at or after the moment the list was read (same-second counts, to be safe)."""
+    return row["status"] in DECISIONS and row["reviewed_at"] is not None and row["reviewed_at"] >= listed_at
+
+
+def _write(library: Library, rows: list[dict], decision: str, reason: str | None) -> DecisionRecord:
+    """Set the decision on the rows' questions and return the record of what each was before (inside the caller's transaction)."""
+    stored_reason = reason if decision == "rejected" else None
+    record = DecisionRecord(decision, stored_reason, decision_time())
+    for row in rows:
+        record.previous.setdefault(ReviewState(row["status"], row["review_reason"], row["reviewed_at"]), []).append(row["id"])
+    library.conn.executemany(
+        "UPDATE questions SET status = ?, review_reason = ?, reviewed_at = ? WHERE id = ?",
+        [(decision, stored_reason, record.decided_at, row["id"]) for row in rows],
+    )
+    return record
+
+
+def decide_recorded(library: Library, question_ids: list[str], decision: str, reason: str | None = None) -> DecisionRecord:
+    """Record a decision on the questions (full ids) and return what they were before, for an exact undo."""
+    _check_decision(decision)
+    with library.write():
+        rows = []
+        for question_id in question_ids:
+            rows += library.query("SELECT id, status, review_reason, reviewed_at FROM questions WHERE id = ?", [question_id])
+        return _write(library, rows, decision, reason)
+
+
+def decide(library: Library, question_ids: list[str], decision: str, reason: str | None = None) -> int:
+    """Record a decision on the questions (full ids); returns how many changed."""
+    return decide_recorded(library, question_ids, decision, reason).changed
+
+
+def _matching_rows(library: Library, question_filter: QuestionFilter) -> list[dict]:
+    where, params = question_filter.where()
+    return library.query(f"SELECT id, status, review_reason, reviewed_at FROM questions {where} ORDER BY rowid", params)
+
+
+def preview_bulk(library: Library, question_filter: QuestionFilter, listed_at: str) -> BulkPreview:
+    """How many questions the filter holds now, and how many of them a person decided at or after ``listed_at``."""
+    rows = _matching_rows(library, question_filter)
+    return BulkPreview(len(rows), sum(1 for row in rows if _decided_since(row, listed_at)))
+
+
+def bulk_decide(
+    library: Library,
+    question_filter: QuestionFilter,
+    decision: str,
+    reason: str | None = None,
+    *,
+    listed_at: str,
+    include_decided_since: bool = False,
+) -> DecisionRecord:
+    """Decide every question the filter holds now, read in the writing transaction.
+
+    Questions a person decided at or after ``listed_at`` (when the deciding
+    person read their list) are left as they are unless ``include_decided_since``.
+    """
+    _check_decision(decision)
+    with library.write():
+        rows = _matching_rows(library, question_filter)
+        chosen = rows if include_decided_since else [row for row in rows if not _decided_since(row, listed_at)]
+        record = _write(library, chosen, decision, reason)
+    record.skipped = len(rows) - len(chosen)
+    return record
+
+
+def undo_decision(library: Library, record: DecisionRecord) -> UndoReport:
+    """Put every question of a decision back to the state it had before, unless someone changed it after that decision."""
+    restores = [
+        (state.status, state.review_reason, state.reviewed_at, question_id, record.decision, record.decided_at, record.reason)
+        for state, ids in record.previous.items()
+        for question_id in ids
+    ]
     with library.write() as db:
         cursor = db.conn.executemany(
-            "UPDATE questions SET status = ?, review_reason = ?, reviewed_at = ? WHERE id = ?",
-            [(decision, reason if decision == "rejected" else None, now, question_id) for question_id in question_ids],
+            "UPDATE questions SET status = ?, review_reason = ?, reviewed_at = ? "
+            "WHERE id = ? AND status = ? AND reviewed_at = ? AND review_reason IS ?",
+            restores,
         )
-    return cursor.rowcount
+    restored = max(cursor.rowcount, 0) if restores else 0
+    return UndoReport(restored, len(restores) - restored)
 
 
 def undo(library: Library, question_ids: list[str]) -> int:

@@ -271,3 +271,84 @@ async def test_cancel_stops_the_run_and_keeps_finished_windows(tmp_path, monkeyp
     with Library(folder) as library:
         assert library.query("SELECT count(*) AS n FROM questions")[0]["n"] == 2
         assert library.query("SELECT count(*) AS n FROM jobs WHERE status = 'pending'")[0]["n"] == 2
+
+
+async def test_bulk_reject_keeps_decisions_made_meanwhile_and_undo_puts_each_question_back(tmp_path):
+    from papergym.core.questions.review import decide
+
+    folder = tmp_path / "lib"
+    ids = make_library(folder, count=6)
+    app = PapergymApp(folder, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 / 6" in str(app.screen.query_one("#review-filter", Static).render())
+        with Library(folder) as cli:  # with the app open, another process decides two of the listed questions
+            decide(cli, [ids[1]], "accepted")
+            decide(cli, [ids[2]], "rejected", "wrong key")
+        await pilot.press("a")  # the app accepts the first card
+        await pilot.pause()
+        decided_meanwhile = {question_id: statuses(folder)[question_id] for question_id in ids[:3]}
+        assert decided_meanwhile == {ids[0]: ("accepted", None), ids[1]: ("accepted", None), ids[2]: ("rejected", "wrong key")}
+
+        await pilot.press("X")
+        await pilot.pause()
+        assert "all 3 questions" in app.screen.how_many  # the filter as it is now, not the 6 read at opening
+        await pilot.press(*"too easy", "enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        after = statuses(folder)
+        assert {question_id: after[question_id] for question_id in ids[:3]} == decided_meanwhile
+        assert [after[question_id] for question_id in ids[3:]] == [("rejected", "too easy")] * 3
+
+        await pilot.press("u")  # undoes the bulk rejection only
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        after = statuses(folder)
+        assert {question_id: after[question_id] for question_id in ids[:3]} == decided_meanwhile
+        assert [after[question_id] for question_id in ids[3:]] == [("draft", None)] * 3
+        await pilot.press("u")  # then the app's own accept
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert statuses(folder)[ids[0]] == ("draft", None)
+        assert statuses(folder)[ids[1]] == ("accepted", None)
+
+
+async def test_bulk_accept_over_any_status_asks_before_overwriting_decisions_made_meanwhile(tmp_path):
+    from papergym.core.questions.review import decide
+
+    folder = tmp_path / "lib"
+    ids = make_library(folder, count=4)
+    app = PapergymApp(folder, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.load(ReviewFilter(status=""))
+        with Library(folder) as cli:
+            decide(cli, [ids[2]], "rejected", "off topic")
+        await pilot.press("A")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "BulkConfirmScreen"
+        assert "1 of them was decided since" in app.screen.question
+        await pilot.press("y")  # the default leaves it
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert statuses(folder)[ids[2]] == ("rejected", "off topic")
+        assert [statuses(folder)[i][0] for i in (ids[0], ids[1], ids[3])] == ["accepted"] * 3
+
+        app.screen.load(ReviewFilter(status=""))
+        with Library(folder) as cli:
+            decide(cli, [ids[0]], "rejected", "duplicate")
+        await pilot.press("X", "enter")
+        await pilot.pause()
+        await pilot.press("i")  # include the question decided meanwhile
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert {status for status, _ in statuses(folder).values()} == {"rejected"}
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert statuses(folder)[ids[0]] == ("rejected", "duplicate")
+        assert statuses(folder)[ids[2]] == ("rejected", "off topic")
+        assert statuses(folder)[ids[1]] == ("accepted", None)

@@ -3,10 +3,12 @@
 The ids matching the filter are loaded once (one query over an index); each
 move fetches just the current card by id, so the next question appears at once
 even in a library of hundreds of thousands. Decisions on one card are written
-on the spot; bulk decisions and undo (which recomputes pipeline statuses) run
-in a thread worker. The position and filter are saved as a library setting so
-the next session opens where this one stopped. The dialogs live next to it:
-reject_reason.py, edit_question.py and review_filter.py.
+on the spot. Bulk decisions (over the filter as it is when they are written,
+keeping what anyone decided after the list was read) and undo (which puts back
+each question's own earlier state) run in a thread worker. The position and
+filter are saved as a library setting so the next session opens where this one
+stopped. The dialogs live next to it: reject_reason.py, edit_question.py,
+review_filter.py and bulk_confirm.py.
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ from dataclasses import asdict
 
 from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.quality.pipeline import question_checks
-from papergym.core.questions.review import decide, undo
-from papergym.core.questions.store import filter_choices, get_question, matching_rowids, question_id_at, question_ids_of, rowid_of
+from papergym.core.questions.review import (
+    DecisionRecord,
+    UndoReport,
+    bulk_decide,
+    decide_recorded,
+    decision_time,
+    preview_bulk,
+    undo_decision,
+)
+from papergym.core.questions.store import filter_choices, get_question, matching_rowids, question_id_at, rowid_of
 from papergym.tui.app.messages import JobFailed, LibraryChanged
 from papergym.tui.app.mode_bar import ModeBar
 from papergym.tui.app.screens.edit_question import EditQuestionScreen
@@ -46,14 +56,20 @@ POSITION_SETTING = "review_position"
 
 
 class DecisionsWritten(Message):
-    """A bulk decision or an undo was written to the library."""
+    """A bulk decision was written to the library."""
 
-    def __init__(self, action: str, question_ids: list[str], count: int, return_to: str | None = None) -> None:
+    def __init__(self, record: DecisionRecord) -> None:
         super().__init__()
-        self.action = action  # accepted | rejected | undone
-        self.question_ids = question_ids
-        self.count = count
-        self.return_to = return_to  # the card to show after an undo
+        self.record = record
+
+
+class DecisionUndone(Message):
+    """An undo was written: what it put back, and the card to show after it."""
+
+    def __init__(self, report: UndoReport, return_to: str | None) -> None:
+        super().__init__()
+        self.report = report
+        self.return_to = return_to
 
 
 # -- the screen ----------------------------------------------------------------
@@ -81,9 +97,10 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         self.rowids: list[int] = []  # the filter's questions, ascending
         self.index = 0
         self.current: dict | None = None
-        # Each entry: the ids one decision touched and where the review stood, so undo returns there.
-        # (question ids, where to return, whether it counted in the session's pace)
-        self.undo_stack: list[tuple[list[str], str | None, bool]] = []
+        self.listed_at = decision_time()  # when rowids were read: decisions after it are someone else's to keep
+        # Each entry: what one decision changed (each question's state before it), where the review stood so
+        # undo returns there, and whether it counted in the session's pace.
+        self.undo_stack: list[tuple[DecisionRecord, str | None, bool]] = []
         self.session_decisions = 0
         self.session_started: float | None = None
 
@@ -119,6 +136,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
     def load(self, review_filter: ReviewFilter, keep_id: str | None = None) -> None:
         """Load the ids matching a filter and show the card at ``keep_id`` (or the nearest one after it)."""
         self.review_filter = review_filter
+        self.listed_at = decision_time()
         self.rowids = matching_rowids(self.app.library, review_filter)
         self.index = self.position_of(keep_id) or 0
         self.show_current()
@@ -218,11 +236,11 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
             return
         question_id = self.current["id"]
         try:
-            decide(self.app.library, [question_id], decision, reason)
+            record = decide_recorded(self.app.library, [question_id], decision, reason)
         except sqlite3.Error as error:
             self.notify(describe_database_error(error) + " This decision was not saved.", severity="error", timeout=8)
             return
-        self.undo_stack.append(([question_id], question_id, True))
+        self.undo_stack.append((record, question_id, True))
         self.count_decision()
         if self.index < len(self.rowids) - 1:
             self.index += 1
@@ -253,11 +271,11 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         if not self.undo_stack:
             self.notify("Nothing to undo in this session.", timeout=2)
             return
-        question_ids, position_id, counted = self.undo_stack.pop()
+        record, position_id, counted = self.undo_stack.pop()
         if counted:
             self.session_decisions = max(0, self.session_decisions - 1)
             self.update_pace()
-        self.write_decisions("undone", question_ids, None, return_to=position_id)
+        self.write_undo(record, position_id)
 
     def action_filter(self) -> None:
         choices = filter_choices(self.app.library)
@@ -269,61 +287,94 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         self.app.push_screen(ReviewFilterScreen(self.review_filter, choices["discipline"], choices["voting_type"]), chosen)
 
     def action_bulk(self, decision: str) -> None:
-        rowids = list(self.rowids)
-        if not rowids:
+        """Decide every question the filter holds now; questions decided since the list was read are kept unless the user includes them."""
+        review_filter, listed_at = self.review_filter, self.listed_at
+        try:
+            preview = preview_bulk(self.app.library, review_filter, listed_at)
+        except sqlite3.Error as error:
+            self.notify(describe_database_error(error) + " Nothing was decided.", severity="error", timeout=8)
+            return
+        if not preview.matching:
             self.notify("No questions match this filter.", timeout=2)
             return
+        from papergym.tui.app.screens.bulk_confirm import INCLUDE, SKIP, BulkConfirmScreen
         from papergym.tui.app.screens.confirm import ConfirmScreen
 
         verb = "Accept" if decision == "accepted" else "Reject"
-        how_many = f"all {len(rowids):,} question{'s' if len(rowids) != 1 else ''} matching {self.review_filter.describe()}"
+        count = preview.matching
+        how_many = f"all {count:,} question{'s' if count != 1 else ''} matching {review_filter.describe()}"
 
         def confirm(reason: str | None) -> None:
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self.write_decisions(decision, rowids, reason)
+            def answered(choice: str | bool | None) -> None:
+                if choice in (True, SKIP, INCLUDE):
+                    self.write_bulk(decision, reason, review_filter, listed_at, include_decided_since=choice == INCLUDE)
 
-            self.app.push_screen(ConfirmScreen(f"{verb} {how_many}? u undoes it.", yes=verb, no="Cancel"), confirmed)
+            if preview.decided_since:
+                self.app.push_screen(BulkConfirmScreen(verb, how_many, preview.to_change, preview.decided_since), answered)
+            else:
+                self.app.push_screen(ConfirmScreen(f"{verb} {how_many}? u undoes it.", yes=verb, no="Cancel"), answered)
 
         if decision == "rejected":
             self.app.push_screen(RejectReasonScreen(how_many), lambda reason: reason is not None and confirm(reason or None))
         else:
             confirm(None)
 
-    # -- the worker -----------------------------------------------------------
+    # -- the workers ----------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="review-write", exit_on_error=False, name="review decisions")
-    def write_decisions(self, action: str, questions: list[str] | list[int], reason: str | None, return_to: str | None = None) -> None:
-        """Write a bulk decision (over rowids) or an undo (over ids) on a connection of its own; the screen reloads when it lands."""
+    def write_bulk(
+        self, decision: str, reason: str | None, review_filter: ReviewFilter, listed_at: str, include_decided_since: bool = False
+    ) -> None:
+        """Decide the filter's questions as they are now, on a connection of its own; the screen reloads when it lands."""
         library = self.app.open_library()
         try:
-            question_ids = questions if action == "undone" else question_ids_of(library, questions)
-            if action == "undone":
-                count = undo(library, question_ids)
-            else:
-                count = decide(library, question_ids, action, reason)
+            record = bulk_decide(library, review_filter, decision, reason, listed_at=listed_at, include_decided_since=include_decided_since)
         except sqlite3.Error as error:  # a locked or broken database: say so, keep the user's place
             self.post_message(JobFailed("review", describe_database_error(error) + " The decisions were not saved."))
             return
         finally:
             library.close()
-        self.post_message(DecisionsWritten(action, question_ids, count, return_to))
+        self.post_message(DecisionsWritten(record))
+
+    @work(thread=True, exclusive=True, group="review-write", exit_on_error=False, name="review undo")
+    def write_undo(self, record: DecisionRecord, return_to: str | None) -> None:
+        """Put back what a decision changed, on a connection of its own."""
+        library = self.app.open_library()
+        try:
+            report = undo_decision(library, record)
+        except sqlite3.Error as error:
+            self.app.call_from_thread(self.undo_stack.append, (record, return_to, False))  # not undone: u can try again
+            self.post_message(JobFailed("review", describe_database_error(error) + " Nothing was undone."))
+            return
+        finally:
+            library.close()
+        self.post_message(DecisionUndone(report, return_to))
+
+    @on(DecisionUndone)
+    def decision_undone(self, message: DecisionUndone) -> None:
+        report = message.report
+        text = f"Undid the decision on {report.restored:,} question{'s' if report.restored != 1 else ''}."
+        if report.changed_since:
+            text += f" {report.changed_since:,} changed since and {'was' if report.changed_since == 1 else 'were'} left as decided then."
+        self.notify(text, timeout=3 if report.changed_since else 2)
+        position = self.position_of(message.return_to)
+        if position is not None:
+            # Stay in the same walk through the filter, so k and j still lead where they did.
+            self.index = position
+            self.show_current()
+        else:
+            self.load(self.review_filter, keep_id=message.return_to)
+        self.app.post_message(LibraryChanged())
 
     @on(DecisionsWritten)
     def decisions_written(self, message: DecisionsWritten) -> None:
-        if message.action == "undone":
-            self.notify(f"Undid the decision on {message.count} question{'s' if message.count != 1 else ''}.", timeout=2)
-            position = self.position_of(message.return_to)
-            if position is not None:
-                # Stay in the same walk through the filter, so k and j still lead where they did.
-                self.index = position
-                self.show_current()
-            else:
-                self.load(self.review_filter, keep_id=message.return_to)
-        else:
-            self.undo_stack.append((message.question_ids, self.current["id"] if self.current else None, False))
-            self.notify(f"{message.action.capitalize()} {message.count:,} questions; u undoes it.", timeout=3)
-            self.load(self.review_filter, keep_id=self.current["id"] if self.current else None)
+        record = message.record
+        self.undo_stack.append((record, self.current["id"] if self.current else None, False))
+        text = f"{record.decision.capitalize()} {record.changed:,} questions; u undoes it."
+        if record.skipped:
+            text += f" {record.skipped:,} decided since the list was read {'was' if record.skipped == 1 else 'were'} left as decided."
+        self.notify(text, timeout=4 if record.skipped else 3)
+        self.load(self.review_filter, keep_id=self.current["id"] if self.current else None)
         self.app.post_message(LibraryChanged())
 
     @on(JobFailed)
