@@ -11,11 +11,13 @@ from papergym import __version__
 from papergym.tui.cli.check import accept, check, reject, unreview
 from papergym.tui.cli.common import SHORT_ID, PapergymGroup, clip, echo_json, library_option, open_library, terminal_width
 from papergym.tui.cli.demo import demo
+from papergym.tui.cli.doctor import doctor
 from papergym.tui.cli.edit import edit
 from papergym.tui.cli.evaluate import convert_command, eval_command
 from papergym.tui.cli.export import export, import_questions_command
 from papergym.tui.cli.generate import generate, question, questions
 from papergym.tui.cli.models import models
+from papergym.tui.cli.queue import queue_command
 from papergym.tui.cli.topics import topics
 from papergym.tui.cli.train import runs, train
 
@@ -293,6 +295,8 @@ def remove(ctx, paper_id, yes, library_dir):
 
 
 cli.add_command(generate)
+cli.add_command(doctor)
+cli.add_command(queue_command)
 cli.add_command(questions)
 cli.add_command(question)
 cli.add_command(models)
