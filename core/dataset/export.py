@@ -28,15 +28,18 @@ from papergym.core.dataset.arrow_table import questions_table
 from papergym.core.dataset.card import dataset_card
 from papergym.core.dataset.export_files import check_out_folder, move_into_place, write_hf, write_split
 from papergym.core.dataset.prompt import PROMPT_VERSION
-from papergym.core.dataset.selection import in_write_order, read_selection
+from papergym.core.dataset.selection import in_write_order, keep_learnable_rows, read_selection
 from papergym.core.dataset.splits import DEFAULT_SPLIT, SPLIT_EXAMPLE, assign_splits, parse_split, split_counts
 from papergym.core.errors import PapergymError
+from papergym.core.quality.learnability import LearnableBand
+from papergym.core.quality.learnability_store import easy_to_hard_order, measurements
 from papergym.core.questions.statuses import STATUSES, VOTE_TYPES
 
 if TYPE_CHECKING:
     from papergym.core.library import Library
 
 FORMATS = ("hf", "parquet", "jsonl")
+ORDERS = ("default", "difficulty")  # difficulty: easy to hard by the measured pass rate (a curriculum)
 
 
 class ExportCancelled(PapergymError):
@@ -68,11 +71,16 @@ class ExportSettings:
     target: Path | str | None = None  # a JSON/TOML file of {discipline: weight}, "library", or the taxonomy's
     seed: int = 0
     overwrite: bool = False
+    learnable: LearnableBand | None = None  # keep only questions whose measured pass rate lies in this band
+    learnability_model: str | None = None  # whose pass rates count (default: each question's newest measurement)
+    order: str = "default"  # default | difficulty
 
     def __post_init__(self) -> None:
         self.out = Path(self.out).expanduser()
         if self.format not in FORMATS:
             raise PapergymError(f"--format {self.format!r} is not one of {', '.join(FORMATS)}.")
+        if self.order not in ORDERS:
+            raise PapergymError(f"--order {self.order!r} is not one of {', '.join(ORDERS)}.")
         self.statuses = _names(self.statuses, STATUSES, "--status")
         if self.vote_types is not None:
             self.vote_types = _names(self.vote_types, VOTE_TYPES, "--vote-types")
@@ -112,6 +120,7 @@ class ExportReport:
     files: list[str]
     settings: dict
     seconds: float = 0.0
+    learnable: dict[str, int] | None = None  # with --learnable: kept, too easy, too hard, not measured
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -140,8 +149,15 @@ def export_dataset(
     weights = load_target(library, settings.target) if settings.align_alpha is not None else None
     step(0, "read")
     rows = read_selection(library, settings)
+    learnable = None
+    measured = measurements(library, settings.learnability_model) if settings.learnable or settings.order == "difficulty" else {}
+    if settings.learnable is not None:
+        rows, learnable = keep_learnable_rows(rows, measured, settings.learnable)
     step(1, "split")
     indices = assign_splits(rows, settings)
+    if settings.order == "difficulty":
+        ids = rows.columns["id"]
+        indices = {name: [members[i] for i in easy_to_hard_order([ids[m] for m in members], measured)] for name, members in indices.items()}
     alignment = None
     if weights is not None and indices.get("train"):
         step(2, "align")
@@ -159,6 +175,7 @@ def export_dataset(
         alignment=alignment,
         files=[],
         settings=settings.as_dict(),
+        learnable=learnable,
     )
     step(3, "write")
     # Rows laid out split after split, so each split is a zero-copy slice of one table.

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from papergym.core.errors import PapergymError
+from papergym.core.quality.learnability_store import verdict
 
 if TYPE_CHECKING:
     from papergym.core.dataset.export import ExportSettings
     from papergym.core.library import Library
+    from papergym.core.quality.learnability import LearnableBand
 
 _SQL_COLUMNS = (
     "id, paper_id, discipline, subdomain, question, options, answer, rationale, voting_type, votes, kind, unit, tolerance, aliases"
@@ -45,6 +47,26 @@ def read_selection(library: Library, settings: ExportSettings) -> SelectedRows:
     names = [name.strip() for name in _SQL_COLUMNS.split(",")]
     # options, aliases and votes stay JSON text until the rows to write are known (alignment may drop many).
     return SelectedRows({name: list(values) for name, values in zip(names, zip(*rows))})
+
+
+def keep_learnable_rows(rows: SelectedRows, measured: dict[str, dict], band: LearnableBand) -> tuple[SelectedRows, dict[str, int]]:
+    """The rows whose measured pass rate lies in the band, and how many were kept or left out for each reason."""
+    counts = {"kept": 0, "too easy": 0, "too hard": 0, "not measured": 0}
+    kept = []
+    for index, question_id in enumerate(rows.columns["id"]):
+        found = verdict(measured.get(question_id), band)
+        if found == "learnable":
+            kept.append(index)
+            counts["kept"] += 1
+        else:
+            counts[found] += 1
+    if not kept:
+        left_out = ", ".join(f"{count} {reason}" for reason, count in counts.items() if count and reason != "kept")
+        raise PapergymError(
+            f"None of the {len(rows)} selected questions is learnable ({left_out}; {band.describe()}); "
+            "measure them with `papergym check --steps learnability`, or widen --band."
+        )
+    return SelectedRows({name: [values[index] for index in kept] for name, values in rows.columns.items()}), counts
 
 
 def _json_lists(texts: list[str | None]) -> list[list]:

@@ -58,31 +58,36 @@ class LearnableSelection:
         return f"kept {len(self.rows)} learnable" + (f", left out {', '.join(parts)}" if parts else "")
 
 
+def verdict(measurement: dict | None, band: LearnableBand) -> str:
+    """``learnable``, ``too easy``, ``too hard``, or ``not measured``."""
+    return "not measured" if measurement is None else band.classify(measurement["skill"])
+
+
 def keep_learnable(rows: list[dict], measured: dict[str, dict], band: LearnableBand) -> LearnableSelection:
     """The rows whose measured pass rate above chance lies inside the band; unmeasured rows are left out."""
     kept: list[dict] = []
     left_out = {"too easy": 0, "too hard": 0, "not measured": 0}
     for row in rows:
-        measurement = measured.get(row["id"])
-        if measurement is None:
-            left_out["not measured"] += 1
-            continue
-        verdict = band.classify(measurement["skill"])
-        if verdict == "learnable":
+        found = verdict(measured.get(row["id"]), band)
+        if found == "learnable":
             kept.append(row)
         else:
-            left_out[verdict] += 1
+            left_out[found] += 1
     return LearnableSelection(kept, left_out)
 
 
 def easy_to_hard(rows: list[dict], measured: dict[str, dict]) -> list[dict]:
     """A curriculum: the rows the model solves most often first; unmeasured rows last, in their order."""
+    return [rows[index] for index in easy_to_hard_order([row["id"] for row in rows], measured)]
 
-    def difficulty(indexed: tuple[int, dict]) -> tuple[int, float, int]:
-        index, row = indexed
-        measurement = measured.get(row["id"])
+
+def easy_to_hard_order(ids: list[str], measured: dict[str, dict]) -> list[int]:
+    """Positions of ``ids`` from the highest pass rate above chance to the lowest; unmeasured ones last, in their order."""
+
+    def difficulty(index: int) -> tuple[int, float, int]:
+        measurement = measured.get(ids[index])
         if measurement is None:
             return (1, 0.0, index)
         return (0, -measurement["skill"], index)
 
-    return [row for _, row in sorted(enumerate(rows), key=difficulty)]
+    return sorted(range(len(ids)), key=difficulty)

@@ -30,6 +30,15 @@ def _print_export_summary(report) -> None:
         click.echo(f"{'DISCIPLINE':{width}}  {'BEFORE':>8}  {'SHARE':>6}  {'AFTER':>8}  {'REMOVED':>8}")
         for name, row in report.alignment.items():
             click.echo(f"{clip(name, width):{width}}  {row['before']:>8}  {row['share']:>6.3f}  {row['after']:>8}  {row['removed']:>8}")
+    if report.learnable:
+        left_out = ", ".join(f"{count} {reason}" for reason, count in report.learnable.items() if reason != "kept" and count)
+        band = report.settings["learnable"]
+        click.echo(
+            f"\nLearnable band {band['low']:g}-{band['high']:g} above chance: kept {report.learnable['kept']}"
+            + (f", left out {left_out}." if left_out else ".")
+        )
+    if report.settings.get("order") == "difficulty":
+        click.echo("Each split is written easy to hard (highest measured pass rate first, unmeasured questions last).")
     empty = [split for split, count in report.splits.items() if not count]
     if empty:
         click.echo(
@@ -81,18 +90,56 @@ def _print_export_summary(report) -> None:
     metavar="FILE|library",
     help="Target discipline weights for --align-alpha: a .json/.toml file, or 'library' (its papers' shares). Default: the taxonomy's.",
 )
+@click.option(
+    "--learnable",
+    is_flag=True,
+    help="Only questions the model to be trained solves sometimes (measured by `papergym check --steps learnability`).",
+)
+@click.option(
+    "--band",
+    default="0.1,0.9",
+    show_default=True,
+    metavar="LOW,HIGH",
+    help="With --learnable: the pass rate above chance, (pass - chance) / (1 - chance), must lie between LOW and HIGH.",
+)
+@click.option("--learnability-model", default=None, help="Whose pass rates count (default: each question's newest measurement).")
+@click.option(
+    "--order",
+    type=click.Choice(["default", "difficulty"]),
+    default="default",
+    show_default=True,
+    help="difficulty: write each split easy to hard by measured pass rate (a curriculum; unmeasured questions last).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the split and the alignment.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it holds an earlier export.")
 @click.option("--json", "as_json", is_flag=True, help="Print the export's report as one JSON object.")
 @library_option
 @click.pass_context
-def export(ctx, out, fmt, statuses, vote_types, split, align_alpha, target, seed, overwrite, as_json, library_dir):
+def export(
+    ctx,
+    out,
+    fmt,
+    statuses,
+    vote_types,
+    split,
+    align_alpha,
+    target,
+    learnable,
+    band,
+    learnability_model,
+    order,
+    seed,
+    overwrite,
+    as_json,
+    library_dir,
+):
     """Export questions as a training dataset with train/validation/test splits.
 
     Splits are drawn by paper (no paper in two splits) and stratified by
     discipline. OUT appears only when the export is complete.
     """
     from papergym.core.dataset.export import ExportSettings, export_dataset
+    from papergym.core.quality.learnability import LearnableBand
 
     try:
         settings = ExportSettings(
@@ -105,6 +152,9 @@ def export(ctx, out, fmt, statuses, vote_types, split, align_alpha, target, seed
             target=target,
             seed=seed,
             overwrite=overwrite,
+            learnable=LearnableBand.parse(band) if learnable else None,
+            learnability_model=learnability_model,
+            order=order,
         )
         library = open_library(ctx, library_dir)
         show = (lambda step, done, total: click.echo(f"{step}…", err=True)) if not as_json and sys.stderr.isatty() else None
