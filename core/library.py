@@ -14,11 +14,11 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papergym.core.errors import InvalidField, LibraryError, PaperNotFound
+from papergym.core.ids import now, resolve_prefix
 from papergym.core.ingest.safe_text import safe_field, safe_text
 from papergym.core.ingest.same_paper import MATCH_NAMES, paper_keys
 
@@ -332,10 +332,6 @@ class SearchHit:
     snippet: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _row_to_paper(row: dict) -> dict:
     paper = dict(row)
     paper["authors"] = json.loads(paper["authors"]) if paper.get("authors") else []
@@ -573,7 +569,7 @@ class Library:
             "abstract": paper.abstract,
             "pages": paper.pages,
             "chars": sum(len(section.text) for section in paper.sections),
-            "imported_at": _now(),
+            "imported_at": now(),
             "field_sources": json.dumps(paper.sources, ensure_ascii=False) if paper.sources else None,
             "duplicate_of": paper.duplicate_of,
             "duplicate_match": paper.duplicate_match,
@@ -689,15 +685,15 @@ class Library:
 
     def resolve_id(self, id_or_prefix: str) -> str:
         """The full id for a full id or a unique prefix of at least 4 hex digits."""
-        prefix = id_or_prefix.strip().lower()
-        if not re.fullmatch(r"[0-9a-f]{4,64}", prefix):
-            raise PaperNotFound(f"{id_or_prefix!r} is not a paper id; `papergym papers` lists them.")
-        rows = self.conn.execute("SELECT id FROM papers WHERE id >= ? AND id < ? LIMIT 2", [prefix, prefix + "g"]).fetchall()
-        if not rows:
-            raise PaperNotFound(f"No paper has the id {id_or_prefix}; `papergym papers` lists them.")
-        if len(rows) > 1:
-            raise PaperNotFound(f"The id prefix {id_or_prefix} matches several papers; type more of it.")
-        return rows[0][0]
+        return resolve_prefix(
+            self.conn,
+            "papers",
+            id_or_prefix,
+            noun="paper",
+            listed_by="`papergym papers` lists them",
+            error=PaperNotFound,
+            id_pattern=r"[0-9a-f]{4,64}",
+        )
 
     def paper(self, id_or_prefix: str) -> dict:
         """One paper's metadata (no text), by id or unique id prefix."""

@@ -33,9 +33,9 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
+from papergym.core.ids import now
 from papergym.core.library import Library
 from transformers import TrainerCallback
 
@@ -44,10 +44,6 @@ _SUMMARY_KEYS = ("train_runtime", "train_samples_per_second", "train_steps_per_s
 STEP_SECONDS = "papergym/step_seconds"
 # Unsloth's name -> TRL's name for the same value.
 UNSLOTH_ALIASES = {"completion_length": "completions/mean_length"}
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _message_text(prompt) -> str:
@@ -107,7 +103,7 @@ class MetricsCallback(TrainerCallback):
             with self.library.write() as db:
                 db.execute(
                     "UPDATE runs SET step = ?, status = 'running', updated_at = ? WHERE id = ?",
-                    [state.global_step, _now(), self.run_id],
+                    [state.global_step, now(), self.run_id],
                 )
 
     def on_log(self, args, state, control, logs=None, **kwargs):
@@ -134,7 +130,7 @@ class MetricsCallback(TrainerCallback):
             values["peak_gpu_memory_gb"] = cuda.max_memory_allocated() / 2**30
             values["peak_gpu_reserved_gb"] = cuda.max_memory_reserved() / 2**30
             cuda.reset_peak_memory_stats()
-        step, logged_at = state.global_step, _now()
+        step, logged_at = state.global_step, now()
         samples = self._samples(step)
         with self.library.write() as db:
             db["metrics"].upsert_all(

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
+from papergym.core.ids import now, resolve_prefix
 from papergym.core.library import Library
 from papergym.train.config import TrainConfig
 from papergym.train.data import SNAPSHOT_NAME, TrainingData, load_training_data, write_snapshot
@@ -67,10 +68,6 @@ class StartedRun:
         }
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def new_run_id() -> str:
     return f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
@@ -95,7 +92,7 @@ def create_run(library: Library, config: TrainConfig) -> tuple[str, TrainingData
     output_dir = run_dir(library, run_id)
     config = config.replace(output_dir=str(output_dir))
     write_snapshot(data.rows, output_dir / SNAPSHOT_NAME)
-    now = _now()
+    started_at = now()
     with library.write() as db:
         db["runs"].insert(
             {
@@ -111,8 +108,8 @@ def create_run(library: Library, config: TrainConfig) -> tuple[str, TrainingData
                 "step": 0,
                 "max_steps": config.steps,
                 "error": None,
-                "started_at": now,
-                "updated_at": now,
+                "started_at": started_at,
+                "updated_at": started_at,
                 "ended_at": None,
             }
         )
@@ -159,7 +156,7 @@ def _launch(library: Library, run_id: str, argv: list[str]) -> int:
     # Reap it when it ends, so a long-lived app never keeps a zombie that looks alive to `runs`.
     threading.Thread(target=process.wait, name=f"reap-{run_id}", daemon=True).start()
     with library.write() as db:
-        db.execute("UPDATE runs SET pid = ?, updated_at = ? WHERE id = ?", [process.pid, _now(), run_id])
+        db.execute("UPDATE runs SET pid = ?, updated_at = ? WHERE id = ?", [process.pid, now(), run_id])
     return process.pid
 
 
@@ -208,7 +205,7 @@ def _prepare_resume(library: Library, run_id: str, steps: int | None) -> dict:
         db.execute(
             "UPDATE runs SET status = 'starting', pid = NULL, config = ?, max_steps = ?, error = NULL, ended_at = NULL, updated_at = ? "
             "WHERE id = ?",
-            [config.to_json(), config.steps, _now(), run["id"]],
+            [config.to_json(), config.steps, now(), run["id"]],
         )
     return run
 
@@ -270,7 +267,7 @@ def _mark_gone(library: Library, run: dict) -> None:
     with library.write() as db:
         db.execute(
             "UPDATE runs SET status = 'failed', error = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status IN ('starting', 'running')",
-            [f"The training process ended without saying why; see {Path(run['output_dir']) / LOG_NAME}.", _now(), _now(), run["id"]],
+            [f"The training process ended without saying why; see {Path(run['output_dir']) / LOG_NAME}.", now(), now(), run["id"]],
         )
 
 
@@ -279,18 +276,12 @@ def _mark_gone(library: Library, run: dict) -> None:
 
 def resolve_run_id(library: Library, id_or_prefix: str) -> str:
     """The full id of a run from its id, a unique prefix, or "latest"."""
-    text = id_or_prefix.strip()
-    if text == "latest":
+    if id_or_prefix.strip() == "latest":
         rows = library.query("SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1")
-    else:
-        rows = library.query("SELECT id FROM runs WHERE id = ? OR id LIKE ? ORDER BY id LIMIT 2", [text, text.replace("%", "") + "%"])
-        exact = [row for row in rows if row["id"] == text]
-        rows = exact or rows
-    if not rows:
-        raise RunNotFound(f"No run has the id {id_or_prefix}; `papergym runs` lists them.")
-    if len(rows) > 1:
-        raise RunNotFound(f"The id prefix {id_or_prefix} matches several runs; type more of it.")
-    return rows[0]["id"]
+        if not rows:
+            raise RunNotFound(f"No run has the id {id_or_prefix}; `papergym runs` lists them.")
+        return rows[0]["id"]
+    return resolve_prefix(library.conn, "runs", id_or_prefix, noun="run", listed_by="`papergym runs` lists them", error=RunNotFound)
 
 
 def get_run(library: Library, id_or_prefix: str) -> dict:

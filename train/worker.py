@@ -18,11 +18,11 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
 from papergym.core.gpu_lease import LeaseCancelled, maybe_gpu_lease
+from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.train.config import TrainConfig, cuda_available, format_seconds, resolve_backend
 from papergym.train.data import SNAPSHOT_NAME, clean_rows, read_jsonl
@@ -30,10 +30,6 @@ from papergym.train.process_identity import record_process
 from papergym.train.run import ADAPTER_DIR, LAUNCHED_ENV
 
 Progress = Callable[[int, int, dict], None]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _is_main_rank() -> bool:
@@ -44,7 +40,7 @@ def _is_main_rank() -> bool:
 def _update(library: Library, run_id: str, **values) -> None:
     if not _is_main_rank():
         return
-    values["updated_at"] = _now()
+    values["updated_at"] = now()
     assignments = ", ".join(f"{name} = ?" for name in values)
     with library.write() as db:
         db.execute(f"UPDATE runs SET {assignments} WHERE id = ?", [*values.values(), run_id])
@@ -112,7 +108,7 @@ def execute_run(
                 warnings.filterwarnings("ignore", category=FutureWarning)
                 result = _train(library, run_id, config, output_dir, resume, on_progress, cancel)
         except PapergymError as error:
-            _update(library, run_id, status="failed", error=str(error), ended_at=_now())
+            _update(library, run_id, status="failed", error=str(error), ended_at=now())
             raise
         except KeyboardInterrupt:
             _update(
@@ -120,7 +116,7 @@ def execute_run(
                 run_id,
                 status="stopped",
                 error="Stopped at once by a second signal; no checkpoint was saved for this step.",
-                ended_at=_now(),
+                ended_at=now(),
             )
             raise
         except BaseException as error:
@@ -132,7 +128,7 @@ def execute_run(
                 else f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'no message'}"
             )
             traceback.print_exc()
-            _update(library, run_id, status="failed", error=message, ended_at=_now())
+            _update(library, run_id, status="failed", error=message, ended_at=now())
             raise PapergymError(message) from error
         return result
     finally:
@@ -182,7 +178,7 @@ def _train(
         )
     except LeaseCancelled:
         metrics_callback.close()
-        _update(library, run_id, status="stopped", ended_at=_now())
+        _update(library, run_id, status="stopped", ended_at=now())
         say(f"Stopped while waiting for the GPU; start it with `papergym train --resume {run_id}`.")
         return {
             "run_id": run_id,
@@ -211,12 +207,12 @@ def _train(
             "output_dir": str(output_dir),
         }
         if stop_callback.stopped_at is not None and state.global_step < config.steps:
-            _update(library, run_id, status="stopped", step=state.global_step, ended_at=_now())
+            _update(library, run_id, status="stopped", step=state.global_step, ended_at=now())
             say(f"Stopped at step {state.global_step}; resume with `papergym train --resume {run_id}`.")
             return {**result, "status": "stopped", "checkpoint": str(latest_checkpoint(output_dir) or "")}
         adapter = output_dir / ADAPTER_DIR
         setup.trainer.save_model(str(adapter))  # every rank calls it; the trainer writes from the main one
-        _update(library, run_id, status="finished", step=state.global_step, adapter_path=str(adapter), ended_at=_now())
+        _update(library, run_id, status="finished", step=state.global_step, adapter_path=str(adapter), ended_at=now())
         say(f"Finished {state.global_step} steps in {seconds:.0f} s; LoRA adapter in {adapter}.")
         return {**result, "status": "finished", "adapter_path": str(adapter)}
     finally:

@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from papergym.core.errors import PapergymError
 from papergym.core.generation import prompts
+from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.core.llm.backend import Backend, BackendError
 from papergym.core.questions.kinds import (
@@ -225,10 +225,6 @@ def job_id(window: Window, settings: GenerateSettings, model: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def enqueue(library: Library, windows: list[Window], settings: GenerateSettings, model: str, retry_failed: bool = False) -> list[dict]:
     """Put the windows in the jobs table (once) and return the jobs of this run that still need doing."""
     ids = [job_id(window, settings, model) for window in windows]
@@ -254,7 +250,7 @@ def enqueue(library: Library, windows: list[Window], settings: GenerateSettings,
             "status": "pending",
             "attempts": 0,
             "result_count": 0,
-            "updated_at": _now(),
+            "updated_at": now(),
         }
         for identifier, window in zip(ids, windows)
     ]
@@ -386,7 +382,7 @@ def _commit(library: Library, job: dict, result: WindowResult, settings: Generat
             "status": "draft",
             "model": model,
             "prompt_version": settings.prompt_version,
-            "created_at": _now(),
+            "created_at": now(),
             "discipline": discipline,
             "subdomain": subdomain,
             "source": "generated",
@@ -416,7 +412,7 @@ def _commit(library: Library, job: dict, result: WindowResult, settings: Generat
                 result.prompt_tokens,
                 result.completion_tokens,
                 result.seconds,
-                _now(),
+                now(),
                 job["id"],
             ],
         )

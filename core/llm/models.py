@@ -22,11 +22,11 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 from papergym.core.errors import PapergymError
+from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.core.llm.gguf import GGUFError, GGUFInfo, read_gguf_info
 
@@ -146,10 +146,6 @@ def _assemble_builtin(package: ModuleType) -> Path:
 
 
 # -- the registry ----------------------------------------------------------------
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _entry_from_info(name: str, info: GGUFInfo, builtin: bool = False) -> ModelEntry:
@@ -284,7 +280,7 @@ def add_model(library: Library, path: Path | str, name: str | None = None) -> Mo
         if same_file:
             db["models"].update(name, row)
         else:
-            db["models"].insert({**row, "added_at": _now()})
+            db["models"].insert({**row, "added_at": now()})
     return _with_default_flag(library, _entry_from_info(name, info))
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.core.questions.statuses import OPEN_STATUSES
 
@@ -35,10 +35,6 @@ class StepSummary:
     extra: dict = field(default_factory=dict)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def settings_hash(**settings) -> str:
     """A short hash of the settings a step judged with; a row with another hash is judged again."""
     return hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
@@ -56,7 +52,7 @@ def check_row(
         json.dumps(scores or {}),
         json.dumps(detail or {}, ensure_ascii=False),
         config,
-        _now(),
+        now(),
     )
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
-from papergym.core.errors import PapergymError
+from papergym.core.ids import resolve_prefix
 from papergym.core.library import Library
 
 QUESTION_COLUMNS = (
@@ -156,15 +155,10 @@ def filter_choices(library: Library) -> dict[str, list[str]]:
 
 def get_question(library: Library, id_or_prefix: str) -> dict:
     """One question by id or unique prefix, with the passage it was written from."""
-    prefix = id_or_prefix.strip().lower()
-    if not re.fullmatch(r"[0-9a-f]{4,32}", prefix):
-        raise PapergymError(f"{id_or_prefix!r} is not a question id; `papergym questions` lists them.")
-    rows = library.query(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE id >= ? AND id < ? LIMIT 2", [prefix, prefix + "g"])
-    if not rows:
-        raise PapergymError(f"No question has the id {id_or_prefix}; `papergym questions` lists them.")
-    if len(rows) > 1:
-        raise PapergymError(f"The id prefix {id_or_prefix} matches several questions; type more of it.")
-    row = _decode(rows[0])
+    question_id = resolve_prefix(
+        library.conn, "questions", id_or_prefix, noun="question", listed_by="`papergym questions` lists them", id_pattern=r"[0-9a-f]{4,32}"
+    )
+    row = _decode(library.query(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE id = ?", [question_id])[0])
     job = library.query("SELECT payload FROM jobs WHERE id = ?", [row["job_id"]])
     row["source_passage"] = json.loads(job[0]["payload"]).get("passage") if job else None
     return row
