@@ -388,17 +388,17 @@ def _checked_edit(name: str, value: object) -> object:
         try:
             year = int(str(value).strip())
         except ValueError:
-            raise InvalidField(f"--year must be a year such as 2021, not {value!r}.") from None
+            raise InvalidField(f"The year must be a year such as 2021, not {value!r}.") from None
         if not _FIRST_YEAR <= year <= _LAST_YEAR:
-            raise InvalidField(f"--year {year} is out of range ({_FIRST_YEAR} to {_LAST_YEAR}).")
+            raise InvalidField(f"The year {year} is out of range ({_FIRST_YEAR} to {_LAST_YEAR}).")
         return year
     text = safe_field(str(value)) if value not in (None, "") else None
     if name == "title" and not text:
-        raise InvalidField("--title cannot be empty; give the paper's title.")
+        raise InvalidField("The title cannot be empty; give the paper's title.")
     if name == "doi" and text:
         text = re.sub(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", "", text, flags=re.IGNORECASE)
         if not _DOI_FORM.fullmatch(text):
-            raise InvalidField(f"--doi {text!r} is not a DOI; a DOI looks like 10.1234/abc.5678.")
+            raise InvalidField(f"{text!r} is not a DOI; a DOI looks like 10.1234/abc.5678.")
     return text
 
 

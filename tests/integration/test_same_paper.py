@@ -87,4 +87,4 @@ def test_an_edit_outlives_importing_the_file_again_and_a_modified_copy(tmp_path:
     assert "Thermal conductivity of alumina films  [user]" in shown and "J. Heat Transf.  [user]" in shown
 
     code, output = run("edit", paper_id[:8], "--year", "next", "--library", library_dir)
-    assert code == 1 and "--year must be a year" in output and "Traceback" not in output
+    assert code == 1 and "The year must be a year such as 2021" in output and "Traceback" not in output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from papergym.core.errors import PapergymError
+from papergym.core.library import duplicate_label
 from papergym.core.questions.store import list_questions
 from papergym.tui.app.messages import LibraryChanged
 from rich.markup import escape
@@ -19,18 +20,27 @@ QUESTION_WIDTH = 70
 
 
 def describe_paper(paper: dict) -> str:
-    """The paper's metadata as a few lines of text."""
+    """The paper's metadata as a few lines of text, with where each field came from when the library knows."""
     authors = ", ".join(paper["authors"]) or "unknown authors"
+    duplicate = duplicate_label(paper)
     lines = [
         f"[b]{escape(paper['title'] or paper['filename'])}[/b]",
-        escape(f"{authors} · {paper['year'] or 'year unknown'} · {paper['pages'] or '?'} pages · {paper['filename']}"),
+        escape(
+            f"{authors} · {paper['year'] or 'year unknown'}"
+            + (f" · {paper['journal']}" if paper.get("journal") else "")
+            + f" · {paper['pages'] or '?'} pages · {paper['filename']}"
+        ),
         escape(
             f"status: {paper['status']}"
             + (f" ({paper['reason']})" if paper.get("reason") else "")
             + (f" · DOI {paper['doi']}" if paper.get("doi") else "")
             + f" · id {paper['id'][:12]}"
-        ),
+        )
+        + (f" · [b yellow]{escape(duplicate)}[/]" if duplicate else ""),
     ]
+    sources = paper.get("sources") or {}
+    if sources:
+        lines.append("[dim]from: " + escape(" · ".join(f"{name} {source}" for name, source in sources.items())) + "[/dim]")
     return "\n".join(lines)
 
 
@@ -38,7 +48,7 @@ class PaperScreen(Screen):
     """Everything the library knows about one paper; Escape goes back."""
 
     CSS_PATH = "paper.tcss"
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("e", "edit", "Edit metadata")]
 
     def __init__(self, paper_id: str) -> None:
         super().__init__()
@@ -113,3 +123,22 @@ class PaperScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_edit(self) -> None:
+        """Open the dialog that fixes this paper's metadata."""
+        from papergym.tui.app.screens.edit_paper import EditPaperScreen
+
+        try:
+            paper = self.app.library.paper(self.paper_id)
+        except PapergymError as error:
+            self.notify(str(error), severity="error")
+            return
+
+        def saved(fields: list[str] | None) -> None:
+            if fields:
+                # Every open screen reloads (this one included): the library list shows the new title too.
+                for screen in self.app.screen_stack:
+                    screen.post_message(LibraryChanged())
+                self.notify(f"Saved {', '.join(fields)}; marked as yours, so re-imports keep them.")
+
+        self.app.push_screen(EditPaperScreen(paper), saved)
