@@ -402,10 +402,20 @@ def _checked_edit(name: str, value: object) -> object:
     return text
 
 
+# SQLite's FTS5 ranking and snippets cost grows with the square of the query's terms (a pasted
+# page of 4,000 words took 34 s); the first distinct words of a query already pick its papers.
+MAX_QUERY_WORDS = 64
+
+
+def _query_words(text: str) -> list[str]:
+    """The query's distinct words in order, at most MAX_QUERY_WORDS of them."""
+    words = list(dict.fromkeys(word.lower() for word in re.findall(r"\w+", text, flags=re.UNICODE)))
+    return words[:MAX_QUERY_WORDS]
+
+
 def _fts_query(text: str) -> str:
     """Quote every word so user input like ``state-of-the-art`` or ``C++`` is never FTS syntax."""
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
-    return " ".join(f'"{word}"' for word in words)
+    return " ".join(f'"{word}"' for word in _query_words(text))
 
 
 def _looks_like_fts_syntax(text: str) -> bool:
@@ -418,27 +428,62 @@ class Library:
 
     def __init__(self, folder: Path | str | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.folder = Path(folder).expanduser() if folder else default_library_dir()
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / PDF_DIR).mkdir(exist_ok=True)
-        except OSError as error:
-            raise LibraryError(
-                f"Cannot create the library folder {self.folder} ({error.strerror}); choose another with --library or PAPERGYM_HOME."
-            ) from None
         self.db_path = self.folder / DB_NAME
+        # A library on read-only media, or one the user may only read, can still be listed and searched.
+        self.read_only = self.db_path.is_file() and not (os.access(self.db_path, os.W_OK) and os.access(self.folder, os.W_OK))
+        if not self.read_only:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                (self.folder / PDF_DIR).mkdir(exist_ok=True)
+            except OSError as error:
+                raise LibraryError(
+                    f"Cannot create the library folder {self.folder} ({error.strerror}); choose another with --library or PAPERGYM_HOME."
+                ) from None
+        self._db: sqlite_utils.Database | None = None
         try:
-            self.conn = sqlite3.connect(self.db_path, timeout=busy_timeout_ms / 1000, check_same_thread=False)
-            self._db: sqlite_utils.Database | None = None
-            self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn = self._connect(busy_timeout_ms)
+            self._refuse_foreign_database()
+            if not self.read_only:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if self.schema_version != len(MIGRATIONS):
+                if self.read_only:
+                    raise LibraryError(
+                        f"{self.db_path} needs an upgrade to this papergym's schema, but the library is read-only; "
+                        "make the folder writable once, or use the papergym that wrote it."
+                    )
                 self._migrate()
         except sqlite3.DatabaseError as error:
             raise LibraryError(
                 f"{self.db_path} is not a usable papergym library ({error}); point --library at another folder or restore it from a backup."
             ) from None
+
+    def _connect(self, busy_timeout_ms: int) -> sqlite3.Connection:
+        """A connection to the database: read-write, else read-only, and immutable when not even SQLite's lock files can be made."""
+        if not self.read_only:
+            conn = sqlite3.connect(self.db_path, timeout=busy_timeout_ms / 1000, check_same_thread=False)
+        else:
+            # WAL readers need -shm and -wal files beside the database; when they are not there and
+            # cannot be made, the database is read as an immutable file (no one can be writing it there).
+            wal_files = all(self.db_path.with_name(DB_NAME + suffix).is_file() for suffix in ("-shm", "-wal"))
+            immutable = "&immutable=1" if not wal_files and not os.access(self.folder, os.W_OK) else ""
+            uri = f"{self.db_path.resolve().as_uri()}?mode=ro{immutable}"
+            conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        return conn
+
+    def _refuse_foreign_database(self) -> None:
+        """Stop before touching a SQLite file that another program wrote: migrating it, or switching it to WAL, would change it."""
+        tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return  # a new library
+        if "papers" not in tables or (self.schema_version == 0):
+            self.conn.close()
+            raise LibraryError(
+                f"{self.db_path} is not a papergym library (it is another program's SQLite database) and was left untouched; "
+                "point --library at a papergym library folder or an empty one."
+            )
 
     # -- plumbing -----------------------------------------------------------
 
@@ -469,6 +514,11 @@ class Library:
     def write(self) -> Iterator[sqlite_utils.Database]:
         """A write transaction that takes the lock up front, so it never dies half-way on contention; nests."""
         conn = self.conn
+        if self.read_only:
+            raise LibraryError(
+                f"The library {self.folder} is read-only (no write permission on {self.db_path.name} or its folder), so nothing can be "
+                "changed; make it writable, or copy the folder somewhere writable and use --library."
+            )
         if conn.in_transaction:
             # Nested: a savepoint, so the inner block is still all-or-nothing.
             with self.db.atomic():
@@ -658,9 +708,21 @@ class Library:
             db.execute("DELETE FROM jobs WHERE paper_id = ?", [paper["id"]])
             self._delete_rows(paper["id"])
             self._relink_duplicates_of(paper["id"])
-        if paper.get("stored_path"):
-            (self.folder / paper["stored_path"]).unlink(missing_ok=True)
+        stored = self.stored_pdf(paper.get("stored_path"))
+        if stored is not None:
+            stored.unlink(missing_ok=True)
         return paper
+
+    def stored_pdf(self, stored_path: str | None) -> Path | None:
+        """The library's own copy of a PDF, or None when the recorded path is empty or points outside pdfs/.
+
+        The path comes from the database, which is only a file: a crafted or damaged
+        one must never make papergym read or delete a file elsewhere on the machine.
+        """
+        if not stored_path:
+            return None
+        candidate = (self.folder / stored_path).resolve()
+        return candidate if candidate.parent == self.pdf_dir.resolve() else None
 
     def _relink_duplicates_of(self, paper_id: str) -> None:
         """When the first file of a paper goes, the next one becomes the paper and the rest repeat it."""
@@ -720,7 +782,7 @@ class Library:
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Papers matching a full-text query, ranked by bm25 with titles weighing most."""
-        if _looks_like_fts_syntax(query):
+        if _looks_like_fts_syntax(query) and len(re.findall(r"\w+", query)) <= MAX_QUERY_WORDS:
             try:
                 return self._search(query, limit)
             except sqlite3.OperationalError:

@@ -159,3 +159,116 @@ def test_models_add_refuses_a_fifo_at_once(library, tmp_path):
         _unblock(fifo)
     assert outcome["result"].exit_code == 1
     assert "not a regular file" in outcome["result"].output
+
+
+def add_paper(library: Library, number: int, body: str, stored_path: str | None = None) -> str:
+    from papergym.core.library import PaperRecord, SectionRecord
+
+    paper_id = f"{number:064x}"
+    record = PaperRecord(
+        id=paper_id, status="ok", filename=f"p{number}.pdf", source_path="/nowhere", size_bytes=1, title=f"Paper {number}",
+        sections=[SectionRecord("body", "Results", body)],
+    )  # fmt: skip
+    library.add_paper(record, stored_path)
+    return paper_id
+
+
+def test_a_pasted_page_of_4000_words_searches_in_well_under_a_second(library):
+    import time
+
+    page = " ".join(f"term{index % 1500} filler{index % 700}" for index in range(2000))
+    paper_id = add_paper(library, 1, page)
+    add_paper(library, 2, "unrelated text about sediment transport")
+    started = time.perf_counter()
+    hits = library.search(page)
+    or_hits = library.search(" OR ".join(page.split()))
+    elapsed = time.perf_counter() - started
+    assert [hit.paper_id for hit in hits] == [paper_id]
+    assert isinstance(or_hits, list)
+    assert elapsed < 3.0  # 4,000 words took 34 s before the query was capped
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    import sqlite3
+
+    import pytest
+    from papergym.core.errors import LibraryError
+
+    folder = tmp_path / "not-ours"
+    folder.mkdir()
+    with sqlite3.connect(folder / "library.db") as other:
+        other.execute("CREATE TABLE books (title TEXT)")
+        other.execute("INSERT INTO books VALUES ('Dune')")
+    before = (folder / "library.db").read_bytes()
+    with pytest.raises(LibraryError, match="not a papergym library"):
+        Library(folder)
+    assert (folder / "library.db").read_bytes() == before
+    assert not (folder / "library.db-wal").exists()
+    with sqlite3.connect(folder / "library.db") as other:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    result = CliRunner().invoke(cli, ["papers", "--library", str(folder)])
+    assert result.exit_code == 1 and "not a papergym library" in result.output
+
+
+def test_remove_never_deletes_a_file_outside_the_library(library, tmp_path):
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    paper_id = add_paper(library, 3, "some text", stored_path="pdfs/../../precious.txt")
+    library.remove(paper_id)
+    assert precious.read_text() == "keep me"
+    assert library.papers() == []
+    own = library.pdf_dir / "owned.pdf"
+    own.write_bytes(b"%PDF-1.4")
+    library.remove(add_paper(library, 4, "more text", stored_path="pdfs/owned.pdf"))
+    assert not own.exists()
+
+
+def _as_another_user(command: list[str]) -> list[str]:
+    """The command as an unprivileged user when the tests run as root (root may write anywhere)."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return command
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        import pytest
+
+        pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+
+
+def test_a_read_only_library_can_be_read_and_says_why_it_cannot_be_written(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    # Not under tmp_path: pytest's own folders are private to the user that runs the tests.
+    outer = Path(tempfile.mkdtemp(prefix="papergym-readonly-"))
+    os.chmod(outer, 0o755)
+    folder = outer / "readonly"
+    with Library(folder) as library:
+        paper_id = add_paper(library, 5, "Phonon boundary scattering limits heat transport in thin oxide films.")
+    for path in (folder / "library.db", folder / "pdfs", folder):
+        os.chmod(path, 0o555 if path.is_dir() else 0o444)
+    try:
+        papergym = [sys.executable, "-m", "papergym"]
+
+        def cli_run(*args: str) -> subprocess.CompletedProcess:
+            command = _as_another_user([*papergym, *args, "--library", str(folder)])
+            return subprocess.run(command, capture_output=True, text=True, timeout=60, cwd="/")
+
+        listing = cli_run("papers")
+        assert listing.returncode == 0, listing.stderr
+        assert "Paper 5" in listing.stdout
+        found = cli_run("search", "phonon scattering")
+        assert found.returncode == 0 and paper_id[:12] in found.stdout
+        refused = cli_run("remove", paper_id[:12], "--yes")
+        assert refused.returncode == 1
+        assert "read-only" in refused.stderr and "Traceback" not in refused.stderr
+    finally:
+        for path in (folder, folder / "pdfs", folder / "library.db"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(outer, ignore_errors=True)
