@@ -38,6 +38,8 @@ _RUN_OPTIONS = {
     "split": "--split",
     "no_format_reward": "--no-format-reward",
     "no_reshuffle": "--no-reshuffle",
+    "use_cpu": "--cpu",
+    "gpu_memory_utilization": "--gpu-memory-utilization",
 }
 
 
@@ -106,6 +108,7 @@ def _config_from_options(ctx: click.Context, options: dict):
         "seed": "seed",
         "save_steps": "save_steps",
         "split": "split",
+        "gpu_memory_utilization": "gpu_memory_utilization",
     }
     for option, field in names.items():
         if options[option] is not None:
@@ -116,6 +119,8 @@ def _config_from_options(ctx: click.Context, options: dict):
         settings["format_reward"] = False
     if options["no_reshuffle"]:
         settings["reshuffle_options"] = False
+    if options["use_cpu"]:
+        settings["use_cpu"] = True
     return TrainConfig(**settings)
 
 
@@ -161,6 +166,13 @@ def _started_summary(started) -> None:
 @click.option("--save-steps", type=click.IntRange(1), default=None, help="Checkpoint every this many steps (default 50).")
 @click.option("--no-format-reward", is_flag=True, help="Reward only correct answers, not the reasoning-then-answer format.")
 @click.option("--no-reshuffle", is_flag=True, help="Keep each question's option order instead of reshuffling every epoch.")
+@click.option("--cpu", "use_cpu", is_flag=True, help="Train on the CPU even when a GPU is there (no place in the GPU queue).")
+@click.option(
+    "--gpu-memory-utilization",
+    type=click.FloatRange(0.05, 0.95),
+    default=None,
+    help="Unsloth with vLLM: the share of the GPU vLLM reserves for generation (default 0.5).",
+)
 @click.option("--resume", "resume_run_id", default=None, metavar="RUN", help="Continue a stopped run from its latest checkpoint.")
 @click.option(
     "--foreground", is_flag=True, help="Train in this process with a progress line (Ctrl-C stops after the step, with a checkpoint)."
@@ -193,6 +205,8 @@ def train(
     save_steps,
     no_format_reward,
     no_reshuffle,
+    use_cpu,
+    gpu_memory_utilization,
     resume_run_id,
     foreground,
     use_accelerate,
