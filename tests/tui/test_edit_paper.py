@@ -64,3 +64,25 @@ async def test_a_bad_year_is_explained_in_the_dialog_and_escape_changes_nothing(
         assert isinstance(app.screen, PaperScreen)
     with Library(demo_library) as library:
         assert library.paper(paper_id) == before
+
+
+async def test_the_library_shows_a_second_copy_of_a_paper_as_a_duplicate(tmp_path):
+    from papergym.core.library import PaperRecord, SectionRecord
+    from textual.widgets import DataTable
+
+    folder = tmp_path / "lib"
+    with Library(folder) as library:
+        for letter, title in (("a", "Preprint of the alumina paper"), ("b", "Alumina paper as published")):
+            library.add_paper(
+                PaperRecord(
+                    id=letter * 64, status="ok", filename=f"{letter}.pdf", source_path=f"/tmp/{letter}.pdf", size_bytes=1, pages=1,
+                    title=title, doi="10.5555/alumina", sections=[SectionRecord("body", "Body", "Heat in films.")],
+                ),
+                stored_path=None,
+            )  # fmt: skip
+    app = PapergymApp(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#papers", DataTable)
+        cells = {str(table.get_row_at(index)[0]): str(table.get_row_at(index)[2]) for index in range(table.row_count)}
+    assert cells == {"Preprint of the alumina paper": "ok", "Alumina paper as published": f"duplicate of {'a' * 12}"}

@@ -41,6 +41,8 @@ def _status_cell(row: dict) -> str:
     """The status, with the reason when the paper cannot be used (failed, no text)."""
     if row["status"] != "ok" and row["reason"]:
         return f"{row['status']}: {truncate(row['reason'], REASON_WIDTH)}"
+    if row.get("duplicate_of"):
+        return f"duplicate of {row['duplicate_of'][:12]}"  # another file of a paper already here; generate skips it
     return row["status"]
 
 
@@ -49,7 +51,7 @@ def table_cells(row: dict) -> tuple:
     return (
         Text(truncate(row["title"] or row["filename"] or row["id"][:12], TITLE_WIDTH)),
         "" if row["year"] is None else str(row["year"]),
-        Text(_status_cell(row), style="" if row["status"] == "ok" else "red"),
+        Text(_status_cell(row), style=("yellow" if row.get("duplicate_of") else "") if row["status"] == "ok" else "red"),
         "" if row["pages"] is None else str(row["pages"]),
         Text(row["discipline"] or ""),
         str(row["questions"]),
