@@ -60,7 +60,8 @@ class ImportReport:
 
     @property
     def pages(self) -> int:
-        return sum(result.pages or 0 for result in self.results if result.status == "imported")
+        # A file linked as another copy of a paper was read and stored all the same.
+        return sum(result.pages or 0 for result in self.results if result.status == "imported" or result.duplicate_of)
 
     @property
     def failed(self) -> list[FileResult]:

@@ -190,7 +190,7 @@ def papers(ctx, as_json, status, library_dir):
         lines.append(f"{row['id'][:SHORT_ID]}  {shown_status:7} {row['pages'] or '':>5} {row['year'] or '':>5} {clip(label, title_width)}")
     counts = library.counts()
     summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
-    duplicates = sum(1 for row in library.papers() if row["duplicate_of"]) if status is None else 0
+    duplicates = sum(1 for row in rows if row["duplicate_of"]) if status is None else 0
     if duplicates:
         summary += f"; {duplicates} of them another copy of a paper here"
     lines.append(f"{len(rows)} papers ({summary})")
