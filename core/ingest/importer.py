@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from papergym.core.errors import LibraryError, describe_database_error
 from papergym.core.ingest.extract import ExtractedPaper, extract_task
 from papergym.core.ingest.pool import default_workers, run_isolated
 from papergym.core.ingest.safe_text import safe_field
@@ -282,6 +283,9 @@ def import_paths(
                 reason = _storing_failed(error)
                 _record_failure_quietly(library, paper_id, path, size, reason)
                 emit(FileResult(str(path), "failed", paper_id=paper_id, reason=reason, seconds=outcome.seconds))
+    except sqlite3.OperationalError as error:
+        # Only a busy library gets here: it stops every file alike, and what finished is kept.
+        raise LibraryError(describe_database_error(error) + " Files imported so far are kept.") from None
     finally:
         outcomes.close()
         report.cancelled = len(report.results) < report.total

@@ -6,7 +6,9 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from papergym.core.errors import LibraryError
 from papergym.core.ingest.importer import import_paths
 from papergym.core.library import Library
 from papergym.tui.cli.main import cli
@@ -96,3 +98,19 @@ def test_a_database_write_that_fails_fails_only_that_file(tmp_path: Path, monkey
         failed = report.failed[0]
         assert failed.reason == "could not be stored (IntegrityError: CHECK constraint failed: papers)"
         assert len(library.papers(status="ok")) == 2
+
+
+def test_a_library_held_by_another_writer_stops_the_import_with_one_sentence(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_paper(inbox / "paper.pdf", "Enzyme kinetics under oxidative stress", seed=1)
+    Library(tmp_path / "lib").close()
+    holder = sqlite3.connect(tmp_path / "lib" / "library.db")
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        with Library(tmp_path / "lib", busy_timeout_ms=200) as library:
+            with pytest.raises(LibraryError, match="The library database is busy"):
+                import_paths(library, [inbox], workers=1)
+    finally:
+        holder.rollback()
+        holder.close()
