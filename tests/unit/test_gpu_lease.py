@@ -124,3 +124,31 @@ def test_a_crashed_waiter_is_swept_from_the_queue(tmp_path):
     finally:
         (tmp_path / "release").touch()
         holder.wait(timeout=20)
+
+
+def test_generate_check_and_eval_wait_for_the_gpu_unless_told_cpu(tmp_path, monkeypatch, capsys):
+    import llama_cpp
+    from papergym.tui.cli.gpu_jobs import gpu_job
+
+    monkeypatch.setenv("PAPERGYM_GPU_LEASE_DIR", str(tmp_path / "lease"))
+    monkeypatch.setenv("PAPERGYM_ASSUME_GPU", "1")
+    monkeypatch.delenv("PAPERGYM_GPU_LEASE", raising=False)
+    monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: True)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    holder = _start(tmp_path / "lease", "train run-4", tmp_path / "release")
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with gpu_job("check", tmp_path, local_model=True, use_cpu=True, quiet=False):
+            assert os.environ["CUDA_VISIBLE_DEVICES"] == ""  # --cpu: the GPU is hidden, nothing waits
+        threading.Timer(1.0, (tmp_path / "release").touch).start()
+        started = time.monotonic()
+        with gpu_job("generate", tmp_path, local_model=True, use_cpu=False, quiet=False):
+            waited = time.monotonic() - started
+            assert [entry.job for entry in queue()] == ["generate"]
+        assert waited >= 0.8
+        assert "Waiting for the GPU, held by train run-4" in capsys.readouterr().err
+        with gpu_job("generate", tmp_path, local_model=False, use_cpu=False, quiet=False):  # a server: its GPU is not ours
+            assert queue() == []
+    finally:
+        (tmp_path / "release").touch()
+        holder.wait(timeout=20)

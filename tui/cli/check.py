@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 from papergym.tui.cli.common import StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
+from papergym.tui.cli.gpu_jobs import cpu_only_notice, cpu_option, gpu_job
 
-STEP_HELP = "validate, dedup, decontam, vote, rationale, score, rank"
+STEP_HELP = "validate, dedup, decontam, vote, rationale, score, rank; learnability when named"
 BENCHMARKS_SETTING = "benchmarks_dir"
 
 
@@ -91,9 +93,37 @@ class _CheckProgressView:
     help="Estimated word-trigram Jaccard similarity above which two questions are duplicates.",
 )
 @click.option("--limit", type=click.IntRange(1), default=None, help="Model steps: judge at most this many questions each (resume later).")
+@click.option(
+    "--learner",
+    default=None,
+    help="Learnability: the model that will be trained, as a registered GGUF name or the server's model (default: the training base, gemma3-270m).",
+)
+@click.option(
+    "--learnability-mode",
+    type=click.Choice(["sample", "logprob"]),
+    default="sample",
+    show_default=True,
+    help="sample: k solutions graded like the reward; logprob: the key's probability from one pass (multiple choice only).",
+)
+@click.option("--learnability-samples", type=click.IntRange(1, 64), default=8, show_default=True, help="k: solutions per question.")
+@click.option("--learnability-temperature", type=click.FloatRange(0, 2), default=1.0, show_default=True, help="The training temperature.")
+@click.option(
+    "--band",
+    default="0.1,0.9",
+    show_default=True,
+    metavar="LOW,HIGH",
+    help="Learnable when the pass rate above chance, (pass - chance) / (1 - chance), lies between LOW and HIGH.",
+)
+@click.option(
+    "--report",
+    "report_only",
+    is_flag=True,
+    help="Run nothing: show how well each check agrees with your accept/reject decisions, and the thresholds that match them best.",
+)
 @click.option("--recheck", is_flag=True, help="Judge again questions a step already judged with the same settings.")
 @click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for a local model (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as one JSON object.")
+@cpu_option
 @library_option
 @click.pass_context
 def check(
@@ -114,9 +144,16 @@ def check(
     score_threshold,
     dedup_threshold,
     limit,
+    learner,
+    learnability_mode,
+    learnability_samples,
+    learnability_temperature,
+    band,
+    report_only,
     recheck,
     threads,
     as_json,
+    use_cpu,
     library_dir,
 ):
     """Run the quality pipeline on draft questions.
@@ -132,11 +169,21 @@ def check(
     nothing: the same command resumes.
     """
     from papergym.core.llm.backends import open_backend
-    from papergym.core.quality.pipeline import STEPS, CheckSettings, run_checks, validate_steps
+    from papergym.core.quality.learnability import LearnabilitySettings
+    from papergym.core.quality.pipeline import DEFAULT_STEPS, CheckSettings, run_checks, validate_steps
     from papergym.core.quality.vote import VoteSettings
 
     library = open_library(ctx, library_dir)
-    chosen = validate_steps(_steps(steps) or STEPS)
+    if report_only:
+        from papergym.core.quality.curator_report import curator_report
+
+        agreement = curator_report(library)
+        if as_json:
+            echo_json(agreement.as_dict())
+        else:
+            _print_curator_report(agreement)
+        return
+    chosen = validate_steps(_steps(steps) or DEFAULT_STEPS)
     left_out = set(validate_steps(_steps(skip)))
     chosen = tuple(step for step in chosen if step not in left_out)
     if benchmarks_dir is not None:
@@ -151,12 +198,26 @@ def check(
         dedup_threshold=dedup_threshold,
         vote=VoteSettings(mode=vote_mode, samples=samples, reasoning_tokens=reasoning_tokens),
         score_threshold=score_threshold,
+        learnability=LearnabilitySettings(
+            model=learner or _default_training_base(),
+            mode=learnability_mode,
+            samples=learnability_samples,
+            temperature=learnability_temperature,
+            reasoning_tokens=reasoning_tokens,
+            band=_band(band),
+        ),
         recheck=recheck,
         limit=limit,
     )
 
+    # The GPU is taken only when a step needs the models (validate, dedup and decontam never do), until the run ends.
+    gpu = contextlib.ExitStack()
+
     def open_models():
+        gpu.enter_context(gpu_job("check", library.folder, local_model=not server, use_cpu=use_cpu, quiet=as_json))
         if not as_json:
+            if not server:
+                cpu_only_notice()
             click.echo("Loading the model…", err=True)
         names = _steps(solvers) or [model]
         opened: dict = {}
@@ -173,8 +234,16 @@ def check(
         solver_backends = [backend(name) for name in names]
         return solver_backends, backend(judge_model) if judge_model else solver_backends[0]
 
+    def open_learner():
+        if not as_json:
+            click.echo(f"Loading the model to be trained ({settings.learnability.model})…", err=True)
+        return open_backend(
+            library, model=settings.learnability.model, server=server, api_key=api_key, concurrency=concurrency, threads=threads
+        )
+
     view = None if as_json else _CheckProgressView()
-    report = run_checks(library, settings, open_models=open_models, on_progress=view)
+    with gpu:
+        report = run_checks(library, settings, open_models=open_models, open_learner=open_learner, on_progress=view)
     if benchmarks_dir is not None and any("benchmark_items" in step.extra for step in report.steps if step.step == "decontam"):
         # Remembered only once the folder has been read: a bad or mistyped one would fail every later check.
         library.set_setting(BENCHMARKS_SETTING, str(benchmarks_dir))
@@ -259,10 +328,64 @@ def _notes(step) -> list[str]:
             f"held-out accuracy {ranker['accuracy']:.0%} on {ranker['held_out']} (always-majority {ranker['baseline']:.0%}); "
             f"ranked {ranker['ranked']} questions"
         )
+    if extra.get("paraphrases"):
+        notes.append(f"{extra['paraphrases']} of them reword an earlier question (same quantities, units and key)")
+    if "bands" in extra:
+        band = extra["band"]
+        bands = ", ".join(f"{extra['bands'].get(name, 0)} {name}" for name in ("too hard", "learnable", "too easy"))
+        notes.append(f"for the model to be trained: {bands} (learnable between {band['low']:.2f} and {band['high']:.2f} above chance)")
+        if "seconds_per_question" in extra:
+            notes.append(f"{extra['seconds_per_question']:.2f} s per question; `export --learnable` keeps the learnable band")
     if extra.get("failures"):
         for failure, count in extra["failures"].items():
             notes.append(f"{count} × model failed: {failure}")
     return notes
+
+
+def _default_training_base() -> str:
+    from papergym.train.config import DEFAULT_BASE_MODEL
+
+    return DEFAULT_BASE_MODEL
+
+
+def _band(text: str):
+    from papergym.core.errors import PapergymError
+    from papergym.core.quality.learnability import LearnableBand
+
+    try:
+        return LearnableBand.parse(text)
+    except PapergymError as error:
+        raise click.BadParameter(str(error), param_hint="--band") from None
+
+
+def _print_curator_report(report) -> None:
+    if not report.decisions:
+        click.echo("No question is accepted or rejected yet; review some (`papergym accept`/`reject`, or the app's Review screen) first.")
+        return
+    click.echo(f"Agreement with your {report.decisions} decisions ({report.accepted} accepted, {report.rejected} rejected):\n")
+    click.echo(f"{'SIGNAL':13} {'JUDGED':>6} {'ACC':>5} {'REJ':>5} {'AGREES':>7} {'MAJORITY':>8} {'AUC':>5}  BEST THRESHOLD")
+
+    def percent(value) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    for signal in report.signals:
+        if not signal.judged:
+            click.echo(f"{signal.signal:13} {0:>6}  (no reviewed question has this check yet)")
+            continue
+        best = "-"
+        if signal.best_threshold is not None:
+            best = f">= {signal.best_threshold:+.3g} agrees {signal.best_threshold_accuracy:.0%}"
+        auc = "-" if signal.auc is None else f"{signal.auc:.2f}"
+        click.echo(
+            f"{signal.signal:13} {signal.judged:>6} {signal.accepted:>5} {signal.rejected:>5} {percent(signal.accuracy):>7} "
+            f"{percent(signal.baseline):>8} {auc:>5}  {best}"
+        )
+    click.echo(
+        "\nAGREES: the check's pass/flag against your decision; MAJORITY: always guessing your more common decision; "
+        "AUC: how often an accepted question scores above a rejected one (0.5 is chance). "
+        + "; ".join(f"{signal.signal}: {signal.note}" for signal in report.signals if signal.note)
+        + "."
+    )
 
 
 @click.command()

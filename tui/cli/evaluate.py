@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from papergym.core.errors import PapergymError
 from papergym.tui.cli.common import StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
+from papergym.tui.cli.gpu_jobs import cpu_only_notice, cpu_option, gpu_job
 
 ENGINE_CHOICES = ("auto", "transformers", "llama.cpp")
 CONVERT_TARGETS = ("gguf-lora", "merged-hf")
@@ -151,10 +152,11 @@ def _print_list(rows) -> None:
 )
 @click.option("--list", "list_only", is_flag=True, help="List the stored evals instead of running one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result (and the comparison) as one JSON object.")
+@cpu_option
 @library_option
 @click.pass_context
 def eval_command(
-    ctx, model, adapter, on, dataset, limit, max_new_tokens, batch_size, engine, threads, compare, list_only, as_json, library_dir
+    ctx, model, adapter, on, dataset, limit, max_new_tokens, batch_size, engine, threads, compare, list_only, as_json, use_cpu, library_dir
 ):
     """Measure a model, with or without a trained adapter, on held-out questions.
 
@@ -180,24 +182,27 @@ def eval_command(
         view = None if as_json else _EvalProgressView(label)
         status = None if as_json else (lambda line: click.echo(line, err=True))
         try:
-            return evaluate(
-                library,
-                model=model_spec,
-                adapter=adapter_spec,
-                on=on,
-                dataset=dataset,
-                limit=limit,
-                max_new_tokens=max_new_tokens,
-                batch_size=batch_size,
-                engine=engine,
-                threads=threads,
-                on_progress=view,
-                on_status=status,
-            )
+            with gpu_job("eval", library.folder, local_model=True, use_cpu=use_cpu, quiet=as_json, torch_engine=engine != "llama.cpp"):
+                return evaluate(
+                    library,
+                    model=model_spec,
+                    adapter=adapter_spec,
+                    on=on,
+                    dataset=dataset,
+                    limit=limit,
+                    max_new_tokens=max_new_tokens,
+                    batch_size=batch_size,
+                    engine=engine,
+                    threads=threads,
+                    on_progress=view,
+                    on_status=status,
+                )
         finally:
             if view:
                 view.close()
 
+    if not as_json and engine != "transformers":
+        cpu_only_notice()
     try:
         report = run(adapter, model, "the adapter" if adapter else "the model")
         if not as_json:

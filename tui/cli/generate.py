@@ -15,6 +15,7 @@ from papergym.tui.cli.common import (
     open_library,
     terminal_width,
 )
+from papergym.tui.cli.gpu_jobs import cpu_only_notice, cpu_option, gpu_job
 from papergym.tui.terminal_text import printable
 
 KIND_CHOICES = ("mcq", "numeric", "exact")
@@ -90,6 +91,7 @@ class _GenerateProgressView:
 )
 @click.option("--threads", type=click.IntRange(1), default=None, help="CPU threads for a local model (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
+@cpu_option
 @library_option
 @click.pass_context
 def generate(
@@ -111,6 +113,7 @@ def generate(
     context_length,
     threads,
     as_json,
+    use_cpu,
     library_dir,
 ):
     """Generate verifiable questions from papers with a local model or a server.
@@ -131,36 +134,42 @@ def generate(
     ids = [part.strip() for part in paper_ids.split(",") if part.strip()] if paper_ids else None
     if not select_papers(library, ids, include_duplicates=include_duplicates):
         raise click.ClickException("There are no readable papers to generate from; import some with `papergym import PATH`.")
-    if not as_json:
-        click.echo("Loading the model…", err=True)
-    backend = open_backend(
-        library,
-        model=model,
-        server=server,
-        api_key=api_key,
-        concurrency=concurrency,
-        lora=lora,
-        context_length=context_length,
-        threads=threads,
-    )
-    try:
-        todo, total = plan(library, backend, settings, ids, retry_failed)
+    with gpu_job("generate", library.folder, local_model=not server, use_cpu=use_cpu, quiet=as_json):
         if not as_json:
-            click.echo(
-                f"{backend.model_name}: {total} windows ({total - len(todo)} already done), "
-                f"kinds {','.join(kinds)}, {per_window} per window{', refined' if refine else ''}.",
-                err=True,
-            )
-        view = None if as_json else _GenerateProgressView()
-        report = run_generation(library, backend, settings, ids, max_windows=max_windows, planned=(todo, total), on_progress=view)
-        if view:
-            view.close()
-    finally:
-        backend.close()
+            click.echo("Loading the model…", err=True)
+        backend = open_backend(
+            library,
+            model=model,
+            server=server,
+            api_key=api_key,
+            concurrency=concurrency,
+            lora=lora,
+            context_length=context_length,
+            threads=threads,
+        )
+        try:
+            todo, total = plan(library, backend, settings, ids, retry_failed)
+            if not as_json:
+                to_run = len(todo) if max_windows is None else min(len(todo), max_windows)
+                click.echo(
+                    f"{backend.model_name}: {total} windows ({total - len(todo)} already done), "
+                    f"kinds {','.join(kinds)}, {per_window} per window{', refined' if refine else ''}: "
+                    f"about to run {to_run} windows for up to {to_run * per_window} questions; "
+                    "the time left shows once the first window is done.",
+                    err=True,
+                )
+            view = None if as_json else _GenerateProgressView()
+            report = run_generation(library, backend, settings, ids, max_windows=max_windows, planned=(todo, total), on_progress=view)
+            if view:
+                view.close()
+        finally:
+            backend.close()
     if as_json:
         echo_json(report.as_dict())
     else:
         _print_generate_summary(report)
+        if not server and report.seconds:
+            cpu_only_notice(report.completion_tokens / report.seconds)
     if report.cancelled:
         sys.exit(130)
     if report.stopped_reason:

@@ -1,0 +1,49 @@
+"""What generate, check and eval share about the GPU: its place in the queue, --cpu, and the CPU-only llama.cpp notice."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import click
+
+
+def cpu_option(command):
+    return click.option(
+        "--cpu", "use_cpu", is_flag=True, help="Run on the CPU even when a GPU is there, without waiting for it in the GPU queue."
+    )(command)
+
+
+def cpu_only_notice(tokens_per_second: float | None = None) -> None:
+    """Say, on stderr, when a GPU is visible but llama.cpp was built without offload (with the reinstall command)."""
+    from papergym.core.gpu import cpu_only_llama_warning
+
+    notice = cpu_only_llama_warning(tokens_per_second)
+    if notice:
+        click.echo(notice, err=True)
+
+
+@contextlib.contextmanager
+def gpu_job(job: str, library_folder, *, local_model: bool, use_cpu: bool, quiet: bool, torch_engine: bool = False) -> Iterator[None]:
+    """Hold the GPU lease for a llama.cpp job that would offload to a GPU, waiting visibly in the queue; Ctrl-C leaves it.
+
+    With --cpu the GPU is hidden from this process instead, so the job neither uses it nor waits for it.
+    """
+    from papergym.core.gpu import llama_supports_gpu_offload, nvidia_gpu_visible
+    from papergym.core.gpu_lease import maybe_gpu_lease
+
+    if use_cpu:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # read by the CUDA runtime when llama.cpp first looks for devices
+        yield
+        return
+    # llama.cpp uses a visible GPU only when built with offload; torch (eval's transformers engine) always does.
+    uses_gpu = local_model and nvidia_gpu_visible() and (torch_engine or bool(llama_supports_gpu_offload()))
+
+    def waiting(holder, position: int) -> None:
+        if not quiet:
+            held_by = f"{holder.job} (pid {holder.pid}, since {holder.since})" if holder else "another job"
+            click.echo(f"Waiting for the GPU, held by {held_by}; place {position} in `papergym queue`. Ctrl-C leaves the queue.", err=True)
+
+    with maybe_gpu_lease(uses_gpu, job, library=str(library_folder), on_wait=waiting):
+        yield
