@@ -24,6 +24,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.gpu_lease import LeaseCancelled, maybe_gpu_lease
 from papergym.core.ids import now
 from papergym.core.library import Library
+from papergym.train.checkpoints import choose_checkpoint
 from papergym.train.config import TrainConfig, cuda_available, format_seconds, resolve_backend
 from papergym.train.data import SNAPSHOT_NAME, clean_rows, read_jsonl
 from papergym.train.process_identity import record_process
@@ -51,14 +52,13 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def latest_checkpoint(output_dir: Path) -> Path | None:
-    """The newest ``checkpoint-N`` folder that holds a complete trainer state."""
-    found = []
-    for path in output_dir.glob("checkpoint-*"):
-        suffix = path.name.rsplit("-", 1)[-1]
-        if suffix.isdigit() and (path / "trainer_state.json").is_file():
-            found.append((int(suffix), path))
-    return max(found)[1] if found else None
+def latest_checkpoint(output_dir: Path, *, tell: bool = False) -> Path | None:
+    """The newest ``checkpoint-N`` folder whose files are all whole; a half-written newer one is passed over (and said, with ``tell``)."""
+    choice = choose_checkpoint(output_dir)
+    if tell:
+        for note in choice.passed_over:
+            say(f"Passing over {note}: it was being written when the run stopped.")
+    return choice.checkpoint
 
 
 def print_progress(step: int, max_steps: int, logs: dict) -> None:
@@ -167,7 +167,7 @@ def _train(
     stop_callback = StopCallback(cancel)
     # The stop check goes last, so a stop asked for by the progress hook applies to the step just logged.
     callbacks = [metrics_callback, ProgressCallback(on_progress or print_progress), stop_callback]
-    checkpoint = latest_checkpoint(output_dir) if resume else None
+    checkpoint = latest_checkpoint(output_dir, tell=True) if resume else None
     if resume and checkpoint is None:
         say(f"Run {run_id} has no checkpoint yet; training it from step 0.")
     say(config.plan(len(rows), start_step=_checkpoint_step(checkpoint)))
