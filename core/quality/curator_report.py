@@ -134,31 +134,31 @@ def curator_report(library: Library) -> CuratorReport:
         return [Judged(decided[question_id], passed_of(row), score_of(row)) for question_id, row in _check_rows(library, step).items()]
 
     report.signals.append(
-        agreement("vote class", from_checks("vote", lambda row: row["scores"].get("agreement")), "score: share of votes for the key")
+        agreement("vote class", from_checks("vote", lambda row: row["scores"].get("agreement")), "share of votes for the key")
     )
-    report.signals.append(agreement("judge score", from_checks("score", lambda row: row["scores"].get("score")), "score: P(yes) - P(no)"))
+    report.signals.append(agreement("judge score", from_checks("score", lambda row: row["scores"].get("score")), "P(yes) - P(no)"))
     report.signals.append(
         agreement(
             "rationale",
             from_checks("rationale", lambda row: _STAGE_SCORE.get(row["detail"].get("stage"))),
-            "score: 1 solved directly, 0.5 after reflection, 0 not solved",
+            "1 solved directly, 0.5 after reflection, 0 not solved",
         )
     )
     report.signals.append(
-        agreement("grounding", from_checks("grounding", lambda row: row["scores"].get("support")), "score: share of the key supported")
+        agreement("grounding", from_checks("grounding", lambda row: row["scores"].get("support")), "share of the key supported")
     )
     report.signals.append(
         agreement(
             "learnability",
             from_checks("learnability", lambda row: row["scores"].get("skill"), lambda row: row["detail"].get("band") == "learnable"),
-            "verdict: inside the learnable band; score: pass rate above chance",
+            "pass rate above chance; it passes inside the learnable band",
         )
     )
     report.signals.append(
         agreement(
             "ranker",
             [Judged(decided[row["id"]], row["rank_score"] >= 0.5, row["rank_score"]) for row in reviewed if row["rank_score"] is not None],
-            "score: P(accept), as ranked before the decision",
+            "P(accept), as ranked before the decision",
         )
     )
     return report

@@ -117,17 +117,19 @@ def find_duplicates(questions: Iterable[dict], threshold: float = DEFAULT_THRESH
 
 
 def run_step(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:
-    """Drop every open question that repeats an earlier one; the whole library is grouped again each run."""
-    config = settings_hash(threshold=settings.dedup_threshold)
+    """Drop every open question that repeats or rewords an earlier one; the whole library is grouped again each run."""
+    from papergym.core.quality.paraphrase import PARAPHRASE_VERSION, find_copies_and_paraphrases
+
+    config = settings_hash(threshold=settings.dedup_threshold, paraphrases=PARAPHRASE_VERSION)
     # Every question takes part, so a new draft that repeats an accepted question is caught;
     # accepted ones come first, so a group keeps the question a person already approved.
     rows = library.query(
-        "SELECT id, question, options, status FROM questions WHERE id NOT IN "
+        "SELECT id, kind, question, options, answer, unit, status FROM questions WHERE id NOT IN "
         "(SELECT question_id FROM checks WHERE step = 'validate' AND status = 'drop') "
         "ORDER BY status = 'accepted' DESC, created_at, id"
     )
     progress(0, len(rows))
-    duplicates = {duplicate.question_id: duplicate for duplicate in find_duplicates(rows, settings.dedup_threshold)}
+    duplicates = {finding.question_id: finding for finding in find_copies_and_paraphrases(rows, settings.dedup_threshold)}
     progress(len(rows), len(rows))
     open_statuses = set(OPEN_STATUSES)
     checks = []
@@ -137,20 +139,25 @@ def run_step(library: Library, settings: CheckSettings, summary: StepSummary, pr
         duplicate = duplicates.get(row["id"])
         if duplicate is None:
             checks.append(check_row(row["id"], "dedup", "pass", [], config))
+            continue
+        if duplicate.how == "copy":
+            reason = f"repeats an earlier question ({duplicate.kept[:12]}, similarity {duplicate.similarity:.2f})"
         else:
-            checks.append(
-                check_row(
-                    row["id"],
-                    "dedup",
-                    "drop",
-                    [f"repeats an earlier question ({duplicate.kept[:12]}, similarity {duplicate.similarity:.2f})"],
-                    config,
-                    scores={"similarity": round(duplicate.similarity, 3)},
-                    detail={"kept": duplicate.kept},
-                )
+            reason = f"rewords an earlier question with the same quantities and key ({duplicate.kept[:12]}, word overlap {duplicate.similarity:.2f})"
+        checks.append(
+            check_row(
+                row["id"],
+                "dedup",
+                "drop",
+                [reason],
+                config,
+                scores={"similarity": round(duplicate.similarity, 3)},
+                detail={"kept": duplicate.kept, "how": duplicate.how},
             )
+        )
     with library.write() as db:
         db.execute("DELETE FROM checks WHERE step = 'dedup'")
         db.conn.executemany(UPSERT, checks)
     summary.ran = len(checks)
     summary.extra["groups"] = len({d.kept for d in duplicates.values()})
+    summary.extra["paraphrases"] = sum(d.how == "paraphrase" for d in duplicates.values())

@@ -54,7 +54,9 @@ class LearnableBand:
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.low < self.high <= 1.0):
-            raise BandError(f"The learnable band {self.low:g}-{self.high:g} is empty; give two numbers with 0 <= LOW < HIGH <= 1, e.g. 0.1,0.9.")
+            raise BandError(
+                f"The learnable band {self.low:g}-{self.high:g} is empty; give two numbers with 0 <= LOW < HIGH <= 1, e.g. 0.1,0.9."
+            )
 
     @classmethod
     def parse(cls, text: str) -> LearnableBand:
@@ -79,6 +81,7 @@ class LearnableBand:
 
 @dataclass
 class LearnabilitySettings:
+    model: str | None = None  # the training base's name (None: the library's default training base)
     mode: str = "sample"  # sample | logprob
     samples: int = DEFAULT_SAMPLES  # k
     temperature: float = DEFAULT_TEMPERATURE
@@ -213,16 +216,110 @@ def status_line(result: LearnabilityResult, band: LearnableBand, model: str) -> 
     )
 
 
-__all__ = [
-    "BANDS",
-    "BandError",
-    "LearnabilityResult",
-    "LearnabilitySettings",
-    "LearnableBand",
-    "chance_pass_rate",
-    "expected_pass_rate",
-    "measure",
-    "skill_above_chance",
-    "status_line",
-    "temperature_scaled",
-]
+# -- the check step -----------------------------------------------------------------------------
+
+
+def run_step(library, settings, summary, progress, cancel, open_learner) -> str | None:
+    """Measure each open question's pass rate for the training base model and record its band.
+
+    Questions are never flagged for their band: a question too easy or too hard
+    for this model is still a correct question; ``export --learnable`` and
+    ``train --learnable`` act on the band. Changing the band only re-reads the
+    stored pass rates, it does not measure again.
+    """
+    from papergym.core.quality.checks import check_row, settings_hash
+    from papergym.core.quality.learnability_store import save_measurement
+    from papergym.core.quality.model_step import run_model_step
+    from papergym.core.quality.prompts import QUALITY_PROMPT_VERSION
+
+    measuring: LearnabilitySettings = settings.learnability
+    config = settings_hash(
+        prompts=QUALITY_PROMPT_VERSION,
+        model=measuring.model,
+        mode=measuring.mode,
+        samples=measuring.samples,
+        temperature=measuring.temperature,
+        reasoning_tokens=measuring.reasoning_tokens,
+    )
+    learner: list[Backend] = []
+    seconds: list[float] = []
+
+    def record(question, result: LearnabilityResult):
+        seconds.append(result.seconds)
+        model = learner[0].model_name
+        save_measurement(library, question["id"], model, result, measuring.temperature)
+        row = check_row(
+            question["id"],
+            "learnability",
+            "pass",
+            [status_line(result, measuring.band, model)],
+            config,
+            scores=_scores(result),
+            detail={
+                "band": result.band,
+                "model": model,
+                "mode": result.mode,
+                "unreadable": result.unreadable,
+                **_band_detail(measuring.band),
+            },
+        )
+        return row, {}
+
+    def work():
+        learner.append(open_learner())
+        return lambda question: measure(learner[0], question, measuring)
+
+    stopped = run_model_step(
+        library, "learnability", config, settings, summary, work, record, lambda: learner[0].parallel, progress, cancel
+    )
+    reclassify(library, measuring.band)
+    summary.extra["bands"] = {
+        row["band"]: row["n"]
+        for row in library.query(
+            "SELECT json_extract(detail, '$.band') AS band, count(*) AS n FROM checks WHERE step = 'learnability' GROUP BY band"
+        )
+    }
+    summary.extra["band"] = _band_detail(measuring.band)
+    if seconds:
+        summary.extra["seconds_per_question"] = round(sum(seconds) / len(seconds), 3)
+    return stopped
+
+
+def _scores(result: LearnabilityResult) -> dict:
+    return {
+        "pass_rate": round(result.pass_rate, 4),
+        "chance": round(result.chance, 4),
+        "skill": round(result.skill, 4),
+        "passes": round(result.passes, 3),
+        "samples": result.samples,
+    }
+
+
+def _band_detail(band: LearnableBand) -> dict:
+    return {"low": band.low, "high": band.high}
+
+
+def reclassify(library, band: LearnableBand) -> None:
+    """Re-read every stored learnability verdict with ``band``, so a new threshold needs no new measurement."""
+    import json
+
+    rows = library.query("SELECT question_id, reasons, scores, detail FROM checks WHERE step = 'learnability'")
+    updates = []
+    for row in rows:
+        scores, detail = json.loads(row["scores"] or "{}"), json.loads(row["detail"] or "{}")
+        if "skill" not in scores or (detail.get("low"), detail.get("high")) == (band.low, band.high):
+            continue
+        result = LearnabilityResult(
+            passes=scores["passes"],
+            samples=scores["samples"],
+            chance=scores["chance"],
+            mode=detail.get("mode", "sample"),
+            band=band.classify(scores["skill"]),
+            unreadable=detail.get("unreadable", 0),
+        )
+        detail.update(band=result.band, **_band_detail(band))
+        reasons = [status_line(result, band, detail.get("model", "the model"))]
+        updates.append((json.dumps(reasons, ensure_ascii=False), json.dumps(detail, ensure_ascii=False), row["question_id"]))
+    if updates:
+        with library.write() as db:
+            db.conn.executemany("UPDATE checks SET reasons = ?, detail = ? WHERE step = 'learnability' AND question_id = ?", updates)

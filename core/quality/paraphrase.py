@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from papergym.core.questions.kinds import LETTERS
 
+PARAPHRASE_VERSION = "1"  # part of the dedup step's settings: a new rule groups the library again
 WITH_QUANTITIES_THRESHOLD = 0.34  # Dice overlap of content words when the numbers, units and key already agree
 WITHOUT_QUANTITIES_THRESHOLD = 0.5  # only the key agrees: the wording must carry more of the evidence
 MAX_BLOCK_COMPARISONS = 200  # a question is compared with at most this many kept questions of its block

@@ -23,22 +23,26 @@ from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.core.llm.backend import Backend
 from papergym.core.quality.checks import StepSummary
+from papergym.core.quality.learnability import LearnabilitySettings
 from papergym.core.quality.model_step import ModelOpener
 from papergym.core.quality.vote import VoteSettings
 from papergym.core.questions.statuses import OPEN_STATUSES
 
-STEPS = ("validate", "dedup", "decontam", "vote", "rationale", "score", "rank")
-MODEL_STEPS = ("vote", "rationale", "score")
+STEPS = ("validate", "dedup", "decontam", "vote", "rationale", "score", "learnability", "rank")
+MODEL_STEPS = ("vote", "rationale", "score", "learnability")
+# Learnability samples k solutions per question from the training base: it runs when named (--steps learnability).
+DEFAULT_STEPS = tuple(step for step in STEPS if step != "learnability")
 
 
 @dataclass
 class CheckSettings:
-    steps: tuple[str, ...] = STEPS
+    steps: tuple[str, ...] = DEFAULT_STEPS
     benchmarks_dir: Path | None = None
     dedup_threshold: float = 0.7
     vote: VoteSettings = field(default_factory=VoteSettings)
     rationale_tokens: int = 320
     score_threshold: float = 0.0
+    learnability: LearnabilitySettings = field(default_factory=LearnabilitySettings)
     recheck: bool = False  # judge again questions a step already judged with the same settings
     limit: int | None = None  # model steps: at most this many questions each, this run
 
@@ -103,6 +107,7 @@ def _run_step(
     progress,
     cancel: threading.Event,
     models: ModelOpener | None,
+    learner: Callable[[], Backend] | None = None,
 ) -> str | None:
     """Run one step's own rule; returns why the pipeline must stop, if it must.
 
@@ -125,6 +130,13 @@ def _run_step(
         from papergym.core.quality import rank
 
         rank.run_step(library, summary)
+    elif step == "learnability":
+        if learner is None:
+            summary.skipped = "no model given"
+            return None
+        from papergym.core.quality import learnability
+
+        return learnability.run_step(library, settings, summary, progress, cancel, learner)
     elif models is None:
         summary.skipped = "no model given"
     elif step == "vote":
@@ -155,20 +167,32 @@ def run_checks(
     settings: CheckSettings,
     *,
     open_models: ModelOpener | None = None,
+    open_learner: Callable[[], Backend] | None = None,
     on_progress: Callable[[CheckProgress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> CheckReport:
-    """Run the chosen steps over the library's open questions; resumable and idempotent."""
+    """Run the chosen steps over the library's open questions; resumable and idempotent.
+
+    ``open_learner`` opens the model that will be trained, for learnability
+    (without it, the first solver stands in).
+    """
     started = time.perf_counter()
     cancel = cancel or threading.Event()
     report = CheckReport()
     models: tuple[list[Backend], Backend] | None = None
+    learner_backend: list[Backend] = []
 
     def get_models() -> tuple[list[Backend], Backend]:
         nonlocal models
         if models is None:
             models = open_models()
         return models
+
+    def get_learner() -> Backend:
+        if open_learner is None:
+            return get_models()[0][0]
+        learner_backend.append(open_learner())
+        return learner_backend[0]
 
     if not library.query("SELECT 1 FROM questions LIMIT 1"):
         raise PapergymError("The library has no questions yet; run `papergym generate` or `papergym import-questions` first.")
@@ -184,7 +208,16 @@ def run_checks(
                 if on_progress is not None:
                     on_progress(CheckProgress(_step, done, total, time.perf_counter() - _started, last))
 
-            stopped = _run_step(step, library, settings, summary, progress, cancel, get_models if open_models else None)
+            stopped = _run_step(
+                step,
+                library,
+                settings,
+                summary,
+                progress,
+                cancel,
+                get_models if open_models else None,
+                get_learner if (open_learner or open_models) else None,
+            )
             refresh_statuses(library)
             _summarize(library, summary)
             if step == "validate":
@@ -198,9 +231,10 @@ def run_checks(
     except KeyboardInterrupt:
         cancel.set()  # what was committed stays; the next run picks up the rest
     finally:
-        if models is not None:
+        opened = [*models[0], models[1]] if models is not None else []
+        if opened or learner_backend:
             closed = set()
-            for backend in [*models[0], models[1]]:
+            for backend in [*opened, *learner_backend]:
                 if id(backend) not in closed:
                     closed.add(id(backend))
                     backend.close()

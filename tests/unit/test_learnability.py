@@ -118,3 +118,29 @@ def test_stored_measurements_select_the_band_and_order_a_curriculum(library):
     save_measurement(library, "q0", "bigger", result, settings.temperature)
     assert measurements(library, "base")["q0"]["pass_rate"] == 1.0
     assert measurements(library, "bigger")["q0"]["pass_rate"] == 0.0
+
+
+def test_the_check_step_records_each_band_and_a_new_band_needs_no_new_measurement(library):
+    from papergym.core.quality.pipeline import CheckSettings, question_checks, run_checks
+
+    from tests.questions import add_question
+
+    easy = add_question(library)
+    learnable = add_question(library)
+    learner = FakeBackend(["Answer: A"] * 8 + ["Answer: A"] * 5 + ["Answer: B"] * 3, model_name="base-270m")
+    settings = CheckSettings(steps=("learnability",), learnability=LearnabilitySettings(model="base-270m"))
+    report = run_checks(library, settings, open_learner=lambda: learner)
+
+    summary = report.steps[0]
+    assert summary.ran == 2 and summary.extra["bands"] == {"too easy": 1, "learnable": 1}
+    row = next(row for row in question_checks(library, easy) if row["step"] == "learnability")
+    assert row["status"] == "pass"  # a band is not a defect: export and train act on it
+    assert row["reasons"][0].startswith("too easy: base-270m passed 8/8 (100%, chance 25%")
+    assert measurements(library, "base-270m")[learnable]["pass_rate"] == 0.625
+
+    # A narrower band re-reads the stored pass rates: the fake model has no reply left to give.
+    narrow = CheckSettings(steps=("learnability",), learnability=LearnabilitySettings(model="base-270m", band=LearnableBand(0.6, 0.9)))
+    report = run_checks(library, narrow, open_learner=lambda: learner)
+    assert report.steps[0].ran == 0 and report.steps[0].extra["bands"] == {"too easy": 1, "too hard": 1}
+    row = next(row for row in question_checks(library, learnable) if row["step"] == "learnability")
+    assert row["reasons"][0].startswith("too hard:") and "0.60 and 0.90" in row["reasons"][0]

@@ -60,3 +60,20 @@ def test_multiple_choice_rewordings_match_whatever_the_option_order():
     }
     other_key = {**reworded, "id": "m3", "question": "Which organelle synthesises proteins from messenger RNA?", "answer": "A"}
     assert [item.question_id for item in find_paraphrases([first, reworded, other_key])] == ["m2"]
+
+
+def test_the_dedup_step_drops_a_rewording_and_keeps_a_near_copy_with_another_number(library):
+    from papergym.core.quality.pipeline import CheckSettings, question_checks, run_checks
+
+    from tests.questions import add_question
+
+    original = add_question(library, HALF_LIFE["question"], options=(), answer="6.93", kind="numeric", unit="s")
+    reworded = add_question(library, REWORDED["question"], options=(), answer="6.93", kind="numeric", unit="s")
+    other_unit = add_question(library, HALF_LIFE["question"].replace("s⁻¹", "min⁻¹"), options=(), answer="6.93", kind="numeric", unit="min")
+    report = run_checks(library, CheckSettings(steps=("dedup",)))
+    verdicts = {question_id: question_checks(library, question_id)[0] for question_id in (original, reworded, other_unit)}
+    assert verdicts[original]["status"] == "pass"
+    assert verdicts[other_unit]["status"] == "pass"  # word trigrams alone would call it a copy
+    assert verdicts[reworded]["status"] == "drop"
+    assert verdicts[reworded]["reasons"][0].startswith("rewords an earlier question with the same quantities and key")
+    assert report.steps[0].extra["paraphrases"] == 1

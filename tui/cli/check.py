@@ -382,10 +382,10 @@ def _print_curator_report(report) -> None:
         )
     click.echo(
         "\nAGREES: the check's pass/flag against your decision; MAJORITY: always guessing your more common decision; "
-        "AUC: how often an accepted question scores above a rejected one (0.5 is chance). "
-        + "; ".join(f"{signal.signal}: {signal.note}" for signal in report.signals if signal.note)
-        + "."
+        "AUC: how often an accepted question scores above a rejected one (0.5 is chance). Scores:"
     )
+    for signal in report.signals:
+        click.echo(f"  {signal.signal}: {signal.note}")
 
 
 @click.command()
