@@ -16,7 +16,6 @@ import math
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +25,14 @@ from typing import TYPE_CHECKING
 from papergym.core.dataset.alignment import align_train, load_target
 from papergym.core.dataset.arrow_table import questions_table
 from papergym.core.dataset.card import dataset_card
-from papergym.core.dataset.export_files import check_out_folder, move_into_place, write_hf, write_split
+from papergym.core.dataset.export_files import (
+    check_out_folder,
+    make_staging_folder,
+    move_into_place,
+    sweep_stale_staging,
+    write_hf,
+    write_split,
+)
 from papergym.core.dataset.prompt import PROMPT_VERSION
 from papergym.core.dataset.selection import in_write_order, keep_learnable_rows, read_selection
 from papergym.core.dataset.splits import DEFAULT_SPLIT, SPLIT_EXAMPLE, assign_splits, parse_split, split_counts
@@ -121,6 +127,7 @@ class ExportReport:
     settings: dict
     seconds: float = 0.0
     learnable: dict[str, int] | None = None  # with --learnable: kept, too easy, too hard, not measured
+    stale_bytes_removed: int = 0  # what exports killed mid-write had left beside OUT, cleaned up by this one
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -145,6 +152,8 @@ def export_dataset(
             on_progress(name, number, steps)
 
     out = settings.out
+    # First: a sweep may put back an earlier export, which the check must then see.
+    stale_bytes = sweep_stale_staging(out)
     check_out_folder(out, settings.overwrite)
     weights = load_target(library, settings.target) if settings.align_alpha is not None else None
     step(0, "read")
@@ -176,6 +185,7 @@ def export_dataset(
         files=[],
         settings=settings.as_dict(),
         learnable=learnable,
+        stale_bytes_removed=stale_bytes,
     )
     step(3, "write")
     # Rows laid out split after split, so each split is a zero-copy slice of one table.
@@ -185,10 +195,7 @@ def export_dataset(
         if members:
             tables[name] = table.slice(offset, len(members))
         offset += len(members)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # A plain mkdir (not mkdtemp's private 0700) so the finished folder gets the user's usual permissions.
-    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.partial"
-    staging.mkdir()
+    staging = make_staging_folder(out)
     try:
         if settings.format == "hf":
             files = write_hf(tables, staging)
@@ -203,7 +210,7 @@ def export_dataset(
             "papergym_version": __version__,
             "prompt_version": PROMPT_VERSION,
             "created_at": created_at,
-            **{key: value for key, value in report.as_dict().items() if key not in ("seconds",)},
+            **{key: value for key, value in report.as_dict().items() if key not in ("seconds", "stale_bytes_removed")},
         }
         (staging / "export.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         step(4, "finish")

@@ -7,7 +7,10 @@ at the end: an export that fails or is cancelled leaves OUT as it was.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,8 +33,17 @@ class OutputFolderTaken(PapergymError):
         super().__init__(message)
 
 
+# A staging folder from before its name carried the writer's pid is stale once this old.
+LEGACY_STAGING_AGE_SECONDS = 3600
+
+
 def check_out_folder(out: Path, overwrite: bool) -> None:
     """Refuse before any work is done, so a long export never fails at the very end."""
+    for ancestor in out.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise PapergymError(f"{ancestor} is a file, so {out} cannot be made inside it; choose another folder for the export.")
+            break
     if not out.exists():
         return
     if not out.is_dir():
@@ -97,3 +109,58 @@ def move_into_place(staging: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def make_staging_folder(out: Path) -> Path:
+    """A new hidden folder next to OUT, named with this process's id so a later export can tell when it was left behind."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # A plain mkdir (not mkdtemp's private 0700) so the finished folder gets the user's usual permissions.
+    staging = out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.{os.getpid()}.partial"
+    staging.mkdir()
+    return staging
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def sweep_stale_staging(out: Path) -> int:
+    """Remove what exports to OUT killed mid-write left beside it; returns the bytes freed.
+
+    A staging folder is stale when the process named in it is gone (or, for one
+    without a pid, after an hour). An export killed between moving the old OUT
+    aside and renaming the new one in leaves the old one as ``.OUT.old-*``: it is
+    put back when OUT is missing, never deleted.
+    """
+    if not out.parent.is_dir():
+        return 0
+    freed = 0
+    staging_name = re.compile(rf"\.{re.escape(out.name)}\.[0-9a-f]{{12}}(?:\.(\d+))?\.partial")
+    old_name = re.compile(rf"\.{re.escape(out.name)}\.old-[0-9a-f]{{8}}")
+    for path in sorted(out.parent.iterdir()):
+        if not path.is_dir() or path.is_symlink():
+            continue
+        match = staging_name.fullmatch(path.name)
+        if match:
+            pid = int(match.group(1)) if match.group(1) else None
+            stale = not _process_alive(pid) if pid is not None else time.time() - path.stat().st_mtime > LEGACY_STAGING_AGE_SECONDS
+            if stale:
+                freed += _folder_bytes(path)
+                shutil.rmtree(path, ignore_errors=True)
+        elif old_name.fullmatch(path.name):
+            if not out.exists():
+                path.rename(out)  # the previous export, moved aside by an export that died before finishing
+            else:
+                freed += _folder_bytes(path)
+                shutil.rmtree(path, ignore_errors=True)
+    return freed

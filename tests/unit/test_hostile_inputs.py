@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -272,3 +273,56 @@ def test_a_read_only_library_can_be_read_and_says_why_it_cannot_be_written(tmp_p
         for path in (folder, folder / "pdfs", folder / "library.db"):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         shutil.rmtree(outer, ignore_errors=True)
+
+
+def _export_library(library: Library) -> None:
+    from tests.unit.test_export import add_papers, add_questions, corpus
+
+    rows = corpus({"Physics": 4, "Biology": 4}, status="accepted")
+    add_papers(library, {row["paper_id"]: row["discipline"] for row in rows})
+    add_questions(library, rows)
+
+
+def test_export_cleans_up_what_an_export_killed_mid_write_left_behind(library, tmp_path):
+    import subprocess
+    import sys
+
+    _export_library(library)
+    out = tmp_path / "datasets" / "mine"
+    out.parent.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    left_behind = out.parent / f".mine.0123456789ab.{dead}.partial"
+    (left_behind / "train").mkdir(parents=True)
+    (left_behind / "train" / "data-00000-of-00001.arrow").write_bytes(b"\0" * 300_000)
+    running = out.parent / f".mine.ba9876543210.{os.getpid()}.partial"  # an export still writing in this process
+    running.mkdir()
+    unrelated = out.parent / ".other.0123456789ab.1.partial"
+    unrelated.mkdir()
+
+    result = run(library, "export", str(out), "--format", "parquet", "--status", "accepted")
+    assert result.exit_code == 0, result.output
+    assert "Removed 0.3 MB" in result.output
+    assert not left_behind.exists()
+    assert running.exists() and unrelated.exists()
+    assert (out / "export.json").is_file()
+
+
+def test_an_export_killed_after_moving_the_old_one_aside_gets_it_back(library, tmp_path):
+    _export_library(library)
+    out = tmp_path / "mine"
+    assert run(library, "export", str(out), "--format", "jsonl", "--status", "accepted").exit_code == 0
+    aside = tmp_path / ".mine.old-0123abcd"
+    out.rename(aside)  # where a kill between the two renames leaves it
+    refused = run(library, "export", str(out), "--format", "jsonl", "--status", "accepted")
+    assert refused.exit_code == 1 and "--overwrite" in refused.output  # the earlier export is back in place, and protected
+    assert (out / "export.json").is_file() and not aside.exists()
+
+
+def test_export_under_an_existing_file_is_one_sentence(library, tmp_path):
+    _export_library(library)
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine")
+    result = run(library, "export", str(blocker / "sub" / "out"), "--status", "accepted")
+    assert result.exit_code == 1
+    assert "notes.txt is a file" in result.output and "Traceback" not in result.output
+    assert blocker.read_text() == "mine"

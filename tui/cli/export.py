@@ -39,6 +39,8 @@ def _print_export_summary(report) -> None:
         )
     if report.settings.get("order") == "difficulty":
         click.echo("Each split is written easy to hard (highest measured pass rate first, unmeasured questions last).")
+    if report.stale_bytes_removed:
+        click.echo(f"\nRemoved {report.stale_bytes_removed / 1e6:.1f} MB that an interrupted export had left beside {report.out.name}.")
     empty = [split for split, count in report.splits.items() if not count]
     if empty:
         click.echo(
