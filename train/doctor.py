@@ -141,6 +141,45 @@ def cuda_facts() -> dict:
     return facts
 
 
+def cuda_facts_from_driver() -> dict:
+    """CUDA devices as ``nvidia-smi`` lists them, without importing torch (the app's panel: torch takes seconds to import)."""
+    import shutil
+    import subprocess
+
+    facts: dict = {"driver_sees_gpu": nvidia_gpu_visible(), "torch_cuda": None, "devices": []}
+    smi = shutil.which("nvidia-smi")
+    if not facts["driver_sees_gpu"] or smi is None:
+        facts["note"] = "the NVIDIA driver lists no GPU"
+        return facts
+    query = "--query-gpu=index,name,compute_cap,memory.free,memory.total"
+    try:
+        listed = subprocess.run([smi, query, "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        facts["note"] = "nvidia-smi did not answer"
+        return facts
+    for line in listed.stdout.strip().splitlines():
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) != 5:
+            continue
+        index, name, capability, free_mib, total_mib = parts
+        try:
+            major = int(capability.split(".")[0])
+            free_gb, total_gb = round(float(free_mib) / 1024, 2), round(float(total_mib) / 1024, 2)
+        except ValueError:
+            continue
+        facts["devices"].append(
+            {
+                "index": int(index),
+                "name": name,
+                "compute_capability": capability,
+                "bf16": major >= 8,
+                "free_gb": free_gb,
+                "total_gb": total_gb,
+            }
+        )
+    return facts
+
+
 def library_facts(library_folder: Path | str | None) -> dict:
     if library_folder is None:
         return {"path": None}
@@ -159,11 +198,15 @@ def library_facts(library_folder: Path | str | None) -> dict:
     return facts
 
 
-def gather_facts(library_folder: Path | str | None = None, backend: bool = True) -> dict:
-    """Everything ``papergym doctor`` reports, as plain data; ``backend=False`` skips importing Unsloth."""
+def gather_facts(library_folder: Path | str | None = None, backend: bool = True, use_torch: bool = True) -> dict:
+    """Everything ``papergym doctor`` reports, as plain data.
+
+    ``backend=False`` skips importing Unsloth, ``use_torch=False`` asks the
+    driver about GPUs instead of torch (both: fast enough for the app).
+    """
     versions = package_versions()
     offload = llama_supports_gpu_offload()
-    cuda = cuda_facts()
+    cuda = cuda_facts() if use_torch else cuda_facts_from_driver()
     facts: dict = {
         "cpu": cpu_facts(),
         "cuda": cuda,
@@ -186,7 +229,18 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True)
         except PapergymError as error:
             chosen, reason = "trl", str(error)
         facts["backend"] = {"auto": chosen, "why": reason}
+    else:
+        facts["backend"] = _backend_without_importing(cuda, versions)
     return facts
+
+
+def _backend_without_importing(cuda: dict, versions: dict) -> dict:
+    """What --backend auto would pick, judged from what is installed, without importing Unsloth."""
+    if not cuda["devices"]:
+        return {"auto": "trl", "why": "no CUDA GPU is visible, so TRL + PEFT on the CPU."}
+    if not versions.get("unsloth"):
+        return {"auto": "trl", "why": "a CUDA GPU is visible but Unsloth is not installed, so TRL + PEFT on the GPU."}
+    return {"auto": "unsloth", "why": "a CUDA GPU is visible and Unsloth is installed (`papergym doctor` checks that it imports)."}
 
 
 def summary_lines(facts: dict) -> list[str]:

@@ -115,3 +115,22 @@ async def test_adding_a_model_and_making_it_the_default(tmp_path):
         assert [str(table.get_row_at(index)[0]) for index in range(2)] == ["", "★"]
     with Library(tmp_path / "lib") as library:
         assert [entry.name for entry in list_models(library) if entry.is_default] == ["tiny"]
+
+
+async def test_models_screen_shows_the_machine_and_the_gpu_queue(tmp_path, monkeypatch):
+    from papergym.core.gpu_lease import gpu_lease
+
+    monkeypatch.setenv("PAPERGYM_GPU_LEASE_DIR", str(tmp_path / "lease"))
+    app = PapergymApp(tmp_path / "lib", start="models")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        machine = str(app.screen.query_one("#models-machine", Static).render())
+        assert "llama.cpp:" in machine and "--backend auto:" in machine
+        assert str(tmp_path / "lib") in machine
+        assert "nobody holds or waits for the GPU" in str(app.screen.query_one("#models-queue", Static).render())
+        with gpu_lease("train run-9", library="/elsewhere/lib"):
+            app.screen.refresh_queue()
+            await pilot.pause()
+            queue_text = str(app.screen.query_one("#models-queue", Static).render())
+        assert "GPU 0 holds: train run-9" in queue_text and "/elsewhere/lib" in queue_text

@@ -1,7 +1,9 @@
 """Models: the registered GGUF models with the default marked; a adds one by path, d makes one the default.
 
 Both go through ``core.models`` (what ``papergym models add/default`` run);
-adding reads the file's GGUF header, so it runs in a thread worker.
+adding reads the file's GGUF header, so it runs in a thread worker. Below
+them, what ``papergym doctor`` says about this machine (gathered in a thread:
+it imports torch) and the GPU queue, refreshed every few seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 DEFAULT_MARK = "★"
+QUEUE_POLL_SECONDS = 3.0
 
 
 def _size(size_bytes: int | None) -> str:
@@ -45,6 +48,31 @@ class ModelNotAdded(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
         self.reason = reason
+
+
+class MachineChecked(Message):
+    """The doctor's lines about this machine (posted by the check worker)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+
+def queue_lines() -> list[str]:
+    """Who holds the GPU and who waits for it, one line each (machine-wide)."""
+    from datetime import UTC, datetime
+
+    from papergym.core.gpu_lease import queue
+
+    lines = []
+    for entry in queue():
+        try:
+            waited = int((datetime.now(UTC) - datetime.fromisoformat(entry.since)).total_seconds())
+        except ValueError:
+            waited = 0
+        role = "holds" if entry.role == "holding" else f"waits ({entry.position})"
+        lines.append(f"  GPU {entry.device} {role}: {entry.job}, pid {entry.pid}, for {waited // 60}:{waited % 60:02d}, {entry.library}")
+    return lines or ["  nobody holds or waits for the GPU"]
 
 
 class AddModelDialog(ModalScreen[tuple[str, str] | None]):
@@ -97,6 +125,8 @@ class ModelsScreen(ReportsWorkerErrors, Screen):
         yield ModeBar("models")
         yield DataTable(id="models", cursor_type="row", zebra_stripes=True)
         yield Static("", id="models-summary")
+        yield Static("This machine: checking…", id="models-machine")
+        yield Static("", id="models-queue")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -105,6 +135,27 @@ class ModelsScreen(ReportsWorkerErrors, Screen):
         )
         self.action_reload()
         self.query_one("#models", DataTable).focus()
+        self.check_machine()
+        self.refresh_queue()
+        self.set_interval(QUEUE_POLL_SECONDS, self.refresh_queue)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="check machine", group="machine")
+    def check_machine(self) -> None:
+        from papergym.train.doctor import gather_facts, summary_lines
+
+        # Neither Unsloth (it would patch TRL inside the app) nor torch (seconds to import): the driver answers for the GPUs.
+        facts = gather_facts(self.app.library.folder, backend=False, use_torch=False)
+        lines = [line for line in summary_lines(facts) if not line.startswith("GPU queue")]
+        self.post_message(MachineChecked(lines))
+
+    @on(MachineChecked)
+    def machine_checked(self, event: MachineChecked) -> None:
+        self.query_one("#models-machine", Static).update(
+            Text("This machine (papergym doctor):\n" + "\n".join(f"  {line}" for line in event.lines))
+        )
+
+    def refresh_queue(self) -> None:
+        self.query_one("#models-queue", Static).update(Text("GPU queue (papergym queue):\n" + "\n".join(queue_lines())))
 
     def on_screen_resume(self) -> None:
         self.action_reload()
