@@ -343,11 +343,9 @@ def _adapter_from_path(path: Path) -> AdapterChoice:
     if path.is_file():
         if path.suffix.lower() != ".gguf":
             raise EvalError(f"{path} is neither a PEFT adapter folder nor a .gguf LoRA file.")
-        from papergym.core.llm.gguf import read_gguf_info
+        from papergym.core.llm.lora_check import check_lora_file
 
-        info = read_gguf_info(path)
-        if info.metadata.get("general.type") != "adapter":
-            raise EvalError(f"{path.name} is a GGUF model, not a LoRA adapter; pass it as --model instead.")
+        check_lora_file(path)
         return AdapterChoice("gguf", path)
     if not (path / "adapter_config.json").is_file():
         if (path / "adapter" / "adapter_config.json").is_file():  # a run's output folder
@@ -584,9 +582,12 @@ class LlamaCppGenerator:
     def __init__(self, model_path: Path, lora_path: Path | None = None, *, context_length: int = 4096, threads: int | None = None) -> None:
         from papergym.core.llm.gguf import read_gguf_info
         from papergym.core.llm.llamacpp import load_llama
+        from papergym.core.llm.lora_check import check_lora_for_model
         from papergym.train.backends import PLAIN_CHAT_TEMPLATE
 
         trained = read_gguf_info(model_path).context_length
+        if lora_path is not None:
+            check_lora_for_model(lora_path, model_path)  # llama.cpp would crash on the first prompt with an unusable adapter
         try:
             import llama_cpp
         except ImportError:

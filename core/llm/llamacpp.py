@@ -207,9 +207,12 @@ class LlamaCppBackend:
         if lora_path is not None and not Path(lora_path).is_file():
             raise BackendError(f"The LoRA adapter {lora_path} does not exist; make one with `papergym convert RUN --to gguf-lora OUT`.")
         from papergym.core.llm.gguf import read_gguf_info
+        from papergym.core.llm.lora_check import check_lora_for_model
 
         # The header check gives a clear error for a missing or non-GGUF file, and the trained context.
         trained = read_gguf_info(path).context_length
+        if lora_path is not None:
+            check_lora_for_model(lora_path, path)  # llama.cpp would crash on the first prompt with an unusable adapter
         try:
             import llama_cpp
         except ImportError:
