@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from papergym.assets import DEFAULT_TAXONOMY
 from papergym.core.errors import PapergymError
@@ -120,7 +121,7 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def _name(entry: object, where: str, fail) -> str:
+def _name(entry: object, where: str, fail: Callable[[str], NoReturn]) -> str:
     if not isinstance(entry, dict):
         fail(f"the {where} is not a table (write it as [[...]] with name = ...)")
     name = entry.get("name")
@@ -132,7 +133,7 @@ def _name(entry: object, where: str, fail) -> str:
 
 
 def _parse(data: dict, text: str, path: Path) -> Taxonomy:
-    def fail(problem: str) -> None:
+    def fail(problem: str) -> NoReturn:
         raise TaxonomyError(f"{path}: {problem}; fix the file or delete it to use the default taxonomy.")
 
     unknown = sorted(set(data) - _TOP_KEYS)

@@ -204,6 +204,7 @@ def _fitted_request(backend: Backend, taxonomy: Taxonomy, paper: PaperText) -> s
     abstract = (paper.abstract or "")[:PROMPT_ABSTRACT_CHARS]
     excerpt = (paper.body or "")[:PROMPT_EXCERPT_CHARS]
     budget = backend.context_length - LLM_MAX_TOKENS - 16
+    request: str | list[Message]
     while True:
         if backend.supports_chat:
             request = chat_messages(taxonomy, paper.title or "", abstract, excerpt)

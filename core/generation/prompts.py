@@ -9,6 +9,7 @@ after them, so a prefix cache evaluates the shared part once per model load.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from papergym.core.llm.backend import Message
 
@@ -31,7 +32,7 @@ TASK_LINES = {
 EXAMPLE_PASSAGE = """Title: Temperature sensitivity of respiration in peat cores
 Soil respiration in intact peat cores was measured at 5, 15 and 25 degrees Celsius. Respiration rose from 1.2 to 3.0 micromol CO2 per square metre per second between 5 and 15 degrees Celsius, giving a temperature coefficient Q10 of 2.5. Cores drained to a water table 30 cm below the surface respired 40 percent more than saturated cores at every temperature, which we attribute to oxygen reaching deeper peat layers."""
 
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, Any]] = {
     "mcq": {
         "question": "Respiration of a peat soil rises from 1.2 to 3.0 micromol CO2 m^-2 s^-1 when it is warmed from 5 to 15 degrees Celsius. Assuming the same temperature coefficient holds, what rate is expected at 25 degrees Celsius?",
         "options": ["7.5 micromol CO2 m^-2 s^-1", "4.8 micromol CO2 m^-2 s^-1", "6.0 micromol CO2 m^-2 s^-1", "3.6 micromol CO2 m^-2 s^-1"],

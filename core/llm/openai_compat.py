@@ -338,7 +338,7 @@ class OpenAIBackend:
             "vllm": self._count_with_vllm,
             "openai": self._count_with_vllm,  # vLLM behind a proxy looks like this
         }
-        counter = counters.get(self._server_kind)
+        counter = counters.get(self._server_kind or "")
         if counter is None:
             return approximate_tokens
         try:
@@ -500,12 +500,11 @@ def _parse_completion(reply: dict, *, seconds: float) -> Completion:
         text = message.get("content") or ""
     else:
         text = choice.get("text") or ""
-    usage = reply.get("usage") if isinstance(reply.get("usage"), dict) else {}
-    timings = reply.get("timings") if isinstance(reply.get("timings"), dict) else {}
-    details = usage.get("prompt_tokens_details") if isinstance(usage.get("prompt_tokens_details"), dict) else {}
-    cached_tokens = details.get("cached_tokens")
-    if not isinstance(cached_tokens, int):
-        cached_tokens = timings.get("cache_n") if isinstance(timings.get("cache_n"), int) else 0
+    usage = _table(reply, "usage")
+    timings = _table(reply, "timings")
+    details = _table(usage, "prompt_tokens_details")
+    # OpenAI-style servers say it in usage, llama-server in its timings.
+    cached_tokens = next((value for value in (details.get("cached_tokens"), timings.get("cache_n")) if isinstance(value, int)), 0)
     prompt_ms = timings.get("prompt_ms")
     return Completion(
         text=text,
@@ -547,6 +546,12 @@ def _parse_top_logprobs(logprobs) -> list[dict[str, float]]:
             for entry in top
         ]
     return []
+
+
+def _table(mapping: dict, key: str) -> dict:
+    """A nested object of a server's reply, or an empty one when the server left it out or sent something else."""
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _as_int(value) -> int:

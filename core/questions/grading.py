@@ -90,7 +90,10 @@ def parse_number(text: str) -> tuple[float, str] | None:
     if not found:
         return None
     raw = found.group(0)
-    mantissa = re.match(r"[-+]?[\d,]+(?:\.\d+)?", raw.replace(" ", "")).group(0).replace(",", "")
+    leading = re.match(r"[-+]?[\d,]+(?:\.\d+)?", raw.replace(" ", ""))
+    if leading is None:
+        return None
+    mantissa = leading.group(0).replace(",", "")
     value = float(mantissa)
     exponent = re.search(r"[eE]([-+]?\d+)$", raw.replace(" ", ""))
     if exponent:
