@@ -209,6 +209,7 @@ def _grpo_args(config: TrainConfig, output_dir: Path, on_cuda: bool, bf16: bool,
         use_cpu=not on_cuda,
         bf16=bf16,
         log_completions=False,
+        shuffle_dataset=not config.curriculum,  # a curriculum is served in its easy-to-hard order
         **_checkpointing_args(GRPOConfig, config.gradient_checkpointing if config.gradient_checkpointing is not None else on_cuda),
         **extra,
     )

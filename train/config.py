@@ -33,6 +33,9 @@ class TrainConfig:
     dataset: str = LIBRARY_DATASET  # an exported dataset folder, or "library"
     split: str = "train"
     statuses: tuple[str, ...] = ("accepted",)  # library questions to train on (--from-library)
+    learnable_band: tuple[float, float] | None = None  # keep questions whose measured pass rate above chance is in (low, high)
+    learnability_model: str | None = None  # whose measured pass rates count (None: each question's newest)
+    curriculum: bool = False  # easy to hard by measured pass rate, in that order (no shuffling)
     steps: int = 100
     num_generations: int = 4  # completions per question (the GRPO group)
     batch_size: int | None = None  # completions per device per micro-batch; None: one question's group
@@ -61,6 +64,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         self.statuses = tuple(self.statuses)
+        if self.learnable_band is not None:
+            self.learnable_band = (float(self.learnable_band[0]), float(self.learnable_band[1]))
         self.target_modules = tuple(self.target_modules)
         self.reward_weights = dict(self.reward_weights)
         self.validate()
@@ -123,6 +128,10 @@ class TrainConfig:
             raise PapergymError(f"Reward weight {unknown[0]!r} names no reward; the rewards are {', '.join(REWARD_NAMES)}.")
         if not self.statuses:
             raise PapergymError("--status needs at least one question status, like accepted.")
+        if self.learnable_band is not None:
+            from papergym.core.quality.learnability import LearnableBand
+
+            LearnableBand(*self.learnable_band)  # an empty band is one sentence now, not an empty run later
 
     def plan(self, questions: int, start_step: int = 0) -> str:
         """What a run is about to do, in one sentence: questions, steps, completions and tokens."""
@@ -141,6 +150,7 @@ class TrainConfig:
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data["statuses"] = list(self.statuses)
+        data["learnable_band"] = list(self.learnable_band) if self.learnable_band is not None else None
         data["target_modules"] = list(self.target_modules)
         return data
 

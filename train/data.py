@@ -58,8 +58,33 @@ def load_training_data(config: TrainConfig, library: Library | None = None) -> T
     if not rows:
         reasons = "; ".join(f"{count} {reason}" for reason, count in skipped.items())
         raise PapergymError(f"None of the questions in {data.source} can be trained on ({reasons}); fix them or export again.")
+    if config.learnable_band is not None or config.curriculum:
+        rows = _by_learnability(rows, skipped, config, library, data.source)
     data.rows, data.skipped = rows, skipped
     return data
+
+
+def _by_learnability(rows: list[dict], skipped: dict[str, int], config: TrainConfig, library: Library | None, source: str) -> list[dict]:
+    """The rows inside the learnable band (counting the others in ``skipped``), easy to hard for a curriculum."""
+    from papergym.core.quality.learnability import LearnableBand
+    from papergym.core.quality.learnability_store import easy_to_hard, keep_learnable, measurements
+
+    if library is None:
+        raise PapergymError("--learnable and --curriculum read pass rates from the library; pass --library.")
+    measured = measurements(library, config.learnability_model)
+    if config.learnable_band is not None:
+        band = LearnableBand(*config.learnable_band)
+        selection = keep_learnable(rows, measured, band)
+        for reason, count in selection.left_out.items():
+            if count:
+                skipped[f"{reason} for learnability"] = count
+        if not selection.rows:
+            raise PapergymError(
+                f"None of the {len(rows)} questions in {source} is learnable ({selection.summary()}; {band.describe()}); "
+                "measure them with `papergym check --steps learnability`, or widen --band."
+            )
+        rows = selection.rows
+    return easy_to_hard(rows, measured) if config.curriculum else rows
 
 
 def _from_library(library: Library, statuses: tuple[str, ...]) -> TrainingData:

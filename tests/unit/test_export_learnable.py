@@ -47,3 +47,23 @@ def test_a_band_that_keeps_nothing_says_why(measured_library, tmp_path):
         run(measured_library, tmp_path / "out", split="train=1", learnable=LearnableBand(0.95, 1.0))
     with pytest.raises(PapergymError, match="--order"):
         run(measured_library, tmp_path / "out", order="hardest")
+
+
+def test_train_takes_the_same_band_and_a_curriculum(measured_library):
+    from papergym.train.config import TrainConfig
+    from papergym.train.data import load_training_data
+
+    data = load_training_data(TrainConfig(learnable_band=(0.1, 0.9)), measured_library)
+    assert sorted(row["id"] for row in data.rows) == ["q-4", "q-5", "q-6", "q-7"]
+    assert data.skipped == {"too easy for learnability": 1, "too hard for learnability": 1, "not measured for learnability": 1}
+
+    curriculum = load_training_data(TrainConfig(learnable_band=(0.1, 0.9), curriculum=True), measured_library)
+    assert [row["id"] for row in curriculum.rows] == ["q-7", "q-6", "q-5", "q-4"]
+
+    # The band travels with the run's stored config, so a resumed run keeps it.
+    config = TrainConfig(learnable_band=(0.2, 0.8), curriculum=True)
+    assert TrainConfig.from_json(config.to_json()).learnable_band == (0.2, 0.8)
+    with pytest.raises(PapergymError, match="empty"):
+        TrainConfig(learnable_band=(0.8, 0.2))
+    with pytest.raises(PapergymError, match="--band"):
+        load_training_data(TrainConfig(learnable_band=(0.95, 1.0)), measured_library)

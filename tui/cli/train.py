@@ -35,6 +35,10 @@ _RUN_OPTIONS = {
     "seed": "--seed",
     "save_steps": "--save-steps",
     "statuses": "--status",
+    "learnable": "--learnable",
+    "band": "--band",
+    "learnability_model": "--learnability-model",
+    "curriculum": "--curriculum",
     "split": "--split",
     "no_format_reward": "--no-format-reward",
     "no_reshuffle": "--no-reshuffle",
@@ -115,6 +119,15 @@ def _config_from_options(ctx: click.Context, options: dict):
             settings[field] = options[option]
     if options["statuses"]:
         settings["statuses"] = tuple(part.strip() for part in options["statuses"].split(",") if part.strip())
+    if options["learnable"] or options["band"] is not None:
+        from papergym.core.quality.learnability import LearnableBand
+
+        band = LearnableBand.parse(options["band"] or "0.1,0.9")
+        settings["learnable_band"] = (band.low, band.high)
+    if options["learnability_model"]:
+        settings["learnability_model"] = options["learnability_model"]
+    if options["curriculum"]:
+        settings["curriculum"] = True
     if options["no_format_reward"]:
         settings["format_reward"] = False
     if options["no_reshuffle"]:
@@ -142,6 +155,14 @@ def _started_summary(started) -> None:
 )
 @click.option("--split", default=None, help="With --dataset: the split to train on (default: train).")
 @click.option("--status", "statuses", default=None, help="With --from-library: comma-separated question statuses (default: accepted).")
+@click.option(
+    "--learnable",
+    is_flag=True,
+    help="Only questions the base model solves sometimes, as measured by `papergym check --steps learnability` (others give GRPO no signal).",
+)
+@click.option("--band", default=None, metavar="LOW,HIGH", help="With --learnable: the pass rate above chance to keep (default 0.1,0.9).")
+@click.option("--learnability-model", default=None, help="Whose measured pass rates count (default: each question's newest).")
+@click.option("--curriculum", is_flag=True, help="Train easy to hard by measured pass rate, in that order (no shuffling).")
 @click.option(
     "--base-model",
     default=None,
@@ -190,6 +211,10 @@ def train(
     from_library,
     split,
     statuses,
+    learnable,
+    band,
+    learnability_model,
+    curriculum,
     base_model,
     backend,
     steps,
