@@ -16,6 +16,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig
 from papergym.train.run import RunNotFound, get_run, latest_samples, list_runs, metric_rows, start_run, stop_run
+from papergym.train.zero_signal import zero_signal_advice
 from papergym.tui.app.mode_bar import ModeBar
 from papergym.tui.app.worker_errors import ReportsWorkerErrors
 from textual import on, work
@@ -295,7 +296,16 @@ class TrainScreen(ReportsWorkerErrors, Screen):
         line = f"[b]{run['id']}[/b]  {run['status']}  step {run['step'] or 0}/{run['max_steps'] or '?'}  {run['base_model']}"
         if run["error"]:
             line += f"\n[red]{_escape(run['error'])}[/red]"
+        advice = self.zero_signal_advice()
+        if advice:
+            line += f"\n[yellow]{_escape(advice)}[/yellow]"
         status.update(line)
+
+    def zero_signal_advice(self) -> str | None:
+        """What a high share of flat reward groups means for the followed run, read from the drawn curves."""
+        zero_std = self.query_one("#chart-frac-zero-std", MetricChart).points("frac_reward_zero_std")
+        correctness = self.query_one("#chart-functions", MetricChart).points("correctness")
+        return zero_signal_advice(zero_std, correctness)
 
     def poll(self) -> None:
         try:
