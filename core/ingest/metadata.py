@@ -9,15 +9,15 @@ here, and `from_pdf` combines them field by field.
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from typing import Any
 
 from papergym.core.ingest.clean import join_hyphenated, normalize_ligatures
+from papergym.core.ingest.layout import LayoutLine, PageLayout, read_page
 
-__all__ = ["Metadata", "from_first_page", "from_info", "from_pdf", "from_xmp", "merge"]
+__all__ = ["Metadata", "from_first_page", "from_info", "from_layout", "from_pdf", "from_xmp", "merge", "read_first_page"]
 
 
 @dataclass
@@ -28,9 +28,13 @@ class Metadata:
     authors: list[str] = field(default_factory=list)
     year: int | None = None
     doi: str | None = None
+    # The venue, when page 1 names one; not part of a paper's identity, so equality ignores it.
+    journal: str | None = field(default=None, compare=False)
+    # Where each field came from: "layout", "text", "info", "xmp" or "doi-pattern".
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict, ready for JSON or a database row."""
+        """The identifying fields as a plain dict, ready for JSON or a database row."""
         return {"title": self.title, "authors": list(self.authors), "year": self.year, "doi": self.doi}
 
 
@@ -50,9 +54,14 @@ def merge(*candidates: Metadata) -> Metadata:
 
 # --- DOI and year -----------------------------------------------------------
 
-_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
-# The start of a DOI, which pypdf may have broken at a line end.
-_DOI_START = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]*")
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+(?:<[^\s\"'<>]+>[^\s\"'<>]*)*")
+# The start of a DOI, which pypdf may have broken at a line end. Old Wiley and
+# Elsevier DOIs are SICIs with "<...>" inside ("10.1002/(SICI)...<1::AID-X1>3.0.CO;2-M").
+_DOI_START = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]*(?:<[^\s\"'<>]+>[^\s\"'<>]*)*")
+# Words that pypdf glues onto a DOI's end when the next text object follows without a space.
+_GLUED_AFTER_DOI = re.compile(
+    r"(?<=\d)(?:doi|https?|www|received|accepted|published|citation|copyright|cite|available|open|licen[cs]e)$", re.IGNORECASE
+)
 _DOI_TRAILING_PUNCTUATION = ".,;:'\""
 _DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
 _FIRST_YEAR = 1900
@@ -71,6 +80,7 @@ def _find_doi(text: str) -> str | None:
         rest = _DOI_BROKEN_AT_LINE_END.match(text, match.end())
         if rest and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
             doi += rest.group("rest")
+        doi = _GLUED_AFTER_DOI.sub("", doi)
         doi = _trim_doi(doi)
         if doi:
             return doi
@@ -116,17 +126,42 @@ _HEADER_LINES = 10
 _FOOTER_LINES = 2
 
 
+# Stamps that name the day a file was fetched or printed, not published.
+_DOWNLOAD_STAMP = re.compile(
+    r"\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b",
+    re.IGNORECASE,
+)
+_ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+[A-Z][a-z]{{2}}\s+{_YEAR}\b")
+
+
 def _find_year(text: str) -> int | None:
     """The publication year a first page states, or None.
 
     Dates after "published", "©", "accepted" and "received" are trusted in
     that order; then a year in a journal banner among the page's first or
-    last lines, where a citation such as "Smith et al. (2019)" is unlikely.
+    last lines, where a citation such as "Smith et al. (2019)" is unlikely;
+    then the date of an arXiv stamp. Lines that say when the file was
+    downloaded or printed are never read.
     """
+    text = "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
+    journal_year = _journal_line_year(text)
     for pattern in _EXPLICIT_YEAR_PATTERNS:
         match = pattern.search(text)
         if match:
-            return _year_in_range(int(match.group("year")))
+            year = _year_in_range(int(match.group("year")))
+            # A journal banner's issue year outranks a copyright or history
+            # date up to a year before it (online first, printed next year).
+            if year and journal_year and 0 < journal_year - year <= 1 and pattern is not _EXPLICIT_YEAR_PATTERNS[0]:
+                return journal_year
+            return year
+    if journal_year:
+        return journal_year
+    arxiv = _ARXIV_STAMP.search(text)
+    return _year_in_range(int(arxiv.group("year"))) if arxiv else None
+
+
+def _journal_line_year(text: str) -> int | None:
+    """The year in a journal banner among the page's first or last lines, or None."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     for line in lines[:_HEADER_LINES] + lines[-_FOOTER_LINES:]:
         match = _JOURNAL_LINE_YEAR.search(line)
@@ -385,7 +420,8 @@ _BANNER_START = re.compile(
     r"^(?:(?:original|research|review|short|brief)\s+(?:research|article|paper|report|communication)\b"
     r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|received|accepted|published|available\s+online"
     r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
-    r"|copyright|issn|e-?issn)",
+    r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
+    r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b)",
     re.IGNORECASE,
 )
 # Lines that are nothing but an article-type label.
@@ -396,7 +432,10 @@ _ARTICLE_TYPE_LINE = re.compile(
 )
 _BANNER_ANYWHERE = re.compile(
     r"10\.\d{4,9}/|https?:|www\.|@|©|\bissn\b|arxiv:|\(\d{4}\)"
-    r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b",
+    r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b|\bpublishing\s+(?:corporation|group|ltd)\b"
+    r"|\b(?:elsevier|springer|wiley|taylor\s*&\s*francis|hindawi|mdpi|frontiers\s+in|biomed\s+central|plos|cell\s+press)\b"
+    r"|\bvol(?:ume)?\.?\s*\d|\bpp\.\s*\d|\bpages\s+\d|\bconference\s+on\b|\bsymposium\b|\bworkshop\s+on\b"
+    r"|\ball\s+rights\s+reserved\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
     re.IGNORECASE,
 )
 # Running heads that a first page may carry too: "Smith et al.", and
@@ -407,14 +446,19 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _AFFILIATION_WORDS = re.compile(
-    r"\b(?:universit(?:y|é|ät|à|at|ad|e)|department|dept\.|institute|institut|laboratory|laboratories|faculty"
-    r"|college|school|centre|center|hospital|academy|inc\.|ltd|gmbh|corporation)\b",
+    r"\b(?:universit(?:y|é|ät|à|at|ad|e|i)|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto"
+    r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
+    r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
+    r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
 # An affiliation labelled by a letter that pypdf glues on: "aSchool of ...".
 _AFFILIATION_WITH_LETTER = re.compile(r"^(?P<letter>[a-h])\s?(?=[A-Z])")
-_SECTION_START = re.compile(r"^(?:abstract|summary|introduction|1\.?\s+introduction)\b", re.IGNORECASE)
+_SECTION_START = re.compile(
+    r"^(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction|(?:1|i)\.?\s+introduction|background|key\s*words|index\s+terms)\b",
+    re.IGNORECASE,
+)
 # Affiliation and footnote markers glued to or just after a name.
 _MARKERS = re.compile(
     r"(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*\d{1,2})*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
@@ -465,17 +509,138 @@ def from_first_page(text: str, title: str | None = None) -> Metadata:
     title already known (for example from font sizes) can be passed in; the
     authors are then looked for after it.
     """
-    text = normalize_ligatures(text)
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    lines = [line for line in lines if line][:_TITLE_SEARCH_LINES]
-    known_title = _clean_title(title)
-    if known_title:
-        title_end = _find_title_end(lines, known_title)
-        page_title = known_title
-    else:
-        page_title, title_end = _find_title(lines)
-    authors = _find_authors(lines[title_end:], _letter_markers(lines)) if title_end is not None else []
-    return Metadata(title=page_title, authors=authors, year=_find_year(text), doi=_find_doi(text))
+    lines = [LayoutLine(" ".join(line.split()), 0.0, "") for line in normalize_ligatures(text).split("\n") if line.strip()]
+    return _read_front_matter(lines, text, known_title=title, use_styles=False)
+
+
+def from_layout(layout: PageLayout, text: str) -> Metadata:
+    """Metadata read off a first page's lines and their font sizes.
+
+    The title is the largest type that reads as a title (journal names and
+    banners in bigger type are passed over); the authors are the name lines
+    after it in the type of the first of them, so affiliations and e-mails set
+    in other type between stacked author blocks are skipped.
+    """
+    lines = [LayoutLine(normalize_ligatures(line.text), line.size, line.font, line.y) for line in layout.lines]
+    lines = [line for line in lines if line.text.strip()]
+    title_span = _largest_type_title(lines[:_TITLE_SEARCH_LINES], layout.body_size)
+    if title_span is None:
+        return _read_front_matter(lines, text, known_title=None, use_styles=True)
+    title, title_end = title_span
+    metadata = _read_front_matter(lines, text, known_title=title, use_styles=True, title_end=title_end)
+    return metadata
+
+
+def _read_front_matter(
+    lines: list[LayoutLine], text: str, known_title: str | None, use_styles: bool, title_end: int | None = None
+) -> Metadata:
+    """Title, authors, year, DOI and venue from a first page's lines."""
+    lines = lines[: _TITLE_SEARCH_LINES + _AUTHOR_ZONE_LINES]
+    plain = [line.text for line in lines]
+    page_title = _clean_title(known_title)
+    if page_title and title_end is None:
+        title_end = _find_title_end(plain[:_TITLE_SEARCH_LINES], page_title)
+    elif not page_title:
+        page_title, title_end = _find_title(plain[:_TITLE_SEARCH_LINES])
+    authors: list[str] = []
+    if title_end is not None:
+        authors = _find_authors(lines[title_end:], _letter_markers(plain), use_styles)
+    origin = "layout" if use_styles else "text"
+    metadata = Metadata(
+        title=page_title, authors=authors, year=_find_year(text), doi=_find_doi(text), journal=_find_journal(plain[:_HEADER_LINES])
+    )
+    metadata.sources = {name: origin for name in ("title", "authors", "year", "journal") if getattr(metadata, name)}
+    if metadata.doi:
+        metadata.sources["doi"] = "doi-pattern"
+    return metadata
+
+
+_TITLE_FONT_RATIO = 1.15
+_MAX_TITLE_CHARS = 300
+_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.)\s")
+# Lines of this many letters or fewer are markers or symbols set apart ("∗", "1").
+_STRAY_MARK_LETTERS = 1
+
+
+def _largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, int] | None:
+    """The title in the largest type that reads as one, and the index of the line after it.
+
+    Each stretch of consecutive lines in one size is a candidate; sizes are
+    tried from the largest down, so a big journal name, a figure label or an
+    article-type banner is passed over for the title below it.
+    """
+    runs = _same_size_runs(lines)
+    sizes = sorted({line.size for line in lines if line.size >= body_size * _TITLE_FONT_RATIO}, reverse=True)
+    for size in sizes:
+        for start, end in runs:
+            if lines[start].size != size:
+                continue
+            run = [line.text for line in lines[start:end] if _letter_count(line.text) > _STRAY_MARK_LETTERS]
+            title, used = _title_from_run(run)
+            if title:
+                return title, _index_after(lines, start, end, used)
+    return None
+
+
+def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of lines in one font size, stray marks bridged."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and (
+            abs(lines[end].size - lines[start].size) < 0.25 or _letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
+        ):
+            end += 1
+        runs.append((start, end))
+        start = end
+    return runs
+
+
+def _title_from_run(run: list[str]) -> tuple[str | None, int]:
+    """The title that a stretch of same-size lines gives, and how many of its lines it used."""
+    used = 0
+    kept: list[str] = []
+    for line in run[: _MAX_TITLE_LINES + 1]:
+        if kept and ((_looks_like_author_line(line) and _has_markers(line)) or _is_affiliation(line)):
+            break
+        if not kept and _is_banner(line):
+            used += 1
+            continue
+        kept.append(line)
+        used += 1
+    if not kept:
+        return None, used
+    title = _clean_title(join_hyphenated("\n".join(kept)).replace("\n", " "))
+    if not title or not _reads_as_title(title):
+        return None, used
+    return title, used
+
+
+def _reads_as_title(title: str) -> bool:
+    """Whether text in large type can be a paper's title, not a banner, heading or figure label."""
+    words = title.split()
+    if len(words) < 2 or len(title) > _MAX_TITLE_CHARS or len(title) < 10:
+        return False
+    if _is_banner(title) or _SECTION_START.match(title) or _NUMBERED_HEADING.match(title):
+        return False
+    letters = _letter_count(title)
+    return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
+
+
+def _index_after(lines: list[LayoutLine], start: int, end: int, used: int) -> int:
+    """The index of the line after the `used` lettered lines of lines[start:end]."""
+    seen = 0
+    for index in range(start, end):
+        if _letter_count(lines[index].text) > _STRAY_MARK_LETTERS:
+            seen += 1
+            if seen == used:
+                return index + 1
+    return end
+
+
+def _letter_count(text: str) -> int:
+    return sum(char.isalpha() for char in text)
 
 
 def _is_banner(line: str) -> bool:
@@ -560,13 +725,23 @@ def _letters(text: str) -> str:
 
 def _has_markers(line: str) -> bool:
     """Whether a line carries affiliation or footnote markers after its words."""
-    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021]", line))
+    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4]", line))
+
+
+# Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
+_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
+_IEEE_GRADE = re.compile(r",?\s*(?:(?:student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\s*\([^)]*\)?")
+# Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters.
+_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662]+")
 
 
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
+    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", line))
+    line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, _ET_AL.sub("", line))
-    pieces = [piece.strip(" ,") for piece in _NAME_SPLIT.split(unmarked)]
+    pieces = [_HONORIFIC.sub("", piece.strip(" ,")) for piece in _NAME_SPLIT.split(unmarked)]
     return [piece for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
 
 
@@ -577,11 +752,13 @@ def _is_name(piece: str) -> bool:
         return False
     if not all(_is_name_token(token) or token.lower() in _NAME_PARTICLES for token in tokens):
         return False
+    if _AFFILIATION_WORDS.search(piece):
+        return False
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
 
 def _is_name_token(token: str) -> bool:
-    """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P."."""
+    """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P.", "Yu.A."."""
     if not token[:1].isupper():
         return False
     letters = token.replace("'", "").replace("\u2019", "").replace("-", "").replace(".", "")
@@ -596,21 +773,80 @@ def _looks_like_author_line(line: str) -> bool:
     return bool(pieces) and all(_is_name(piece) for piece in pieces)
 
 
-def _find_authors(lines: list[str], letter_markers: str = "") -> list[str]:
-    """The names on the author lines at the start of `lines`.
+# How far after the title the author lines may reach: stacked author blocks
+# (name, department, address, e-mail) take four or five lines per author.
+_AUTHOR_ZONE_LINES = 40
+# Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
+_JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
+_PROSE_WORDS = 9
 
-    `letter_markers` are the lower-case letters that label affiliations on
-    this page; pypdf glues them to the names ("Kimuraa"), so one is cut off
-    the end of each name where the page uses them.
+
+def _find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: bool = False) -> list[str]:
+    """The names on the author lines that follow the title.
+
+    The first line of names sets the author type; later lines in that type
+    that read as names are authors too (stacked author blocks put an address
+    between them), until the abstract, the introduction or running prose.
+    Without font sizes, the names must follow each other.
     """
     names: list[str] = []
-    for line in lines[:_MAX_AUTHOR_LINES]:
-        if not _looks_like_author_line(line):
+    author_style: LayoutLine | None = None
+    for line in lines[:_AUTHOR_ZONE_LINES]:
+        text = line.text
+        if _SECTION_START.match(text) or (names and _is_prose(text)):
             break
-        names.extend(_name_pieces(line))
+        if _JOINER_LINE.match(text):
+            continue
+        if author_style is not None and not line.same_style(author_style):
+            continue
+        line_names = _names_on_line(text)
+        if line_names:
+            names.extend(line_names)
+            if use_styles and author_style is None:
+                author_style = line
+            continue
+        if names and not use_styles and not _is_affiliation(text):
+            break
+        if not names and _is_prose(text):
+            break
     if letter_markers:
         names = [_without_letter_marker(name, letter_markers) for name in names]
-    return _unique_names(names)
+    return [_title_case_if_capitals(name) for name in _unique_names(names)]
+
+
+def _names_on_line(line: str) -> list[str]:
+    """The names a line lists, or [] when it is not a line of names."""
+    if not _looks_like_author_line(line):
+        return []
+    pieces = _name_pieces(line)
+    if len(pieces) == 1:
+        return _split_run_of_names(pieces[0])
+    return pieces
+
+
+def _split_run_of_names(piece: str) -> list[str]:
+    """Names set side by side with no separator ("Zoltan Gyongyi Hector Garcia-Molina Jan Pedersen").
+
+    Only an even run of at least four full words, none an initial or particle,
+    is cut into pairs; anything else stays one name.
+    """
+    tokens = piece.split()
+    if len(tokens) >= 4 and len(tokens) % 2 == 0 and all(len(token) > 2 and not token.endswith(".") for token in tokens):
+        if not any(token.lower() in _NAME_PARTICLES for token in tokens):
+            return [f"{tokens[index]} {tokens[index + 1]}" for index in range(0, len(tokens), 2)]
+    return [piece]
+
+
+def _is_prose(line: str) -> bool:
+    """Whether a line is running text: many words, most of them lower case."""
+    words = line.split()
+    return len(words) >= _PROSE_WORDS and sum(word[:1].islower() for word in words) >= len(words) / 2
+
+
+def _title_case_if_capitals(name: str) -> str:
+    """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; mixed case unchanged."""
+    words = name.split()
+    return " ".join(word.capitalize() if len(word) > 2 and word.isupper() and word.isalpha() else word for word in words)
 
 
 def _letter_markers(lines: list[str]) -> str:
@@ -630,36 +866,99 @@ def _without_letter_marker(name: str, letter_markers: str) -> str:
     return name
 
 
+# --- The venue ----------------------------------------------------------------
+
+_JOURNAL_LINE = re.compile(
+    r"^(?:(?:in\s+)?(?P<proceedings>proceedings\s+of\s+.+?)(?:,\s*pages|\s+pages|,\s*pp\.|$)"
+    r"|(?P<journal>(?:[A-Z][\w&.:-]*\s+){0,6}(?:journal|letters|reports|review|transactions|annals|advances|bulletin|communications)\b[^\d(]{0,60}?)"
+    r"\s*(?:\(\d{4}\)|\d{1,4}\s*[(:,]|vol\.?|volume|,\s*\d{4}))",
+    re.IGNORECASE,
+)
+
+
+def _find_journal(lines: list[str]) -> str | None:
+    """The journal or proceedings that a banner line among the first lines names, or None."""
+    for line in lines:
+        match = _JOURNAL_LINE.match(line)
+        if match:
+            venue = (match.group("proceedings") or match.group("journal") or "").strip(" ,.;:")
+            if 2 <= len(venue.split()) <= 20:
+                return venue
+    return None
+
+
 # --- A whole PDF ------------------------------------------------------------
 
-# The title's font is this much larger than the body text at least.
-_TITLE_FONT_RATIO = 1.15
-_FONT_SIZE_STEP = 0.5
-_MAX_TITLE_CHARS = 300
-_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.)\s")
+# A page with fewer letters than this has no text layer worth checking against.
+_SCANNED_PAGE_LETTERS = 200
 
 
-def from_pdf(reader: Any, first_page: tuple[str, str | None] | None = None) -> Metadata:
-    """Metadata of a `pypdf.PdfReader`, combining Info, XMP and the first page.
+def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata:
+    """Metadata of a `pypdf.PdfReader`, from page 1's layout checked against Info and XMP.
 
-    DOI: XMP, then Info, then the first page. Title and authors: XMP, then
-    Info (XMP first because it is structured and kept up to date by
-    publishers), then the first page, where the title is the text in the
-    largest font if that reads as a title. Year: a publication year printed
-    on the first page, then XMP's publication date, then Info's CreationDate.
-    A broken metadata structure never raises; what could be read is returned.
+    Page 1 is read for every field. A title in XMP or Info is taken only when
+    page 1 prints it (it is then clean of hyphenation and line breaks), so a
+    typesetter's job name, a venue, or another paper's title never wins; the
+    same holds for their authors, whose surnames must all be on page 1. A DOI
+    from XMP or Info is taken when page 1 prints none or prints the same one.
+    The year is the one page 1 prints, then XMP's publication date, then
+    Info's creation date. Each field's origin is in `sources`. A broken
+    metadata structure never raises; what could be read is returned.
     ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
     """
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
-    first_text, font_title = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
-    page = _safe(lambda: from_first_page(first_text, title=font_title), Metadata())
-    return Metadata(
-        title=merge(xmp, info, page).title,
-        authors=merge(xmp, info, page).authors,
-        year=merge(page, xmp, info).year,
-        doi=merge(xmp, info, page).doi,
-    )
+    first_text, layout = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
+    if isinstance(layout, PageLayout) and layout.lines:
+        page = _safe(lambda: from_layout(layout, first_text), Metadata())
+    else:
+        page = _safe(lambda: from_first_page(first_text, title=layout if isinstance(layout, str) else None), Metadata())
+    return _combine(page, xmp, info, first_text)
+
+
+def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> Metadata:
+    """Each field from the page or from XMP and Info where page 1 confirms them."""
+    page_letters = _letters(normalize_ligatures(page_text))
+    scanned = len(page_letters) < _SCANNED_PAGE_LETTERS
+    combined = Metadata(title=page.title, authors=list(page.authors), year=page.year, doi=page.doi, journal=page.journal)
+    combined.sources = dict(page.sources)
+    for origin, candidate in (("xmp", xmp), ("info", info)):
+        if candidate.title and (scanned or _printed_on_page(candidate.title, page_letters)):
+            # Printed on the page but unrelated to the title found there, it is a banner (a venue, a series).
+            if scanned or not page.title or _letters(page.title) in _letters(candidate.title):
+                combined.title, combined.sources["title"] = candidate.title, origin
+                break
+    for origin, candidate in (("xmp", xmp), ("info", info)):
+        if (
+            candidate.authors
+            and len(candidate.authors) >= len(page.authors)
+            and (scanned or _surnames_on_page(candidate.authors, page_letters))
+        ):
+            combined.authors, combined.sources["authors"] = list(candidate.authors), origin
+            break
+    for origin, candidate in (("xmp", xmp), ("info", info)):
+        if candidate.doi and (
+            not page.doi or candidate.doi.lower() == page.doi.lower() or page.doi.lower().startswith(candidate.doi.lower())
+        ):
+            combined.doi, combined.sources["doi"] = candidate.doi, origin
+            break
+    if not combined.year:
+        for origin, candidate in (("xmp", xmp), ("info", info)):
+            if candidate.year:
+                combined.year, combined.sources["year"] = candidate.year, origin
+                break
+    return combined
+
+
+def _printed_on_page(title: str, page_letters: str) -> bool:
+    """Whether a title's letters appear on page 1, in order and unbroken."""
+    wanted = _letters(normalize_ligatures(title))
+    return len(wanted) >= 8 and wanted in page_letters
+
+
+def _surnames_on_page(authors: list[str], page_letters: str) -> bool:
+    """Whether every author's surname is printed on page 1."""
+    return all(_letters(name.split()[-1]) in page_letters for name in authors if name.split())
 
 
 def _safe(read: Any, default: Any) -> Any:
@@ -686,53 +985,9 @@ def _xmp_bytes(reader: Any) -> bytes | None:
     return metadata_stream.get_object().get_data()
 
 
-def read_first_page(page: Any) -> tuple[str, str | None]:
-    """A page's text and the title its font sizes suggest, from one extraction.
+def read_first_page(page: Any) -> tuple[str, PageLayout | None]:
+    """A page's text and its layout (lines with font sizes), from one extraction.
 
     If reading the font sizes fails, the plain text is still returned.
     """
-    chunks: list[tuple[float, str]] = []
-
-    def collect(text: str, cm: list[float], tm: list[float], font: Any, font_size: float) -> None:
-        scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
-        chunks.append((round(font_size * scale / _FONT_SIZE_STEP) * _FONT_SIZE_STEP, text))
-
-    try:
-        text = page.extract_text(visitor_text=collect)
-    except Exception:
-        return _safe(lambda: page.extract_text(), "") or "", None
-    return text or "", _safe(lambda: _largest_font_title(chunks), None)
-
-
-def _largest_font_title(chunks: list[tuple[float, str]]) -> str | None:
-    """The text set in the largest font, if it reads as a title.
-
-    Sizes larger than the body text are tried from the largest down, so a big
-    journal name or a section heading does not pass for the title.
-    """
-    characters_by_size: dict[float, int] = {}
-    for size, text in chunks:
-        characters_by_size[size] = characters_by_size.get(size, 0) + len(text.strip())
-    if not characters_by_size:
-        return None
-    body_size = max(characters_by_size, key=characters_by_size.get)
-    for size in sorted((size for size in characters_by_size if size >= body_size * _TITLE_FONT_RATIO), reverse=True):
-        title = _clean_title(_first_run_of_size(chunks, size))
-        if title and len(title.split()) >= 2 and len(title) <= _MAX_TITLE_CHARS and not _is_banner(title):
-            if not _SECTION_START.match(title) and not _NUMBERED_HEADING.match(title):
-                return title
-    return None
-
-
-def _first_run_of_size(chunks: list[tuple[float, str]], size: float) -> str:
-    """The text of the first stretch of chunks in one font size, blank chunks bridged."""
-    parts: list[str] = []
-    for chunk_size, text in chunks:
-        if chunk_size == size:
-            if parts and not parts[-1][-1:].isspace() and not text[:1].isspace():
-                parts.append(" ")  # separate text objects with no space between them
-            parts.append(text)
-        elif parts and text.strip():
-            break
-    joined = join_hyphenated(normalize_ligatures("".join(parts)).strip())
-    return " ".join(joined.split())
+    return read_page(page)

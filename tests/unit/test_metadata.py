@@ -304,10 +304,21 @@ class TestFromPdf:
         reader = make_pdf(FIRST_PAGE_LINES, scaled_text_matrix=True)
         assert from_pdf(reader).title == "Largest Font Title on Two Lines"
 
-    def test_priorities_xmp_then_info_then_page(self):
+    def test_xmp_and_info_that_page_one_does_not_print_are_not_taken(self):
         info = {"/Title": "Info Title Text", "/Author": "Info Author", "/Subject": "doi:10.1111/info"}
-        reader = make_pdf(FIRST_PAGE_LINES, info=info, xmp=XMP_PACKET.encode())
-        assert from_pdf(reader) == Metadata("Heat in Confined Fluids", ["John Smith", "Ana Demo"], 2019, "10.1234/demo.2022.7")
+        metadata = from_pdf(make_pdf(FIRST_PAGE_LINES, info=info, xmp=XMP_PACKET.encode()))
+        assert metadata == Metadata("Largest Font Title on Two Lines", ["Jane Roe", "Rick Poe"], 2019, "10.4321/page.doi")
+        assert metadata.sources == {"title": "layout", "authors": "layout", "year": "layout", "doi": "doi-pattern", "journal": "layout"}
+
+    def test_xmp_fields_that_page_one_confirms_are_taken(self):
+        packet = XMP_PACKET.replace("Heat  in Confined Fluids", "Largest Font Title on Two Lines")
+        packet = packet.replace(
+            "<rdf:li>Smith, John</rdf:li><rdf:li>Ana Demo</rdf:li>", "<rdf:li>Roe, Jane</rdf:li><rdf:li>Rick Poe</rdf:li>"
+        )
+        packet = packet.replace("10.1234/demo.2022.7", "10.4321/page.doi")
+        metadata = from_pdf(make_pdf(FIRST_PAGE_LINES, xmp=packet.encode()))
+        assert metadata == Metadata("Largest Font Title on Two Lines", ["Jane Roe", "Rick Poe"], 2019, "10.4321/page.doi")
+        assert (metadata.sources["title"], metadata.sources["authors"], metadata.sources["doi"]) == ("xmp", "xmp", "xmp")
 
     def test_info_beats_the_page_and_creation_year_is_the_last_resort(self):
         lines = [(20, "Largest Font Title"), (10, "Plain body text without any dates.")]

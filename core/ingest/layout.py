@@ -1,0 +1,108 @@
+"""The lines of a PDF page with the font size and font of each, from one text extraction.
+
+A paper's first page says what its parts are by typography: the title in the
+largest type, the authors in their own size or face, the body smaller. pypdf
+hands each piece of text to a visitor with its font and text matrices, so one
+`extract_text` call gives both the page text and this layout.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["LayoutLine", "PageLayout", "read_page"]
+
+# Font sizes are compared at half-point steps: LaTeX and Word titles differ from
+# the body by at least a point, while one line's pieces may differ by rounding.
+_FONT_SIZE_STEP = 0.5
+
+
+@dataclass(frozen=True)
+class LayoutLine:
+    """One line of page text as pypdf lays it out, with its main font size and face."""
+
+    text: str
+    size: float
+    font: str
+    y: float = 0.0
+
+    def same_style(self, other: LayoutLine) -> bool:
+        """Whether two lines are set in the same size and face."""
+        return abs(self.size - other.size) <= _FONT_SIZE_STEP and self.font == other.font
+
+
+@dataclass
+class PageLayout:
+    """The lines of one page, top to bottom in pypdf's reading order."""
+
+    lines: list[LayoutLine] = field(default_factory=list)
+
+    @property
+    def body_size(self) -> float:
+        """The font size that carries the most letters on the page."""
+        letters: Counter[float] = Counter()
+        for line in self.lines:
+            letters[line.size] += sum(char.isalpha() for char in line.text)
+        return letters.most_common(1)[0][0] if letters else 0.0
+
+
+def read_page(page: Any) -> tuple[str, PageLayout | None]:
+    """A page's text and its layout, from one extraction; the layout is None if fonts cannot be read."""
+    pieces: list[tuple[str, float, str, float]] = []
+
+    def collect(text: str, cm: list[float], tm: list[float], font: Any, font_size: float) -> None:
+        scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
+        size = round(font_size * scale / _FONT_SIZE_STEP) * _FONT_SIZE_STEP
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        pieces.append((text, size, _font_name(font), y))
+
+    try:
+        text = page.extract_text(visitor_text=collect) or ""
+    except Exception:
+        try:
+            return page.extract_text() or "", None
+        except Exception:
+            return "", None
+    try:
+        return text, PageLayout(_lines_of(pieces))
+    except Exception:
+        return text, None
+
+
+def _font_name(font: Any) -> str:
+    """A font's base name without the subset prefix ("ABCDEF+Times-Bold" -> "Times-Bold")."""
+    try:
+        name = str(font.get("/BaseFont", "")) if font is not None else ""
+    except Exception:
+        return ""
+    return name.lstrip("/").split("+", 1)[-1]
+
+
+def _lines_of(pieces: list[tuple[str, float, str, float]]) -> list[LayoutLine]:
+    """Pieces of text joined into lines at pypdf's line breaks, each with the style of most of its letters."""
+    lines: list[LayoutLine] = []
+    parts: list[tuple[str, float, str, float]] = []
+
+    def finish() -> None:
+        text = "".join(part[0] for part in parts)
+        if text.strip():
+            letters_by_style: Counter[tuple[float, str]] = Counter()
+            for part_text, size, font, _ in parts:
+                letters_by_style[(size, font)] += sum(char.isalnum() for char in part_text)
+            size, font = letters_by_style.most_common(1)[0][0]
+            y = next(part[3] for part in parts if part[0].strip())
+            lines.append(LayoutLine(" ".join(text.split()), size, font, y))
+        parts.clear()
+
+    for text, size, font, y in pieces:
+        segments = text.split("\n")
+        for index, segment in enumerate(segments):
+            if index > 0:
+                finish()
+            if segment:
+                parts.append((segment, size, font, y))
+    finish()
+    return lines
