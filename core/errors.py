@@ -16,14 +16,33 @@ class LibraryError(PapergymError):
 
 
 def describe_database_error(error: sqlite3.Error) -> str:
-    """One sentence for a failed database call: a busy library says who holds it and what to do."""
+    """One sentence for a failed database call, naming what is wrong with the library and what to do."""
     text = str(error)
-    if isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
         return (
             "The library database is busy: another papergym process (an import, a generation or a check in another "
             "terminal) is writing to it. Wait for it to finish, then try again."
         )
+    if "readonly" in lowered or "read-only" in lowered:
+        return (
+            "The library database is read-only here, so nothing can be written to it; give your user write access to the "
+            "library folder and its library.db, or choose another library with --library."
+        )
+    if "disk is full" in lowered or "disk full" in lowered:
+        return "The disk that holds the library is full, so nothing was written; free some space, then run the command again."
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return (
+            "The library database is damaged; restore library.db from a backup "
+            "(or try `sqlite3 library.db .recover | sqlite3 recovered.db`)."
+        )
+    if "disk i/o error" in lowered or "unable to open" in lowered:
+        return f"The library database cannot be read or written ({text}); check the disk and the library folder, then try again."
     return f"The library database failed ({text}); try again, and if it keeps failing, restore library.db from a backup."
+
+
+class InvalidField(PapergymError):
+    """A value the user gave for a paper's metadata field is not usable."""
 
 
 class InvalidField(PapergymError):

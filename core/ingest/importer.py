@@ -128,15 +128,31 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _store_pdf(library: Library, source: Path, paper_id: str) -> str:
-    """Copy a PDF into the library under its hash; the rename makes a half-copied file impossible."""
+def _store_pdf(library: Library, source: Path, paper_id: str) -> tuple[str, bool]:
+    """Copy a PDF into the library under its hash; returns its path in the library and whether this call wrote it.
+
+    The rename makes a half-copied file impossible; a copy that fails (a full disk) leaves nothing behind.
+    """
     relative = f"{PDF_DIR}/{paper_id}.pdf"
     target = library.folder / relative
-    if not target.exists():
-        partial = target.with_suffix(f".partial-{os.getpid()}")
+    if target.exists():
+        return relative, False
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    try:
         shutil.copyfile(source, partial)
         os.replace(partial, target)
-    return relative
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return relative, True
+
+
+def _has_stored_copy(library: Library, paper_id: str) -> bool:
+    """Whether a paper row (written by another import of the same file meanwhile) points to the stored PDF."""
+    try:
+        return library.status_of(paper_id) in ("ok", "no_text")
+    except sqlite3.Error:
+        return False
 
 
 def _sweep_partials(library: Library) -> None:
@@ -300,7 +316,13 @@ def _store_outcome(library: Library, paper_id: str, path: Path, size: int, outco
         reason = value if isinstance(value, str) else f"could not be read (the reader returned {type(value).__name__})"
         library.record_failure(paper_id, path.name, str(path.resolve()), size, reason)
         return FileResult(str(path), "failed", paper_id=paper_id, reason=reason, seconds=outcome.seconds)
-    stored = library.add_paper(_record(paper_id, path, size, value), stored_path=_store_pdf(library, path, paper_id))
+    stored_path, copied = _store_pdf(library, path, paper_id)
+    try:
+        stored = library.add_paper(_record(paper_id, path, size, value), stored_path=stored_path)
+    except BaseException:
+        if copied and not _has_stored_copy(library, paper_id):
+            (library.folder / stored_path).unlink(missing_ok=True)  # no row would ever point to (or remove) this copy
+        raise
     duplicate = duplicate_label({"duplicate_of": stored.duplicate_of, "duplicate_match": stored.duplicate_match})
     return FileResult(
         str(path),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import click
-from papergym.core.errors import PapergymError
+from papergym.core.errors import PapergymError, describe_database_error
 from papergym.tui.formatting import duration, truncate
 from papergym.tui.terminal_text import printable
 
@@ -18,13 +20,21 @@ __all__ = ["SHORT_ID", "PapergymGroup", "StatusLine", "clip", "duration", "echo_
 
 
 class PapergymGroup(click.Group):
-    """Turns errors a user can fix into one line instead of a traceback."""
+    """Turns errors a user can fix, and a library database or disk that fails, into one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except PapergymError as error:
             raise click.ClickException(str(error)) from None
+        except sqlite3.Error as error:
+            raise click.ClickException(describe_database_error(error)) from None
+        except OSError as error:
+            if error.errno != errno.ENOSPC:
+                raise
+            raise click.ClickException(
+                f"The disk is full{f' (writing {error.filename})' if error.filename else ''}; free some space, then run the command again."
+            ) from None
 
 
 def library_option(command):
