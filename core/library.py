@@ -268,6 +268,20 @@ def _m006_provenance_and_duplicates(db: sqlite_utils.Database) -> None:
     db["paper_keys"].create_index(["paper_id"])
 
 
+def _m007_job_claims(db: sqlite_utils.Database) -> None:
+    # Which generate run is doing a queued window, and since when: two runs at once never do the same window.
+    db["jobs"].add_column("claimed_by", str)
+    db["jobs"].add_column("claimed_at", str)
+    # Questions that an earlier version stored for a window whose paper was removed meanwhile: no paper,
+    # so `remove` could not reach them and export still wrote them.
+    orphans = (
+        "SELECT id FROM questions WHERE paper_id IS NOT NULL AND paper_id NOT LIKE 'ext:%' AND paper_id NOT IN (SELECT id FROM papers)"
+    )
+    db.execute(f"DELETE FROM question_fts WHERE question_id IN ({orphans})")
+    db.execute(f"DELETE FROM checks WHERE question_id IN ({orphans})")
+    db.execute(f"DELETE FROM questions WHERE id IN ({orphans})")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_papers,
     _m002_generation,
@@ -275,6 +289,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m004_training,
     _m005_learnability,
     _m006_provenance_and_duplicates,
+    _m007_job_claims,
 ]
 
 PAPER_COLUMNS = (
