@@ -10,6 +10,7 @@ here, and `from_pdf` combines them field by field.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from typing import Any
@@ -276,7 +277,7 @@ def _unique_names(names: list[str]) -> list[str]:
     """Names tidied, without junk such as "Administrator", each once, in order."""
     unique: list[str] = []
     for name in names:
-        name = " ".join(name.split()).strip(" ,;")
+        name = " ".join(re.sub(r"\([^)]*\)?|\S+@\S+", " ", name).split()).strip(" ,;")
         if name.lower() in _JUNK_AUTHORS or not any(char.isalpha() for char in name):
             continue
         if name not in unique:
@@ -449,7 +450,7 @@ _AFFILIATION_WORDS = re.compile(
     r"\b(?:universit(?:y|é|ät|à|at|ad|e|i)|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
-    r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing)\b",
+    r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
@@ -461,7 +462,8 @@ _SECTION_START = re.compile(
 )
 # Affiliation and footnote markers glued to or just after a name.
 _MARKERS = re.compile(
-    r"(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*\d{1,2})*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
+    r"(?<=[^\W\d_]),\s?\d{1,2}(?:,(?:\d{1,2}|[a-z*\u2217\u2020\u2021](?![a-z])))*[*\u2217\u2020\u2021]*(?=[\s,]|$)"
+    r"|(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*(?:\d{1,2}|[a-z*\u2217](?![a-z])))*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#$+\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
     r"|(?<=\s)(?:\d{1,2}(?:,\d{1,2})*)?[*\u2217\u2020\u2021\u00a7\u00b6\u2016#]*(?<=[\d*\u2217\u2020\u2021\u00a7\u00b6\u2016#])(?=\s|,|$)"
     r"|(?<=[a-z])[a-z](?:,[a-z])+(?=[\s,]|$)"
     r"|(?<=\s)[a-z](?:,[a-z])*(?=\s|,|$)"
@@ -500,6 +502,34 @@ _TITLE_CONTINUES_AFTER = frozenset(
 )
 
 
+# pdfTeX sets an accent as its own glyph before the letter ("Gr´egory",
+# "Sof´ıa"), a cedilla after it ("Franc¸ois"); pypdf returns them apart.
+_SPACING_ACCENTS = {
+    "\u00b4": "\u0301",
+    "`": "\u0300",
+    "\u00a8": "\u0308",
+    "\u02c6": "\u0302",
+    "\u02dc": "\u0303",
+    "\u02c7": "\u030c",
+    "\u02da": "\u030a",
+}
+_ACCENT_BEFORE_LETTER = re.compile("([\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da])\\s?([A-Za-z\u0131])")
+_CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
+
+
+def _join_accents(text: str) -> str:
+    """Text with pdfTeX's detached accents put back on their letters ("Gr´egory" -> "Grégory")."""
+    if not any(accent in text for accent in (*_SPACING_ACCENTS, "\u00b8")):
+        return text
+
+    def accented(match: re.Match[str]) -> str:
+        letter = "i" if match.group(2) == "\u0131" else match.group(2)
+        return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[match.group(1)])
+
+    text = _ACCENT_BEFORE_LETTER.sub(accented, text)
+    return _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
+
+
 def from_first_page(text: str, title: str | None = None) -> Metadata:
     """Metadata read off the text of a paper's first page.
 
@@ -509,7 +539,8 @@ def from_first_page(text: str, title: str | None = None) -> Metadata:
     title already known (for example from font sizes) can be passed in; the
     authors are then looked for after it.
     """
-    lines = [LayoutLine(" ".join(line.split()), 0.0, "") for line in normalize_ligatures(text).split("\n") if line.strip()]
+    text = _join_accents(normalize_ligatures(text))
+    lines = [LayoutLine(" ".join(line.split()), 0.0, "") for line in text.split("\n") if line.strip()]
     return _read_front_matter(lines, text, known_title=title, use_styles=False)
 
 
@@ -521,9 +552,10 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     after it in the type of the first of them, so affiliations and e-mails set
     in other type between stacked author blocks are skipped.
     """
-    lines = [LayoutLine(normalize_ligatures(line.text), line.size, line.font, line.y) for line in layout.lines]
+    text = _join_accents(normalize_ligatures(text))
+    lines = [LayoutLine(_join_accents(normalize_ligatures(line.text)), line.size, line.font, line.y) for line in layout.lines]
     lines = [line for line in lines if line.text.strip()]
-    title_span = _largest_type_title(lines[:_TITLE_SEARCH_LINES], layout.body_size)
+    title_span = _largest_type_title(lines[:_TITLE_SEARCH_LINES], layout.body_size) or _bold_title(lines[:_TITLE_SEARCH_LINES])
     if title_span is None:
         return _read_front_matter(lines, text, known_title=None, use_styles=True)
     title, title_end = title_span
@@ -579,6 +611,26 @@ def _largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str,
             title, used = _title_from_run(run)
             if title:
                 return title, _index_after(lines, start, end, used)
+    return None
+
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|\bBX|CMBX|-B\b|\.B\b|Bd", re.IGNORECASE)
+
+
+def _bold_title(lines: list[LayoutLine]) -> tuple[str, int] | None:
+    """The first stretch of bold lines in one type that reads as a title, for titles set in the body size."""
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and lines[end].same_style(lines[start]):
+            end += 1
+        if _BOLD_FONT.search(lines[start].font):
+            title, used = _title_from_run([line.text for line in lines[start:end]])
+            if title:
+                return title, _index_after(lines, start, end, used)
+        if _SECTION_START.match(lines[start].text):
+            return None
+        start = end
     return None
 
 
@@ -733,12 +785,60 @@ _HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORE
 _IEEE_GRADE = re.compile(r",?\s*(?:(?:student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)?")
 # Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters.
+_EMAIL_ADDRESS = re.compile(r"\S*@\S*|\{[^}]*\}\S*")
+# Countries and places that end an address line set in the authors' type.
+_PLACE_WORDS = frozenset(
+    [
+        "usa",
+        "uk",
+        "u.k.",
+        "china",
+        "japan",
+        "germany",
+        "france",
+        "italy",
+        "spain",
+        "canada",
+        "australia",
+        "india",
+        "korea",
+        "brazil",
+        "netherlands",
+        "switzerland",
+        "sweden",
+        "israel",
+        "singapore",
+        "africa",
+        "america",
+        "kingdom",
+        "belgium",
+        "austria",
+        "denmark",
+        "norway",
+        "finland",
+        "poland",
+        "portugal",
+        "greece",
+        "ireland",
+        "mexico",
+        "russia",
+        "taiwan",
+        "iran",
+        "turkey",
+        "egypt",
+        "chile",
+        "argentina",
+        "pakistan",
+        "bangladesh",
+        "malawi",
+    ]
+)
 _SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662]+")
 
 
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
-    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", line))
+    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", line)))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, _ET_AL.sub("", line))
     pieces = [_HONORIFIC.sub("", piece.strip(" ,")) for piece in _NAME_SPLIT.split(unmarked)]
@@ -752,7 +852,7 @@ def _is_name(piece: str) -> bool:
         return False
     if not all(_is_name_token(token) or token.lower() in _NAME_PARTICLES for token in tokens):
         return False
-    if _AFFILIATION_WORDS.search(piece):
+    if _AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
         return False
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
@@ -767,7 +867,7 @@ def _is_name_token(token: str) -> bool:
 
 def _looks_like_author_line(line: str) -> bool:
     """Whether a line is a list of names (with or without markers)."""
-    if not line or _is_affiliation(line) or _BANNER_ANYWHERE.search(line):
+    if not line or _is_affiliation(line) or _BANNER_ANYWHERE.search(line) or _BANNER_START.match(line) or _ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
     return bool(pieces) and all(_is_name(piece) for piece in pieces)
@@ -931,6 +1031,7 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if (
             candidate.authors
+            and all(_is_name(name) or len(name.split()) == 1 for name in candidate.authors)
             and len(candidate.authors) >= len(page.authors)
             and (scanned or _surnames_on_page(candidate.authors, page_letters))
         ):
