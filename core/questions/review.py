@@ -10,9 +10,9 @@ exactly that, and only where nobody changed the question since.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from papergym.core.errors import PapergymError
+from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.core.questions.store import QuestionFilter
 
@@ -21,7 +21,7 @@ DECISIONS = ("accepted", "rejected")
 
 def decision_time() -> str:
     """The time stamp a decision is stored with (and the one to note when a list of questions is read)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return now()
 
 
 @dataclass(frozen=True)
