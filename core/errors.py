@@ -43,7 +43,3 @@ def describe_database_error(error: sqlite3.Error) -> str:
 
 class InvalidField(PapergymError):
     """A value the user gave for a paper's metadata field is not usable."""
-
-
-class InvalidField(PapergymError):
-    """A value the user gave for a paper's metadata field is not usable."""
