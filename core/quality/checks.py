@@ -62,11 +62,13 @@ def _decode(row: dict) -> dict:
     return row
 
 
-def pending_questions(library: Library, step: str, config: str, *, recheck: bool, skip_dropped: bool) -> list[dict]:
-    """Open questions this step has not judged with these settings, oldest first."""
-    placeholders = ",".join("?" * len(OPEN_STATUSES))
+def pending_questions(
+    library: Library, step: str, config: str, *, recheck: bool, skip_dropped: bool, statuses: tuple[str, ...] = OPEN_STATUSES
+) -> list[dict]:
+    """Questions with one of ``statuses`` (the open ones by default) this step has not judged with these settings, oldest first."""
+    placeholders = ",".join("?" * len(statuses))
     clauses = [f"q.status IN ({placeholders})"]
-    params: list = list(OPEN_STATUSES)
+    params: list = list(statuses)
     if not recheck:
         clauses.append("NOT EXISTS (SELECT 1 FROM checks c WHERE c.question_id = q.id AND c.step = ? AND c.config = ?)")
         params += [step, config]

@@ -15,7 +15,7 @@ The band is read from the pass rate above chance, ``(pass - chance) / (1 - chanc
 so one pair of thresholds means the same for 4- and 10-option questions and for
 open answers (chance 0). Two ways to measure:
 
-- ``sample``: k step-by-step solutions, each graded like the training reward;
+- ``sample``: k solutions to the training prompt, each graded like the training reward;
 - ``logprob``: multiple choice only; one forward pass reads the answer letters'
   probabilities, rescaled to the training temperature, and the key's share is the
   expected pass rate (other kinds fall back to sampling).
@@ -28,9 +28,10 @@ import time
 import zlib
 from dataclasses import dataclass
 
+from papergym.core.dataset.prompt import prompt_messages
 from papergym.core.errors import PapergymError
-from papergym.core.llm.backend import Backend
-from papergym.core.quality.prompts import solve_messages, solve_prompt, vote_messages, vote_prompt
+from papergym.core.llm.backend import Backend, Message
+from papergym.core.quality.prompts import vote_messages, vote_prompt
 from papergym.core.quality.vote import ask, letter_probabilities
 from papergym.core.questions.grading import grade
 
@@ -155,14 +156,27 @@ def _seed(question: dict, sample: int) -> int:
     return zlib.crc32(f"learnability|{question.get('id', question['question'])}|{sample}".encode())
 
 
+def training_prompt(question: dict) -> tuple[str, list[Message]]:
+    """The prompt GRPO will train on: the export's chat, and its plain rendering for a model without a chat template.
+
+    The plain layout is the one training gives a base model (``train.backends.PLAIN_CHAT_TEMPLATE``):
+    the system text, the question after "Question: ", then "Reasoning:". Measuring on any
+    other prompt would measure a different task.
+    """
+    chat = prompt_messages(question["question"], question["kind"], question.get("options") or [], question.get("unit"))
+    system, user = chat[0]["content"], chat[1]["content"]
+    return f"{system}\n\nQuestion: {user}\n\nReasoning:", [Message("system", system), Message("user", user)]
+
+
 def _sampled(backend: Backend, question: dict, settings: LearnabilitySettings) -> tuple[float, int, int]:
     passes = unreadable = tokens = 0
+    prompt, messages = training_prompt(question)
     for sample in range(settings.samples):
+        # No stop strings: training samples until the end of text or the token budget, and grades all of it.
         completion = ask(
             backend,
-            solve_prompt(question),
-            solve_messages(question),
-            stop=["###", "\nQuestion:"],
+            prompt,
+            messages,
             max_tokens=settings.reasoning_tokens,
             temperature=settings.temperature,
             seed=_seed(question, sample),
@@ -231,6 +245,7 @@ def run_step(library, settings, summary, progress, cancel, open_learner) -> str 
     from papergym.core.quality.learnability_store import save_measurement
     from papergym.core.quality.model_step import run_model_step
     from papergym.core.quality.prompts import QUALITY_PROMPT_VERSION
+    from papergym.core.questions.statuses import OPEN_STATUSES
 
     measuring: LearnabilitySettings = settings.learnability
     config = settings_hash(
@@ -269,8 +284,19 @@ def run_step(library, settings, summary, progress, cancel, open_learner) -> str 
         learner.append(open_learner())
         return lambda question: measure(learner[0], question, measuring)
 
+    # Accepted questions too: they are the ones a run trains on.
     stopped = run_model_step(
-        library, "learnability", config, settings, summary, work, record, lambda: learner[0].parallel, progress, cancel
+        library,
+        "learnability",
+        config,
+        settings,
+        summary,
+        work,
+        record,
+        lambda: learner[0].parallel,
+        progress,
+        cancel,
+        statuses=(*OPEN_STATUSES, "accepted"),
     )
     reclassify(library, measuring.band)
     summary.extra["bands"] = {

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from papergym.core.library import Library
 from papergym.core.llm.backend import Backend, BackendError
 from papergym.core.quality.checks import UPSERT, StepSummary, pending_questions
+from papergym.core.questions.statuses import OPEN_STATUSES
 
 MAX_CONSECUTIVE_FAILURES = 5
 
@@ -67,9 +68,10 @@ def run_model_step(
     workers: Callable[[], int],
     progress,
     cancel: threading.Event,
+    statuses: tuple[str, ...] = OPEN_STATUSES,
 ) -> str | None:
-    """Run one model step over its pending questions; returns why it stopped early, if it did."""
-    todo = pending_questions(library, step, config, recheck=settings.recheck, skip_dropped=True)
+    """Run one model step over its pending questions (open ones unless ``statuses`` says otherwise); returns why it stopped early."""
+    todo = pending_questions(library, step, config, recheck=settings.recheck, skip_dropped=True, statuses=statuses)
     if settings.limit is not None:
         todo = todo[: settings.limit]
     if not todo:

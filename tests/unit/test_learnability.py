@@ -144,3 +144,17 @@ def test_the_check_step_records_each_band_and_a_new_band_needs_no_new_measuremen
     assert report.steps[0].ran == 0 and report.steps[0].extra["bands"] == {"too easy": 1, "too hard": 1}
     row = next(row for row in question_checks(library, learnable) if row["step"] == "learnability")
     assert row["reasons"][0].startswith("too hard:") and "0.60 and 0.90" in row["reasons"][0]
+
+
+def test_accepted_questions_are_measured_too_since_they_are_what_a_run_trains_on(library):
+    from papergym.core.quality.pipeline import CheckSettings, run_checks
+
+    from tests.questions import add_question
+
+    accepted = add_question(library, status="accepted")
+    rejected = add_question(library, status="rejected")
+    learner = FakeBackend(["Answer: A"] * 8, model_name="base")
+    run_checks(library, CheckSettings(steps=("learnability",)), open_learner=lambda: learner)
+    assert set(measurements(library)) == {accepted}
+    assert library.query("SELECT status FROM questions WHERE id = ?", [accepted])[0]["status"] == "accepted"
+    assert rejected not in measurements(library)
