@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["SECTION_KINDS", "Section", "find_abstract", "split_sections"]
+__all__ = ["SECTION_KINDS", "Section", "find_abstract", "split_sections", "unlabelled_abstract"]
 
 SECTION_KINDS = ("abstract", "introduction", "methods", "results", "discussion", "conclusion", "other")
 
@@ -173,8 +173,72 @@ def split_sections(text: str) -> list[Section]:
 
 
 def find_abstract(sections: list[Section]) -> str:
-    """The text of the first abstract section, or "" when there is none."""
-    return next((section.text for section in sections if section.kind == "abstract"), "")
+    """The text of the first abstract section, else the unlabelled abstract in the front matter, or "".
+
+    Nature, Science, PNAS, physics letters and ACM journals print the
+    abstract as the first paragraph after the authors, with no heading.
+    """
+    labelled = next((section.text for section in sections if section.kind == "abstract"), "")
+    if labelled:
+        return labelled
+    front_matter = next((section.text for section in sections if section.heading == FRONT_MATTER_HEADING), "")
+    return unlabelled_abstract(front_matter)
+
+
+# An unlabelled abstract is the first run of this many prose lines and words.
+_MIN_ABSTRACT_LINES = 3
+_MIN_ABSTRACT_WORDS = 40
+_MIN_OPENING_WORDS = 6
+# Front-matter lines that are never part of an abstract: licences, dates,
+# addresses, correspondence, keywords, footnotes.
+_NOT_ABSTRACT = re.compile(
+    r"copyright|©|\blicen[cs]|creative\s+commons|all\s+rights|permission|\bopen\s+access\b|\bdistributed\s+under"
+    r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespond|e-?mail|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
+    r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|\bkey\s*words\b|\bindex\s+terms\b|\bccs\s+concepts\b"
+    r"|\bacademic\s+editor\b|\bpermission\b|\bcite\s+this\b|\bthis\s+(?:article|paper)\s+is\b|\bmanuscript\b",
+    re.IGNORECASE,
+)
+_PARAGRAPH_STOP = re.compile(
+    r"^(?:key\s*words|index\s+terms|ccs\s+concepts|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b)", re.IGNORECASE
+)
+
+
+def unlabelled_abstract(front_matter: str) -> str:
+    """The first paragraph of running prose in a paper's front matter, or "" when there is none.
+
+    A paragraph opens with a line of at least six words, most of them lower
+    case, that is not a licence, date, address or correspondence line, and
+    runs while lines go on as prose; it counts when it has three lines and
+    forty words at least.
+    """
+    lines = [line.strip() for line in front_matter.split("\n")]
+    start = 0
+    while start < len(lines):
+        if not _opens_paragraph(lines[start]):
+            start += 1
+            continue
+        end = start + 1
+        while end < len(lines) and _continues_paragraph(lines[end]):
+            end += 1
+        paragraph = lines[start:end]
+        if len(paragraph) >= _MIN_ABSTRACT_LINES and sum(len(line.split()) for line in paragraph) >= _MIN_ABSTRACT_WORDS:
+            return "\n".join(paragraph)
+        start = end
+    return ""
+
+
+def _opens_paragraph(line: str) -> bool:
+    words = line.split()
+    if len(words) < _MIN_OPENING_WORDS or not (line[:1].isupper() or line[:1].isdigit()) or _NOT_ABSTRACT.search(line):
+        return False
+    return sum(word[:1].islower() for word in words) >= len(words) / 2
+
+
+def _continues_paragraph(line: str) -> bool:
+    if not line or _PARAGRAPH_STOP.match(line) or _NOT_ABSTRACT.search(line):
+        return False
+    words = line.split()
+    return len(words) >= 3 or line.endswith(".")
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -194,8 +258,14 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
     return headings
 
 
+# Headings set letter-spaced: "A B S T R A C T", "I N T R O D U C T I O N".
+_LETTER_SPACED = re.compile(r"^(?:[A-Za-z] ){3,}[A-Za-z]:?$")
+
+
 def _parse_heading(line: str, line_index: int, last_number: int) -> _Heading | None:
     """The heading a line is, given the last top-level number seen, or None."""
+    if _LETTER_SPACED.match(line):
+        line = line.replace(" ", "")
     if not line or (len(line) > _MAX_HEADING_CHARS and not _RUN_IN_HEADING.match(line)):
         return None
     run_in = _RUN_IN_HEADING.match(line)
