@@ -29,12 +29,14 @@ import numpy as np
 from papergym.core.dataset.benchmarks import BenchmarkItem, load_benchmark_folder
 from papergym.core.library import Library
 from papergym.core.quality.checks import UPSERT, StepSummary, check_row, pending_questions, settings_hash
+from papergym.core.quality.decontam_options import OptionIndex, find_option_matches
 from papergym.core.quality.dedup import question_text
 
 if TYPE_CHECKING:
     from papergym.core.quality.pipeline import CheckSettings
 
 NGRAM_WORDS = 13
+OPTION_MATCHING_VERSION = "1"  # part of the step's settings: questions judged before it are judged again
 # A text shorter than a gram counts as one gram of all its words, but only from 8 words up: a short
 # benchmark item copied whole is contamination, while five or six words ("what is the value of x")
 # recur in any science text and would flag questions that merely share a stock phrase.
@@ -258,15 +260,33 @@ def run_step(library: Library, settings: CheckSettings, summary: StepSummary, pr
         else []
     )
     items = load_benchmark_folder(folder)  # raises a one-sentence error for a missing or bad folder
-    config = settings_hash(files=files)
+    config = settings_hash(files=files, options=OPTION_MATCHING_VERSION)
     todo = pending_questions(library, "decontam", config, recheck=settings.recheck, skip_dropped=True)
     progress(0, len(todo))
     index = NGramIndex.from_items(items)
     matches = find_contaminated(todo, index)
+    # Short items whose distinguishing text is in the options: the question and its options matched as a whole.
+    option_matches = find_option_matches((question for question in todo if question["id"] not in matches), OptionIndex(items))
     checks = []
     for question in todo:
         match = matches.get(question["id"])
-        if match is None:
+        whole = option_matches.get(question["id"])
+        if whole is not None:
+            checks.append(
+                check_row(
+                    question["id"],
+                    "decontam",
+                    "flag",
+                    [
+                        f"repeats a benchmark question's stem and options ({whole.source} {whole.item_id}: "
+                        f"{whole.option_share:.0%} of its options, {whole.stem_share:.0%} of its stem words)"
+                    ],
+                    config,
+                    scores={"option_share": whole.option_share, "stem_share": whole.stem_share},
+                    detail={"source": whole.source, "item_id": whole.item_id, "file": whole.file, "matched": "question and options"},
+                )
+            )
+        elif match is None:
             checks.append(check_row(question["id"], "decontam", "pass", [], config))
         else:
             checks.append(

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from papergym.core.questions.kinds import LETTERS
 
-PARAPHRASE_VERSION = "1"  # part of the dedup step's settings: a new rule groups the library again
+PARAPHRASE_VERSION = "2"  # part of the dedup step's settings: a new rule groups the library again
 WITH_QUANTITIES_THRESHOLD = 0.34  # Dice overlap of content words when the numbers, units and key already agree
 WITHOUT_QUANTITIES_THRESHOLD = 0.5  # only the key agrees: the wording must carry more of the evidence
 MAX_BLOCK_COMPARISONS = 200  # a question is compared with at most this many kept questions of its block
@@ -199,7 +199,10 @@ _SUFFIX = re.compile(r"(?<=\w{4})(?:ations|ation|ments|ment|ness|ing|ies|ied|ed|
 def _stem(word: str) -> str:
     """A crude stem with synonyms folded; cached, because a library's questions reuse a small vocabulary."""
     word = _SYNONYMS.get(word, word)
-    word = _SUFFIX.sub("", word, count=1)
+    if len(word) > 4 and word.endswith(("sses", "ses", "xes", "zes", "ches", "shes")):
+        word = word[:-2]  # gases -> gas, processes -> process (the general rule would leave "gase")
+    else:
+        word = _SUFFIX.sub("", word, count=1)
     return _SYNONYMS.get(word, word)
 
 
