@@ -187,6 +187,9 @@ def _from_path(path: Path) -> EvalSet:
             raise EvalError(f"{path} is an exported dataset; pass --on validation (or test) --dataset {path}.")
         items = load_benchmark_folder(path)
         return _benchmark_set(items, path)
+    if not path.is_file():
+        # A FIFO or a device would block the first read forever.
+        raise EvalError(f"--on {path} is not a regular file (a pipe, socket or device); give a benchmark or question file.")
     if _is_benchmark_file(path):
         return _benchmark_set(load_benchmark_file(path), path)
     return _question_file_set(path)

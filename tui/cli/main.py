@@ -20,6 +20,7 @@ from papergym.tui.cli.models import models
 from papergym.tui.cli.queue import queue_command
 from papergym.tui.cli.topics import topics
 from papergym.tui.cli.train import runs, train
+from papergym.tui.terminal_text import printable
 
 
 @click.group(cls=PapergymGroup, invoke_without_command=True)
@@ -124,10 +125,14 @@ def _print_import_summary(report, library_folder: Path) -> None:
     rate = report.pages / report.seconds if report.seconds else 0.0
     failed = report.failed
     for result in failed[:20]:
-        click.echo(f"failed   {result.path} {result.reason}")
+        click.echo(f"failed   {printable(result.path)} {printable(result.reason)}")
     if len(failed) > 20:
         click.echo(f"failed   … and {len(failed) - 20} more (`papergym papers --status failed` lists them all)")
-    skipped = [r for r in report.results if r.status == "skipped"]
+    # A pipe, socket or device named *.pdf is named one by one: the user put it there (or something did).
+    not_regular = [r for r in report.results if r.status == "skipped" and "not a regular file" in (r.reason or "")]
+    for result in not_regular[:20]:
+        click.echo(f"skipped  {printable(result.path)} {result.reason}")
+    skipped = [r for r in report.results if r.status == "skipped" and r not in not_regular]
     if skipped:
         kinds = Counter(Path(r.path).suffix.lower() or "no extension" for r in skipped)
         listing = ", ".join(f"{kind} ×{count}" for kind, count in kinds.most_common())
@@ -135,7 +140,7 @@ def _print_import_summary(report, library_folder: Path) -> None:
         click.echo(f"skipped  {len(skipped)} {noun} ({listing}); --json lists each one")
     no_text = [r for r in report.results if r.status == "imported" and r.has_text is False]
     for result in no_text:
-        click.echo(f"no text  {result.path} {result.reason}")
+        click.echo(f"no text  {printable(result.path)} {printable(result.reason)}")
     same_paper = [r for r in report.results if r.status == "duplicate" and r.duplicate_of]
     for result in same_paper:
         click.echo(f"linked   {result.path} is a {result.reason}; kept, and generate skips it")
