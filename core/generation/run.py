@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from papergym.core.errors import PapergymError
 from papergym.core.generation import prompts
+from papergym.core.generation.claims import claim_job, holds_claim, new_claim_token, release_claims
 from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.core.llm.backend import Backend, BackendError
@@ -146,6 +147,8 @@ class GenerateReport:
     cancelled: bool = False
     stopped_reason: str | None = None
     refine_failures: int = 0
+    windows_taken_elsewhere: int = 0  # another generate run was already doing them
+    windows_of_removed_papers: int = 0  # their paper was removed before they finished: nothing stored
 
     def as_dict(self) -> dict:
         data = {key: value for key, value in self.__dict__.items()}
@@ -357,8 +360,13 @@ def process_window(backend: Backend, job: dict, settings: GenerateSettings, canc
 # -- storing ---------------------------------------------------------------------
 
 
-def _commit(library: Library, job: dict, result: WindowResult, settings: GenerateSettings, model: str) -> tuple[int, int]:
-    """Store a window's questions and its job state in one transaction; returns (new, duplicate)."""
+def _commit(
+    library: Library, job: dict, result: WindowResult, settings: GenerateSettings, model: str, claim: str | None = None
+) -> tuple[int, int] | None:
+    """Store a window's questions and its job state in one transaction; returns (new, duplicate).
+
+    None, with nothing stored, when the paper was removed meanwhile or the run no longer holds the job's ``claim``.
+    """
     payload = json.loads(job["payload"])
     # Questions inherit their paper's topic label, when it has one already.
     label = library.query("SELECT discipline, subdomain FROM papers WHERE id = ?", [job["paper_id"]])
@@ -390,6 +398,10 @@ def _commit(library: Library, job: dict, result: WindowResult, settings: Generat
     done = bool(result.questions)
     failed = not done and result.attempts >= settings.max_attempts
     with library.write() as db:
+        # Checked inside the write: a `remove` either finished before (nothing is stored) or waits and removes these too.
+        paper_gone = db.execute("SELECT 1 FROM papers WHERE id = ?", [job["paper_id"]]).fetchone() is None
+        if paper_gone or (claim is not None and not holds_claim(library, job["id"], claim)):
+            return None
         existing = set()
         if rows:
             marks = ",".join("?" * len(rows))
@@ -403,7 +415,7 @@ def _commit(library: Library, job: dict, result: WindowResult, settings: Generat
             )
         db.execute(
             "UPDATE jobs SET status = ?, attempts = attempts + ?, error = ?, result_count = ?, prompt_tokens = ?, "
-            "completion_tokens = ?, seconds = ?, updated_at = ? WHERE id = ?",
+            "completion_tokens = ?, seconds = ?, updated_at = ?, claimed_by = NULL, claimed_at = NULL WHERE id = ?",
             [
                 "done" if done else ("failed" if failed else "pending"),
                 result.attempts,
@@ -474,10 +486,18 @@ def run_generation(
     progress = GenerateProgress(windows_total=total, windows_done=report.windows_already_done)
     consecutive_model_failures = 0
     cancel = cancel or threading.Event()
+    claim = new_claim_token()
 
-    def finish(job: dict, result: WindowResult) -> None:
+    def finish(job: dict, result: WindowResult | None) -> None:
         nonlocal consecutive_model_failures
-        new, duplicate = _commit(library, job, result, settings, backend.model_name)
+        if result is None:
+            report.windows_taken_elsewhere += 1
+            return
+        stored = _commit(library, job, result, settings, backend.model_name, claim)
+        if stored is None:
+            report.windows_of_removed_papers += 1
+            return
+        new, duplicate = stored
         report.windows_run += 1
         report.questions_new += new
         report.questions_duplicate += duplicate
@@ -506,12 +526,16 @@ def run_generation(
             on_progress(progress)
 
     try:
-        for job, result in _results(backend, todo, settings, cancel):
+        for job, result in _results(backend, todo, settings, cancel, lambda job: claim_job(library, job["id"], claim)):
             finish(job, result)
     except KeyboardInterrupt:
         # Ctrl-C: the window in flight is not committed and stays pending for the next run.
         cancel.set()
     finally:
+        try:
+            release_claims(library, claim)
+        except Exception:
+            pass  # a claim whose process is gone frees itself; the error that got us here matters more
         report.seconds = time.perf_counter() - started
         report.cancelled = cancel.is_set() and report.stopped_reason is None
     return report
@@ -523,13 +547,23 @@ def _reason_kind(failure: str) -> str:
 
 
 def _results(
-    backend: Backend, jobs: list[dict], settings: GenerateSettings, cancel: threading.Event
-) -> Iterator[tuple[dict, WindowResult]]:
-    """Each job with its result as it completes: in this thread for one stream, in threads for a server."""
+    backend: Backend,
+    jobs: list[dict],
+    settings: GenerateSettings,
+    cancel: threading.Event,
+    claim: Callable[[dict], bool] = lambda job: True,
+) -> Iterator[tuple[dict, WindowResult | None]]:
+    """Each job with its result as it completes: in this thread for one stream, in threads for a server.
+
+    A job that ``claim`` refuses (another run has it, or it is gone) comes back at once with no result.
+    """
     if backend.parallel <= 1:
         for job in jobs:
             if cancel.is_set():
                 return
+            if not claim(job):
+                yield job, None
+                continue
             result = process_window(backend, job, settings, cancel)
             if cancel.is_set() and not result.questions and not result.failures:
                 return  # stopped before it asked anything: leave it pending
@@ -545,6 +579,9 @@ def _results(
                     job = next(queue, None)
                     if job is None:
                         break
+                    if not claim(job):
+                        yield job, None
+                        continue
                     running[pool.submit(process_window, backend, job, settings, cancel)] = job
                 if not running:
                     finished = True

@@ -190,6 +190,10 @@ def _print_generate_summary(report) -> None:
             click.echo(f"  {count:4} × {reason}")
     if report.refine_failures:
         click.echo(f"{report.refine_failures} questions kept their four options because refining them failed.")
+    if report.windows_taken_elsewhere:
+        click.echo(f"{report.windows_taken_elsewhere} windows were left to another generate run that was already doing them.")
+    if report.windows_of_removed_papers:
+        click.echo(f"{report.windows_of_removed_papers} windows stored nothing: their paper was removed while they ran.")
     if report.prompt_tokens:
         click.echo(
             f"{report.completion_tokens} tokens generated in {report.seconds:.1f} s ({rate:.1f} tok/s); "
