@@ -89,6 +89,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         Binding("f", "filter", "Filter"),
         Binding("A", "bulk('accepted')", "Accept all"),
         Binding("X", "bulk('rejected')", "Reject all"),
+        Binding("c", "agreement", "Checks vs you"),
     ]
 
     def __init__(self) -> None:
@@ -276,6 +277,12 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
             self.session_decisions = max(0, self.session_decisions - 1)
             self.update_pace()
         self.write_undo(record, position_id)
+
+    def action_agreement(self) -> None:
+        """How each automatic check agrees with the decisions made so far (papergym check --report)."""
+        from papergym.tui.app.screens.check_agreement import CheckAgreementScreen
+
+        self.app.push_screen(CheckAgreementScreen())
 
     def action_filter(self) -> None:
         choices = filter_choices(self.app.library)
