@@ -428,7 +428,7 @@ _BANNER_START = re.compile(
 # Lines that are nothing but an article-type label.
 _ARTICLE_TYPE_LINE = re.compile(
     r"^(?:research|original|review|short|brief|technical)?\s*(?:article|paper|letter|review|communication"
-    r"|report|note|editorial|correspondence|open\s+access)s?$",
+    r"|report|note|editorial|correspondence|open\s+access)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
     re.IGNORECASE,
 )
 _BANNER_ANYWHERE = re.compile(
@@ -677,6 +677,8 @@ def _reads_as_title(title: str) -> bool:
     if _is_banner(title) or _SECTION_START.match(title) or _NUMBERED_HEADING.match(title):
         return False
     letters = _letter_count(title)
+    if not any(char.isupper() for char in title):
+        return False  # a journal's logo type ("future internet"), never a title
     return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
 
 
@@ -867,6 +869,7 @@ def _is_name_token(token: str) -> bool:
 
 def _looks_like_author_line(line: str) -> bool:
     """Whether a line is a list of names (with or without markers)."""
+    line = _EMAIL_ADDRESS.sub(" ", line).strip()
     if not line or _is_affiliation(line) or _BANNER_ANYWHERE.search(line) or _BANNER_START.match(line) or _ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
@@ -887,19 +890,23 @@ def _find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles:
     The first line of names sets the author type; later lines in that type
     that read as names are authors too (stacked author blocks put an address
     between them), until the abstract, the introduction or running prose.
-    Without font sizes, the names must follow each other.
+    Lines right after a line of names continue it whatever their type (small
+    capitals change the size). Without font sizes, the names must follow
+    each other.
     """
     names: list[str] = []
     author_style: LayoutLine | None = None
-    for line in lines[:_AUTHOR_ZONE_LINES]:
+    previous_had_names = False
+    for line in _join_broken_name_lines(lines[:_AUTHOR_ZONE_LINES]):
         text = line.text
         if _SECTION_START.match(text) or (names and _is_prose(text)):
             break
         if _JOINER_LINE.match(text):
             continue
-        if author_style is not None and not line.same_style(author_style):
+        if author_style is not None and not previous_had_names and not line.same_style(author_style):
             continue
         line_names = _names_on_line(text)
+        previous_had_names = bool(line_names)
         if line_names:
             names.extend(line_names)
             if use_styles and author_style is None:
@@ -912,6 +919,34 @@ def _find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles:
     if letter_markers:
         names = [_without_letter_marker(name, letter_markers) for name in names]
     return [_title_case_if_capitals(name) for name in _unique_names(names)]
+
+
+def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
+    """Lines with a name broken at the line end ("Paulo Ro-" / "cha9, ...", "Corina" / "Forăscu5, ...") joined.
+
+    Only lines in one type are joined, and only when the first ends in a
+    hyphen or in a lone given name after a comma.
+    """
+    joined: list[LayoutLine] = []
+    for line in lines:
+        if joined and line.same_style(joined[-1]) and _name_runs_on(joined[-1].text, line.text):
+            previous = joined[-1]
+            glue = "" if previous.text.endswith("-") and line.text[:1].islower() else " "
+            text = previous.text[:-1] + line.text if glue == "" else previous.text + glue + line.text
+            joined[-1] = LayoutLine(text, previous.size, previous.font, previous.y)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _name_runs_on(line: str, following: str) -> bool:
+    """Whether a line of names ends inside a name that the following line finishes."""
+    if "," not in line or _is_affiliation(line) or _is_affiliation(following) or _is_prose(following):
+        return False
+    last_piece = line.rsplit(",", 1)[-1].strip()
+    if line.endswith("-"):
+        return following[:1].islower()
+    return len(last_piece.split()) == 1 and _is_name_token(last_piece) and following[:1].isupper()
 
 
 def _names_on_line(line: str) -> list[str]:
