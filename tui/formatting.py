@@ -1,4 +1,4 @@
-"""Formatting shared by the command line and the app: durations and clipped text.
+"""Formatting shared by the command line and the app: durations, percentages and clipped text.
 
 It imports neither click nor textual, so both faces can use it and show the
 same numbers the same way.
@@ -19,3 +19,8 @@ def duration(seconds: float | None) -> str:
 def truncate(text: str, width: int) -> str:
     """The text cut to ``width`` characters, its last one an ellipsis when anything was cut."""
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def percent(value: float | None, missing: str = "-") -> str:
+    """A share (0.25) as a percentage with one decimal ("25.0%"), or ``missing`` when there is none."""
+    return missing if value is None else f"{100 * value:.1f}%"

@@ -9,6 +9,7 @@ import click
 from papergym.core.errors import PapergymError
 from papergym.tui.cli.common import StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
 from papergym.tui.cli.gpu_jobs import cpu_only_notice, cpu_option, gpu_job
+from papergym.tui.formatting import percent
 
 ENGINE_CHOICES = ("auto", "transformers", "llama.cpp")
 CONVERT_TARGETS = ("gguf-lora", "merged-hf")
@@ -34,10 +35,6 @@ class _EvalProgressView:
         self.status.close()
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
 def _print_report(report) -> None:
     what = report.model + (f" + adapter {report.run_id or report.adapter}" if report.adapter else "")
     click.echo(
@@ -48,15 +45,15 @@ def _print_report(report) -> None:
     for notice in report.notices:
         click.echo(notice)
     click.echo(
-        f"accuracy {_percent(report.accuracy)} ({report.correct}/{report.questions}), "
-        f"extractable {_percent(report.extractable)}, mean length {report.mean_length:.0f} tokens"
+        f"accuracy {percent(report.accuracy)} ({report.correct}/{report.questions}), "
+        f"extractable {percent(report.extractable)}, mean length {report.mean_length:.0f} tokens"
     )
     width = min(40, max([10, *(len(name) for name in report.per_discipline)]))
     click.echo(f"\n{'DISCIPLINE':{width}}  {'QUESTIONS':>9}  {'ACCURACY':>8}  {'EXTRACTABLE':>11}  {'LENGTH':>6}")
     for name, block in report.per_discipline.items():
         click.echo(
-            f"{clip(name, width):{width}}  {block['questions']:>9}  {_percent(block['accuracy']):>8}  "
-            f"{_percent(block['extractable']):>11}  {block['mean_length']:>6.0f}"
+            f"{clip(name, width):{width}}  {block['questions']:>9}  {percent(block['accuracy']):>8}  "
+            f"{percent(block['extractable']):>11}  {block['mean_length']:>6.0f}"
         )
     if report.skipped:
         skipped = ", ".join(f"{count} {reason}" for reason, count in report.skipped.items())
@@ -79,7 +76,7 @@ def _print_comparison(comparison) -> None:
             after = "-" if row["after"] is None else f"{row['after']:.0f}"
             change = "-" if row["delta"] is None else f"{row['delta']:+.0f}"
         else:
-            before, after = _percent(row["before"]), _percent(row["after"])
+            before, after = percent(row["before"]), percent(row["after"])
             change = "-" if row["delta"] is None else f"{100 * row['delta']:+.1f}"
         click.echo(f"{clip(row['name'], width):{width}}  {row['questions']:>9}  {before:>8}  {after:>8}  {change:>8}")
 
@@ -94,7 +91,7 @@ def _print_list(rows) -> None:
         adapter = row["run_id"] or (Path(row["adapter"]).name if row["adapter"] else "-")
         click.echo(
             f"{row['id']:21}  {row['created_at'][:19]:19}  {clip(Path(row['model']).name, min(width, 24)):{min(width, 24)}}  "
-            f"{clip(adapter, 16):16}  {row['questions']:>9}  {_percent(row['accuracy']):>8}  {_percent(row['extractable']):>8}"
+            f"{clip(adapter, 16):16}  {row['questions']:>9}  {percent(row['accuracy']):>8}  {percent(row['extractable']):>8}"
         )
 
 
@@ -166,8 +163,10 @@ def eval_command(
     length, and stores the result in the library. With --adapter the base
     model's result on the same questions is shown beside it.
     """
-    from papergym.train.evaluate import EvalCancelled, evaluate, find_base_eval, list_evals
-    from papergym.train.evaluate import compare as compare_evals
+    from papergym.train.evaluation.errors import EvalCancelled
+    from papergym.train.evaluation.results import compare as compare_evals
+    from papergym.train.evaluation.results import find_base_eval, list_evals
+    from papergym.train.evaluation.run import evaluate
 
     library = open_library(ctx, library_dir)
     if list_only:
@@ -267,7 +266,7 @@ def convert_command(ctx, source, target, out, base, outtype, overwrite, as_json,
     papergym convert RUN --to merged-hf merged/
         a plain HF model folder (llama.cpp's convert_hf_to_gguf.py makes one GGUF of it)
     """
-    from papergym.train.evaluate import resolve_adapter
+    from papergym.train.evaluation.models import resolve_adapter
 
     try:
         library = open_library(ctx, library_dir)
@@ -311,6 +310,6 @@ def _base_path(library, spec: str | None) -> Path | None:
     """A base model's file or folder from a registered name, a .gguf path or an HF folder."""
     if spec is None:
         return None
-    from papergym.train.evaluate import resolve_model_source
+    from papergym.train.evaluation.models import resolve_model_source
 
     return resolve_model_source(library, spec).path

@@ -10,6 +10,7 @@ from __future__ import annotations
 from papergym.core.errors import PapergymError
 from papergym.tui.app.charts import short_names
 from papergym.tui.app.mode_bar import ModeBar
+from papergym.tui.formatting import percent
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -18,21 +19,18 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual_plotext import PlotextPlot
 
 PER_DISCIPLINE_PREFIX = "accuracy: "
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+MISSING = "–"
 
 
 def _number(name: str, value: float | None) -> str:
     if value is None:
-        return "–"
-    return f"{value:.0f}" if name == "mean length" else _percent(value)
+        return MISSING
+    return f"{value:.0f}" if name == "mean length" else percent(value, MISSING)
 
 
 def _delta(name: str, value: float | None) -> str:
     if value is None:
-        return "–"
+        return MISSING
     return f"{value:+.0f}" if name == "mean length" else f"{100 * value:+.1f} pt"
 
 
@@ -70,7 +68,7 @@ class EvaluateScreen(Screen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        from papergym.train.evaluate import list_evals
+        from papergym.train.evaluation.results import list_evals
 
         evals = list_evals(self.app.library)
         table = self.query_one("#evals", DataTable)
@@ -82,14 +80,14 @@ class EvaluateScreen(Screen):
                 row.get("run_id") or ("yes" if row.get("adapter") else "base"),
                 row["dataset"],
                 str(row["questions"]),
-                _percent(row["accuracy"]),
+                percent(row["accuracy"], MISSING),
                 key=row["id"],
             )
         self.show_comparison(self.adapter_eval_id if any(row["id"] == self.adapter_eval_id for row in evals) else None)
 
     def show_comparison(self, adapter_eval_id: str | None) -> None:
         """Fill the before/after table and bars for one adapter eval (the newest when None)."""
-        from papergym.train.evaluate import compare
+        from papergym.train.evaluation.results import compare
 
         title = self.query_one("#compare-title", Static)
         table = self.query_one("#compare", DataTable)
@@ -137,7 +135,7 @@ class EvaluateScreen(Screen):
 
     @on(DataTable.RowSelected, "#evals")
     def eval_selected(self, event: DataTable.RowSelected) -> None:
-        from papergym.train.evaluate import get_eval
+        from papergym.train.evaluation.results import get_eval
 
         try:
             chosen = get_eval(self.app.library, event.row_key.value)
