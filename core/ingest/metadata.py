@@ -447,7 +447,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _AFFILIATION_WORDS = re.compile(
-    r"\b(?:universit(?:y|é|ät|à|at|ad|e|i)|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto"
+    r"\b(?:universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
     r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building)\b",
@@ -462,7 +462,7 @@ _SECTION_START = re.compile(
 )
 # Affiliation and footnote markers glued to or just after a name.
 _MARKERS = re.compile(
-    r"(?<=[^\W\d_]),\s?\d{1,2}(?:,(?:\d{1,2}|[a-z*\u2217\u2020\u2021](?![a-z])))*[*\u2217\u2020\u2021]*(?=[\s,]|$)"
+    r"(?<=[^\W\d_]),\s?\d{1,2}(?:\s*,\s*(?:\d{1,2}|[a-z*\u2217\u2020\u2021](?![a-z])))*[*\u2217\u2020\u2021]*(?=[\s,]|$)"
     r"|(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*(?:\d{1,2}|[a-z*\u2217](?![a-z])))*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#$+\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
     r"|(?<=\s)(?:\d{1,2}(?:,\d{1,2})*)?[*\u2217\u2020\u2021\u00a7\u00b6\u2016#]*(?<=[\d*\u2217\u2020\u2021\u00a7\u00b6\u2016#])(?=\s|,|$)"
     r"|(?<=[a-z])[a-z](?:,[a-z])+(?=[\s,]|$)"
@@ -946,7 +946,10 @@ def _name_runs_on(line: str, following: str) -> bool:
     last_piece = line.rsplit(",", 1)[-1].strip()
     if line.endswith("-"):
         return following[:1].islower()
-    return len(last_piece.split()) == 1 and _is_name_token(last_piece) and following[:1].isupper()
+    words = last_piece.split()
+    if not words or not following[:1].isupper():
+        return False
+    return (len(words) == 1 and _is_name_token(last_piece)) or (len(words) >= 2 and words[-1].lower() in _NAME_PARTICLES)
 
 
 def _names_on_line(line: str) -> list[str]:
