@@ -282,6 +282,28 @@ def _m007_job_claims(db: sqlite_utils.Database) -> None:
     db.execute(f"DELETE FROM questions WHERE id IN ({orphans})")
 
 
+# A question no person has decided on takes its status from its check rows: dropped if any step dropped it,
+# flagged if any flagged it, passed if any judged it, else draft.
+_STATUS_FROM_CHECKS = """UPDATE questions SET status = CASE
+    WHEN EXISTS (SELECT 1 FROM checks c WHERE c.question_id = questions.id AND c.status = 'drop') THEN 'dropped'
+    WHEN EXISTS (SELECT 1 FROM checks c WHERE c.question_id = questions.id AND c.status = 'flag') THEN 'flagged'
+    WHEN EXISTS (SELECT 1 FROM checks c WHERE c.question_id = questions.id) THEN 'passed'
+    ELSE 'draft' END
+WHERE status IN ('draft', 'passed', 'flagged', 'dropped')"""
+
+
+def _m008_status_follows_checks(db: sqlite_utils.Database) -> None:
+    # The status changes in the same transaction as each verdict, so a check stopped by Ctrl-C or kill -9
+    # never leaves a question whose status disagrees with its stored verdicts.
+    for event, ids in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
+        for row in ids:
+            db.execute(
+                f"CREATE TRIGGER checks_{event.lower()}_{row.lower()}_sets_status AFTER {event} ON checks BEGIN "
+                f"{_STATUS_FROM_CHECKS} AND id = {row}.question_id; END"
+            )
+    db.execute(_STATUS_FROM_CHECKS)  # statuses a stopped check left stale before this version
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_papers,
     _m002_generation,
@@ -290,6 +312,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m005_learnability,
     _m006_provenance_and_duplicates,
     _m007_job_claims,
+    _m008_status_follows_checks,
 ]
 
 PAPER_COLUMNS = (
