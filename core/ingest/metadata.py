@@ -943,7 +943,7 @@ def _name_runs_on(line: str, following: str) -> bool:
     """Whether a line of names ends inside a name that the following line finishes."""
     if "," not in line or _is_affiliation(line) or _is_affiliation(following) or _is_prose(following):
         return False
-    last_piece = line.rsplit(",", 1)[-1].strip()
+    last_piece = re.sub(r"^(?:and|&)\s+", "", line.rsplit(",", 1)[-1].strip())
     if line.endswith("-"):
         return following[:1].islower()
     words = last_piece.split()
@@ -955,6 +955,10 @@ def _name_runs_on(line: str, following: str) -> bool:
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
     if not _looks_like_author_line(line):
+        # ACM journals: "TAL AUGUST, University of Washington, USA", one author a line.
+        first, _, rest = line.partition(",")
+        if rest and _AFFILIATION_WORDS.search(rest) and _looks_like_author_line(first):
+            return _name_pieces(first)
         return []
     pieces = _name_pieces(line)
     if len(pieces) == 1:
