@@ -54,10 +54,19 @@ class DecisionRecord:
 
 @dataclass(frozen=True)
 class BulkPreview:
-    """What a decision over a filter would do now: how many questions match, and how many of them were decided since the list was read."""
+    """What a decision over a filter would do now: how many questions match, and which of them were decided since the list was read.
+
+    ``decided_since_rows`` holds each such question as the preview saw it, so
+    that a user who agrees to include them includes exactly those, never one
+    decided again while the confirmation was on screen.
+    """
 
     matching: int
-    decided_since: int
+    decided_since_rows: frozenset[tuple] = frozenset()
+
+    @property
+    def decided_since(self) -> int:
+        return len(self.decided_since_rows)
 
     @property
     def to_change(self) -> int:
@@ -124,13 +133,14 @@ def _matching_rows(library: Library, question_filter: QuestionFilter) -> list[tu
 
 
 def preview_bulk(library: Library, question_filter: QuestionFilter, listed_at: str) -> BulkPreview:
-    """How many questions the filter holds now, and how many of them a person decided at or after ``listed_at``."""
+    """How many questions the filter holds now, and which of them a person decided at or after ``listed_at``."""
     where, params = question_filter.where()
+    (matching,) = library.conn.execute(f"SELECT count(*) FROM questions {where}", params).fetchone()
     since = f"status IN ({','.join('?' * len(DECISIONS))}) AND reviewed_at >= ?"
-    matching, decided_since = library.conn.execute(
-        f"SELECT count(*), coalesce(sum({since}), 0) FROM questions {where}", [*DECISIONS, listed_at, *params]
-    ).fetchone()
-    return BulkPreview(matching, decided_since)
+    decided_since_rows = library.conn.execute(
+        f"SELECT {STATE_COLUMNS} FROM questions {where} {'AND' if where else 'WHERE'} {since}", [*params, *DECISIONS, listed_at]
+    ).fetchall()
+    return BulkPreview(matching, frozenset(decided_since_rows))
 
 
 def bulk_decide(
@@ -140,17 +150,20 @@ def bulk_decide(
     reason: str | None = None,
     *,
     listed_at: str,
-    include_decided_since: bool = False,
+    include: BulkPreview | None = None,
 ) -> DecisionRecord:
     """Decide every question the filter holds now, read in the writing transaction.
 
     Questions a person decided at or after ``listed_at`` (when the deciding
-    person read their list) are left as they are unless ``include_decided_since``.
+    person read their list) are left as they are, unless ``include`` is the
+    preview the user agreed to include them from: then those still exactly as
+    it showed them are decided too.
     """
     _check_decision(decision)
+    agreed = include.decided_since_rows if include is not None else frozenset()
     with library.write():
         rows = _matching_rows(library, question_filter)
-        chosen = rows if include_decided_since else [row for row in rows if not _decided_since(row, listed_at)]
+        chosen = [row for row in rows if not _decided_since(row, listed_at) or row in agreed]
         record = _write(library, chosen, decision, reason)
     record.skipped = len(rows) - len(chosen)
     return record

@@ -55,12 +55,17 @@ def test_the_user_can_include_questions_decided_since(tmp_path):
         ids = [add_question(library, status="flagged") for _ in range(3)]
         listed_at = decision_time()
         decide(library, [ids[0]], "rejected", "off topic")
-        record = bulk_decide(library, QuestionFilter(), "accepted", listed_at=listed_at, include_decided_since=True)
-        assert (record.changed, record.skipped) == (3, 0)
-        assert {state[0] for state in states(library).values()} == {"accepted"}
+        decide(library, [ids[1]], "rejected", "too long")
+        preview = preview_bulk(library, QuestionFilter(), listed_at)
+        assert (preview.matching, preview.decided_since, preview.to_change) == (3, 2, 1)
+        decide(library, [ids[1]], "rejected", "leaks the answer")  # decided again while the user was asked: not what they agreed to
+        record = bulk_decide(library, QuestionFilter(), "accepted", listed_at=listed_at, include=preview)
+        assert (record.changed, record.skipped) == (2, 1)
+        assert states(library)[ids[1]][:2] == ("rejected", "leaks the answer")
+        assert states(library)[ids[0]][0] == states(library)[ids[2]][0] == "accepted"
         undo_decision(library, record)
         assert states(library)[ids[0]][:2] == ("rejected", "off topic")
-        assert states(library)[ids[1]] == ("flagged", None, None)
+        assert states(library)[ids[2]] == ("flagged", None, None)
 
 
 def test_a_bulk_decision_reads_the_filter_as_it_is_when_it_writes(tmp_path):

@@ -22,6 +22,7 @@ from dataclasses import asdict
 from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.quality.pipeline import question_checks
 from papergym.core.questions.review import (
+    BulkPreview,
     DecisionRecord,
     UndoReport,
     bulk_decide,
@@ -314,7 +315,7 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         def confirm(reason: str | None) -> None:
             def answered(choice: str | bool | None) -> None:
                 if choice in (True, SKIP, INCLUDE):
-                    self.write_bulk(decision, reason, review_filter, listed_at, include_decided_since=choice == INCLUDE)
+                    self.write_bulk(decision, reason, review_filter, listed_at, preview if choice == INCLUDE else None)
 
             if preview.decided_since:
                 self.app.push_screen(BulkConfirmScreen(verb, how_many, preview.to_change, preview.decided_since), answered)
@@ -330,12 +331,12 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exclusive=True, group="review-write", exit_on_error=False, name="review decisions")
     def write_bulk(
-        self, decision: str, reason: str | None, review_filter: ReviewFilter, listed_at: str, include_decided_since: bool = False
+        self, decision: str, reason: str | None, review_filter: ReviewFilter, listed_at: str, include: BulkPreview | None
     ) -> None:
         """Decide the filter's questions as they are now, on a connection of its own; the screen reloads when it lands."""
         library = self.app.open_library()
         try:
-            record = bulk_decide(library, review_filter, decision, reason, listed_at=listed_at, include_decided_since=include_decided_since)
+            record = bulk_decide(library, review_filter, decision, reason, listed_at=listed_at, include=include)
         except sqlite3.Error as error:  # a locked or broken database: say so, keep the user's place
             self.post_message(JobFailed("review", describe_database_error(error) + " The decisions were not saved."))
             return
