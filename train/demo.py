@@ -211,7 +211,7 @@ def run_demo(
         report.seconds = round(time.perf_counter() - started, 1)
         return report
 
-    from papergym.train.evaluate import evaluate
+    from papergym.train.evaluation.run import evaluate
 
     with _stage(
         report, f"8. evaluate the base model and the adapter on the test split (up to {settings.eval_limit} questions)", say

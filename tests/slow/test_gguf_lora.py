@@ -301,7 +301,7 @@ def test_gemma_logit_changes_in_llama_cpp_follow_the_hf_adapter(gemma, tmp_path)
 @pytest.mark.slow
 def test_gemma_run_converts_from_the_command_line_and_evaluates_in_llama_cpp(gemma, tmp_path):
     from papergym.core.library import Library
-    from papergym.train.evaluate import evaluate
+    from papergym.train.evaluation.run import evaluate
     from papergym.tui.cli.evaluate import convert_command
 
     gguf_path, hf_dir = gemma

@@ -12,7 +12,7 @@ from papergym.core.dataset.import_questions import import_questions
 from papergym.core.errors import PapergymError
 from papergym.train.config import TrainConfig
 from papergym.train.data import load_training_data
-from papergym.train.evaluate import load_eval_set
+from papergym.train.evaluation.eval_set import load_eval_set
 from papergym.tui.cli.main import cli
 
 OPTIONS = ["phonon boundary scattering", "electron transport", "radiation", "convection"]

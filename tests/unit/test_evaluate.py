@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from papergym.core.dataset.export import ExportSettings, export_dataset
-from papergym.train.evaluate import (
-    EvalCancelled,
-    EvalError,
-    Generation,
-    answer_line_end,
-    compare,
-    evaluate,
-    find_base_eval,
-    list_evals,
-    load_eval_set,
-    resolve_adapter,
-)
+from papergym.train.evaluation.errors import EvalCancelled, EvalError
+from papergym.train.evaluation.eval_set import load_eval_set
+from papergym.train.evaluation.generation import Generation, answer_line_end
+from papergym.train.evaluation.models import resolve_adapter
+from papergym.train.evaluation.results import compare, find_base_eval, list_evals
+from papergym.train.evaluation.run import evaluate
 from papergym.tui.cli.evaluate import convert_command, eval_command
 
 OPTIONS = ["graphene", "silicon", "copper", "diamond"]
@@ -517,7 +511,7 @@ def test_eval_command_names_a_missing_model(tmp_path, five_questions):
 def test_auto_engine_runs_gguf_models_in_llama_cpp_without_a_gpu(monkeypatch, tmp_path):
     from papergym.train import config
     from papergym.train.backends import BaseModel
-    from papergym.train.evaluate import AdapterChoice, choose_engine
+    from papergym.train.evaluation.models import AdapterChoice, choose_engine
 
     gguf_model, hf_model = BaseModel("gguf", tmp_path / "m.gguf", "m"), BaseModel("hf", tmp_path / "hf", "hf")
     peft_adapter, gguf_adapter = AdapterChoice("peft", tmp_path / "a"), AdapterChoice("gguf", tmp_path / "a.gguf")
