@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# One GPU check of papergym, for a single H100/H200 without internet, in at most 8 minutes; prints its figures.
+#
+#   bench/gpu_check.sh            run it (on the GPU machine; wheels from .whl/ if that folder is there)
+#   bench/gpu_check.sh --dry-run  check the plan on any CPU machine (CI runs this): files, budgets, wheels, model shapes
+#   bench/gpu_check.sh --full     also the Qwen2.5-1.5B shape in the benchmark (about 2 minutes more)
+#
+# Stages, each under its own time limit (seconds): setup 45, models 45, gpu tests 60, benchmark 170,
+# detached Unsloth run stopped after step 3 and resumed 110, GGUF LoRA conversion 30 = 460 s.
+# Prepare the wheels once where PyPI answers: python bench/gpu_wheels.py (27 MiB when pruned).
+# Results land in $OUT (the device tool's folder that comes back), else bench/_work/gpu_check/.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MODE=run
+FULL=0
+for argument in "$@"; do
+  case "$argument" in
+    --dry-run) MODE=dry ;;
+    --full) FULL=1 ;;
+    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "unknown option $argument (use --dry-run or --full)" >&2; exit 2 ;;
+  esac
+done
+
+PY=${PYTHON:-python3}
+RESULTS=${OUT:-$ROOT/bench/_work/gpu_check}
+WORK=${GPU_CHECK_WORK:-/tmp/papergym-gpu-check}
+MODELS="qwen2.5-0.5b"
+[ "$FULL" = 1 ] && MODELS="qwen2.5-0.5b,qwen2.5-1.5b"
+BUDGET_TOTAL=480
+STAGES=(setup models gpu_tests benchmark detached_resume convert)
+declare -A BUDGET=([setup]=45 [models]=45 [gpu_tests]=60 [benchmark]=170 [detached_resume]=110 [convert]=30)
+[ "$FULL" = 1 ] && BUDGET[benchmark]=290 && BUDGET[gpu_tests]=40 && BUDGET[detached_resume]=100
+mkdir -p "$RESULTS" "$WORK"
+SUMMARY="$RESULTS/summary.txt"
+: >"$SUMMARY"
+STARTED=$(date +%s)
+
+note() { echo "$*" | tee -a "$SUMMARY"; }
+
+stage() {  # stage NAME COMMAND...: runs under the stage's time limit, prints and records how it went
+  local name=$1; shift
+  local limit=${BUDGET[$name]}
+  local begun=$(date +%s)
+  echo "== $name (limit ${limit} s)"
+  timeout --kill-after=10 "$limit" "$@" 2>&1 | tee "$RESULTS/$name.log" | tail -n 40
+  local status=${PIPESTATUS[0]}
+  local took=$(( $(date +%s) - begun ))
+  if [ "$status" = 0 ]; then note "$name: ok in ${took} s"; elif [ "$status" = 124 ] || [ "$status" = 137 ]; then note "$name: stopped at its ${limit} s limit"; else note "$name: failed (exit $status) after ${took} s"; fi
+  return "$status"
+}
+
+dry_run() {
+  local problems=0
+  check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; problems=$((problems + 1)); fi; }
+  local sum=0
+  for name in "${STAGES[@]}"; do sum=$((sum + BUDGET[$name])); done
+  echo "plan: ${STAGES[*]}; budgets add up to ${sum} s (at most ${BUDGET_TOTAL} s)"
+  check "stage budgets fit ${BUDGET_TOTAL} s" "[ $sum -le $BUDGET_TOTAL ]"
+  check "python is 3.11 or newer" "$PY -c 'import sys; sys.exit(sys.version_info < (3, 11))'"
+  for file in bench/train.py bench/gpu_models.py bench/gpu_wheels.py tests/integration/test_train_cpu.py assets/demo_questions.jsonl; do
+    check "$file is there" "[ -f '$ROOT/$file' ]"
+  done
+  check "the helper scripts compile" "$PY -m py_compile '$ROOT/bench/train.py' '$ROOT/bench/gpu_models.py' '$ROOT/bench/gpu_wheels.py'"
+  check "bench/train.py knows --only and --json-out" "$PY '$ROOT/bench/train.py' --help | grep -- --json-out >/dev/null"
+  check "papergym has train, runs, convert and doctor" "$PY -m papergym --help | grep doctor >/dev/null && $PY -m papergym convert --help >/dev/null"
+  local gpu_files
+  gpu_files=$(cd "$ROOT" && grep -rl --include='test_*.py' 'mark.gpu' tests | tr '\n' ' ')
+  check "the gpu-marked tests are collected (${gpu_files})" "cd '$ROOT' && $PY -m pytest -q --collect-only -m gpu $gpu_files -p no:cacheprovider 2>/dev/null | grep 'test_unsloth_backend_trains_on_cuda' >/dev/null"
+  if [ -d "$ROOT/.whl" ]; then
+    check "the wheels in .whl fit the carry budget" "$PY '$ROOT/bench/gpu_wheels.py' --check --dir '$ROOT/.whl'"
+  else
+    echo "note  no .whl folder: run python bench/gpu_wheels.py before a GPU run (trl 1.15, unsloth, bitsandbytes are not on the device image)"
+  fi
+  check "the model shapes build on the meta device" "$PY '$ROOT/bench/gpu_models.py' '$WORK/models' --models $MODELS --dry-run >'$WORK/shapes.jsonl'"
+  [ -f "$WORK/shapes.jsonl" ] && cat "$WORK/shapes.jsonl"
+  echo "dry run: $problems problem(s)"
+  return $((problems > 0))
+}
+
+if [ "$MODE" = dry ]; then
+  dry_run
+  exit $?
+fi
+
+# -- the run ----------------------------------------------------------------------------------------
+cd "$ROOT" || exit 1
+export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+export PAPERGYM_GPU_LEASE_DIR="$WORK/lease" UNSLOTH_COMPILE_LOCATION="$WORK/unsloth_compiled"
+LIBRARY="$WORK/library"
+
+setup() {
+  if [ -d .whl ]; then
+    $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$WORK/site" .whl/*.whl || return 1
+  fi
+  $PY -m pip install -q --no-index --no-deps --no-build-isolation --no-cache-dir --target "$WORK/site" . || return 1
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  $PY -m papergym doctor --json --library "$LIBRARY" >"$RESULTS/doctor.json" && $PY -m papergym doctor --no-backend --library "$LIBRARY"
+}
+export PYTHONPATH="$WORK/site${PYTHONPATH:+:$PYTHONPATH}"
+export PATH="$WORK/site/bin:$PATH"
+
+run_field() {  # run_field RUN FIELD: one field of a run, from `papergym runs --json` (one object a line)
+  $PY -m papergym runs --library "$LIBRARY" --json | $PY -c "import json, sys
+for line in sys.stdin:
+    run = json.loads(line)
+    if run['id'] == sys.argv[1]:
+        print(run[sys.argv[2]] if run[sys.argv[2]] is not None else 0)" "$1" "$2"
+}
+
+detached_resume() {
+  local model="$WORK/models/qwen2.5-0.5b" run step status
+  $PY - "$LIBRARY" <<'PY' || return 1
+import sys
+from pathlib import Path
+from papergym.core.dataset.import_questions import import_questions
+from papergym.core.library import Library
+library = Library(Path(sys.argv[1]))
+if not library.query("SELECT 1 FROM questions LIMIT 1"):
+    import_questions(library, Path("assets/demo_questions.jsonl"), status="accepted")
+PY
+  run=$($PY -m papergym train --library "$LIBRARY" --from-library --base-model "$model" --backend unsloth --steps 6 --save-steps 1 \
+      --num-generations 4 --max-completion-length 64 --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["run_id"])') || return 1
+  echo "started $run"
+  for _ in $(seq 1 400); do
+    step=$(run_field "$run" step)
+    [ "${step:-0}" -ge 3 ] && break
+    sleep 0.25
+  done
+  $PY -m papergym runs stop "$run" --library "$LIBRARY" || return 1
+  for _ in $(seq 1 240); do
+    status=$(run_field "$run" status)
+    [ "$status" = stopped ] && break
+    sleep 0.25
+  done
+  echo "stopped at step $(run_field "$run" step) ($status)"
+  $PY -m papergym train --library "$LIBRARY" --resume "$run" --foreground || return 1
+  $PY -m papergym runs show "$run" --library "$LIBRARY" --json >"$RESULTS/resumed_run.json"
+  echo "$run" >"$WORK/run_id"
+  $PY -c "import json; run = json.load(open('$RESULTS/resumed_run.json')); print('resumed run:', run.get('status'), 'step', run.get('step'), 'of', run.get('max_steps'))"
+}
+
+convert() {
+  local run
+  run=$(cat "$WORK/run_id") || return 1
+  $PY -m papergym convert "$run" --to gguf-lora "$RESULTS/lora.gguf" --library "$LIBRARY" --overwrite || return 1
+  $PY - "$RESULTS/lora.gguf" <<'PY'
+import sys
+import gguf
+reader = gguf.GGUFReader(sys.argv[1])
+kinds = {field.name: field for field in reader.fields.values()}
+print(f"GGUF LoRA: {len(reader.tensors)} tensors, general.type =", bytes(kinds["general.type"].parts[-1]).decode())
+PY
+  echo "lora.gguf comes back in \$OUT; load it with llama.cpp on the CPU beside its base model (tests/slow/test_gguf_lora.py does the same for gemma3-270m)."
+}
+
+note "papergym GPU check on $(hostname), $(date -u +%FT%TZ), models $MODELS"
+stage setup setup || { note "setup failed: nothing else can run"; exit 1; }
+stage models $PY bench/gpu_models.py "$WORK/models" --models "$MODELS"
+stage gpu_tests $PY -m pytest -q -m gpu tests -p no:cacheprovider -x
+for model in ${MODELS//,/ }; do
+  stage benchmark $PY bench/train.py --base-model "$WORK/models/$model" --steps 5 --num-generations 4 --max-completion-length 64 \
+    --only papergym-trl,papergym-unsloth --json-out "$RESULTS/bench-$model.json"
+done
+stage detached_resume detached_resume
+stage convert convert
+note "total: $(( $(date +%s) - STARTED )) s"
+cat "$SUMMARY"
