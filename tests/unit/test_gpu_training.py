@@ -307,3 +307,19 @@ def test_unsloth_compiles_into_one_cache_per_library(fake_unsloth_package, tmp_p
     fake_unsloth_package(f"import os\nopen({str(record)!r}, 'w').write(os.environ.get('UNSLOTH_COMPILE_LOCATION', 'unset'))\n")
     assert resolve_backend(TrainConfig(backend="auto"), library_folder=tmp_path / "lib") == "unsloth"
     assert record.read_text() == str(tmp_path / "lib" / "cache" / "unsloth_compiled")
+
+
+# -- evaluation on the GPU picks the same precision -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("capability", "model_type", "expected"),
+    [((7, 5), "qwen2", "float16"), ((8, 9), "qwen2", "bfloat16"), ((7, 0), "gemma3_text", "float32")],
+)
+def test_eval_on_a_gpu_uses_bf16_only_from_ampere(tmp_path, monkeypatch, capability, model_type, expected):
+    import torch
+    from papergym.train.evaluation.transformers_engine import eval_dtype
+
+    _fake_gpu(monkeypatch, capability)
+    assert eval_dtype(torch, "cuda", _hf_folder(tmp_path, model_type)) == getattr(torch, expected)
+    assert eval_dtype(torch, "cpu", tmp_path) == torch.float32

@@ -8,6 +8,18 @@ from papergym.train.evaluation.errors import EvalError
 from papergym.train.evaluation.generation import Generation
 
 
+def eval_dtype(torch, device: str, model_dir: Path):
+    """bf16 from Ampere (sm 8.0) on, fp16 before it (fp32 for Gemma 3, which overflows in fp16), fp32 on the CPU.
+
+    ``torch.cuda.is_bf16_supported()`` says True on pre-Ampere cards too, where bf16 is emulated and slow.
+    """
+    from papergym.train.backends import model_type, training_precision
+
+    capability = tuple(torch.cuda.get_device_capability(torch.device(device))) if device.startswith("cuda") else None
+    precision = training_precision(capability, model_type(model_dir))
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[precision]
+
+
 class TransformersGenerator:
     """An HF model (plus a merged PEFT adapter) generating greedily in left-padded batches."""
 
@@ -32,7 +44,7 @@ class TransformersGenerator:
             torch.set_num_threads(threads)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         on_cuda = self.device.startswith("cuda")
-        dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if on_cuda else torch.float32
+        dtype = eval_dtype(torch, self.device, model_dir)
         self.batch_size = batch_size or (32 if on_cuda else 8)
         try:
             self.tokenizer = prepare_tokenizer(AutoTokenizer.from_pretrained(str(model_dir)))
