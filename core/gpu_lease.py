@@ -26,10 +26,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
+from papergym.core.ids import now
 
 LEASE_DIR_ENV = "PAPERGYM_GPU_LEASE_DIR"
 FORCE_ENV = "PAPERGYM_GPU_LEASE"
@@ -76,10 +76,6 @@ def lease_needed(gpu_in_use: bool) -> bool:
     """Whether a job takes the lease: when it would use a GPU, unless PAPERGYM_GPU_LEASE says otherwise."""
     forced = lease_forced()
     return gpu_in_use if forced is None else forced
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _folder(device: int, root: Path | None) -> Path:
@@ -178,7 +174,7 @@ def gpu_lease(
     from the queue and raises LeaseCancelled.
     """
     folder = _folder(device, root)
-    record = {"pid": os.getpid(), "job": job, "library": str(library), "since": _now()}
+    record = {"pid": os.getpid(), "job": job, "library": str(library), "since": now()}
     waiting_path = folder / "waiting" / f"{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(2)}.json"
     lock_handle = (folder / "lease.lock").open("a+b")
     waiting_handle = None
@@ -206,7 +202,7 @@ def gpu_lease(
                         last_seen = seen
                         on_wait(_entry("holding", holder, device, 0) if holder else None, position)
                 time.sleep(POLL_SECONDS)
-            record["since"] = _now()
+            record["since"] = now()
         holder_path = folder / "holder.json"
         staging = folder / f".holder.{os.getpid()}.json"
         staging.write_text(json.dumps(record), encoding="utf-8")

@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +36,7 @@ from papergym.core.dataset.prompt import PROMPT_VERSION
 from papergym.core.dataset.selection import in_write_order, keep_learnable_rows, read_selection
 from papergym.core.dataset.splits import DEFAULT_SPLIT, SPLIT_EXAMPLE, assign_splits, parse_split, split_counts
 from papergym.core.errors import PapergymError
+from papergym.core.ids import now
 from papergym.core.quality.learnability import LearnableBand
 from papergym.core.quality.learnability_store import easy_to_hard_order, measurements
 from papergym.core.questions.statuses import STATUSES, VOTE_TYPES
@@ -201,7 +201,7 @@ def export_dataset(
             files = write_hf(tables, staging)
         else:
             files = [path for name, split_table in tables.items() for path in write_split(settings.format, split_table, staging, name)]
-        created_at = datetime.now(UTC).isoformat(timespec="seconds")
+        created_at = now()
         from papergym import __version__
 
         report.files = [str(out / path.relative_to(staging)) for path in files] + [str(out / "README.md"), str(out / "export.json")]

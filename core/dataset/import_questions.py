@@ -13,12 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papergym.core.dataset.json_text import TooDeeplyNested, parse_json
 from papergym.core.errors import PapergymError
+from papergym.core.ids import now
 from papergym.core.questions.kinds import DEFAULT_RELATIVE_TOLERANCE, KINDS, LETTERS, Question, format_number, normalize
 from papergym.core.questions.statuses import STATUSES, VOTE_TYPES
 
@@ -347,7 +347,7 @@ def import_questions(
         for identifier, discipline, subdomain in library.conn.execute("SELECT id, discipline, subdomain FROM papers")
     }
     report = ImportQuestionsReport(path=str(path))
-    created_at = datetime.now(UTC).isoformat(timespec="seconds")
+    created_at = now()
     chunk: dict[str, tuple] = {}
     saw_question = False
     for number, row in rows:

@@ -8,8 +8,8 @@ question unless they name a model, because the usual case is one training base.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.core.quality.learnability import LearnabilityResult, LearnableBand
 
@@ -30,7 +30,7 @@ def save_measurement(library: Library, question_id: str, model: str, result: Lea
                 round(result.pass_rate, 4),
                 round(result.chance, 4),
                 round(result.skill, 4),
-                datetime.now(UTC).isoformat(timespec="seconds"),
+                now(),
             ],
         )
 
