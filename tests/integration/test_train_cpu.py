@@ -329,3 +329,48 @@ def test_out_of_memory_fails_the_run_with_what_to_lower(library, tiny_model, mon
     assert run["status"] == "failed"
     assert "--num-generations (now 8)" in run["error"] and "--max-completion-length (now 12)" in run["error"]
     assert "--lora-rank (now 4)" in run["error"] and "--batch-size" in run["error"]
+
+
+def test_a_run_waits_for_the_gpu_and_a_stop_takes_it_out_of_the_queue(library, tiny_model, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from papergym.core.gpu_lease import queue
+
+    monkeypatch.setenv("PAPERGYM_GPU_LEASE", "1")  # no GPU here: the lease is forced
+    monkeypatch.setenv("PAPERGYM_GPU_LEASE_DIR", str(tmp_path / "lease"))
+    add_questions(library)
+    release = tmp_path / "release"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\nfrom papergym.core.gpu_lease import gpu_lease\n"
+            "with gpu_lease('generate', library='/other/lib'):\n    print('held', flush=True)\n"
+            "    while not Path(sys.argv[1]).exists(): time.sleep(0.05)\n",
+            str(release),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    cancel = threading.Event()
+    try:
+        assert holder.stdout.readline().strip() == "held"
+
+        def stop_once_queued():
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not any(entry.role == "waiting" for entry in queue()):
+                time.sleep(0.1)
+            cancel.set()
+
+        threading.Thread(target=stop_once_queued, daemon=True).start()
+        result = run_foreground(library, config_for(tiny_model, steps=2), on_progress=lambda *args: None, cancel=cancel)
+    finally:
+        release.touch()
+        holder.wait(timeout=30)
+    assert cancel.is_set() and result["status"] == "stopped" and result["step"] == 0
+    assert [entry.role for entry in queue()] == []
+    run = library.query("SELECT status FROM runs WHERE id = ?", [result["run_id"]])[0]
+    assert run["status"] == "stopped"

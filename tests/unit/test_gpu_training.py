@@ -323,3 +323,13 @@ def test_eval_on_a_gpu_uses_bf16_only_from_ampere(tmp_path, monkeypatch, capabil
     _fake_gpu(monkeypatch, capability)
     assert eval_dtype(torch, "cuda", _hf_folder(tmp_path, model_type)) == getattr(torch, expected)
     assert eval_dtype(torch, "cpu", tmp_path) == torch.float32
+
+
+def test_a_run_says_what_it_is_about_to_do():
+    from papergym.train.config import TrainConfig, format_seconds
+
+    plan = TrainConfig(steps=200, num_generations=8, batch_size=16, max_completion_length=512).plan(120)
+    assert plan.startswith("About to train 200 steps on 120 questions: 2 question(s) x 8 completions per step, 3200 completions")
+    assert "at most 1,638,400 generated tokens" in plan
+    assert "from step 50" in TrainConfig(steps=200).plan(10, start_step=50)
+    assert [format_seconds(value) for value in (42, 600, 7260)] == ["42 s", "10 min", "2 h 01 min"]
