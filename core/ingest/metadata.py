@@ -79,7 +79,8 @@ def _find_doi(text: str) -> str | None:
     for match in _DOI_START.finditer(text):
         doi = match.group(0)
         rest = _DOI_BROKEN_AT_LINE_END.match(text, match.end())
-        if rest and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
+        page_number = rest is not None and rest.group("rest").isdigit() and len(rest.group("rest")) <= 4
+        if rest and not page_number and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
             doi += rest.group("rest")
         doi = _GLUED_AFTER_DOI.sub("", doi)
         doi = _trim_doi(doi)
@@ -176,7 +177,10 @@ def _journal_line_year(text: str) -> int | None:
 _JUNK_TITLE = re.compile(
     r"^(?:untitled\b.*|microsoft\s+\w+\s*-.*|.*\.(?:pdf|docx?|tex|dvi|ps|eps|rtf|odt|indd|qxd|txt)"
     r"|document\d*|doc\d*|title|paper|article|manuscript|main|draft|template|layout\s*\d*"
-    r"|pii:.*|doi:.*|10\.\d{4,9}/.*|slide\s*\d*|\d+)$",
+    r"|pii:.*|doi:.*|10\.\d{4,9}/.*|slide\s*\d*|\d+"
+    # Typesetters' job names ("OP-GENE210101 1..14", "JMF-2019-4604-ver9", "28 e.xps") and placeholders.
+    r"|\S+\s+\d+\.\.\d+|[A-Z]{2,}[-_]?\d[\w-]*|[A-Z]+-\d{4}-\d+(?:-ver\d+)?|\d+\s+\S+\.xps"
+    r"|anonymous\s+submission.*|proceedings\s+template.*|paper\s+title.*|insert\s+(?:your\s+)?title.*|title\s+of\s+(?:the\s+)?paper)$",
     re.IGNORECASE,
 )
 
@@ -315,8 +319,16 @@ def _as_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bytes):
+        if value.startswith((b"\xfe\xff", b"\xff\xfe")):
+            return value.decode("utf-16", errors="replace")
         return value.decode("utf-8", errors="replace")
-    return str(value)
+    text = str(value)
+    # UTF-16 that a producer wrote without marking it, read back as Latin-1: "þÿ\x00T\x00i...".
+    if text.startswith(("\u00fe\u00ff", "\u00ff\u00fe")) or (len(text) > 3 and text.count("\x00") >= len(text) // 3):
+        raw = text.encode("latin-1", errors="ignore")
+        encoding = "utf-16" if raw.startswith((b"\xfe\xff", b"\xff\xfe")) else ("utf-16-be" if raw[:1] == b"\x00" else "utf-16-le")
+        text = raw.decode(encoding, errors="replace")
+    return text.replace("\x00", "")
 
 
 # --- XMP --------------------------------------------------------------------
@@ -674,12 +686,24 @@ def _reads_as_title(title: str) -> bool:
     words = title.split()
     if len(words) < 2 or len(title) > _MAX_TITLE_CHARS or len(title) < 10:
         return False
-    if _is_banner(title) or _SECTION_START.match(title) or _NUMBERED_HEADING.match(title):
+    if _is_banner(title) or _SECTION_START.match(title) or _NUMBERED_HEADING.match(title) or _FIGURE_TEXT.search(title):
+        return False
+    if (len(words) < 3 and len(title) < 20) or (len(words) <= 4 and _JOURNAL_NAME.match(title)):
         return False
     letters = _letter_count(title)
     if not any(char.isupper() for char in title):
         return False  # a journal's logo type ("future internet"), never a title
     return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
+
+
+# A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
+_JOURNAL_NAME = re.compile(
+    r"^(?:[A-Z][\w&.-]*\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
+    r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell)$",
+    re.IGNORECASE,
+)
+# Text in figures: labels ("Fig. 2", "Figure 1b") and axis titles with units ("Temperature (K)").
+_FIGURE_TEXT = re.compile(r"^(?:fig(?:ure)?\.?\s*\d|panel\s+[a-z]\b)|\((?:[a-zA-Zµ°%/^\d\s·.-]{1,8})\)$", re.IGNORECASE)
 
 
 def _index_after(lines: list[LayoutLine], start: int, end: int, used: int) -> int:
@@ -873,7 +897,19 @@ def _looks_like_author_line(line: str) -> bool:
     if not line or _is_affiliation(line) or _BANNER_ANYWHERE.search(line) or _BANNER_START.match(line) or _ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
-    return bool(pieces) and all(_is_name(piece) for piece in pieces)
+    return bool(pieces) and all(_is_name(piece) or _is_run_of_names(piece, len(pieces) == 1) for piece in pieces)
+
+
+def _is_run_of_names(piece: str, alone_on_line: bool) -> bool:
+    """Whether a piece is several names set side by side with no separator.
+
+    In a comma-separated list a four-word piece is one long name ("Erik
+    Tjong Kim Sang"); alone on its line it is two names.
+    """
+    if not alone_on_line and len(piece.split()) <= 5:
+        return False
+    names = _split_run_of_names(piece)
+    return len(names) > 1 and all(_is_name(name) for name in names)
 
 
 # How far after the title the author lines may reach: stacked author blocks
@@ -961,9 +997,8 @@ def _names_on_line(line: str) -> list[str]:
             return _name_pieces(first)
         return []
     pieces = _name_pieces(line)
-    if len(pieces) == 1:
-        return _split_run_of_names(pieces[0])
-    return pieces
+    alone = len(pieces) == 1
+    return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
 
 
 def _split_run_of_names(piece: str) -> list[str]:

@@ -364,3 +364,157 @@ class TestFromPdf:
         reader = PdfReader(DEMO_PAPERS / file_name)
         assert from_pdf(reader).as_dict() == fields
         assert from_first_page(reader.pages[0].extract_text()).as_dict() == fields
+
+
+# Layouts of real first pages, each line (font size, text), in Helvetica.
+STACKED_AUTHOR_BLOCKS = [
+    (18, "Bi-criteria Scheduling of Moldable Jobs on Clusters"),
+    (12, "Pierre Dutot"),
+    (10, "ID-IMAG, 51 avenue Jean Kuntzmann"),
+    (10, "38330 Montbonnot, France"),
+    (12, "Lionel Eyraud"),
+    (10, "ID-IMAG, 51 avenue Jean Kuntzmann"),
+    (12, "Denis Trystram"),
+    (10, "Computer Science Division"),
+    (12, "ABSTRACT"),
+    (9, "We describe in this paper a new method for building an efficient algorithm for scheduling jobs in a cluster."),
+    (9, "Jobs are considered as parallel tasks which can be scheduled on any number of processors and the method works."),
+]
+BANNER_ABOVE_TITLE = [
+    (16, "R E S E A R C H A R T I C L E Open Access"),
+    (14, "Understanding the barriers to quality improvement"),
+    (14, "in resource-limited hospitals"),
+    (10, "Josephine Agyeman-Duah1*, Antje Theurer2,3 and Florian Neuhann5"),
+    (9, "1Department of Medicine, Kamuzu Central Hospital, Lilongwe, Malawi"),
+    (9, "Abstract"),
+    (9, "Background: Knowledge regarding the best approaches to improving the quality of healthcare is lacking."),
+]
+
+
+class TestRealPaperPatterns:
+    @pytest.mark.parametrize(
+        "info_title",
+        ["OP-GENE210101 1..14", "JMF-2019-4604-ver9", "Anonymous Submission", "Proceedings Template - WORD", "28 e.xps"],
+    )
+    def test_typesetter_job_names_and_placeholders_are_junk(self, info_title):
+        assert from_info({"/Title": info_title}).title is None
+
+    @pytest.mark.parametrize(
+        "info_title",
+        [
+            "Proceedings of the 45th Annual Meeting of the Association for Computational Linguistics",
+            "Elsevier",
+            "Stress and dementia in older adults",  # another paper's title
+        ],
+    )
+    def test_info_titles_that_page_one_does_not_print_lose_to_the_layout(self, info_title):
+        metadata = from_pdf(make_pdf(FIRST_PAGE_LINES, info={"/Title": info_title, "/Author": "Uploader Name"}))
+        assert (metadata.title, metadata.authors) == ("Largest Font Title on Two Lines", ["Jane Roe", "Rick Poe"])
+        assert metadata.sources["title"] == "layout"
+
+    def test_a_truncated_info_title_loses_to_the_full_one_on_the_page(self):
+        metadata = from_pdf(make_pdf(FIRST_PAGE_LINES, info={"/Title": "Largest Font Title on"}))
+        assert metadata.title == "Largest Font Title on Two Lines"
+
+    def test_info_title_printed_on_page_one_is_taken_with_its_source(self):
+        metadata = from_pdf(make_pdf(FIRST_PAGE_LINES, info={"/Title": "Largest Font Title on Two Lines"}))
+        assert (metadata.title, metadata.sources["title"]) == ("Largest Font Title on Two Lines", "info")
+
+    def test_utf16_bytes_in_the_info_title_are_decoded(self):
+        raw = "\u00fe\u00ff" + "".join("\x00" + char for char in "Heat Flow in Rocks")
+        assert from_info({"/Title": raw}).title == "Heat Flow in Rocks"
+        assert from_info({"/Title": b"\xfe\xff" + "Heat Flow in Rocks".encode("utf-16-be")}).title == "Heat Flow in Rocks"
+
+    def test_stacked_author_blocks_give_every_author_and_no_address(self):
+        metadata = from_pdf(make_pdf(STACKED_AUTHOR_BLOCKS))
+        assert metadata.title == "Bi-criteria Scheduling of Moldable Jobs on Clusters"
+        assert metadata.authors == ["Pierre Dutot", "Lionel Eyraud", "Denis Trystram"]
+
+    def test_letter_spaced_article_type_banner_is_not_the_title(self):
+        metadata = from_pdf(make_pdf(BANNER_ABOVE_TITLE))
+        assert metadata.title == "Understanding the barriers to quality improvement in resource-limited hospitals"
+        assert metadata.authors == ["Josephine Agyeman-Duah", "Antje Theurer", "Florian Neuhann"]
+
+    @pytest.mark.parametrize("big_text", ["Fig. 2", "Temperature (K)", "Nature Communications", "future internet"])
+    def test_figure_labels_axis_titles_and_journal_logos_in_the_largest_type_are_passed_over(self, big_text):
+        metadata = from_pdf(make_pdf([(30, big_text), *FIRST_PAGE_LINES[1:]]))
+        assert metadata.title == "Largest Font Title on Two Lines"
+
+    def test_preprint_header_above_the_title_is_skipped(self):
+        text = (
+            "Draft version July 14, 2017\nTypeset using LATEX twocolumn style in AASTeX61\n"
+            "PHOTOMETRIC REDSHIFTS OF FAINT GALAXIES\nMira Castellanos,1 Tobias Lindqvist,2 and Hana Okafor1\n"
+            "1Observatory of Eastvale, Eastvale\nABSTRACT\nWe estimate redshifts."
+        )
+        metadata = from_first_page(text)
+        assert metadata.title == "PHOTOMETRIC REDSHIFTS OF FAINT GALAXIES"
+        assert metadata.authors == ["Mira Castellanos", "Tobias Lindqvist", "Hana Okafor"]
+        assert metadata.year == 2017
+
+    def test_title_does_not_run_into_an_unmarked_author_line(self):
+        text = "Noisy Matrix Decomposition via Convex Relaxation\nAlekh Agarwal, Sahand Negahban\nDepartment of EECS, University of California, Berkeley"
+        metadata = from_first_page(text)
+        assert metadata.title == "Noisy Matrix Decomposition via Convex Relaxation"
+        assert metadata.authors == ["Alekh Agarwal", "Sahand Negahban"]
+
+    @pytest.mark.parametrize(
+        "author_lines, expected",
+        [
+            ("Xiaolu Huang,1,2 Xinhua Qu,1,2 Weili Yan,2,3 Ping Xiong1", ["Xiaolu Huang", "Xinhua Qu", "Weili Yan", "Ping Xiong"]),
+            (
+                "Zheren Wang1,2,a, Kevin Cruse1,2,a, Olga Kononova1,*,b, and Gerbrand Ceder1,2,*",
+                ["Zheren Wang", "Kevin Cruse", "Olga Kononova", "Gerbrand Ceder"],
+            ),
+            ("Kyle Lo\u2020\u2217 Lucy Lu Wang\u2020 Daniel S. Weld\u2020\u2021", ["Kyle Lo", "Lucy Lu Wang", "Daniel S. Weld"]),
+            ("Kalpesh Krishna\u2660 \u2217 Erin Bransom\u2662 Mohit Iyyer\u2660", ["Kalpesh Krishna", "Erin Bransom", "Mohit Iyyer"]),
+            ("Ed Chang and Avideh Zakhor, Member, IEEE", ["Ed Chang", "Avideh Zakhor"]),
+            (
+                "Zolt\u00b4an Gy\u00a8ongyi Hector Garcia-Molina Jan Pedersen",
+                ["Zolt\u00e1n Gy\u00f6ngyi", "Hector Garcia-Molina", "Jan Pedersen"],
+            ),
+            (
+                "Pamela Forner1, Anselmo Pe\u00f1as2, Paulo Ro-\ncha9, Corina\nFor\u0103scu5, and Erik Sang12",
+                ["Pamela Forner", "Anselmo Pe\u00f1as", "Paulo Rocha", "Corina For\u0103scu", "Erik Sang"],
+            ),
+            ("LEANA GOLUBCHIK\nand\nSANJEEV KHANNA", ["Leana Golubchik", "Sanjeev Khanna"]),
+            ("Joseph Futoma, Sanjay Hariharan JDF38,SH360@DUKE.EDU", ["Joseph Futoma", "Sanjay Hariharan"]),
+        ],
+    )
+    def test_author_lines_of_real_journals(self, author_lines, expected):
+        text = f"Sparse Recovery of Gene Regulatory Networks\n{author_lines}\n1Department of Biology, Lakemont University, Lakemont\nAbstract\nWe study."
+        assert from_first_page(text).authors == expected
+
+    def test_a_preprint_label_is_not_an_author(self):
+        text = "EDUCATIONAL TIMETABLING: PROBLEMS AND RESULTS\nA PREPRINT\nSara Ceschia, Luca Di Gaspero, Andrea Schaerf\u2217\nABSTRACT\nWe survey."
+        assert from_first_page(text).authors == ["Sara Ceschia", "Luca Di Gaspero", "Andrea Schaerf"]
+
+    @pytest.mark.parametrize(
+        "line, doi",
+        [
+            ("bioRxiv preprint doi: https://doi.org/10.1101/2020.03.01.484946doi", "10.1101/2020.03.01.484946"),
+            (
+                "J. Biomed. Mater. Res. 35, 1 (1997) DOI: 10.1002/(SICI)1097-4636(199704)35:1<1::AID-JBM1>3.0.CO;2-M",
+                "10.1002/(SICI)1097-4636(199704)35:1<1::AID-JBM1>3.0.CO;2-M",
+            ),
+            ("Published online: doi:10.1234/demo.2020.\n5", "10.1234/demo.2020"),
+        ],
+    )
+    def test_doi_glued_words_sici_brackets_and_page_numbers(self, line, doi):
+        assert from_first_page(f"Some Title Here\n{line}").doi == doi
+
+    @pytest.mark.parametrize(
+        "text, year",
+        [
+            ("Downloaded from https://academic.example.org/ on 12 March 2024\n\u00a9 2019 Demo Press", 2019),
+            ("This PDF was generated on 2 May 2025 for personal use\nReceived 3 March 2018; accepted 1 May 2018", 2018),
+            ("International Psychogeriatrics (2014), 26:1, 147\u2013154 \u00a9 International Psychogeriatric Association 2013", 2014),
+            ("Some Title\narXiv:2201.09329v1 [cs.LG] 23 Jan 2022", 2022),
+        ],
+    )
+    def test_download_stamps_never_give_the_year(self, text, year):
+        assert from_first_page(text).year == year
+
+    def test_journal_banner_gives_the_venue(self):
+        assert from_first_page(LATEX_FIRST_PAGE).journal == "Journal of Demonstrative Physics"
+        text = "Proceedings of the 58th Annual Meeting of the Association for Computational Linguistics, pages 4969\u20134983\nA Title"
+        assert from_first_page(text).journal == "Proceedings of the 58th Annual Meeting of the Association for Computational Linguistics"

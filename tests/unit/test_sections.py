@@ -207,7 +207,7 @@ def test_structured_abstract_labels_stay_inside_the_abstract():
     assert find_abstract(sections) == "Background\nWhy.\nMethods\nHow.\nResults\nWhat.\nConclusions\nSo."
 
 
-def test_no_abstract_is_guessed_from_front_matter():
+def test_one_sentence_in_the_front_matter_is_not_taken_for_an_abstract():
     text = "A Title\nA. Author\nThis paper studies heat in fluids.\n1 Introduction\nText."
     sections = split_sections(text)
     assert find_abstract(sections) == ""
@@ -251,3 +251,36 @@ def test_demo_papers_split_into_their_expected_sections(file_name):
     assert find_abstract(sections)
     if expected.get("running_header"):
         assert expected["running_header"] not in clean
+
+
+NATURE_STYLE_FRONT_MATTER = """\
+Strain-tunable excitons in monolayer tungsten diselenide
+Mira Castellanos1, Tobias Lindqvist2 & Hana Okafor1
+Received: 3 March 2022 / Accepted: 1 May 2023
+© The Author(s) 2023. This article is licensed under a Creative Commons Attribution 4.0 International License,
+which permits use, sharing, adaptation, distribution and reproduction in any medium or format.
+Excitons in monolayer semiconductors are bound so tightly that they dominate the optical response
+even at room temperature, and their energies shift with strain in ways that earlier models did not
+capture. Here we bend flakes of tungsten diselenide on a flexible substrate and follow the exciton
+energy, linewidth and brightness as the strain rises to two per cent. The energy falls linearly at a
+rate that matches first-principles calculations, while the dark exciton brightens.
+Excitons govern light emission in two-dimensional semiconductors. Strain is a clean way to tune them."""
+
+
+def test_unlabelled_abstract_is_the_first_prose_paragraph_after_the_licence():
+    sections = split_sections(NATURE_STYLE_FRONT_MATTER + "\nIntroduction\nBody text.")
+    abstract = find_abstract(sections)
+    assert abstract.startswith("Excitons in monolayer semiconductors are bound so tightly")
+    assert "Creative Commons" not in abstract and "Received" not in abstract
+
+
+def test_a_labelled_abstract_wins_over_the_unlabelled_guess():
+    text = NATURE_STYLE_FRONT_MATTER + "\nAbstract\nThe labelled one.\nIntroduction\nBody."
+    assert find_abstract(split_sections(text)) == "The labelled one."
+
+
+def test_letter_spaced_abstract_heading_is_read():
+    text = "A Title Here\nA. Author\nA B S T R A C T\nWe study heat.\n1. Introduction\nBody."
+    sections = split_sections(text)
+    assert find_abstract(sections) == "We study heat."
+    assert [section.kind for section in sections] == ["other", "abstract", "introduction"]
