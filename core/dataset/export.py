@@ -11,7 +11,6 @@ at the end: an export that fails or is cancelled leaves OUT as it was.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import threading
@@ -30,6 +29,7 @@ from papergym.core.dataset.export_files import (
     move_into_place,
     sweep_stale_staging,
     write_hf,
+    write_manifest,
     write_split,
 )
 from papergym.core.dataset.prompt import PROMPT_VERSION
@@ -212,7 +212,7 @@ def export_dataset(
             "created_at": created_at,
             **{key: value for key, value in report.as_dict().items() if key not in ("seconds", "stale_bytes_removed")},
         }
-        (staging / "export.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_manifest(staging, manifest)  # with every file's hash: what --overwrite may later replace
         step(4, "finish")
         move_into_place(staging, out)
     except BaseException:

@@ -6,6 +6,7 @@ at the end: an export that fails or is cancelled leaves OUT as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,16 +22,88 @@ if TYPE_CHECKING:
     import pyarrow
 
 
+MANIFEST_NAME = "export.json"
+# In the manifest: every file the export wrote (relative path -> SHA-256), and a hash of that list, so
+# --overwrite can tell an untouched papergym export from a folder that merely holds a file named export.json.
+FILES_KEY = "written_files"
+FILES_HASH_KEY = "written_files_hash"
+
+
 class OutputFolderTaken(PapergymError):
     """OUT holds files: an earlier export (replaceable when asked) or something else (never deleted)."""
 
-    def __init__(self, out: Path, earlier_export: bool) -> None:
+    def __init__(self, out: Path, earlier_export: bool, foreign: str | None = None) -> None:
         self.out, self.earlier_export = out, earlier_export
         if earlier_export:
             message = f"{out} already exists and is not empty; pass --overwrite to replace it, or choose a new folder."
+        elif foreign:
+            message = (
+                f"{out} holds {foreign}, which papergym did not write (or which changed since), so --overwrite will not delete "
+                "the folder; move what you want to keep out of it, or choose a new folder."
+            )
         else:
             message = f"{out} is not a papergym export (it has no export.json), so --overwrite will not delete it; choose a new folder."
         super().__init__(message)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _listing_hash(files: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()
+
+
+def write_manifest(staging: Path, manifest: dict) -> None:
+    """Write export.json with the list and hashes of every other file in the export, the mark that papergym wrote them."""
+    files = {
+        path.relative_to(staging).as_posix(): file_sha256(path)
+        for path in sorted(staging.rglob("*"))
+        if path.is_file() and path.name != MANIFEST_NAME
+    }
+    marked = {**manifest, FILES_KEY: files, FILES_HASH_KEY: _listing_hash(files)}
+    (staging / MANIFEST_NAME).write_text(json.dumps(marked, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _foreign_file(out: Path) -> str | None:
+    """The first file in OUT that the export recorded in its export.json did not write (or that changed since); None if none.
+
+    An export from before the hashes were recorded is trusted by its file names alone.
+    """
+    try:
+        manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return MANIFEST_NAME
+    if not isinstance(manifest, dict):
+        return MANIFEST_NAME
+    present = sorted(path for path in out.rglob("*") if path.name != MANIFEST_NAME or path.parent != out)
+    files = manifest.get(FILES_KEY)
+    if isinstance(files, dict):
+        if manifest.get(FILES_HASH_KEY) != _listing_hash({str(name): str(digest) for name, digest in files.items()}):
+            return MANIFEST_NAME
+        for path in present:
+            name = path.relative_to(out).as_posix()
+            if path.is_symlink() or (not path.is_dir() and (name not in files or file_sha256(path) != files[name])):
+                return name
+            if path.is_dir() and not any(listed.startswith(name + "/") for listed in files):
+                return name + "/"
+        return None
+    listed = manifest.get("files")
+    if not isinstance(listed, list):
+        return MANIFEST_NAME
+    recorded_out = str(manifest.get("out") or "")
+    names = {str(item).removeprefix(recorded_out).lstrip("/\\") for item in listed if isinstance(item, str)}
+    for path in present:
+        name = path.relative_to(out).as_posix()
+        if path.is_symlink() or (not path.is_dir() and name not in names):
+            return name
+        if path.is_dir() and not any(listed_name.startswith(name + "/") for listed_name in names):
+            return name + "/"
+    return None
 
 
 # A staging folder from before its name carried the writer's pid is stale once this old.
@@ -51,8 +124,11 @@ def check_out_folder(out: Path, overwrite: bool) -> None:
     if any(out.iterdir()):
         if not overwrite:
             raise OutputFolderTaken(out, earlier_export=True)
-        if not (out / "export.json").is_file():
+        if not (out / MANIFEST_NAME).is_file():
             raise OutputFolderTaken(out, earlier_export=False)
+        foreign = _foreign_file(out)
+        if foreign is not None:
+            raise OutputFolderTaken(out, earlier_export=False, foreign=foreign)
 
 
 def write_split(fmt: str, table: pyarrow.Table, staging: Path, name: str) -> list[Path]:
