@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages
+from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, read_first_page
 from papergym.core.ingest.sections import find_abstract, split_sections
 
@@ -90,7 +91,7 @@ def extract_pdf(
             extend_deadline(page_count * SECONDS_PER_PAGE)
         raw_pages: list[str] = []
         unreadable = 0
-        first_page: tuple[str, str | None] | None = None
+        first_page: tuple[str, PageLayout | None] | None = None
         for number, page in enumerate(reader.pages):
             try:
                 if number == 0:
@@ -127,9 +128,8 @@ def extract_pdf(
         sections=[(section.kind, section.heading, section.text) for section in sections],
         unreadable_pages=unreadable,
         peak_rss_mb=_peak_rss_mb(),
-        # Older metadata readers know neither the venue nor where each field came from.
-        journal=getattr(metadata, "journal", None),
-        sources=dict(getattr(metadata, "sources", None) or {}),
+        journal=metadata.journal,
+        sources=dict(metadata.sources),
     )
 
 
