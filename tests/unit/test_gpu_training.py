@@ -333,3 +333,33 @@ def test_a_run_says_what_it_is_about_to_do():
     assert "at most 1,638,400 generated tokens" in plan
     assert "from step 50" in TrainConfig(steps=200).plan(10, start_step=50)
     assert [format_seconds(value) for value in (42, 600, 7260)] == ["42 s", "10 min", "2 h 01 min"]
+
+
+def test_the_training_benchmark_takes_the_peak_over_every_logged_step(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_train", ROOT / "bench" / "train.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    library = Library(tmp_path)
+    try:
+        rows = [
+            (1, "peak_gpu_memory_gb", 9.5),
+            (2, "peak_gpu_memory_gb", 7.0),  # the last interval is not the run's peak
+            (1, "peak_gpu_reserved_gb", 11.0),
+            (2, "peak_gpu_reserved_gb", 12.5),
+            (1, "gpu_reserved_at_start_gb", 4.0),
+            (1, "papergym/step_seconds", 3.0),
+            (2, "papergym/step_seconds", 2.0),
+            (2, "completion_length", 40.0),
+        ]
+        with library.write() as db:
+            db["metrics"].insert_all(
+                [{"run_id": "run-1", "step": step, "name": name, "value": value, "logged_at": "t"} for step, name, value in rows]
+            )
+        figures = bench.run_figures(library, "run-1")
+    finally:
+        library.close()
+    assert figures["peak_gb"] == 9.5 and figures["peak_reserved_gb"] == 12.5 and figures["reserved_at_start_gb"] == 4.0
+    assert figures["step_times"] == [3.0, 2.0]
+    assert "completion_length" in figures["metric_names"]
