@@ -120,6 +120,14 @@ _RUN_IN_HEADING = re.compile(
     r"(?:[\u2014\u2013:.-]+\s*|\s(?=(?-i:[A-Z])))(?P<rest>\S.*)$",
     re.IGNORECASE,
 )
+# Main headings run into their paragraph: "Introduction. Heat diffuses...",
+# "2. Methods: Samples were...", "RESULTS — The data...". Only capitalised names
+# followed by a stop, a colon or a dash, then a capital, count.
+_RUN_IN_MAIN_HEADING = re.compile(
+    r"^(?:(?P<number>\d{1,2}|[IVX]{1,4})\.?\s+)?"
+    r"(?P<name>(?-i:[A-Z])(?:ntroduction|ackground|ethods|aterials and methods|esults|iscussion|onclusions?|NTRODUCTION|ACKGROUND|ETHODS|ATERIALS AND METHODS|ESULTS|ISCUSSION|ONCLUSIONS?))"
+    r"\s*(?:[.:]|\s[—–])\s+(?P<rest>(?-i:[A-Z]).*)$"
+)
 _NUMBER = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.|[A-Z]\.)(?P<space>\s*)(?P<title>\S.*)$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 # pypdf splits small capitals into the big first letter and the rest:
@@ -273,6 +281,17 @@ def _parse_heading(line: str, line_index: int, last_number: int) -> _Heading | N
         name = _normalize_name(run_in.group("name"))
         title = "Abstract" if name == "abstract" else run_in.group("name")
         return _Heading(line_index, _KIND_BY_NAME[name], title, None, run_in.group("rest"))
+    run_in_main = _RUN_IN_MAIN_HEADING.match(line)
+    if run_in_main and _kind_of(run_in_main.group("name")):
+        number = _top_level_number(run_in_main.group("number")) if run_in_main.group("number") else None
+        name = run_in_main.group("name")
+        return _Heading(
+            line_index,
+            _kind_of(name) or "other",
+            _clean_title(name.capitalize() if name.isupper() else name),
+            number,
+            run_in_main.group("rest"),
+        )
     numbered = _NUMBER.match(line)
     if numbered:
         number = _top_level_number(numbered.group("number"))

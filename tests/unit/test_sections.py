@@ -284,3 +284,22 @@ def test_letter_spaced_abstract_heading_is_read():
     sections = split_sections(text)
     assert find_abstract(sections) == "We study heat."
     assert [section.kind for section in sections] == ["other", "abstract", "introduction"]
+
+
+def test_run_in_main_headings_split_the_body():
+    text = "A Title Here\nAbstract\nWe study heat.\nIntroduction. Heat diffuses slowly in fluids.\n2. Methods: Samples were cut.\nRESULTS \u2014 The conductivity rises.\nMore results."
+    sections = split_sections(text)
+    assert headings(sections) == [
+        ("other", "front matter"),
+        ("abstract", "Abstract"),
+        ("introduction", "Introduction"),
+        ("methods", "Methods"),
+        ("results", "Results"),
+    ]
+    assert sections[2].text == "Heat diffuses slowly in fluids."
+    assert sections[4].text == "The conductivity rises.\nMore results."
+
+
+def test_a_sentence_that_starts_with_a_heading_word_is_not_run_in():
+    sections = split_sections("Introduction\nResults of earlier work differ.\nMethods in this field vary.")
+    assert headings(sections) == [("introduction", "Introduction")]
