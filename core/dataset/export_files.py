@@ -33,7 +33,7 @@ class OutputFolderTaken(PapergymError):
     """OUT holds files: an earlier export (replaceable when asked) or something else (never deleted)."""
 
     def __init__(self, out: Path, earlier_export: bool, foreign: str | None = None) -> None:
-        self.out, self.earlier_export = out, earlier_export
+        self.out, self.earlier_export, self.foreign = out, earlier_export, foreign
         if earlier_export:
             message = f"{out} already exists and is not empty; pass --overwrite to replace it, or choose a new folder."
         elif foreign:

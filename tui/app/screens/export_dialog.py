@@ -49,6 +49,11 @@ def taken_folder_words(taken) -> str:
     """The dialog's own sentence for an output folder that holds files (the command's names a flag)."""
     if taken.earlier_export:
         return f"{taken.out} already exists and is not empty; tick 'replace an earlier export', or choose a new folder."
+    if taken.foreign:
+        return (
+            f"{taken.out} holds {taken.foreign}, which papergym did not write (or which changed since), so it will not be replaced; "
+            "move what you want to keep out of it, or choose a new folder."
+        )
     return f"{taken.out} is not a papergym export (it has no export.json), so it will not be replaced; choose a new folder."
 
 
