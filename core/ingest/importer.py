@@ -204,10 +204,8 @@ def _storing_failed(error: Exception) -> str:
     return f"could not be stored ({type(error).__name__}{': ' + detail[:160] if detail else ''})"
 
 
-def _record_failure_quietly(library: Library, paper_id: str | None, path: Path, size: int, reason: str) -> None:
+def _record_failure_quietly(library: Library, paper_id: str, path: Path, size: int, reason: str) -> None:
     """Keep a file's failure in the library if the library can take it; the report has it either way."""
-    if paper_id is None:
-        return
     try:
         library.record_failure(paper_id, path.name, str(path.resolve()), size, reason)
     except sqlite3.OperationalError as error:
@@ -254,26 +252,9 @@ def import_paths(
 
     def tasks() -> Iterator[tuple[str, tuple]]:
         for path in candidates:
-            paper_id = None
-            size = 0
-            try:
-                size = path.stat().st_size
-                problem = _sniff(path)
-                paper_id = file_sha256(path)
-                if problem:
-                    emit(FileResult(str(path), "failed", reason=problem))
-                    _record_failure_quietly(library, paper_id, path, size, problem)
-                    continue
-                if paper_id in pending or library.status_of(paper_id) in ("ok", "no_text"):
-                    emit(FileResult(str(path), "duplicate", paper_id=paper_id, reason="same content as a paper already in the library"))
-                    continue
-            except OSError as error:
-                emit(FileResult(str(path), "failed", reason=f"cannot be read ({error.strerror or type(error).__name__})"))
-                continue
-            except Exception as error:
-                if _is_busy(error):
-                    raise
-                emit(FileResult(str(path), "failed", paper_id=paper_id, reason=_storing_failed(error)))
+            settled, paper_id, size = _screen_file(library, path, pending)
+            if settled is not None:
+                emit(settled)
                 continue
             pending[paper_id] = (path, size)
             yield paper_id, (str(path), max_pages)
@@ -292,13 +273,14 @@ def import_paths(
             paper_id = outcome.key
             path, size = pending[paper_id]
             try:
-                emit(_store_outcome(library, paper_id, path, size, outcome))
+                result = _store_outcome(library, paper_id, path, size, outcome)
             except Exception as error:
                 if _is_busy(error):
                     raise
                 reason = _storing_failed(error)
                 _record_failure_quietly(library, paper_id, path, size, reason)
-                emit(FileResult(str(path), "failed", paper_id=paper_id, reason=reason, seconds=outcome.seconds))
+                result = FileResult(str(path), "failed", paper_id=paper_id, reason=reason, seconds=outcome.seconds)
+            emit(result)
     except sqlite3.OperationalError as error:
         # Only a busy library gets here: it stops every file alike, and what finished is kept.
         raise LibraryError(describe_database_error(error) + " Files imported so far are kept.") from None
@@ -307,6 +289,29 @@ def import_paths(
         report.cancelled = len(report.results) < report.total
         report.seconds = time.monotonic() - started
     return report
+
+
+def _screen_file(library: Library, path: Path, pending: dict) -> tuple[FileResult | None, str, int]:
+    """A file's hash and size, with its result when it needs no reader: not a PDF, unreadable, or already here."""
+    paper_id = ""
+    size = 0
+    try:
+        size = path.stat().st_size
+        problem = _sniff(path)
+        paper_id = file_sha256(path)
+        if problem:
+            _record_failure_quietly(library, paper_id, path, size, problem)
+            return FileResult(str(path), "failed", reason=problem), paper_id, size
+        if paper_id in pending or library.status_of(paper_id) in ("ok", "no_text"):
+            same = FileResult(str(path), "duplicate", paper_id=paper_id, reason="same content as a paper already in the library")
+            return same, paper_id, size
+    except OSError as error:
+        return FileResult(str(path), "failed", reason=f"cannot be read ({error.strerror or type(error).__name__})"), paper_id, size
+    except Exception as error:
+        if _is_busy(error):
+            raise
+        return FileResult(str(path), "failed", paper_id=paper_id or None, reason=_storing_failed(error)), paper_id, size
+    return None, paper_id, size
 
 
 def _store_outcome(library: Library, paper_id: str, path: Path, size: int, outcome) -> FileResult:
