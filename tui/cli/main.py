@@ -37,7 +37,8 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
       papergym import ~/papers        copy PDFs into the library and extract their text
       papergym papers                 list what is in the library
       papergym search "rate constant" full-text search over titles, abstracts and sections
-      papergym show ID                a paper's metadata and sections
+      papergym show ID                a paper's metadata (and where each field came from) and sections
+      papergym edit ID --title "..."  fix a paper's metadata; re-imports keep your fix
       papergym generate               questions from every paper with the default model
       papergym questions              what was generated
       papergym check                  the quality pipeline: validate, dedup, vote, rationale, score
