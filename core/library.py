@@ -692,26 +692,33 @@ class Library:
         return {name: stored[name] for name in EDITABLE_FIELDS if sources.get(name) == USER_SOURCE}
 
     def edit_paper(self, id_or_prefix: str, changes: dict[str, object]) -> dict:
-        """Fix metadata fields by hand; each one is marked as the user's and survives re-imports. Returns the paper."""
+        """Fix metadata fields by hand; each one is marked as the user's and survives re-imports. Returns the paper.
+
+        The files linked to the paper as its duplicates take the same fix.
+        """
         paper_id = self.resolve_id(id_or_prefix)
         values = {name: _checked_edit(name, value) for name, value in changes.items()}
         if not values:
             raise InvalidField("Nothing to change; give at least one of --title, --authors, --year, --doi, --journal, --abstract.")
+        row = {name: json.dumps(value, ensure_ascii=False) if name == "authors" else value for name, value in values.items()}
         with self.write() as db:
-            stored = self.paper(paper_id)
-            sources = stored.get("sources") or {}
-            sources.update(dict.fromkeys(values, USER_SOURCE))
-            row = {name: json.dumps(value, ensure_ascii=False) if name == "authors" else value for name, value in values.items()}
-            db["papers"].update(paper_id, row | {"field_sources": json.dumps(sources, ensure_ascii=False)})
-            edited = self.paper(paper_id)
-            db.execute(
-                "UPDATE paper_fts SET title = ?, authors = ?, abstract = ? WHERE paper_id = ?",
-                [edited["title"] or "", ", ".join(edited["authors"]), edited.get("abstract") or "", paper_id],
-            )
-            if edited["status"] != "failed":
-                keys = paper_keys(edited["title"], edited["authors"], edited["doi"])
-                self.conn.executemany("INSERT OR IGNORE INTO paper_keys (key, paper_id) VALUES (?, ?)", [(key, paper_id) for key in keys])
-        return edited
+            # The files linked to this paper as its duplicates are the same paper: they take the fix too.
+            copies = [found for (found,) in self.conn.execute("SELECT id FROM papers WHERE duplicate_of = ?", [paper_id])]
+            for target_id in [paper_id, *copies]:
+                sources = self.paper(target_id).get("sources") or {}
+                sources.update(dict.fromkeys(values, USER_SOURCE))
+                db["papers"].update(target_id, row | {"field_sources": json.dumps(sources, ensure_ascii=False)})
+                edited = self.paper(target_id)
+                db.execute(
+                    "UPDATE paper_fts SET title = ?, authors = ?, abstract = ? WHERE paper_id = ?",
+                    [edited["title"] or "", ", ".join(edited["authors"]), edited.get("abstract") or "", target_id],
+                )
+                if edited["status"] != "failed":
+                    keys = paper_keys(edited["title"], edited["authors"], edited["doi"])
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO paper_keys (key, paper_id) VALUES (?, ?)", [(key, target_id) for key in keys]
+                    )
+        return self.paper(paper_id)
 
     def record_failure(self, paper_id: str, filename: str, source_path: str, size_bytes: int, reason: str) -> None:
         """Remember that a file could not be imported, and why, so the user can see it later."""

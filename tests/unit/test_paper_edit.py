@@ -102,3 +102,12 @@ def test_another_copy_takes_the_users_fixes_and_removing_the_first_promotes_it(l
     library.remove("aaaa")
     assert library.paper("bbbb")["duplicate_of"] is None
     assert library.paper("cccc")["duplicate_of"] == "b" * 64
+
+
+def test_fixing_a_paper_fixes_the_files_linked_to_it(library: Library):
+    library.add_paper(_paper("a" * 64, doi="10.1234/abc"), stored_path=None)
+    library.add_paper(_paper("b" * 64, doi="10.1234/abc"), stored_path=None)
+    library.add_paper(_paper("c" * 64, title="Another paper on river sediment", authors=["Grace Hopper"]), stored_path=None)
+    library.edit_paper("aaaa", {"year": 2011})
+    assert [library.paper(prefix)["year"] for prefix in ("aaaa", "bbbb", "cccc")] == [2011, 2011, 2024]
+    assert library.paper("bbbb")["sources"]["year"] == "user"
