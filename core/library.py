@@ -304,6 +304,12 @@ def _m008_status_follows_checks(db: sqlite_utils.Database) -> None:
     db.execute(_STATUS_FROM_CHECKS)  # statuses a stopped check left stale before this version
 
 
+def _m009_evidence(db: sqlite_utils.Database) -> None:
+    # The verbatim quotes a generated question's key rests on: a JSON list of {quote, start, end},
+    # character offsets into the window the question was written from (prompt gen-2 and later).
+    db["questions"].add_column("evidence", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_papers,
     _m002_generation,
@@ -313,6 +319,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m006_provenance_and_duplicates,
     _m007_job_claims,
     _m008_status_follows_checks,
+    _m009_evidence,
 ]
 
 PAPER_COLUMNS = (

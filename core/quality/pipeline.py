@@ -28,7 +28,7 @@ from papergym.core.quality.model_step import ModelOpener
 from papergym.core.quality.vote import VoteSettings
 from papergym.core.questions.statuses import OPEN_STATUSES
 
-STEPS = ("validate", "dedup", "decontam", "vote", "rationale", "score", "learnability", "rank")
+STEPS = ("validate", "dedup", "decontam", "grounding", "vote", "rationale", "score", "learnability", "rank")
 MODEL_STEPS = ("vote", "rationale", "score", "learnability")
 # Learnability samples k solutions per question from the training base: it runs when named (--steps learnability).
 DEFAULT_STEPS = tuple(step for step in STEPS if step != "learnability")
@@ -130,6 +130,11 @@ def _run_step(
         from papergym.core.quality import rank
 
         rank.run_step(library, summary)
+    elif step == "grounding":
+        from papergym.core.quality import grounding
+
+        # The judge's entailment only when a model was given; the word and number checks need none.
+        grounding.run_step(library, settings, summary, progress, cancel, models)
     elif step == "learnability":
         if learner is None:
             summary.skipped = "no model given"

@@ -10,7 +10,7 @@ import click
 from papergym.tui.cli.common import StatusLine, clip, duration, echo_json, library_option, open_library, terminal_width
 from papergym.tui.cli.gpu_jobs import cpu_only_notice, cpu_option, gpu_job
 
-STEP_HELP = "validate, dedup, decontam, vote, rationale, score, rank; learnability when named"
+STEP_HELP = "validate, dedup, decontam, grounding, vote, rationale, score, rank; learnability when named"
 BENCHMARKS_SETTING = "benchmarks_dir"
 
 
