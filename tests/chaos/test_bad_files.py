@@ -9,7 +9,7 @@ import pytest
 from papergym.core.library import Library, PaperRecord, SectionRecord
 
 from tests.chaos import hostile
-from tests.chaos.conftest import assert_sound, judge, library_state, run_papergym
+from tests.chaos.conftest import BAD, assert_sound, judge, library_state, run_papergym
 
 pytestmark = pytest.mark.chaos
 
@@ -37,16 +37,30 @@ def seeded_library(folder: Path) -> Path:
     return folder
 
 
-def _case(command: str, maker, name: str, tmp_path: Path, *args: str, timeout: float = 60, may_shrink=()):
-    library = seeded_library(tmp_path / "lib")
-    files = tmp_path / "files"
-    files.mkdir()
-    target = maker(files, name)
-    before = library_state(library)
-    ran = run_papergym(*[arg.replace("{file}", str(target)) for arg in args], "--library", str(library), timeout=timeout)
-    case = judge(f"{command} {maker.__name__} ({name})", ran, before, library_state(library), may_shrink=may_shrink)
-    assert_sound(case)
-    return ran
+def _run_cases(command: str, cases: list, args_for, tmp_path: Path, *, timeout: float = 60, expect=None, workers: int = 4):
+    """Run every (maker, name) case of one command, a few processes at a time, and fail with all the bad outcomes at once.
+
+    ``args_for(target)`` gives the command's arguments; ``expect(ran)`` returns a complaint or None.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(index: int, maker, name: str) -> str | None:
+        base = tmp_path / f"case-{index}"
+        library = seeded_library(base / "lib")
+        files = base / "files"
+        files.mkdir()
+        target = maker(files, name)
+        before = library_state(library)
+        ran = run_papergym(*args_for(target), "--library", str(library), timeout=timeout)
+        case = judge(f"{command} {maker.__name__} ({name})", ran, before, library_state(library))
+        if case.outcome in BAD:
+            return f"{case.name}: {case.outcome}: {case.detail[:400]}"
+        complaint = expect(ran, library) if expect else None
+        return f"{case.name}: {complaint}" if complaint else None
+
+    with ThreadPoolExecutor(workers) as pool:
+        problems = [problem for problem in pool.map(lambda item: one(item[0], *item[1]), enumerate(cases)) if problem]
+    assert not problems, "\n".join(problems)
 
 
 PDF_CASES = [
@@ -63,14 +77,13 @@ PDF_CASES = [
 ]
 
 
-# One process per file costs seconds (a reader pool starts each time); these are the files that once hung or crashed it.
-SINGLE_PDF_CASES = [case for case in PDF_CASES if case[1] in ("pipe.pdf", "cut.pdf", "loop.pdf")]
+def test_import_each_bad_file_alone(tmp_path):
+    def expect(ran, library):
+        return None if ran.returncode in (0, 1) else f"exit {ran.returncode}"
 
-
-@pytest.mark.parametrize(("maker", "name"), SINGLE_PDF_CASES, ids=[name for _, name in SINGLE_PDF_CASES])
-def test_import_a_bad_file(maker, name, tmp_path):
-    ran = _case("import", maker, name, tmp_path, "import", "{file}", "--workers", "1", "--timeout", "20")
-    assert ran.returncode in (0, 1), ran.output
+    # A reader pool starts for each: only the files that once hung or crashed it; the folder case has them all.
+    alone = [case for case in PDF_CASES if case[1] in ("pipe.pdf", "cut.pdf", "loop.pdf", "folder.pdf")]
+    _run_cases("import", alone, lambda target: ("import", str(target), "--workers", "1", "--timeout", "20"), tmp_path, expect=expect)
 
 
 def test_import_a_folder_of_every_bad_pdf(tmp_path):
@@ -106,9 +119,8 @@ QUESTION_FILE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("maker", "name"), QUESTION_FILE_CASES, ids=[name for _, name in QUESTION_FILE_CASES])
-def test_import_questions_from_a_bad_file(maker, name, tmp_path):
-    _case("import-questions", maker, name, tmp_path, "import-questions", "{file}", timeout=60)
+def test_import_questions_from_each_bad_file(tmp_path):
+    _run_cases("import-questions", QUESTION_FILE_CASES, lambda target: ("import-questions", str(target)), tmp_path)
 
 
 MODEL_CASES = [
@@ -127,10 +139,11 @@ MODEL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("maker", "name"), MODEL_CASES, ids=[name for _, name in MODEL_CASES])
-def test_models_add_a_bad_file(maker, name, tmp_path):
-    ran = _case("models add", maker, name, tmp_path, "models", "add", "{file}", timeout=30)
-    assert ran.returncode != 0, "a bad model file was registered"
+def test_models_add_each_bad_file(tmp_path):
+    def expect(ran, library):
+        return "a bad model file was registered" if ran.returncode == 0 else None
+
+    _run_cases("models add", MODEL_CASES, lambda target: ("models", "add", str(target)), tmp_path, timeout=30, expect=expect)
 
 
 BENCHMARK_CASES = [
@@ -145,59 +158,61 @@ BENCHMARK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("maker", "name"), BENCHMARK_CASES, ids=[name for _, name in BENCHMARK_CASES])
-def test_check_with_a_bad_benchmark_file(maker, name, tmp_path):
-    benchmarks = tmp_path / "benchmarks"
-    benchmarks.mkdir()
-    maker(benchmarks, name)
-    library = seeded_library(tmp_path / "lib")
-    before = library_state(library)
-    args = ("check", "--steps", "validate,decontam", "--benchmarks", str(benchmarks), "--library", str(library))
-    ran = run_papergym(*args, timeout=60)
-    case = judge(f"check --benchmarks {maker.__name__} ({name})", ran, before, library_state(library))
-    assert_sound(case)
-    if ran.returncode != 0:
+def _in_a_folder(maker):
+    """The maker, but its file goes into a benchmarks/ folder that the command is then given."""
+
+    def make(folder: Path, name: str) -> Path:
+        benchmarks = folder / "benchmarks"
+        benchmarks.mkdir()
+        maker(benchmarks, name)
+        return benchmarks
+
+    make.__name__ = maker.__name__
+    return make
+
+
+def test_check_with_each_bad_benchmark_file(tmp_path):
+    def expect(ran, library):
+        if ran.returncode == 0:
+            return None
         with Library(library) as opened:
-            assert opened.setting("benchmarks_dir") is None  # a folder that failed is not remembered
+            return "a folder that failed was remembered" if opened.setting("benchmarks_dir") else None
 
-
-def test_check_with_a_benchmark_path_that_is_a_file(tmp_path):
-    _case("check --benchmarks", hostile.noise, "gpqa.csv", tmp_path, "check", "--steps", "decontam", "--benchmarks", "{file}")
+    cases = [(_in_a_folder(maker), name) for maker, name in BENCHMARK_CASES] + [(hostile.noise, "gpqa.csv")]
+    _run_cases(
+        "check --benchmarks",
+        cases,
+        lambda target: ("check", "--steps", "validate,decontam", "--benchmarks", str(target)),
+        tmp_path,
+        expect=expect,
+    )
 
 
 DATASET_CASES = [
     (hostile.bogus_dataset_dict, "bogus-dict"),
     (hostile.unparseable_dataset_dict, "cut-dict"),
     (hostile.garbage_arrow, "garbage-arrow"),
-    (hostile.noise, "noise.jsonl"),
     (hostile.deeply_nested, "nested.jsonl"),
     (hostile.truncated_parquet, "cut.parquet"),
-    (hostile.empty, "empty.jsonl"),
     (hostile.folder_named_like_a_file, "empty-folder"),
 ]
 
 
-@pytest.mark.parametrize(("maker", "name"), DATASET_CASES, ids=[name for _, name in DATASET_CASES])
-def test_train_on_a_bad_dataset(maker, name, tmp_path):
-    ran = _case(
-        "train --dataset",
-        maker,
-        name,
-        tmp_path,
-        "train",
-        "--dataset",
-        "{file}",
-        "--base-model",
-        "gemma3-270m",
-        "--steps",
-        "1",
-        "--foreground",
-    )
-    assert ran.returncode != 0
+def _must_fail(ran, library):
+    return "a bad file was taken" if ran.returncode == 0 else None
 
 
-# eval starts slowly (it sets up its engine first), so only the kinds that once hung or crashed it.
+def test_train_on_each_bad_dataset(tmp_path):
+    def args(target):
+        return ("train", "--dataset", str(target), "--base-model", "gemma3-270m", "--steps", "1", "--foreground")
+
+    _run_cases("train --dataset", DATASET_CASES, args, tmp_path, expect=_must_fail)
+
+
 EVAL_CASES = [
+    (hostile.empty, "empty.jsonl"),
+    (hostile.truncated_parquet, "cut.parquet"),
+    (hostile.invalid_utf8, "latin1.jsonl"),
     (hostile.noise, "noise.csv"),
     (hostile.deeply_nested, "nested.jsonl"),
     (hostile.fifo, "pipe.jsonl"),
@@ -205,7 +220,8 @@ EVAL_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("maker", "name"), EVAL_CASES, ids=[name for _, name in EVAL_CASES])
-def test_eval_on_a_bad_file(maker, name, tmp_path):
-    ran = _case("eval --on", maker, name, tmp_path, "eval", "--model", "gemma3-270m", "--engine", "llama.cpp", "--on", "{file}")
-    assert ran.returncode != 0
+def test_eval_on_each_bad_file(tmp_path):
+    def args(target):
+        return ("eval", "--model", "gemma3-270m", "--engine", "llama.cpp", "--on", str(target))
+
+    _run_cases("eval --on", EVAL_CASES, args, tmp_path, expect=_must_fail)
