@@ -82,6 +82,26 @@ def _converted(target: Path, mark: dict) -> bool:
         return False
 
 
+def load_dequantized_gguf(path: Path):
+    """A GGUF file as a float32 transformers model with its tokenizer, no longer flagged as quantized.
+
+    transformers loads a GGUF de-quantized but keeps it flagged as quantized,
+    and Trainer and ``save_pretrained`` refuse such a model. What transformers
+    raises for a file it cannot read (ValueError, OSError, KeyError) is left
+    to the caller, which knows what to tell the user.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.is_quantized = False
+    return model, tokenizer
+
+
 def hf_model_dir(source: BaseModel, library_folder: Path) -> Path:
     """An HF folder for the base model: itself, or its GGUF de-quantized once into ``<library>/models/hf/<name>/``.
 
@@ -95,25 +115,17 @@ def hf_model_dir(source: BaseModel, library_folder: Path) -> Path:
     mark = {"gguf": str(source.path), "size": stat.st_size, "mtime": int(stat.st_mtime)}
     if _converted(target, mark):
         return target
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     if importlib.util.find_spec("gguf") is None:
         raise PapergymError(
             "Training from a GGUF file needs the gguf package; run `pip install gguf`, or pass a Hugging Face model folder."
         )
     print(f"Converting {source.path.name} to a Hugging Face model in {target} (once; this takes a minute)...", file=sys.stderr, flush=True)
     try:
-        model = AutoModelForCausalLM.from_pretrained(str(source.path.parent), gguf_file=source.path.name, dtype=torch.float32)
-        tokenizer = AutoTokenizer.from_pretrained(str(source.path.parent), gguf_file=source.path.name)
+        model, tokenizer = load_dequantized_gguf(source.path)
     except (ValueError, OSError, KeyError) as error:
         raise PapergymError(
             f"transformers cannot load {source.path.name} ({str(error).splitlines()[0]}); pass a Hugging Face model folder instead."
         ) from None
-    model.hf_quantizer = None
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
-    model.is_quantized = False
     if tokenizer.chat_template is None:
         tokenizer.chat_template = PLAIN_CHAT_TEMPLATE
     staging = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")

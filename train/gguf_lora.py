@@ -427,8 +427,7 @@ def _write_gguf(out: Path, architecture: str, alpha: float, tensors: list, confi
 
 def _load_base_for_merge(base: Path, library_folder: Path | None):
     """The base model and tokenizer in float precision: an HF folder, or a GGUF file de-quantized."""
-    import torch
-    from papergym.train.backends import BaseModel, hf_model_dir, prepare_tokenizer
+    from papergym.train.backends import BaseModel, hf_model_dir, load_dequantized_gguf, prepare_tokenizer
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if base.is_file():
@@ -437,17 +436,11 @@ def _load_base_for_merge(base: Path, library_folder: Path | None):
                 base = hf_model_dir(BaseModel("gguf", base.resolve(), base.stem), library_folder)
         else:
             try:
-                model = AutoModelForCausalLM.from_pretrained(str(base.parent), gguf_file=base.name, dtype=torch.float32)
-                tokenizer = AutoTokenizer.from_pretrained(str(base.parent), gguf_file=base.name)
+                model, tokenizer = load_dequantized_gguf(base)
             except (OSError, ValueError, KeyError) as error:
                 raise ConversionError(
                     f"transformers cannot load {base.name} ({str(error).splitlines()[0]}); pass an HF model folder."
                 ) from None
-            # Loaded from GGUF it stays flagged as quantized, and save_pretrained would refuse it.
-            model.hf_quantizer = None
-            if hasattr(model.config, "quantization_config"):
-                del model.config.quantization_config
-            model.is_quantized = False
             return model, prepare_tokenizer(tokenizer)
     try:
         model = AutoModelForCausalLM.from_pretrained(str(base), dtype="auto")
