@@ -518,3 +518,36 @@ class TestRealPaperPatterns:
         assert from_first_page(LATEX_FIRST_PAGE).journal == "Journal of Demonstrative Physics"
         text = "Proceedings of the 58th Annual Meeting of the Association for Computational Linguistics, pages 4969\u20134983\nA Title"
         assert from_first_page(text).journal == "Proceedings of the 58th Annual Meeting of the Association for Computational Linguistics"
+
+
+def test_extract_pdf_carries_layout_metadata_sources_venue_and_an_unlabelled_abstract(tmp_path):
+    from papergym.core.ingest.extract import extract_pdf
+
+    prose = [
+        (9, "Excitons in monolayer semiconductors are bound so tightly that they dominate the optical"),
+        (9, "response even at room temperature, and their energies shift with strain in ways that"),
+        (9, "earlier models did not capture. Here we bend flakes of tungsten diselenide on a flexible"),
+        (9, "substrate and follow the exciton energy and linewidth as the strain rises to two per cent."),
+        (12, "Introduction"),
+        (9, "Body text of the paper follows here and says what was done before and why it matters."),
+    ]
+    lines = [
+        (8, "Journal of Demo Science 3 (2019) 11-19"),
+        (20, "Strain-tunable excitons in monolayer WSe2"),
+        (11, "Jane Roe1 and Rick Poe2"),
+        *prose,
+    ]
+    reader = make_pdf(lines, info={"/Title": "JMF-2019-4604-ver9"})
+    path = tmp_path / "paper.pdf"
+    writer = PdfWriter(clone_from=reader)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    paper = extract_pdf(str(path))
+    assert (paper.title, paper.authors, paper.year, paper.journal) == (
+        "Strain-tunable excitons in monolayer WSe2",
+        ["Jane Roe", "Rick Poe"],
+        2019,
+        "Journal of Demo Science",
+    )
+    assert paper.sources == {"title": "layout", "authors": "layout", "year": "layout", "journal": "layout"}
+    assert paper.abstract.startswith("Excitons in monolayer semiconductors")
