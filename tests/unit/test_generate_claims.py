@@ -99,23 +99,16 @@ def test_removing_a_paper_mid_run_stores_nothing_more_for_it(tmp_path):
     remover.close()
 
 
-def test_orphans_left_by_an_older_version_are_cleaned_on_upgrade(tmp_path):
-    folder = tmp_path / "lib"
-    with Library(folder) as library:
-        add_paper(library, "a" * 64, sections=1)
-        with library.write() as db:
-            for paper_id, question_id in (("a" * 64, "q-kept"), ("f" * 64, "q-orphan"), ("ext:wildsci-1", "q-imported")):
-                db.execute(
-                    "INSERT INTO questions (id, paper_id, kind, question, status) VALUES (?, ?, 'exact', 'Which?', 'draft')",
-                    [question_id, paper_id],
-                )
-            db.execute("ALTER TABLE jobs DROP COLUMN claimed_by")  # back to the schema before the claims migration
-            db.execute("ALTER TABLE jobs DROP COLUMN claimed_at")
-            db.execute(f"PRAGMA user_version = {MIGRATIONS.index(_claims_migration())}")
-    with Library(folder) as library:
-        ids = {row[0] for row in library.conn.execute("SELECT id FROM questions")}
-    assert ids == {"q-kept", "q-imported"}
-
-
-def _claims_migration():
-    return next(migration for migration in MIGRATIONS if migration.__name__.endswith("_job_claims"))
+def test_orphans_left_by_an_older_version_are_cleaned_on_upgrade(library):
+    add_paper(library, "a" * 64, sections=1)
+    with library.write() as db:
+        for paper_id, question_id in (("a" * 64, "q-kept"), ("f" * 64, "q-orphan"), ("ext:wildsci-1", "q-imported")):
+            db.execute(
+                "INSERT INTO questions (id, paper_id, kind, question, status) VALUES (?, ?, 'exact', 'Which?', 'draft')",
+                [question_id, paper_id],
+            )
+        db.execute("ALTER TABLE jobs DROP COLUMN claimed_by")  # back to the schema before the claims migration
+        db.execute("ALTER TABLE jobs DROP COLUMN claimed_at")
+        claims_migration = next(migration for migration in MIGRATIONS if migration.__name__.endswith("_job_claims"))
+        claims_migration(db)
+    assert {row[0] for row in library.conn.execute("SELECT id FROM questions")} == {"q-kept", "q-imported"}
