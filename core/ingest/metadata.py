@@ -82,10 +82,9 @@ def _find_doi(text: str) -> str | None:
         page_number = rest is not None and rest.group("rest").isdigit() and len(rest.group("rest")) <= 4
         if rest and not page_number and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
             doi += rest.group("rest")
-        doi = _GLUED_AFTER_DOI.sub("", doi)
-        doi = _trim_doi(doi)
-        if doi:
-            return doi
+        trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", doi))
+        if trimmed:
+            return trimmed
     return None
 
 
