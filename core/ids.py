@@ -1,18 +1,29 @@
-"""Looking up a row by its id or a unique prefix of it, and the clock every stored time stamp is read from.
+"""Ids and time stamps: a file's content hash, the lookup of a row by a unique id prefix, and the clock.
 
-Papers, questions, runs and evals are all named by long ids that people type
-a few characters of; one lookup keeps the rules and the wording the same for
-each, and one clock keeps every stored time in the same UTC, second-resolution
-ISO form, so stored times sort as text.
+A paper's id is its file's SHA-256. Papers, questions, runs and evals are all
+named by long ids that people type a few characters of; one lookup keeps the
+rules and the wording the same for each, and one clock keeps every stored time
+in the same UTC, second-resolution ISO form, so stored times sort as text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 from papergym.core.errors import PapergymError
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks: a paper's id, and how an export knows its own files."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def now() -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papergym.core.errors import PapergymError
+from papergym.core.ids import file_sha256
 
 if TYPE_CHECKING:
     import pyarrow
@@ -44,14 +45,6 @@ class OutputFolderTaken(PapergymError):
         else:
             message = f"{out} is not a papergym export (it has no export.json), so --overwrite will not delete it; choose a new folder."
         super().__init__(message)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _listing_hash(files: dict[str, str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -14,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from papergym.core.errors import LibraryError, describe_database_error
+from papergym.core.ids import file_sha256
 from papergym.core.ingest.extract import ExtractedPaper, extract_task
 from papergym.core.ingest.pool import default_workers, run_isolated
 from papergym.core.ingest.safe_text import safe_field
@@ -118,14 +118,6 @@ def find_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult
         else:
             left_out.append(FileResult(str(path), "failed", reason="does not exist"))
     return found, left_out
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _store_pdf(library: Library, source: Path, paper_id: str) -> tuple[str, bool]:
