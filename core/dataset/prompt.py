@@ -6,11 +6,13 @@ model is always asked a question the way it was trained to answer one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from papergym.core.questions.kinds import LETTERS
 
 # The prompt column: a chat a GRPO trainer can feed to the model as is; `answer` stays the ground truth.
 # Change the wording only together with the version, so a trained model can say what it was trained on.
-PROMPT_TEMPLATE = {
+PROMPT_TEMPLATE: dict[str, Any] = {
     "version": "export-prompt-1",
     "system": (
         "You are an expert scientist answering an exam question. Reason through it step by step, "
@@ -20,7 +22,7 @@ PROMPT_TEMPLATE = {
     "option": "{letter}. {text}",
     "numeric_unit": "Give the answer as a number in {unit}.",
 }
-PROMPT_VERSION = PROMPT_TEMPLATE["version"]
+PROMPT_VERSION: str = PROMPT_TEMPLATE["version"]
 
 
 def prompt_messages(question: str, kind: str, options: list[str], unit: str | None) -> list[dict[str, str]]:

@@ -31,13 +31,13 @@ def parse_split(spec: str | dict) -> dict[str, float]:
         for part in (piece.strip() for piece in spec.split(",")):
             if not part:
                 continue
-            name, sep, value = part.partition("=")
+            name, sep, ratio_text = part.partition("=")
             if not sep:
                 raise PapergymError(f"--split part {part!r} is not NAME=RATIO; write it like {SPLIT_EXAMPLE}.")
             name = name.strip()
             if name in ratios:
                 raise PapergymError(f"--split names {name!r} twice; write it like {SPLIT_EXAMPLE}.")
-            ratios[name] = value.strip()
+            ratios[name] = ratio_text.strip()
     else:
         ratios = dict(spec)
     parsed: dict[str, float] = {}

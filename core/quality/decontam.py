@@ -201,7 +201,7 @@ class NGramIndex:
         if not pieces:
             empty = np.zeros(0, dtype=np.int64)
             return np.zeros(0, dtype=np.uint64), empty, empty
-        return tuple(np.concatenate(parts) for parts in zip(*pieces))  # type: ignore[return-value]
+        return tuple(np.concatenate(parts) for parts in zip(*pieces))
 
 
 def _item_text(item: BenchmarkItem) -> str:

@@ -39,19 +39,19 @@ def _each(todo: list[dict], work: Callable[[dict], object], workers: int, cancel
         try:
             while True:
                 while len(running) < workers * 2 and not cancel.is_set():
-                    question = next(queue, None)
-                    if question is None:
+                    waiting = next(queue, None)
+                    if waiting is None:
                         break
-                    running[pool.submit(work, question)] = question
+                    running[pool.submit(work, waiting)] = waiting
                 if not running:
                     return
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     question = running.pop(future)
-                    error = future.exception()
-                    if error is not None and not isinstance(error, BackendError):
-                        raise error
-                    yield question, error if error is not None else future.result()
+                    failure = future.exception()
+                    if failure is not None and not isinstance(failure, BackendError):
+                        raise failure
+                    yield question, failure if failure is not None else future.result()
         finally:
             for future in running:
                 future.cancel()
