@@ -190,6 +190,7 @@ def run_checks(
     def get_models() -> tuple[list[Backend], Backend]:
         nonlocal models
         if models is None:
+            assert open_models is not None  # model steps are skipped without one
             models = open_models()
         return models
 
