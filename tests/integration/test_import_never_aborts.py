@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -114,3 +115,18 @@ def test_a_library_held_by_another_writer_stops_the_import_with_one_sentence(tmp
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_file_name_that_is_not_utf8_imports_and_prints(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    written = write_paper(inbox / "paper.pdf", "Groundwater recharge in karst aquifers", seed=4)
+    try:
+        os.rename(bytes(written), bytes(inbox) + b"/caf\xe9 \x01.pdf")  # Latin-1 bytes and a control character
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    result = CliRunner().invoke(cli, ["import", str(inbox), "--json", "--library", str(tmp_path / "lib")], catch_exceptions=False)
+    row = json.loads(result.output)
+    assert result.exit_code == 0 and row["status"] == "imported" and row["path"].endswith("caf\ufffd .pdf")
+    with Library(tmp_path / "lib") as library:
+        assert library.paper(row["paper_id"][:8])["filename"] == "caf\ufffd .pdf"
