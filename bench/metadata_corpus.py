@@ -389,13 +389,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mirrors", type=Path, default=DEFAULT_MIRRORS, help="folder of fetched bare git mirrors (owner+name/repo)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--no-tex", action="store_true", help="skip compiling the TeX Live journal classes")
+    parser.add_argument("--no-tex", action="store_true", help="keep the TeX Live part already built instead of compiling it again")
     arguments = parser.parse_args()
     arguments.out.mkdir(parents=True, exist_ok=True)
     papers = build_real(arguments.mirrors, arguments.out)
+    corpus_file = arguments.out / "corpus.json"
     if not arguments.no_tex:
         papers += build_tex(arguments.out)
-    (arguments.out / "corpus.json").write_text(json.dumps(papers, ensure_ascii=False, indent=1))
+    elif corpus_file.exists():
+        papers += [paper for paper in json.loads(corpus_file.read_text()) if paper["kind"] == "tex"]
+    corpus_file.write_text(json.dumps(papers, ensure_ascii=False, indent=1))
     for kind in ("real", "tex"):
         chosen = [paper for paper in papers if paper["kind"] == kind]
         held_out = sum(paper["split"] == "held-out" for paper in chosen)
