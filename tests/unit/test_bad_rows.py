@@ -84,3 +84,15 @@ def test_deeply_nested_training_dataset_is_one_sentence(tmp_path):
 def test_deeply_nested_eval_file_is_one_sentence(tmp_path, name):
     with pytest.raises(PapergymError, match="nest"):
         load_eval_set(write_deep(tmp_path / name))
+
+
+def test_json_lists_every_skipped_line_and_the_summary_says_so(tmp_path):
+    path = tmp_path / "many.jsonl"
+    path.write_text(
+        good_row(0) + "\n" + "".join(json.dumps({"question": f"Q{n}?", "answer": "²", "kind": "numeric"}) + "\n" for n in range(8))
+    )
+    library = ["--library", str(tmp_path / "lib")]
+    summary = CliRunner().invoke(cli, ["import-questions", str(path), *library])
+    assert "and 3 more; --json lists every skipped line" in summary.output
+    listed = json.loads(CliRunner().invoke(cli, ["import-questions", str(path), "--json", *library]).output)
+    assert [line for line, _ in listed["skipped_rows"]] == list(range(2, 10))

@@ -202,6 +202,8 @@ def import_questions_command(ctx, path, status, as_json, library_dir):
         click.echo("Skipped rows, by reason:")
         for reason, count in report.reasons.most_common(8):
             click.echo(f"  {count:6} × {reason}")
-        click.echo("First skipped rows:")
+        click.echo("First skipped rows:" if report.skipped > len(report.examples) else "The skipped rows:")
         for example in report.examples:
             click.echo(f"  {example}")
+        if report.skipped > len(report.examples):
+            click.echo(f"  … and {report.skipped - len(report.examples)} more; --json lists every skipped line with its reason.")
