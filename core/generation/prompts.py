@@ -13,7 +13,7 @@ from typing import Any
 
 from papergym.core.llm.backend import Message
 
-PROMPT_VERSION = "gen-1"
+PROMPT_VERSION = "gen-2"  # gen-2: every reply carries a verbatim "quote" of the passage that supports its key
 REFINE_VERSION = "refine-1"
 
 INSTRUCTIONS = """You write exam questions for PhD students from passages of scientific papers.
@@ -21,7 +21,8 @@ Rules:
 - Each question is self-contained: it states the facts, quantities and notation it needs, so someone who never saw the passage can answer it by reasoning.
 - Never mention the passage, the paper, the study, the authors, a figure, a table or a section.
 - The answer must follow from the passage and be checkable by a program: one correct option letter, a number with a unit, or a short exact term.
-- Prefer questions that need a step of reasoning or calculation over recall of a single phrase."""
+- Prefer questions that need a step of reasoning or calculation over recall of a single phrase.
+- In "quote", copy word for word the sentence or sentences of the passage that the answer rests on."""
 
 TASK_LINES = {
     "mcq": "Task: multiple-choice question with four options and one correct letter",
@@ -38,24 +39,27 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "options": ["7.5 micromol CO2 m^-2 s^-1", "4.8 micromol CO2 m^-2 s^-1", "6.0 micromol CO2 m^-2 s^-1", "3.6 micromol CO2 m^-2 s^-1"],
         "answer": "A",
         "rationale": "Q10 = 3.0 / 1.2 = 2.5 per 10 degrees, so the rate at 25 degrees is 3.0 x 2.5 = 7.5.",
+        "quote": "Respiration rose from 1.2 to 3.0 micromol CO2 per square metre per second between 5 and 15 degrees Celsius, giving a temperature coefficient Q10 of 2.5.",
     },
     "numeric": {
         "question": "A saturated peat core respires 3.0 micromol CO2 m^-2 s^-1 at 15 degrees Celsius. Draining the core so that oxygen reaches deeper layers raises respiration by 40 percent at any temperature. What is the respiration rate of the drained core at 15 degrees Celsius?",
         "answer": 4.2,
         "unit": "micromol CO2 m^-2 s^-1",
         "rationale": "3.0 x 1.4 = 4.2.",
+        "quote": "Cores drained to a water table 30 cm below the surface respired 40 percent more than saturated cores at every temperature",
     },
     "exact": {
         "question": "Which dimensionless coefficient expresses the factor by which a biological rate increases for a temperature rise of 10 degrees Celsius?",
         "answer": "Q10",
         "aliases": ["temperature coefficient", "Q10 coefficient"],
         "rationale": "Q10 is defined as the rate ratio for a 10 degree rise.",
+        "quote": "giving a temperature coefficient Q10 of 2.5",
     },
 }
 
 REFINE_INSTRUCTIONS = """You improve multiple-choice exam questions. Rewrite the question so it stays self-contained and has exactly ten options, A to J: the correct answer (same meaning as before) and nine plausible distractors that a student who half-understands the topic might choose. Distractors must be wrong, distinct, of similar length and style to the correct option, and must not be giveaways (no "all of the above", no obviously absurd values). Remove any wording that hints at the answer."""
 
-REFINE_EXAMPLE_IN = EXAMPLES["mcq"]
+REFINE_EXAMPLE_IN = {key: value for key, value in EXAMPLES["mcq"].items() if key != "quote"}  # refine keeps the original's quote
 REFINE_EXAMPLE_OUT = {
     "question": REFINE_EXAMPLE_IN["question"],
     "options": [

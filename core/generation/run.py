@@ -38,7 +38,7 @@ from papergym.core.questions.kinds import (
 SKIPPED_SECTION_KINDS = {"abstract"}
 SKIPPED_HEADINGS = {"front matter"}
 MIN_SECTION_CHARS = 150
-MAX_TOKENS = {"mcq": 512, "numeric": 384, "exact": 384, "refine": 768}
+MAX_TOKENS = {"mcq": 640, "numeric": 512, "exact": 512, "refine": 768}  # room for the quote (up to 400 characters)
 PROMPT_MARGIN_TOKENS = 32
 # A run stops when this many windows in a row failed only because the model did not answer.
 MAX_CONSECUTIVE_MODEL_FAILURES = 3
@@ -289,7 +289,7 @@ def _ask(
     refine_of: dict | None = None,
 ) -> Question:
     """One structured request; raises InvalidReply or BackendError with the reason it failed."""
-    schema = schema_for(kind, option_count)
+    schema = schema_for(kind, option_count, quote=refine_of is None)
     max_tokens = MAX_TOKENS["refine" if refine_of else kind]
     if backend.supports_chat:
         messages = prompts.refine_messages(refine_of) if refine_of else prompts.chat_messages(passage, kind)
@@ -314,6 +314,7 @@ def _refine(backend: Backend, question: Question, seed: int, temperature: float,
     refined = _ask(backend, "mcq", "", seed, temperature, result, option_count=10, refine_of=original)
     if normalize(refined.answer_text) != normalize(question.answer_text):
         raise InvalidReply("the refined question keys a different answer than the original")
+    refined.quote = question.quote
     return refined
 
 
@@ -360,6 +361,17 @@ def process_window(backend: Backend, job: dict, settings: GenerateSettings, canc
 # -- storing ---------------------------------------------------------------------
 
 
+def _evidence(quote: str | None, passage: str) -> str | None:
+    """The quote with its character offsets in the window (null offsets when it is not found there: grounding flags it)."""
+    if not quote:
+        return None
+    from papergym.core.quality.grounding import MIN_QUOTE_MATCH, find_quote
+
+    span, share = find_quote(quote, passage)
+    start, end = span if span is not None and share >= MIN_QUOTE_MATCH else (None, None)
+    return json.dumps([{"quote": quote, "start": start, "end": end}], ensure_ascii=False)
+
+
 def _commit(
     library: Library, job: dict, result: WindowResult, settings: GenerateSettings, model: str, claim: str | None = None
 ) -> tuple[int, int] | None:
@@ -386,6 +398,7 @@ def _commit(
             "unit": question.unit,
             "tolerance": question.tolerance,
             "rationale": question.rationale,
+            "evidence": _evidence(question.quote, payload["passage"]),
             "source_section": payload["heading"],
             "status": "draft",
             "model": model,
@@ -576,13 +589,13 @@ def _results(
         try:
             while True:
                 while len(running) < backend.parallel * 2 and not cancel.is_set():
-                    job = next(queue, None)
-                    if job is None:
+                    queued: dict | None = next(queue, None)
+                    if queued is None:
                         break
-                    if not claim(job):
-                        yield job, None
+                    if not claim(queued):
+                        yield queued, None
                         continue
-                    running[pool.submit(process_window, backend, job, settings, cancel)] = job
+                    running[pool.submit(process_window, backend, queued, settings, cancel)] = queued
                 if not running:
                     finished = True
                     return

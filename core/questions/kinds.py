@@ -22,6 +22,7 @@ DEFAULT_RELATIVE_TOLERANCE = 0.02
 QUESTION_MAX_CHARS = 600
 OPTION_MAX_CHARS = 160
 RATIONALE_MAX_CHARS = 400
+QUOTE_MAX_CHARS = 400  # the passage's own words the key rests on (prompt gen-2 and later)
 SHORT_MAX_CHARS = 80
 
 
@@ -72,8 +73,16 @@ EXACT_SCHEMA = {
 }
 
 
-def schema_for(kind: str, option_count: int = 4) -> dict:
-    return {"mcq": lambda: mcq_schema(option_count), "numeric": lambda: NUMERIC_SCHEMA, "exact": lambda: EXACT_SCHEMA}[kind]()
+def schema_for(kind: str, option_count: int = 4, *, quote: bool = False) -> dict:
+    """The reply's JSON schema; with ``quote`` it also asks for a verbatim quote from the passage that supports the key."""
+    schema = {"mcq": lambda: mcq_schema(option_count), "numeric": lambda: NUMERIC_SCHEMA, "exact": lambda: EXACT_SCHEMA}[kind]()
+    if not quote:
+        return schema
+    return {
+        **schema,
+        "properties": {**schema["properties"], "quote": _text_field(QUOTE_MAX_CHARS)},
+        "required": [*schema["required"], "quote"],
+    }
 
 
 @dataclass
@@ -88,6 +97,7 @@ class Question:
     aliases: list[str] = field(default_factory=list)
     unit: str | None = None
     tolerance: float | None = None
+    quote: str | None = None  # the passage's words the key rests on, copied by the model (not part of the identity)
 
     def content_id(self, paper_id: str) -> str:
         """A hash of what the question says, so the same question is never stored twice."""
@@ -147,6 +157,13 @@ def parse_reply(kind: str, reply: dict, option_count: int = 4) -> Question:
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidReply(f"the question is too long ({len(question)} characters)")
     rationale = _text(reply.get("rationale", ""), "rationale")
+    question_with_quote = _parse_kind(kind, reply, option_count, question, rationale)
+    quote = reply.get("quote")
+    question_with_quote.quote = quote.strip() if isinstance(quote, str) and quote.strip() else None
+    return question_with_quote
+
+
+def _parse_kind(kind: str, reply: dict, option_count: int, question: str, rationale: str) -> Question:
     if kind == "mcq":
         options = reply["options"]
         if not isinstance(options, list) or len(options) != option_count:

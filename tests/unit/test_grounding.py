@@ -93,3 +93,29 @@ def test_the_grounding_step_checks_generated_questions_against_their_window(libr
     assert rows[grounded][0]["status"] == "pass" and rows[grounded][0]["detail"]["checked_against"] == "quote"
     assert rows[invented][0]["status"] == "flag" and rows[invented][0]["detail"]["checked_against"] == "window"
     assert rows[imported] == []
+
+
+def test_generation_asks_for_a_quote_and_stores_it_with_its_offsets_in_the_window(library):
+    from papergym.core.generation.run import GenerateSettings, run_generation
+    from papergym.core.questions.kinds import schema_for
+
+    from tests.unit.test_generate import BODY, add_paper
+
+    add_paper(library, "a" * 64, sections=1)
+    quote = BODY.split(".")[0].strip()
+    reply = {
+        "question": "A film 100 nm thick has a conductivity of 1.4 W/m/K. Which value is its conductivity?",
+        "options": ["1.4 W/m/K", "2.8 W/m/K", "0.7 W/m/K", "14 W/m/K"],
+        "answer": "A",
+        "rationale": "Stated.",
+        "quote": quote,
+    }
+    backend = FakeBackend([json.dumps(reply)])
+    run_generation(library, backend, GenerateSettings(kinds=("mcq",)))
+    assert "copy word for word" in backend.prompts[0]
+    assert "quote" in schema_for("mcq", quote=True)["required"] and "quote" not in schema_for("mcq")["required"]
+    row = library.query("SELECT evidence, job_id FROM questions")[0]
+    evidence = json.loads(row["evidence"])[0]
+    passage = json.loads(library.query("SELECT payload FROM jobs WHERE id = ?", [row["job_id"]])[0]["payload"])["passage"]
+    assert evidence["quote"] == quote
+    assert passage[evidence["start"] : evidence["end"]] == quote
