@@ -11,13 +11,14 @@ from papergym.core.library import Library
 QUESTION_COLUMNS = (
     "id, paper_id, job_id, kind, question, options, answer, aliases, unit, tolerance, rationale, "
     "source_section, status, model, prompt_version, created_at, discipline, subdomain, source, voting_type, votes, "
-    "score, rank_score, review_reason, reviewed_at"
+    "score, rank_score, review_reason, reviewed_at, evidence"
 )
 
 
 def _decode(row: dict) -> dict:
     row["options"] = json.loads(row["options"] or "[]")
     row["aliases"] = json.loads(row["aliases"] or "[]")
+    row["evidence"] = json.loads(row["evidence"] or "[]") if "evidence" in row else []
     row["votes"] = json.loads(row["votes"]) if row.get("votes") else None
     return row
 

@@ -12,6 +12,37 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def quote_span(question: dict, checks: list[dict]) -> tuple[int, int] | None:
+    """Where the key's supporting quote lies in the passage: stored with the question, else where grounding found it."""
+    for item in question.get("evidence") or []:
+        if isinstance(item, dict) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
+            return item["start"], item["end"]
+    for row in checks:
+        span = (row.get("detail") or {}).get("quote_span") if row.get("step") == "grounding" else None
+        if span:
+            return span[0], span[1]
+    return None
+
+
+def passage_with_quote(source: str, span: tuple[int, int] | None) -> Text:
+    """The passage (cut to fit around the quote when long) with the quote highlighted."""
+    start, end = span if span and 0 <= span[0] < span[1] <= len(source) else (None, None)
+    first = 0
+    if len(source) > PASSAGE_CHARS and start is not None:
+        first = max(0, min(start - PASSAGE_CHARS // 3, len(source) - PASSAGE_CHARS))
+    shown = source[first : first + PASSAGE_CHARS]
+    text = Text("…" if first else "", style="italic")
+    if start is None:
+        text.append(shown, style="italic")
+    else:
+        text.append(shown[: start - first], style="italic")
+        text.append(shown[start - first : end - first], style="bold black on yellow")
+        text.append(shown[end - first :], style="italic")
+    if first + PASSAGE_CHARS < len(source):
+        text.append("…", style="italic")
+    return text
+
+
 def card_texts(question: dict, checks: list[dict]) -> dict[str, Text]:
     """The parts of one card as Rich text (text from papers and models is never read as markup)."""
     meta = Text()
@@ -51,8 +82,11 @@ def card_texts(question: dict, checks: list[dict]) -> dict[str, Text]:
     rationale = Text("rationale: ", style="dim")
     rationale.append(question.get("rationale") or "none")
     passage = Text(f"source passage{' (' + question['source_section'] + ')' if question.get('source_section') else ''}:\n", style="dim")
-    source = question.get("source_passage") or "not stored (imported or written by hand)"
-    passage.append(source if len(source) <= PASSAGE_CHARS else source[: PASSAGE_CHARS - 1] + "…", style="italic")
+    source = question.get("source_passage")
+    if source:
+        passage.append_text(passage_with_quote(source, quote_span(question, checks)))
+    else:
+        passage.append("not stored (imported or written by hand)", style="italic")
 
     verdicts = Text()
     if not checks:
