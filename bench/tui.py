@@ -7,7 +7,9 @@ Prints:
   percentile over 50 presses of `s` (target < 50 ms), against the floor of the
   two queries a card needs (`get_question` + `question_checks`) in the same run;
 - the time for a filter to apply in Review (target < 200 ms), against the
-  floor of the one id query it runs.
+  floor of the one id query it runs;
+- a bulk rejection over a filter and its exact undo (each question's own
+  earlier state), against one plain UPDATE of the same questions.
 
     python bench/tui.py                       # 345,000 questions, in a temporary folder
     python bench/tui.py --questions 50000
@@ -171,6 +173,32 @@ async def measure(folder: Path) -> None:
             )
 
 
+def measure_bulk(folder: Path) -> None:
+    """Bulk reject and undo over the physics questions, against one UPDATE statement over the same filter (rolled back)."""
+    from papergym.core.questions.review import bulk_decide, undo_decision
+    from papergym.core.questions.store import QuestionFilter
+
+    with Library(folder) as library:
+        physics = QuestionFilter(status="", discipline="Physics")
+        where, params = physics.where()
+        started = time.perf_counter()
+        library.conn.execute("BEGIN IMMEDIATE")
+        library.conn.execute(f"UPDATE questions SET status = 'rejected', review_reason = 'x', reviewed_at = '2026' {where}", params)
+        floor = time.perf_counter() - started
+        library.conn.execute("ROLLBACK")
+        listed_at = "2000-01-01T00:00:00+00:00"  # as if the list were read before any decision: nothing is skipped
+        started = time.perf_counter()
+        record = bulk_decide(library, physics, "rejected", "bench", listed_at=listed_at)
+        bulk = time.perf_counter() - started
+        started = time.perf_counter()
+        report = undo_decision(library, record)
+        undone = time.perf_counter() - started
+    print(
+        f"bulk reject of {record.changed:,} questions ({physics.describe()}): {bulk:.2f} s, exact undo {undone:.2f} s "
+        f"({report.restored:,} restored); floor (one UPDATE) {floor:.2f} s, ratios {bulk / floor:.1f}x and {undone / floor:.1f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=345_000)
@@ -183,6 +211,7 @@ def main() -> None:
         build_library(folder, arguments.questions, arguments.papers)
         print(f"built {arguments.questions:,} questions over {arguments.papers:,} papers in {time.perf_counter() - started:.1f} s")
         asyncio.run(measure(folder))
+        measure_bulk(folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
