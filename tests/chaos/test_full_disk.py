@@ -82,14 +82,14 @@ def _cap_for(disk: FullDisk, library: Path) -> None:
 
 def test_import_questions_onto_a_full_disk(full_disk, tmp_path):
     library = seeded_library(full_disk.folder / "lib")
-    rows = _import_rows(tmp_path / "source-lib", tmp_path, 20000)
+    rows = _import_rows(tmp_path / "source-lib", tmp_path, 8000)
     _cap_for(full_disk, library)
     full_disk.fill()
     before = library_state(library)
     ran = run_papergym("import-questions", str(rows), "--library", str(library), preexec_fn=full_disk.preexec())
     case = judge(f"import-questions onto a full disk ({full_disk.kind})", ran, before, library_state(library))
     assert_sound(case)
-    assert ran.returncode != 0, "20,000 rows cannot fit in the space left"
+    assert ran.returncode != 0, "8,000 rows cannot fit in the space left"
     assert scalar(library, "SELECT count(*) FROM questions") >= before.counts["questions"]
 
 
@@ -111,7 +111,7 @@ def test_import_pdfs_onto_a_full_disk(full_disk, tmp_path):
 
 def test_export_onto_a_full_disk(full_disk, tmp_path):
     library = tmp_path / "lib"
-    _import_rows(library, tmp_path, 20000, status="accepted")
+    _import_rows(library, tmp_path, 8000, status="accepted")
     out = full_disk.folder / "datasets" / "mine"
     out.parent.mkdir()
     full_disk.limit_bytes = FREE_BYTES
