@@ -124,7 +124,7 @@ def extract_pdf(
         authors=list(metadata.authors),
         year=metadata.year,
         doi=metadata.doi,
-        abstract=find_abstract(sections),
+        abstract=find_abstract(sections, metadata.title),
         sections=[(section.kind, section.heading, section.text) for section in sections],
         unreadable_pages=unreadable,
         peak_rss_mb=_peak_rss_mb(),

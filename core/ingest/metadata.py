@@ -566,7 +566,13 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     text = _join_accents(normalize_ligatures(text))
     lines = [LayoutLine(_join_accents(normalize_ligatures(line.text)), line.size, line.font, line.y) for line in layout.lines]
     lines = [line for line in lines if line.text.strip()]
-    title_span = _largest_type_title(lines[:_TITLE_SEARCH_LINES], layout.body_size) or _bold_title(lines[:_TITLE_SEARCH_LINES])
+    # Nature-style pages put the title block after the first column's text
+    # in reading order, so the rest of the page is searched when its top has none.
+    title_span = (
+        _largest_type_title(lines[:_TITLE_SEARCH_LINES], layout.body_size)
+        or _bold_title(lines[:_TITLE_SEARCH_LINES])
+        or _largest_type_title(lines, layout.body_size)
+    )
     if title_span is None:
         return _read_front_matter(lines, text, known_title=None, use_styles=True)
     title, title_end = title_span
@@ -578,7 +584,8 @@ def _read_front_matter(
     lines: list[LayoutLine], text: str, known_title: str | None, use_styles: bool, title_end: int | None = None
 ) -> Metadata:
     """Title, authors, year, DOI and venue from a first page's lines."""
-    lines = lines[: _TITLE_SEARCH_LINES + _AUTHOR_ZONE_LINES]
+    if title_end is None:
+        lines = lines[: _TITLE_SEARCH_LINES + _AUTHOR_ZONE_LINES]
     plain = [line.text for line in lines]
     page_title = _clean_title(known_title)
     if page_title and title_end is None:

@@ -180,17 +180,33 @@ def split_sections(text: str) -> list[Section]:
     return [section for section in sections if section.text]
 
 
-def find_abstract(sections: list[Section]) -> str:
+def find_abstract(sections: list[Section], title: str | None = None) -> str:
     """The text of the first abstract section, else the unlabelled abstract in the front matter, or "".
 
     Nature, Science, PNAS, physics letters and ACM journals print the
-    abstract as the first paragraph after the authors, with no heading.
+    abstract as the first paragraph after the authors, with no heading. When
+    the title is known and printed in the front matter, the paragraph is
+    looked for after it first: some layouts put the title block after the
+    first column's text in reading order.
     """
     labelled = next((section.text for section in sections if section.kind == "abstract"), "")
     if labelled:
         return labelled
     front_matter = next((section.text for section in sections if section.heading == FRONT_MATTER_HEADING), "")
+    for section in sections if title else []:
+        lines = section.text.split("\n")
+        title_line = next((index for index, line in enumerate(lines) if _is_part_of(line.strip(), title or "")), None)
+        if title_line is not None:
+            after_title = unlabelled_abstract("\n".join(lines[title_line + 1 :]))
+            if after_title:
+                return after_title
+            break
     return unlabelled_abstract(front_matter)
+
+
+def _is_part_of(line: str, title: str) -> bool:
+    """Whether a line is a substantial piece of the title (a title line, not a stray word)."""
+    return len(line) >= 20 and line.lower() in title.lower()
 
 
 # An unlabelled abstract is the first run of this many prose lines and words.

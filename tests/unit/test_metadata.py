@@ -551,3 +551,15 @@ def test_extract_pdf_carries_layout_metadata_sources_venue_and_an_unlabelled_abs
     )
     assert paper.sources == {"title": "layout", "authors": "layout", "year": "layout", "journal": "layout"}
     assert paper.abstract.startswith("Excitons in monolayer semiconductors")
+
+
+def test_nature_style_title_block_after_the_first_column_is_found():
+    column = [
+        (9, f"Neurons communicate via specialized molecular machines, line {number} of the first column text.") for number in range(32)
+    ]
+    lines = [*column, (20, "Ephaptic coupling of cortical neurons"), (11, "Costas Anastassiou1,2, Rodrigo Perin3 & Christof Koch1")]
+    metadata = from_pdf(make_pdf(lines))
+    assert (metadata.title, metadata.authors) == (
+        "Ephaptic coupling of cortical neurons",
+        ["Costas Anastassiou", "Rodrigo Perin", "Christof Koch"],
+    )

@@ -303,3 +303,9 @@ def test_run_in_main_headings_split_the_body():
 def test_a_sentence_that_starts_with_a_heading_word_is_not_run_in():
     sections = split_sections("Introduction\nResults of earlier work differ.\nMethods in this field vary.")
     assert headings(sections) == [("introduction", "Introduction")]
+
+
+def test_unlabelled_abstract_after_a_title_block_that_follows_the_body_in_reading_order():
+    prose = "\n".join(f"The electrochemical processes that underlie neural function show in field line {n}." for n in range(4))
+    text = f"Neurons communicate via synapses in the brain.\nRESULTS\nWe built a setup.\nEphaptic coupling of cortical neurons\nCostas Anastassiou1, Christof Koch2\n{prose}"
+    assert find_abstract(split_sections(text), "Ephaptic coupling of cortical neurons").startswith("The electrochemical processes")
