@@ -117,7 +117,7 @@ def decide_recorded(library: Library, question_ids: list[str], decision: str, re
     _check_decision(decision)
     with library.write():
         rows = []
-        for question_id in question_ids:
+        for question_id in dict.fromkeys(question_ids):  # an id given twice is decided (and undone) once
             rows += library.conn.execute(f"SELECT {STATE_COLUMNS} FROM questions WHERE id = ?", [question_id]).fetchall()
         return _write(library, rows, decision, reason)
 

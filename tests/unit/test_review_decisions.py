@@ -88,3 +88,12 @@ def test_undoing_one_decision_puts_back_an_earlier_decision_not_the_pipeline_sta
         record = decide_recorded(library, [question_id], "rejected", "answer not in the passage")
         undo_decision(library, record)
         assert states(library)[question_id] == accepted
+
+
+def test_an_id_given_twice_is_decided_and_undone_once(tmp_path):
+    with Library(tmp_path / "lib") as library:
+        question_id = add_question(library, status="passed")
+        record = decide_recorded(library, [question_id, question_id], "accepted")
+        assert record.changed == 1
+        assert undo_decision(library, record).restored == 1
+        assert states(library)[question_id] == ("passed", None, None)
