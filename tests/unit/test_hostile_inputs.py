@@ -326,3 +326,23 @@ def test_export_under_an_existing_file_is_one_sentence(library, tmp_path):
     assert result.exit_code == 1
     assert "notes.txt is a file" in result.output and "Traceback" not in result.output
     assert blocker.read_text() == "mine"
+
+
+def test_show_papers_and_search_strip_escape_sequences_from_pdf_text(library):
+    from papergym.core.library import PaperRecord, SectionRecord
+
+    record = PaperRecord(
+        id="e" * 64,
+        status="ok",
+        filename="evil\x1b]0;x\x07.pdf",
+        source_path="/evil.pdf",
+        size_bytes=1,
+        title="Heat \x1b[2Jtransport",
+        sections=[SectionRecord("body", "Results \x1b[31m", "Phonons \x1b[8mscatter at film boundaries.")],
+    )
+    library.add_paper(record, None)
+    for args in (("show", "eeee", "--text"), ("papers",), ("search", "phonons")):
+        result = run(library, *args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output, args
+    assert "scatter at film boundaries." in run(library, "show", "eeee", "--text").output

@@ -273,15 +273,15 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
     ]
     for name, value in fields:
         if value not in (None, ""):
-            click.echo(f"{name:9} {value}")
+            click.echo(f"{name:9} {printable(value)}")
     if paper.get("abstract"):
         click.echo(f"abstract  {clip(paper['abstract'], 300)}" + (f"  [{sources['abstract']}]" if sources.get("abstract") else ""))
     if sections:
         click.echo(f"\n{'#':>3}  {'KIND':12} {'CHARS':>7}  HEADING")
         for section in sections:
-            click.echo(f"{section['ordinal']:>3}  {section['kind']:12} {section['chars']:>7}  {section['heading']}")
+            click.echo(f"{section['ordinal']:>3}  {section['kind']:12} {section['chars']:>7}  {printable(section['heading'])}")
             if with_text:
-                click.echo(section["text"] + "\n")
+                click.echo(printable(section["text"]) + "\n")
 
 
 @cli.command()
