@@ -341,6 +341,13 @@ def test_show_papers_and_search_strip_escape_sequences_from_pdf_text(library):
         sections=[SectionRecord("body", "Results \x1b[31m", "Phonons \x1b[8mscatter at film boundaries.")],
     )
     library.add_paper(record, None)
+    # A library written before import cleaned text (or edited by hand) still holds the raw sequences.
+    with library.write() as db:
+        db.execute("UPDATE papers SET title = ?, filename = ? WHERE id = ?", [record.title, record.filename, record.id])
+        db.execute(
+            "UPDATE sections SET heading = ?, text = ? WHERE paper_id = ?",
+            ["Results \x1b[31m", "Phonons \x1b[8mscatter at film boundaries.", record.id],
+        )
     for args in (("show", "eeee", "--text"), ("papers",), ("search", "phonons")):
         result = run(library, *args)
         assert result.exit_code == 0, result.output
