@@ -100,7 +100,7 @@ SERVE_LLAMA_CPP_SERVER = (
 )
 
 
-def json_complete_at(data: bytes, start: int = 0) -> int | None:
+def json_complete_at(data: bytes | bytearray, start: int = 0) -> int | None:
     """Index just past the first complete top-level JSON object or array in ``data``, or None."""
     depth = 0
     in_string = escaped = False

@@ -348,6 +348,7 @@ def resolve_model(library: Library, name_or_path: str | Path | None = None) -> M
     Unlike the listing, this makes sure the file is there and is a readable
     GGUF, assembling the built-in model if needed.
     """
+    entry: ModelEntry | None
     if name_or_path is None:
         entry = default_model(library)
     elif isinstance(name_or_path, Path) or _looks_like_path(name_or_path):
@@ -420,9 +421,9 @@ _OFFLINE_ERRORS = {
 def _deepest_reason(error: BaseException) -> str:
     """The innermost cause's message: 'Name or service not known' says more than a wrapper's paragraph."""
     seen = set()
-    while (error.__cause__ or error.__context__) is not None and id(error) not in seen:
+    while (inner := error.__cause__ or error.__context__) is not None and id(error) not in seen:
         seen.add(id(error))
-        error = error.__cause__ or error.__context__
+        error = inner
     text = " ".join(str(error).split()) or type(error).__name__
     text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
     return text if len(text) <= 200 else text[:199] + "…"
