@@ -4,9 +4,12 @@
 #   bench/gpu_check.sh            run it (on the GPU machine; wheels from .whl/ if that folder is there)
 #   bench/gpu_check.sh --dry-run  check the plan on any CPU machine (CI runs this): files, budgets, wheels, model shapes
 #   bench/gpu_check.sh --full     also the Qwen2.5-1.5B shape in the benchmark (about 2 minutes more)
+#   bench/gpu_check.sh --cpu-rehearsal  the same stages on a CPU with a tiny Qwen2 and the trl backend (about 3 minutes on 2 cores),
+#                                 so a slip in the script shows here rather than in the GPU's few minutes
 #
 # Stages, each under its own time limit (seconds): setup 45, models 45, gpu tests 60, benchmark 170,
-# detached Unsloth run stopped after step 3 and resumed 110, GGUF LoRA conversion 30 = 460 s.
+# detached Unsloth run stopped after step 3 and resumed 110, GGUF LoRA conversion 30 = 460 s
+# (--full: 40 + 60 + 30 + 2 x 130 + 70 + 20 = 480 s).
 # Prepare the wheels once where PyPI answers: python bench/gpu_wheels.py (27 MiB when pruned).
 # Results land in $OUT (the device tool's folder that comes back), else bench/_work/gpu_check/.
 set -uo pipefail
@@ -18,8 +21,9 @@ for argument in "$@"; do
   case "$argument" in
     --dry-run) MODE=dry ;;
     --full) FULL=1 ;;
-    -h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "unknown option $argument (use --dry-run or --full)" >&2; exit 2 ;;
+    --cpu-rehearsal) MODE=rehearsal ;;
+    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "unknown option $argument (use --dry-run, --cpu-rehearsal or --full)" >&2; exit 2 ;;
   esac
 done
 
@@ -28,10 +32,23 @@ RESULTS=${OUT:-$ROOT/bench/_work/gpu_check}
 WORK=${GPU_CHECK_WORK:-/tmp/papergym-gpu-check}
 MODELS="qwen2.5-0.5b"
 [ "$FULL" = 1 ] && MODELS="qwen2.5-0.5b,qwen2.5-1.5b"
+BACKEND=unsloth
+BENCH_RUNS=papergym-trl,papergym-unsloth
+if [ "$MODE" = rehearsal ]; then
+  MODELS="qwen2-tiny" BACKEND=trl BENCH_RUNS=plain-trl,papergym-trl
+fi
+RUN_MODEL=${MODELS%%,*}
 BUDGET_TOTAL=480
 STAGES=(setup models gpu_tests benchmark detached_resume convert)
 declare -A BUDGET=([setup]=45 [models]=45 [gpu_tests]=60 [benchmark]=170 [detached_resume]=110 [convert]=30)
-[ "$FULL" = 1 ] && BUDGET[benchmark]=290 && BUDGET[gpu_tests]=40 && BUDGET[detached_resume]=100
+if [ "$FULL" = 1 ]; then  # the benchmark runs once per model shape: its budget is per shape
+  BUDGET=([setup]=40 [models]=60 [gpu_tests]=30 [benchmark]=130 [detached_resume]=70 [convert]=20)
+fi
+MODEL_COUNT=$(echo "$MODELS" | tr ',' '\n' | wc -l)
+if [ "$MODE" = rehearsal ]; then
+  # A shared CPU is slow and noisy: the rehearsal checks the steps, not the 8 minutes.
+  for name in "${!BUDGET[@]}"; do BUDGET[$name]=$((BUDGET[$name] * 5)); done
+fi
 mkdir -p "$RESULTS" "$WORK"
 SUMMARY="$RESULTS/summary.txt"
 : >"$SUMMARY"
@@ -44,7 +61,12 @@ stage() {  # stage NAME COMMAND...: runs under the stage's time limit, prints an
   local limit=${BUDGET[$name]}
   local begun=$(date +%s)
   echo "== $name (limit ${limit} s)"
-  timeout --kill-after=10 "$limit" "$@" 2>&1 | tee "$RESULTS/$name.log" | tail -n 40
+  if declare -F "$1" >/dev/null; then
+    # A function of this script: `timeout` runs programs, so it runs in a child bash that inherits it (export -f below).
+    timeout --kill-after=10 "$limit" bash -c "$1" 2>&1 | tee "$RESULTS/$name.log" | tail -n 40
+  else
+    timeout --kill-after=10 "$limit" "$@" 2>&1 | tee "$RESULTS/$name.log" | tail -n 40
+  fi
   local status=${PIPESTATUS[0]}
   local took=$(( $(date +%s) - begun ))
   if [ "$status" = 0 ]; then note "$name: ok in ${took} s"; elif [ "$status" = 124 ] || [ "$status" = 137 ]; then note "$name: stopped at its ${limit} s limit"; else note "$name: failed (exit $status) after ${took} s"; fi
@@ -56,6 +78,7 @@ dry_run() {
   check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; problems=$((problems + 1)); fi; }
   local sum=0
   for name in "${STAGES[@]}"; do sum=$((sum + BUDGET[$name])); done
+  sum=$((sum + BUDGET[benchmark] * (MODEL_COUNT - 1)))
   echo "plan: ${STAGES[*]}; budgets add up to ${sum} s (at most ${BUDGET_TOTAL} s)"
   check "stage budgets fit ${BUDGET_TOTAL} s" "[ $sum -le $BUDGET_TOTAL ]"
   check "python is 3.11 or newer" "$PY -c 'import sys; sys.exit(sys.version_info < (3, 11))'"
@@ -91,6 +114,10 @@ export PAPERGYM_GPU_LEASE_DIR="$WORK/lease" UNSLOTH_COMPILE_LOCATION="$WORK/unsl
 LIBRARY="$WORK/library"
 
 setup() {
+  if [ "$MODE" = rehearsal ]; then
+    $PY -m papergym doctor --json --no-backend --library "$LIBRARY" >"$RESULTS/doctor.json" && echo "rehearsal: the installed papergym, no wheels"
+    return
+  fi
   if [ -d .whl ]; then
     $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$WORK/site" .whl/*.whl || return 1
   fi
@@ -98,8 +125,10 @@ setup() {
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
   $PY -m papergym doctor --json --library "$LIBRARY" >"$RESULTS/doctor.json" && $PY -m papergym doctor --no-backend --library "$LIBRARY"
 }
-export PYTHONPATH="$WORK/site${PYTHONPATH:+:$PYTHONPATH}"
-export PATH="$WORK/site/bin:$PATH"
+if [ "$MODE" = run ]; then
+  export PYTHONPATH="$WORK/site${PYTHONPATH:+:$PYTHONPATH}"
+  export PATH="$WORK/site/bin:$PATH"
+fi
 
 run_field() {  # run_field RUN FIELD: one field of a run, from `papergym runs --json` (one object a line)
   $PY -m papergym runs --library "$LIBRARY" --json | $PY -c "import json, sys
@@ -110,7 +139,7 @@ for line in sys.stdin:
 }
 
 detached_resume() {
-  local model="$WORK/models/qwen2.5-0.5b" run step status
+  local model="$WORK/models/$RUN_MODEL" run step status
   $PY - "$LIBRARY" <<'PY' || return 1
 import sys
 from pathlib import Path
@@ -120,9 +149,11 @@ library = Library(Path(sys.argv[1]))
 if not library.query("SELECT 1 FROM questions LIMIT 1"):
     import_questions(library, Path("assets/demo_questions.jsonl"), status="accepted")
 PY
-  run=$($PY -m papergym train --library "$LIBRARY" --from-library --base-model "$model" --backend unsloth --steps 6 --save-steps 1 \
+  run=$($PY -m papergym train --library "$LIBRARY" --from-library --base-model "$model" --backend "$BACKEND" --steps 6 --save-steps 1 \
       --num-generations 4 --max-completion-length 64 --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["run_id"])') || return 1
   echo "started $run"
+  # The run is detached (its own session): if this stage hits its limit, stop it rather than leave it training.
+  trap '$PY -m papergym runs stop "$run" --library "$LIBRARY" >/dev/null 2>&1' TERM
   for _ in $(seq 1 400); do
     step=$(run_field "$run" step)
     [ "${step:-0}" -ge 3 ] && break
@@ -155,13 +186,17 @@ PY
   echo "lora.gguf comes back in \$OUT; load it with llama.cpp on the CPU beside its base model (tests/slow/test_gguf_lora.py does the same for gemma3-270m)."
 }
 
+export -f setup run_field detached_resume convert note
+export PY WORK RESULTS LIBRARY MODE BACKEND RUN_MODEL SUMMARY
 note "papergym GPU check on $(hostname), $(date -u +%FT%TZ), models $MODELS"
 stage setup setup || { note "setup failed: nothing else can run"; exit 1; }
 stage models $PY bench/gpu_models.py "$WORK/models" --models "$MODELS"
-stage gpu_tests $PY -m pytest -q -m gpu tests -p no:cacheprovider -x
+if [ "$MODE" = run ]; then
+  stage gpu_tests $PY -m pytest -q -m gpu tests -p no:cacheprovider -x
+fi
 for model in ${MODELS//,/ }; do
   stage benchmark $PY bench/train.py --base-model "$WORK/models/$model" --steps 5 --num-generations 4 --max-completion-length 64 \
-    --only papergym-trl,papergym-unsloth --json-out "$RESULTS/bench-$model.json"
+    --only "$BENCH_RUNS" --json-out "$RESULTS/bench-$model.json"
 done
 stage detached_resume detached_resume
 stage convert convert
