@@ -452,10 +452,18 @@ def _checked_edit(name: str, value: object) -> object:
 MAX_QUERY_WORDS = 64
 
 
+def _distinct_words(text: str) -> list[str]:
+    return list(dict.fromkeys(word.lower() for word in re.findall(r"\w+", text, flags=re.UNICODE)))
+
+
+def query_word_count(text: str) -> int:
+    """How many different words a search query has; past MAX_QUERY_WORDS the rest are not searched."""
+    return len(_distinct_words(text))
+
+
 def _query_words(text: str) -> list[str]:
     """The query's distinct words in order, at most MAX_QUERY_WORDS of them."""
-    words = list(dict.fromkeys(word.lower() for word in re.findall(r"\w+", text, flags=re.UNICODE)))
-    return words[:MAX_QUERY_WORDS]
+    return _distinct_words(text)[:MAX_QUERY_WORDS]
 
 
 def _fts_query(text: str) -> str:

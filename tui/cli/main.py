@@ -216,12 +216,16 @@ def search(ctx, query, limit, as_json, library_dir):
     """
     library = open_library(ctx, library_dir)
     hits = library.search(query, limit=limit)
+    from papergym.core.library import MAX_QUERY_WORDS, query_word_count
+
+    if query_word_count(query) > MAX_QUERY_WORDS and not as_json:
+        click.echo(f"The query has more than {MAX_QUERY_WORDS} different words; searched for its first {MAX_QUERY_WORDS}.", err=True)
     if as_json:
         for hit in hits:
             echo_json(hit.__dict__)
         return
     if not hits:
-        click.echo(f"No paper matches {query!r}.")
+        click.echo(f"No paper matches {clip(query, 80)!r}.")
         return
     color = sys.stdout.isatty()
     width = terminal_width()
