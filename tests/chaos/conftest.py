@@ -17,8 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 # Tables whose rows are a user's work: a command that did not mean to delete must never lose one.
 KEPT_TABLES = ("papers", "sections", "questions", "checks", "models", "runs", "metrics", "evals")
 CLEAR, HANDLED, TRACEBACK, CRASH, HANG, DATA_LOSS, UNCLEAR = (
@@ -173,8 +171,3 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for case in CASES:
         if case.outcome in BAD:
             terminalreporter.write_line(f"  {case.outcome}: {case.name}: {case.detail[:200]}")
-
-
-@pytest.fixture
-def library_dir(tmp_path: Path) -> Path:
-    return tmp_path / "lib"

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.chaos
 # a failure replays; the early point lands inside the first unit of work, the late one near the end.
 _DRAW = random.Random(15)
 KILL_SHARES = [_DRAW.choice([0.0, 0.1, 0.2]), _DRAW.choice([0.5, 0.6, 0.7])]
-# Commands whose resume has held for long get one point each (the suite runs in every CI job).
+# import and import-questions get the late point only: each start costs seconds (a reader pool, a large
+# file), and their resume held in every kill the issue tried.
 ONE_SHARE = KILL_SHARES[1:]
 
 
