@@ -119,3 +119,20 @@ def test_generate_with_a_file_that_is_not_a_lora(tmp_path, maker, name):
     assert_sound(judge(f"generate --lora {maker.__name__} ({name})", ran, before, library_state(library)))
     assert ran.returncode != 0
     assert os.path.exists(library / "library.db")
+
+
+def test_a_library_locked_by_another_writer_is_one_sentence(tmp_path):
+    """Another process holds the write lock for longer than papergym waits (30 s): the command says who to wait for."""
+    library = seeded_library(tmp_path / "lib")
+    with sqlite3.connect(library / "library.db") as conn:
+        question_id = conn.execute("SELECT id FROM questions").fetchone()[0]
+    before = library_state(library)
+    holder = sqlite3.connect(library / "library.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        ran = run_papergym("accept", question_id[:12], "--library", str(library), timeout=90)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_sound(judge("accept while another process holds the write lock", ran, before, library_state(library)))
+    assert ran.returncode != 0 and "busy" in ran.message()
