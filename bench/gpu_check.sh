@@ -34,8 +34,9 @@ MODELS="qwen2.5-0.5b"
 [ "$FULL" = 1 ] && MODELS="qwen2.5-0.5b,qwen2.5-1.5b"
 BACKEND=unsloth
 BENCH_RUNS=papergym-trl,papergym-unsloth
+NUM_GENERATIONS=4 COMPLETION_TOKENS=64
 if [ "$MODE" = rehearsal ]; then
-  MODELS="qwen2-tiny" BACKEND=trl BENCH_RUNS=plain-trl,papergym-trl
+  MODELS="qwen2-tiny" BACKEND=trl BENCH_RUNS=plain-trl,papergym-trl NUM_GENERATIONS=2 COMPLETION_TOKENS=16
 fi
 RUN_MODEL=${MODELS%%,*}
 BUDGET_TOTAL=480
@@ -150,7 +151,7 @@ if not library.query("SELECT 1 FROM questions LIMIT 1"):
     import_questions(library, Path("assets/demo_questions.jsonl"), status="accepted")
 PY
   run=$($PY -m papergym train --library "$LIBRARY" --from-library --base-model "$model" --backend "$BACKEND" --steps 6 --save-steps 1 \
-      --num-generations 4 --max-completion-length 64 --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["run_id"])') || return 1
+      --num-generations "$NUM_GENERATIONS" --max-completion-length "$COMPLETION_TOKENS" --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["run_id"])') || return 1
   echo "started $run"
   # The run is detached (its own session): if this stage hits its limit, stop it rather than leave it training.
   trap '$PY -m papergym runs stop "$run" --library "$LIBRARY" >/dev/null 2>&1' TERM
@@ -187,7 +188,7 @@ PY
 }
 
 export -f setup run_field detached_resume convert note
-export PY WORK RESULTS LIBRARY MODE BACKEND RUN_MODEL SUMMARY
+export PY WORK RESULTS LIBRARY MODE BACKEND RUN_MODEL SUMMARY NUM_GENERATIONS COMPLETION_TOKENS
 note "papergym GPU check on $(hostname), $(date -u +%FT%TZ), models $MODELS"
 stage setup setup || { note "setup failed: nothing else can run"; exit 1; }
 stage models $PY bench/gpu_models.py "$WORK/models" --models "$MODELS"
@@ -195,7 +196,8 @@ if [ "$MODE" = run ]; then
   stage gpu_tests $PY -m pytest -q -m gpu tests -p no:cacheprovider -x
 fi
 for model in ${MODELS//,/ }; do
-  stage benchmark $PY bench/train.py --base-model "$WORK/models/$model" --steps 5 --num-generations 4 --max-completion-length 64 \
+  stage benchmark $PY bench/train.py --base-model "$WORK/models/$model" --steps 5 --num-generations "$NUM_GENERATIONS" \
+    --max-completion-length "$COMPLETION_TOKENS" \
     --only "$BENCH_RUNS" --json-out "$RESULTS/bench-$model.json"
 done
 stage detached_resume detached_resume
