@@ -122,6 +122,7 @@ class MetricsCallback(TrainerCallback):
         if self._step_seconds:
             values[STEP_SECONDS] = sum(self._step_seconds) / len(self._step_seconds)
             self._step_seconds.clear()
+            logs[STEP_SECONDS] = values[STEP_SECONDS]  # for the callbacks after this one: the progress line's s/step and ETA
         cuda = self._torch_cuda()
         if cuda:
             if self._reserved_at_start is not None:

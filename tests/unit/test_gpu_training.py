@@ -185,10 +185,12 @@ def test_trls_step_time_and_ours_are_both_kept(tmp_path, metrics_callback):
     state = SimpleNamespace(is_world_process_zero=True, global_step=1)
     metrics_callback.on_step_begin(None, state, None)
     metrics_callback.on_step_end(None, state, None)
-    metrics_callback.on_log(None, state, None, logs={"step_time": 42.0, "loss": 0.0})
+    logs = {"step_time": 42.0, "loss": 0.0}
+    metrics_callback.on_log(None, state, None, logs=logs)
     metrics = _metrics(tmp_path)
     assert metrics[(1, "step_time")] == 42.0
     assert metrics[(1, "papergym/step_seconds")] < 5
+    assert logs["papergym/step_seconds"] == metrics[(1, "papergym/step_seconds")]  # the progress line's s/step and ETA read it
 
 
 def test_unsloths_completion_length_fills_the_length_chart(tmp_path, metrics_callback):
