@@ -161,13 +161,34 @@ def _find_year(text: str) -> int | None:
     return _year_in_range(int(arxiv.group("year"))) if arxiv else None
 
 
+# A conference or issue date in a banner: "June 2009", "July 5 - 10, 2020", "8-14 July 2012", "(ACL-2007)".
+_BANNER_DATE_YEAR = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:\s*[-\u2013]\s*(?:[a-z]+\s+)?\d{1,2})?,?\s+)?"
+    rf"(?P<year>{_YEAR_DIGITS})\b|\([A-Z]{{2,}}[- ]?(?P<acronym_year>{_YEAR_DIGITS})\)"
+    r"|\b\d{1,2}(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
+    rf"(?P<day_first_year>{_YEAR_DIGITS})\b",
+    re.IGNORECASE,
+)
+# A conference's short name with its year: "SIGMOD'07", "KDD '09", "CHI 2019".
+_CONFERENCE_TAG = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]+)?\s?['\u2019]\d{2}\b|\b[A-Z]{3,}\s(?:19|20)\d{2}\b")
+_PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|published\s+in|to\s+appear\s+in)\b", re.IGNORECASE)
+
+
 def _journal_line_year(text: str) -> int | None:
-    """The year in a journal banner among the page's first or last lines, or None."""
+    """The year in a journal or proceedings banner among the page's first or last lines, or None."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    for line in lines[:_HEADER_LINES] + lines[-_FOOTER_LINES:]:
-        match = _JOURNAL_LINE_YEAR.search(line)
-        if match and "et al" not in line and not line.endswith("."):
+    banner_lines = lines[:_HEADER_LINES] + lines[-_FOOTER_LINES:]
+    for line in banner_lines:
+        match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
+        if match and "et al" not in line and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line)):
             return _year_in_range(int(next(year for year in match.groups() if year)))
+    for index, line in enumerate(banner_lines):
+        follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
+        banner = _PROCEEDINGS_LINE.match(line) or _BANNER_START.match(line) or _BANNER_ANYWHERE.search(line) or _CONFERENCE_TAG.search(line)
+        if (banner or follows_proceedings) and "et al" not in line:
+            date = _BANNER_DATE_YEAR.search(line)
+            if date:
+                return _year_in_range(int(date.group("year") or date.group("acronym_year") or date.group("day_first_year")))
     return None
 
 

@@ -563,3 +563,20 @@ def test_nature_style_title_block_after_the_first_column_is_found():
         "Ephaptic coupling of cortical neurons",
         ["Costas Anastassiou", "Rodrigo Perin", "Christof Koch"],
     )
+
+
+@pytest.mark.parametrize(
+    "banner, year",
+    [
+        ("Proceedings of the 28th International Conference on Machine Learning, Bellevue, WA, USA, 2011.", 2011),
+        ("In Proceedings of the 45th Annual Meeting of the Association for Computational Linguistics (ACL-2007). pp. 576-583", 2007),
+        ("SIGMOD'07, June 12-14, 2007, Beijing, China.", 2007),
+        ("Proceedings of the 50th Annual Meeting of the ACL, pages 11-21,\nJeju, Republic of Korea, 8-14 July 2012.", 2012),
+    ],
+)
+def test_conference_banners_give_the_year(banner, year):
+    assert from_first_page(f"{banner}\nA Title About Heat Flow\nJohn Smith and Ana Demo").year == year
+
+
+def test_a_date_in_running_text_is_not_a_year():
+    assert from_first_page("A Title About Stuff\nJohn Smith\nWe met in June 2015 to discuss.").year is None
