@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
@@ -91,8 +91,8 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
         self.written: Path | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="export-box"):
-            yield Label("Export questions as train/validation/test splits (a paper's questions stay in one split).")
+        with VerticalScroll(id="export-box"):
+            yield Label("Export questions as train/validation/test splits (a paper's questions stay in one split).", id="export-intro")
             yield Label("output folder")
             yield Input(str(self.default_out), id="export-out")
             yield Label("format")
@@ -142,7 +142,7 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
             self.notify(str(error), title="Cannot export", severity="error")
             return
         self.query_one("#export-start", Button).disabled = True
-        self.query_one("#export-status", Static).update("Exporting…")
+        self.show_status("Exporting…")
         self.exporting = True
         self.export_worker = self.run_export(settings)
 
@@ -151,9 +151,15 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
         if self.exporting:
             if self.export_worker is not None:
                 self.export_worker.cancel()
-            self.query_one("#export-status", Static).update("Cancelling: the output folder is left as it was…")
+            self.show_status("Cancelling: the output folder is left as it was…")
             return
         self.dismiss(self.written)
+
+    def show_status(self, words: str | Text) -> None:
+        """Put words under the buttons and scroll them into view, since a short terminal cuts the box off."""
+        status = self.query_one("#export-status", Static)
+        status.update(words)
+        self.call_after_refresh(status.scroll_visible, animate=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def run_export(self, settings) -> None:
@@ -188,13 +194,13 @@ class ExportDialog(ReportsWorkerErrors, ModalScreen[Path | None]):
 
     @on(ExportStepped)
     def stepped(self, event: ExportStepped) -> None:
-        self.query_one("#export-status", Static).update(f"Exporting: {event.step} ({event.done}/{event.total})…")
+        self.show_status(f"Exporting: {event.step} ({event.done}/{event.total})…")
 
     @on(ExportEnded)
     def ended(self, event: ExportEnded) -> None:
         self.exporting = False
         self.query_one("#export-start", Button).disabled = False
-        self.query_one("#export-status", Static).update(Text(event.summary, style="red" if event.error else ""))
+        self.show_status(Text(event.summary, style="red" if event.error else ""))
         if event.error:
             self.notify(event.summary, title="Export failed", severity="error")
         elif event.out is not None:

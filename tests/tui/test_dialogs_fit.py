@@ -1,0 +1,37 @@
+"""The app's dialogs at the smallest size the README promises (120x36): their buttons and results can be seen."""
+
+from __future__ import annotations
+
+import pytest
+from papergym.tui.app.app import PapergymApp
+from textual.widgets import Input
+
+pytestmark = pytest.mark.anyio
+SMALL = (120, 36)
+
+
+def shown_on_screen(app, widget) -> bool:
+    """Whether the widget's middle is what the screen shows at that cell, not hidden by its container."""
+    region = widget.region
+    if not region.area:
+        return False
+    shown, _ = app.screen.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
+    return shown is widget or widget in shown.ancestors
+
+
+async def test_the_export_dialog_shows_its_buttons_and_its_result_in_a_small_terminal(tmp_path):
+    app = PapergymApp(tmp_path / "lib", start="topics")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert shown_on_screen(app, dialog.query_one("#export-start"))
+        dialog.query_one("#export-out", Input).value = str(tmp_path / "dataset")
+        dialog.query_one("#export-alpha", Input).value = ""
+        await pilot.press("ctrl+s")
+        await dialog.export_worker.wait()
+        await pilot.pause()
+        status = dialog.query_one("#export-status")
+        assert "No questions match" in str(status.render())
+        assert shown_on_screen(app, status)
