@@ -280,7 +280,10 @@ def summary_lines(facts: dict) -> list[str]:
     library = facts["library"]
     if library.get("path"):
         schema = library.get("schema_version")
-        lines.append(f"Library: {library['path']}, schema {schema if schema is not None else '-'} of {library['schema_expected']}")
+        if schema is None and library.get("note"):
+            lines.append(f"Library: {library['path']}, {library['note']}")
+        else:
+            lines.append(f"Library: {library['path']}, schema {schema if schema is not None else '-'} of {library['schema_expected']}")
     jobs = facts["gpu_queue"]["jobs"]
     lines.append(f"GPU queue: {len(jobs)} job(s)" if jobs else "GPU queue: empty")
     return lines

@@ -82,3 +82,19 @@ def test_cpu_facts_name_the_processor():
 
     facts = cpu_facts()
     assert facts["model"] and facts["usable_cores"] >= 1
+
+
+def test_doctor_says_a_new_library_does_not_exist_yet_instead_of_a_dash_for_its_schema(tmp_path):
+    from papergym.train.doctor import library_facts, summary_lines
+
+    facts = {
+        "cpu": {"model": "test CPU", "cores": 2, "usable_cores": 2, "amx": False, "amx_guard": False},
+        "cuda": {"devices": [], "note": "no CUDA build", "driver_sees_gpu": False},
+        "llama_cpp": {"version": "0.3.36", "gpu_offload": False, "advice": None},
+        "packages": dict.fromkeys(("torch", "trl", "peft", "transformers", "unsloth", "vllm")),
+        "stack_conflicts": [],
+        "library": library_facts(tmp_path / "new"),
+        "gpu_queue": {"jobs": []},
+    }
+    library_line = next(line for line in summary_lines(facts) if line.startswith("Library:"))
+    assert "no library here yet" in library_line and "schema -" not in library_line, library_line
