@@ -429,7 +429,8 @@ def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
     from papergym.train.run import run_details
 
     try:
-        details = run_details(_runs_library(ctx, library_dir), run_id, samples=samples)
+        library = _runs_library(ctx, library_dir)
+        details = run_details(library, run_id, samples=samples)
     except PapergymError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -466,11 +467,25 @@ def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
             )
     else:
         click.echo("\nNo metrics yet (the first step logs them).")
+    advice = _zero_signal_advice(library, details["id"])
+    if advice:
+        click.echo(f"\n{advice}")
     for sample in details["samples"]:
         rewards = ", ".join(f"{name} {value:.2g}" for name, value in sample["rewards"].items() if isinstance(value, (int, float)))
         click.echo(f"\nstep {sample['step']} · key {sample['answer'] or '?'} · {rewards}")
         click.echo(f"  Q: {clip(sample['prompt'], terminal_width() - 6)}")
         click.echo(f"  A: {clip(sample['completion'], terminal_width() - 6)}")
+
+
+def _zero_signal_advice(library, run_id: str) -> str | None:
+    """What a high share of flat reward groups means for this run (the Train screen says the same)."""
+    from papergym.train.zero_signal import zero_signal_advice
+
+    def points(name: str) -> list[tuple[int, float]]:
+        rows = library.query("SELECT step, value FROM metrics WHERE run_id = ? AND name = ? AND value IS NOT NULL", [run_id, name])
+        return [(row["step"], row["value"]) for row in rows]
+
+    return zero_signal_advice(points("frac_reward_zero_std"), points("rewards/correctness/mean"))
 
 
 @runs.command("stop")
