@@ -213,8 +213,16 @@ def check(
     # The GPU is taken only when a step needs the models (validate, dedup and decontam never do), until the run ends.
     gpu = contextlib.ExitStack()
 
+    gpu_taken: list[bool] = []
+
+    def take_gpu() -> None:
+        """Wait for the GPU once per run, whichever model opens first (a second lock from this process would wait on itself)."""
+        if not gpu_taken:
+            gpu_taken.append(True)
+            gpu.enter_context(gpu_job("check", library.folder, local_model=not server, use_cpu=use_cpu, quiet=as_json))
+
     def open_models():
-        gpu.enter_context(gpu_job("check", library.folder, local_model=not server, use_cpu=use_cpu, quiet=as_json))
+        take_gpu()
         if not as_json:
             if not server:
                 cpu_only_notice()
@@ -235,6 +243,7 @@ def check(
         return solver_backends, backend(judge_model) if judge_model else solver_backends[0]
 
     def open_learner():
+        take_gpu()
         if not as_json:
             click.echo(f"Loading the model to be trained ({settings.learnability.model})…", err=True)
         return open_backend(
