@@ -103,7 +103,7 @@ def agreement(signal: str, judged: list[Judged], note: str = "") -> SignalAgreem
         result.accuracy = sum(item.passed == item.accepted for item in with_verdict) / len(with_verdict)
     scored = [item for item in judged if item.score is not None]
     if scored:
-        scores = [item.score for item in scored]
+        scores = [item.score for item in scored if item.score is not None]
         labels = [item.accepted for item in scored]
         result.auc = auc(scores, labels)
         result.best_threshold, result.best_threshold_accuracy = best_threshold(scores, labels)

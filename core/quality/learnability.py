@@ -133,7 +133,7 @@ def temperature_scaled(probabilities: dict[str, float], temperature: float) -> d
     if not positive:
         return dict.fromkeys(probabilities, 0.0)
     if temperature <= 0:
-        best = max(positive, key=positive.get)
+        best = max(positive, key=lambda letter: positive[letter])
         return {letter: float(letter == best) for letter in probabilities}
     logs = {letter: math.log(p) / temperature for letter, p in positive.items()}
     top = max(logs.values())
