@@ -39,6 +39,21 @@ async def test_typing_a_search_filters_the_papers(demo_library):
         assert papers_table(app).row_count == 0
 
 
+async def test_the_search_summary_names_the_words_in_the_box_when_more_letters_find_the_same_papers(demo_library):
+    app = PapergymApp(demo_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.press(*"nibbl")  # the stemmer makes "nibble" "nibbl": one more letter, the same papers
+        await pilot.pause()
+        assert papers_table(app).row_count == 1
+        await pilot.press("e")
+        await pilot.pause()
+        assert papers_table(app).row_count == 1
+        summary = str(app.screen.query_one("#library-summary", Static).render())
+        assert "match 'nibble'" in summary, summary
+
+
 async def test_enter_opens_the_paper_with_its_sections_and_escape_goes_back(demo_library):
     app = PapergymApp(demo_library)
     async with app.run_test(size=SIZE) as pilot:

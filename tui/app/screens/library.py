@@ -120,6 +120,7 @@ class LibraryScreen(Screen):
         else:
             ids = [row["id"] for row in self.paper_rows]
         if ids == self.shown_ids and self.query_one("#papers", DataTable).row_count == len(ids):
+            self.show_summary(query)  # the same papers, but the words in the box changed
             return
         self.shown_ids = ids
         table = self.query_one("#papers", DataTable)
