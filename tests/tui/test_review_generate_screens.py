@@ -352,3 +352,23 @@ async def test_bulk_accept_over_any_status_asks_before_overwriting_decisions_mad
         assert statuses(folder)[ids[0]] == ("rejected", "duplicate")
         assert statuses(folder)[ids[2]] == ("rejected", "off topic")
         assert statuses(folder)[ids[1]] == ("accepted", None)
+
+
+async def test_questions_written_while_review_is_open_appear_when_the_user_comes_back_to_it(tmp_path):
+    folder = tmp_path / "lib"
+    first = make_library(folder, count=1)
+    app = PapergymApp(folder, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 / 1" in str(app.screen.query_one("#review-filter", Static).render())
+        with Library(folder) as other_process:  # `papergym generate` in another terminal
+            add_question(other_process, question="Which metal conducts heat best at room temperature?")
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.pause()
+        assert "1 / 2" in str(app.screen.query_one("#review-filter", Static).render())
+        assert app.screen.current["id"] == first[0]  # the card in front stays where it was
+        await pilot.press("s")
+        await pilot.pause()
+        assert "Which metal conducts heat best" in card_question(app)

@@ -133,6 +133,18 @@ class ReviewScreen(ReportsWorkerErrors, Screen):
         self.load(self.review_filter, keep_id=saved_id)
         self.update_pace()
 
+    def on_screen_resume(self) -> None:
+        """Add the questions written while the user was elsewhere (the Generate screen, another terminal).
+
+        They are appended to the walk rather than reloading it, so the card in
+        front, the questions already passed and the undo history stay as they were.
+        """
+        last = self.rowids[-1] if self.rowids else 0
+        arrived = [rowid for rowid in matching_rowids(self.app.library, self.review_filter) if rowid > last]
+        if arrived:
+            self.rowids += arrived
+            self.show_current()
+
     # -- loading and showing --------------------------------------------------
 
     def load(self, review_filter: ReviewFilter, keep_id: str | None = None) -> None:
