@@ -32,17 +32,18 @@ def _kinds(ctx, param, value: str) -> tuple[str, ...]:
 class _GenerateProgressView:
     """Windows, questions, speed and ETA on one status line."""
 
-    def __init__(self) -> None:
+    def __init__(self, stop_at: int) -> None:
         self.status = StatusLine()
+        self.stop_at = stop_at  # windows done when this run ends: earlier runs' plus this one's (--max-windows)
         self.done_at_start: int | None = None
 
     def __call__(self, progress) -> None:
         if self.done_at_start is None:
             self.done_at_start = progress.windows_done - 1
         this_run = progress.windows_done - self.done_at_start
-        left = progress.windows_total - progress.windows_done
+        left = max(0, min(progress.windows_total, self.stop_at) - progress.windows_done)
         self.status.show(
-            f"windows {progress.windows_done}/{progress.windows_total}  questions {progress.questions}  "
+            f"windows {progress.windows_done}/{min(progress.windows_total, self.stop_at)}  questions {progress.questions}  "
             f"{progress.tokens_per_second:.1f} tok/s  {progress.questions_per_minute:.1f} q/min  "
             f"failed {progress.windows_failed}  ETA {duration(progress.eta_seconds(this_run, left))}",
             final=left == 0,
@@ -149,8 +150,8 @@ def generate(
         )
         try:
             todo, total = plan(library, backend, settings, ids, retry_failed)
+            to_run = len(todo) if max_windows is None else min(len(todo), max_windows)
             if not as_json:
-                to_run = len(todo) if max_windows is None else min(len(todo), max_windows)
                 click.echo(
                     f"{backend.model_name}: {total} windows ({total - len(todo)} already done), "
                     f"kinds {','.join(kinds)}, {per_window} per window{', refined' if refine else ''}: "
@@ -158,7 +159,7 @@ def generate(
                     "the time left shows once the first window is done.",
                     err=True,
                 )
-            view = None if as_json else _GenerateProgressView()
+            view = None if as_json else _GenerateProgressView(stop_at=total - len(todo) + to_run)
             report = run_generation(library, backend, settings, ids, max_windows=max_windows, planned=(todo, total), on_progress=view)
             if view:
                 view.close()
