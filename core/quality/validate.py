@@ -19,7 +19,7 @@ from papergym.core.questions.kinds import KINDS, LETTERS, MAX_QUESTION_CHARS, MI
 if TYPE_CHECKING:
     from papergym.core.quality.pipeline import CheckSettings
 
-VALIDATORS_VERSION = "3"  # bump when a rule changes, so every question is judged again
+VALIDATORS_VERSION = "4"  # bump when a rule changes, so every question is judged again
 NEAR_IDENTICAL_RATIO = 0.92
 _PROGRESS_EVERY = 5000
 
@@ -114,10 +114,23 @@ def check_options(question: dict) -> list[Finding]:
             elif _numbers(a) == _numbers(b) and SequenceMatcher(None, a, b).ratio() >= NEAR_IDENTICAL_RATIO:
                 # Options that differ in a number (1.4 vs 14 W/m/K) are real distractors, however alike.
                 findings.append(Finding("options", "flag", f"options {pair} are nearly identical"))
-    return findings + _option_labels(_options(question))
+    return findings + _bare_letters(_options(question)) + _option_labels(_options(question))
 
 
 _OPTION_LABEL = re.compile(r"^\s*\(?([A-J])\s*[.):]\s+")
+_BARE_LETTER = re.compile(r"^\s*\(?[A-J]\)?\s*[.):]?\s*$")
+
+
+def _bare_letters(options: list) -> list[Finding]:
+    """Options that are nothing but option letters ("B", "D", "E", "A"): there is no answer to choose, only labels.
+
+    Small models write these with the real choices inline in the question; a
+    reward on the letter then pays for a label that points at another label.
+    """
+    if len(options) >= 2 and all(_BARE_LETTER.match(str(option)) for option in options):
+        shown = ", ".join(str(option).strip() for option in options[:4])
+        return [Finding("options", "drop", f"the options are bare letters ({shown}), not answers")]
+    return []
 
 
 def _option_labels(options: list) -> list[Finding]:

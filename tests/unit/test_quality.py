@@ -275,3 +275,16 @@ def test_validate_reads_the_stored_rationale(library):
     library.db.execute("UPDATE questions SET rationale = 'Q10 is the rate ratio for a 10 degree rise.'")
     run_checks(library, CheckSettings(steps=("validate",)))
     assert status_of(library, question) == "flagged"
+
+
+def test_options_that_are_only_letters_are_dropped_but_a_single_letter_among_real_answers_is_kept(library):
+    # What the built-in 270M model writes: the real choices inline in the question, the options bare letters.
+    inline = "Which compound is used as the reductant here? A. sodium borohydride B. hydrazine C. hydrogen D. formic acid"
+    bare_letters = add_question(library, inline, options=("B", "D", "E", "A"), answer="D")
+    vitamins = add_question(library, "Which vitamin is fat-soluble and needed for blood clotting?", options=("K", "C", "B12", "B6"))
+    report = run_checks(library, CheckSettings(steps=("validate",)))
+
+    assert status_of(library, bare_letters) == "dropped"
+    assert status_of(library, vitamins) == "passed"
+    summary = next(step for step in report.steps if step.step == "validate")
+    assert any("bare letters" in reason for reason in summary.reasons), summary.reasons
