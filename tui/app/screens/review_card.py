@@ -24,8 +24,30 @@ def quote_span(question: dict, checks: list[dict]) -> tuple[int, int] | None:
     return None
 
 
+def reflowed(source: str) -> str:
+    """The passage with the PDF's line breaks inside paragraphs as spaces, so the card wraps it once, at its own width.
+
+    One character for one keeps the quote's stored offsets pointing at the same words.
+    """
+    lines = source.split("\n")
+    out = []
+    for index, line in enumerate(lines):
+        out.append(line)
+        if index + 1 < len(lines):
+            following = lines[index + 1]
+            keep = (
+                not line.strip()
+                or not following.strip()
+                or line.startswith(("Title: ", "Section: "))
+                or following.startswith(("Abstract: ", "Section: "))
+            )
+            out.append("\n" if keep else " ")
+    return "".join(out)
+
+
 def passage_with_quote(source: str, span: tuple[int, int] | None) -> Text:
     """The passage (cut to fit around the quote when long) with the quote highlighted."""
+    source = reflowed(source)
     start, end = span if span and 0 <= span[0] < span[1] <= len(source) else (None, None)
     first = 0
     if len(source) > PASSAGE_CHARS and start is not None:
