@@ -35,3 +35,24 @@ async def test_the_export_dialog_shows_its_buttons_and_its_result_in_a_small_ter
         status = dialog.query_one("#export-status")
         assert "No questions match" in str(status.render())
         assert shown_on_screen(app, status)
+
+
+async def test_a_bulk_confirmation_wraps_its_question_instead_of_cutting_off_the_undo_hint(tmp_path):
+    from papergym.core.library import Library
+    from textual.widgets import Label
+
+    from tests.questions import add_question
+
+    with Library(tmp_path / "lib") as library:
+        for number in range(2):
+            add_question(library, question=f"Question {number}: what is the resistance of a 2.0 m copper wire carrying 3.0 A?")
+    app = PapergymApp(tmp_path / "lib", start="review")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        label = app.screen.query_one(Label)
+        box = label.parent
+        assert "u undoes it." in str(label.render())
+        assert label.region.right <= box.content_region.right, (label.region, box.content_region)
+        assert label.region.height >= 2  # the sentence is longer than the box is wide

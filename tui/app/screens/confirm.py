@@ -15,6 +15,7 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 70; height: auto; border: thick $warning; background: $panel; padding: 1 2; }
+    ConfirmScreen Label { width: 100%; }  /* wraps a long question instead of cutting it at the border */
     ConfirmScreen Horizontal { height: auto; margin-top: 1; }
     ConfirmScreen Button { margin-right: 2; }
     """
