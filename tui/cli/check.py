@@ -160,10 +160,12 @@ def check(
 
     Steps, in order: validate (schema, key, options, leakage, length), dedup
     (near-duplicates across the library), decontam (13-gram overlap with
-    benchmark files), vote (solvers with a None-of-the-above option; WildSci),
-    rationale (solve, reflect on a wrong answer, revise; SciInstruct), score
-    (judge P(yes) - P(no)), rank (a classifier trained on your reviews, once
-    there are 50). Each step records a pass, flag or drop per question with its
+    benchmark files), grounding (the key is supported by the passage the
+    question was written from), vote (solvers with a None-of-the-above option;
+    WildSci), rationale (solve, reflect on a wrong answer, revise; SciInstruct),
+    score (judge P(yes) - P(no)), learnability (only when named: the pass rate
+    of the model you will train), rank (a classifier trained on your reviews,
+    once there are 50). Each step records a pass, flag or drop per question with its
     reasons; a question dropped by any step is dropped, one flagged is flagged.
     Questions you accepted or rejected keep your decision. Stopping loses
     nothing: the same command resumes.

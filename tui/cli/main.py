@@ -41,7 +41,7 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
       papergym edit ID --title "..."  fix a paper's metadata; re-imports keep your fix
       papergym generate               questions from every paper with the default model
       papergym questions              what was generated
-      papergym check                  the quality pipeline: validate, dedup, vote, rationale, score
+      papergym check                  the quality pipeline: validate, dedup, grounding, vote, score...
       papergym topics classify        label papers with the taxonomy's disciplines
       papergym export OUT             a Hugging Face dataset, split by paper, ready for GRPO
     """
