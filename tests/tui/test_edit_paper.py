@@ -86,3 +86,20 @@ async def test_the_library_shows_a_second_copy_of_a_paper_as_a_duplicate(tmp_pat
         table = app.screen.query_one("#papers", DataTable)
         cells = {str(table.get_row_at(index)[0]): str(table.get_row_at(index)[2]) for index in range(table.row_count)}
     assert cells == {"Preprint of the alumina paper": "ok", "Alumina paper as published": f"duplicate of {'a' * 12}"}
+
+
+async def test_the_edit_dialog_opens_with_the_cursor_in_the_title_so_typing_fixes_it(demo_library):
+    paper_id = first_paper_id(demo_library)
+    app = PapergymApp(demo_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(PaperScreen(paper_id))
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        title = app.screen.query_one("#edit-paper-title", Input)
+        assert app.focused is title, app.focused
+        await pilot.press("ctrl+u", *"Typed title", "ctrl+s")
+        await pilot.pause()
+    with Library(demo_library) as library:
+        assert library.paper(paper_id)["title"] == "Typed title"

@@ -52,6 +52,10 @@ class EditPaperScreen(ModalScreen[list[str]]):
                 yield Button("Cancel", id="edit-paper-cancel")
         yield Footer()
 
+    def on_mount(self) -> None:
+        # The form scrolls, so it could take the focus itself; the title is what a user came to type into.
+        self.query_one("#edit-paper-title", Input).focus()
+
     def changed_values(self) -> dict[str, str]:
         """The fields whose text the user changed, with the new text."""
         typed = {name: self.query_one(f"#edit-paper-{name}", Input).value for name, _label, _read in LINE_FIELDS}
