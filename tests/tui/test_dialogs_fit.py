@@ -56,3 +56,19 @@ async def test_a_bulk_confirmation_wraps_its_question_instead_of_cutting_off_the
         assert "u undoes it." in str(label.render())
         assert label.region.right <= box.content_region.right, (label.region, box.content_region)
         assert label.region.height >= 2  # the sentence is longer than the box is wide
+
+
+async def test_the_question_edit_dialog_opens_with_the_cursor_in_the_question(tmp_path):
+    from papergym.core.library import Library
+    from textual.widgets import TextArea
+
+    from tests.questions import add_question
+
+    with Library(tmp_path / "lib") as library:
+        add_question(library)
+    app = PapergymApp(tmp_path / "lib", start="review")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#edit-question", TextArea), app.focused

@@ -43,6 +43,10 @@ class EditQuestionScreen(ModalScreen[bool]):
                 yield Button("Cancel", id="edit-cancel")
         yield Footer()
 
+    def on_mount(self) -> None:
+        # The form scrolls, so it could take the focus itself; the question is what a user came to fix.
+        self.query_one("#edit-question", TextArea).focus()
+
     @on(Button.Pressed, "#edit-save")
     def action_save(self) -> None:
         options = None
