@@ -214,6 +214,8 @@ def search(ctx, query, limit, as_json, library_dir):
 
     Words must all appear (stemmed); "quoted phrases", OR, NOT and prefix* work too.
     """
+    if not query.strip():
+        raise click.ClickException('Give words to search for, for example: papergym search "rate constant".')
     library = open_library(ctx, library_dir)
     hits = library.search(query, limit=limit)
     from papergym.core.library import MAX_QUERY_WORDS, query_word_count
