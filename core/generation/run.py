@@ -22,7 +22,7 @@ from papergym.core.generation import prompts
 from papergym.core.generation.claims import claim_job, holds_claim, new_claim_token, release_claims
 from papergym.core.ids import now
 from papergym.core.library import Library
-from papergym.core.llm.backend import Backend, BackendError
+from papergym.core.llm.backend import Backend, BackendError, GenerationCancelled
 from papergym.core.questions.kinds import (
     KINDS,
     InvalidReply,
@@ -287,16 +287,22 @@ def _ask(
     result: WindowResult,
     option_count: int = 4,
     refine_of: dict | None = None,
+    cancel: threading.Event | None = None,
 ) -> Question:
-    """One structured request; raises InvalidReply or BackendError with the reason it failed."""
+    """One structured request; raises InvalidReply or BackendError with the reason it failed.
+
+    A set ``cancel`` stops the model mid-reply with GenerationCancelled.
+    """
     schema = schema_for(kind, option_count, quote=refine_of is None)
     max_tokens = MAX_TOKENS["refine" if refine_of else kind]
     if backend.supports_chat:
         messages = prompts.refine_messages(refine_of) if refine_of else prompts.chat_messages(passage, kind)
-        completion = backend.chat(messages, max_tokens=max_tokens, temperature=temperature, json_schema=schema, seed=seed)
+        completion = backend.chat(messages, max_tokens=max_tokens, temperature=temperature, json_schema=schema, seed=seed, cancel=cancel)
     else:
         prompt = prompts.refine_prompt(refine_of) if refine_of else prompts.completion_prompt(passage, kind)
-        completion = backend.complete(prompt, max_tokens=max_tokens, temperature=temperature, stop=["###"], json_schema=schema, seed=seed)
+        completion = backend.complete(
+            prompt, max_tokens=max_tokens, temperature=temperature, stop=["###"], json_schema=schema, seed=seed, cancel=cancel
+        )
     result.prompt_tokens += completion.prompt_tokens
     result.cached_tokens += completion.cached_tokens
     result.completion_tokens += completion.completion_tokens
@@ -309,9 +315,11 @@ def _ask(
     return question
 
 
-def _refine(backend: Backend, question: Question, seed: int, temperature: float, result: WindowResult) -> Question:
+def _refine(
+    backend: Backend, question: Question, seed: int, temperature: float, result: WindowResult, cancel: threading.Event | None = None
+) -> Question:
     original = {"question": question.question, "options": question.options, "answer": question.answer, "rationale": question.rationale}
-    refined = _ask(backend, "mcq", "", seed, temperature, result, option_count=10, refine_of=original)
+    refined = _ask(backend, "mcq", "", seed, temperature, result, option_count=10, refine_of=original, cancel=cancel)
     if normalize(refined.answer_text) != normalize(question.answer_text):
         raise InvalidReply("the refined question keys a different answer than the original")
     refined.quote = question.quote
@@ -330,7 +338,12 @@ def _classify(error: Exception) -> str:
 
 
 def process_window(backend: Backend, job: dict, settings: GenerateSettings, cancel: threading.Event | None = None) -> WindowResult:
-    """Ask the model for every question slot of one window, retrying a failed slot a few times."""
+    """Ask the model for every question slot of one window, retrying a failed slot a few times.
+
+    A cancel stops it between attempts or, through the backend, mid-reply; the
+    reply cut short counts as no attempt and no failure, so a window with
+    nothing else to show stays pending and the next run does it again.
+    """
     started = time.perf_counter()
     payload = json.loads(job["payload"])
     result = WindowResult()
@@ -340,16 +353,23 @@ def process_window(backend: Backend, job: dict, settings: GenerateSettings, canc
                 if cancel is not None and cancel.is_set():
                     result.seconds = time.perf_counter() - started
                     return result
-                result.attempts = max(result.attempts, attempt + 1)
                 seed = _seed(job["id"], kind, slot, attempt)
                 try:
-                    question = _ask(backend, kind, payload["passage"], seed, settings.temperature, result)
+                    question = _ask(backend, kind, payload["passage"], seed, settings.temperature, result, cancel=cancel)
+                except GenerationCancelled:
+                    result.seconds = time.perf_counter() - started
+                    return result
                 except (InvalidReply, BackendError) as error:
+                    result.attempts = max(result.attempts, attempt + 1)
                     result.failures.append(_classify(error))
                     continue
+                result.attempts = max(result.attempts, attempt + 1)
                 if settings.refine and kind == "mcq":
                     try:
-                        question = _refine(backend, question, seed, settings.temperature, result)
+                        question = _refine(backend, question, seed, settings.temperature, result, cancel)
+                    except GenerationCancelled:
+                        result.seconds = time.perf_counter() - started
+                        return result  # the unrefined question is dropped: the next run refines it
                     except (InvalidReply, BackendError):
                         result.refine_failures += 1
                 result.questions.append(shuffle_options(question, seed=f"{job['id']}:{kind}:{slot}"))

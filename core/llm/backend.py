@@ -1,7 +1,7 @@
 """The interface every text-generation backend offers, and a fake one for tests.
 
-Backends: llama.cpp in process (``core/llm_llamacpp.py``), any
-OpenAI-compatible server (``core/llm_openai.py``) and ``FakeBackend`` here.
+Backends: llama.cpp in process (``core/llm/llamacpp.py``), any
+OpenAI-compatible server (``core/llm/openai_compat.py``) and ``FakeBackend`` here.
 The generation pipeline only ever talks to this interface.
 """
 
@@ -19,6 +19,23 @@ from papergym.core.errors import PapergymError
 
 class BackendError(PapergymError):
     """A model or server failed to answer; the message says why in one sentence."""
+
+
+class GenerationCancelled(PapergymError):
+    """A request stopped because its cancel event was set; not a failure of the model.
+
+    Callers that pass a cancel event catch it and leave the work pending, so a
+    cancel takes effect within a token instead of after the whole reply.
+    """
+
+    def __init__(self, message: str = "Generation was cancelled before the model finished its reply.") -> None:
+        super().__init__(message)
+
+
+def stop_if_cancelled(cancel: threading.Event | None) -> None:
+    """Raise GenerationCancelled when ``cancel`` is set; backends call it wherever they can stop."""
+    if cancel is not None and cancel.is_set():
+        raise GenerationCancelled()
 
 
 @dataclass
@@ -42,7 +59,12 @@ class Message:
 
 
 class Backend(Protocol):
-    """What the pipeline needs from a model."""
+    """What the pipeline needs from a model.
+
+    ``cancel``, when given and set, makes ``complete`` and ``chat`` stop as soon
+    as they can (within a token for llama.cpp, before sending or retrying for a
+    server) and raise GenerationCancelled.
+    """
 
     model_name: str
     context_length: int
@@ -59,6 +81,7 @@ class Backend(Protocol):
         json_schema: dict | None = None,
         logprobs: int | None = None,
         seed: int | None = None,
+        cancel: threading.Event | None = None,
     ) -> Completion: ...
 
     def chat(
@@ -70,6 +93,7 @@ class Backend(Protocol):
         json_schema: dict | None = None,
         logprobs: int | None = None,
         seed: int | None = None,
+        cancel: threading.Event | None = None,
     ) -> Completion: ...
 
     def count_tokens(self, text: str) -> int: ...
@@ -86,6 +110,9 @@ class FakeBackend:
     """Returns queued replies in order, and records every prompt it was given.
 
     A queued item may be a string, a Completion, or an Exception to raise.
+    Like a real model it takes ``delay`` seconds before it answers; a ``cancel``
+    set before or during that time stops it with GenerationCancelled, and the
+    reply it would have given stays queued.
     """
 
     def __init__(
@@ -110,14 +137,22 @@ class FakeBackend:
     def queue(self, *replies: str | Completion | Exception) -> None:
         self.replies.extend(replies)
 
+    def _think(self, cancel: threading.Event | None) -> None:
+        """Spend ``delay`` seconds as a model would, stopping early when cancelled."""
+        if not self.delay:
+            return
+        if cancel is None:
+            time.sleep(self.delay)
+            return
+        if cancel.wait(self.delay):
+            raise GenerationCancelled()
+
     def _next(self, prompt: str) -> Completion:
         with self._lock:
             self.prompts.append(prompt)
             if not self.replies:
                 raise BackendError("the fake backend has no reply queued")
             reply = self.replies.popleft()
-        if self.delay:
-            time.sleep(self.delay)
         if isinstance(reply, Exception):
             raise reply
         if isinstance(reply, Completion):
@@ -129,10 +164,12 @@ class FakeBackend:
             seconds=self.delay,
         )
 
-    def complete(self, prompt: str, **options) -> Completion:
+    def complete(self, prompt: str, *, cancel: threading.Event | None = None, **options) -> Completion:
+        self._think(cancel)
         return self._next(prompt)
 
-    def chat(self, messages: list[Message], **options) -> Completion:
+    def chat(self, messages: list[Message], *, cancel: threading.Event | None = None, **options) -> Completion:
+        self._think(cancel)
         return self._next("\n".join(f"{m.role}: {m.content}" for m in messages))
 
     def count_tokens(self, text: str) -> int:

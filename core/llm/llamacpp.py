@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from papergym.core.llm.backend import BackendError, Completion, Message
+from papergym.core.llm.backend import BackendError, Completion, Message, stop_if_cancelled
 
 DEFAULT_CONTEXT = 8192
 # llama-cpp-python's schema converter lets raw control characters into JSON strings; JSON forbids them.
@@ -308,9 +308,12 @@ class LlamaCppBackend:
         json_schema: dict | None = None,
         logprobs: int | None = None,
         seed: int | None = None,
+        cancel: threading.Event | None = None,
     ) -> Completion:
+        """One reply; a set ``cancel`` stops it within a token with GenerationCancelled (the model stays usable)."""
         lib, llm = self._lib, self._llm
         with self._lock:
+            stop_if_cancelled(cancel)  # it may have been set while this request waited for the model
             started = time.perf_counter()
             tokens = llm.tokenize(prompt.encode(), add_bos=True, special=True)
             if len(tokens) + max_tokens > self.context_length:
@@ -328,6 +331,7 @@ class LlamaCppBackend:
             generated = 0
             try:
                 for _ in range(max_tokens):
+                    stop_if_cancelled(cancel)
                     if logprobs:
                         top.append(self._top_logprobs(logprobs))
                     token = sampler.sample(llm._ctx.ctx)

@@ -64,7 +64,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from papergym.core.llm.backend import BackendError, Completion, Message, approximate_tokens
+from papergym.core.llm.backend import BackendError, Completion, GenerationCancelled, Message, approximate_tokens, stop_if_cancelled
 
 SERVER_KINDS = ("llama-server", "llama-cpp-python", "vllm", "ollama", "openai")
 DEFAULT_CONTEXT_LENGTH = 4096
@@ -179,6 +179,7 @@ class OpenAIBackend:
         json_schema: dict | None = None,
         logprobs: int | None = None,
         seed: int | None = None,
+        cancel: threading.Event | None = None,
     ) -> Completion:
         self._discover()
         body: dict = {"model": self._model, "prompt": prompt, "max_tokens": max_tokens, "temperature": temperature}
@@ -190,7 +191,7 @@ class OpenAIBackend:
             body["logprobs"] = logprobs  # the completions API takes the number of alternatives here
         if json_schema is not None:
             body.update(self._completion_constraint(json_schema))
-        return self._generate("/v1/completions", body)
+        return self._generate("/v1/completions", body, cancel)
 
     def chat(
         self,
@@ -201,6 +202,7 @@ class OpenAIBackend:
         json_schema: dict | None = None,
         logprobs: int | None = None,
         seed: int | None = None,
+        cancel: threading.Event | None = None,
     ) -> Completion:
         self._discover()
         body: dict = {
@@ -219,7 +221,7 @@ class OpenAIBackend:
                 body["response_format"] = {"type": "json_object", "schema": json_schema}
             else:
                 body["response_format"] = _standard_response_format(json_schema)
-        return self._generate("/v1/chat/completions", body)
+        return self._generate("/v1/chat/completions", body, cancel)
 
     def count_tokens(self, text: str) -> int:
         """The server's own count where it has a tokenize endpoint, else an estimate."""
@@ -360,9 +362,10 @@ class OpenAIBackend:
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    def _generate(self, path: str, body: dict) -> Completion:
+    def _generate(self, path: str, body: dict, cancel: threading.Event | None = None) -> Completion:
+        """One generation request; a set ``cancel`` stops it before it is sent or retried (one in flight runs to its end)."""
         with self._slots:
-            reply, seconds = self._exchange("POST", path, body)
+            reply, seconds = self._exchange("POST", path, body, cancel=cancel)
         return _parse_completion(reply, seconds=seconds)
 
     def _probe(self, method: str, path: str, body: dict | None = None) -> dict | None:
@@ -376,10 +379,11 @@ class OpenAIBackend:
     def _call(self, method: str, path: str, body: dict | None = None, *, retry: bool = True):
         return self._exchange(method, path, body, retry=retry)[0]
 
-    def _exchange(self, method: str, path: str, body: dict | None = None, *, retry: bool = True):
+    def _exchange(self, method: str, path: str, body: dict | None = None, *, retry: bool = True, cancel: threading.Event | None = None):
         """The server's JSON answer, and the seconds the attempt that got it took."""
         attempts = 1 + (self._retries if retry else 0)
         for attempt in range(attempts):
+            stop_if_cancelled(cancel)
             try:
                 return self._attempt(method, path, body)
             except _Retryable as failure:
@@ -389,7 +393,10 @@ class OpenAIBackend:
                 delay = self._backoff * (2**attempt)
                 if failure.retry_after is not None:
                     delay = max(delay, min(failure.retry_after, MAX_RETRY_AFTER_SECONDS))
-                time.sleep(delay)
+                if cancel is None:
+                    time.sleep(delay)
+                elif cancel.wait(delay):
+                    raise GenerationCancelled() from None
         raise AssertionError("unreachable")  # the loop either returns or raises
 
     def _attempt(self, method: str, path: str, body: dict | None) -> tuple[object, float]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from click.testing import CliRunner
 from papergym.core.generation.run import GenerateSettings, run_generation
 from papergym.core.library import Library
+from papergym.core.llm.backend import GenerationCancelled
 from papergym.core.questions.kinds import KINDS, parse_json_object, schema_for
 from papergym.tui.cli.main import cli
 
@@ -68,3 +70,27 @@ def test_generation_runs_end_to_end_on_a_demo_paper(gemma, tmp_path):
         else:
             float(row["answer"])
     assert report.cached_tokens > report.prompt_tokens / 2
+
+
+class CancelAfterChecks(threading.Event):
+    """A cancel event that turns set on its ``checks``-th look, so the test knows a reply was mid-way when it stopped."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.checks_left = checks
+
+    def is_set(self) -> bool:
+        self.checks_left -= 1
+        if self.checks_left <= 0:
+            self.set()
+        return super().is_set()
+
+
+def test_a_cancel_stops_the_token_loop_and_the_model_still_answers_after(gemma):
+    prompt = "Counting aloud: 1, 2, 3, 4, 5,"
+    cancel = CancelAfterChecks(6)  # once before the prompt runs, then once per token
+    with pytest.raises(GenerationCancelled):  # greedy counting never ends by itself within 3000 tokens
+        gemma.complete(prompt, max_tokens=3000, temperature=0.0, cancel=cancel)
+    assert cancel.checks_left == 0  # it stopped at the first look after the set, five tokens in
+    after = gemma.complete(prompt, max_tokens=4, temperature=0.0)
+    assert after.completion_tokens == 4 and after.text.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 
 import pytest
 from papergym.core.library import Library, PaperRecord, SectionRecord
@@ -271,6 +272,40 @@ async def test_cancel_stops_the_run_and_keeps_finished_windows(tmp_path, monkeyp
     with Library(folder) as library:
         assert library.query("SELECT count(*) AS n FROM questions")[0]["n"] == 2
         assert library.query("SELECT count(*) AS n FROM jobs WHERE status = 'pending'")[0]["n"] == 2
+
+
+class SlowBackend(FakeBackend):
+    """Takes a minute per reply unless cancelled, like a large model on a slow CPU."""
+
+    def __init__(self, replies):
+        super().__init__(replies, delay=60.0)
+        self.thinking = threading.Event()
+
+    def _think(self, cancel):
+        self.thinking.set()
+        super()._think(cancel)
+
+
+async def test_generate_cancel_stops_the_reply_in_flight_without_waiting_for_it(tmp_path, monkeypatch):
+    folder = tmp_path / "lib"
+    add_paper(folder, sections=2)
+    backend = SlowBackend([mcq(n) for n in range(2)])
+    monkeypatch.setattr(GenerateScreen, "backend_factory", staticmethod(lambda library, model: backend))
+    app = PapergymApp(folder, start="generate")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#kind-mcq", Checkbox).value = True
+        await pilot.click("#generate-start")
+        assert await asyncio.to_thread(backend.thinking.wait, 10)
+        await pilot.click("#generate-cancel")
+        started = time.monotonic()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert time.monotonic() - started < 10  # not the minute the reply would have taken
+        assert "Cancelled" in str(app.screen.query_one("#generate-status", Static).render())
+    with Library(folder) as library:
+        assert library.query("SELECT count(*) AS n FROM questions")[0]["n"] == 0
+        assert library.query("SELECT status, attempts, error FROM jobs") == [{"status": "pending", "attempts": 0, "error": None}] * 2
 
 
 async def test_bulk_reject_keeps_decisions_made_meanwhile_and_undo_puts_each_question_back(tmp_path):

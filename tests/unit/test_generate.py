@@ -2,11 +2,12 @@
 
 import json
 import threading
+import time
 
 import pytest
 from papergym.core.generation.run import GenerateSettings, build_windows, run_generation
 from papergym.core.library import Library, PaperRecord, SectionRecord
-from papergym.core.llm.backend import BackendError, Completion, FakeBackend
+from papergym.core.llm.backend import BackendError, Completion, FakeBackend, GenerationCancelled
 from papergym.core.questions.kinds import InvalidReply, parse_json_object, parse_reply
 
 BODY = "We measured the thermal conductivity of sputtered films between 10 and 200 nm thick. " * 6
@@ -148,6 +149,74 @@ def test_cancel_leaves_unstarted_windows_pending(library):
     report = run_generation(library, backend, GenerateSettings(), on_progress=lambda p: cancel.set(), cancel=cancel)
     assert report.windows_run == 1 and report.cancelled
     assert library.query("SELECT count(*) AS n FROM jobs WHERE status = 'pending'")[0]["n"] == 3
+
+
+class SlowModel(FakeBackend):
+    """Answers its first ``quick`` requests at once, then takes SLOW_REPLY_SECONDS per reply unless cancelled: a big model on a slow CPU."""
+
+    def __init__(self, replies, *, quick: int = 0, parallel: int = 1) -> None:
+        super().__init__(replies, parallel=parallel)
+        self.quick = quick
+        self.slow_reply_started = threading.Event()
+
+    def complete(self, prompt, *, cancel=None, **options):
+        if len(self.prompts) < self.quick:
+            return super().complete(prompt, cancel=cancel, **options)
+        self.slow_reply_started.set()
+        if cancel is not None and cancel.wait(SLOW_REPLY_SECONDS):
+            raise GenerationCancelled()
+        if cancel is None:
+            time.sleep(SLOW_REPLY_SECONDS)
+        return super().complete(prompt, **options)
+
+
+SLOW_REPLY_SECONDS = 4.0
+
+
+def cancel_once_a_slow_reply_starts(backend: SlowModel) -> threading.Event:
+    cancel = threading.Event()
+    threading.Thread(target=lambda: backend.slow_reply_started.wait(10) and cancel.set(), daemon=True).start()
+    return cancel
+
+
+@pytest.mark.parametrize("parallel", [1, 2], ids=["in-process model", "server"])
+def test_cancel_stops_the_reply_in_flight_and_its_window_resumes_next_run(library, parallel):
+    add_paper(library, "a" * 64, sections=3)
+    replies = [mcq(question=f"Question {n} on film conductivity of 1.4 W/m/K?") for n in range(3)]
+    quick = 1 if parallel == 1 else 0  # one stream: the first window finishes before the slow one starts
+    backend = SlowModel(replies, quick=quick, parallel=parallel)
+    cancel = cancel_once_a_slow_reply_starts(backend)
+    started = time.perf_counter()
+    report = run_generation(library, backend, GenerateSettings(), cancel=cancel)
+    assert time.perf_counter() - started < SLOW_REPLY_SECONDS / 2  # not after the reply in flight
+    assert report.cancelled and report.windows_failed == 0 and not report.failure_reasons
+    assert report.questions_new == quick
+    unfinished = library.query("SELECT attempts, error FROM jobs WHERE status = 'pending'")
+    assert unfinished == [{"attempts": 0, "error": None}] * (3 - quick)
+
+    resumed = run_generation(library, FakeBackend(replies[quick:]), GenerateSettings())
+    assert resumed.windows_already_done == quick and resumed.questions_new == 3 - quick
+    assert library.query("SELECT count(*) AS n FROM jobs WHERE status = 'done'")[0]["n"] == 3
+
+
+def test_cancel_during_refining_keeps_the_window_pending(library):
+    add_paper(library, "a" * 64, sections=1)
+    backend = SlowModel([mcq()], quick=1)  # the question comes at once; its refinement is slow
+    cancel = cancel_once_a_slow_reply_starts(backend)
+    report = run_generation(library, backend, GenerateSettings(refine=True), cancel=cancel)
+    assert report.cancelled and report.questions_new == 0 and report.refine_failures == 0
+    assert library.query("SELECT status, error FROM jobs") == [{"status": "pending", "error": None}]
+
+
+def test_the_fake_model_stops_its_delay_when_cancelled():
+    cancel = threading.Event()
+    threading.Timer(0.1, cancel.set).start()
+    started = time.perf_counter()
+    backend = FakeBackend(["late"], delay=SLOW_REPLY_SECONDS)
+    with pytest.raises(GenerationCancelled):
+        backend.complete("q", max_tokens=4, cancel=cancel)
+    assert time.perf_counter() - started < SLOW_REPLY_SECONDS / 2
+    assert list(backend.replies) == ["late"]  # a rerun gets the reply the cancelled request would have had
 
 
 def test_a_server_backend_runs_windows_in_parallel(library):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from papergym.core.llm.backend import BackendError, Message
+from papergym.core.llm.backend import BackendError, GenerationCancelled, Message
 from papergym.core.llm.openai_compat import OpenAIBackend, RequestRejected
 
 ANSWER_SCHEMA = {
@@ -449,6 +449,27 @@ def test_429_waits_as_long_as_retry_after_says(server):
         started = time.monotonic()
         backend.complete("x", max_tokens=1)
     assert time.monotonic() - started >= 0.9
+
+
+def test_a_cancelled_request_is_never_sent(server):
+    server.on("POST", "/v1/chat/completions", Reply(chat_reply()))
+    cancel = threading.Event()
+    cancel.set()
+    with backend_for(server) as backend, pytest.raises(GenerationCancelled):
+        backend.chat([Message("user", "Pick one")], max_tokens=4, cancel=cancel)
+    assert server.bodies("/v1/chat/completions") == []
+
+
+def test_a_cancel_ends_the_wait_between_retries_and_nothing_more_is_sent(server):
+    server.on("POST", "/v1/completions", Reply({"error": "slow down"}, status=429, headers={"Retry-After": "30"}))
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    with backend_for(server, retries=3) as backend:
+        started = time.monotonic()
+        with pytest.raises(GenerationCancelled):
+            backend.complete("x", max_tokens=1, cancel=cancel)
+    assert time.monotonic() - started < 5
+    assert len(server.bodies("/v1/completions")) == 1
 
 
 def test_400_is_not_retried_and_says_what_the_server_said(server):

@@ -184,7 +184,7 @@ class GenerateScreen(ReportsWorkerErrors, Screen):
             return
         for worker in running:
             worker.cancel()
-        self.query_one("#generate-status", Static).update("Cancelling after the window in flight…")
+        self.query_one("#generate-status", Static).update("Cancelling: the unfinished window stops and stays pending for the next run…")
 
     @work(thread=True, exclusive=True, group="generate", exit_on_error=False, name="generation")
     def generate(self, settings: GenerateSettings, paper_ids: list[str] | None, model: str | None) -> None:
