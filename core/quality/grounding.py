@@ -6,12 +6,15 @@ written from (kept with its generation job) and checks two things:
 - the supporting quote, when the question has one, occurs in the passage:
   fuzzily, since PDF text breaks words with hyphens and lines and the model
   may normalise spacing or quotes;
-- the key is supported: for a number, the numbers the question gives appear in
-  the passage (so the answer follows from stated facts) or the answer itself
-  does; for multiple choice and exact match, most of the key's content words
-  appear in the quote, or in the passage for questions written before quotes
-  were asked for. When a judge model is available its probability that the
-  passage entails the key is recorded beside it.
+- the key is supported: for a number (a numeric answer, or an option that is
+  only a quantity), the numbers the question gives appear in the passage (so
+  the answer follows from stated facts) or the answer itself does; for other
+  multiple-choice and exact-match keys, most of the key's content words appear
+  in the quote, or in the passage for questions written before quotes were
+  asked for. A key with neither content words nor a number ("Both A and B")
+  cannot be checked, so it is flagged rather than passed. When a judge model
+  is available its probability that the passage entails the key is recorded
+  beside it.
 
 Ungrounded questions are flagged with the reason; questions without a stored
 passage (imported ones) are left unjudged.
@@ -36,7 +39,7 @@ from papergym.core.questions.kinds import LETTERS
 if TYPE_CHECKING:
     from papergym.core.quality.pipeline import CheckSettings
 
-GROUNDING_VERSION = "1"
+GROUNDING_VERSION = "2"  # part of the step's settings: a new rule judges every question again
 MIN_QUOTE_MATCH = 0.85  # share of the quote's words found in order in one stretch of the passage
 MIN_KEY_WORDS = 0.5  # share of the key's content words found in the quote (or passage)
 MIN_NUMBERS = 0.5  # share of the question's numbers found in the passage
@@ -136,25 +139,20 @@ def check_grounding(question: dict, passage: str, quote: str | None = None) -> G
         else:
             result.quote_span = span
             evidence = passage[span[0] : span[1]]
+    key = key_text(question)
     if question.get("kind") == "numeric":
-        stated = _values(question.get("question") or "")
-        in_passage = _values(passage)
-        answer = _values(key_text(question))
-        found = [value for value in stated if _close(value, in_passage)]
-        result.support = len(found) / len(stated) if stated else 0.0
-        answer_stated = bool(answer) and _close(answer[0], in_passage)
-        if not answer_stated and (not stated or result.support < MIN_NUMBERS):
-            result.grounded = False
-            missing = [f"{value:g}" for value in stated if not _close(value, in_passage)]
-            result.reasons.append(
-                "neither the answer nor the question's numbers come from the passage"
-                + (f" (not in it: {', '.join(missing[:4])})" if missing else "")
-            )
-        elif answer_stated:
-            result.support = 1.0
-        return result
-    key_words = content_words(key_text(question))
+        return _check_numbers(question, key, passage, result)
+    key_words = content_words(key)
     if not key_words:
+        if _values(key):  # a quantity ("1.4 W/m/K"): its number is what the passage can hold
+            return _check_numbers(question, key, passage, result)
+        result.grounded = False
+        shown = " ".join(key.split())
+        result.reasons.append(
+            f"its key ({shown[:60]}) has no content words to look for in the passage, so it cannot be checked"
+            if shown
+            else "it has no key to look for in the passage, so it cannot be checked"
+        )
         return result
     found_words = key_words & content_words(evidence)
     result.support = len(found_words) / len(key_words)
@@ -162,6 +160,26 @@ def check_grounding(question: dict, passage: str, quote: str | None = None) -> G
         result.grounded = False
         where = "its quote" if quote and result.quote_span else "the passage"
         result.reasons.append(f"the key's words are not in {where} ({len(found_words)} of {len(key_words)}: the key may be invented)")
+    return result
+
+
+def _check_numbers(question: dict, key: str, passage: str, result: Grounding) -> Grounding:
+    """A number key is grounded when the passage states it, or states most of the numbers the question gives."""
+    stated = _values(question.get("question") or "")
+    in_passage = _values(passage)
+    answer = _values(key)
+    found = [value for value in stated if _close(value, in_passage)]
+    result.support = len(found) / len(stated) if stated else 0.0
+    answer_stated = bool(answer) and _close(answer[0], in_passage)
+    if not answer_stated and (not stated or result.support < MIN_NUMBERS):
+        result.grounded = False
+        missing = [f"{value:g}" for value in stated if not _close(value, in_passage)]
+        result.reasons.append(
+            "neither the answer nor the question's numbers come from the passage"
+            + (f" (not in it: {', '.join(missing[:4])})" if missing else "")
+        )
+    elif answer_stated:
+        result.support = 1.0
     return result
 
 

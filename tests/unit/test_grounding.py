@@ -60,6 +60,26 @@ def test_a_numeric_key_rests_on_numbers_the_passage_gives():
     assert not result.grounded and "not in it: 3.3, 7.7" in result.reasons[0]
 
 
+@pytest.mark.parametrize("key", ["Both A and B", "It is", "?"])
+def test_a_key_with_no_content_words_is_flagged_because_it_cannot_be_checked(key):
+    result = check_grounding(mcq(key), PASSAGE, quote="limited by boundary scattering of phonons")
+    assert not result.grounded
+    assert result.reasons == [f"its key ({key}) has no content words to look for in the passage, so it cannot be checked"]
+
+
+def test_an_empty_key_is_flagged():
+    result = check_grounding({"kind": "exact", "question": "Which mechanism limits heat transport?", "answer": " "}, PASSAGE)
+    assert not result.grounded and result.reasons == ["it has no key to look for in the passage, so it cannot be checked"]
+
+
+def test_a_multiple_choice_key_that_is_a_quantity_is_checked_by_its_number():
+    question = {"kind": "mcq", "question": "Which conductivity did the annealed films reach?", "answer": "A"}
+    stated = check_grounding({**question, "options": ["2.1 W/m/K", "3.3 W/m/K", "0.7 W/m/K", "14 W/m/K"]}, PASSAGE)
+    assert stated.grounded and stated.support == 1.0
+    invented = check_grounding({**question, "options": ["3.3 W/m/K", "2.1 W/m/K", "0.7 W/m/K", "14 W/m/K"]}, PASSAGE)
+    assert not invented.grounded and invented.reasons == ["neither the answer nor the question's numbers come from the passage"]
+
+
 def test_a_judge_gives_the_entailment_probability():
     judge = FakeBackend([Completion(text=" yes", top_logprobs=[{" yes": math.log(0.6), " no": math.log(0.2)}])])
     assert entailment(judge, mcq("Boundary scattering of phonons"), PASSAGE) == pytest.approx(0.75)
