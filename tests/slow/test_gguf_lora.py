@@ -104,8 +104,8 @@ def write_tiny_gguf(arch: str, model, path: Path) -> Path:
 
 def save_random_lora(model, folder: Path, std: float, seed: int = 1, **lora_options) -> Path:
     options = {"r": 4, "lora_alpha": 8, "target_modules": ALL_PROJECTIONS, **lora_options}
+    torch.manual_seed(seed)  # before PEFT draws lora_A, so the adapter is the same whatever ran earlier in the session
     adapted = peft.get_peft_model(model, peft.LoraConfig(**options))
-    torch.manual_seed(seed)
     with torch.no_grad():
         for name, parameter in adapted.named_parameters():
             if "lora_B" in name:
@@ -276,7 +276,7 @@ def gemma(tmp_path_factory):
 def test_gemma_logit_changes_in_llama_cpp_follow_the_hf_adapter(gemma, tmp_path):
     gguf_path, hf_dir = gemma
     model = transformers.AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32).eval()
-    adapter = save_random_lora(model, tmp_path / "adapter", std=0.05, r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"])
+    adapter = save_random_lora(model, tmp_path / "adapter", std=0.08, r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"])
     result = convert_lora_to_gguf(adapter, tmp_path / "gemma-lora.gguf", base=gguf_path)
     assert (result.architecture, result.layers, result.modules, result.outtype) == ("gemma3", 18, ["q_proj", "v_proj"], "f16")
     text = "The mitochondria is the powerhouse of the cell. In photosynthesis, plants convert light energy into"
