@@ -827,13 +827,13 @@ class Library:
         return self.query("SELECT ordinal, kind, heading, chars, text FROM sections WHERE paper_id = ? ORDER BY ordinal", [paper_id])
 
     def papers(self, status: str | None = None, *, include_duplicates: bool = True) -> list[dict]:
-        """Every paper's metadata, most recently imported first; ``include_duplicates=False`` keeps one file per paper."""
+        """Every paper's metadata, most recently imported first (ties by insertion order); ``include_duplicates=False`` keeps one file per paper."""
         clauses, params = (["status = ?"], [status]) if status else ([], [])
         if not include_duplicates:
             clauses.append("duplicate_of IS NULL")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return [
-            _row_to_paper(row) for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, title", params)
+            _row_to_paper(row) for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, rowid DESC", params)
         ]
 
     def counts(self) -> dict[str, int]:

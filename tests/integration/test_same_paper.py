@@ -36,12 +36,12 @@ def test_two_files_with_the_same_doi_are_linked_kept_and_generated_from_once(tmp
     published = paper_with_doi(tmp_path / "published.pdf", seed=2, stamp="Downloaded by a university library")
     assert preprint.read_bytes() != published.read_bytes()
 
-    run("import", str(preprint), "--library", library_dir)
+    _code, first_output = run("import", str(preprint), "--json", "--library", library_dir)
+    first_id = json.loads(first_output)["paper_id"]
     code, output = run("import", str(published), "--json", "--library", library_dir)
     second = json.loads(output)
     assert code == 0 and second["status"] == "duplicate"
     with Library(library_dir) as library:
-        first_id = library.papers()[-1]["id"]
         assert library.paper(first_id)["doi"] == DOI
     assert second["duplicate_of"] == first_id and second["reason"] == f"duplicate of {first_id[:12]} (same DOI)"
 
