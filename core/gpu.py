@@ -41,6 +41,15 @@ def llama_supports_gpu_offload() -> bool | None:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
+def llama_job_uses_gpu(local_model: bool, torch_engine: bool = False) -> bool:
+    """Whether a generate, check or eval job would put its model on this machine's GPU, and so waits its turn for it.
+
+    llama.cpp uses a visible GPU only when built with offload; torch (eval's
+    transformers engine) always does; a server's GPU is the server's own.
+    """
+    return local_model and nvidia_gpu_visible() and (torch_engine or bool(llama_supports_gpu_offload()))
+
+
 def cpu_only_llama_warning(tokens_per_second: float | None = None) -> str | None:
     """One sentence when a GPU is visible but llama.cpp cannot use it (None otherwise), with the reinstall command.
 

@@ -56,6 +56,11 @@ class QueueEntry:
         return dict(self.__dict__)
 
 
+def held_by(holder: QueueEntry | None) -> str:
+    """The job holding the GPU as the waiting messages name it: ``train run-… (pid 4242, since 2026-…)``."""
+    return f"{holder.job} (pid {holder.pid}, since {holder.since})" if holder else "another job"
+
+
 def lease_dir() -> Path:
     """The machine-wide folder of the lease: ``$PAPERGYM_GPU_LEASE_DIR``, else ``<tmp>/papergym-gpu-<uid>``."""
     configured = os.environ.get(LEASE_DIR_ENV, "").strip()

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
-from papergym.core.gpu_lease import LeaseCancelled, maybe_gpu_lease
+from papergym.core.gpu_lease import LeaseCancelled, held_by, maybe_gpu_lease
 from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.train.checkpoints import choose_checkpoint
@@ -225,8 +225,7 @@ def _checkpoint_step(checkpoint: Path | None) -> int:
 
 
 def _say_waiting(holder, position: int) -> None:
-    held_by = f"{holder.job} (pid {holder.pid}, since {holder.since})" if holder else "another job"
-    say(f"Waiting for the GPU, held by {held_by}; place {position} in the queue (`papergym queue`). Ctrl-C leaves the queue.")
+    say(f"Waiting for the GPU, held by {held_by(holder)}; place {position} in the queue (`papergym queue`). Ctrl-C leaves the queue.")
 
 
 def install_stop_signals(cancel: threading.Event) -> dict:

@@ -11,6 +11,12 @@ from papergym.core.library import Library
 from tests.conftest import DEMO_PAPERS
 
 
+@pytest.fixture(autouse=True)
+def _own_gpu_queue(tmp_path, monkeypatch):
+    """Each test has its own GPU queue, so a job running on the developer's GPU never makes a screen test wait."""
+    monkeypatch.setenv("PAPERGYM_GPU_LEASE_DIR", str(tmp_path / "gpu-lease"))
+
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"

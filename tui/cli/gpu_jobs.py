@@ -30,20 +30,19 @@ def gpu_job(job: str, library_folder, *, local_model: bool, use_cpu: bool, quiet
 
     With --cpu the GPU is hidden from this process instead, so the job neither uses it nor waits for it.
     """
-    from papergym.core.gpu import llama_supports_gpu_offload, nvidia_gpu_visible
-    from papergym.core.gpu_lease import maybe_gpu_lease
+    from papergym.core.gpu import llama_job_uses_gpu
+    from papergym.core.gpu_lease import held_by, maybe_gpu_lease
 
     if use_cpu:
         os.environ["CUDA_VISIBLE_DEVICES"] = ""  # read by the CUDA runtime when llama.cpp first looks for devices
         yield
         return
-    # llama.cpp uses a visible GPU only when built with offload; torch (eval's transformers engine) always does.
-    uses_gpu = local_model and nvidia_gpu_visible() and (torch_engine or bool(llama_supports_gpu_offload()))
 
     def waiting(holder, position: int) -> None:
         if not quiet:
-            held_by = f"{holder.job} (pid {holder.pid}, since {holder.since})" if holder else "another job"
-            click.echo(f"Waiting for the GPU, held by {held_by}; place {position} in `papergym queue`. Ctrl-C leaves the queue.", err=True)
+            click.echo(
+                f"Waiting for the GPU, held by {held_by(holder)}; place {position} in `papergym queue`. Ctrl-C leaves the queue.", err=True
+            )
 
-    with maybe_gpu_lease(uses_gpu, job, library=str(library_folder), on_wait=waiting):
+    with maybe_gpu_lease(llama_job_uses_gpu(local_model, torch_engine), job, library=str(library_folder), on_wait=waiting):
         yield

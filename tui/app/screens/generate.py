@@ -4,17 +4,22 @@ The run is ``core.generate.run_generation`` in a thread worker, cancelled
 through the worker's ``cancelled_event``; progress arrives as messages that
 replace each other in the queue, so a fast model never floods the screen.
 Work is committed window by window: a cancelled or failed run resumes next time.
+Like ``papergym generate``, a run whose model would go on the GPU first waits
+for the machine's GPU lease, and the screen says which job holds it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papergym.core.errors import PapergymError, describe_database_error
 from papergym.core.generation.run import GenerateProgress, GenerateSettings, plan, run_generation
+from papergym.core.gpu import llama_job_uses_gpu
+from papergym.core.gpu_lease import LeaseCancelled, QueueEntry, held_by, maybe_gpu_lease
 from papergym.core.library import Library
 from papergym.core.llm.backend import Backend
 from papergym.core.llm.models import list_models
@@ -77,6 +82,26 @@ class GenerationEnded(Message):
         self.error = error
 
 
+class GpuAwaited(Message):
+    """The run waits for the GPU (``position`` 1 is next), or got it after waiting (``position`` 0)."""
+
+    def __init__(self, holder: QueueEntry | None, position: int) -> None:
+        super().__init__()
+        self.holder = holder
+        self.position = position
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, GpuAwaited)
+
+
+def gpu_waiting_text(holder: QueueEntry | None, position: int) -> str:
+    """The waiting run's status line: who holds the GPU and this run's place, the words `papergym generate` prints."""
+    return (
+        f"Waiting for the GPU, held by {held_by(holder)}; place {position} in the queue (Models screen, `papergym queue`). "
+        "Ctrl+X leaves the queue."
+    )
+
+
 def progress_text(snapshot: ProgressSnapshot) -> Text:
     text = Text()
     text.append(f"windows {snapshot.windows_done:,}/{snapshot.windows_total:,}", style="bold")
@@ -107,6 +132,7 @@ class GenerateScreen(ReportsWorkerErrors, Screen):
         super().__init__()
         if backend_factory is not None:
             self.backend_factory = backend_factory
+        self.told_of_wait = False  # the "GPU is busy" notification comes once per run, the status line follows the queue
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -173,6 +199,7 @@ class GenerateScreen(ReportsWorkerErrors, Screen):
             return
         self.query_one("#generate-start", Button).disabled = True
         self.query_one("#generate-cancel", Button).disabled = False
+        self.told_of_wait = False
         self.query_one("#generate-status", Static).update(f"Loading {model or 'the default model'}…")
         self.query_one("#generate-progress", Static).update("")
         self.generate(settings, paper_ids, model)
@@ -188,21 +215,53 @@ class GenerateScreen(ReportsWorkerErrors, Screen):
 
     @work(thread=True, exclusive=True, group="generate", exit_on_error=False, name="generation")
     def generate(self, settings: GenerateSettings, paper_ids: list[str] | None, model: str | None) -> None:
-        """The whole run, on its own connection; never touches widgets."""
+        """The whole run, on its own connection; never touches widgets.
+
+        A model that llama.cpp would put on the GPU waits for the GPU lease
+        first, exactly as ``papergym generate`` does, so it never shares the
+        GPU with a check, an eval or a training run; the lease is let go when
+        the run ends, fails or is cancelled, and cancelling while waiting
+        leaves the queue.
+        """
         cancelled = get_current_worker().cancelled_event
         library = self.app.open_library()
-        backend = None
+        waited = False
+
+        def waiting(holder: QueueEntry | None, position: int) -> None:
+            nonlocal waited
+            waited = True
+            self.post_message(GpuAwaited(holder, position))
+
         try:
-            try:
-                backend = self.backend_factory(library, model)
-            except Exception as error:  # a missing file, a bad GGUF, not enough memory
-                self.post_message(
-                    GenerationEnded(
-                        "The model did not load.",
-                        f"Could not load {model or 'the default model'}: {error}. Pick another model, or check it on the Models screen (7).",
-                    )
+            with maybe_gpu_lease(
+                llama_job_uses_gpu(local_model=True), "generate", library=library.folder, cancel=cancelled, on_wait=waiting
+            ):
+                if waited:
+                    self.post_message(GpuAwaited(None, 0))
+                self.run_with_gpu(library, settings, paper_ids, model, cancelled)
+        except LeaseCancelled:
+            self.post_message(GenerationEnded("Cancelled while waiting for the GPU; nothing ran. Start again to queue for it again."))
+        except Exception as error:  # a locked database or a bug: the user keeps the screen and what was committed
+            reason = describe_database_error(error) if isinstance(error, sqlite3.Error) else str(error)
+            self.post_message(GenerationEnded("The run failed.", f"Generation failed: {reason} What finished is saved; Start resumes."))
+        finally:
+            library.close()
+
+    def run_with_gpu(
+        self, library: Library, settings: GenerateSettings, paper_ids: list[str] | None, model: str | None, cancelled: threading.Event
+    ) -> None:
+        """Load the model, plan and run (in the worker, holding the GPU when it is needed); the model is closed before the GPU is let go."""
+        try:
+            backend = self.backend_factory(library, model)
+        except Exception as error:  # a missing file, a bad GGUF, not enough memory
+            self.post_message(
+                GenerationEnded(
+                    "The model did not load.",
+                    f"Could not load {model or 'the default model'}: {error}. Pick another model, or check it on the Models screen (7).",
                 )
-                return
+            )
+            return
+        try:
             try:
                 todo, total = plan(library, backend, settings, paper_ids)
             except PapergymError as error:
@@ -261,13 +320,20 @@ class GenerateScreen(ReportsWorkerErrors, Screen):
                 self.post_message(GenerationEnded(f"Cancelled: {summary} Start again to resume."))
             else:
                 self.post_message(GenerationEnded(f"Finished: {summary}"))
-        except Exception as error:  # a locked database or a bug: the user keeps the screen and what was committed
-            reason = describe_database_error(error) if isinstance(error, sqlite3.Error) else str(error)
-            self.post_message(GenerationEnded("The run failed.", f"Generation failed: {reason} What finished is saved; Start resumes."))
         finally:
-            if backend is not None:
-                backend.close()
-            library.close()
+            backend.close()
+
+    @on(GpuAwaited)
+    def gpu_awaited(self, message: GpuAwaited) -> None:
+        """Say who holds the GPU and where this run stands in the queue, as `papergym generate` does on its terminal."""
+        status = self.query_one("#generate-status", Static)
+        if message.position == 0:
+            status.update("Got the GPU; loading the model…")
+            return
+        status.update(Text(gpu_waiting_text(message.holder, message.position)))
+        if not self.told_of_wait:
+            self.told_of_wait = True
+            self.notify(f"The GPU is busy with {held_by(message.holder)}; this run waits its turn.", severity="warning", timeout=8)
 
     @on(GenerationProgressed)
     def progressed(self, message: GenerationProgressed) -> None:
