@@ -833,7 +833,8 @@ class Library:
             clauses.append("duplicate_of IS NULL")
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return [
-            _row_to_paper(row) for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, rowid DESC", params)
+            _row_to_paper(row)
+            for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, rowid DESC", params)
         ]
 
     def counts(self) -> dict[str, int]:

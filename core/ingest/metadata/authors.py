@@ -1,0 +1,265 @@
+"""The author block under a title on page 1: names, with their markers, addresses and e-mails left out."""
+
+from __future__ import annotations
+
+import re
+
+from papergym.core.ingest.layout import LayoutLine
+from papergym.core.ingest.metadata.names import ET_AL, NAME_PARTICLES, unique_names
+from papergym.core.ingest.metadata.page_lines import (
+    AFFILIATION_WITH_LETTER,
+    AFFILIATION_WORDS,
+    ARTICLE_TYPE_LINE,
+    BANNER_ANYWHERE,
+    BANNER_START,
+    SECTION_START,
+    is_affiliation,
+)
+
+_MARKERS = re.compile(
+    r"(?<=[^\W\d_]),\s?\d{1,2}(?:\s*,\s*(?:\d{1,2}|[a-z*\u2217\u2020\u2021](?![a-z])))*[*\u2217\u2020\u2021]*(?=[\s,]|$)"
+    r"|(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*(?:\d{1,2}|[a-z*\u2217](?![a-z])))*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#$+\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
+    r"|(?<=\s)(?:\d{1,2}(?:,\d{1,2})*)?[*\u2217\u2020\u2021\u00a7\u00b6\u2016#]*(?<=[\d*\u2217\u2020\u2021\u00a7\u00b6\u2016#])(?=\s|,|$)"
+    r"|(?<=[a-z])[a-z](?:,[a-z])+(?=[\s,]|$)"
+    r"|(?<=\s)[a-z](?:,[a-z])*(?=\s|,|$)"
+)
+_MARKER_SEPARATOR = "|"
+_MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
+_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\band\b)\s*")
+
+
+# Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
+_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
+_IEEE_GRADE = re.compile(r",?\s*(?:(?:student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\s*\([^)]*\)?")
+# Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters.
+_EMAIL_ADDRESS = re.compile(r"\S*@\S*|\{[^}]*\}\S*")
+# Countries and places that end an address line set in the authors' type.
+_PLACE_WORDS = frozenset(
+    [
+        "usa",
+        "uk",
+        "u.k.",
+        "china",
+        "japan",
+        "germany",
+        "france",
+        "italy",
+        "spain",
+        "canada",
+        "australia",
+        "india",
+        "korea",
+        "brazil",
+        "netherlands",
+        "switzerland",
+        "sweden",
+        "israel",
+        "singapore",
+        "africa",
+        "america",
+        "kingdom",
+        "belgium",
+        "austria",
+        "denmark",
+        "norway",
+        "finland",
+        "poland",
+        "portugal",
+        "greece",
+        "ireland",
+        "mexico",
+        "russia",
+        "taiwan",
+        "iran",
+        "turkey",
+        "egypt",
+        "chile",
+        "argentina",
+        "pakistan",
+        "bangladesh",
+        "malawi",
+    ]
+)
+_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662]+")
+
+
+def _name_pieces(line: str) -> list[str]:
+    """A line split into name candidates at commas, "and" and markers."""
+    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", line)))
+    line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
+    unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
+    pieces = [_HONORIFIC.sub("", piece.strip(" ,")) for piece in _NAME_SPLIT.split(unmarked)]
+    return [piece for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
+
+
+def is_name(piece: str) -> bool:
+    """Whether a piece of text reads as one person's name."""
+    tokens = piece.split()
+    if not 2 <= len(tokens) <= 5 or len(piece) > 60:
+        return False
+    if not all(_is_name_token(token) or token.lower() in NAME_PARTICLES for token in tokens):
+        return False
+    if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
+        return False
+    return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
+
+
+def _is_name_token(token: str) -> bool:
+    """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P.", "Yu.A."."""
+    if not token[:1].isupper():
+        return False
+    letters = token.replace("'", "").replace("\u2019", "").replace("-", "").replace(".", "")
+    return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3)
+
+
+def looks_like_author_line(line: str) -> bool:
+    """Whether a line is a list of names (with or without markers)."""
+    line = _EMAIL_ADDRESS.sub(" ", line).strip()
+    if not line or is_affiliation(line) or BANNER_ANYWHERE.search(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
+        return False
+    pieces = _name_pieces(line)
+    return bool(pieces) and all(is_name(piece) or _is_run_of_names(piece, len(pieces) == 1) for piece in pieces)
+
+
+def _is_run_of_names(piece: str, alone_on_line: bool) -> bool:
+    """Whether a piece is several names set side by side with no separator.
+
+    In a comma-separated list a four-word piece is one long name ("Erik
+    Tjong Kim Sang"); alone on its line it is two names.
+    """
+    if not alone_on_line and len(piece.split()) <= 5:
+        return False
+    names = _split_run_of_names(piece)
+    return len(names) > 1 and all(is_name(name) for name in names)
+
+
+# How far after the title the author lines may reach: stacked author blocks
+# (name, department, address, e-mail) take four or five lines per author.
+AUTHOR_ZONE_LINES = 40
+# Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
+_JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
+_PROSE_WORDS = 9
+
+
+def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: bool = False) -> list[str]:
+    """The names on the author lines that follow the title.
+
+    The first line of names sets the author type; later lines in that type
+    that read as names are authors too (stacked author blocks put an address
+    between them), until the abstract, the introduction or running prose.
+    Lines right after a line of names continue it whatever their type (small
+    capitals change the size). Without font sizes, the names must follow
+    each other.
+    """
+    names: list[str] = []
+    author_style: LayoutLine | None = None
+    previous_had_names = False
+    for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
+        text = line.text
+        if SECTION_START.match(text) or (names and _is_prose(text)):
+            break
+        if _JOINER_LINE.match(text):
+            continue
+        if author_style is not None and not previous_had_names and not line.same_style(author_style):
+            continue
+        line_names = _names_on_line(text)
+        previous_had_names = bool(line_names)
+        if line_names:
+            names.extend(line_names)
+            if use_styles and author_style is None:
+                author_style = line
+            continue
+        if names and not use_styles and not is_affiliation(text):
+            break
+        if not names and _is_prose(text):
+            break
+    if letter_markers:
+        names = [_without_letter_marker(name, letter_markers) for name in names]
+    return [_title_case_if_capitals(name) for name in unique_names(names)]
+
+
+def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
+    """Lines with a name broken at the line end ("Paulo Ro-" / "cha9, ...", "Corina" / "Forăscu5, ...") joined.
+
+    Only lines in one type are joined, and only when the first ends in a
+    hyphen or in a lone given name after a comma.
+    """
+    joined: list[LayoutLine] = []
+    for line in lines:
+        if joined and line.same_style(joined[-1]) and _name_runs_on(joined[-1].text, line.text):
+            previous = joined[-1]
+            glue = "" if previous.text.endswith("-") and line.text[:1].islower() else " "
+            text = previous.text[:-1] + line.text if glue == "" else previous.text + glue + line.text
+            joined[-1] = LayoutLine(text, previous.size, previous.font, previous.y)
+        else:
+            joined.append(line)
+    return joined
+
+
+def _name_runs_on(line: str, following: str) -> bool:
+    """Whether a line of names ends inside a name that the following line finishes."""
+    if "," not in line or is_affiliation(line) or is_affiliation(following) or _is_prose(following):
+        return False
+    last_piece = re.sub(r"^(?:and|&)\s+", "", line.rsplit(",", 1)[-1].strip())
+    if line.endswith("-"):
+        return following[:1].islower()
+    words = last_piece.split()
+    if not words or not following[:1].isupper():
+        return False
+    return (len(words) == 1 and _is_name_token(last_piece)) or (len(words) >= 2 and words[-1].lower() in NAME_PARTICLES)
+
+
+def _names_on_line(line: str) -> list[str]:
+    """The names a line lists, or [] when it is not a line of names."""
+    if not looks_like_author_line(line):
+        # ACM journals: "TAL AUGUST, University of Washington, USA", one author a line.
+        first, _, rest = line.partition(",")
+        if rest and AFFILIATION_WORDS.search(rest) and looks_like_author_line(first):
+            return _name_pieces(first)
+        return []
+    pieces = _name_pieces(line)
+    alone = len(pieces) == 1
+    return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
+
+
+def _split_run_of_names(piece: str) -> list[str]:
+    """Names set side by side with no separator ("Zoltan Gyongyi Hector Garcia-Molina Jan Pedersen").
+
+    Only an even run of at least four full words, none an initial or particle,
+    is cut into pairs; anything else stays one name.
+    """
+    tokens = piece.split()
+    if len(tokens) >= 4 and len(tokens) % 2 == 0 and all(len(token) > 2 and not token.endswith(".") for token in tokens):
+        if not any(token.lower() in NAME_PARTICLES for token in tokens):
+            return [f"{tokens[index]} {tokens[index + 1]}" for index in range(0, len(tokens), 2)]
+    return [piece]
+
+
+def _is_prose(line: str) -> bool:
+    """Whether a line is running text: many words, most of them lower case."""
+    words = line.split()
+    return len(words) >= _PROSE_WORDS and sum(word[:1].islower() for word in words) >= len(words) / 2
+
+
+def _title_case_if_capitals(name: str) -> str:
+    """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; mixed case unchanged."""
+    words = name.split()
+    return " ".join(word.capitalize() if len(word) > 2 and word.isupper() and word.isalpha() else word for word in words)
+
+
+def letter_markers(lines: list[str]) -> str:
+    """The letters that start the page's affiliation lines ("aSchool of ...")."""
+    letters = ""
+    for line in lines:
+        match = AFFILIATION_WITH_LETTER.match(line)
+        if match and AFFILIATION_WORDS.search(line[1:]):
+            letters += match.group("letter")
+    return letters
+
+
+def _without_letter_marker(name: str, letter_markers: str) -> str:
+    """A name without the affiliation letter glued to its end."""
+    if len(name) > 3 and name[-1] in letter_markers and name[-2].islower():
+        return name[:-1]
+    return name

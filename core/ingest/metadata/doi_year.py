@@ -1,0 +1,143 @@
+"""A paper's DOI and publication year, as a page or a metadata field prints them."""
+
+from __future__ import annotations
+
+import re
+
+from papergym.core.ingest.metadata.page_lines import BANNER_ANYWHERE, BANNER_START
+
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+(?:<[^\s\"'<>]+>[^\s\"'<>]*)*")
+# The start of a DOI, which pypdf may have broken at a line end. Old Wiley and
+# Elsevier DOIs are SICIs with "<...>" inside ("10.1002/(SICI)...<1::AID-X1>3.0.CO;2-M").
+_DOI_START = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]*(?:<[^\s\"'<>]+>[^\s\"'<>]*)*")
+# Words that pypdf glues onto a DOI's end when the next text object follows without a space.
+_GLUED_AFTER_DOI = re.compile(
+    r"(?<=\d)(?:doi|https?|www|received|accepted|published|citation|copyright|cite|available|open|licen[cs]e)$", re.IGNORECASE
+)
+_DOI_TRAILING_PUNCTUATION = ".,;:'\""
+_DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
+_FIRST_YEAR = 1900
+_LAST_YEAR = 2100
+
+
+def find_doi(text: str) -> str | None:
+    """The first DOI in a text, without the punctuation that ends its sentence.
+
+    A DOI broken at a line end just after "/", "-" or "_" is rejoined, and
+    after "." when the next line goes on with a digit or a lower-case letter
+    (a capital there starts a new sentence).
+    """
+    for match in _DOI_START.finditer(text):
+        doi = match.group(0)
+        rest = _DOI_BROKEN_AT_LINE_END.match(text, match.end())
+        page_number = rest is not None and rest.group("rest").isdigit() and len(rest.group("rest")) <= 4
+        if rest and not page_number and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
+            doi += rest.group("rest")
+        trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", doi))
+        if trimmed:
+            return trimmed
+    return None
+
+
+def _trim_doi(doi: str) -> str | None:
+    """A DOI without trailing punctuation or a closing bracket it never opened."""
+    while doi:
+        if doi[-1] in _DOI_TRAILING_PUNCTUATION or (
+            doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count({")": "(", "]": "[", "}": "{"}[doi[-1]])
+        ):
+            doi = doi[:-1]
+        else:
+            break
+    return doi if _DOI.fullmatch(doi) else None
+
+
+def year_in_range(year: int | None) -> int | None:
+    """The year if it is a plausible publication year, else None."""
+    return year if year is not None and _FIRST_YEAR <= year <= _LAST_YEAR else None
+
+
+_YEAR_DIGITS = r"(?:19|20)\d{2}|2100"
+_YEAR = rf"(?P<year>{_YEAR_DIGITS})"
+_ANY_YEAR = rf"({_YEAR_DIGITS})"
+# Ordered from the year closest to publication to the one furthest from it.
+_EXPLICIT_YEAR_PATTERNS = (
+    re.compile(rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"(?:©|\(c\)|\bcopyright)\s*(?:©\s*)?{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+)
+# A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
+# Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
+_JOURNAL_LINE_YEAR = re.compile(
+    rf"\({_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,30}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    re.IGNORECASE,
+)
+# Lines at the top of the page (and its last few, the footer) are banners;
+# further down a "(2019)" is likely a citation.
+HEADER_LINES = 10
+_FOOTER_LINES = 2
+
+
+# Stamps that name the day a file was fetched or printed, not published.
+_DOWNLOAD_STAMP = re.compile(
+    r"\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b",
+    re.IGNORECASE,
+)
+_ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+[A-Z][a-z]{{2}}\s+{_YEAR}\b")
+
+
+def find_year(text: str) -> int | None:
+    """The publication year a first page states, or None.
+
+    Dates after "published", "©", "accepted" and "received" are trusted in
+    that order; then a year in a journal banner among the page's first or
+    last lines, where a citation such as "Smith et al. (2019)" is unlikely;
+    then the date of an arXiv stamp. Lines that say when the file was
+    downloaded or printed are never read.
+    """
+    text = "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
+    journal_year = _journal_line_year(text)
+    for pattern in _EXPLICIT_YEAR_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            year = year_in_range(int(match.group("year")))
+            # A journal banner's issue year outranks a copyright or history
+            # date up to a year before it (online first, printed next year).
+            if year and journal_year and 0 < journal_year - year <= 1 and pattern is not _EXPLICIT_YEAR_PATTERNS[0]:
+                return journal_year
+            return year
+    if journal_year:
+        return journal_year
+    arxiv = _ARXIV_STAMP.search(text)
+    return year_in_range(int(arxiv.group("year"))) if arxiv else None
+
+
+# A conference or issue date in a banner: "June 2009", "July 5 - 10, 2020", "8-14 July 2012", "(ACL-2007)".
+_BANNER_DATE_YEAR = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:\s*[-\u2013]\s*(?:[a-z]+\s+)?\d{1,2})?,?\s+)?"
+    rf"(?P<year>{_YEAR_DIGITS})\b|\([A-Z]{{2,}}[- ]?(?P<acronym_year>{_YEAR_DIGITS})\)"
+    r"|\b\d{1,2}(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
+    rf"(?P<day_first_year>{_YEAR_DIGITS})\b",
+    re.IGNORECASE,
+)
+# A conference's short name with its year: "SIGMOD'07", "KDD '09", "CHI 2019".
+_CONFERENCE_TAG = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]+)?\s?['\u2019]\d{2}\b|\b[A-Z]{3,}\s(?:19|20)\d{2}\b")
+_PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|published\s+in|to\s+appear\s+in)\b", re.IGNORECASE)
+
+
+def _journal_line_year(text: str) -> int | None:
+    """The year in a journal or proceedings banner among the page's first or last lines, or None."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
+    for line in banner_lines:
+        match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
+        if match and "et al" not in line and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line)):
+            return year_in_range(int(next(year for year in match.groups() if year)))
+    for index, line in enumerate(banner_lines):
+        follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
+        banner = _PROCEEDINGS_LINE.match(line) or BANNER_START.match(line) or BANNER_ANYWHERE.search(line) or _CONFERENCE_TAG.search(line)
+        if (banner or follows_proceedings) and "et al" not in line:
+            date = _BANNER_DATE_YEAR.search(line)
+            if date:
+                return year_in_range(int(date.group("year") or date.group("acronym_year") or date.group("day_first_year")))
+    return None

@@ -1,0 +1,90 @@
+"""Author names from one string, as the Info dictionary and XMP give them."""
+
+from __future__ import annotations
+
+import re
+
+from papergym.core.ingest.clean import normalize_ligatures
+
+_JUNK_AUTHORS = frozenset(
+    {
+        "",
+        "admin",
+        "administrator",
+        "author",
+        "authors",
+        "owner",
+        "user",
+        "unknown",
+        "anonymous",
+        "windows user",
+        "microsoft office user",
+        "microsoft",
+        "default",
+        "guest",
+    }
+)
+_INITIALS = re.compile(r"^(?:[A-Z]\.?\s*-?\s*){1,4}$")
+NAME_PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "da", "di", "del", "della", "la", "le", "du", "dos", "das", "ten", "ter", "bin", "al", "el", "y"}
+)
+ET_AL = re.compile(r"\bet\s*al\.?", re.IGNORECASE)
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|&|\band\b)\s*")
+
+
+def split_author_string(authors: str | None) -> list[str]:
+    """Authors from one string such as "Smith, J.; Demo, A." or "J. Smith and A. Demo".
+
+    Semicolons split first, and an item "Smith, J." or "Smith, John" is turned
+    round. Without semicolons, commas and "and" split, and a piece that is only
+    initials ("J.") or, when every piece is one word, every second piece, is
+    read as the given name of the piece before it.
+    """
+    if not authors:
+        return []
+    authors = ET_AL.sub("", normalize_ligatures(authors))
+    if ";" in authors:
+        names = [turn_round(item) for item in authors.split(";")]
+    else:
+        pieces = [piece for piece in _AUTHOR_SEPARATORS.split(authors) if piece.strip()]
+        names = _pair_surnames_with_given_names(pieces)
+    return unique_names(names)
+
+
+def turn_round(item: str) -> str:
+    """ "Smith, John" or "van Dijk, J." as "John Smith"; other text unchanged."""
+    parts = [part.strip() for part in item.split(",")]
+    if len(parts) != 2 or not all(parts):
+        return item
+    surname_words = [word for word in parts[0].split() if word.lower() not in NAME_PARTICLES]
+    if len(surname_words) == 1 or _INITIALS.match(parts[1]):
+        return f"{parts[1]} {parts[0]}"
+    return item
+
+
+def _pair_surnames_with_given_names(pieces: list[str]) -> list[str]:
+    """Comma-split pieces joined back into names where "Surname, Given" was meant."""
+    pieces = [piece.strip() for piece in pieces]
+    surnames, given_names = pieces[0::2], pieces[1::2]
+    all_single_words = len(pieces) % 2 == 0 and all(" " not in piece for piece in pieces)
+    if all_single_words and not any(_INITIALS.match(surname) for surname in surnames):
+        return [f"{given} {surname}" for surname, given in zip(surnames, given_names)]
+    names: list[str] = []
+    for piece in pieces:
+        if _INITIALS.match(piece) and names:
+            names[-1] = f"{piece} {names[-1]}"
+        else:
+            names.append(piece)
+    return names
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Names tidied, without junk such as "Administrator", each once, in order."""
+    unique: list[str] = []
+    for name in names:
+        name = " ".join(re.sub(r"\([^)]*\)?|\S+@\S+", " ", name).split()).strip(" ,;")
+        if name.lower() in _JUNK_AUTHORS or not any(char.isalpha() for char in name):
+            continue
+        if name not in unique:
+            unique.append(name)
+    return unique

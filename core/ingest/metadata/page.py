@@ -1,0 +1,105 @@
+"""Metadata read off a paper's first page, from its text or its layout."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from papergym.core.ingest.clean import normalize_ligatures
+from papergym.core.ingest.layout import LayoutLine, PageLayout
+from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_authors, letter_markers
+from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
+from papergym.core.ingest.metadata.record import Metadata
+from papergym.core.ingest.metadata.titles import TITLE_SEARCH_LINES, bold_title, clean_title, find_title, find_title_end, largest_type_title
+from papergym.core.ingest.metadata.venue import find_journal
+
+# pdfTeX sets an accent as its own glyph before the letter ("Gr´egory",
+# "Sof´ıa"), a cedilla after it ("Franc¸ois"); pypdf returns them apart.
+_SPACING_ACCENTS = {
+    "\u00b4": "\u0301",
+    "`": "\u0300",
+    "\u00a8": "\u0308",
+    "\u02c6": "\u0302",
+    "\u02dc": "\u0303",
+    "\u02c7": "\u030c",
+    "\u02da": "\u030a",
+}
+_ACCENT_BEFORE_LETTER = re.compile("([\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da])\\s?([A-Za-z\u0131])")
+_CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
+
+
+def _join_accents(text: str) -> str:
+    """Text with pdfTeX's detached accents put back on their letters ("Gr´egory" -> "Grégory")."""
+    if not any(accent in text for accent in (*_SPACING_ACCENTS, "\u00b8")):
+        return text
+
+    def accented(match: re.Match[str]) -> str:
+        letter = "i" if match.group(2) == "\u0131" else match.group(2)
+        return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[match.group(1)])
+
+    text = _ACCENT_BEFORE_LETTER.sub(accented, text)
+    return _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
+
+
+def from_first_page(text: str, title: str | None = None) -> Metadata:
+    """Metadata read off the text of a paper's first page.
+
+    The title is the first substantial line that is not a journal banner, DOI,
+    date or running head, joined with its continuation lines; the authors are
+    the name-like lines right after it, with affiliation markers removed. A
+    title already known (for example from font sizes) can be passed in; the
+    authors are then looked for after it.
+    """
+    text = _join_accents(normalize_ligatures(text))
+    lines = [LayoutLine(" ".join(line.split()), 0.0, "") for line in text.split("\n") if line.strip()]
+    return _read_front_matter(lines, text, known_title=title, use_styles=False)
+
+
+def from_layout(layout: PageLayout, text: str) -> Metadata:
+    """Metadata read off a first page's lines and their font sizes.
+
+    The title is the largest type that reads as a title (journal names and
+    banners in bigger type are passed over); the authors are the name lines
+    after it in the type of the first of them, so affiliations and e-mails set
+    in other type between stacked author blocks are skipped.
+    """
+    text = _join_accents(normalize_ligatures(text))
+    lines = [LayoutLine(_join_accents(normalize_ligatures(line.text)), line.size, line.font, line.y) for line in layout.lines]
+    lines = [line for line in lines if line.text.strip()]
+    # Nature-style pages put the title block after the first column's text
+    # in reading order, so the rest of the page is searched when its top has none.
+    title_span = (
+        largest_type_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
+        or bold_title(lines[:TITLE_SEARCH_LINES])
+        or largest_type_title(lines, layout.body_size)
+    )
+    if title_span is None:
+        return _read_front_matter(lines, text, known_title=None, use_styles=True)
+    title, title_end = title_span
+    metadata = _read_front_matter(lines, text, known_title=title, use_styles=True, title_end=title_end)
+    return metadata
+
+
+def _read_front_matter(
+    lines: list[LayoutLine], text: str, known_title: str | None, use_styles: bool, title_end: int | None = None
+) -> Metadata:
+    """Title, authors, year, DOI and venue from a first page's lines."""
+    if title_end is None:
+        lines = lines[: TITLE_SEARCH_LINES + AUTHOR_ZONE_LINES]
+    plain = [line.text for line in lines]
+    page_title = clean_title(known_title)
+    if page_title and title_end is None:
+        title_end = find_title_end(plain[:TITLE_SEARCH_LINES], page_title)
+    elif not page_title:
+        page_title, title_end = find_title(plain[:TITLE_SEARCH_LINES])
+    authors: list[str] = []
+    if title_end is not None:
+        authors = find_authors(lines[title_end:], letter_markers(plain), use_styles)
+    origin = "layout" if use_styles else "text"
+    metadata = Metadata(
+        title=page_title, authors=authors, year=find_year(text), doi=find_doi(text), journal=find_journal(plain[:HEADER_LINES])
+    )
+    metadata.sources = {name: origin for name in ("title", "authors", "year", "journal") if getattr(metadata, name)}
+    if metadata.doi:
+        metadata.sources["doi"] = "doi-pattern"
+    return metadata

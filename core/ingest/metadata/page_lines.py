@@ -1,0 +1,91 @@
+"""What a line of a first page is: a banner, a date, an address, a line with markers."""
+
+from __future__ import annotations
+
+import re
+
+# Lines that start like a journal banner or a history line.
+BANNER_START = re.compile(
+    r"^(?:(?:original|research|review|short|brief)\s+(?:research|article|paper|report|communication)\b"
+    r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|received|accepted|published|available\s+online"
+    r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
+    r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
+    r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b)",
+    re.IGNORECASE,
+)
+# Lines that are nothing but an article-type label.
+ARTICLE_TYPE_LINE = re.compile(
+    r"^(?:research|original|review|short|brief|technical)?\s*(?:article|paper|letter|review|communication"
+    r"|report|note|editorial|correspondence|open\s+access)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
+    re.IGNORECASE,
+)
+BANNER_ANYWHERE = re.compile(
+    r"10\.\d{4,9}/|https?:|www\.|@|©|\bissn\b|arxiv:|\(\d{4}\)"
+    r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b|\bpublishing\s+(?:corporation|group|ltd)\b"
+    r"|\b(?:elsevier|springer|wiley|taylor\s*&\s*francis|hindawi|mdpi|frontiers\s+in|biomed\s+central|plos|cell\s+press)\b"
+    r"|\bvol(?:ume)?\.?\s*\d|\bpp\.\s*\d|\bpages\s+\d|\bconference\s+on\b|\bsymposium\b|\bworkshop\s+on\b"
+    r"|\ball\s+rights\s+reserved\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
+    re.IGNORECASE,
+)
+# Running heads that a first page may carry too: "Smith et al.", and
+# upper-case author lists such as "SOLBERG, IBARRA & NWOSU".
+_RUNNING_HEAD = re.compile(r"\bet\s+al\b|^[A-Z][A-Z'\u2019-]+(?:,\s*[A-Z][A-Z'\u2019-]+)*\s*(?:&|AND)\s*[A-Z][A-Z'\u2019-]+\b")
+_DATE_LINE = re.compile(
+    r"^(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}$",
+    re.IGNORECASE,
+)
+AFFILIATION_WORDS = re.compile(
+    r"\b(?:universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto"
+    r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
+    r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
+    r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
+# An affiliation labelled by a letter that pypdf glues on: "aSchool of ...".
+AFFILIATION_WITH_LETTER = re.compile(r"^(?P<letter>[a-h])\s?(?=[A-Z])")
+SECTION_START = re.compile(
+    r"^(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction|(?:1|i)\.?\s+introduction|background|key\s*words|index\s+terms)\b",
+    re.IGNORECASE,
+)
+# Affiliation and footnote markers glued to or just after a name.
+
+
+def letter_count(text: str) -> int:
+    return sum(char.isalpha() for char in text)
+
+
+def is_banner(line: str) -> bool:
+    """Whether a first-page line is a banner, date, DOI or other non-title line."""
+    return bool(
+        BANNER_START.match(line)
+        or ARTICLE_TYPE_LINE.match(line)
+        or BANNER_ANYWHERE.search(line)
+        or _RUNNING_HEAD.search(line)
+        or _DATE_LINE.match(line)
+        or is_affiliation(line)
+        or re.fullmatch(r"[\d\W]*", line)
+    )
+
+
+def is_affiliation(line: str) -> bool:
+    """Whether a line is an address: an e-mail, or an institution with a comma or a marker.
+
+    A title may well name a "center" or a "school"; an address also lists
+    places after commas or starts with its marker ("1Department", "aSchool").
+    """
+    if _EMAIL.search(line):
+        return True
+    if not AFFILIATION_WORDS.search(line) and not AFFILIATION_WORDS.search(line[1:]):
+        return False
+    return "," in line or not line[:1].isalpha() or bool(AFFILIATION_WITH_LETTER.match(line))
+
+
+def letters(text: str) -> str:
+    """Only the letters and digits of a text, lower-cased, for loose comparison."""
+    return "".join(char for char in text.lower() if char.isalnum())
+
+
+def has_markers(line: str) -> bool:
+    """Whether a line carries affiliation or footnote markers after its words."""
+    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4]", line))

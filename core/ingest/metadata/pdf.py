@@ -1,0 +1,117 @@
+"""A whole PDF's metadata: page 1 checked against the Info dictionary and XMP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from papergym.core.ingest.clean import normalize_ligatures
+from papergym.core.ingest.layout import PageLayout, read_page
+from papergym.core.ingest.metadata.authors import is_name
+from papergym.core.ingest.metadata.embedded import from_info, from_xmp
+from papergym.core.ingest.metadata.page import from_first_page, from_layout
+from papergym.core.ingest.metadata.page_lines import letters
+from papergym.core.ingest.metadata.record import Metadata
+
+# A page with fewer letters than this has no text layer worth checking against.
+_SCANNED_PAGE_LETTERS = 200
+
+
+def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata:
+    """Metadata of a `pypdf.PdfReader`, from page 1's layout checked against Info and XMP.
+
+    Page 1 is read for every field. A title in XMP or Info is taken only when
+    page 1 prints it (it is then clean of hyphenation and line breaks), so a
+    typesetter's job name, a venue, or another paper's title never wins; the
+    same holds for their authors, whose surnames must all be on page 1. A DOI
+    from XMP or Info is taken when page 1 prints none or prints the same one.
+    The year is the one page 1 prints, then XMP's publication date, then
+    Info's creation date. Each field's origin is in `sources`. A broken
+    metadata structure never raises; what could be read is returned.
+    ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
+    """
+    info = from_info(_safe(lambda: _info_dict(reader), None))
+    xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
+    first_text, layout = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
+    if isinstance(layout, PageLayout) and layout.lines:
+        page = _safe(lambda: from_layout(layout, first_text), Metadata())
+    else:
+        page = _safe(lambda: from_first_page(first_text, title=layout if isinstance(layout, str) else None), Metadata())
+    return _combine(page, xmp, info, first_text)
+
+
+def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> Metadata:
+    """Each field from the page or from XMP and Info where page 1 confirms them."""
+    page_letters = letters(normalize_ligatures(page_text))
+    scanned = len(page_letters) < _SCANNED_PAGE_LETTERS
+    combined = Metadata(title=page.title, authors=list(page.authors), year=page.year, doi=page.doi, journal=page.journal)
+    combined.sources = dict(page.sources)
+    for origin, candidate in (("xmp", xmp), ("info", info)):
+        if candidate.title and (scanned or _printed_on_page(candidate.title, page_letters)):
+            # Printed on the page but unrelated to the title found there, it is a banner (a venue, a series).
+            if scanned or not page.title or letters(page.title) in letters(candidate.title):
+                combined.title, combined.sources["title"] = candidate.title, origin
+                break
+    for origin, candidate in (("xmp", xmp), ("info", info)):
+        if (
+            candidate.authors
+            and all(is_name(name) or len(name.split()) == 1 for name in candidate.authors)
+            and len(candidate.authors) >= len(page.authors)
+            and (scanned or _surnames_on_page(candidate.authors, page_letters))
+        ):
+            combined.authors, combined.sources["authors"] = list(candidate.authors), origin
+            break
+    for origin, candidate in (("xmp", xmp), ("info", info)):
+        if candidate.doi and (
+            not page.doi or candidate.doi.lower() == page.doi.lower() or page.doi.lower().startswith(candidate.doi.lower())
+        ):
+            combined.doi, combined.sources["doi"] = candidate.doi, origin
+            break
+    if not combined.year:
+        for origin, candidate in (("xmp", xmp), ("info", info)):
+            if candidate.year:
+                combined.year, combined.sources["year"] = candidate.year, origin
+                break
+    return combined
+
+
+def _printed_on_page(title: str, page_letters: str) -> bool:
+    """Whether a title's letters appear on page 1, in order and unbroken."""
+    wanted = letters(normalize_ligatures(title))
+    return len(wanted) >= 8 and wanted in page_letters
+
+
+def _surnames_on_page(authors: list[str], page_letters: str) -> bool:
+    """Whether every author's surname is printed on page 1."""
+    return all(letters(name.split()[-1]) in page_letters for name in authors if name.split())
+
+
+def _safe(read: Any, default: Any) -> Any:
+    """The result of `read()`, or `default` when the PDF's structure breaks it."""
+    try:
+        return read()
+    except Exception:
+        return default
+
+
+def _info_dict(reader: Any) -> dict[str, Any]:
+    """The Info dictionary with its indirect values resolved."""
+    info = reader.metadata
+    if info is None:
+        return {}
+    return {str(key): _safe(lambda key=key: info[key], None) for key in list(info.keys())}
+
+
+def _xmp_bytes(reader: Any) -> bytes | None:
+    """The raw XMP packet of the document catalog, or None."""
+    metadata_stream = reader.root_object.get("/Metadata")
+    if metadata_stream is None:
+        return None
+    return metadata_stream.get_object().get_data()
+
+
+def read_first_page(page: Any) -> tuple[str, PageLayout | None]:
+    """A page's text and its layout (lines with font sizes), from one extraction.
+
+    If reading the font sizes fails, the plain text is still returned.
+    """
+    return read_page(page)

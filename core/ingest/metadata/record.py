@@ -1,0 +1,38 @@
+"""What is known about a paper, and how candidates from several sources combine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Metadata:
+    """What is known about a paper; None or [] where a field is unknown."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    doi: str | None = None
+    # The venue, when page 1 names one; not part of a paper's identity, so equality ignores it.
+    journal: str | None = field(default=None, compare=False)
+    # Where each field came from: "layout", "text", "info", "xmp" or "doi-pattern".
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The identifying fields as a plain dict, ready for JSON or a database row."""
+        return {"title": self.title, "authors": list(self.authors), "year": self.year, "doi": self.doi}
+
+
+def merge(*candidates: Metadata) -> Metadata:
+    """Combine candidates field by field: each field from the first that has it.
+
+    Callers order the candidates from the most to the least trusted source.
+    """
+    merged = Metadata()
+    for candidate in candidates:
+        merged.title = merged.title or candidate.title
+        merged.authors = merged.authors or list(candidate.authors)
+        merged.year = merged.year or candidate.year
+        merged.doi = merged.doi or candidate.doi
+    return merged

@@ -1,0 +1,240 @@
+"""A paper's title: junk titles refused, and the title found on page 1 by type size, boldness or position."""
+
+from __future__ import annotations
+
+import re
+
+from papergym.core.ingest.clean import join_hyphenated, normalize_ligatures
+from papergym.core.ingest.layout import LayoutLine
+from papergym.core.ingest.metadata.authors import looks_like_author_line
+from papergym.core.ingest.metadata.page_lines import SECTION_START, has_markers, is_affiliation, is_banner, letter_count, letters
+
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled\b.*|microsoft\s+\w+\s*-.*|.*\.(?:pdf|docx?|tex|dvi|ps|eps|rtf|odt|indd|qxd|txt)"
+    r"|document\d*|doc\d*|title|paper|article|manuscript|main|draft|template|layout\s*\d*"
+    r"|pii:.*|doi:.*|10\.\d{4,9}/.*|slide\s*\d*|\d+"
+    # Typesetters' job names ("OP-GENE210101 1..14", "JMF-2019-4604-ver9", "28 e.xps") and placeholders.
+    r"|\S+\s+\d+\.\.\d+|[A-Z]{2,}[-_]?\d[\w-]*|[A-Z]+-\d{4}-\d+(?:-ver\d+)?|\d+\s+\S+\.xps"
+    r"|anonymous\s+submission.*|proceedings\s+template.*|paper\s+title.*|insert\s+(?:your\s+)?title.*|title\s+of\s+(?:the\s+)?paper)$",
+    re.IGNORECASE,
+)
+
+
+def clean_title(title: str | None) -> str | None:
+    """A title with its spacing tidied, or None when it is empty or junk.
+
+    Junk is what tools put there instead of a title: "untitled", "Microsoft
+    Word - x.docx", a file name, a DOI or PII, or text with no letters at all.
+    """
+    if not title:
+        return None
+    title = " ".join(normalize_ligatures(title).split()).strip(" .")
+    if len(title) < 4 or not any(char.isalpha() for char in title):
+        return None
+    if _JUNK_TITLE.match(title):
+        return None
+    if " " not in title and ("_" in title or any(char.isdigit() for char in title)):
+        return None
+    return title
+
+
+TITLE_SEARCH_LINES = 30
+_MAX_TITLE_LINES = 3
+
+
+_TITLE_CONTINUES_AFTER = frozenset(
+    {
+        "of",
+        "in",
+        "for",
+        "and",
+        "the",
+        "a",
+        "an",
+        "on",
+        "with",
+        "to",
+        "by",
+        "from",
+        "at",
+        "via",
+        "into",
+        "under",
+        "between",
+        "through",
+        "towards",
+        "toward",
+        "using",
+        "its",
+        "their",
+        "as",
+        "or",
+    }
+)
+
+
+_TITLE_FONT_RATIO = 1.15
+_MAX_TITLE_CHARS = 300
+_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,6}\.)\s")
+# Lines of this many letters or fewer are markers or symbols set apart ("∗", "1").
+_STRAY_MARK_LETTERS = 1
+
+
+def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, int] | None:
+    """The title in the largest type that reads as one, and the index of the line after it.
+
+    Each stretch of consecutive lines in one size is a candidate; sizes are
+    tried from the largest down, so a big journal name, a figure label or an
+    article-type banner is passed over for the title below it.
+    """
+    runs = _same_size_runs(lines)
+    sizes = sorted({line.size for line in lines if line.size >= body_size * _TITLE_FONT_RATIO}, reverse=True)
+    for size in sizes:
+        for start, end in runs:
+            if lines[start].size != size:
+                continue
+            run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
+            title, used = _title_from_run(run)
+            if title:
+                return title, _index_after(lines, start, end, used)
+    return None
+
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|\bBX|CMBX|-B\b|\.B\b|Bd", re.IGNORECASE)
+
+
+def bold_title(lines: list[LayoutLine]) -> tuple[str, int] | None:
+    """The first stretch of bold lines in one type that reads as a title, for titles set in the body size."""
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and lines[end].same_style(lines[start]):
+            end += 1
+        if _BOLD_FONT.search(lines[start].font):
+            title, used = _title_from_run([line.text for line in lines[start:end]])
+            if title:
+                return title, _index_after(lines, start, end, used)
+        if SECTION_START.match(lines[start].text):
+            return None
+        start = end
+    return None
+
+
+def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of lines in one font size, stray marks bridged."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and (
+            abs(lines[end].size - lines[start].size) < 0.25 or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
+        ):
+            end += 1
+        runs.append((start, end))
+        start = end
+    return runs
+
+
+def _title_from_run(run: list[str]) -> tuple[str | None, int]:
+    """The title that a stretch of same-size lines gives, and how many of its lines it used."""
+    used = 0
+    kept: list[str] = []
+    for line in run[: _MAX_TITLE_LINES + 1]:
+        if kept and ((looks_like_author_line(line) and has_markers(line)) or is_affiliation(line)):
+            break
+        if not kept and is_banner(line):
+            used += 1
+            continue
+        kept.append(line)
+        used += 1
+    if not kept:
+        return None, used
+    title = clean_title(join_hyphenated("\n".join(kept)).replace("\n", " "))
+    if not title or not _reads_as_title(title):
+        return None, used
+    return title, used
+
+
+def _reads_as_title(title: str) -> bool:
+    """Whether text in large type can be a paper's title, not a banner, heading or figure label."""
+    words = title.split()
+    if len(words) < 2 or len(title) > _MAX_TITLE_CHARS or len(title) < 10:
+        return False
+    if is_banner(title) or SECTION_START.match(title) or _NUMBERED_HEADING.match(title) or _FIGURE_TEXT.search(title):
+        return False
+    if (len(words) < 3 and len(title) < 20) or (len(words) <= 4 and _JOURNAL_NAME.match(title)):
+        return False
+    letters = letter_count(title)
+    if not any(char.isupper() for char in title):
+        return False  # a journal's logo type ("future internet"), never a title
+    return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
+
+
+# A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
+_JOURNAL_NAME = re.compile(
+    r"^(?:[A-Z][\w&.-]*\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
+    r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell)$",
+    re.IGNORECASE,
+)
+# Text in figures: labels ("Fig. 2", "Figure 1b") and axis titles with units ("Temperature (K)").
+_FIGURE_TEXT = re.compile(r"^(?:fig(?:ure)?\.?\s*\d|panel\s+[a-z]\b)|\((?:[a-zA-Zµ°%/^\d\s·.-]{1,8})\)$", re.IGNORECASE)
+
+
+def _index_after(lines: list[LayoutLine], start: int, end: int, used: int) -> int:
+    """The index of the line after the `used` lettered lines of lines[start:end]."""
+    seen = 0
+    for index in range(start, end):
+        if letter_count(lines[index].text) > _STRAY_MARK_LETTERS:
+            seen += 1
+            if seen == used:
+                return index + 1
+    return end
+
+
+def find_title(lines: list[str]) -> tuple[str | None, int | None]:
+    """The title and the index of the line after it, or (None, None)."""
+    for start, line in enumerate(lines):
+        if SECTION_START.match(line):
+            return None, None
+        if is_banner(line) or len(line.split()) < 2 or len(line) < 10 or line.endswith("."):
+            continue
+        if looks_like_author_line(line) and has_markers(line):
+            continue
+        end = start + 1
+        while end < len(lines) and end - start < _MAX_TITLE_LINES and _continues_title(lines, start, end):
+            end += 1
+        title = join_hyphenated("\n".join(lines[start:end])).replace("\n", " ")
+        return clean_title(title), end
+    return None, None
+
+
+def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
+    """Whether lines[candidate] continues the title that begins at lines[start]."""
+    line = lines[candidate]
+    previous = lines[candidate - 1]
+    if is_banner(line) or SECTION_START.match(line) or line.endswith("."):
+        return False
+    if has_markers(line) and looks_like_author_line(line):
+        return False
+    if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",")):
+        return True
+    if not looks_like_author_line(line):
+        return True
+    # A name-like line without markers ("Heat Diffusion") is more title only
+    # when the marked author line comes right after it.
+    following = lines[candidate + 1] if candidate + 1 < len(lines) else ""
+    return looks_like_author_line(following) and has_markers(following)
+
+
+def find_title_end(lines: list[str], title: str) -> int | None:
+    """The index of the line after a known title's last line, or None."""
+    wanted = letters(title)
+    for start in range(len(lines)):
+        seen = ""
+        for end in range(start, min(start + _MAX_TITLE_LINES + 2, len(lines))):
+            seen += letters(lines[end])
+            if not wanted.startswith(seen):
+                break
+            if seen == wanted:
+                return end + 1
+    return None
