@@ -14,22 +14,30 @@ NVIDIA_GPUS_DIR = Path("/proc/driver/nvidia/gpus")
 LLAMA_CUDA_REINSTALL = 'CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python'
 
 
-def nvidia_gpu_visible() -> bool:
-    """Whether an NVIDIA GPU is visible to this process (the driver lists one and CUDA_VISIBLE_DEVICES does not hide it).
+def no_gpu_reason() -> str | None:
+    """Why this process sees no NVIDIA GPU, in the words `papergym doctor` and the app's Models screen both show; None when it sees one.
 
     ``PAPERGYM_ASSUME_GPU=1`` (or 0) overrides what the driver says, for tests and odd containers.
     """
     assumed = os.environ.get("PAPERGYM_ASSUME_GPU", "").strip()
     if assumed:
-        return assumed not in ("0", "no", "off", "false")
-    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
-        return False
+        return None if assumed not in ("0", "no", "off", "false") else f"PAPERGYM_ASSUME_GPU={assumed} says there is none"
+    hidden = os.environ.get("CUDA_VISIBLE_DEVICES", None)
+    if hidden in ("", "-1"):
+        return f"CUDA_VISIBLE_DEVICES={hidden!r} hides every GPU from papergym"
     try:
         if NVIDIA_GPUS_DIR.is_dir() and any(NVIDIA_GPUS_DIR.iterdir()):
-            return True
+            return None
     except OSError:
         pass
-    return Path("/dev/nvidia0").exists() and shutil.which("nvidia-smi") is not None
+    if Path("/dev/nvidia0").exists() and shutil.which("nvidia-smi") is not None:
+        return None
+    return "the NVIDIA driver lists no GPU"
+
+
+def nvidia_gpu_visible() -> bool:
+    """Whether an NVIDIA GPU is visible to this process (the driver lists one and CUDA_VISIBLE_DEVICES does not hide it)."""
+    return no_gpu_reason() is None
 
 
 def llama_supports_gpu_offload() -> bool | None:

@@ -22,6 +22,8 @@ DEFAULT_BASE_MODEL = "gemma3-270m"
 # Attention projections: a small LoRA that still moves a model; Unsloth's docs add the MLP ones for more capacity.
 DEFAULT_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj")
 REWARD_NAMES = ("correctness", "format_reward")
+# Why --backend auto picks TRL without a GPU: `papergym doctor` and the app's Models screen say it in these words.
+NO_GPU_BACKEND_REASON = "no CUDA GPU is visible, so TRL + PEFT on the CPU."
 
 
 @dataclass
@@ -265,7 +267,7 @@ def explain_backend(backend: str, library_folder: Path | str | None = None) -> t
             raise PapergymError(f"--backend unsloth: Unsloth is installed but does not import ({error}); fix it, or use --backend trl.")
         return "unsloth", "--backend unsloth asks for Unsloth, and it imports on this CUDA GPU."
     if not cuda_available():
-        return "trl", "no CUDA GPU is visible, so TRL + PEFT on the CPU."
+        return "trl", NO_GPU_BACKEND_REASON
     error = unsloth_import_error(library_folder)
     if error is not None:
         return "trl", f"a CUDA GPU is visible but Unsloth cannot be used ({error}), so TRL + PEFT on the GPU."

@@ -14,8 +14,9 @@ import platform
 from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
-from papergym.core.gpu import LLAMA_CUDA_REINSTALL, llama_supports_gpu_offload, nvidia_gpu_visible
+from papergym.core.gpu import LLAMA_CUDA_REINSTALL, llama_supports_gpu_offload, no_gpu_reason, nvidia_gpu_visible
 from papergym.core.gpu_lease import lease_dir, queue
+from papergym.train.config import NO_GPU_BACKEND_REASON
 
 PACKAGES = ("torch", "trl", "peft", "transformers", "datasets", "accelerate", "unsloth", "vllm", "llama_cpp_python")
 # What unsloth 2026.10.9 requires of the rest of the stack; the `gpu` extra in pyproject.toml pins the same.
@@ -109,16 +110,22 @@ def cpu_facts() -> dict:
 
 
 def cuda_facts() -> dict:
-    """CUDA devices as torch sees them: name, compute capability, bf16, free and total memory."""
+    """CUDA devices as torch sees them: name, compute capability, bf16, free and total memory.
+
+    Without a GPU the note is the driver's reason first (``no_gpu_reason``,
+    what the Models screen shows too); torch's own reason only matters when
+    there is a GPU that torch cannot use.
+    """
     facts: dict = {"driver_sees_gpu": nvidia_gpu_visible(), "torch_cuda": None, "devices": []}
+    absent = no_gpu_reason()
     if importlib.util.find_spec("torch") is None:
-        facts["note"] = "torch is not installed (pip install torch)"
+        facts["note"] = absent or "torch is not installed (pip install torch)"
         return facts
     import torch
 
     facts["torch_cuda"] = torch.version.cuda
     if not torch.cuda.is_available():
-        facts["note"] = "this torch has no CUDA build" if torch.version.cuda is None else "torch sees no CUDA GPU"
+        facts["note"] = absent or ("this torch has no CUDA build" if torch.version.cuda is None else "torch sees no CUDA GPU")
         return facts
     from papergym.train.config import supports_bf16
 
@@ -147,9 +154,13 @@ def cuda_facts_from_driver() -> dict:
     import subprocess
 
     facts: dict = {"driver_sees_gpu": nvidia_gpu_visible(), "torch_cuda": None, "devices": []}
+    absent = no_gpu_reason()
+    if absent is not None:
+        facts["note"] = absent
+        return facts
     smi = shutil.which("nvidia-smi")
-    if not facts["driver_sees_gpu"] or smi is None:
-        facts["note"] = "the NVIDIA driver lists no GPU"
+    if smi is None:
+        facts["note"] = "nvidia-smi is not on the PATH, so the app cannot list the GPU (`papergym doctor` asks torch)"
         return facts
     query = "--query-gpu=index,name,compute_cap,memory.free,memory.total"
     try:
@@ -237,7 +248,7 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True,
 def _backend_without_importing(cuda: dict, versions: dict) -> dict:
     """What --backend auto would pick, judged from what is installed, without importing Unsloth."""
     if not cuda["devices"]:
-        return {"auto": "trl", "why": "no CUDA GPU is visible, so TRL + PEFT on the CPU."}
+        return {"auto": "trl", "why": NO_GPU_BACKEND_REASON}
     if not versions.get("unsloth"):
         return {"auto": "trl", "why": "a CUDA GPU is visible but Unsloth is not installed, so TRL + PEFT on the GPU."}
     return {"auto": "unsloth", "why": "a CUDA GPU is visible and Unsloth is installed (`papergym doctor` checks that it imports)."}
