@@ -173,6 +173,17 @@ class TrainConfig:
         return dataclasses.replace(self, **changes)
 
 
+def learnable_band_from_text(text: str | None) -> tuple[float, float]:
+    """The band ``train --band`` (or the Train screen's band field) asks for, as a run stores it; empty means 0.1,0.9.
+
+    A band that is not two numbers, or is empty, is one sentence naming what to write (BandError).
+    """
+    from papergym.core.quality.learnability import DEFAULT_HIGH, DEFAULT_LOW, LearnableBand
+
+    band = LearnableBand.parse(text) if text and text.strip() else LearnableBand(DEFAULT_LOW, DEFAULT_HIGH)
+    return (band.low, band.high)
+
+
 def format_seconds(seconds: float) -> str:
     """A duration as people say it: 45 s, 12 min, 3 h 05 min."""
     seconds = max(round(seconds), 0)

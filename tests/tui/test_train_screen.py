@@ -194,3 +194,90 @@ async def test_samples_are_the_latest_across_steps_as_runs_show_prints_them(tmp_
         shown = str(app.screen.query_one("#samples-text").render())
     headers = [line.split("  ")[0] for line in shown.splitlines() if line.startswith("step ")]
     assert headers == [f"step {step} #{ordinal}" for step, ordinal in expected]
+
+
+def cli_config(monkeypatch, folder, *options: str):
+    """The TrainConfig that `papergym train OPTIONS` would start, caught before any process is launched."""
+    from click.testing import CliRunner
+    from papergym.train import run
+    from papergym.tui.cli.main import cli
+
+    started = []
+
+    def start_run(library, config, **launch):
+        started.append(config)
+        return SimpleNamespace(as_dict=lambda: {"run_id": "run-cli"})
+
+    monkeypatch.setattr(run, "start_run", start_run)
+    result = CliRunner().invoke(cli, ["train", *options, "--json", "--library", str(folder)])
+    return (started[0] if started else None), result.output
+
+
+def learnability_settings(config) -> tuple:
+    return config.learnable_band, config.learnability_model, config.curriculum
+
+
+async def test_the_learnability_filter_and_curriculum_pass_to_the_run_as_train_passes_them(tmp_path, monkeypatch):
+    launched = []
+
+    def launcher(library, config):
+        launched.append(config)
+        run_id = f"run-form-{len(launched)}"
+        record_run(library, run_id, status="running", steps=1, started_at=f"2026-01-0{len(launched)}T00:00:00+00:00")
+        return SimpleNamespace(run_id=run_id, notice=None)
+
+    app = PapergymApp(tmp_path / "lib", start="train")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = TrainScreen(launcher=launcher)
+        await app.push_screen(screen)
+        await pilot.pause()
+        # Untouched, the form starts what plain `papergym train` starts: every question, in shuffled order.
+        assert screen.query_one("#band").value == "0.1,0.9" and screen.query_one("#band").disabled
+        await pilot.click("#start")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        await pilot.click("#learnable")
+        assert not screen.query_one("#band").disabled
+        screen.query_one("#band").value = "0.2,0.7"
+        screen.query_one("#learnability-model").value = " gemma3-270m "
+        await pilot.click("#curriculum")
+        await pilot.click("#start")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    plain, _ = cli_config(monkeypatch, tmp_path / "lib")
+    chosen, _ = cli_config(
+        monkeypatch, tmp_path / "lib", "--learnable", "--band", "0.2,0.7", "--learnability-model", "gemma3-270m", "--curriculum"
+    )
+    assert [learnability_settings(config) for config in launched] == [
+        learnability_settings(plain),
+        learnability_settings(chosen),
+    ]
+    assert learnability_settings(launched[1]) == ((0.2, 0.7), "gemma3-270m", True)
+
+
+async def test_learnable_alone_keeps_the_default_band_and_a_bad_band_is_refused_as_the_cli_refuses_it(tmp_path, monkeypatch):
+    launched = []
+    app = PapergymApp(tmp_path / "lib", start="train")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = TrainScreen(launcher=lambda library, config: launched.append(config))
+        await app.push_screen(screen)
+        await pilot.pause()
+        screen.query_one("#learnable").value = True
+        screen.query_one("#band").value = "0.9,0.1"
+        await pilot.click("#start")
+        await pilot.pause()
+        assert launched == []
+        refusals = [notification.message for notification in app._notifications]
+        screen.query_one("#band").value = ""  # empty, like --learnable without --band
+        assert screen.form_config().learnable_band == (0.1, 0.9)
+
+    cli_default, _ = cli_config(monkeypatch, tmp_path / "lib", "--learnable")
+    assert cli_default.learnable_band == (0.1, 0.9)
+    refused, output = cli_config(monkeypatch, tmp_path / "lib", "--learnable", "--band", "0.9,0.1")
+    assert refused is None
+    sentence = "The learnable band 0.9-0.1 is empty; give two numbers with 0 <= LOW < HIGH <= 1, e.g. 0.1,0.9."
+    assert sentence in refusals and sentence in output

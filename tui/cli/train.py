@@ -92,7 +92,7 @@ class _ProgressLine:
 
 
 def _config_from_options(ctx: click.Context, options: dict):
-    from papergym.train.config import TrainConfig
+    from papergym.train.config import TrainConfig, learnable_band_from_text
 
     if options["dataset"] and options["from_library"]:
         raise PapergymError("Pass either --dataset DIR or --from-library, not both.")
@@ -120,10 +120,7 @@ def _config_from_options(ctx: click.Context, options: dict):
     if options["statuses"]:
         settings["statuses"] = tuple(part.strip() for part in options["statuses"].split(",") if part.strip())
     if options["learnable"] or options["band"] is not None:
-        from papergym.core.quality.learnability import LearnableBand
-
-        band = LearnableBand.parse(options["band"] or "0.1,0.9")
-        settings["learnable_band"] = (band.low, band.high)
+        settings["learnable_band"] = learnable_band_from_text(options["band"])
     if options["learnability_model"]:
         settings["learnability_model"] = options["learnability_model"]
     if options["curriculum"]:

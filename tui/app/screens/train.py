@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
-from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig
+from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig, learnable_band_from_text
 from papergym.train.run import RunNotFound, get_run, latest_samples, list_runs, metric_rows, start_run, stop_run
 from papergym.train.zero_signal import zero_signal_advice
 from papergym.tui.app.mode_bar import ModeBar
@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 from textual_plotext import PlotextPlot
 
 POLL_SECONDS = 1.5
@@ -128,6 +128,7 @@ FORM_FIELDS = (
     ("max-completion-length", "Max completion", "max_completion_length", int),
     ("learning-rate", "Learning rate", "learning_rate", float),
 )
+DEFAULT_BAND = "{:g},{:g}".format(*learnable_band_from_text(None))  # what `train --learnable` keeps without --band
 
 
 class TrainScreen(ReportsWorkerErrors, Screen):
@@ -167,11 +168,43 @@ class TrainScreen(ReportsWorkerErrors, Screen):
         yield ModeBar("train")
         with Horizontal():
             with Vertical(id="train-side"):
-                with Vertical(id="train-form"):
+                with VerticalScroll(id="train-form"):
                     for input_id, label, field_name, _ in FORM_FIELDS:
                         with Horizontal(classes="field"):
                             yield Label(label)
                             yield Input(str(defaults_by_field[field_name]), id=input_id)
+                    # `train --learnable [--band] [--learnability-model] [--curriculum]`, with the same defaults.
+                    with Horizontal(classes="field"):
+                        yield Checkbox(
+                            "Learnable",
+                            defaults.learnable_band is not None,
+                            id="learnable",
+                            compact=True,
+                            tooltip="Only questions the base model solves sometimes, as measured by "
+                            "`papergym check --steps learnability` (others give GRPO no signal).",
+                        )
+                        yield Input(
+                            DEFAULT_BAND,
+                            id="band",
+                            disabled=defaults.learnable_band is None,
+                            tooltip=f"With Learnable: the pass rate above chance to keep, LOW,HIGH (default {DEFAULT_BAND}).",
+                        )
+                    with Horizontal(classes="field"):
+                        yield Label("Pass rates of")
+                        yield Input(
+                            defaults.learnability_model or "",
+                            placeholder="any model, newest",
+                            id="learnability-model",
+                            tooltip="Whose measured pass rates count for Learnable and Curriculum (default: each question's newest).",
+                        )
+                    with Horizontal(classes="field check"):
+                        yield Checkbox(
+                            "Curriculum: easy to hard",
+                            defaults.curriculum,
+                            id="curriculum",
+                            compact=True,
+                            tooltip="Train easy to hard by measured pass rate, in that order (no shuffling).",
+                        )
                 with Horizontal(id="train-buttons"):
                     yield Button("Start", id="start", variant="success")
                     yield Button("Stop", id="stop", variant="error")
@@ -332,7 +365,16 @@ class TrainScreen(ReportsWorkerErrors, Screen):
             except ValueError:
                 kind = "a whole number" if parse is int else "a number"
                 raise PapergymError(f"{label} must be {kind}, not {raw!r}.") from None
+        if self.query_one("#learnable", Checkbox).value:
+            values["learnable_band"] = learnable_band_from_text(self.query_one("#band", Input).value)
+        values["learnability_model"] = self.query_one("#learnability-model", Input).value.strip() or None
+        values["curriculum"] = self.query_one("#curriculum", Checkbox).value
         return TrainConfig(**values)
+
+    @on(Checkbox.Changed, "#learnable")
+    def learnable_toggled(self, event: Checkbox.Changed) -> None:
+        """The band applies only to a learnable-only run, as --band goes with --learnable."""
+        self.query_one("#band", Input).disabled = not event.value
 
     @on(Button.Pressed, "#start")
     def action_start_run(self) -> None:
