@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT / "bench" / "_work" / "metadata_corpus"
 FIELDS = ("title", "first_author", "authors", "year", "doi", "abstract")
 SOFT_RATIO = 0.8
+# Real papers come from two sets: the test files of PDF-extraction projects, and papers-we-love (a reading list of CS papers).
+EXTRACTION_SET = "extraction test files"
 
 
 def normalise(text: str | None) -> str:
@@ -160,12 +162,23 @@ def main() -> None:
 
     print(f"{len(papers)} papers; papergym {1000 * papergym_seconds / max(len(papers), 1):.0f} ms per paper (whole extraction)")
     header = "".ljust(28) + "".join(field.ljust(19) for field in FIELDS)
-    for kind in ("real", "tex"):
+    groups = [
+        (f"real papers, {name}", kind_set)
+        for name, kind_set in ((EXTRACTION_SET, ("real", EXTRACTION_SET)), ("papers-we-love", ("real", "papers-we-love")))
+    ]
+    groups += [("real papers, all", ("real", None)), ("tex papers", ("tex", None))]
+    for label_prefix, (kind, paper_set) in groups:
         for split in ("dev", "held-out"):
-            chosen = [row for row in rows if row["paper"]["kind"] == kind and row["paper"]["split"] == split]
+            chosen = [
+                row
+                for row in rows
+                if row["paper"]["kind"] == kind
+                and row["paper"]["split"] == split
+                and (paper_set is None or row["paper"].get("set", EXTRACTION_SET) == paper_set)
+            ]
             if not chosen:
                 continue
-            print(f"\n{kind} papers, {split} ({len(chosen)})")
+            print(f"\n{label_prefix}, {split} ({len(chosen)})")
             print(header)
             for who in ("papergym", "baseline"):
                 label = "papergym" if who == "papergym" else "pypdf info dict"

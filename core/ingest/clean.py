@@ -100,6 +100,37 @@ def normalize_ligatures(text: str) -> str:
     return text
 
 
+# pypdf writes a glyph it cannot map to Unicode as its name, and some old TeX
+# fonts name their glyphs by character code: "/68/97/116/97" is "Data".
+_GLYPH_CODE = re.compile(r"/(\d{1,3})")
+_GLYPH_CODE_RUN = re.compile(r"(?:/\d{1,3})+")
+# TeX's OT1 encoding puts its ligatures at these codes.
+_OT1_LIGATURES = {11: "ff", 12: "fi", 13: "fl", 14: "ffi", 15: "ffl"}
+# Below this share of a page's non-space characters, glyph codes are text ("see /12/34").
+_GLYPH_CODE_SHARE = 0.5
+
+
+def decode_glyph_codes(text: str) -> str:
+    """A page whose words are runs of glyph codes ("/68/97/116/97") as the letters they stand for.
+
+    Only a page made mostly of such runs is decoded, so a path or a fraction
+    in ordinary text stays as it is.
+    """
+    if "/" not in text:
+        return text
+    coded = sum(len(run) for run in _GLYPH_CODE_RUN.findall(text))
+    if coded < _GLYPH_CODE_SHARE * len("".join(text.split())):
+        return text
+
+    def character(match: re.Match[str]) -> str:
+        code = int(match.group(1))
+        if code in _OT1_LIGATURES:
+            return _OT1_LIGATURES[code]
+        return chr(code) if 32 <= code < 127 else ""
+
+    return _GLYPH_CODE.sub(character, text)
+
+
 # A word broken at a line end: the head up to the hyphen, then the next line's
 # first token (with any punctuation glued to it).
 _BROKEN_WORD = re.compile(r"(?<![\w-])(?P<head>[^\W_][\w-]*)-[ \t]*\n[ \t]*(?P<tail>[^\s]+)(?P<after>[ \t]*\n?)")

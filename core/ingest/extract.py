@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from papergym.core.ingest.clean import clean_pages
+from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, read_first_page
 from papergym.core.ingest.sections import find_abstract, split_sections
@@ -99,7 +99,7 @@ def extract_pdf(
                     first_page = read_first_page(page)
                     raw_pages.append(first_page[0])
                     continue
-                raw_pages.append(page.extract_text() or "")
+                raw_pages.append(decode_glyph_codes(page.extract_text() or ""))
             except (MemoryError, RecursionError):
                 raise
             except Exception:

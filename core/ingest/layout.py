@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from papergym.core.ingest.clean import decode_glyph_codes
+
 __all__ = ["LayoutLine", "PageLayout", "read_page"]
 
 # Font sizes are compared at half-point steps: LaTeX and Word titles differ from
@@ -63,9 +65,12 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         text = page.extract_text(visitor_text=collect) or ""
     except Exception:
         try:
-            return page.extract_text() or "", None
+            return decode_glyph_codes(page.extract_text() or ""), None
         except Exception:
             return "", None
+    if "/" in text and decode_glyph_codes(text) != text:
+        # A font known only by glyph codes: its sizes are unreliable too, so the text is read without them.
+        return decode_glyph_codes(text), None
     try:
         return text, PageLayout(_lines_of(pieces))
     except Exception:

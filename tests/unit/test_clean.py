@@ -319,3 +319,12 @@ class TestCleanPages:
     def test_empty_input_gives_empty_text(self):
         assert clean_pages([]) == ""
         assert clean_pages(["", "  \n "]) == ""
+
+
+def test_pages_of_glyph_codes_are_decoded_and_ordinary_slashes_are_not():
+    from papergym.core.ingest.clean import decode_glyph_codes
+
+    coded = "/68/97/116/97 /67/111/109/112/114/101/115/115/105/111/110\n/68/101/98/114/97 /12/108/101"
+    assert decode_glyph_codes(coded) == "Data Compression\nDebra file"
+    plain = "We compare 1/2 and 3/4 of the runs in /home/data/12 with the baseline of section 3."
+    assert decode_glyph_codes(plain) == plain

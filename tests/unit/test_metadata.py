@@ -321,9 +321,18 @@ class TestFromPdf:
         assert (metadata.sources["title"], metadata.sources["authors"], metadata.sources["doi"]) == ("xmp", "xmp", "xmp")
 
     def test_info_beats_the_page_and_creation_year_is_the_last_resort(self):
-        lines = [(20, "Largest Font Title"), (10, "Plain body text without any dates.")]
+        lines = [(20, "Largest Font Title"), (10, "Report 2023-17 of the heat group, plain body text.")]
         info = {"/Title": "Info Title Text", "/Author": "Info Author", "/CreationDate": "D:20230102"}
         assert from_pdf(make_pdf(lines, info=info)) == Metadata("Info Title Text", ["Info Author"], 2023, None)
+
+    def test_the_day_a_file_was_made_is_no_year_unless_page_one_prints_it(self):
+        # A 1948 paper scanned in 1998: the scanner's date is not the paper's year.
+        lines = [(20, "A Mathematical Theory of Heat"), (10, "Plain body text without any dates.")]
+        assert from_pdf(make_pdf(lines, info={"/CreationDate": "D:19980102"})).year is None
+        packet = XMP_PACKET.replace("<prism:publicationDate>2022-06-01</prism:publicationDate>", "")
+        assert from_xmp(packet).year_is_file_date
+        assert from_pdf(make_pdf(lines, xmp=packet.encode())).year is None
+        assert from_pdf(make_pdf(lines, xmp=XMP_PACKET.encode())).year == 2022
 
     def test_a_bigger_section_heading_is_not_taken_for_the_title(self):
         lines = [
@@ -578,5 +587,93 @@ def test_conference_banners_give_the_year(banner, year):
     assert from_first_page(f"{banner}\nA Title About Heat Flow\nJohn Smith and Ana Demo").year == year
 
 
+@pytest.mark.parametrize(
+    "dated_line, year",
+    [
+        ("SMLI TR-94-29 November 1994", 1994),
+        ("(Draft of October 7, 2013)", 2013),
+        ("April 1960", 1960),
+        ("To appear in OSDI 2006", 2006),
+        ("as shown by Smith et al. in June 2015", None),
+    ],
+)
+def test_a_short_dated_header_line_gives_the_year(dated_line, year):
+    assert from_first_page(f"{dated_line}\nA Title About Heat Flow\nJohn Smith and Ana Demo\nBody text.").year == year
+
+
 def test_a_date_in_running_text_is_not_a_year():
     assert from_first_page("A Title About Stuff\nJohn Smith\nWe met in June 2015 to discuss.").year is None
+
+
+BODY_LINES = [
+    (10, "Abstract. The body text of the paper is set in the body font size here."),
+    (10, "More body text follows in the normal size and goes on for a while."),
+    (10, "Even more body text, so that the body size is the most common one."),
+]
+
+
+@pytest.mark.parametrize(
+    "title_lines, title",
+    [
+        ([(16, "Composable and Compilable Macros"), (12.5, "You Want it When?")], "Composable and Compilable Macros You Want it When?"),
+        (
+            [(15, "The Dining Cryptographers Problem:"), (14.5, "Unconditional Sender and Recipient Untraceability")],
+            "The Dining Cryptographers Problem: Unconditional Sender and Recipient Untraceability",
+        ),
+        ([(16, "Life beyond Distributed Transactions"), (12.5, "Position Paper")], "Life beyond Distributed Transactions"),
+    ],
+)
+def test_a_subtitle_in_large_type_joins_its_title_but_not_an_article_type(title_lines, title):
+    metadata = from_pdf(make_pdf([*title_lines, (11, "Matthew Flatt"), (9, "University of Utah, Salt Lake City"), *BODY_LINES]))
+    assert (metadata.title, metadata.authors) == (title, ["Matthew Flatt"])
+
+
+@pytest.mark.parametrize("short_title", ["Tidy Data", "Tilings*", "Affective Computing"])
+def test_a_short_title_counts_when_names_follow_it(short_title):
+    metadata = from_pdf(make_pdf([(9, "Technical Report No. 321"), (17, short_title), (12, "R. W. Picard"), *BODY_LINES]))
+    assert (metadata.title, metadata.authors) == (short_title.rstrip("*"), ["R. W. Picard"])
+
+
+def test_a_series_name_in_large_type_is_passed_over_for_the_title():
+    lines = [(28, "Contemporary Mathematics"), (10, "Volume 495, 2009"), (14, "Introduction to Tropical Geometry"), (11, "Diane Maclagan")]
+    metadata = from_pdf(make_pdf([*lines, *BODY_LINES]))
+    assert (metadata.title, metadata.authors) == ("Introduction to Tropical Geometry", ["Diane Maclagan"])
+
+
+@pytest.mark.parametrize(
+    "author_line, authors",
+    [
+        (
+            "Dingwen Tao,\u2217 Sheng Di,\u2020 Zizhong Chen,\u2217 and Franck Cappello\u2020\u2021",
+            ["Dingwen Tao", "Sheng Di", "Zizhong Chen", "Franck Cappello"],
+        ),
+        ("CYNTHIA DWORK AND NANCY LYNCH", ["Cynthia Dwork", "Nancy Lynch"]),
+        ("Patrick M. Rondon Ming Kawaguchi Ranjit Jhala", ["Patrick M. Rondon", "Ming Kawaguchi", "Ranjit Jhala"]),
+        ("Ruifang Ge Raymond J. Mooney", ["Ruifang Ge", "Raymond J. Mooney"]),
+        ("Kexin Rong, Peter Bailis\nStanford InfoLab", ["Kexin Rong", "Peter Bailis"]),
+        ("K. V. Rashmi\nUC Berkeley", ["K. V. Rashmi"]),
+        ("Kyle Kingsbury, Peter Alvaro\nUC Santa Cruz", ["Kyle Kingsbury", "Peter Alvaro"]),
+        ("Roger Dingledine\nThe Free Haven Project", ["Roger Dingledine"]),
+        ("Pat Helland\nPosition Paper", ["Pat Helland"]),
+        ("ZHANG Wei and LI Ming", ["Zhang Wei", "LI Ming"]),
+    ],
+)
+def test_author_lines_keep_people_and_drop_organisations(author_line, authors):
+    assert from_first_page(f"A Title About Heat Flow in Rocks\n{author_line}\nAbstract\nBody.").authors == authors
+
+
+def test_an_affiliation_that_starts_with_its_marker_is_no_author():
+    text = "A Title About Heat Flow in Rocks\nJane Roe\u00a7 and Rick Poe\n\u00a7Lead Molecular Design, Pompeu Fabra University, Barcelona\nAbstract\nBody."
+    assert from_first_page(text).authors == ["Jane Roe", "Rick Poe"]
+
+
+def test_a_doi_at_a_sentence_end_does_not_take_the_next_lines_word():
+    assert from_first_page("A Title Here\nhttp://dx.doi.org/10.1145/2505515.2505671.\nand more text").doi == "10.1145/2505515.2505671"
+    assert from_first_page("A Title Here\ndoi:10.1016/j.\njcss.2008.10.002").doi == "10.1016/j.jcss.2008.10.002"
+
+
+def test_tex_ligature_codes_in_a_title_are_read_and_noise_is_no_title():
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    assert clean_title("Kelips\x03: Building an E\x0ecient and Stable P2P DHT") == "Kelips: Building an Efficient and Stable P2P DHT"
+    assert clean_title("\x05\x0f\x0e\x10 \x11 \x12\x13\x11 \x17 \x19\x18\x19\x03\x06\x11") is None

@@ -25,7 +25,7 @@ _MARKERS = re.compile(
 )
 _MARKER_SEPARATOR = "|"
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
-_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\band\b)\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\band\b|\bAND\b)\s*")
 
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
@@ -84,12 +84,70 @@ _PLACE_WORDS = frozenset(
 _SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662]+")
 
 
+# Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD
+# Project") or a cover page's buttons ("See Profile"); no person is called so.
+_ORGANISATION_WORDS = frozenset(
+    {
+        "project",
+        "projects",
+        "profile",
+        "paper",
+        "square",
+        "entertainment",
+        "infolab",
+        "networks",
+        "systems",
+        "software",
+        "team",
+        "press",
+        "society",
+        "association",
+        "consortium",
+        "office",
+        "bureau",
+        "services",
+        "solutions",
+        "studios",
+        "the",
+        "of",
+    }
+)
+# An upper-case acronym of two or more letters, without dots: "UC", "SUNY", "MIT".
+_ACRONYM = re.compile(r"^[A-Z]{2,}$")
+# Institutions known by an acronym that starts their name on an author line ("UC Berkeley", "TU Delft").
+_INSTITUTION_ACRONYMS = frozenset(
+    {
+        "UC",
+        "TU",
+        "ETH",
+        "EPFL",
+        "KTH",
+        "MIT",
+        "CMU",
+        "UCLA",
+        "NYU",
+        "SUNY",
+        "IBM",
+        "NEC",
+        "NTT",
+        "INRIA",
+        "CNRS",
+        "NASA",
+        "NIST",
+        "UCL",
+        "RWTH",
+    }
+)
+# One initial: "J.", "J.-P.", "Yu.".
+_INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
+
+
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", line)))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
-    pieces = [_HONORIFIC.sub("", piece.strip(" ,")) for piece in _NAME_SPLIT.split(unmarked)]
+    pieces = [_HONORIFIC.sub("", piece.strip(" ," + _MARKER_SYMBOLS)) for piece in _NAME_SPLIT.split(unmarked)]
     return [piece for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
 
 
@@ -100,8 +158,12 @@ def is_name(piece: str) -> bool:
         return False
     if not all(_is_name_token(token) or token.lower() in NAME_PARTICLES for token in tokens):
         return False
-    if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
+    if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS | _ORGANISATION_WORDS for token in tokens):
         return False
+    if tokens[0] in _INSTITUTION_ACRONYMS:
+        return False
+    if len(tokens) >= 3 and _ACRONYM.match(tokens[0]) and not any(token.isupper() for token in tokens[1:]):
+        return False  # "UC Santa Cruz", "SUNY Stony Brook": an institution's acronym, then its place ("ZHANG Wei" is a name)
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
 
@@ -215,7 +277,13 @@ def _names_on_line(line: str) -> list[str]:
     if not looks_like_author_line(line):
         # ACM journals: "TAL AUGUST, University of Washington, USA", one author a line.
         first, _, rest = line.partition(",")
-        if rest and AFFILIATION_WORDS.search(rest) and looks_like_author_line(first):
+        if (
+            rest
+            and not first[:1].isdigit()
+            and first[:1] not in _MARKER_SYMBOLS
+            and AFFILIATION_WORDS.search(rest)
+            and looks_like_author_line(first)
+        ):
             return _name_pieces(first)
         return []
     pieces = _name_pieces(line)
@@ -224,16 +292,30 @@ def _names_on_line(line: str) -> list[str]:
 
 
 def _split_run_of_names(piece: str) -> list[str]:
-    """Names set side by side with no separator ("Zoltan Gyongyi Hector Garcia-Molina Jan Pedersen").
+    """Names set side by side with no separator ("Patrick M. Rondon Ming Kawaguchi Ranjit Jhala").
 
-    Only an even run of at least four full words, none an initial or particle,
-    is cut into pairs; anything else stays one name.
+    A run of at least four words is read as names of the form given name (or
+    initials), middle initials, particles, surname; when the words do not
+    fall into such names exactly, the piece stays one name.
     """
     tokens = piece.split()
-    if len(tokens) >= 4 and len(tokens) % 2 == 0 and all(len(token) > 2 and not token.endswith(".") for token in tokens):
-        if not any(token.lower() in NAME_PARTICLES for token in tokens):
-            return [f"{tokens[index]} {tokens[index + 1]}" for index in range(0, len(tokens), 2)]
-    return [piece]
+    if len(tokens) < 4:
+        return [piece]
+    names: list[str] = []
+    index = 0
+    while index < len(tokens):
+        start = index
+        if not _INITIAL.match(tokens[index]):
+            index += 1  # the given name
+        while index < len(tokens) and _INITIAL.match(tokens[index]):
+            index += 1
+        while index < len(tokens) and tokens[index].lower() in NAME_PARTICLES:
+            index += 1
+        if index >= len(tokens) or _INITIAL.match(tokens[index]):
+            return [piece]
+        index += 1  # the surname
+        names.append(" ".join(tokens[start:index]))
+    return names if len(names) > 1 else [piece]
 
 
 def _is_prose(line: str) -> bool:

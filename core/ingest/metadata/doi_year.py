@@ -25,13 +25,16 @@ def find_doi(text: str) -> str | None:
 
     A DOI broken at a line end just after "/", "-" or "_" is rejoined, and
     after "." when the next line goes on with a digit or a lower-case letter
-    (a capital there starts a new sentence).
+    (a capital there starts a new sentence, and a plain word such as "and"
+    goes on with the sentence).
     """
     for match in _DOI_START.finditer(text):
         doi = match.group(0)
         rest = _DOI_BROKEN_AT_LINE_END.match(text, match.end())
         page_number = rest is not None and rest.group("rest").isdigit() and len(rest.group("rest")) <= 4
-        if rest and not page_number and (doi.endswith(("/", "-", "_")) or (doi.endswith(".") and not rest.group("rest")[0].isupper())):
+        word = rest is not None and rest.group("rest").rstrip(".,;:").isalpha() and rest.group("rest").islower()
+        after_dot = doi.endswith(".") and not rest.group("rest")[0].isupper() and not word if rest else False
+        if rest and not page_number and (doi.endswith(("/", "-", "_")) or after_dot):
             doi += rest.group("rest")
         trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", doi))
         if trimmed:
@@ -92,8 +95,10 @@ def find_year(text: str) -> int | None:
     Dates after "published", "©", "accepted" and "received" are trusted in
     that order; then a year in a journal banner among the page's first or
     last lines, where a citation such as "Smith et al. (2019)" is unlikely;
-    then the date of an arXiv stamp. Lines that say when the file was
-    downloaded or printed are never read.
+    then the date of an arXiv stamp; then a short dated line there ("SMLI
+    TR-94-29 November 1994", "(Draft of October 7, 2013)", "To appear in
+    OSDI 2006"). Lines that say when the file was downloaded or printed are
+    never read.
     """
     text = "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
     journal_year = _journal_line_year(text)
@@ -109,7 +114,9 @@ def find_year(text: str) -> int | None:
     if journal_year:
         return journal_year
     arxiv = _ARXIV_STAMP.search(text)
-    return year_in_range(int(arxiv.group("year"))) if arxiv else None
+    if arxiv:
+        return year_in_range(int(arxiv.group("year")))
+    return _dated_header_year(text)
 
 
 # A conference or issue date in a banner: "June 2009", "July 5 - 10, 2020", "8-14 July 2012", "(ACL-2007)".
@@ -123,6 +130,9 @@ _BANNER_DATE_YEAR = re.compile(
 # A conference's short name with its year: "SIGMOD'07", "KDD '09", "CHI 2019".
 _CONFERENCE_TAG = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]+)?\s?['\u2019]\d{2}\b|\b[A-Z]{3,}\s(?:19|20)\d{2}\b")
 _PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|published\s+in|to\s+appear\s+in)\b", re.IGNORECASE)
+# A dated line is short: a longer one with a date is running text or a citation.
+_DATED_LINE_WORDS = 8
+_CITATION_MARKS = re.compile(r"\bet\s+al\b|\[\d|\bcf\.|\bsee\b", re.IGNORECASE)
 
 
 def _journal_line_year(text: str) -> int | None:
@@ -140,4 +150,26 @@ def _journal_line_year(text: str) -> int | None:
             date = _BANNER_DATE_YEAR.search(line)
             if date:
                 return year_in_range(int(date.group("year") or date.group("acronym_year") or date.group("day_first_year")))
+    return None
+
+
+def _dated_header_year(text: str) -> int | None:
+    """The year of a short line that ends in a date, among the page's first or last lines, or None.
+
+    Technical reports, drafts and reprints put their date there alone or
+    after a report number; a line that says it is to appear somewhere names
+    the conference ("To appear in OSDI 2006").
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    for line in lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]:
+        if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):
+            continue
+        date = _BANNER_DATE_YEAR.search(line)
+        if date and date.end() >= len(line.rstrip(" .)")):
+            return year_in_range(int(date.group("year") or date.group("acronym_year") or date.group("day_first_year")))
+        tag = _CONFERENCE_TAG.search(line)
+        if tag and _PROCEEDINGS_LINE.match(line):
+            year = re.search(r"(?:19|20)\d{2}", tag.group(0))
+            if year:
+                return year_in_range(int(year.group(0)))
     return None

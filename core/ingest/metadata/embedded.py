@@ -31,6 +31,7 @@ def from_info(info: dict[str, Any] | None) -> Metadata:
         authors=split_author_string(texts.get("/Author")),
         year=year_in_range(int(year_match.group("year"))) if year_match else None,
         doi=doi,
+        year_is_file_date=True,
     )
 
 
@@ -58,6 +59,8 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XMP_DOI_NAMES = ("doi", "DOI", "identifier")
 # Dates in order of trust: the publication date first, the file's last.
 _XMP_DATE_NAMES = ("publicationDate", "coverDate", "coverDisplayDate", "date", "CreateDate")
+# Authoring tools fill these with the day the file was written, which for a scan or a reprint is years after publication.
+_XMP_FILE_DATE_NAMES = ("date", "CreateDate")
 
 
 def from_xmp(xmp_xml: bytes | str | None) -> Metadata:
@@ -75,15 +78,20 @@ def from_xmp(xmp_xml: bytes | str | None) -> Metadata:
         for value in properties.get(name, []):
             doi = doi or find_doi(value)
     year = None
+    year_is_file_date = False
     for name in _XMP_DATE_NAMES:
         for value in properties.get(name, []):
-            year = year or year_in_range(_leading_year(value))
+            if year is None:
+                year = year_in_range(_leading_year(value))
+                year_is_file_date = name in _XMP_FILE_DATE_NAMES
     titles = properties.get("title", [])
     authors = unique_names([turn_round(creator) for creator in properties.get("creator", [])])
     if len(authors) == 1:
         # Some tools write all authors into a single dc:creator entry.
         authors = split_author_string(authors[0])
-    return Metadata(title=clean_title(titles[0]) if titles else None, authors=authors, year=year, doi=doi)
+    return Metadata(
+        title=clean_title(titles[0]) if titles else None, authors=authors, year=year, doi=doi, year_is_file_date=year_is_file_date
+    )
 
 
 def _leading_year(value: str) -> int | None:

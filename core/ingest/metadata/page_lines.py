@@ -7,7 +7,7 @@ import re
 # Lines that start like a journal banner or a history line.
 BANNER_START = re.compile(
     r"^(?:(?:original|research|review|short|brief)\s+(?:research|article|paper|report|communication)\b"
-    r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|received|accepted|published|available\s+online"
+    r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|session\s+\d|received|accepted|published|available\s+online"
     r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
     r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
     r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b)",
@@ -15,7 +15,7 @@ BANNER_START = re.compile(
 )
 # Lines that are nothing but an article-type label.
 ARTICLE_TYPE_LINE = re.compile(
-    r"^(?:research|original|review|short|brief|technical)?\s*(?:article|paper|letter|review|communication"
+    r"^(?:research|original|review|short|brief|technical|position|invited|regular|full)?\s*(?:article|paper|letter|review|communication"
     r"|report|note|editorial|correspondence|open\s+access)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
     re.IGNORECASE,
 )
@@ -45,7 +45,7 @@ _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
 # An affiliation labelled by a letter that pypdf glues on: "aSchool of ...".
 AFFILIATION_WITH_LETTER = re.compile(r"^(?P<letter>[a-h])\s?(?=[A-Z])")
 SECTION_START = re.compile(
-    r"^(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction|(?:1|i)\.?\s+introduction|background|key\s*words|index\s+terms)\b",
+    r"^(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction(?!\s+(?:to|of|and)\b)|(?:1|i)\.?\s+introduction|background|key\s*words|index\s+terms)\b",
     re.IGNORECASE,
 )
 # Affiliation and footnote markers glued to or just after a name.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from papergym.core.ingest.clean import normalize_ligatures
@@ -24,8 +25,10 @@ def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata
     typesetter's job name, a venue, or another paper's title never wins; the
     same holds for their authors, whose surnames must all be on page 1. A DOI
     from XMP or Info is taken when page 1 prints none or prints the same one.
-    The year is the one page 1 prints, then XMP's publication date, then
-    Info's creation date. Each field's origin is in `sources`. A broken
+    The year is the one page 1 prints, then XMP's publication date, then the
+    day the file was made (XMP CreateDate, Info CreationDate) when page 1
+    prints that year somewhere: a scan or a reprint is made years after the
+    paper came out. Each field's origin is in `sources`. A broken
     metadata structure never raises; what could be read is returned.
     ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
     """
@@ -68,7 +71,8 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
             break
     if not combined.year:
         for origin, candidate in (("xmp", xmp), ("info", info)):
-            if candidate.year:
+            # The day a file was made is its publication year only when page 1 prints that year too.
+            if candidate.year and (not candidate.year_is_file_date or re.search(rf"\b{candidate.year}\b", page_text)):
                 combined.year, combined.sources["year"] = candidate.year, origin
                 break
     return combined

@@ -16,6 +16,8 @@ class Metadata:
     doi: str | None = None
     # The venue, when page 1 names one; not part of a paper's identity, so equality ignores it.
     journal: str | None = field(default=None, compare=False)
+    # Whether the year is the day the file was made (Info CreationDate, XMP CreateDate), not a publication date.
+    year_is_file_date: bool = field(default=False, compare=False)
     # Where each field came from: "layout", "text", "info", "xmp" or "doi-pattern".
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from papergym.core.ingest.clean import join_hyphenated, normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine
 from papergym.core.ingest.metadata.authors import looks_like_author_line
 from papergym.core.ingest.metadata.page_lines import SECTION_START, has_markers, is_affiliation, is_banner, letter_count, letters
+
+_INITIAL = re.compile(r"^[A-Z]\.$")
+# TeX's OT1 encoding puts its ligatures at these codes: "E\x0ecient" is "Efficient".
+_OT1_LIGATURES = {"\x0b": "ff", "\x0c": "fi", "\x0d": "fl", "\x0e": "ffi", "\x0f": "ffl"}
+# More control characters than this share of a text's characters, and the text is noise.
+_NOISE_SHARE = 0.1
+
+
+def _without_control_characters(text: str) -> str | None:
+    """Text with TeX ligature codes read and stray control characters dropped; None when it is mostly noise."""
+    controls = sum(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text)
+    if not controls:
+        return text
+    if controls > _NOISE_SHARE * len(text.replace(" ", "")):
+        return None
+    for code, ligature in _OT1_LIGATURES.items():
+        text = text.replace(code, ligature)
+    return "".join(char for char in text if unicodedata.category(char) != "Cc" or char in "\t\n\r")
+
 
 _JUNK_TITLE = re.compile(
     r"^(?:untitled\b.*|microsoft\s+\w+\s*-.*|.*\.(?:pdf|docx?|tex|dvi|ps|eps|rtf|odt|indd|qxd|txt)"
@@ -25,10 +45,16 @@ def clean_title(title: str | None) -> str | None:
 
     Junk is what tools put there instead of a title: "untitled", "Microsoft
     Word - x.docx", a file name, a DOI or PII, or text with no letters at all.
+    Control characters come from TeX fonts without a Unicode map: the codes
+    of TeX's ligatures are read as those, a stray mark is dropped, and text
+    made of many of them is noise (no title is better than that).
     """
     if not title:
         return None
-    title = " ".join(normalize_ligatures(title).split()).strip(" .")
+    title = _without_control_characters(title)
+    if not title:
+        return None
+    title = " ".join(normalize_ligatures(title).split()).strip(" .").rstrip(" *\u2217\u2020\u2021")
     if len(title) < 4 or not any(char.isalpha() for char in title):
         return None
     if _JUNK_TITLE.match(title):
@@ -95,9 +121,58 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
                 continue
             run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
             title, used = _title_from_run(run)
+            after = _index_after(lines, start, end, used)
             if title:
-                return title, _index_after(lines, start, end, used)
+                return _with_subtitle(title, lines, after, body_size)
+            short = _short_title(run)
+            if short and after < len(lines) and looks_like_author_line(lines[after].text):
+                return short, after
     return None
+
+
+# A subtitle is set a little smaller than its title; the authors' type is smaller still.
+_SUBTITLE_SIZE_RATIO = 0.75
+_MAX_SUBTITLE_LINES = 2
+
+
+def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: float) -> tuple[str, int]:
+    """The title joined with the subtitle set under it in large type, and the index of the line after both.
+
+    "Composable and Compilable Macros" / "You Want it When?" is one title; so
+    is a title that ends in a colon and goes on in the next, smaller size.
+    """
+    title_size = lines[after - 1].size if after > 0 else 0.0
+    end = after
+    while (
+        end < len(lines)
+        and end - after < _MAX_SUBTITLE_LINES
+        and lines[end].size >= max(body_size * _TITLE_FONT_RATIO, title_size * _SUBTITLE_SIZE_RATIO)
+        and lines[end].size <= title_size
+        and (end + 1 >= len(lines) or lines[end + 1].size < lines[end].size or lines[end + 1].same_style(lines[end]))
+        and (title.endswith(":") or not looks_like_author_line(lines[end].text))
+        and not is_banner(lines[end].text)
+        and not SECTION_START.match(lines[end].text)
+        and letter_count(lines[end].text) > _STRAY_MARK_LETTERS
+    ):
+        end += 1
+    if end == after:
+        return title, after
+    subtitle = " ".join(line.text for line in lines[after:end])
+    joined = clean_title(f"{title} {subtitle}")
+    if not joined or len(joined) > _MAX_TITLE_CHARS:
+        return title, after
+    return joined, end
+
+
+def _short_title(run: list[str]) -> str | None:
+    """A title of one to three words ("Tilings", "Tidy Data"), which the caller takes only when names follow it."""
+    if len(run) != 1:
+        return None
+    text = clean_title(re.sub(r"[*\u2217\u2020\u2021]+$", "", run[0]))
+    if not text or len(text.split()) > 3 or is_banner(text) or SECTION_START.match(text) or _JOURNAL_NAME.match(text):
+        return None
+    words = text.split()
+    return text if all(word[:1].isupper() for word in words) and letter_count(text) >= 0.8 * len(text.replace(" ", "")) else None
 
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|\bBX|CMBX|-B\b|\.B\b|Bd", re.IGNORECASE)
@@ -164,6 +239,8 @@ def _reads_as_title(title: str) -> bool:
         return False
     if (len(words) < 3 and len(title) < 20) or (len(words) <= 4 and _JOURNAL_NAME.match(title)):
         return False
+    if any(_INITIAL.match(word) for word in words) and looks_like_author_line(title):
+        return False  # "R. W. Picard": a name with initials, set large under a title that was passed over
     letters = letter_count(title)
     if not any(char.isupper() for char in title):
         return False  # a journal's logo type ("future internet"), never a title
@@ -173,7 +250,7 @@ def _reads_as_title(title: str) -> bool:
 # A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
 _JOURNAL_NAME = re.compile(
     r"^(?:[A-Z][\w&.-]*\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
-    r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell)$",
+    r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell|mathematics|biology)$",
     re.IGNORECASE,
 )
 # Text in figures: labels ("Fig. 2", "Figure 1b") and axis titles with units ("Temperature (K)").
