@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from papergym.core.errors import InvalidField, LibraryError, PaperNotFound
 from papergym.core.ids import now, resolve_prefix
@@ -375,6 +375,29 @@ class SearchHit:
     year: int | None
     score: float
     snippet: str
+
+
+class PaperListing(NamedTuple):
+    """One line of a list of every paper: what a table of papers shows, and nothing it does not (no authors, no text)."""
+
+    id: str
+    title: str | None
+    filename: str | None
+    year: int | None
+    status: str
+    reason: str | None  # why a failed or textless paper cannot be used
+    pages: int | None
+    discipline: str | None
+    duplicate_of: str | None  # the id of the first file of the same paper
+    questions: int  # how many questions were written from the paper
+
+
+# A tuple per row and no JSON: the listing of ten thousand papers must take a fraction of a second.
+_LISTING_SQL = """
+    SELECT p.id, p.title, p.filename, p.year, p.status, p.reason, p.pages, p.discipline, p.duplicate_of,
+           (SELECT count(*) FROM questions q WHERE q.paper_id = p.id)
+    FROM papers p ORDER BY p.imported_at DESC, p.rowid DESC
+"""
 
 
 def _row_to_paper(row: dict) -> dict:
@@ -836,6 +859,17 @@ class Library:
             _row_to_paper(row)
             for row in self.query(f"SELECT {PAPER_COLUMNS} FROM papers {where} ORDER BY imported_at DESC, rowid DESC", params)
         ]
+
+    def data_version(self) -> tuple[int, int]:
+        """A value that changes whenever anything in the library may have: a commit by another connection or a change by this one.
+
+        A screen that shows the library compares it with the value it loaded at, and skips reading again when it is the same.
+        """
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
+
+    def paper_listing(self) -> list[PaperListing]:
+        """Every paper, in the order of ``papers``, with only what a list of papers shows, in one query."""
+        return list(map(PaperListing._make, self.conn.execute(_LISTING_SQL)))
 
     def counts(self) -> dict[str, int]:
         """How many papers have each status."""

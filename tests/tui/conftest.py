@@ -28,9 +28,13 @@ def demo_library_template(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo") / "lib"
     with Library(folder) as library:
         report = import_paths(library, [DEMO_PAPERS])
-        # The import runs in parallel, so its order is not fixed; snapshots want one.
+        # The import runs in parallel, so its insertion order is not fixed, and equal import times fall back to it;
+        # snapshots want one order: each paper its own second, so the library (newest first) lists them by title.
         with library.write() as db:
-            db.execute("UPDATE papers SET imported_at = '2026-01-01T00:00:00+00:00'")
+            db.execute(
+                "UPDATE papers SET imported_at = "
+                "printf('2026-01-01T00:00:%02d+00:00', (SELECT count(*) FROM papers later WHERE later.title > papers.title))"
+            )
     assert report.counts["imported"] == 6
     return folder
 

@@ -149,3 +149,95 @@ async def test_models_screen_shows_the_machine_and_the_gpu_queue(tmp_path, monke
             await pilot.pause()
             queue_text = str(app.screen.query_one("#models-queue", Static).render())
         assert "GPU 0 holds: train run-9" in queue_text and "/elsewhere/lib" in queue_text
+
+
+def column_widths(table: DataTable) -> dict[str, int]:
+    return {column.key.value: column.get_render_width(table) for column in table.columns.values()}
+
+
+def first_row_text(table: DataTable) -> str:
+    return "".join(segment.text for segment in table.render_line(1))  # line 0 is the header
+
+
+async def test_the_title_column_takes_the_width_the_terminal_leaves(demo_library):
+    app = PapergymApp(demo_library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = papers_table(app)
+        title = str(table.get_row_at(0)[0])
+        narrow = column_widths(table)
+        assert sum(narrow.values()) == table.size.width  # every column shown, no horizontal scrolling
+        assert narrow["title"] - 2 < len(title)
+        assert title[: narrow["title"] - 3] + "…" in first_row_text(table)  # cut by the column, with an ellipsis
+        await pilot.resize_terminal(180, 30)
+        await pilot.pause()
+        wide = column_widths(table)
+        assert sum(wide.values()) == table.size.width
+        assert wide["title"] == narrow["title"] + 80
+        assert {key: width for key, width in wide.items() if key != "title"} == {
+            key: width for key, width in narrow.items() if key != "title"
+        }
+        assert title in first_row_text(table)
+
+
+async def test_a_reload_shows_new_question_counts_and_a_failed_paper_with_its_reason(demo_library):
+    app = PapergymApp(demo_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = papers_table(app)
+        first_id = table.coordinate_to_cell_key((0, 0)).row_key.value
+        assert str(table.get_cell(first_id, "questions")) == "0"
+        with Library(demo_library) as other:
+            with other.write() as db:
+                db.conn.executemany(
+                    "INSERT INTO questions (id, paper_id, kind, question, status) VALUES (?, ?, 'mcq', 'Why?', 'draft')",
+                    [(f"{n:032x}", first_id) for n in range(3)],
+                )
+        await pilot.press("question_mark")  # another screen over the library, and back: it reads the library again
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert str(table.get_cell(first_id, "questions")) == "3"
+        with Library(demo_library) as other:
+            other.record_failure("f" * 64, "broken.pdf", "/tmp/broken.pdf", 10, "not a PDF file (it has no %PDF header)")
+        await pilot.press("r")
+        await pilot.pause()
+        assert table.row_count == 7
+        status = table.get_cell("f" * 64, "status")
+        assert str(status) == "failed: not a PDF file (it has no %PDF header)" and status.style == "red"
+        assert column_widths(table)["status"] == 32 + 2  # a long reason is cut by the column, not allowed to squeeze the title
+
+
+async def test_a_long_library_fills_in_whole_and_a_search_replaces_the_list(tmp_path, monkeypatch):
+    from papergym.tui.app.screens import library as library_screen
+
+    # Small steps, so the list is still filling in when the search is typed.
+    monkeypatch.setattr(library_screen, "FIRST_ROWS", 20)
+    monkeypatch.setattr(library_screen, "ROWS_PER_STEP", 5)
+    papers = 600
+    rows = [(f"{n:064x}", f"Paper {n}", f"2026-01-01T00:{n // 60:02d}:{n % 60:02d}+00:00") for n in range(papers)]
+    with Library(tmp_path / "lib") as library, library.write() as db:
+        db.conn.executemany("INSERT INTO papers (id, status, filename, title, imported_at) VALUES (?, 'ok', 'p.pdf', ?, ?)", rows)
+        db.conn.executemany(
+            "INSERT INTO paper_fts (paper_id, title, authors, abstract, body) VALUES (?, ?, '', '', '')", [row[:2] for row in rows]
+        )
+    app = PapergymApp(tmp_path / "lib")
+    async with app.run_test(size=SIZE) as pilot:
+        table = papers_table(app)
+        search = app.screen.query_one("#search", Input)
+        assert 0 < table.row_count < papers  # the first rows are shown, the rest still to come
+        search.value = "paper 7"
+        for _ in range(20):
+            await pilot.pause()
+        assert [str(table.get_row_at(index)[0]) for index in range(table.row_count)] == ["Paper 7"]
+        search.value = ""
+        for _ in range(200):
+            await pilot.pause()
+            if table.row_count == papers:
+                break
+        assert table.row_count == papers
+        assert [str(table.get_row_at(index)[0]) for index in (0, 1, papers - 1)] == [
+            f"Paper {papers - 1}",
+            f"Paper {papers - 2}",
+            "Paper 0",
+        ]

@@ -119,3 +119,68 @@ def test_a_failed_write_leaves_the_library_as_it_was(library, monkeypatch):
         library.add_paper(broken, stored_path=None)
     assert [p["title"] for p in library.papers()] == ["Kept"]
     assert library.search("original")
+
+
+def _add_questions(library: Library, paper_id: str, count: int) -> None:
+    with library.write() as db:
+        db.conn.executemany(
+            "INSERT INTO questions (id, paper_id, kind, question, status) VALUES (?, ?, 'mcq', 'Why?', 'draft')",
+            [(f"{paper_id[:8]}{n:024x}", paper_id) for n in range(count)],
+        )
+
+
+def test_the_paper_listing_reads_what_the_table_shows_in_the_order_of_papers(library):
+    from dataclasses import replace
+
+    from papergym.core.library import PaperListing
+
+    library.add_paper(replace(_paper("a" * 64, "Thermal films", "Heat."), year=2021, doi="10.5555/first"), stored_path=None)
+    library.add_paper(replace(_paper("b" * 64, "Sediment", "Sand."), doi=None, pages=None), stored_path=None)
+    # Another file of the first paper: listed, and marked as its duplicate.
+    library.add_paper(replace(_paper("c" * 64, "Thermal films", "Heat."), doi="10.5555/first"), stored_path=None)
+    library.record_failure("f" * 64, "broken.pdf", "/tmp/broken.pdf", 10, "not a PDF (no %PDF header)")
+    with library.write() as db:
+        # b and c imported in the same second, after a and before the failure: ties go to the later insert.
+        db.execute(
+            "UPDATE papers SET imported_at = CASE id WHEN ? THEN '2026-01-01T00:00:00+00:00' "
+            "WHEN ? THEN '2026-01-03T00:00:00+00:00' ELSE '2026-01-02T00:00:00+00:00' END",
+            ["a" * 64, "f" * 64],
+        )
+        db.execute("UPDATE papers SET discipline = 'Physics' WHERE id = ?", ["a" * 64])
+    _add_questions(library, "a" * 64, 3)
+    _add_questions(library, "b" * 64, 1)
+
+    listing = library.paper_listing()
+
+    # Only what the table shows: no authors or field sources to decode, no text.
+    assert PaperListing._fields == (
+        "id",
+        "title",
+        "filename",
+        "year",
+        "status",
+        "reason",
+        "pages",
+        "discipline",
+        "duplicate_of",
+        "questions",
+    )
+    assert [row.id for row in listing] == [paper["id"] for paper in library.papers()] == ["f" * 64, "c" * 64, "b" * 64, "a" * 64]
+    failed, duplicate, sediment, thermal = listing
+    assert failed == PaperListing("f" * 64, None, "broken.pdf", None, "failed", "not a PDF (no %PDF header)", None, None, None, 0)
+    assert (duplicate.status, duplicate.duplicate_of, duplicate.questions) == ("ok", "a" * 64, 0)
+    assert sediment == PaperListing("b" * 64, "Sediment", "bbbbbb.pdf", 2024, "ok", None, None, None, None, 1)
+    assert thermal == PaperListing("a" * 64, "Thermal films", "aaaaaa.pdf", 2021, "ok", None, 3, "Physics", None, 3)
+
+
+def test_the_data_version_moves_with_any_write_and_not_with_reads(library):
+    before = library.data_version()
+    library.papers()
+    library.paper_listing()
+    assert library.data_version() == before
+    library.set_setting("theme", "light")
+    after_own_write = library.data_version()
+    assert after_own_write != before
+    with Library(library.folder) as other:
+        other.add_paper(_paper("a" * 64, "Thermal films", "Heat."), stored_path=None)
+    assert library.data_version() != after_own_write
