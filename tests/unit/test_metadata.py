@@ -594,6 +594,9 @@ def test_conference_banners_give_the_year(banner, year):
         ("(Draft of October 7, 2013)", 2013),
         ("April 1960", 1960),
         ("To appear in OSDI 2006", 2006),
+        ("ACM, December 1993, Asheville, North Carolina.", 1993),
+        ("ACM OOPS Messenger 4,4 (Oct. 1993), 2-27.", 1993),
+        ("Journal of Computer and System Sciences 75 (2009) 178-189\nAvailable online 1 November 2008", 2009),
         ("as shown by Smith et al. in June 2015", None),
     ],
 )
@@ -656,6 +659,12 @@ def test_a_series_name_in_large_type_is_passed_over_for_the_title():
         ("Roger Dingledine\nThe Free Haven Project", ["Roger Dingledine"]),
         ("Pat Helland\nPosition Paper", ["Pat Helland"]),
         ("ZHANG Wei and LI Ming", ["Zhang Wei", "LI Ming"]),
+        ("By Hal R. Varian", ["Hal R. Varian"]),
+        (
+            "Chien-Chin Huang, New York University; Qi Chen, Peking University; Zhaoguo Wang\n"
+            "and Russell Power, New York University; Jorge Ortiz, IBM T.J. Watson Research Center;",
+            ["Chien-Chin Huang", "Qi Chen", "Zhaoguo Wang", "Russell Power", "Jorge Ortiz"],
+        ),
     ],
 )
 def test_author_lines_keep_people_and_drop_organisations(author_line, authors):

@@ -29,7 +29,7 @@ _NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\band\b|\bAND\b)\s*")
 
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
-_HONORIFIC = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
+_HONORIFIC = re.compile(r"^(?:by|dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
 _IEEE_GRADE = re.compile(r",?\s*(?:(?:student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)?")
 # Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters.
@@ -275,6 +275,8 @@ def _name_runs_on(line: str, following: str) -> bool:
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
     if not looks_like_author_line(line):
+        if ";" in line:
+            return _names_with_affiliations(line)
         # ACM journals: "TAL AUGUST, University of Washington, USA", one author a line.
         first, _, rest = line.partition(",")
         if (
@@ -289,6 +291,31 @@ def _names_on_line(line: str) -> list[str]:
     pieces = _name_pieces(line)
     alone = len(pieces) == 1
     return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
+
+
+def _names_with_affiliations(line: str) -> list[str]:
+    """The names of a line of "Name, Affiliation; Name and Name, Affiliation; ...", or [].
+
+    USENIX cover pages list their authors so, over several lines; an entry
+    cut at the line end ("Zhaoguo Wang" / "and Russell Power, ...") still
+    reads as names on each side.
+    """
+    names: list[str] = []
+    with_affiliation = 0
+    for entry in line.split(";"):
+        people, _, affiliation = entry.strip().partition(",")
+        people = re.sub(r"^(?:and|&)\s+", "", people.strip())
+        if not people:
+            continue
+        pieces = [piece for piece in _NAME_SPLIT.split(people) if piece.strip()]
+        if not pieces or not all(is_name(piece) for piece in pieces):
+            return []
+        if affiliation.strip():
+            if not (AFFILIATION_WORDS.search(affiliation) or _ACRONYM.match(affiliation.split()[0])):
+                return []
+            with_affiliation += 1
+        names.extend(pieces)
+    return names if with_affiliation else []
 
 
 def _split_run_of_names(piece: str) -> list[str]:

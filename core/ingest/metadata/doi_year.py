@@ -72,7 +72,7 @@ _EXPLICIT_YEAR_PATTERNS = (
 # A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
 # Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
 _JOURNAL_LINE_YEAR = re.compile(
-    rf"\({_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,30}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    rf"\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,30}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
 # Lines at the top of the page (and its last few, the footer) are banners;
@@ -108,7 +108,7 @@ def find_year(text: str) -> int | None:
             year = year_in_range(int(match.group("year")))
             # A journal banner's issue year outranks a copyright or history
             # date up to a year before it (online first, printed next year).
-            if year and journal_year and 0 < journal_year - year <= 1 and pattern is not _EXPLICIT_YEAR_PATTERNS[0]:
+            if year and journal_year and 0 < journal_year - year <= 1:
                 return journal_year
             return year
     if journal_year:
@@ -132,6 +132,8 @@ _CONFERENCE_TAG = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]+)?\s?['\u2019]\d{2}\b|\b[A-Z
 _PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|published\s+in|to\s+appear\s+in)\b", re.IGNORECASE)
 # A dated line is short: a longer one with a date is running text or a citation.
 _DATED_LINE_WORDS = 8
+# A footnote naming where and when the paper was given: "ACM, December 1993, Asheville, North Carolina."
+_VENUE_WORD = re.compile(r"\b(?:ACM|IEEE|USENIX|SIAM|proceedings|symposium|conference|workshop)\b", re.IGNORECASE)
 _CITATION_MARKS = re.compile(r"\bet\s+al\b|\[\d|\bcf\.|\bsee\b", re.IGNORECASE)
 
 
@@ -165,7 +167,7 @@ def _dated_header_year(text: str) -> int | None:
         if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):
             continue
         date = _BANNER_DATE_YEAR.search(line)
-        if date and date.end() >= len(line.rstrip(" .)")):
+        if date and (date.end() >= len(line.rstrip(" .)")) or _VENUE_WORD.search(line)):
             return year_in_range(int(date.group("year") or date.group("acronym_year") or date.group("day_first_year")))
         tag = _CONFERENCE_TAG.search(line)
         if tag and _PROCEEDINGS_LINE.match(line):

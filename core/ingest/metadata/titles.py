@@ -54,6 +54,9 @@ def clean_title(title: str | None) -> str | None:
     title = _without_control_characters(title)
     if not title:
         return None
+    words = title.split()
+    if len(words) >= 4 and sum(len(word) == 1 for word in words) > len(words) / 2:
+        return None  # "A B C D E F ...": glyphs of a font without a text encoding, one per word
     title = " ".join(normalize_ligatures(title).split()).strip(" .").rstrip(" *\u2217\u2020\u2021")
     if len(title) < 4 or not any(char.isalpha() for char in title):
         return None
