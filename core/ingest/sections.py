@@ -187,7 +187,8 @@ def find_abstract(sections: list[Section], title: str | None = None) -> str:
     abstract as the first paragraph after the authors, with no heading. When
     the title is known and printed in the front matter, the paragraph is
     looked for after it first: some layouts put the title block after the
-    first column's text in reading order.
+    first column's text in reading order. Keywords printed before the
+    abstract (Elsevier's "article info" column) are passed over.
     """
     labelled = next((section.text for section in sections if section.kind == "abstract"), "")
     if labelled:
@@ -201,7 +202,15 @@ def find_abstract(sections: list[Section], title: str | None = None) -> str:
             if after_title:
                 return after_title
             break
-    return unlabelled_abstract(front_matter)
+    in_front_matter = unlabelled_abstract(front_matter)
+    if in_front_matter:
+        return in_front_matter
+    # Elsevier's "article info" column puts the keywords before the abstract, so the abstract ends up under them.
+    keywords = next((section.text for section in sections if _KEYWORDS_HEADING.match(section.heading)), "")
+    return unlabelled_abstract(keywords)
+
+
+_KEYWORDS_HEADING = re.compile(r"^(?:key\s*words|index\s+terms)\b", re.IGNORECASE)
 
 
 def _is_part_of(line: str, title: str) -> bool:
@@ -218,12 +227,13 @@ _MIN_OPENING_WORDS = 6
 _NOT_ABSTRACT = re.compile(
     r"copyright|©|\blicen[cs]|creative\s+commons|all\s+rights|permission|\bopen\s+access\b|\bdistributed\s+under"
     r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespond|e-?mail|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
-    r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|\bkey\s*words\b|\bindex\s+terms\b|\bccs\s+concepts\b"
+    r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|^\s*(?:key\s*words|index\s+terms)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|\bccs\s+concepts\b"
     r"|\bacademic\s+editor\b|\bpermission\b|\bcite\s+this\b|\bthis\s+(?:article|paper)\s+is\b|\bmanuscript\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_STOP = re.compile(
-    r"^(?:key\s*words|index\s+terms|ccs\s+concepts|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b)", re.IGNORECASE
+    r"^(?:(?:key\s*words|index\s+terms|ccs\s+concepts)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b)",
+    re.IGNORECASE,
 )
 
 

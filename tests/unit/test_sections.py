@@ -309,3 +309,27 @@ def test_unlabelled_abstract_after_a_title_block_that_follows_the_body_in_readin
     prose = "\n".join(f"The electrochemical processes that underlie neural function show in field line {n}." for n in range(4))
     text = f"Neurons communicate via synapses in the brain.\nRESULTS\nWe built a setup.\nEphaptic coupling of cortical neurons\nCostas Anastassiou1, Christof Koch2\n{prose}"
     assert find_abstract(split_sections(text), "Ephaptic coupling of cortical neurons").startswith("The electrochemical processes")
+
+
+def test_an_unlabelled_abstract_may_say_keywords_in_its_prose():
+    front = (
+        "Efficient String Matching\nAlfred V. Aho and Margaret J. Corasick\nBell Laboratories\n"
+        "This paper describes a simple, efficient algorithm to\nlocate all occurrences of any of a finite number of keywords\n"
+        "in a string of text. The algorithm consists of constructing\na finite state pattern matching machine from the\n"
+        "keywords and then using the pattern matching machine\nto process the text string in a single pass.\n"
+        "Keywords and Phrases: keywords and phrases, string\n"
+    )
+    abstract = find_abstract(split_sections(front + "1. Introduction\nBody text of the paper goes here.\n"))
+    assert abstract.startswith("This paper describes") and abstract.endswith("in a single pass.")
+
+
+def test_an_abstract_printed_after_the_keywords_column_is_found():
+    text = (
+        "Implementing the Omega failure detector\nCristian Martin, Mikel Larrea\narticle info abstract\nArticle history:\n"
+        "Received 23 July 2007\nKeywords:\nDistributed algorithms\nConsensus\n"
+        "Unreliable failure detectors are mechanisms providing information about process failures,\n"
+        "that allow to solve several problems in asynchronous systems, e.g., Consensus. A particular\n"
+        "failure detector, Omega, provides an eventual leader election functionality to the processes of the system.\n"
+        "1. Introduction\nUnreliable failure detectors were proposed by Chandra and Toueg as a mechanism.\n"
+    )
+    assert find_abstract(split_sections(text)).startswith("Unreliable failure detectors are mechanisms")
