@@ -329,7 +329,7 @@ def test_an_abstract_printed_after_the_keywords_column_is_found():
         "Received 23 July 2007\nKeywords:\nDistributed algorithms\nConsensus\n"
         "Unreliable failure detectors are mechanisms providing information about process failures,\n"
         "that allow to solve several problems in asynchronous systems, e.g., Consensus. A particular\n"
-        "failure detector, Omega, provides an eventual leader election functionality to the processes of the system.\n"
+        "failure detector, Omega, provides an eventual leader election functionality to all the processes of the distributed system at hand.\n"
         "1. Introduction\nUnreliable failure detectors were proposed by Chandra and Toueg as a mechanism.\n"
     )
     assert find_abstract(split_sections(text)).startswith("Unreliable failure detectors are mechanisms")
