@@ -104,6 +104,7 @@ def normalize_ligatures(text: str) -> str:
 # fonts name their glyphs by character code: "/68/97/116/97" is "Data".
 _GLYPH_CODE = re.compile(r"/(\d{1,3})")
 _GLYPH_CODE_RUN = re.compile(r"(?:/\d{1,3})+")
+_GLYPH_CODE_TRIPLE = re.compile(r"/\d{1,3}/\d{1,3}/\d{1,3}")
 # TeX's OT1 encoding puts its ligatures at these codes.
 _OT1_LIGATURES = {11: "ff", 12: "fi", 13: "fl", 14: "ffi", 15: "ffl"}
 # Below this share of a page's non-space characters, glyph codes are text ("see /12/34").
@@ -116,7 +117,7 @@ def decode_glyph_codes(text: str) -> str:
     Only a page made mostly of such runs is decoded, so a path or a fraction
     in ordinary text stays as it is.
     """
-    if "/" not in text:
+    if not _GLYPH_CODE_TRIPLE.search(text):
         return text
     coded = sum(len(run) for run in _GLYPH_CODE_RUN.findall(text))
     if coded < _GLYPH_CODE_SHARE * len("".join(text.split())):

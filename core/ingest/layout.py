@@ -68,7 +68,7 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
             return decode_glyph_codes(page.extract_text() or ""), None
         except Exception:
             return "", None
-    if "/" in text and decode_glyph_codes(text) != text:
+    if decode_glyph_codes(text) != text:
         # A font known only by glyph codes: its sizes are unreliable too, so the text is read without them.
         return decode_glyph_codes(text), None
     try:
