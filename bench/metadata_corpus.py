@@ -3,7 +3,10 @@
 Two parts, written under one folder (default bench/_work/metadata_corpus):
 
 - real: scientific PDFs that PDF-extraction projects keep as test files
-  (GROBID, CERMINE, science-parse, papermage, ...). They are third-party
+  (GROBID, CERMINE, science-parse, papermage, ...), and the papers of the
+  papers-we-love reading list (CS papers from the 1930s to now: scans,
+  old TeX fonts, cover sheets, USENIX and ACM layouts), whose truth was read
+  off images of their first pages. They are third-party
   files, so they are never committed: this script copies them out of the
   snapshots that the `fetch` tool leaves under /work/.mirror (or any folder
   of bare git mirrors named owner+name). Their truth, read from the papers'
