@@ -686,3 +686,21 @@ def test_tex_ligature_codes_in_a_title_are_read_and_noise_is_no_title():
 
     assert clean_title("Kelips\x03: Building an E\x0ecient and Stable P2P DHT") == "Kelips: Building an Efficient and Stable P2P DHT"
     assert clean_title("\x05\x0f\x0e\x10 \x11 \x12\x13\x11 \x17 \x19\x18\x19\x03\x06\x11") is None
+
+
+def test_an_author_box_after_the_abstract_is_found_when_an_address_follows_its_names():
+    box = [
+        (8.5, "Jan-Niklas Antons"),
+        (8.5, "Quality and Usability Lab, TU Berlin"),
+        (8.5, "Sebastian Arndt"),
+        (8.5, "Quality and Usability Lab, TU Berlin"),
+    ]
+    lines = [(24, "Did You Notice? Neuronal Processing of Phone Feedback"), (9.5, "Abstract"), *BODY_LINES, *box]
+    assert from_pdf(make_pdf(lines)).authors == ["Jan-Niklas Antons", "Sebastian Arndt"]
+    without_address = [
+        (24, "Did You Notice? Neuronal Processing of Phone Feedback"),
+        (9.5, "Abstract"),
+        *BODY_LINES,
+        (8.5, "Sebastian Arndt"),
+    ]
+    assert from_pdf(make_pdf(without_address)).authors == []

@@ -241,6 +241,27 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     return [_title_case_if_capitals(name) for name in unique_names(names)]
 
 
+# An author block set apart from the title (a side box after the abstract) is
+# taken only when an address or e-mail follows its first name within these lines.
+_AFFILIATION_WITHIN = 3
+
+
+def find_author_block(lines: list[LayoutLine], letter_markers: str = "") -> list[str]:
+    """The names of the first author block anywhere in the lines: names followed by an address or e-mail.
+
+    CHI extended abstracts and some magazines set the authors in a box after
+    the abstract; the title is not followed by them, so they are looked for
+    wherever a line of names sits right above an affiliation.
+    """
+    for index, line in enumerate(lines):
+        if not _names_on_line(line.text):
+            continue
+        following = lines[index + 1 : index + 1 + _AFFILIATION_WITHIN]
+        if any(is_affiliation(other.text) or AFFILIATION_WORDS.search(other.text) for other in following):
+            return find_authors(lines[index:], letter_markers, use_styles=True)
+    return []
+
+
 def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
     """Lines with a name broken at the line end ("Paulo Ro-" / "cha9, ...", "Corina" / "Forăscu5, ...") joined.
 

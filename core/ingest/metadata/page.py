@@ -7,7 +7,7 @@ import unicodedata
 
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine, PageLayout
-from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_authors, letter_markers
+from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, letter_markers
 from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
 from papergym.core.ingest.metadata.record import Metadata
 from papergym.core.ingest.metadata.titles import TITLE_SEARCH_LINES, bold_title, clean_title, find_title, find_title_end, largest_type_title
@@ -95,6 +95,8 @@ def _read_front_matter(
     authors: list[str] = []
     if title_end is not None:
         authors = find_authors(lines[title_end:], letter_markers(plain), use_styles)
+        if not authors and use_styles:
+            authors = find_author_block(lines[title_end:], letter_markers(plain))
     origin = "layout" if use_styles else "text"
     metadata = Metadata(
         title=page_title, authors=authors, year=find_year(text), doi=find_doi(text), journal=find_journal(plain[:HEADER_LINES])
