@@ -190,7 +190,7 @@ def _m004_training(db: sqlite_utils.Database) -> None:
     db["runs"].create(
         {
             "id": str,  # run-YYYYMMDD-HHMMSS-xxxx
-            "status": str,  # starting | running | stopped | finished | failed
+            "status": str,  # starting | waiting (in the GPU queue) | running | stopped | finished | failed
             "backend": str,  # unsloth | trl
             "base_model": str,
             "dataset": str,  # a folder, or "library"
@@ -310,6 +310,12 @@ def _m009_evidence(db: sqlite_utils.Database) -> None:
     db["questions"].add_column("evidence", str)
 
 
+def _m010_runs_wait_for_gpu(db: sqlite_utils.Database) -> None:
+    # While a run's status is 'waiting', the job holding the GPU as core.gpu_lease.held_by words it, so the
+    # app and `papergym runs` can say why step 0 does not move; NULL otherwise and for every earlier run.
+    db["runs"].add_column("waiting_for", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_papers,
     _m002_generation,
@@ -320,6 +326,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m007_job_claims,
     _m008_status_follows_checks,
     _m009_evidence,
+    _m010_runs_wait_for_gpu,
 ]
 
 PAPER_COLUMNS = (

@@ -31,7 +31,7 @@ from papergym.train.process_identity import TOKEN_ENV, is_run_process, record_pr
 RUNS_DIR = "runs"
 LOG_NAME = "train.log"
 ADAPTER_DIR = "adapter"
-ACTIVE = ("starting", "running")
+ACTIVE = ("starting", "waiting", "running")  # waiting: in the GPU queue, another job holds the lease
 LAUNCHED_ENV = TOKEN_ENV  # tells a worker its launcher already recorded the process to signal, and names its run
 RESUMABLE = ("stopped", "failed", "finished")
 
@@ -203,7 +203,8 @@ def _prepare_resume(library: Library, run_id: str, steps: int | None) -> dict:
         raise PapergymError(f"Run {run['id']} finished all {config.steps} steps; resume it with a larger --steps to train on.")
     with library.write() as db:
         db.execute(
-            "UPDATE runs SET status = 'starting', pid = NULL, config = ?, max_steps = ?, error = NULL, ended_at = NULL, updated_at = ? "
+            "UPDATE runs SET status = 'starting', pid = NULL, config = ?, max_steps = ?, error = NULL, waiting_for = NULL, ended_at = NULL, "
+            "updated_at = ? "
             "WHERE id = ?",
             [config.to_json(), config.steps, now(), run["id"]],
         )
@@ -266,7 +267,8 @@ def stop_run(library: Library, run_id: str) -> dict:
 def _mark_gone(library: Library, run: dict) -> None:
     with library.write() as db:
         db.execute(
-            "UPDATE runs SET status = 'failed', error = ?, ended_at = ?, updated_at = ? WHERE id = ? AND status IN ('starting', 'running')",
+            "UPDATE runs SET status = 'failed', error = ?, waiting_for = NULL, ended_at = ?, updated_at = ? "
+            "WHERE id = ? AND status IN ('starting', 'waiting', 'running')",
             [f"The training process ended without saying why; see {Path(run['output_dir']) / LOG_NAME}.", now(), now(), run["id"]],
         )
 
@@ -296,17 +298,24 @@ def get_run(library: Library, id_or_prefix: str) -> dict:
 
 def list_runs(library: Library) -> list[dict]:
     """Every run, newest first, with its last total reward."""
-    for run in library.query("SELECT id, pid, output_dir FROM runs WHERE status IN ('starting', 'running') AND pid IS NOT NULL"):
+    for run in library.query("SELECT id, pid, output_dir FROM runs WHERE status IN ('starting', 'waiting', 'running') AND pid IS NOT NULL"):
         if not run_process_alive(run):
             _mark_gone(library, run)
     return library.query(
         """
-        SELECT r.id, r.status, r.backend, r.base_model, r.dataset, r.step, r.max_steps, r.adapter_path, r.error,
+        SELECT r.id, r.status, r.waiting_for, r.backend, r.base_model, r.dataset, r.step, r.max_steps, r.adapter_path, r.error,
                r.started_at, r.updated_at, r.ended_at,
                (SELECT value FROM metrics m WHERE m.run_id = r.id AND m.name = 'reward' ORDER BY m.step DESC LIMIT 1) AS last_reward
         FROM runs r ORDER BY r.started_at DESC, r.id DESC
         """
     )
+
+
+def status_words(run: dict) -> str:
+    """A run's status as the app and `papergym runs` say it: a run in the GPU queue names the job holding the GPU."""
+    if run["status"] == "waiting":
+        return f"waiting for the GPU, held by {run.get('waiting_for') or 'another job'}"
+    return run["status"]
 
 
 def metric_summary(library: Library, run_id: str) -> dict[str, dict]:

@@ -17,11 +17,11 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from papergym.core.errors import PapergymError
-from papergym.core.gpu_lease import LeaseCancelled, held_by, maybe_gpu_lease
+from papergym.core.gpu_lease import LeaseCancelled, QueueEntry, held_by, maybe_gpu_lease
 from papergym.core.ids import now
 from papergym.core.library import Library
 from papergym.train.checkpoints import choose_checkpoint
@@ -41,6 +41,8 @@ def _is_main_rank() -> bool:
 def _update(library: Library, run_id: str, **values) -> None:
     if not _is_main_rank():
         return
+    if values.get("status", "waiting") != "waiting":
+        values.setdefault("waiting_for", None)  # only a waiting run names the GPU's holder
     values["updated_at"] = now()
     assignments = ", ".join(f"{name} = ?" for name in values)
     with library.write() as db:
@@ -173,9 +175,7 @@ def _train(
     say(config.plan(len(rows), start_step=_checkpoint_step(checkpoint)))
     lease = contextlib.ExitStack()
     try:
-        lease.enter_context(
-            maybe_gpu_lease(cuda_available(), f"train {run_id}", library=library.folder, cancel=cancel, on_wait=_say_waiting)
-        )
+        lease.enter_context(take_gpu(library, run_id, cuda_available(), cancel))
     except LeaseCancelled:
         metrics_callback.close()
         _update(library, run_id, status="stopped", ended_at=now())
@@ -224,8 +224,24 @@ def _checkpoint_step(checkpoint: Path | None) -> int:
     return int(checkpoint.name.rsplit("-", 1)[-1]) if checkpoint is not None else 0
 
 
-def _say_waiting(holder, position: int) -> None:
-    say(f"Waiting for the GPU, held by {held_by(holder)}; place {position} in the queue (`papergym queue`). Ctrl-C leaves the queue.")
+@contextlib.contextmanager
+def take_gpu(library: Library, run_id: str, gpu_in_use: bool, cancel: threading.Event) -> Iterator[bool]:
+    """Hold the GPU lease for the block; while another job holds it the run's row says ``waiting`` and names that job.
+
+    Yields whether the lease was taken; a cancel while waiting raises LeaseCancelled.
+    """
+    waited = False
+
+    def on_wait(holder: QueueEntry | None, position: int) -> None:
+        nonlocal waited
+        waited = True
+        say(f"Waiting for the GPU, held by {held_by(holder)}; place {position} in the queue (`papergym queue`). Ctrl-C leaves the queue.")
+        _update(library, run_id, status="waiting", waiting_for=held_by(holder))
+
+    with maybe_gpu_lease(gpu_in_use, f"train {run_id}", library=library.folder, cancel=cancel, on_wait=on_wait) as taken:
+        if waited:
+            _update(library, run_id, status="running")
+        yield taken
 
 
 def install_stop_signals(cancel: threading.Event) -> dict:

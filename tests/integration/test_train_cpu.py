@@ -356,12 +356,16 @@ def test_a_run_waits_for_the_gpu_and_a_stop_takes_it_out_of_the_queue(library, t
         text=True,
     )
     cancel = threading.Event()
+    seen_while_queued: list[dict] = []
     try:
         assert holder.stdout.readline().strip() == "held"
 
         def stop_once_queued():
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not any(entry.role == "waiting" for entry in queue()):
+            while time.monotonic() < deadline and not seen_while_queued:
+                if any(entry.role == "waiting" for entry in queue()):
+                    with Library(library.folder) as own:  # the app's view of the run while it waits
+                        seen_while_queued.extend(own.query("SELECT status, waiting_for FROM runs WHERE status = 'waiting'"))
                 time.sleep(0.1)
             cancel.set()
 
@@ -372,5 +376,6 @@ def test_a_run_waits_for_the_gpu_and_a_stop_takes_it_out_of_the_queue(library, t
         holder.wait(timeout=30)
     assert cancel.is_set() and result["status"] == "stopped" and result["step"] == 0
     assert [entry.role for entry in queue()] == []
-    run = library.query("SELECT status FROM runs WHERE id = ?", [result["run_id"]])[0]
-    assert run["status"] == "stopped"
+    assert seen_while_queued[0]["waiting_for"].startswith(f"generate (pid {holder.pid}, since ")
+    run = library.query("SELECT status, waiting_for FROM runs WHERE id = ?", [result["run_id"]])[0]
+    assert run == {"status": "stopped", "waiting_for": None}

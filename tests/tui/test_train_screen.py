@@ -281,3 +281,44 @@ async def test_learnable_alone_keeps_the_default_band_and_a_bad_band_is_refused_
     assert refused is None
     sentence = "The learnable band 0.9-0.1 is empty; give two numbers with 0 <= LOW < HIGH <= 1, e.g. 0.1,0.9."
     assert sentence in refusals and sentence in output
+
+
+async def test_a_run_queued_for_the_gpu_says_who_holds_it_and_then_that_it_runs(tmp_path):
+    library = Library(tmp_path / "lib")
+    holder = "train run-7 (pid 4242, since 2026-01-01T10:00:00+00:00)"
+    with library.write() as db:  # what the worker writes while another job holds the GPU lease
+        db["runs"].insert(
+            {
+                "id": "run-queued",
+                "status": "waiting",
+                "waiting_for": holder,
+                "backend": "trl",
+                "base_model": "gemma3-270m",
+                "dataset": "library",
+                "config": "{}",
+                "output_dir": str(library.folder / "runs" / "run-queued"),
+                "step": 0,
+                "max_steps": 10,
+                "started_at": "2026-01-01T10:00:01+00:00",
+                "updated_at": "2026-01-01T10:00:01+00:00",
+            }
+        )
+    app = PapergymApp(tmp_path / "lib", start="train")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        status = screen.query_one("#run-status")
+        assert f"waiting for the GPU, held by {holder}" in str(status.render())
+        assert "running" not in str(status.render())
+        assert screen.query_one("#runs").get_row("run-queued")[1] == "waiting"
+
+        with library.write() as db:  # the worker took the lease
+            db.execute("UPDATE runs SET status = 'running', waiting_for = NULL WHERE id = 'run-queued'")
+        for _ in range(40):  # the screen's own timer polls every POLL_SECONDS
+            await pilot.pause(0.1)
+            if "running" in str(status.render()):
+                break
+        assert "run-queued  running  step 0/10" in str(status.render())
+        assert "waiting" not in str(status.render())
+        assert screen.query_one("#runs").get_row("run-queued")[1] == "running"
+    library.close()

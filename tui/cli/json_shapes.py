@@ -106,7 +106,8 @@ GENERATE = {
 
 RUN = {
     "id": ("str", "the run's id"),
-    "status": ("str", "starting, running, finished, stopped or failed"),
+    "status": ("str", "starting, waiting (for the GPU), running, finished, stopped or failed"),
+    "waiting_for": ("str?", "while waiting: the job holding the GPU, with its pid and since when"),
     "backend": ("str?", "trl or unsloth"),
     "step": ("int?", "the last logged step"),
     "max_steps": ("int?", "steps asked for"),
@@ -263,7 +264,8 @@ JSON_SHAPES: dict[str, Shape] = {
         ONE,
         {
             "id": ("str", "the run's id"),
-            "status": ("str", "starting, running, finished, stopped or failed"),
+            "status": ("str", "starting, waiting (for the GPU), running, finished, stopped or failed"),
+            "waiting_for": ("str?", "while waiting: the job holding the GPU, with its pid and since when"),
             "config": ("object", "the run's settings"),
             "metrics": ("object", "per metric: first, last, best and points"),
             "samples": ("list[object]", "the latest sample completions with their rewards"),

@@ -339,6 +339,8 @@ def _number(value, digits: int = 3) -> str:
 
 
 def _print_runs(runs: list[dict]) -> None:
+    from papergym.train.run import status_words
+
     headers = ("RUN", "STATUS", "STEP", "REWARD", "BACKEND", "STARTED", "MODEL")
     rows = [
         (
@@ -356,6 +358,12 @@ def _print_runs(runs: list[dict]) -> None:
     for row in [headers, *rows]:
         cells = [cell.rjust(width) if column in (2, 3) else cell.ljust(width) for column, (cell, width) in enumerate(zip(row, widths))]
         click.echo("  ".join([*cells, row[-1]]).rstrip())
+    # The holder's name is too long for the table, so a waiting run gets its own line below it.
+    waiting = [run for run in runs if run["status"] == "waiting"]
+    if waiting:
+        click.echo("")
+    for run in waiting:
+        click.echo(f"{run['id']}: {status_words(run)} (`papergym queue` shows the queue).")
 
 
 @click.group(invoke_without_command=True)
@@ -423,7 +431,7 @@ _KEY_METRICS = (
 @click.pass_context
 def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
     """A run's status, settings, metric summary (first, last, best) and latest sample completions."""
-    from papergym.train.run import run_details
+    from papergym.train.run import run_details, status_words
 
     try:
         library = _runs_library(ctx, library_dir)
@@ -434,7 +442,9 @@ def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
         echo_json(details)
         return
     config = details["config"]
-    click.echo(f"{details['id']}  {details['status']}  step {details['step'] or 0}/{details['max_steps']}  backend {details['backend']}")
+    click.echo(
+        f"{details['id']}  {status_words(details)}  step {details['step'] or 0}/{details['max_steps']}  backend {details['backend']}"
+    )
     click.echo(f"  model:   {details['base_model']}")
     click.echo(f"  data:    {details['dataset']}")
     click.echo(
@@ -474,6 +484,12 @@ def show_run(ctx, run_id, samples, all_metrics, as_json, library_dir):
         click.echo(f"  A: {clip(sample['completion'], terminal_width() - 6)}")
 
 
+def _stop_words(run: dict) -> str:
+    if run["status"] == "waiting":
+        return f"Asked run {run['id']} to leave the GPU queue; `papergym train --resume {run['id']}` queues it again."
+    return f"Asked run {run['id']} to stop; it saves a checkpoint at the end of its current step (`papergym runs` shows when)."
+
+
 def _zero_signal_advice(library, run_id: str) -> str | None:
     """What a high share of flat reward groups means for this run (the Train screen says the same)."""
     from papergym.train.zero_signal import zero_signal_advice
@@ -501,4 +517,4 @@ def stop_run_command(ctx, run_id, as_json, library_dir):
     if as_json:
         echo_json({"run_id": run["id"], "signal": run["signal"], "pid": run["pid"]})
     else:
-        click.echo(f"Asked run {run['id']} to stop; it saves a checkpoint at the end of its current step (`papergym runs` shows when).")
+        click.echo(_stop_words(run))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from papergym.core.errors import PapergymError
 from papergym.core.library import Library
 from papergym.train.config import DEFAULT_BASE_MODEL, LIBRARY_DATASET, TrainConfig, learnable_band_from_text
-from papergym.train.run import RunNotFound, get_run, latest_samples, list_runs, metric_rows, start_run, stop_run
+from papergym.train.run import RunNotFound, get_run, latest_samples, list_runs, metric_rows, start_run, status_words, stop_run
 from papergym.train.zero_signal import zero_signal_advice
 from papergym.tui.app.mode_bar import ModeBar
 from papergym.tui.app.worker_errors import ReportsWorkerErrors
@@ -244,7 +244,7 @@ class TrainScreen(ReportsWorkerErrors, Screen):
         except PapergymError as error:
             self.notify(str(error), severity="error")
             return
-        signature = tuple((run["id"], run["status"], run["step"], run["last_reward"]) for run in runs)
+        signature = tuple((run["id"], run["status"], run["waiting_for"], run["step"], run["last_reward"]) for run in runs)
         if signature == self._history_signature:
             return
         self._history_signature = signature
@@ -326,7 +326,7 @@ class TrainScreen(ReportsWorkerErrors, Screen):
         except RunNotFound:
             status.update(f"Run {self.run_id} is not in this library.")
             return
-        line = f"[b]{run['id']}[/b]  {run['status']}  step {run['step'] or 0}/{run['max_steps'] or '?'}  {run['base_model']}"
+        line = f"[b]{run['id']}[/b]  {_escape(status_words(run))}  step {run['step'] or 0}/{run['max_steps'] or '?'}  {run['base_model']}"
         if run["error"]:
             line += f"\n[red]{_escape(run['error'])}[/red]"
         advice = self.zero_signal_advice()
@@ -430,11 +430,14 @@ class TrainScreen(ReportsWorkerErrors, Screen):
             self.notify("No run is selected; pick one in the Runs table.", severity="warning")
             return
         try:
-            self.stopper(self.library, self.run_id)
+            stopped = self.stopper(self.library, self.run_id)
         except PapergymError as error:
             self.notify(str(error), severity="error", title="Cannot stop")
             return
-        self.notify(f"Asked run {self.run_id} to stop; it saves a checkpoint after its current step.")
+        if isinstance(stopped, dict) and stopped.get("status") == "waiting":
+            self.notify(f"Asked run {self.run_id} to leave the GPU queue; `papergym train --resume {self.run_id}` queues it again.")
+        else:
+            self.notify(f"Asked run {self.run_id} to stop; it saves a checkpoint after its current step.")
         self.refresh_history()
         self.show_status()
 
