@@ -604,6 +604,27 @@ def test_a_short_dated_header_line_gives_the_year(dated_line, year):
     assert from_first_page(f"{dated_line}\nA Title About Heat Flow\nJohn Smith and Ana Demo\nBody text.").year == year
 
 
+@pytest.mark.parametrize(
+    "page, year",
+    [
+        ("A Title About Heat\nVol. 27, pp. 379-423, 623-656, July, October, 1948.\nBody text.", 1948),
+        (
+            "A Title About Heat\nJohn Smith\nBody.\nPVLDB Reference Format:\nJohn Smith. A Title About Heat.\nPVLDB, 14(3): 268 - 280, 2021.",
+            2021,
+        ),
+        (
+            "A Title About Heat\nJohn Smith\n"
+            + "body line\n" * 20
+            + "This paper appeared in Proceedings, STOC 1996, Philadelphia\n"
+            + "x\n" * 9,
+            1996,
+        ),
+    ],
+)
+def test_a_paper_saying_where_it_appeared_gives_the_year(page, year):
+    assert from_first_page(page).year == year
+
+
 def test_a_date_in_running_text_is_not_a_year():
     assert from_first_page("A Title About Stuff\nJohn Smith\nWe met in June 2015 to discuss.").year is None
 

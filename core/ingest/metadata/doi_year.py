@@ -72,9 +72,11 @@ _EXPLICIT_YEAR_PATTERNS = (
 # A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
 # Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
 _JOURNAL_LINE_YEAR = re.compile(
-    rf"\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,30}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    rf"\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
+# A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
+_VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
 # Lines at the top of the page (and its last few, the footer) are banners;
 # further down a "(2019)" is likely a citation.
 HEADER_LINES = 10
@@ -116,7 +118,19 @@ def find_year(text: str) -> int | None:
     arxiv = _ARXIV_STAMP.search(text)
     if arxiv:
         return year_in_range(int(arxiv.group("year")))
+    for pattern in _SELF_CITATION_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            return year_in_range(int(match.group("year")))
     return _dated_header_year(text)
+
+
+# A paper saying how to cite it or where it appeared: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.",
+# "This paper appeared in Proceedings, STOC 1996".
+_SELF_CITATION_PATTERNS = (
+    re.compile(rf"\b(?:reference\s+format|to\s+cite\s+this|cite\s+(?:this\s+\w+\s+)?as)\b[^©]{{0,250}}?\b{_YEAR}\.", re.IGNORECASE),
+    re.compile(rf"\b(?:appeared|appears|to\s+appear|presented)\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
+)
 
 
 # A conference or issue date in a banner: "June 2009", "July 5 - 10, 2020", "8-14 July 2012", "(ACL-2007)".
@@ -143,7 +157,7 @@ def _journal_line_year(text: str) -> int | None:
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for line in banner_lines:
         match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
-        if match and "et al" not in line and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line)):
+        if match and "et al" not in line and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line) or _VOLUME_LINE.match(line)):
             return year_in_range(int(next(year for year in match.groups() if year)))
     for index, line in enumerate(banner_lines):
         follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
