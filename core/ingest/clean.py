@@ -106,7 +106,7 @@ _GLYPH_CODE = re.compile(r"/(\d{1,3})")
 _GLYPH_CODE_RUN = re.compile(r"(?:/\d{1,3})+")
 _GLYPH_CODE_TRIPLE = re.compile(r"/\d{1,3}/\d{1,3}/\d{1,3}")
 # TeX's OT1 encoding puts its ligatures at these codes.
-_OT1_LIGATURES = {11: "ff", 12: "fi", 13: "fl", 14: "ffi", 15: "ffl"}
+OT1_LIGATURES = {11: "ff", 12: "fi", 13: "fl", 14: "ffi", 15: "ffl"}
 # Below this share of a page's non-space characters, glyph codes are text ("see /12/34").
 _GLYPH_CODE_SHARE = 0.5
 
@@ -125,9 +125,9 @@ def decode_glyph_codes(text: str) -> str:
 
     def character(match: re.Match[str]) -> str:
         code = int(match.group(1))
-        if code in _OT1_LIGATURES:
-            return _OT1_LIGATURES[code]
-        return chr(code) if 32 <= code < 127 else ""
+        if code in OT1_LIGATURES:
+            return OT1_LIGATURES[code]
+        return chr(code) if 32 <= code < 127 or 160 <= code <= 255 else ""
 
     return _GLYPH_CODE.sub(character, text)
 

@@ -227,12 +227,12 @@ _MIN_OPENING_WORDS = 6
 _NOT_ABSTRACT = re.compile(
     r"copyright|©|\blicen[cs]|creative\s+commons|all\s+rights|permission|\bopen\s+access\b|\bdistributed\s+under"
     r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespond|e-?mail|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
-    r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|^\s*(?:key\s*words|index\s+terms)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|\bccs\s+concepts\b"
+    r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|^\s*(?:additional\s+)?(?:key\s*words|index\s+terms)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:^KEYWORDS\b)|\bccs\s+concepts\b"
     r"|\bacademic\s+editor\b|\bpermission\b|\bcite\s+this\b|\bthis\s+(?:article|paper)\s+is\b|\bmanuscript\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_STOP = re.compile(
-    r"^(?:(?:key\s*words|index\s+terms|ccs\s+concepts)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b)",
+    r"^(?:(?:additional\s+)?(?:key\s*words|index\s+terms|ccs\s+concepts)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:KEYWORDS\b)|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b)",
     re.IGNORECASE,
 )
 

@@ -328,3 +328,6 @@ def test_pages_of_glyph_codes_are_decoded_and_ordinary_slashes_are_not():
     assert decode_glyph_codes(coded) == "Data Compression\nDebra file"
     plain = "We compare 1/2 and 3/4 of the runs in /home/data/12 with the baseline of section 3."
     assert decode_glyph_codes(plain) == plain
+    path = "see /1/2/3 in the appendix of the paper, where the remaining runs are listed"
+    assert decode_glyph_codes(path) == path
+    assert decode_glyph_codes("/82/233/115/117/109/233 /82/233/115/117/109/233") == "R\u00e9sum\u00e9 R\u00e9sum\u00e9"

@@ -625,6 +625,42 @@ def test_a_paper_saying_where_it_appeared_gives_the_year(page, year):
     assert from_first_page(page).year == year
 
 
+def test_a_dated_sentence_at_the_foot_of_a_page_is_not_a_year():
+    page = "A Title About Heat\nJohn Smith\n" + "body line\n" * 12 + "the sampling campaign\nthat ended in March 2001."
+    assert from_first_page(page).year is None
+
+
+def test_a_title_ending_in_a_colon_does_not_take_the_names_under_it():
+    lines = [(16, "Deep Learning for Heat Flow:"), (14, "John Smith"), (10, "Demo University, Demo City"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(lines))
+    assert (metadata.title, metadata.authors) == ("Deep Learning for Heat Flow:", ["John Smith"])
+
+
+def test_a_subtitle_opening_with_an_article_is_no_author():
+    lines = [(16, "Deep Learning for Heat Flow"), (14, "A Survey"), (11, "John Smith"), (9, "Demo University, Demo City"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(lines))
+    assert (metadata.title, metadata.authors) == ("Deep Learning for Heat Flow A Survey", ["John Smith"])
+
+
+def test_a_doi_before_a_year_on_the_next_line_stays_whole():
+    assert from_first_page("A Title Here\ndoi:10.1145/123.456.\n2019. Next line").doi == "10.1145/123.456"
+
+
+def test_letters_spaced_as_single_glyphs_are_no_title():
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    assert clean_title("A B C D E F G D H I J K L M N O P") is None
+    assert clean_title("A Theory of X and Y") == "A Theory of X and Y"
+
+
+def test_a_very_long_line_is_read_quickly():
+    import time
+
+    started = time.perf_counter()
+    from_first_page("A Title About Heat\n" + "x" * 30000 + "\n" + "/1" * 20000)
+    assert time.perf_counter() - started < 2
+
+
 def test_a_date_in_running_text_is_not_a_year():
     assert from_first_page("A Title About Stuff\nJohn Smith\nWe met in June 2015 to discuss.").year is None
 
@@ -679,8 +715,13 @@ def test_a_series_name_in_large_type_is_passed_over_for_the_title():
         ("Kyle Kingsbury, Peter Alvaro\nUC Santa Cruz", ["Kyle Kingsbury", "Peter Alvaro"]),
         ("Roger Dingledine\nThe Free Haven Project", ["Roger Dingledine"]),
         ("Pat Helland\nPosition Paper", ["Pat Helland"]),
+        ("Jane Roe\nACM Classification Keywords", ["Jane Roe"]),
         ("ZHANG Wei and LI Ming", ["Zhang Wei", "LI Ming"]),
         ("By Hal R. Varian", ["Hal R. Varian"]),
+        ("William H. Press, Saul A. Teukolsky", ["William H. Press", "Saul A. Teukolsky"]),
+        ("ZHANG Xiao Ming, LI Wei Dong", ["Zhang Xiao Ming", "LI Wei Dong"]),
+        ("Jan Willem van der Berg", ["Jan Willem van der Berg"]),
+        ("Jeff Dean, Google; Sanjay Ghemawat, Google; Ana Demo, Stanford University", ["Jeff Dean", "Sanjay Ghemawat", "Ana Demo"]),
         (
             "Chien-Chin Huang, New York University; Qi Chen, Peking University; Zhaoguo Wang\n"
             "and Russell Power, New York University; Jorge Ortiz, IBM T.J. Watson Research Center;",

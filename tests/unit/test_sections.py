@@ -333,3 +333,17 @@ def test_an_abstract_printed_after_the_keywords_column_is_found():
         "1. Introduction\nUnreliable failure detectors were proposed by Chandra and Toueg as a mechanism.\n"
     )
     assert find_abstract(split_sections(text)).startswith("Unreliable failure detectors are mechanisms")
+
+
+@pytest.mark.parametrize(
+    "label", ["Additional Key Words and Phrases: string matching, automata", "KEYWORDS string matching, automata, search"]
+)
+def test_acm_keyword_labels_end_an_unlabelled_abstract(label):
+    front = (
+        "Efficient String Matching\nAlfred V. Aho and Margaret J. Corasick\nBell Laboratories\n"
+        "This paper describes a simple, efficient algorithm to\nlocate all occurrences of any of a finite number of keywords\n"
+        "in a string of text. The algorithm consists of constructing\na finite state pattern matching machine from the\n"
+        f"keywords and then using the pattern matching machine\nto process the text string in a single pass.\n{label}\n"
+    )
+    abstract = find_abstract(split_sections(front + "1. Introduction\nBody text of the paper goes here.\n"))
+    assert abstract.endswith("in a single pass.")

@@ -91,19 +91,18 @@ _ORGANISATION_WORDS = frozenset(
         "project",
         "projects",
         "profile",
-        "paper",
-        "square",
         "entertainment",
+        "keywords",
+        "classification",
+        "concepts",
         "infolab",
         "networks",
         "systems",
         "software",
         "team",
-        "press",
         "society",
         "association",
         "consortium",
-        "office",
         "bureau",
         "services",
         "solutions",
@@ -112,6 +111,8 @@ _ORGANISATION_WORDS = frozenset(
         "of",
     }
 )
+# A name never starts with an article: "A Survey", "The Free Haven Project".
+_ARTICLES = frozenset({"A", "An", "The"})
 # An upper-case acronym of two or more letters, without dots: "UC", "SUNY", "MIT".
 _ACRONYM = re.compile(r"^[A-Z]{2,}$")
 # Institutions known by an acronym that starts their name on an author line ("UC Berkeley", "TU Delft").
@@ -158,12 +159,12 @@ def is_name(piece: str) -> bool:
         return False
     if not all(_is_name_token(token) or token.lower() in NAME_PARTICLES for token in tokens):
         return False
-    if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS | _ORGANISATION_WORDS for token in tokens):
+    if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
         return False
+    if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
+        return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
     if tokens[0] in _INSTITUTION_ACRONYMS:
         return False
-    if len(tokens) >= 3 and _ACRONYM.match(tokens[0]) and not any(token.isupper() for token in tokens[1:]):
-        return False  # "UC Santa Cruz", "SUNY Stony Brook": an institution's acronym, then its place ("ZHANG Wei" is a name)
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
 
@@ -296,8 +297,9 @@ def _name_runs_on(line: str, following: str) -> bool:
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
     if not looks_like_author_line(line):
-        if ";" in line:
-            return _names_with_affiliations(line)
+        names = _names_with_affiliations(line) if ";" in line else []
+        if names:
+            return names
         # ACM journals: "TAL AUGUST, University of Washington, USA", one author a line.
         first, _, rest = line.partition(",")
         if (
@@ -332,9 +334,10 @@ def _names_with_affiliations(line: str) -> list[str]:
         if not pieces or not all(is_name(piece) for piece in pieces):
             return []
         if affiliation.strip():
-            if not (AFFILIATION_WORDS.search(affiliation) or _ACRONYM.match(affiliation.split()[0])):
-                return []
-            with_affiliation += 1
+            if AFFILIATION_WORDS.search(affiliation) or _ACRONYM.match(affiliation.split()[0]):
+                with_affiliation += 1
+            elif not affiliation.strip()[:1].isupper():
+                return []  # a company ("Google") passes when another entry names an institution
         names.extend(pieces)
     return names if with_affiliation else []
 
@@ -362,6 +365,8 @@ def _split_run_of_names(piece: str) -> list[str]:
         if index >= len(tokens) or _INITIAL.match(tokens[index]):
             return [piece]
         index += 1  # the surname
+        if names and tokens[start].lower() in NAME_PARTICLES:
+            return [piece]  # "José Antonio de la Fuente" is one name, not two
         names.append(" ".join(tokens[start:index]))
     return names if len(names) > 1 else [piece]
 

@@ -31,7 +31,7 @@ def find_doi(text: str) -> str | None:
     for match in _DOI_START.finditer(text):
         doi = match.group(0)
         rest = _DOI_BROKEN_AT_LINE_END.match(text, match.end())
-        page_number = rest is not None and rest.group("rest").isdigit() and len(rest.group("rest")) <= 4
+        page_number = rest is not None and rest.group("rest").rstrip(".,;:").isdigit() and len(rest.group("rest").rstrip(".,;:")) <= 4
         word = rest is not None and rest.group("rest").rstrip(".,;:").isalpha() and rest.group("rest").islower()
         after_dot = doi.endswith(".") and not rest.group("rest")[0].isupper() and not word if rest else False
         if rest and not page_number and (doi.endswith(("/", "-", "_")) or after_dot):
@@ -148,6 +148,10 @@ _PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|publis
 _DATED_LINE_WORDS = 8
 # A footnote naming where and when the paper was given: "ACM, December 1993, Asheville, North Carolina."
 _VENUE_WORD = re.compile(r"\b(?:ACM|IEEE|USENIX|SIAM|proceedings|symposium|conference|workshop)\b", re.IGNORECASE)
+# What makes a dated footer line a note about this paper, not running text.
+_FOOTER_DATE_CUE = re.compile(
+    r"\b(?:ACM|IEEE|USENIX|SIAM|proceedings|symposium|conference|workshop|draft|to\s+appear|TR|report)\b|^\(", re.IGNORECASE
+)
 _CITATION_MARKS = re.compile(r"\bet\s+al\b|\[\d|\bcf\.|\bsee\b", re.IGNORECASE)
 
 
@@ -177,9 +181,12 @@ def _dated_header_year(text: str) -> int | None:
     the conference ("To appear in OSDI 2006").
     """
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    for line in lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]:
+    footer = lines[-_FOOTER_LINES:] if len(lines) > HEADER_LINES else []
+    for line in lines[:HEADER_LINES] + footer:
         if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):
             continue
+        if line in footer and not _FOOTER_DATE_CUE.search(line):
+            continue  # on a two-column page the last lines may be running text ("... ended in March 2001.")
         date = _BANNER_DATE_YEAR.search(line)
         if date and (date.end() >= len(line.rstrip(" .)")) or _VENUE_WORD.search(line)):
             return year_in_range(int(date.group("year") or date.group("acronym_year") or date.group("day_first_year")))

@@ -41,6 +41,10 @@ def _join_accents(text: str) -> str:
     return _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
 
 
+# A front-matter line is never this long; a longer one (a hostile or broken page) is cut, so no rule runs long on it.
+_MAX_LINE_CHARS = 1000
+
+
 def from_first_page(text: str, title: str | None = None) -> Metadata:
     """Metadata read off the text of a paper's first page.
 
@@ -51,7 +55,7 @@ def from_first_page(text: str, title: str | None = None) -> Metadata:
     authors are then looked for after it.
     """
     text = _join_accents(normalize_ligatures(text))
-    lines = [LayoutLine(" ".join(line.split()), 0.0, "") for line in text.split("\n") if line.strip()]
+    lines = [LayoutLine(" ".join(line[:_MAX_LINE_CHARS].split()), 0.0, "") for line in text.split("\n") if line.strip()]
     return _read_front_matter(lines, text, known_title=title, use_styles=False)
 
 
@@ -64,7 +68,9 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     in other type between stacked author blocks are skipped.
     """
     text = _join_accents(normalize_ligatures(text))
-    lines = [LayoutLine(_join_accents(normalize_ligatures(line.text)), line.size, line.font, line.y) for line in layout.lines]
+    lines = [
+        LayoutLine(_join_accents(normalize_ligatures(line.text[:_MAX_LINE_CHARS])), line.size, line.font, line.y) for line in layout.lines
+    ]
     lines = [line for line in lines if line.text.strip()]
     # Nature-style pages put the title block after the first column's text
     # in reading order, so the rest of the page is searched when its top has none.

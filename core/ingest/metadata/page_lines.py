@@ -48,7 +48,6 @@ SECTION_START = re.compile(
     r"^(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction(?!\s+(?:to|of|and)\b)|(?:1|i)\.?\s+introduction|background|key\s*words|index\s+terms)\b",
     re.IGNORECASE,
 )
-# Affiliation and footnote markers glued to or just after a name.
 
 
 def letter_count(text: str) -> int:

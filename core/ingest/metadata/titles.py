@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from papergym.core.ingest.clean import join_hyphenated, normalize_ligatures
+from papergym.core.ingest.clean import OT1_LIGATURES, join_hyphenated, normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine
 from papergym.core.ingest.metadata.authors import looks_like_author_line
 from papergym.core.ingest.metadata.page_lines import SECTION_START, has_markers, is_affiliation, is_banner, letter_count, letters
 
-_INITIAL = re.compile(r"^[A-Z]\.$")
+_ONE_INITIAL = re.compile(r"^[A-Z]\.$")
 # TeX's OT1 encoding puts its ligatures at these codes: "E\x0ecient" is "Efficient".
-_OT1_LIGATURES = {"\x0b": "ff", "\x0c": "fi", "\x0d": "fl", "\x0e": "ffi", "\x0f": "ffl"}
 # More control characters than this share of a text's characters, and the text is noise.
 _NOISE_SHARE = 0.1
 
@@ -24,8 +23,8 @@ def _without_control_characters(text: str) -> str | None:
         return text
     if controls > _NOISE_SHARE * len(text.replace(" ", "")):
         return None
-    for code, ligature in _OT1_LIGATURES.items():
-        text = text.replace(code, ligature)
+    for code, ligature in OT1_LIGATURES.items():
+        text = text.replace(chr(code), ligature)
     return "".join(char for char in text if unicodedata.category(char) != "Cc" or char in "\t\n\r")
 
 
@@ -152,7 +151,7 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
         and lines[end].size >= max(body_size * _TITLE_FONT_RATIO, title_size * _SUBTITLE_SIZE_RATIO)
         and lines[end].size <= title_size
         and (end + 1 >= len(lines) or lines[end + 1].size < lines[end].size or lines[end + 1].same_style(lines[end]))
-        and (title.endswith(":") or not looks_like_author_line(lines[end].text))
+        and (not looks_like_author_line(lines[end].text) or (title.endswith(":") and not _address_follows(lines, end)))
         and not is_banner(lines[end].text)
         and not SECTION_START.match(lines[end].text)
         and letter_count(lines[end].text) > _STRAY_MARK_LETTERS
@@ -165,6 +164,11 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
     if not joined or len(joined) > _MAX_TITLE_CHARS:
         return title, after
     return joined, end
+
+
+def _address_follows(lines: list[LayoutLine], index: int) -> bool:
+    """Whether the line after lines[index] is an address, so lines[index] is a line of names."""
+    return index + 1 < len(lines) and is_affiliation(lines[index + 1].text)
 
 
 def _short_title(run: list[str]) -> str | None:
@@ -242,7 +246,7 @@ def _reads_as_title(title: str) -> bool:
         return False
     if (len(words) < 3 and len(title) < 20) or (len(words) <= 4 and _JOURNAL_NAME.match(title)):
         return False
-    if any(_INITIAL.match(word) for word in words) and looks_like_author_line(title):
+    if any(_ONE_INITIAL.match(word) for word in words) and looks_like_author_line(title):
         return False  # "R. W. Picard": a name with initials, set large under a title that was passed over
     letters = letter_count(title)
     if not any(char.isupper() for char in title):
