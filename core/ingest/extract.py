@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,6 +34,8 @@ class ExtractedPaper:
     peak_rss_mb: float = 0.0
     journal: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field -> where it came from ("layout", "xmp", ...)
+    # Why the text is unusable when has_text is False: no text layer, or one that reads as noise.
+    text_problem: str | None = None
 
 
 class ExtractError(Exception):
@@ -106,7 +109,12 @@ def extract_pdf(
                 unreadable += 1
                 raw_pages.append("")
         letters = sum(ch.isalpha() for page_text in raw_pages for ch in page_text)
-        has_text = letters >= MIN_LETTERS_PER_PAGE * page_count
+        text_problem = None
+        if letters < MIN_LETTERS_PER_PAGE * page_count:
+            text_problem = NO_TEXT_LAYER
+        elif _reads_as_noise(raw_pages):
+            text_problem = NOISE_TEXT_LAYER
+        has_text = text_problem is None
         metadata = from_pdf(reader, first_page)
         sections = split_sections(clean_pages(raw_pages)) if has_text else []
     except MemoryError:
@@ -130,7 +138,26 @@ def extract_pdf(
         peak_rss_mb=_peak_rss_mb(),
         journal=metadata.journal,
         sources=dict(metadata.sources),
+        text_problem=text_problem,
     )
+
+
+NO_TEXT_LAYER = "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result"
+NOISE_TEXT_LAYER = (
+    "has a text layer that reads as noise (fonts without a Unicode map, as old dvips output has);"
+    " run OCR over it (e.g. ocrmypdf --force-ocr) and import the result"
+)
+# A text layer with more control characters than this share of its characters is noise: TeX Type 3
+# fonts without a Unicode map come out of pypdf as control codes. Real text has a few ligature codes at most.
+_NOISE_SHARE = 0.1
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _reads_as_noise(pages: list[str]) -> bool:
+    """Whether a document's text is mostly control characters, the mark of fonts pypdf cannot map."""
+    characters = sum(len("".join(text.split())) for text in pages)
+    controls = sum(len(_CONTROL_CHARACTER.findall(text)) for text in pages)
+    return characters > 0 and controls > _NOISE_SHARE * characters
 
 
 def _peak_rss_mb() -> float:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from papergym.core.errors import LibraryError, describe_database_error
 from papergym.core.ids import file_sha256
-from papergym.core.ingest.extract import ExtractedPaper, extract_task
+from papergym.core.ingest.extract import NO_TEXT_LAYER, ExtractedPaper, extract_task
 from papergym.core.ingest.pool import default_workers, run_isolated
 from papergym.core.ingest.safe_text import safe_field
 from papergym.core.library import FILENAME_SOURCE, PDF_DIR, Library, PaperRecord, SectionRecord, duplicate_label
@@ -176,9 +176,7 @@ def _record(paper_id: str, path: Path, size: int, extracted: ExtractedPaper) -> 
         doi=extracted.doi,
         journal=extracted.journal,
         abstract=extracted.abstract,
-        reason=None
-        if extracted.has_text
-        else "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result",
+        reason=None if extracted.has_text else (extracted.text_problem or NO_TEXT_LAYER),
         sections=[SectionRecord(kind, heading, text) for kind, heading, text in extracted.sections],
         sources=sources,
     )

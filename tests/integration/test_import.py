@@ -215,3 +215,21 @@ def test_demo_papers_import_with_their_metadata(tmp_path):
             full_text = " ".join(section["text"] for section in library.sections(paper["id"]))
             assert "ﬁ" not in full_text and "ﬂ" not in full_text
             assert "References" not in [s["heading"] for s in library.sections(paper["id"])]
+
+
+def test_a_text_layer_of_control_codes_is_kept_as_no_text_with_a_reason(tmp_path: Path):
+    # Old dvips Type 3 fonts without a Unicode map come out of pypdf as control codes, not words.
+    noise = tmp_path / "type3.pdf"
+    noise.write_bytes(text_pdf([["\x05\x0f\x0e\x10 \x11 \x12\x13\x11 \x17 \x19\x18\x19\x03 abc"] * 40] * 2))
+    ligatures = tmp_path / "ligatures.pdf"
+    pages = paper_pages("Efficient lattice heat transport", seed=3)
+    pages[1] = [line.replace("fi", "\x0c") for line in pages[1]]
+    ligatures.write_bytes(text_pdf(pages))
+    _code, output = run_cli("import", str(noise), str(ligatures), "--json", "--library", str(tmp_path / "lib"))
+    results = {Path(result["path"]).name: result for result in json_lines(output) if "path" in result}
+    assert results["type3.pdf"]["has_text"] is False and "noise" in results["type3.pdf"]["reason"]
+    assert "OCR" in results["type3.pdf"]["reason"]
+    assert results["ligatures.pdf"]["has_text"] is True
+    with Library(tmp_path / "lib") as library:
+        stored = {row["filename"]: row for row in library.papers()}
+    assert stored["type3.pdf"]["status"] == "no_text" and stored["ligatures.pdf"]["status"] == "ok"

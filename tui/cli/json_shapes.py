@@ -21,7 +21,7 @@ class Shape:
 
 PAPER = {
     "id": ("str", "the paper's id: the SHA-256 of its PDF"),
-    "status": ("str", "ok, no_text (a scan without a text layer), failed or duplicate"),
+    "status": ("str", "ok, no_text (a scan without a text layer, or one that reads as noise), failed or duplicate"),
     "reason": ("str?", "why a file failed or has no text, in one sentence"),
     "filename": ("str", "the file's name when it was imported"),
     "source_path": ("str", "where it was imported from"),
@@ -125,7 +125,7 @@ JSON_SHAPES: dict[str, Shape] = {
             "pages": ("int?", "pages read"),
             "reason": ("str?", "why it was skipped or failed, in one sentence"),
             "title": ("str?", "the title found"),
-            "has_text": ("bool?", "false for a scan without a text layer"),
+            "has_text": ("bool?", "false for a scan without a text layer, or a text layer that reads as noise"),
             "seconds": ("float", "time spent on the file"),
             "peak_rss_mb": ("float?", "the reader process's peak memory"),
             "duplicate_of": ("str?", "the paper this file is another copy of"),
