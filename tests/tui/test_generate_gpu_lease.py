@@ -66,8 +66,7 @@ async def test_a_run_waits_while_another_job_holds_the_gpu_and_names_it(tmp_path
 
             other_job.close()
             await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert "Finished: 3 new questions" in status(app)
+            await wait_until(pilot, lambda: "Finished: 3 new questions" in status(app))
     assert held_while_loading == [("holding", "generate", str(folder))]
     assert jobs() == []  # let go when the run ended
     with Library(folder) as library:
@@ -87,8 +86,8 @@ async def test_cancel_while_waiting_leaves_the_queue_and_runs_nothing(tmp_path, 
             await wait_until(pilot, lambda: len(queue()) == 2)
             await pilot.click("#generate-cancel")
             await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert "Cancelled while waiting for the GPU" in status(app)
+            # The worker's last word reaches the status line through the message queue, after the worker ends.
+            await wait_until(pilot, lambda: "Cancelled while waiting for the GPU" in status(app))
             assert not app.screen.query_one("#generate-start").disabled
             assert jobs() == [("holding", "check")]  # out of the queue; the other job keeps the GPU
     assert loaded == []
@@ -111,8 +110,7 @@ async def test_the_gpu_is_let_go_when_the_model_fails_to_load(tmp_path, monkeypa
         await pilot.pause()
         await pilot.press("ctrl+g")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "The model did not load." in status(app)
+        await wait_until(pilot, lambda: "The model did not load." in status(app))
     assert held == [("holding", "generate")] and jobs() == []
 
 
@@ -129,8 +127,7 @@ async def test_the_gpu_is_let_go_when_a_run_is_cancelled_mid_window(tmp_path, mo
         assert jobs() == [("holding", "generate")]
         await pilot.click("#generate-cancel")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Cancelled" in status(app)
+        await wait_until(pilot, lambda: "Cancelled" in status(app))
     assert jobs() == []
 
 
@@ -148,6 +145,5 @@ async def test_without_a_gpu_a_run_does_not_wait_for_the_queue(tmp_path, monkeyp
             await pilot.pause()
             await pilot.press("ctrl+g")
             await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert "Finished: 1 new question" in status(app)
+            await wait_until(pilot, lambda: "Finished: 1 new question" in status(app))
         assert jobs() == [("holding", "train run-8")]
