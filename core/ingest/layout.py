@@ -68,9 +68,10 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
             return decode_glyph_codes(page.extract_text() or ""), None
         except Exception:
             return "", None
-    if decode_glyph_codes(text) != text:
+    decoded = decode_glyph_codes(text)
+    if decoded != text:
         # A font known only by glyph codes: its sizes are unreliable too, so the text is read without them.
-        return decode_glyph_codes(text), None
+        return decoded, None
     try:
         return text, PageLayout(_lines_of(pieces))
     except Exception:
