@@ -68,6 +68,16 @@ class GenerateSettings:
     def prompt_version(self) -> str:
         return prompts.PROMPT_VERSION + (f"+{prompts.REFINE_VERSION}" if self.refine else "")
 
+    @property
+    def questions_per_window(self) -> int:
+        return len(self.kinds) * self.per_window
+
+    @property
+    def max_tokens_per_window(self) -> int:
+        """The most tokens one window's replies can take on first attempts (a refine pass included), retries aside."""
+        refine = MAX_TOKENS["refine"] if self.refine else 0
+        return self.per_window * sum(MAX_TOKENS[kind] + (refine if kind == "mcq" else 0) for kind in self.kinds)
+
 
 @dataclass
 class Window:

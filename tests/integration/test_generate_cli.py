@@ -61,3 +61,14 @@ def test_generate_on_an_empty_library_says_what_to_do(tmp_path):
 def test_unknown_question_id(tmp_path):
     result = CliRunner().invoke(cli, ["question", "abcd", "--library", str(tmp_path / "lib")])
     assert result.exit_code == 1 and "No question has the id abcd" in result.output
+
+
+def test_generate_says_how_many_questions_and_tokens_it_is_about_to_ask_for(tmp_path, monkeypatch):
+    lib = tmp_path / "lib"
+    with Library(lib) as library:
+        add_paper(library, "a" * 64, sections=1)
+    monkeypatch.setattr("papergym.core.llm.backends.open_backend", lambda *a, **k: FakeBackend([mcq(), mcq(), numeric(), numeric()]))
+    result = _run("generate", "--kinds", "mcq,numeric", "--per-window", "2", "--library", str(lib))
+    assert result.exit_code == 0, result.output
+    # Two kinds, two of each: four questions a window, each reply capped at its kind's token limit (640 + 640 + 512 + 512).
+    assert "about to run 1 windows for up to 4 questions and at most 2,304 generated tokens" in result.output

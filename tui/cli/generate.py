@@ -155,7 +155,8 @@ def generate(
                 click.echo(
                     f"{backend.model_name}: {total} windows ({total - len(todo)} already done), "
                     f"kinds {','.join(kinds)}, {per_window} per window{', refined' if refine else ''}: "
-                    f"about to run {to_run} windows for up to {to_run * per_window} questions; "
+                    f"about to run {to_run} windows for up to {to_run * settings.questions_per_window} questions "
+                    f"and at most {to_run * settings.max_tokens_per_window:,} generated tokens; "
                     "the time left shows once the first window is done.",
                     err=True,
                 )
