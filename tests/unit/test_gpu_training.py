@@ -337,6 +337,15 @@ def test_a_run_says_what_it_is_about_to_do():
     assert [format_seconds(value) for value in (42, 600, 7260)] == ["42 s", "10 min", "2 h 01 min"]
 
 
+def test_the_progress_line_estimates_the_time_left_from_the_measured_steps(capsys):
+    from papergym.train.worker import print_progress
+
+    print_progress(50, 200, {"reward": 0.5})
+    assert "left" not in capsys.readouterr().err  # nothing measured yet: no guess
+    print_progress(50, 200, {"reward": 0.5, "papergym/step_seconds": 4.0})
+    assert capsys.readouterr().err.strip().endswith("s/step 4  about 10 min left")
+
+
 def test_the_training_benchmark_takes_the_peak_over_every_logged_step(tmp_path):
     import importlib.util
 
