@@ -1,4 +1,4 @@
-"""Every module of core, train and the command line imports fast: no UI, training or inference stack at import time.
+"""Every module of core, train, the command line and the app imports fast: no training or inference stack (nor, outside the app, UI) at import.
 
 The app lists runs, the CLI answers `papers` in a tenth of a second, and a spawned PDF reader starts quickly only
 because nothing heavy loads until a function that needs it runs. One subprocess per module, so each starts clean.
@@ -21,6 +21,8 @@ FORBIDDEN = {
     "papergym.core": TRAINING_STACK + INFERENCE_STACK + DATA_STACK + UI_STACK + ("click", "rich", "httpx"),
     "papergym.train": TRAINING_STACK + INFERENCE_STACK + DATA_STACK + UI_STACK,
     "papergym.tui.cli": TRAINING_STACK + INFERENCE_STACK + DATA_STACK + UI_STACK,
+    # Textual is the app itself; torch, llama.cpp and datasets load only when a screen starts work that needs them.
+    "papergym.tui.app": TRAINING_STACK + INFERENCE_STACK + DATA_STACK,
 }
 
 
