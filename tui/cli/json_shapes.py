@@ -323,7 +323,7 @@ JSON_SHAPES: dict[str, Shape] = {
         ONE,
         {
             "folder": ("str", "the machine-wide folder of the GPU lease"),
-            "jobs": ("list[object]", "who holds the GPU and who waits, since when"),
+            "jobs": ("list[object]", "who holds the GPU and who waits: role, place, job, pid, user, library, since when"),
         },
     ),
 }

@@ -1,4 +1,4 @@
-"""``papergym queue``: which job holds the GPU and which wait for it, machine-wide (every library)."""
+"""``papergym queue``: which job holds the GPU and which wait for it, machine-wide (every library and user)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _waited(since: str) -> str:
 @click.command("queue")
 @click.option("--json", "as_json", is_flag=True, help="Print the queue as JSON.")
 def queue_command(as_json: bool) -> None:
-    """Jobs holding or waiting for the GPU (generate, check, eval, train), in order; Ctrl-C in a waiting job takes it out."""
+    """Jobs of every user holding or waiting for the GPU (generate, check, eval, train), in order; Ctrl-C in a waiting job takes it out."""
     from papergym.core.gpu_lease import lease_dir, queue
 
     entries = queue()
@@ -32,4 +32,6 @@ def queue_command(as_json: bool) -> None:
         return
     for entry in entries:
         place = "holds" if entry.role == "holding" else f"waits ({entry.position})"
-        click.echo(f"GPU {entry.device}  {place:10}  {entry.job:24}  pid {entry.pid:<7}  for {_waited(entry.since):>6}  {entry.library}")
+        click.echo(
+            f"GPU {entry.device}  {place:10}  {entry.job:24}  pid {entry.pid:<7}  {entry.user:10}  for {_waited(entry.since):>6}  {entry.library}"
+        )

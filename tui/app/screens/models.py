@@ -59,7 +59,7 @@ class MachineChecked(Message):
 
 
 def queue_lines() -> list[str]:
-    """Who holds the GPU and who waits for it, one line each (machine-wide)."""
+    """Who holds the GPU and who waits for it, one line each (machine-wide, every user)."""
     from datetime import UTC, datetime
 
     from papergym.core.gpu_lease import queue
@@ -71,7 +71,9 @@ def queue_lines() -> list[str]:
         except ValueError:
             waited = 0
         role = "holds" if entry.role == "holding" else f"waits ({entry.position})"
-        lines.append(f"  GPU {entry.device} {role}: {entry.job}, pid {entry.pid}, for {waited // 60}:{waited % 60:02d}, {entry.library}")
+        lines.append(
+            f"  GPU {entry.device} {role}: {entry.job}, pid {entry.pid} of {entry.user or '?'}, for {waited // 60}:{waited % 60:02d}, {entry.library}"
+        )
     return lines or ["  nobody holds or waits for the GPU"]
 
 
