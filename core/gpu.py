@@ -58,13 +58,19 @@ def llama_job_uses_gpu(local_model: bool, torch_engine: bool = False) -> bool:
     return local_model and nvidia_gpu_visible() and (torch_engine or bool(llama_supports_gpu_offload()))
 
 
-def cpu_only_llama_warning(tokens_per_second: float | None = None) -> str | None:
+def cpu_only_llama_warning(tokens_per_second: float | None = None, tokens_per_second_with_prompts: float | None = None) -> str | None:
     """One sentence when a GPU is visible but llama.cpp cannot use it (None otherwise), with the reinstall command.
 
     A pip install compiles llama.cpp for the CPU unless told otherwise, so a
-    GPU machine silently generates at CPU speed.
+    GPU machine silently generates at CPU speed. The speeds are the job's own:
+    tokens generated a second, and all tokens (prompts read too) a second,
+    which is the figure that says more for a job of short replies to long
+    prompts such as a check.
     """
     if not nvidia_gpu_visible() or llama_supports_gpu_offload() is not False:
         return None
-    speed = f" (measured here: {tokens_per_second:.1f} tokens/s on the CPU)" if tokens_per_second else ""
+    figures = [f"{tokens_per_second:.1f} tokens/s generated"] if tokens_per_second else []
+    if tokens_per_second_with_prompts:
+        figures.append(f"{tokens_per_second_with_prompts:,.0f} tokens/s counting the prompts read")
+    speed = f" (measured in this run: {', '.join(figures)}, on the CPU)" if figures else ""
     return f"A CUDA GPU is visible, but llama.cpp was built without GPU offload, so generation runs on the CPU{speed}; reinstall it with: {LLAMA_CUDA_REINSTALL}"

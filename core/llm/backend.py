@@ -101,6 +101,49 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+class TokenMeter:
+    """Adds up what a job's model calls cost (tokens generated, prompt tokens read, seconds), over every backend it wraps.
+
+    A job that talks to its models through several steps (a check) learns its
+    own speed from here, without each step counting.
+    """
+
+    def __init__(self) -> None:
+        self.generated_tokens = 0
+        self.prompt_tokens_read = 0  # prompt tokens not taken from a prefix cache
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+
+    def add(self, completion: Completion) -> None:
+        with self._lock:
+            self.generated_tokens += completion.completion_tokens
+            self.prompt_tokens_read += max(0, completion.prompt_tokens - completion.cached_tokens)
+            self.seconds += completion.seconds
+
+    def wrap(self, backend: Backend) -> Backend:
+        """``backend`` as it is, except that each reply it gives is counted here."""
+        return _MeteredBackend(backend, self)
+
+
+class _MeteredBackend:
+    def __init__(self, backend: Backend, meter: TokenMeter) -> None:
+        self._backend = backend
+        self._meter = meter
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+    def complete(self, prompt: str, **options) -> Completion:
+        completion = self._backend.complete(prompt, **options)
+        self._meter.add(completion)
+        return completion
+
+    def chat(self, messages: list[Message], **options) -> Completion:
+        completion = self._backend.chat(messages, **options)
+        self._meter.add(completion)
+        return completion
+
+
 def approximate_tokens(text: str) -> int:
     """A tokenizer-free estimate (about 4 characters a token in English prose)."""
     return max(1, len(text) // 4)

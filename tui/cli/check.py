@@ -170,6 +170,7 @@ def check(
     Questions you accepted or rejected keep your decision. Stopping loses
     nothing: the same command resumes.
     """
+    from papergym.core.llm.backend import TokenMeter
     from papergym.core.llm.backends import open_backend
     from papergym.core.quality.learnability import LearnabilitySettings
     from papergym.core.quality.pipeline import DEFAULT_STEPS, CheckSettings, run_checks, validate_steps
@@ -223,11 +224,12 @@ def check(
             gpu_taken.append(True)
             gpu.enter_context(gpu_job("check", library.folder, local_model=not server, use_cpu=use_cpu, quiet=as_json))
 
+    # The local models' replies are counted, so the CPU-only notice at the end can name the speed this check measured.
+    meter = TokenMeter()
+
     def open_models():
         take_gpu()
         if not as_json:
-            if not server:
-                cpu_only_notice()
             click.echo("Loading the model…", err=True)
         names = _steps(solvers) or [model]
         opened: dict = {}
@@ -236,8 +238,10 @@ def check(
             if name not in opened:
                 # The adapter goes with the model it was made for: the first solver (--model).
                 adapter = lora if name == names[0] else None
-                opened[name] = open_backend(
-                    library, model=name, server=server, api_key=api_key, lora=adapter, concurrency=concurrency, threads=threads
+                opened[name] = meter.wrap(
+                    open_backend(
+                        library, model=name, server=server, api_key=api_key, lora=adapter, concurrency=concurrency, threads=threads
+                    )
                 )
             return opened[name]
 
@@ -248,8 +252,10 @@ def check(
         take_gpu()
         if not as_json:
             click.echo(f"Loading the model to be trained ({settings.learnability.model})…", err=True)
-        return open_backend(
-            library, model=settings.learnability.model, server=server, api_key=api_key, concurrency=concurrency, threads=threads
+        return meter.wrap(
+            open_backend(
+                library, model=settings.learnability.model, server=server, api_key=api_key, concurrency=concurrency, threads=threads
+            )
         )
 
     view = None if as_json else _CheckProgressView()
@@ -264,6 +270,8 @@ def check(
         echo_json(report.as_dict())
     else:
         _print_report(report)
+        if not server and meter.seconds:
+            cpu_only_notice(meter.generated_tokens, meter.seconds, meter.prompt_tokens_read)
     if report.cancelled:
         sys.exit(130)
     if report.stopped_reason:

@@ -200,8 +200,6 @@ def eval_command(
             if view:
                 view.close()
 
-    if not as_json and engine != "transformers":
-        cpu_only_notice()
     try:
         report = run(adapter, model, "the adapter" if adapter else "the model")
         if not as_json:
@@ -232,8 +230,15 @@ def eval_command(
                 "comparison": comparison.as_dict() if comparison else None,
             }
         )
-    elif comparison is not None:
-        _print_comparison(comparison)
+    else:
+        if comparison is not None:
+            _print_comparison(comparison)
+        on_llama_cpp = [measured for measured in (report, base_report) if measured is not None and measured.engine == "llama.cpp"]
+        if on_llama_cpp:
+            cpu_only_notice(
+                sum(result["tokens"] for measured in on_llama_cpp for result in measured.results),
+                sum(measured.seconds for measured in on_llama_cpp),
+            )
 
 
 @click.command("convert")

@@ -170,8 +170,8 @@ def generate(
         echo_json(report.as_dict())
     else:
         _print_generate_summary(report)
-        if not server and report.seconds:
-            cpu_only_notice(report.completion_tokens / report.seconds)
+        if not server:
+            cpu_only_notice(report.completion_tokens, report.seconds, report.prompt_tokens - report.cached_tokens)
     if report.cancelled:
         sys.exit(130)
     if report.stopped_reason:

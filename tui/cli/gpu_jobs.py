@@ -15,11 +15,17 @@ def cpu_option(command):
     )(command)
 
 
-def cpu_only_notice(tokens_per_second: float | None = None) -> None:
-    """Say, on stderr, when a GPU is visible but llama.cpp was built without offload (with the reinstall command)."""
+def cpu_only_notice(generated_tokens: int, seconds: float, prompt_tokens_read: int = 0) -> None:
+    """Say, on stderr at the end of a llama.cpp job, when a GPU is visible but llama.cpp was built without offload.
+
+    The sentence names the reinstall command and the speed this job measured
+    (``seconds``: the time its model spent, prompts included).
+    """
     from papergym.core.gpu import cpu_only_llama_warning
 
-    notice = cpu_only_llama_warning(tokens_per_second)
+    generated = generated_tokens / seconds if seconds > 0 and generated_tokens else None
+    with_prompts = (generated_tokens + prompt_tokens_read) / seconds if seconds > 0 and prompt_tokens_read else None
+    notice = cpu_only_llama_warning(generated, with_prompts)
     if notice:
         click.echo(notice, err=True)
 
