@@ -285,7 +285,11 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
     headings = []
     last_number = 0
     for line_index, line in enumerate(lines):
-        heading = _parse_heading(line.strip(), line_index, last_number)
+        text = line.strip()
+        previous = lines[line_index - 1].strip() if line_index else ""
+        if _LETTER_SPACED_TAIL.match(text) and len(previous) == 1 and previous.isalpha():
+            text = f"{previous} {text}"  # Elsevier's "a" / "b s t r a c t", cut after its first letter
+        heading = _parse_heading(text, line_index, last_number)
         if heading is not None:
             headings.append(heading)
             last_number = heading.number if heading.number is not None else last_number
@@ -294,12 +298,13 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
 
 # Headings set letter-spaced: "A B S T R A C T", "I N T R O D U C T I O N".
 _LETTER_SPACED = re.compile(r"^(?:[A-Za-z] ){3,}[A-Za-z]:?$")
+_LETTER_SPACED_TAIL = re.compile(r"^(?:[A-Za-z] ){2,}[A-Za-z]:?$")
 
 
 def _parse_heading(line: str, line_index: int, last_number: int) -> _Heading | None:
     """The heading a line is, given the last top-level number seen, or None."""
     if _LETTER_SPACED.match(line):
-        line = line.replace(" ", "")
+        line = line.replace(" ", "").capitalize()  # small capitals come out lower case: "a b s t r a c t"
     if not line or (len(line) > _MAX_HEADING_CHARS and not _RUN_IN_HEADING.match(line)):
         return None
     run_in = _RUN_IN_HEADING.match(line)

@@ -766,3 +766,63 @@ def test_an_author_box_after_the_abstract_is_found_when_an_address_follows_its_n
         (8.5, "Sebastian Arndt"),
     ]
     assert from_pdf(make_pdf(without_address)).authors == []
+
+
+@pytest.mark.parametrize(
+    "author_line, authors",
+    [
+        # Springer: middle dots between the names.
+        ("Sheila Ruswandi · Keiji Kitani · Kazuya Akimitsu", ["Sheila Ruswandi", "Keiji Kitani", "Kazuya Akimitsu"]),
+        # Markers closed by a parenthesis, initials glued to the surname.
+        ("D. Noreland1),J.Kergomard2),F.Laloë3)", ["D. Noreland", "J. Kergomard", "F. Laloë"]),
+        # pdfTeX's detached breve and ogonek.
+        ("Barlas O\u02d8guz\u2217, Je\u02dbdrzej Kowalczuk", ["Barlas Oğuz", "Jędrzej Kowalczuk"]),
+    ],
+)
+def test_more_author_line_conventions(author_line, authors):
+    assert from_first_page(f"A Title About Heat Flow in Rocks\n{author_line}\nAbstract\nBody.").authors == authors
+
+
+def test_authors_set_above_the_title_are_found():
+    lines = [
+        (9.5, "FUNGAL DISEASES"),
+        (8, "J Gen Plant Pathol (2005) 71:107-116"),
+        (9.5, "Sheila Ruswandi · Keiji Kitani"),
+        (9.5, "Takashi Tsuge · Tomonori Shiraishi"),
+        (16, "Structural analysis of a cosmid clone carrying a toxin gene"),
+        (9.5, "Abstract The strawberry pathotype of Alternaria alternata produces a toxin."),
+        *BODY_LINES,
+    ]
+    metadata = from_pdf(make_pdf(lines))
+    assert metadata.title == "Structural analysis of a cosmid clone carrying a toxin gene"
+    assert metadata.authors == ["Sheila Ruswandi", "Keiji Kitani", "Takashi Tsuge", "Tomonori Shiraishi"]
+
+
+def test_a_capitals_banner_above_the_title_is_no_author():
+    lines = [(9.5, "FUNGAL DISEASES"), (16, "Structural analysis of a cosmid clone carrying a toxin gene"), (9.5, "Abstract"), *BODY_LINES]
+    assert from_pdf(make_pdf(lines)).authors == []
+
+
+def test_info_fields_with_html_entities_are_read_and_an_acronym_is_no_author():
+    info = from_info({"/Author": "D. Noreland ; F. Lalo&euml;", "/Title": "Woodwinds &amp; Reeds"})
+    assert (info.title, info.authors) == ("Woodwinds & Reeds", ["D. Noreland", "F. Laloë"])
+    lines = [
+        (8, "MCSER Publishing, Rome-Italy"),
+        (16, "Employee Perception of Fairness of Advancement"),
+        (10, "Kola O. Odeku"),
+        (9, "Abstract"),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines, info={"/Author": "MCSER"})).authors == ["Kola O. Odeku"]
+
+
+@pytest.mark.parametrize(
+    "page, year",
+    [
+        # The journal's reference of the article outranks its online-first date, wherever the line is read.
+        ("Received 4 June 2003\nPublished online 27 November 2003\nA Title\nBody text.\nProc. R. Soc. Lond. B (2004) 271, 147–152", 2004),
+        ("A Title\nBody text here.\nLancet 2004;363(9):147-52\nMore body text.", 2004),
+    ],
+)
+def test_the_articles_own_reference_line_gives_the_year(page, year):
+    assert from_first_page(page).year == year

@@ -347,3 +347,8 @@ def test_acm_keyword_labels_end_an_unlabelled_abstract(label):
     )
     abstract = find_abstract(split_sections(front + "1. Introduction\nBody text of the paper goes here.\n"))
     assert abstract.endswith("in a single pass.")
+
+
+def test_a_letter_spaced_abstract_heading_cut_after_its_first_letter_is_found():
+    text = "A Title\na r t i c l e i n f o\nKeywords:\nEnzymes\na\nb s t r a c t\nL-asparaginase is an enzyme.\nSecond line.\n1. Introduction\nBody."
+    assert find_abstract(split_sections(text)).startswith("L-asparaginase is an enzyme.")

@@ -14,6 +14,7 @@ from papergym.core.ingest.metadata.page_lines import (
     BANNER_START,
     SECTION_START,
     is_affiliation,
+    letters,
 )
 
 _MARKERS = re.compile(
@@ -24,8 +25,12 @@ _MARKERS = re.compile(
     r"|(?<=\s)[a-z](?:,[a-z])*(?=\s|,|$)"
 )
 _MARKER_SEPARATOR = "|"
+# Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)"), and initials set without a space before the surname.
+_PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])\d{1,2}\)")
+_GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
-_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\band\b|\bAND\b)\s*")
+# Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani").
+_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5]\s|\band\b|\bAND\b)\s*")
 
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
@@ -147,6 +152,7 @@ def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", line)))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
+    line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", line))
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
     pieces = [_HONORIFIC.sub("", piece.strip(" ," + _MARKER_SYMBOLS)) for piece in _NAME_SPLIT.split(unmarked)]
     return [piece for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
@@ -261,6 +267,30 @@ def find_author_block(lines: list[LayoutLine], letter_markers: str = "") -> list
         if any(is_affiliation(other.text) or AFFILIATION_WORDS.search(other.text) for other in following):
             return find_authors(lines[index:], letter_markers, use_styles=True)
     return []
+
+
+# Springer journals set the author lines right above the title; at most this many.
+_AUTHOR_LINES_ABOVE = 4
+
+
+def find_authors_above(lines: list[LayoutLine], title: str) -> list[str]:
+    """The names on the lines right above the title, for pages that set the authors first.
+
+    ``lines`` end with the title's lines. Only lines of names directly above
+    the title count, read upwards until a line that is not one; lines in
+    capitals only are section banners ("FUNGAL DISEASES"), never authors.
+    """
+    title_letters = letters(title)
+    start = len(lines)
+    while start > 0 and letters(lines[start - 1].text) and letters(lines[start - 1].text) in title_letters:
+        start -= 1
+    above: list[list[str]] = []
+    for line in reversed(lines[max(0, start - _AUTHOR_LINES_ABOVE) : start]):
+        names = _names_on_line(line.text) if not line.text.isupper() else []
+        if not names:
+            break
+        above.insert(0, names)
+    return [_title_case_if_capitals(name) for name in unique_names([name for names in above for name in names])]
 
 
 def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:

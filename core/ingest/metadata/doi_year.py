@@ -75,6 +75,10 @@ _JOURNAL_LINE_YEAR = re.compile(
     rf"\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
+# A year followed by volume and pages, as a journal prints its own article's reference.
+_ARTICLE_REFERENCE = re.compile(
+    rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
+)
 # A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
 _VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
 # Lines at the top of the page (and its last few, the footer) are banners;
@@ -156,12 +160,18 @@ _CITATION_MARKS = re.compile(r"\bet\s+al\b|\[\d|\bcf\.|\bsee\b", re.IGNORECASE)
 
 
 def _journal_line_year(text: str) -> int | None:
-    """The year in a journal or proceedings banner among the page's first or last lines, or None."""
+    """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for line in banner_lines:
         match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
         if match and "et al" not in line and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line) or _VOLUME_LINE.match(line)):
+            return year_in_range(int(next(year for year in match.groups() if year)))
+    # The article's own reference, wherever the reading order puts it: "Proc. R. Soc. Lond. B (2004) 271, 147–152",
+    # "Lancet 2004;363(9):147-52". Page 1 holds no reference list, so such a line is the paper's.
+    for line in lines:
+        match = _ARTICLE_REFERENCE.search(line)
+        if match and "et al" not in line:
             return year_in_range(int(next(year for year in match.groups() if year)))
     for index, line in enumerate(banner_lines):
         follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))

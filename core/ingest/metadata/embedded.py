@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ElementTree
 from typing import Any
@@ -49,7 +50,9 @@ def _as_text(value: Any) -> str | None:
         raw = text.encode("latin-1", errors="ignore")
         encoding = "utf-16" if raw.startswith((b"\xfe\xff", b"\xff\xfe")) else ("utf-16-be" if raw[:1] == b"\x00" else "utf-16-le")
         text = raw.decode(encoding, errors="replace")
-    return text.replace("\x00", "")
+    text = text.replace("\x00", "")
+    # Web-made PDFs carry HTML entities in their Info fields ("F. Lalo&euml;").
+    return html.unescape(text) if "&" in text else text
 
 
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"

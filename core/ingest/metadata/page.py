@@ -7,7 +7,7 @@ import unicodedata
 
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine, PageLayout
-from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, letter_markers
+from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, find_authors_above, letter_markers
 from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
 from papergym.core.ingest.metadata.record import Metadata
 from papergym.core.ingest.metadata.titles import TITLE_SEARCH_LINES, bold_title, clean_title, find_title, find_title_end, largest_type_title
@@ -23,14 +23,20 @@ _SPACING_ACCENTS = {
     "\u02dc": "\u0303",
     "\u02c7": "\u030c",
     "\u02da": "\u030a",
+    "\u02d8": "\u0306",
+    "\u02d9": "\u0307",
+    "\u02dd": "\u030b",
+    "\u00af": "\u0304",
 }
-_ACCENT_BEFORE_LETTER = re.compile("([\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da])\\s?([A-Za-z\u0131])")
+_ACCENT_BEFORE_LETTER = re.compile("([\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af])\\s?([A-Za-z\u0131])")
 _CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
+# The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej").
+_OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
 
 
 def _join_accents(text: str) -> str:
     """Text with pdfTeX's detached accents put back on their letters ("Gr´egory" -> "Grégory")."""
-    if not any(accent in text for accent in (*_SPACING_ACCENTS, "\u00b8")):
+    if not any(accent in text for accent in (*_SPACING_ACCENTS, "\u00b8", "\u02db")):
         return text
 
     def accented(match: re.Match[str]) -> str:
@@ -38,7 +44,8 @@ def _join_accents(text: str) -> str:
         return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[match.group(1)])
 
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
-    return _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
+    text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
+    return _OGONEK_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)
 
 
 # A front-matter line is never this long; a longer one (a hostile or broken page) is cut, so no rule runs long on it.
@@ -101,6 +108,8 @@ def _read_front_matter(
     authors: list[str] = []
     if title_end is not None:
         authors = find_authors(lines[title_end:], letter_markers(plain), use_styles)
+        if not authors and page_title:
+            authors = find_authors_above(lines[:title_end], page_title)
         if not authors and use_styles:
             authors = find_author_block(lines[title_end:], letter_markers(plain))
     origin = "layout" if use_styles else "text"

@@ -57,7 +57,7 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if (
             candidate.authors
-            and all(is_name(name) or len(name.split()) == 1 for name in candidate.authors)
+            and all(is_name(name) or _lone_surname(name, page.authors) for name in candidate.authors)
             and len(candidate.authors) >= len(page.authors)
             and (scanned or _surnames_on_page(candidate.authors, page_letters))
         ):
@@ -76,6 +76,11 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
                 combined.year, combined.sources["year"] = candidate.year, origin
                 break
     return combined
+
+
+def _lone_surname(name: str, page_authors: list[str]) -> bool:
+    """Whether a one-word Info author can stand for a person: only when page 1 names nobody, and never an acronym ("MCSER")."""
+    return len(name.split()) == 1 and not page_authors and not name.isupper()
 
 
 def _printed_on_page(title: str, page_letters: str) -> bool:
