@@ -8,8 +8,10 @@
 #                                 so a slip in the script shows here rather than in the GPU's few minutes
 #
 # Stages, each under its own time limit (seconds): setup 45, models 45, gpu tests 60, benchmark 170,
-# detached Unsloth run stopped after step 3 and resumed 110, GGUF LoRA conversion 30 = 460 s
-# (--full: 40 + 60 + 30 + 2 x 130 + 70 + 20 = 480 s).
+# detached Unsloth run stopped after step 3 and resumed 110, GGUF LoRA conversion 25, the LoRA loaded by
+# llama.cpp on the CPU beside its base written as GGUF, a few tokens generated 25 = 480 s
+# (--full: 40 + 55 + 30 + 2 x 130 + 60 + 15 + 20 = 480 s). Without llama-cpp-python on the machine the last
+# stage says "skipped" and how to run bench/gguf_lora_check.py on the lora.gguf that comes back.
 # Prepare the wheels once where PyPI answers: python bench/gpu_wheels.py (27 MiB when pruned).
 # Results land in $OUT (the device tool's folder that comes back), else bench/_work/gpu_check/.
 set -uo pipefail
@@ -40,10 +42,10 @@ if [ "$MODE" = rehearsal ]; then
 fi
 RUN_MODEL=${MODELS%%,*}
 BUDGET_TOTAL=480
-STAGES=(setup models gpu_tests benchmark detached_resume convert)
-declare -A BUDGET=([setup]=45 [models]=45 [gpu_tests]=60 [benchmark]=170 [detached_resume]=110 [convert]=30)
+STAGES=(setup models gpu_tests benchmark detached_resume convert lora_load)
+declare -A BUDGET=([setup]=45 [models]=45 [gpu_tests]=60 [benchmark]=170 [detached_resume]=110 [convert]=25 [lora_load]=25)
 if [ "$FULL" = 1 ]; then  # the benchmark runs once per model shape: its budget is per shape
-  BUDGET=([setup]=40 [models]=60 [gpu_tests]=30 [benchmark]=130 [detached_resume]=70 [convert]=20)
+  BUDGET=([setup]=40 [models]=55 [gpu_tests]=30 [benchmark]=130 [detached_resume]=60 [convert]=15 [lora_load]=20)
 fi
 MODEL_COUNT=$(echo "$MODELS" | tr ',' '\n' | wc -l)
 if [ "$MODE" = rehearsal ]; then
@@ -70,7 +72,7 @@ stage() {  # stage NAME COMMAND...: runs under the stage's time limit, prints an
   fi
   local status=${PIPESTATUS[0]}
   local took=$(( $(date +%s) - begun ))
-  if [ "$status" = 0 ]; then note "$name: ok in ${took} s"; elif [ "$status" = 124 ] || [ "$status" = 137 ]; then note "$name: stopped at its ${limit} s limit"; else note "$name: failed (exit $status) after ${took} s"; fi
+  if [ "$status" = 0 ]; then note "$name: ok in ${took} s"; elif [ "$status" = 77 ]; then note "$name: skipped ($(tail -n 1 "$RESULTS/$name.log"))"; elif [ "$status" = 124 ] || [ "$status" = 137 ]; then note "$name: stopped at its ${limit} s limit"; else note "$name: failed (exit $status) after ${took} s"; fi
   return "$status"
 }
 
@@ -83,10 +85,11 @@ dry_run() {
   echo "plan: ${STAGES[*]}; budgets add up to ${sum} s (at most ${BUDGET_TOTAL} s)"
   check "stage budgets fit ${BUDGET_TOTAL} s" "[ $sum -le $BUDGET_TOTAL ]"
   check "python is 3.11 or newer" "$PY -c 'import sys; sys.exit(sys.version_info < (3, 11))'"
-  for file in bench/train.py bench/gpu_models.py bench/gpu_wheels.py tests/integration/test_train_cpu.py assets/demo_questions.jsonl; do
+  for file in bench/train.py bench/gpu_models.py bench/gpu_wheels.py bench/gguf_lora_check.py tests/integration/test_train_cpu.py assets/demo_questions.jsonl; do
     check "$file is there" "[ -f '$ROOT/$file' ]"
   done
-  check "the helper scripts compile" "$PY -m py_compile '$ROOT/bench/train.py' '$ROOT/bench/gpu_models.py' '$ROOT/bench/gpu_wheels.py'"
+  check "the helper scripts compile" "$PY -m py_compile '$ROOT/bench/train.py' '$ROOT/bench/gpu_models.py' '$ROOT/bench/gpu_wheels.py' '$ROOT/bench/gguf_lora_check.py'"
+  check "bench/gguf_lora_check.py knows --base, --shape and --lora" "$PY '$ROOT/bench/gguf_lora_check.py' --help | grep -- --shape >/dev/null"
   check "bench/train.py knows --only and --json-out" "$PY '$ROOT/bench/train.py' --help | grep -- --json-out >/dev/null"
   check "papergym has train, runs, convert and doctor" "$PY -m papergym --help | grep doctor >/dev/null && $PY -m papergym convert --help >/dev/null"
   local gpu_files
@@ -184,10 +187,16 @@ reader = gguf.GGUFReader(sys.argv[1])
 kinds = {field.name: field for field in reader.fields.values()}
 print(f"GGUF LoRA: {len(reader.tensors)} tensors, general.type =", bytes(kinds["general.type"].parts[-1]).decode())
 PY
-  echo "lora.gguf comes back in \$OUT; load it with llama.cpp on the CPU beside its base model (tests/slow/test_gguf_lora.py does the same for gemma3-270m)."
 }
 
-export -f setup run_field detached_resume convert note
+lora_load() {  # the converted LoRA in llama.cpp on the CPU, beside its base written as GGUF: pass, fail, or skipped (exit 77)
+  $PY bench/gguf_lora_check.py --base "$WORK/models/$RUN_MODEL" --lora "$RESULTS/lora.gguf" --work "$WORK/lora_check" --tokens 8
+  local status=$?
+  [ "$status" = 77 ] && echo "where llama-cpp-python is: python bench/gguf_lora_check.py --shape $RUN_MODEL --lora lora.gguf"
+  return "$status"
+}
+
+export -f setup run_field detached_resume convert lora_load note
 export PY WORK RESULTS LIBRARY MODE BACKEND RUN_MODEL SUMMARY NUM_GENERATIONS COMPLETION_TOKENS
 note "papergym GPU check on $(hostname), $(date -u +%FT%TZ), models $MODELS"
 stage setup setup || { note "setup failed: nothing else can run"; exit 1; }
@@ -201,6 +210,6 @@ for model in ${MODELS//,/ }; do
     --only "$BENCH_RUNS" --json-out "$RESULTS/bench-$model.json"
 done
 stage detached_resume detached_resume
-stage convert convert
+stage convert convert && stage lora_load lora_load
 note "total: $(( $(date +%s) - STARTED )) s"
 cat "$SUMMARY"
