@@ -15,6 +15,12 @@ are compared by surname, in order.
 
     python bench/metadata_corpus.py && python bench/metadata.py
     python bench/metadata.py --split dev --failures      # what went wrong, dev only
+    python bench/metadata.py --set fresh                  # one set of real papers
+
+Real papers come in three sets, reported apart: PDF-extraction projects'
+test files, the papers-we-love reading list, and "fresh" (32 papers from
+seven more projects' test files: biomedical, physics, social science and
+CS), scored once before any rule was written against them.
 """
 
 from __future__ import annotations

@@ -115,13 +115,14 @@ def decode_glyph_codes(text: str) -> str:
     """A page whose words are runs of glyph codes ("/68/97/116/97") as the letters they stand for.
 
     Only a page made mostly of such runs is decoded, so a path or a fraction
-    in ordinary text stays as it is.
+    in ordinary text stays as it is. A page whose digits and punctuation alone
+    are named so ("Seattle/, WA/, USA /9/8/1/9/5") is decoded too.
     """
     if not _GLYPH_CODE_TRIPLE.search(text):
-        return text
+        return decode_slash_named_glyphs(text)
     coded = sum(len(run) for run in _GLYPH_CODE_RUN.findall(text))
     if coded < _GLYPH_CODE_SHARE * len("".join(text.split())):
-        return text
+        return decode_slash_named_glyphs(text)
 
     def character(match: re.Match[str]) -> str:
         code = int(match.group(1))
@@ -130,6 +131,40 @@ def decode_glyph_codes(text: str) -> str:
         return chr(code) if 32 <= code < 127 or 160 <= code <= 255 else ""
 
     return _GLYPH_CODE.sub(character, text)
+
+
+# Other old dvips fonts name their digits and punctuation by the character itself, and pypdf writes
+# each as "/" and that character: "Seattle/, WA/, USA /9/8/1/9/5", "http/:////www/.cs".
+_SLASH_NAMED = re.compile(r"/([^A-Za-z \t\n])")
+_SLASH_NAMED_SIGNS = re.compile(r"[^\W\d_]/[,.;:)](?=\s|$)|(?:/\d){2,}")
+# A page needs this many unmistakable signs ("Ernst/,", "/1/9/9/8") before it is decoded.
+_SLASH_NAMED_MIN_SIGNS = 4
+# TeX's OT1 text fonts put dashes and a quote where ASCII has braces and a backslash.
+_OT1_PUNCTUATION = {"{": "\u2013", "|": "\u2014", "\\": "\u201c"}
+
+
+def has_slash_named_glyphs(text: str) -> bool:
+    """Whether a page's digits and punctuation come out as "/9", "/," and "//"."""
+    return len(_SLASH_NAMED_SIGNS.findall(text)) >= _SLASH_NAMED_MIN_SIGNS
+
+
+def decode_slash_named_glyphs(text: str, whole_page: bool = True) -> str:
+    """A page whose digits and punctuation come out as "/9", "/," and "//" with those characters.
+
+    A whole page is decoded only when it has several such signs, so "and/or",
+    "1/2" and "km/h" in ordinary text stay as they are; a line of a page
+    already found so (``whole_page=False``) is decoded as it is.
+    """
+    if whole_page and not has_slash_named_glyphs(text):
+        return text
+
+    def character(match: re.Match[str]) -> str:
+        char = match.group(1)
+        if ord(char) in OT1_LIGATURES:
+            return OT1_LIGATURES[ord(char)]
+        return _OT1_PUNCTUATION.get(char, char)
+
+    return _SLASH_NAMED.sub(character, text)
 
 
 # A word broken at a line end: the head up to the hyphen, then the next line's

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from papergym.core.ingest.clean import decode_glyph_codes
+from papergym.core.ingest.clean import decode_glyph_codes, decode_slash_named_glyphs, has_slash_named_glyphs
 
 __all__ = ["LayoutLine", "PageLayout", "read_page"]
 
@@ -68,6 +68,10 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
             return decode_glyph_codes(page.extract_text() or ""), None
         except Exception:
             return "", None
+    if has_slash_named_glyphs(text):
+        # Only digits and punctuation are named oddly; the sizes are sound, so each line is decoded.
+        decoded_pieces = [(decode_slash_named_glyphs(piece, whole_page=False), *rest) for piece, *rest in pieces]
+        return decode_slash_named_glyphs(text), PageLayout(_lines_of(decoded_pieces))
     decoded = decode_glyph_codes(text)
     if decoded != text:
         # A font known only by glyph codes: its sizes are unreliable too, so the text is read without them.

@@ -331,3 +331,14 @@ def test_pages_of_glyph_codes_are_decoded_and_ordinary_slashes_are_not():
     path = "see /1/2/3 in the appendix of the paper, where the remaining runs are listed"
     assert decode_glyph_codes(path) == path
     assert decode_glyph_codes("/82/233/115/117/109/233 /82/233/115/117/109/233") == "R\u00e9sum\u00e9 R\u00e9sum\u00e9"
+
+
+def test_pages_whose_digits_and_punctuation_are_named_by_slashes_are_decoded():
+    from papergym.core.ingest.clean import decode_glyph_codes
+
+    page = "Predicate Dispatching/:\nA Uni/\x0ced Theory\nMichael Ernst/, Craig Kaplan/,\nSeattle/, WA/, USA /9/8/1/9/5\nhttp/:////www/.cs/.edu//\nOkapi at TREC/{/3"
+    assert decode_glyph_codes(page) == (
+        "Predicate Dispatching:\nA Unified Theory\nMichael Ernst, Craig Kaplan,\nSeattle, WA, USA 98195\nhttp://www.cs.edu/\nOkapi at TREC\u20133"
+    )
+    ordinary = "We compare 1/2 and km/h, and/or the runs in /home/data/12 (see http://example.org/a/b, 12/05/2001)."
+    assert decode_glyph_codes(ordinary) == ordinary

@@ -826,3 +826,26 @@ def test_info_fields_with_html_entities_are_read_and_an_acronym_is_no_author():
 )
 def test_the_articles_own_reference_line_gives_the_year(page, year):
     assert from_first_page(page).year == year
+
+
+@pytest.mark.parametrize(
+    "author_line, authors",
+    [
+        # Old dvips fonts split words at kerning pairs; a lower-case piece in a name is the rest of a word.
+        ("Michael Ernst, Craig Kaplan, and Craig Chamb ers", ["Michael Ernst", "Craig Kaplan", "Craig Chambers"]),
+        ("Debra A. Lelew er and Daniel S. Hirsc h b erg", ["Debra A. Lelewer", "Daniel S. Hirschberg"]),
+        # Initials without full stops in a run of names.
+        ("S E Robertson S Walker S Jones M M Hancock-Beaulieu", ["S E Robertson", "S Walker", "S Jones", "M M Hancock-Beaulieu"]),
+        # The Spanish "y" joins a double surname; lone letters after names are still markers.
+        ("Rafael Pérez y Pérez and Mike Sharples", ["Rafael Pérez y Pérez", "Mike Sharples"]),
+        ("Michael A. Bender a, Martin Farach b", ["Michael A. Bender", "Martin Farach"]),
+    ],
+)
+def test_split_surnames_bare_initials_and_particles(author_line, authors):
+    assert from_first_page(f"A Title About Heat Flow in Rocks\n{author_line}\nAbstract\nBody.").authors == authors
+
+
+def test_a_page_set_in_one_size_is_read_as_text():
+    lines = [(10, "Okapi at TREC-3"), (10, "S E Robertson S Walker"), (10, "Centre for Interactive Systems Research"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(lines))
+    assert (metadata.title, metadata.authors) == ("Okapi at TREC-3", ["S E Robertson", "S Walker"])

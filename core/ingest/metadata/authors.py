@@ -22,7 +22,8 @@ _MARKERS = re.compile(
     r"|(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*(?:\d{1,2}|[a-z*\u2217](?![a-z])))*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#$+\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
     r"|(?<=\s)(?:\d{1,2}(?:,\d{1,2})*)?[*\u2217\u2020\u2021\u00a7\u00b6\u2016#]*(?<=[\d*\u2217\u2020\u2021\u00a7\u00b6\u2016#])(?=\s|,|$)"
     r"|(?<=[a-z])[a-z](?:,[a-z])+(?=[\s,]|$)"
-    r"|(?<=\s)[a-z](?:,[a-z])*(?=\s|,|$)"
+    # A lone letter is a marker, but not the Spanish "y" between names nor a piece of a word split at a kern ("Hirsc h b erg").
+    r"|(?<=\s)(?!y\s[A-Z])[a-z](?:,[a-z])*(?=\s|,|$)(?!\s[a-z])"
 )
 _MARKER_SEPARATOR = "|"
 # Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)"), and initials set without a space before the surname.
@@ -155,7 +156,31 @@ def _name_pieces(line: str) -> list[str]:
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", line))
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
     pieces = [_HONORIFIC.sub("", piece.strip(" ," + _MARKER_SYMBOLS)) for piece in _NAME_SPLIT.split(unmarked)]
-    return [piece for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
+    return [_with_kerning_gaps_closed(piece) for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
+
+
+_FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "in", "at", "on", "to", "with", "from", "by"})
+
+
+def _with_kerning_gaps_closed(piece: str) -> str:
+    """A name whose surname old dvips fonts split at kerning pairs made whole: "Craig Chamb ers" -> "Craig Chambers".
+
+    In a name only particles ("van", "de", "y") start in lower case, so any
+    other lower-case word is the rest of the word before it.
+    """
+    words = piece.split()
+    if len(words) < 2 or not any(word[:1].islower() for word in words[1:]) or AFFILIATION_WORDS.search(piece):
+        return piece
+    if any(word in _FUNCTION_WORDS for word in words):
+        return piece  # "Department of EECS", "School for Engineering" are no split names
+    joined = [words[0]]
+    for word in words[1:]:
+        fragment = word[:1].islower() and word.replace("-", "").isalpha() and word.lower() not in NAME_PARTICLES
+        if fragment and joined[-1].replace("-", "").isalpha():
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return " ".join(joined)
 
 
 def is_name(piece: str) -> bool:
@@ -386,19 +411,24 @@ def _split_run_of_names(piece: str) -> list[str]:
     index = 0
     while index < len(tokens):
         start = index
-        if not _INITIAL.match(tokens[index]):
+        if not _is_initial(tokens[index]):
             index += 1  # the given name
-        while index < len(tokens) and _INITIAL.match(tokens[index]):
+        while index < len(tokens) and _is_initial(tokens[index]):
             index += 1
         while index < len(tokens) and tokens[index].lower() in NAME_PARTICLES:
             index += 1
-        if index >= len(tokens) or _INITIAL.match(tokens[index]):
+        if index >= len(tokens) or _is_initial(tokens[index]):
             return [piece]
         index += 1  # the surname
         if names and tokens[start].lower() in NAME_PARTICLES:
             return [piece]  # "José Antonio de la Fuente" is one name, not two
         names.append(" ".join(tokens[start:index]))
     return names if len(names) > 1 else [piece]
+
+
+def _is_initial(token: str) -> bool:
+    """An initial with its full stop ("J.", "J.-P.") or without one ("S E Robertson")."""
+    return bool(_INITIAL.match(token)) or (len(token) == 1 and token.isupper())
 
 
 def _is_prose(line: str) -> bool:

@@ -35,7 +35,8 @@ def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
     first_text, layout = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
-    if isinstance(layout, PageLayout) and layout.lines:
+    # A page set all in one size and face (Type 3 fonts whose sizes read as 0) says nothing by its type.
+    if isinstance(layout, PageLayout) and len({(line.size, line.font) for line in layout.lines}) > 1:
         page = _safe(lambda: from_layout(layout, first_text), Metadata())
     else:
         page = _safe(lambda: from_first_page(first_text, title=layout if isinstance(layout, str) else None), Metadata())
