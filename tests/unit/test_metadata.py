@@ -822,6 +822,12 @@ def test_info_fields_with_html_entities_are_read_and_an_acronym_is_no_author():
         # The journal's reference of the article outranks its online-first date, wherever the line is read.
         ("Received 4 June 2003\nPublished online 27 November 2003\nA Title\nBody text.\nProc. R. Soc. Lond. B (2004) 271, 147–152", 2004),
         ("A Title\nBody text here.\nLancet 2004;363(9):147-52\nMore body text.", 2004),
+        # A permission notice that names the venue.
+        (
+            "A Title\nBody text here that runs on.\nPermission to make digital or hard copies of this work is granted,\n"
+            "provided that copies attribute the work to the author and CIDR 2007.\nMore body text.",
+            2007,
+        ),
     ],
 )
 def test_the_articles_own_reference_line_gives_the_year(page, year):

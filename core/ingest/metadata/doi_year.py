@@ -134,6 +134,8 @@ def find_year(text: str) -> int | None:
 _SELF_CITATION_PATTERNS = (
     re.compile(rf"\b(?:reference\s+format|to\s+cite\s+this|cite\s+(?:this\s+\w+\s+)?as)\b[^©]{{0,250}}?\b{_YEAR}\.", re.IGNORECASE),
     re.compile(rf"\b(?:appeared|appears|to\s+appear|presented)\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
+    # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
+    re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
 )
 
 
