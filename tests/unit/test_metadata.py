@@ -855,3 +855,12 @@ def test_a_page_set_in_one_size_is_read_as_text():
     lines = [(10, "Okapi at TREC-3"), (10, "S E Robertson S Walker"), (10, "Centre for Interactive Systems Research"), *BODY_LINES]
     metadata = from_pdf(make_pdf(lines))
     assert (metadata.title, metadata.authors) == ("Okapi at TREC-3", ["S E Robertson", "S Walker"])
+
+
+def test_a_long_name_alone_on_its_line_stays_whole_among_one_name_lines():
+    text = "Systematic Review in Software Engineering\nJorge Biolchini\nPaula Gomes Mian\nAna Candida Cruz Natali\nGuilherme Horta Travassos\nAbstract\nBody."
+    assert from_first_page(text).authors == ["Jorge Biolchini", "Paula Gomes Mian", "Ana Candida Cruz Natali", "Guilherme Horta Travassos"]
+    assert from_first_page("A Title About Heat Flow\nPatrick Rondon Ming Kawaguchi\nAbstract\nBody.").authors == [
+        "Patrick Rondon",
+        "Ming Kawaguchi",
+    ]

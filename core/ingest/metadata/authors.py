@@ -246,10 +246,11 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     capitals change the size). Without font sizes, the names must follow
     each other.
     """
-    names: list[str] = []
+    names_by_line: list[tuple[str, list[str]]] = []
     author_style: LayoutLine | None = None
     previous_had_names = False
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
+        names = [name for _, line_names in names_by_line for name in line_names]
         text = line.text
         if SECTION_START.match(text) or (names and _is_prose(text)):
             break
@@ -260,7 +261,7 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         line_names = _names_on_line(text)
         previous_had_names = bool(line_names)
         if line_names:
-            names.extend(line_names)
+            names_by_line.append((text, line_names))
             if use_styles and author_style is None:
                 author_style = line
             continue
@@ -268,9 +269,28 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             break
         if not names and _is_prose(text):
             break
+    names = [name for name in _one_name_per_line_kept(names_by_line) if name]
     if letter_markers:
         names = [_without_letter_marker(name, letter_markers) for name in names]
     return [_title_case_if_capitals(name) for name in unique_names(names)]
+
+
+def _one_name_per_line_kept(names_by_line: list[tuple[str, list[str]]]) -> list[str]:
+    """The names of each line, with a long name left whole in a block of one name a line.
+
+    Alone on its line, "Ana Candida Cruz Natali" reads as two names; when
+    every other line of the block holds one person, it is one too.
+    """
+    single = sum(len(line_names) == 1 for _, line_names in names_by_line)
+    names: list[str] = []
+    for text, line_names in names_by_line:
+        pieces = _name_pieces(text)
+        one_long_name = len(pieces) == 1 and len(line_names) == 2 and not any(_is_initial(word) for word in pieces[0].split())
+        if one_long_name and single >= 2 and single == len(names_by_line) - 1 and is_name(pieces[0]):
+            names.append(pieces[0])
+        else:
+            names.extend(line_names)
+    return names
 
 
 # An author block set apart from the title (a side box after the abstract) is
