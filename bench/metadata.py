@@ -17,10 +17,10 @@ are compared by surname, in order.
     python bench/metadata.py --split dev --failures      # what went wrong, dev only
     python bench/metadata.py --set fresh                  # one set of real papers
 
-Real papers come in three sets, reported apart: PDF-extraction projects'
-test files, the papers-we-love reading list, and "fresh" (32 papers from
-seven more projects' test files: biomedical, physics, social science and
-CS), scored once before any rule was written against them.
+Real papers come in four sets, reported apart: PDF-extraction projects'
+test files, the papers-we-love reading list, and two "fresh" sets (papers
+from more projects' test files: biomedical, physics, astronomy, social
+science and CS), each scored once before any rule was written against it.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ FIELDS = ("title", "first_author", "authors", "year", "doi", "abstract")
 SOFT_RATIO = 0.8
 # Real papers come from two sets: the test files of PDF-extraction projects, and papers-we-love (a reading list of CS papers).
 EXTRACTION_SET = "extraction test files"
-# "fresh": papers from more projects' test files (biomedical, physics, social science and CS), added on 2026-12-02
-# and scored before any rule was written against them.
-REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh")
+# "fresh" and "fresh-2": papers from more projects' test files (biomedical, physics, astronomy, social science and
+# CS), added on 2026-12-02 and each scored before any rule was written against it.
+REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2")
 
 
 def normalise(text: str | None) -> str:

@@ -118,6 +118,7 @@ def decode_glyph_codes(text: str) -> str:
     in ordinary text stays as it is. A page whose digits and punctuation alone
     are named so ("Seattle/, WA/, USA /9/8/1/9/5") is decoded too.
     """
+    text = decode_aip_glyph_names(text)
     if not _GLYPH_CODE_TRIPLE.search(text):
         return decode_slash_named_glyphs(text)
     coded = sum(len(run) for run in _GLYPH_CODE_RUN.findall(text))
@@ -165,6 +166,19 @@ def decode_slash_named_glyphs(text: str, whole_page: bool = True) -> str:
         return _OT1_PUNCTUATION.get(char, char)
 
     return _SLASH_NAMED.sub(character, text)
+
+
+# AIP's journals name their parentheses by glyph number, which pypdf writes as "/H20849" and "/H20850".
+_AIP_GLYPHS = {"/H20849": "(", "/H20850": ")"}
+
+
+def decode_aip_glyph_names(text: str) -> str:
+    """Text with AIP's numbered parenthesis glyphs as parentheses: "/H20849Received 2006/H20850" -> "(Received 2006)"."""
+    if "/H208" not in text:
+        return text
+    for name, character in _AIP_GLYPHS.items():
+        text = text.replace(name, character)
+    return text
 
 
 # A word broken at a line end: the head up to the hyphen, then the next line's

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from papergym.core.ingest.clean import decode_glyph_codes, decode_slash_named_glyphs, has_slash_named_glyphs
+from papergym.core.ingest.clean import decode_aip_glyph_names, decode_glyph_codes, decode_slash_named_glyphs, has_slash_named_glyphs
 
 __all__ = ["LayoutLine", "PageLayout", "read_page"]
 
@@ -59,10 +59,10 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
         size = round(font_size * scale / _FONT_SIZE_STEP) * _FONT_SIZE_STEP
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        pieces.append((text, size, _font_name(font), y))
+        pieces.append((decode_aip_glyph_names(text), size, _font_name(font), y))
 
     try:
-        text = page.extract_text(visitor_text=collect) or ""
+        text = decode_aip_glyph_names(page.extract_text(visitor_text=collect) or "")
     except Exception:
         try:
             return decode_glyph_codes(page.extract_text() or ""), None

@@ -864,3 +864,73 @@ def test_a_long_name_alone_on_its_line_stays_whole_among_one_name_lines():
         "Patrick Rondon",
         "Ming Kawaguchi",
     ]
+
+
+@pytest.mark.parametrize(
+    "author_lines, authors",
+    [
+        # A symbol marker followed by the affiliation letter that the other names carry glued.
+        (
+            "Davide Farnocchia\u2217a, Steven R. Chesleya, Michael S. P.\nKelleyc\naJet Propulsion Laboratory, Pasadena, CA, USA\n"
+            "cDepartment of Astronomy, University of Maryland, USA",
+            ["Davide Farnocchia", "Steven R. Chesley", "Michael S. P. Kelley"],
+        ),
+        # AIP's parenthesis glyphs close a letter marker.
+        ("Patrick C. Chaumeta/H20850\nInstitut Fresnel, Université Paul Cézanne", ["Patrick C. Chaumet"]),
+    ],
+)
+def test_more_author_blocks(author_lines, authors):
+    from papergym.core.ingest.clean import decode_glyph_codes
+
+    page = decode_glyph_codes(f"A Title About Heat Flow in Rocks\n{author_lines}\nAbstract\nBody.")
+    assert from_first_page(page).authors == authors
+
+
+def test_a_name_broken_after_its_initials_and_a_double_surname_spaced_at_the_break():
+    lines = [
+        (16, "The conductivity and the magnetization around Tc revisited"),
+        (11, "R I Rey, C Carballeira, J M Doval, M V"),
+        (11, "Ramallo, A Ramos- Alvarez, J C Verde"),
+        (9, "Particle Physics Department, University of Santiago de Compostela, Spain"),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines)).authors == ["R I Rey", "C Carballeira", "J M Doval", "M V Ramallo", "A Ramos-Alvarez", "J C Verde"]
+
+
+def test_a_journal_logo_above_the_title_is_no_title_and_footnote_stars_are_dropped():
+    lines = [
+        (10, "A&A 466, 1179-1183 (2007)"),
+        (17, "Astronomy&"),
+        (17, "Astrophysics"),
+        (16.5, "No evidence of a hot Jupiter around HD 188753 A*,**"),
+        (11, "A. Eggenberger, S. Udry, and M. Mayor"),
+        (9, "Received 28 November 2006 / Accepted 25 January 2007"),
+        *BODY_LINES,
+    ]
+    metadata = from_pdf(make_pdf(lines))
+    assert metadata.title == "No evidence of a hot Jupiter around HD 188753 A"
+    assert metadata.authors == ["A. Eggenberger", "S. Udry", "M. Mayor"]
+
+
+def test_an_author_list_cut_at_the_line_end_does_not_join_the_title():
+    lines = [
+        (17, "Discriminant analyses of peanut allergy severity scores"),
+        (14.5, "Olivier Collignon, Jean-Marie Monnez, Pierre Vallois, F. Codreanu, J.-M."),
+        (14.5, "Renaudin, Gisèle Kanny"),
+        (12, "To cite this version:"),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines)).title == "Discriminant analyses of peanut allergy severity scores"
+
+
+@pytest.mark.parametrize(
+    "page, year",
+    [
+        # A preprint typeset years after its arXiv stamp keeps the stamp's year.
+        ("arXiv:astro-ph/0408471v2 10 Sep 2004\nAstronomy & Astrophysics manuscript no. santos, February 2, 2008\nA Title\nBody.", 2004),
+        # HAL's cover page: the citation after "To cite this version".
+        ("A Title\nTo cite this version:\nA. Author. A Title. Journal of Applied Statistics, 2011, 38 (9), pp.1783-1799.\nBody.", 2011),
+    ],
+)
+def test_preprint_and_cover_page_years(page, year):
+    assert from_first_page(page).year == year

@@ -26,8 +26,10 @@ _MARKERS = re.compile(
     r"|(?<=\s)(?!y\s[A-Z])[a-z](?:,[a-z])*(?=\s|,|$)(?!\s[a-z])"
 )
 _MARKER_SEPARATOR = "|"
-# Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)"), and initials set without a space before the surname.
-_PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])\d{1,2}\)")
+# Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)", AIP's "Chaumeta)"), the space a line break left
+# in a double surname ("Ramos- Álvarez"), and initials set without a space before the surname.
+_PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])(?:\d{1,2}|[a-z])\)")
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
 # Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani").
@@ -153,10 +155,18 @@ def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", line)))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
-    line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", line))
+    line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
     pieces = [_HONORIFIC.sub("", piece.strip(" ," + _MARKER_SYMBOLS)) for piece in _NAME_SPLIT.split(unmarked)]
-    return [_with_kerning_gaps_closed(piece) for piece in pieces if piece.strip(_MARKER_SYMBOLS + " .")]
+    kept: list[str] = []
+    for piece in pieces:
+        if re.fullmatch(r"[a-z]", piece) and kept:
+            # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
+            # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
+            kept[-1] += piece
+        elif piece.strip(_MARKER_SYMBOLS + " ."):
+            kept.append(piece)
+    return [_with_kerning_gaps_closed(piece) for piece in kept]
 
 
 _FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "in", "at", "on", "to", "with", "from", "by"})
@@ -213,7 +223,21 @@ def looks_like_author_line(line: str) -> bool:
     if not line or is_affiliation(line) or BANNER_ANYWHERE.search(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
-    return bool(pieces) and all(is_name(piece) or _is_run_of_names(piece, len(pieces) == 1) for piece in pieces)
+    return bool(pieces) and all(_is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) for piece in pieces)
+
+
+def starts_author_list(line: str) -> bool:
+    """Whether a line opens a list of names that the next line finishes ("Olivier Collignon, Pierre Vallois, J.-M.")."""
+    pieces = [piece.strip() for piece in line.split(",")]
+    return len(pieces) >= 3 and all(is_name(piece) for piece in _name_pieces(", ".join(pieces[:-1])))
+
+
+def _is_name_in_list(piece: str, list_length: int) -> bool:
+    """Whether a piece is a name; in a list of three or more, a bare initial "A" is no article ("A Ramos-Álvarez")."""
+    words = piece.split()
+    if list_length >= 3 and len(words) >= 2 and words[0] == "A":
+        return is_name(" ".join(["A.", *words[1:]]))
+    return is_name(piece)
 
 
 def _is_run_of_names(piece: str, alone_on_line: bool) -> bool:
@@ -342,7 +366,7 @@ def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
     """Lines with a name broken at the line end ("Paulo Ro-" / "cha9, ...", "Corina" / "Forăscu5, ...") joined.
 
     Only lines in one type are joined, and only when the first ends in a
-    hyphen or in a lone given name after a comma.
+    hyphen, or after a comma in a lone given name, a particle or initials.
     """
     joined: list[LayoutLine] = []
     for line in lines:
@@ -366,7 +390,11 @@ def _name_runs_on(line: str, following: str) -> bool:
     words = last_piece.split()
     if not words or not following[:1].isupper():
         return False
-    return (len(words) == 1 and _is_name_token(last_piece)) or (len(words) >= 2 and words[-1].lower() in NAME_PARTICLES)
+    if len(words) == 1 and _is_name_token(last_piece):
+        return True  # a lone given name
+    if words[-1].lower() in NAME_PARTICLES and len(words) >= 2:
+        return True  # "Edward Van" / "Keuren"
+    return all(_is_initial(word) for word in words[1:]) and _is_initial(words[-1])  # "Michael S. P." / "Kelley", "M V" / "Ramallo"
 
 
 def _names_on_line(line: str) -> list[str]:

@@ -117,11 +117,16 @@ def find_year(text: str) -> int | None:
             if year and journal_year and 0 < journal_year - year <= 1:
                 return journal_year
             return year
+    arxiv = _ARXIV_STAMP.search(text)
+    arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
+    if journal_year and arxiv_year and journal_year > arxiv_year and _is_dated_in_header(text, journal_year):
+        # A preprint's banner dated after its arXiv stamp is the day the PDF was typeset
+        # ("Astronomy & Astrophysics manuscript no. x, February 2, 2008" on a 2004 preprint).
+        return arxiv_year
     if journal_year:
         return journal_year
-    arxiv = _ARXIV_STAMP.search(text)
-    if arxiv:
-        return year_in_range(int(arxiv.group("year")))
+    if arxiv_year:
+        return arxiv_year
     for pattern in _SELF_CITATION_PATTERNS:
         match = pattern.search(text)
         if match:
@@ -132,7 +137,7 @@ def find_year(text: str) -> int | None:
 # A paper saying how to cite it or where it appeared: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.",
 # "This paper appeared in Proceedings, STOC 1996".
 _SELF_CITATION_PATTERNS = (
-    re.compile(rf"\b(?:reference\s+format|to\s+cite\s+this|cite\s+(?:this\s+\w+\s+)?as)\b[^©]{{0,250}}?\b{_YEAR}\.", re.IGNORECASE),
+    re.compile(rf"\b(?:reference\s+format|to\s+cite\s+this|cite\s+(?:this\s+\w+\s+)?as)\b[^©]{{0,250}}?\b{_YEAR}[.,]", re.IGNORECASE),
     re.compile(rf"\b(?:appeared|appears|to\s+appear|presented)\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
     re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
@@ -175,6 +180,22 @@ def _journal_line_year(text: str) -> int | None:
         match = _ARTICLE_REFERENCE.search(line)
         if match and "et al" not in line:
             return year_in_range(int(next(year for year in match.groups() if year)))
+    return _banner_date_year(text)
+
+
+def _is_dated_in_header(text: str, year: int) -> bool:
+    """Whether one of the page's first lines gives the year as a calendar date ("February 2, 2008")."""
+    for line in [line.strip() for line in text.split("\n") if line.strip()][:HEADER_LINES]:
+        for date in _BANNER_DATE_YEAR.finditer(line):
+            if (date.group("year") or date.group("day_first_year")) == str(year):
+                return True
+    return False
+
+
+def _banner_date_year(text: str) -> int | None:
+    """The year of a date in a journal, proceedings or conference banner among the page's first or last lines."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for index, line in enumerate(banner_lines):
         follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
         banner = _PROCEEDINGS_LINE.match(line) or BANNER_START.match(line) or BANNER_ANYWHERE.search(line) or _CONFERENCE_TAG.search(line)

@@ -7,7 +7,7 @@ import unicodedata
 
 from papergym.core.ingest.clean import OT1_LIGATURES, join_hyphenated, normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine
-from papergym.core.ingest.metadata.authors import looks_like_author_line
+from papergym.core.ingest.metadata.authors import looks_like_author_line, starts_author_list
 from papergym.core.ingest.metadata.page_lines import SECTION_START, has_markers, is_affiliation, is_banner, letter_count, letters
 
 _ONE_INITIAL = re.compile(r"^[A-Z]\.$")
@@ -56,7 +56,7 @@ def clean_title(title: str | None) -> str | None:
     words = title.split()
     if len(words) >= 4 and sum(len(word) == 1 for word in words) > len(words) / 2:
         return None  # "A B C D E F ...": glyphs of a font without a text encoding, one per word
-    title = " ".join(normalize_ligatures(title).split()).strip(" .").rstrip(" *\u2217\u2020\u2021")
+    title = " ".join(normalize_ligatures(title).split()).strip(" .").rstrip(" ,*\u2217\u2020\u2021\u22c6\u2605\u00a7")
     if len(title) < 4 or not any(char.isalpha() for char in title):
         return None
     if _JUNK_TITLE.match(title):
@@ -148,10 +148,14 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
     while (
         end < len(lines)
         and end - after < _MAX_SUBTITLE_LINES
+        and not _set_apart(lines[end - 1], lines[end])
         and lines[end].size >= max(body_size * _TITLE_FONT_RATIO, title_size * _SUBTITLE_SIZE_RATIO)
         and lines[end].size <= title_size
         and (end + 1 >= len(lines) or lines[end + 1].size < lines[end].size or lines[end + 1].same_style(lines[end]))
-        and (not looks_like_author_line(lines[end].text) or (title.endswith(":") and not _address_follows(lines, end)))
+        and (
+            not (looks_like_author_line(lines[end].text) or starts_author_list(lines[end].text))
+            or (title.endswith(":") and not _address_follows(lines, end))
+        )
         and not is_banner(lines[end].text)
         and not SECTION_START.match(lines[end].text)
         and letter_count(lines[end].text) > _STRAY_MARK_LETTERS
@@ -164,6 +168,18 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
     if not joined or len(joined) > _MAX_TITLE_CHARS:
         return title, after
     return joined, end
+
+
+# A subtitle follows its title at about a line's spacing; a gap of more than this many of the title's
+# sizes sets a new block (a journal's logo above the title, the title under it).
+_SUBTITLE_GAP_SIZES = 2.0
+
+
+def _set_apart(above: LayoutLine, below: LayoutLine) -> bool:
+    """Whether two lines are further apart than a title's lines are, when the page gives their heights."""
+    if not above.y or not below.y:
+        return False
+    return abs(above.y - below.y) > _SUBTITLE_GAP_SIZES * max(above.size, below.size)
 
 
 def _address_follows(lines: list[LayoutLine], index: int) -> bool:
@@ -257,7 +273,8 @@ def _reads_as_title(title: str) -> bool:
 # A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
 _JOURNAL_NAME = re.compile(
     r"^(?:[A-Z][\w&.-]*\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
-    r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell|mathematics|biology)$",
+    r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell|mathematics|biology"
+    r"|astronomy|astrophysics|geophysics|economics|engineering|statistics|ecology|genetics|neuroscience|psychology)$",
     re.IGNORECASE,
 )
 # Text in figures: labels ("Fig. 2", "Figure 1b") and axis titles with units ("Temperature (K)").
