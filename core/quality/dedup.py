@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,7 +29,8 @@ PERMUTATIONS = 64
 BANDS = 16  # 16 bands of 4 rows: pairs above ~0.5 Jaccard almost always meet in a band
 SHINGLE_WORDS = 3
 DEFAULT_THRESHOLD = 0.7
-_PRIME = (1 << 61) - 1
+_PRIME = np.uint64((1 << 61) - 1)
+_BATCH_SHINGLES = 4096  # a batch's (permutations x shingles) table stays within the CPU cache
 _MAX_HASH = np.uint64((1 << 32) - 1)
 
 
@@ -43,13 +43,14 @@ class Duplicate:
     similarity: float
 
 
-def _shingles(text: str) -> np.ndarray:
+def _shingle_hashes(text: str) -> list[int]:
+    """CRC-32 of each distinct word 3-gram of the normalised text (the whole text when it is shorter)."""
     words = normalize(text).split()
     if len(words) < SHINGLE_WORDS:
-        pieces = [" ".join(words)]
+        pieces = {" ".join(words)}
     else:
-        pieces = [" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
-    return np.fromiter((zlib.crc32(piece.encode()) for piece in set(pieces)), dtype=np.uint64)
+        pieces = set(map(" ".join, zip(*(words[offset:] for offset in range(SHINGLE_WORDS)))))
+    return list(map(zlib.crc32, map(str.encode, pieces)))
 
 
 class MinHasher:
@@ -62,8 +63,40 @@ class MinHasher:
         self.b = rng.integers(0, 1 << 32, size=(permutations, 1), dtype=np.uint64)
 
     def signature(self, text: str) -> np.ndarray:
-        hashes = _shingles(text)
-        return (((self.a * hashes + self.b) % np.uint64(_PRIME)) & _MAX_HASH).min(axis=1)
+        return self.signatures([text])[0]
+
+    def signatures(self, texts: Iterable[str]) -> np.ndarray:
+        """One row of ``permutations`` values per text, computed a batch of texts at a time."""
+        batches = []
+        hashes: list[int] = []
+        starts: list[int] = []
+        for text in texts:
+            starts.append(len(hashes))
+            hashes += _shingle_hashes(text)
+            if len(hashes) >= _BATCH_SHINGLES:
+                batches.append(self._batch(hashes, starts))
+                hashes, starts = [], []
+        if starts:
+            batches.append(self._batch(hashes, starts))
+        return np.concatenate(batches) if batches else np.empty((0, len(self.a)), dtype=np.uint64)
+
+    def _batch(self, hashes: list[int], starts: list[int]) -> np.ndarray:
+        values = self.a * np.array(hashes, dtype=np.uint64)
+        values += self.b
+        remainders = _mod_prime(values)
+        remainders &= _MAX_HASH
+        return np.minimum.reduceat(remainders, starts, axis=1).T
+
+
+def _mod_prime(values: np.ndarray) -> np.ndarray:
+    """``values % (2**61 - 1)`` without numpy's integer division, which is the slowest step of a signature.
+
+    For a Mersenne prime p, x mod p is (x & p) + (x >> 61), less p once when that reaches p.
+    """
+    remainders = values & _PRIME
+    remainders += values >> np.uint64(61)
+    np.subtract(remainders, _PRIME, out=remainders, where=remainders >= _PRIME)
+    return remainders
 
 
 def question_text(question: dict) -> str:
@@ -77,16 +110,13 @@ def question_text(question: dict) -> str:
 def find_duplicates(questions: Iterable[dict], threshold: float = DEFAULT_THRESHOLD, hasher: MinHasher | None = None) -> list[Duplicate]:
     """Duplicates among questions (dicts with ``id``, ``question``, ``options``); the first of a group is kept."""
     hasher = hasher or MinHasher()
-    rows = PERMUTATIONS // BANDS
-    ids: list[str] = []
-    signatures: list[np.ndarray] = []
-    buckets: dict[tuple[int, bytes], list[int]] = defaultdict(list)
-    for index, question in enumerate(questions):
-        signature = hasher.signature(question_text(question))
-        ids.append(question["id"])
-        signatures.append(signature)
-        for band in range(BANDS):
-            buckets[(band, signature[band * rows : (band + 1) * rows].tobytes())].append(index)
+    questions = list(questions)
+    ids = [question["id"] for question in questions]
+    signatures = hasher.signatures(question_text(question) for question in questions)
+    firsts, others = _band_candidates(signatures)
+    agreeing = (signatures[firsts] == signatures[others]).sum(axis=1)
+    estimates = agreeing / signatures.shape[1]
+    close = estimates >= threshold
 
     parent = list(range(len(ids)))
 
@@ -96,24 +126,37 @@ def find_duplicates(questions: Iterable[dict], threshold: float = DEFAULT_THRESH
             node = parent[node]
         return node
 
+    # Joining under the smaller root makes each group's root its earliest question, whatever the order of the pairs.
     similarity: dict[int, float] = {}
-    checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        if len(members) < 2:
-            continue
-        first = members[0]
-        for other in members[1:]:
-            pair = (first, other)
-            if pair in checked:
-                continue
-            checked.add(pair)
-            estimate = float(np.mean(signatures[first] == signatures[other]))
-            if estimate >= threshold:
-                keep, drop = sorted((root(first), root(other)))
-                if keep != drop:
-                    parent[drop] = keep
-                similarity[other] = max(similarity.get(other, 0.0), estimate)
+    for first, other, estimate in zip(firsts[close].tolist(), others[close].tolist(), estimates[close].tolist()):
+        keep, drop = sorted((root(first), root(other)))
+        if keep != drop:
+            parent[drop] = keep
+        similarity[other] = max(similarity.get(other, 0.0), estimate)
     return [Duplicate(ids[index], ids[root(index)], similarity.get(index, 1.0)) for index in range(len(ids)) if root(index) != index]
+
+
+def _band_candidates(signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs to compare: the earliest question of each band bucket with every later one in it, each pair once."""
+    count, permutations = signatures.shape
+    if count < 2:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    rows = permutations // BANDS
+    order_keys = np.arange(count)
+    firsts, others = [], []
+    for band in range(BANDS):
+        columns = signatures[:, band * rows : (band + 1) * rows]
+        # Sorted by the band's values, then by position: a bucket is a run of equal rows, its first question leads it.
+        order = np.lexsort((order_keys, *columns.T[::-1]))
+        ordered = columns[order]
+        starts_bucket = np.ones(count, dtype=bool)
+        starts_bucket[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        leaders = order[starts_bucket][np.cumsum(starts_bucket) - 1]
+        later = ~starts_bucket
+        firsts.append(leaders[later])
+        others.append(order[later])
+    pairs = np.unique(np.stack([np.concatenate(firsts), np.concatenate(others)], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def run_step(library: Library, settings: CheckSettings, summary: StepSummary, progress) -> None:

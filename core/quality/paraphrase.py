@@ -21,7 +21,6 @@ a block, and blocks are small; a 345,000-question library takes seconds.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import unicodedata
@@ -187,7 +186,7 @@ def _analyse(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
         found.append(f"{value} {_unit_after(folded, match.end())}".strip())
     pieces.append(folded[start:])
     tokens = set(_TOKEN.findall(" ".join(pieces)))
-    return tuple(sorted(found)), frozenset(_stem(token) for token in tokens - _NOT_CONTENT)
+    return tuple(sorted(found)), frozenset(map(_STEMS.__getitem__, tokens - _NOT_CONTENT))
 
 
 _TOKEN = re.compile(r"[a-z][a-z0-9]+")  # words with digits stay whole: co2, p53, q10
@@ -195,15 +194,28 @@ _NOT_CONTENT = _STOP_WORDS | frozenset(_UNITS)
 _SUFFIX = re.compile(r"(?<=\w{4})(?:ations|ation|ments|ment|ness|ing|ies|ied|ed|es|ly|s)$")
 
 
-@functools.lru_cache(maxsize=1 << 17)
 def _stem(word: str) -> str:
-    """A crude stem with synonyms folded; cached, because a library's questions reuse a small vocabulary."""
+    """A crude stem with synonyms folded."""
     word = _SYNONYMS.get(word, word)
     if len(word) > 4 and word.endswith(("sses", "ses", "xes", "zes", "ches", "shes")):
         word = word[:-2]  # gases -> gas, processes -> process (the general rule would leave "gase")
     else:
         word = _SUFFIX.sub("", word, count=1)
     return _SYNONYMS.get(word, word)
+
+
+class _StemCache(dict):
+    """Stems already worked out: a library's questions reuse a small vocabulary, and a dict lookup is the cheapest step here."""
+
+    def __missing__(self, word: str) -> str:
+        stem = _stem(word)
+        if len(self) < _STEM_CACHE_WORDS:
+            self[word] = stem
+        return stem
+
+
+_STEM_CACHE_WORDS = 1 << 17
+_STEMS = _StemCache()
 
 
 def content_words(text: str) -> frozenset[str]:

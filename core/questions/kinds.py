@@ -6,7 +6,6 @@ import hashlib
 import json
 import math
 import random
-import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
@@ -122,8 +121,9 @@ class Question:
 def normalize(text: str) -> str:
     """Lower case, unified Unicode, single spaces, no trailing punctuation: for comparing texts."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = re.sub(r"\s+", " ", text).strip()
-    return text.rstrip(" .;:,")
+    # str.split() breaks at exactly the characters regex \s matches, so this equals re.sub(r"\s+", " ", text).strip(),
+    # at a quarter of the cost: dedup normalises every question of a library.
+    return " ".join(text.split()).rstrip(" .;:,")
 
 
 def parse_json_object(text: str) -> dict:
