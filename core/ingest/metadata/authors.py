@@ -228,8 +228,8 @@ def looks_like_author_line(line: str) -> bool:
 
 def starts_author_list(line: str) -> bool:
     """Whether a line opens a list of names that the next line finishes ("Olivier Collignon, Pierre Vallois, J.-M.")."""
-    pieces = [piece.strip() for piece in line.split(",")]
-    return len(pieces) >= 3 and all(is_name(piece) for piece in _name_pieces(", ".join(pieces[:-1])))
+    listed, _, _ = line.rpartition(",")
+    return line.count(",") >= 2 and all(is_name(piece) for piece in _name_pieces(listed))
 
 
 def _is_name_in_list(piece: str, list_length: int) -> bool:
@@ -274,9 +274,8 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     author_style: LayoutLine | None = None
     previous_had_names = False
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
-        names = [name for _, line_names in names_by_line for name in line_names]
         text = line.text
-        if SECTION_START.match(text) or (names and _is_prose(text)):
+        if SECTION_START.match(text) or (names_by_line and _is_prose(text)):
             break
         if _JOINER_LINE.match(text):
             continue
@@ -289,11 +288,11 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             if use_styles and author_style is None:
                 author_style = line
             continue
-        if names and not use_styles and not is_affiliation(text):
+        if names_by_line and not use_styles and not is_affiliation(text):
             break
-        if not names and _is_prose(text):
+        if not names_by_line and _is_prose(text):
             break
-    names = [name for name in _one_name_per_line_kept(names_by_line) if name]
+    names = _one_name_per_line_kept(names_by_line)
     if letter_markers:
         names = [_without_letter_marker(name, letter_markers) for name in names]
     return [_title_case_if_capitals(name) for name in unique_names(names)]

@@ -166,9 +166,14 @@ _FOOTER_DATE_CUE = re.compile(
 _CITATION_MARKS = re.compile(r"\bet\s+al\b|\[\d|\bcf\.|\bsee\b", re.IGNORECASE)
 
 
+def _nonblank_lines(text: str) -> list[str]:
+    """A page's lines, stripped, without the blank ones."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
 def _journal_line_year(text: str) -> int | None:
     """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _nonblank_lines(text)
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for line in banner_lines:
         match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
@@ -185,7 +190,7 @@ def _journal_line_year(text: str) -> int | None:
 
 def _is_dated_in_header(text: str, year: int) -> bool:
     """Whether one of the page's first lines gives the year as a calendar date ("February 2, 2008")."""
-    for line in [line.strip() for line in text.split("\n") if line.strip()][:HEADER_LINES]:
+    for line in _nonblank_lines(text)[:HEADER_LINES]:
         for date in _BANNER_DATE_YEAR.finditer(line):
             if (date.group("year") or date.group("day_first_year")) == str(year):
                 return True
@@ -194,7 +199,7 @@ def _is_dated_in_header(text: str, year: int) -> bool:
 
 def _banner_date_year(text: str) -> int | None:
     """The year of a date in a journal, proceedings or conference banner among the page's first or last lines."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _nonblank_lines(text)
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for index, line in enumerate(banner_lines):
         follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
@@ -213,7 +218,7 @@ def _dated_header_year(text: str) -> int | None:
     after a report number; a line that says it is to appear somewhere names
     the conference ("To appear in OSDI 2006").
     """
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _nonblank_lines(text)
     footer = lines[-_FOOTER_LINES:] if len(lines) > HEADER_LINES else []
     for line in lines[:HEADER_LINES] + footer:
         if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):
