@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, read_first_page
+from papergym.core.ingest.pool import TaskClock
 from papergym.core.ingest.sections import find_abstract, split_sections
 
 # Below this many letters per page a PDF is taken to have no text layer (a scan).
 MIN_LETTERS_PER_PAGE = 25
-# Extra seconds of deadline granted per page once the page count is known.
-SECONDS_PER_PAGE = 0.5
+# Seconds of total allowance granted per page once the page count is known. Each page must also
+# finish within the import timeout (the stall deadline), so this only bounds a file whose every page crawls.
+SECONDS_PER_PAGE = 3.0
 
 
 @dataclass
@@ -80,7 +81,7 @@ def extract_pdf(
     path: str,
     max_pages: int = 2000,
     *,
-    extend_deadline: Callable[[float], None] | None = None,
+    clock: TaskClock | None = None,
 ) -> ExtractedPaper:
     """Extract one PDF's metadata and sectioned text, raising ExtractError with a one-line reason."""
     _quiet_pypdf()
@@ -90,12 +91,13 @@ def extract_pdf(
             raise ExtractError("has no pages")
         if page_count > max_pages:
             raise ExtractError(f"has {page_count} pages, more than the limit of {max_pages} (see --max-pages)")
-        if extend_deadline is not None:
-            extend_deadline(page_count * SECONDS_PER_PAGE)
+        clock = clock or TaskClock()
+        clock.allow(page_count * SECONDS_PER_PAGE)
         raw_pages: list[str] = []
         unreadable = 0
         first_page: tuple[str, PageLayout | None] | None = None
         for number, page in enumerate(reader.pages):
+            clock.progress(f"reading page {number + 1} of {page_count}")
             try:
                 if number == 0:
                     # One pass over page 1 gives its text and the font sizes that find the title.
@@ -115,6 +117,7 @@ def extract_pdf(
         elif _reads_as_noise(raw_pages):
             text_problem = NOISE_TEXT_LAYER
         has_text = text_problem is None
+        clock.progress("reading the metadata and sections")
         metadata = from_pdf(reader, first_page)
         sections = split_sections(clean_pages(raw_pages)) if has_text else []
     except MemoryError:
@@ -168,9 +171,9 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def extract_task(path: str, max_pages: int = 2000, *, extend_deadline: Callable[[float], None] | None = None) -> ExtractedPaper | str:
+def extract_task(path: str, max_pages: int = 2000, *, clock: TaskClock | None = None) -> ExtractedPaper | str:
     """The worker's entry point: the extracted paper, or the reason it could not be read."""
     try:
-        return extract_pdf(path, max_pages, extend_deadline=extend_deadline)
+        return extract_pdf(path, max_pages, clock=clock)
     except ExtractError as error:
         return str(error)

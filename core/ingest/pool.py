@@ -1,8 +1,14 @@
 """Run a function over many inputs in worker processes that can be killed.
 
 Untrusted files go through this: each task runs in a separate process with a
-memory ceiling and a deadline, so a file that hangs, crashes the parser or
+memory ceiling and two deadlines, so a file that hangs, crashes the parser or
 eats memory costs one worker (which is replaced), never the caller.
+
+The two deadlines: a task that reports no progress for ``timeout`` seconds is
+stopped (a page that hangs the parser), and so is one that runs past its
+total allowance (``timeout`` plus what the task asked for once it knew its
+size). A long paper read on a busy machine is slow but moving, and only the
+first deadline would wrongly stop it.
 """
 
 from __future__ import annotations
@@ -50,6 +56,24 @@ def _limit_memory(limit_bytes: int | None) -> None:
         pass  # not on this platform: the deadline still protects the caller
 
 
+class TaskClock:
+    """What a task tells the parent about its time, from inside its worker."""
+
+    def __init__(self, conn: Connection | None = None, key: Hashable = None) -> None:
+        self._conn = conn
+        self._key = key
+
+    def allow(self, seconds: float) -> None:
+        """Add seconds to the task's total allowance, once it knows how big its input is."""
+        if self._conn is not None:
+            self._conn.send(("extend", self._key, seconds))
+
+    def progress(self, where: str) -> None:
+        """Say that the task is still moving (``where``: "reading page 3 of 40"), which restarts its stall deadline."""
+        if self._conn is not None:
+            self._conn.send(("progress", self._key, where))
+
+
 def _worker_main(conn: Connection, target: Callable, memory_limit_bytes: int | None) -> None:
     # The parent owns Ctrl-C: it stops the workers itself, so they must not die mid-reply.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -63,11 +87,8 @@ def _worker_main(conn: Connection, target: Callable, memory_limit_bytes: int | N
             return
         key, args = task
 
-        def extend_deadline(seconds: float, key: Hashable = key) -> None:
-            conn.send(("extend", key, seconds))
-
         try:
-            value = target(*args, extend_deadline=extend_deadline)
+            value = target(*args, clock=TaskClock(conn, key))
             reply = ("ok", key, value)
         except MemoryError:
             reply = ("error", key, "ran out of memory")
@@ -87,7 +108,10 @@ class _Worker:
         child_conn.close()
         self.key: Hashable | None = None
         self.started = 0.0
-        self.deadline = 0.0
+        self.timeout = 0.0
+        self.deadline = 0.0  # the total allowance
+        self.stall_deadline = 0.0  # the last progress plus the timeout
+        self.where: str | None = None  # the last progress the task reported
 
     @property
     def busy(self) -> bool:
@@ -96,8 +120,20 @@ class _Worker:
     def assign(self, key: Hashable, args: tuple, timeout: float) -> None:
         self.key = key
         self.started = time.monotonic()
-        self.deadline = self.started + timeout
+        self.timeout = timeout
+        self.deadline = self.stall_deadline = self.started + timeout
+        self.where = None
         self.conn.send((key, args))
+
+    def next_deadline(self) -> float:
+        return min(self.deadline, self.stall_deadline)
+
+    def overdue_reason(self, seconds: float) -> str:
+        """Why a task past one of its deadlines was stopped."""
+        if self.stall_deadline <= self.deadline:
+            where = f" ({self.where})" if self.where else ""
+            return f"made no progress for {self.timeout:.0f} s{where} and was stopped after {seconds:.0f} s"
+        return f"took longer than {seconds:.0f} s, its limit for its size, and was stopped"
 
     def finish(self) -> tuple[Hashable, float]:
         key, seconds = self.key, time.monotonic() - self.started
@@ -140,10 +176,12 @@ def run_isolated(
     memory_limit_bytes: int | None = None,
     cancel: threading.Event | None = None,
 ) -> Iterator[Outcome]:
-    """Yield an Outcome per task as tasks finish, running ``target(*args, extend_deadline=...)`` in workers.
+    """Yield an Outcome per task as tasks finish, running ``target(*args, clock=TaskClock)`` in workers.
 
     ``tasks`` is consumed lazily, one task whenever a worker is free. A task
-    may call ``extend_deadline(seconds)`` once it knows how big its input is.
+    may call ``clock.allow(seconds)`` once it knows how big its input is, and
+    ``clock.progress(where)`` as it goes, each of which restarts its
+    ``timeout``-second stall deadline.
     Stopping the iteration (or setting ``cancel``) kills the busy workers.
     """
     context = multiprocessing.get_context("spawn")
@@ -174,15 +212,16 @@ def run_isolated(
             if not busy:
                 return
             now = time.monotonic()
-            wait_for = max(0.0, min(min(w.deadline for w in busy) - now, POLL_SECONDS))
+            wait_for = max(0.0, min(min(w.next_deadline() for w in busy) - now, POLL_SECONDS))
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for))
             for worker in busy:
                 outcome = None
                 if worker.conn in ready or worker.process.sentinel in ready:
                     outcome = _collect(worker)
-                elif time.monotonic() > worker.deadline:
+                elif time.monotonic() > worker.next_deadline():
+                    reason = worker.overdue_reason(time.monotonic() - worker.started)
                     key, seconds = worker.finish()
-                    outcome = Outcome(key, False, reason=f"took longer than {seconds:.0f} s and was stopped", seconds=seconds)
+                    outcome = Outcome(key, False, reason=reason, seconds=seconds)
                     worker.kill()
                 if outcome is None:
                     continue
@@ -200,12 +239,16 @@ def run_isolated(
 
 
 def _collect(worker: _Worker) -> Outcome | None:
-    """Read what a worker said; None if it only extended its deadline."""
+    """Read what a worker said; None if it only reported on its time."""
     try:
         while worker.conn.poll():
             kind, key, payload = worker.conn.recv()
             if kind == "extend":
                 worker.deadline += float(payload)
+                continue
+            if kind == "progress":
+                worker.where = str(payload)
+                worker.stall_deadline = time.monotonic() + worker.timeout
                 continue
             key, seconds = worker.finish()
             if kind == "ok":

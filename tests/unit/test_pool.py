@@ -23,12 +23,30 @@ def test_a_hanging_task_is_killed_and_the_others_finish():
         timeout=1.5,
     )
     assert time.monotonic() - started < 15
-    assert not outcomes["hang"].ok and "took longer than" in outcomes["hang"].reason
+    assert not outcomes["hang"].ok and "made no progress for 2 s" in outcomes["hang"].reason
     assert outcomes["a"].value == 9 and outcomes["b"].value == 16
 
 
-def test_extend_deadline_gives_a_big_task_more_time():
+def test_progress_alone_does_not_extend_the_total_allowance():
+    started = time.monotonic()
+    outcomes = _run([("slow", ("crawl_with_progress", 40, 0.4))], workers=1, timeout=1.5)
+    assert time.monotonic() - started < 10
+    assert not outcomes["slow"].ok and "its limit for its size" in outcomes["slow"].reason
+
+
+def test_a_task_stalled_after_progress_names_where_it_stopped():
+    started = time.monotonic()
+    outcomes = _run([("stuck", ("progress_then_hang",))], workers=1, timeout=1.0)
+    assert time.monotonic() - started < 10
+    assert not outcomes["stuck"].ok
+    assert "made no progress for 1 s (step 2 of 3)" in outcomes["stuck"].reason
+
+
+def test_allow_gives_a_big_task_more_time():
+    # The allowance grows but the stall deadline does not: a task that reports no progress still stops at the timeout.
     outcomes = _run([("big", ("sleep_with_extension", 2.0, 5.0))], workers=1, timeout=1.0)
+    assert not outcomes["big"].ok and "made no progress" in outcomes["big"].reason
+    outcomes = _run([("big", ("crawl_with_extension", 5, 0.4, 5.0))], workers=1, timeout=1.0)
     assert outcomes["big"].ok and outcomes["big"].value == "done"
 
 

@@ -61,7 +61,11 @@ def cli(ctx: click.Context, library_dir: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a summary.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Reader processes (default: one per core).")
 @click.option(
-    "--timeout", type=click.FloatRange(1), default=60.0, show_default=True, help="Seconds a file may take, plus half a second per page."
+    "--timeout",
+    type=click.FloatRange(1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one page of a file may take before the file is stopped as hung; a whole file may take this plus 3 s per page.",
 )
 @click.option("--max-pages", type=click.IntRange(1), default=2000, show_default=True, help="Refuse PDFs longer than this.")
 @click.option(
