@@ -118,7 +118,7 @@ def decode_glyph_codes(text: str) -> str:
     in ordinary text stays as it is. A page whose digits and punctuation alone
     are named so ("Seattle/, WA/, USA /9/8/1/9/5") is decoded too.
     """
-    text = decode_aip_glyph_names(text)
+    text = decode_base36_glyph_names(decode_aip_glyph_names(text))
     if not _GLYPH_CODE_TRIPLE.search(text):
         return decode_slash_named_glyphs(text)
     coded = sum(len(run) for run in _GLYPH_CODE_RUN.findall(text))
@@ -132,6 +132,43 @@ def decode_glyph_codes(text: str) -> str:
         return chr(code) if 32 <= code < 127 or 160 <= code <= 255 else ""
 
     return _GLYPH_CODE.sub(character, text)
+
+
+# Old dvips bitmap (Type 3) fonts name each glyph by two base-36 digits, its character code plus 360, so
+# "/C5/D9/D0/D8/CX" is "Multi" (int("C5", 36) - 360 == ord("M")); the ISCA archive's papers are set so.
+_BASE36_GLYPH = re.compile(r"/([0-9A-Z]{2})")
+_BASE36_GLYPH_RUN = re.compile(r"(?:/[0-9A-Z]{2})+")
+_BASE36_GLYPH_TRIPLE = re.compile(r"/[B-D][0-9A-Z]/[B-D][0-9A-Z]/[B-D][0-9A-Z]")
+_BASE36_OFFSET = 360
+# Three names of that scheme are also glyph names pypdf knows, which it writes as their character instead.
+_BASE36_NAMES_PYPDF_KNOWS = {"\r": "/CR", "\x08": "/BS", "\u2104": "/CL"}
+# These fonts use TeX's 8r encoding, with its ligatures below the space and Windows' characters above 127.
+_8R_LIGATURES = {2: "fi", 3: "fl"}
+
+
+def decode_base36_glyph_names(text: str) -> str:
+    """A page whose words are runs of two-character glyph names ("/C5/D9/D0/D8/CX") as the letters they stand for.
+
+    As with glyph codes, only a page made mostly of such runs is decoded.
+    """
+    if not _BASE36_GLYPH_TRIPLE.search(text):
+        return text
+    coded = sum(len(run) for run in _BASE36_GLYPH_RUN.findall(text))
+    if coded < _GLYPH_CODE_SHARE * len("".join(text.split())):
+        return text
+
+    for character, name in _BASE36_NAMES_PYPDF_KNOWS.items():
+        text = text.replace(character, name)
+
+    def decoded(match: re.Match[str]) -> str:
+        code = int(match.group(1), 36) - _BASE36_OFFSET
+        if code in _8R_LIGATURES:
+            return _8R_LIGATURES[code]
+        if 32 <= code < 127:
+            return chr(code)
+        return bytes([code]).decode("cp1252", errors="ignore") if 127 < code < 256 else ""
+
+    return _BASE36_GLYPH.sub(decoded, text)
 
 
 # Other old dvips fonts name their digits and punctuation by the character itself, and pypdf writes

@@ -118,7 +118,7 @@ def extract_pdf(
             text_problem = NOISE_TEXT_LAYER
         has_text = text_problem is None
         clock.progress("reading the metadata and sections")
-        metadata = from_pdf(reader, first_page)
+        metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
         sections = split_sections(clean_pages(raw_pages)) if has_text else []
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None

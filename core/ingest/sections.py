@@ -418,13 +418,20 @@ def _keep_consistent(headings: list[_Heading]) -> list[_Heading]:
     """Drop unnumbered headings inside the numbered part of a numbered paper.
 
     In a paper with numbered sections, a bare "Results" or "Summary" line
-    between two numbered headings is a paragraph or subsection title.
+    between two numbered headings is a paragraph or subsection title. An
+    abstract heading is kept: abstracts are never numbered, and numbered
+    affiliations ("2 South African Astronomical Observatory") before it read
+    like numbered headings.
     """
     numbered_positions = [position for position, heading in enumerate(headings) if heading.number is not None]
     if len(numbered_positions) < 2:
         return headings
     first, last = numbered_positions[0], numbered_positions[-1]
-    return [heading for position, heading in enumerate(headings) if heading.number is not None or not first < position < last]
+    return [
+        heading
+        for position, heading in enumerate(headings)
+        if heading.number is not None or heading.kind == "abstract" or not first < position < last
+    ]
 
 
 def _fold_structured_abstract(headings: list[_Heading]) -> list[_Heading]:

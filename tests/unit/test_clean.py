@@ -342,3 +342,15 @@ def test_pages_whose_digits_and_punctuation_are_named_by_slashes_are_decoded():
     )
     ordinary = "We compare 1/2 and km/h, and/or the runs in /home/data/12 (see http://example.org/a/b, 12/05/2001)."
     assert decode_glyph_codes(ordinary) == ordinary
+
+
+def test_pages_whose_glyphs_are_named_in_base_36_are_decoded():
+    from papergym.core.ingest.clean import decode_glyph_codes
+
+    # An old dvips bitmap font (the ISCA archive's): each glyph named by its code plus 360 in base 36. pypdf
+    # writes "/CR" ("c") as a carriage return and "/BS" ("@") as a backspace, the characters those names have
+    # in Adobe's glyph list; codes 2 and 3 are the "fi" and "fl" ligatures, and 147 and 148 Windows' quotes.
+    page = "/BT /C5/D9/D0/D8/CX/D0/CX/D2/CV/D9/CP/D0 /CB/D4/CT/CT\r/CW\n/CS/CT/A2/D2/CT /CQ/D6/CX/CT/A3/DD /E3/CV/CP/D1/CT/E4 /D9\x08/D9/D2/CX/CV/CT/BA\r/CW"
+    assert decode_glyph_codes(page) == "A Multilingual Speech\ndefine briefly \u201cgame\u201d u@unige.ch"
+    ordinary = "The runs in /AB/CD and /data/XY/12 go on as ordinary text, as do the words around them here."
+    assert decode_glyph_codes(ordinary) == ordinary

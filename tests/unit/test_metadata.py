@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_pdf, from_xmp, merge
+from papergym.core.ingest.metadata.authors import looks_like_author_line
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
@@ -251,9 +252,21 @@ class TestFromFirstPage:
         assert (metadata.title, metadata.authors) == ("Short Title", ["John Smith", "Ana Demo"])
 
 
-def make_pdf(lines, info=None, xmp=None, scaled_text_matrix=False):
-    """A one-page PDF with each (font size, text) line in Helvetica."""
+def make_pdf(lines, info=None, xmp=None, scaled_text_matrix=False, more_pages=()):
+    """A PDF whose first page has each (font size, text) line in Helvetica, and a page for each of ``more_pages``."""
     writer = PdfWriter()
+    for page_lines in (lines, *more_pages):
+        _add_page(writer, page_lines, scaled_text_matrix)
+    if info:
+        writer.add_metadata(info)
+    if xmp is not None:
+        writer.xmp_metadata = xmp
+    buffer = BytesIO()
+    writer.write(buffer)
+    return PdfReader(buffer)
+
+
+def _add_page(writer, lines, scaled_text_matrix):
     page = writer.add_blank_page(612, 792)
     font = DictionaryObject(
         {
@@ -275,13 +288,6 @@ def make_pdf(lines, info=None, xmp=None, scaled_text_matrix=False):
     content = DecodedStreamObject()
     content.set_data("\n".join(operations).encode("cp1252"))
     page.replace_contents(content)
-    if info:
-        writer.add_metadata(info)
-    if xmp is not None:
-        writer.xmp_metadata = xmp
-    buffer = BytesIO()
-    writer.write(buffer)
-    return PdfReader(buffer)
 
 
 FIRST_PAGE_LINES = [
@@ -581,6 +587,8 @@ def test_nature_style_title_block_after_the_first_column_is_found():
         ("In Proceedings of the 45th Annual Meeting of the Association for Computational Linguistics (ACL-2007). pp. 576-583", 2007),
         ("SIGMOD'07, June 12-14, 2007, Beijing, China.", 2007),
         ("Proceedings of the 50th Annual Meeting of the ACL, pages 11-21,\nJeju, Republic of Korea, 8-14 July 2012.", 2012),
+        # TeX's double hyphen between the days.
+        ("INTERSPEECH 2010 workshop, September 22--24, 2010, Tokyo", 2010),
     ],
 )
 def test_conference_banners_give_the_year(banner, year):
@@ -934,3 +942,80 @@ def test_an_author_list_cut_at_the_line_end_does_not_join_the_title():
 )
 def test_preprint_and_cover_page_years(page, year):
     assert from_first_page(page).year == year
+
+
+# An archive's cover sheet (HAL's), set before the paper's own first page.
+HAL_COVER_LINES = [
+    (17, "Correlation between heart rate and performance during windsurfing"),
+    (12, "Karim Chamari, Olivier Galy, Olivier Hue"),
+    (10, "To cite this version:"),
+    (10, "Karim Chamari, Olivier Galy, Olivier Hue. Correlation between heart rate and performance during"),
+    (10, "windsurfing. European Journal of Applied Physiology, 2003, pp.387-392. <hal-00720564>"),
+    (10, "HAL Id: hal-00720564"),
+    (10, "Submitted on 24 Jul 2012"),
+    (10, "HAL is a multi-disciplinary open access archive for the deposit and dissemination of research."),
+]
+PAPER_PAGE_LINES = [(10, "ORIGINAL ARTICLE"), (14, "Correlation between heart rate and performance"), (9, "DOI 10.1007/s00421-003-0808-4")]
+
+
+def test_a_cover_sheet_gives_the_citations_year_not_the_day_it_was_deposited():
+    assert from_pdf(make_pdf(HAL_COVER_LINES)).year == 2003
+
+
+def test_a_doi_missing_from_a_cover_sheet_is_read_off_the_papers_page_after_it():
+    metadata = from_pdf(make_pdf(HAL_COVER_LINES, more_pages=[PAPER_PAGE_LINES]))
+    assert metadata.doi == "10.1007/s00421-003-0808-4"
+    # A caller that read page 2 already passes its text.
+    assert from_pdf(make_pdf(HAL_COVER_LINES), second_page_text="Body.\ndoi:10.1007/given").doi == "10.1007/given"
+
+
+def test_page_two_is_not_read_when_page_one_is_the_papers_own():
+    metadata = from_pdf(make_pdf(FIRST_PAGE_LINES[:3] + BODY_LINES, more_pages=[PAPER_PAGE_LINES]))
+    assert metadata.doi is None
+
+
+@pytest.mark.parametrize(
+    "page, year",
+    [
+        ('A Title\nJohn Smith\nBody.\nReference: Chuttur M.Y. (2009). "A Title," Working Papers, 9(37).', 2009),
+        ("A Title\nJohn Smith\nCitation: Smith J, Roe K (2019) A Title. PLoS ONE 14(3): e0213. Received 2018.", 2019),
+        ("A Title\nPlease cite this article in press as: J. Smith, A Title, Fuel (2011), doi:10.1/x\nReceived 3 May 2010", 2011),
+        # A plural heading opens a list of other papers.
+        ("A Title\nJohn Smith\nBody text.\nReferences:\n[1] A. Other, Old Work, J. Phys. (1987).", None),
+        # Emerald's margin puts the journal's volume line after the history dates.
+        ("A Title\nJohn Smith\nReceived 4 October 2005\nAccepted 8 March 2006\nEmployee Relations\nVol. 29 No. 2, 2007\npp. 162-177", 2007),
+    ],
+)
+def test_the_citation_a_page_gives_for_itself_gives_the_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_star_and_envelope_marks_between_names_are_markers():
+    # MNRAS marks corresponding authors with a star after the affiliation number; a title before them stays alone.
+    text = (
+        "Characterization of interstellar carbon dust analogues\n"
+        "Ioana Cristina Gerber,1 Ilarion Mihaila,1 Valentin Pohoata,2\u2605 Andrei Sandu,2\n"
+        "Claire Pirim,4\u2605 and Ionut Topala2\u2709\n"
+        "1Integrated Center of Environmental Science Studies, Iasi, Romania\nABSTRACT"
+    )
+    metadata = from_first_page(text)
+    assert metadata.title == "Characterization of interstellar carbon dust analogues"
+    assert metadata.authors == [
+        "Ioana Cristina Gerber",
+        "Ilarion Mihaila",
+        "Valentin Pohoata",
+        "Andrei Sandu",
+        "Claire Pirim",
+        "Ionut Topala",
+    ]
+    assert looks_like_author_line("Ioana Cristina Gerber,1 Ilarion Mihaila,1 Valentin Pohoata,2\u2605 Andrei Sandu,2")
+
+
+def test_markers_that_pypdf_set_on_lines_of_their_own_go_back_on_their_names():
+    text = "A Multilingual Platform for Language Courses\nManny Rayner\n1\n, Pierrette Bouillon\n1,2\n, Yukie Nakao\n2\n1University of Geneva\nAbstract"
+    assert from_first_page(text).authors == ["Manny Rayner", "Pierrette Bouillon", "Yukie Nakao"]
+
+
+def test_a_bylines_date_is_no_part_of_the_name():
+    text = "Black Hole Singularities in Collision\nBy Abraham Loeb on May 14, 2018\nThe singularities at the centers of black holes mark a breakdown."
+    assert from_first_page(text).authors == ["Abraham Loeb"]

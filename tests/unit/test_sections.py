@@ -352,3 +352,15 @@ def test_acm_keyword_labels_end_an_unlabelled_abstract(label):
 def test_a_letter_spaced_abstract_heading_cut_after_its_first_letter_is_found():
     text = "A Title\na r t i c l e i n f o\nKeywords:\nEnzymes\na\nb s t r a c t\nL-asparaginase is an enzyme.\nSecond line.\n1. Introduction\nBody."
     assert find_abstract(split_sections(text)).startswith("L-asparaginase is an enzyme.")
+
+
+def test_an_abstract_after_numbered_affiliations_is_kept():
+    # AASTeX numbers its affiliations, which read like numbered headings before the unnumbered abstract.
+    page = (
+        "THE SIZE DISTRIBUTION OF NEAR EARTH OBJECTS\nD. E. Trilling,1 F. Valdes,2 and L. Allen3\n"
+        "1 Department of Physics and Astronomy\nNorthern Arizona University\n2 South African Astronomical Observatory\n"
+        "PO Box 9\n3 University of the Western Cape\nBellville\nABSTRACT\n"
+        "We analyzed data from the first year of a survey for Near Earth Objects that we are carrying out.\n"
+        "1. INTRODUCTION\nNear Earth Objects are minor Solar System bodies whose orbits bring them close to the Earth."
+    )
+    assert find_abstract(split_sections(page)).startswith("We analyzed data from the first year")

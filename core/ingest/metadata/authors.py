@@ -38,9 +38,12 @@ _NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5]\s|\band\b|\bAND
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
 _HONORIFIC = re.compile(r"^(?:by|dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
+# A byline's date: "By Abraham Loeb on May 14, 2018".
+_BYLINE_DATE = re.compile(
+    r"^(by\s+.+?)(?:,|\s+on)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\.?$", re.IGNORECASE
+)
 _IEEE_GRADE = re.compile(r",?\s*(?:(?:student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)?")
-# Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters.
 _EMAIL_ADDRESS = re.compile(r"\S*@\S*|\{[^}]*\}\S*")
 # Countries and places that end an address line set in the authors' type.
 _PLACE_WORDS = frozenset(
@@ -89,7 +92,9 @@ _PLACE_WORDS = frozenset(
         "malawi",
     ]
 )
-_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662]+")
+# Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters; MNRAS's ★ and LaTeX's ⋆, the
+# envelope ✉ and other marks for the corresponding author.
+_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u2605\u2606\u22c6\u2709\u204e\u271d\u266f\u22a5]+")
 
 
 # Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD
@@ -153,7 +158,7 @@ _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
-    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", line)))
+    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
@@ -164,7 +169,8 @@ def _name_pieces(line: str) -> list[str]:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
             # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
             kept[-1] += piece
-        elif piece.strip(_MARKER_SYMBOLS + " ."):
+        elif piece.strip(_MARKER_SYMBOLS + " .0123456789"):
+            # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★").
             kept.append(piece)
     return [_with_kerning_gaps_closed(piece) for piece in kept]
 
@@ -369,7 +375,11 @@ def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
     """
     joined: list[LayoutLine] = []
     for line in lines:
-        if joined and line.same_style(joined[-1]) and _name_runs_on(joined[-1].text, line.text):
+        if joined and _is_marker_piece(joined[-1].text, line.text):
+            # A superscript set apart on its own line ("Manny Rayner" / "1" / ", Pierrette Bouillon") goes back on it.
+            previous = joined[-1]
+            joined[-1] = LayoutLine(previous.text + line.text, previous.size, previous.font, previous.y)
+        elif joined and line.same_style(joined[-1]) and _name_runs_on(joined[-1].text, line.text):
             previous = joined[-1]
             glue = "" if previous.text.endswith("-") and line.text[:1].islower() else " "
             text = previous.text[:-1] + line.text if glue == "" else previous.text + glue + line.text
@@ -377,6 +387,18 @@ def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
         else:
             joined.append(line)
     return joined
+
+
+_MARKER_ONLY_LINE = re.compile(r"(?:\d{1,2}(?:\s*,\s*\d{1,2})*|[a-z](?:,[a-z])*)?[*\u2217\u2020\u2021\u00a7\u00b6#]*,?")
+
+
+def _is_marker_piece(line: str, following: str) -> bool:
+    """Whether ``following`` is an affiliation marker, or the rest of a list after one, that pypdf set on its own line."""
+    if not line or not following:
+        return False
+    if _MARKER_ONLY_LINE.fullmatch(following):
+        return line[-1].isalpha() and _is_name_token(line.split()[-1].rstrip(","))
+    return following.startswith(", ") and bool(re.search(r"[^\W\d_](?:\d{1,2}|[*\u2217\u2020\u2021])$", line))
 
 
 def _name_runs_on(line: str, following: str) -> bool:

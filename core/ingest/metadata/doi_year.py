@@ -98,7 +98,9 @@ _ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+[
 def find_year(text: str) -> int | None:
     """The publication year a first page states, or None.
 
-    Dates after "published", "©", "accepted" and "received" are trusted in
+    The year of the citation the page gives for itself ("To cite this
+    version:", "Reference Format:", "Please cite this article as") comes
+    first. Then dates after "published", "©", "accepted" and "received" are trusted in
     that order; then a year in a journal banner among the page's first or
     last lines, where a citation such as "Smith et al. (2019)" is unlikely;
     then the date of an arXiv stamp; then a short dated line there ("SMLI
@@ -107,6 +109,11 @@ def find_year(text: str) -> int | None:
     never read.
     """
     text = "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
+    # How the page says to cite the paper is its own statement of where and when it appeared; an archive's cover
+    # (HAL's "To cite this version:") also prints the day it was deposited, years later, in a banner.
+    cited = _CITE_AS.search(text)
+    if cited:
+        return year_in_range(int(cited.group("year")))
     journal_year = _journal_line_year(text)
     for pattern in _EXPLICIT_YEAR_PATTERNS:
         match = pattern.search(text)
@@ -127,17 +134,23 @@ def find_year(text: str) -> int | None:
         return journal_year
     if arxiv_year:
         return arxiv_year
-    for pattern in _SELF_CITATION_PATTERNS:
+    for pattern in _APPEARED_IN_PATTERNS:
         match = pattern.search(text)
         if match:
             return year_in_range(int(match.group("year")))
     return _dated_header_year(text)
 
 
-# A paper saying how to cite it or where it appeared: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.",
-# "This paper appeared in Proceedings, STOC 1996".
-_SELF_CITATION_PATTERNS = (
-    re.compile(rf"\b(?:reference\s+format|to\s+cite\s+this|cite\s+(?:this\s+\w+\s+)?as)\b[^©]{{0,250}}?\b{_YEAR}[.,]", re.IGNORECASE),
+# A paper saying how to cite it: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.", HAL's "To cite this
+# version: ... International Symposium on Ship Design, Sep 2009, Tokyo, Japan.", "Please cite this article as",
+# "Citation: Smith J (2019) ...", "Reference: Chuttur M.Y. (2009).". A plural "References" heading is a list.
+_CITE_AS = re.compile(
+    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:)"
+    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)])",
+    re.IGNORECASE,
+)
+# A paper saying where it appeared: "This paper appeared in Proceedings, STOC 1996".
+_APPEARED_IN_PATTERNS = (
     re.compile(rf"\b(?:appeared|appears|to\s+appear|presented)\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
     re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
@@ -146,7 +159,7 @@ _SELF_CITATION_PATTERNS = (
 
 # A conference or issue date in a banner: "June 2009", "July 5 - 10, 2020", "8-14 July 2012", "(ACL-2007)".
 _BANNER_DATE_YEAR = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:\s*[-\u2013]\s*(?:[a-z]+\s+)?\d{1,2})?,?\s+)?"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:\s*(?:--?|\u2013)\s*(?:[a-z]+\s+)?\d{1,2})?,?\s+)?"
     rf"(?P<year>{_YEAR_DIGITS})\b|\([A-Z]{{2,}}[- ]?(?P<acronym_year>{_YEAR_DIGITS})\)"
     r"|\b\d{1,2}(?:\s*[-\u2013]\s*\d{1,2})?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
     rf"(?P<day_first_year>{_YEAR_DIGITS})\b",
@@ -183,6 +196,11 @@ def _journal_line_year(text: str) -> int | None:
     # "Lancet 2004;363(9):147-52". Page 1 holds no reference list, so such a line is the paper's.
     for line in lines:
         match = _ARTICLE_REFERENCE.search(line)
+        if match and "et al" not in line:
+            return year_in_range(int(next(year for year in match.groups() if year)))
+    # A line that opens with the volume is the journal's banner wherever it stands (Emerald's margin: "Vol. 29 No. 2, 2007").
+    for line in lines:
+        match = _VOLUME_LINE.match(line) and _JOURNAL_LINE_YEAR.search(line)
         if match and "et al" not in line:
             return year_in_range(int(next(year for year in match.groups() if year)))
     return _banner_date_year(text)

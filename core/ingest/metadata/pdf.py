@@ -8,6 +8,7 @@ from typing import Any
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import PageLayout, read_page
 from papergym.core.ingest.metadata.authors import is_name
+from papergym.core.ingest.metadata.doi_year import find_doi, find_year
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
 from papergym.core.ingest.metadata.page_lines import letters
@@ -15,9 +16,17 @@ from papergym.core.ingest.metadata.record import Metadata
 
 # A page with fewer letters than this has no text layer worth checking against.
 _SCANNED_PAGE_LETTERS = 200
+# A cover sheet that an archive or repository puts before the paper: HAL's, a university repository's (Pure,
+# EPrints), JSTOR's, ResearchGate's. The paper's own first page follows it.
+_COVER_PAGE = re.compile(
+    r"\bHAL\s+Id\s*:|\barchive\s+ouverte\s+pluridisciplinaire\b|\bcitation\s+for\s+published\s+version\b"
+    r"|\btake\s*down\s+policy\b|\bstable\s+URL\s*:.{0,200}\bJSTOR\b|\bJSTOR\s+is\s+a\s+not-for-profit\b"
+    r"|\bsee\s+discussions,\s+stats,\s+and\s+author\s+profiles\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
-def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata:
+def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None, second_page_text: str | None = None) -> Metadata:
     """Metadata of a `pypdf.PdfReader`, from page 1's layout checked against Info and XMP.
 
     Page 1 is read for every field. A title in XMP or Info is taken only when
@@ -31,6 +40,9 @@ def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata
     paper came out. Each field's origin is in `sources`. A broken
     metadata structure never raises; what could be read is returned.
     ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
+    When page 1 is an archive's cover sheet (HAL, a university repository,
+    JSTOR), a DOI or year it lacks is read off page 2, the paper's own first
+    page; ``second_page_text`` is page 2's text when the caller has it.
     """
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
@@ -40,7 +52,28 @@ def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None) -> Metadata
         page = _safe(lambda: from_layout(layout, first_text), Metadata())
     else:
         page = _safe(lambda: from_first_page(first_text, title=layout if isinstance(layout, str) else None), Metadata())
+    if (not page.doi or not page.year) and is_cover_page(first_text):
+        if second_page_text is None:
+            second_page_text = _safe(lambda: reader.pages[1].extract_text() if len(reader.pages) > 1 else "", "")
+        _fill_from_paper_page(page, second_page_text or "")
     return _combine(page, xmp, info, first_text)
+
+
+def is_cover_page(text: str) -> bool:
+    """Whether a first page is a cover sheet an archive or repository put before the paper."""
+    return bool(_COVER_PAGE.search(text))
+
+
+def _fill_from_paper_page(page: Metadata, paper_page_text: str) -> None:
+    """The DOI and year a cover sheet lacks, from the paper's own first page after it."""
+    if not page.doi:
+        page.doi = find_doi(paper_page_text)
+        if page.doi:
+            page.sources["doi"] = "doi-pattern"
+    if not page.year:
+        page.year = find_year(paper_page_text)
+        if page.year:
+            page.sources["year"] = "page-2"
 
 
 def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> Metadata:
