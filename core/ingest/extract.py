@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
+from papergym.core.ingest.font_cache import reading_one_pdf
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, read_first_page
 from papergym.core.ingest.pool import TaskClock
@@ -84,6 +85,11 @@ def extract_pdf(
     clock: TaskClock | None = None,
 ) -> ExtractedPaper:
     """Extract one PDF's metadata and sectioned text, raising ExtractError with a one-line reason."""
+    with reading_one_pdf():
+        return _extract(path, max_pages, clock)
+
+
+def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPaper:
     _quiet_pypdf()
     try:
         reader, page_count = _open(path)
