@@ -92,6 +92,14 @@ _KIND_BY_NAME = {
     "keywords": "other",
     "key words": "other",
     "index terms": "other",
+    # Chinese and Japanese papers: 摘要 and 要旨 (abstract), 关键词 and キーワード (keywords).
+    "摘要": "abstract",
+    "要旨": "abstract",
+    "关键词": "other",
+    "關鍵詞": "other",
+    "关键字": "other",
+    "關鍵字": "other",
+    "キーワード": "other",
     "appendix": "other",
     "appendices": "other",
     "acknowledgements": "other",
@@ -116,8 +124,8 @@ _KIND_BY_NAME = {
 }
 # Headings that keep the text after them on the same line.
 _RUN_IN_HEADING = re.compile(
-    r"^(?P<name>abstract|key\s*words|index\s+terms)\s*"
-    r"(?:[\u2014\u2013:.-]+\s*|\s(?=(?-i:[A-Z])))(?P<rest>\S.*)$",
+    r"^(?P<name>abstract|key\s*words|index\s+terms|摘\s*要|要\s*旨|关键词|關鍵詞|关键字|關鍵字|キーワード)\s*"
+    r"(?:[\u2014\u2013:.\uff1a-]+\s*|\s(?=(?-i:[A-Z])))(?P<rest>\S.*)$",
     re.IGNORECASE,
 )
 # Main headings run into their paragraph: "Introduction. Heat diffuses...",
@@ -308,8 +316,9 @@ def _parse_heading(line: str, line_index: int, last_number: int) -> _Heading | N
     if not line or (len(line) > _MAX_HEADING_CHARS and not _RUN_IN_HEADING.match(line)):
         return None
     run_in = _RUN_IN_HEADING.match(line)
-    if run_in and run_in.group("name")[0].isupper():
-        name = _normalize_name(run_in.group("name"))
+    if run_in and (run_in.group("name")[0].isupper() or not run_in.group("name")[0].isascii()):
+        name = _normalize_name(run_in.group("name")).replace(" ", "")
+        name = name if name in _KIND_BY_NAME else _normalize_name(run_in.group("name"))
         title = "Abstract" if name == "abstract" else run_in.group("name")
         return _Heading(line_index, _KIND_BY_NAME[name], title, None, run_in.group("rest"))
     run_in_main = _RUN_IN_MAIN_HEADING.match(line)

@@ -1019,3 +1019,10 @@ def test_markers_that_pypdf_set_on_lines_of_their_own_go_back_on_their_names():
 def test_a_bylines_date_is_no_part_of_the_name():
     text = "Black Hole Singularities in Collision\nBy Abraham Loeb on May 14, 2018\nThe singularities at the centers of black holes mark a breakdown."
     assert from_first_page(text).authors == ["Abraham Loeb"]
+
+
+def test_a_keywords_line_or_a_chinese_section_heading_is_no_title():
+    lines = [(9.5, "Keywords: digital humans, parasocial interaction"), (14, "1. Introduction"), *BODY_LINES]
+    assert from_pdf(make_pdf(lines)).title is None
+    text = "关键词：数字拟人品 数字技术 拟社会互动\n一、引言\n《纲要》提出文化强国和网络强国的目标，并把虚拟现实列为数字经济重点产业。"
+    assert from_first_page(text).title is None

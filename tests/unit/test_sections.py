@@ -364,3 +364,13 @@ def test_an_abstract_after_numbered_affiliations_is_kept():
         "1. INTRODUCTION\nNear Earth Objects are minor Solar System bodies whose orbits bring them close to the Earth."
     )
     assert find_abstract(split_sections(page)).startswith("We analyzed data from the first year")
+
+
+def test_chinese_abstract_and_keywords_headings_run_into_their_text():
+    page = (
+        "摘要：数字交互时代，数字拟人品兼具了拟人产品互动性、数字产品数字技术内核以及自身内容化，表现出跃迁式成长特征。\n"
+        "关键词：数字拟人品 数字技术 拟社会互动\n一、引言\n《纲要》提出文化强国和网络强国的目标，并把虚拟现实列为数字经济重点产业。"
+    )
+    sections = split_sections(page)
+    assert find_abstract(sections).startswith("数字交互时代")
+    assert [section.kind for section in sections][:1] == ["abstract"]

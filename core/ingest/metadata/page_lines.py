@@ -45,7 +45,10 @@ _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
 # An affiliation labelled by a letter that pypdf glues on: "aSchool of ...".
 AFFILIATION_WITH_LETTER = re.compile(r"^(?P<letter>[a-h])\s?(?=[A-Z])")
 SECTION_START = re.compile(
-    r"^(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction(?!\s+(?:to|of|and)\b)|(?:1|i)\.?\s+introduction|background|key\s*words|index\s+terms)\b",
+    r"^(?:(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction(?!\s+(?:to|of|and)\b)|(?:1|i)\.?\s+introduction|background"
+    r"|key\s*words|index\s+terms)\b"
+    # Chinese and Japanese: abstract, keywords, "一、引言" (1. Introduction).
+    r"|摘\s*要|要\s*旨|关键词|關鍵詞|关键字|關鍵字|キーワード|(?:[一1][、.．]\s*)?(?:引\s*言|前\s*言|はじめに))",
     re.IGNORECASE,
 )
 
