@@ -2,7 +2,8 @@
 
 pypdf gives each page as one string with line breaks where the PDF had them,
 including ligature glyphs, words hyphenated at line ends, running headers,
-page numbers and the reference list. These functions undo each of those, and
+page numbers, the reference list and, on tightly set lines, words run
+together. These functions undo each of those, and
 `clean_pages` runs them in the order that works.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+
+from papergym.core.ingest.glued_words import split_glued_words
 
 __all__ = [
     "clean_pages",
@@ -491,13 +494,14 @@ def clean_pages(pages: list[str]) -> str:
 
     The order matters: ligatures first so running lines compare equal, running
     lines before the pages are joined so a page's edges are still known, and
-    dehyphenation after joining so a word broken across a page break is rejoined.
+    dehyphenation after joining so a word broken across a page break is rejoined,
+    and glued words split after it, when the whole paper's words are known.
     """
     normalized_pages = [normalize_ligatures(page) for page in pages]
     body_pages = [page.strip("\n ") for page in strip_running_lines(normalized_pages)]
     text = "\n".join(page for page in body_pages if page)
     text = _TRAILING_SPACE.sub("", text)
     text = _INNER_SPACE_RUN.sub(" ", text)
-    text = join_hyphenated(text)
+    text = split_glued_words(join_hyphenated(text))
     text = _BLANK_LINE_RUN.sub("\n\n", text)
     return cut_back_matter(text).strip()
