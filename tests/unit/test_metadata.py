@@ -1026,3 +1026,9 @@ def test_a_keywords_line_or_a_chinese_section_heading_is_no_title():
     assert from_pdf(make_pdf(lines)).title is None
     text = "关键词：数字拟人品 数字技术 拟社会互动\n一、引言\n《纲要》提出文化强国和网络强国的目标，并把虚拟现实列为数字经济重点产业。"
     assert from_first_page(text).title is None
+
+
+def test_a_latex_star_on_the_title_line_does_not_make_it_an_author_line():
+    text = "Sparse Recovery of Turbulent\nFlow Fields\u22c6\nMaria Keller1, Jonas Brandt2\n1University of Demo\nAbstract"
+    metadata = from_first_page(text)
+    assert (metadata.title, metadata.authors) == ("Sparse Recovery of Turbulent Flow Fields", ["Maria Keller", "Jonas Brandt"])

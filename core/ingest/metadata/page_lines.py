@@ -89,5 +89,8 @@ def letters(text: str) -> str:
 
 
 def has_markers(line: str) -> bool:
-    """Whether a line carries affiliation or footnote markers after its words."""
-    return bool(re.search(r"[^\W\d_],?\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4\u2605\u2606\u22c6\u2709\u204e\u271d]", line))
+    """Whether a line carries affiliation or footnote markers after its words.
+
+    LaTeX's star operator "⋆" is left out: \\thanks sets it on titles as often as on names.
+    """
+    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4\u2605\u2606\u2709\u204e\u271d]", line))
