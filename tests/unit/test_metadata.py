@@ -965,6 +965,7 @@ def test_a_cover_sheet_gives_the_citations_year_not_the_day_it_was_deposited():
 def test_a_doi_missing_from_a_cover_sheet_is_read_off_the_papers_page_after_it():
     metadata = from_pdf(make_pdf(HAL_COVER_LINES, more_pages=[PAPER_PAGE_LINES]))
     assert metadata.doi == "10.1007/s00421-003-0808-4"
+    assert metadata.sources["doi"] == "page-2"
     # A caller that read page 2 already passes its text.
     assert from_pdf(make_pdf(HAL_COVER_LINES), second_page_text="Body.\ndoi:10.1007/given").doi == "10.1007/given"
 

@@ -69,7 +69,7 @@ def _fill_from_paper_page(page: Metadata, paper_page_text: str) -> None:
     if not page.doi:
         page.doi = find_doi(paper_page_text)
         if page.doi:
-            page.sources["doi"] = "doi-pattern"
+            page.sources["doi"] = "page-2"
     if not page.year:
         page.year = find_year(paper_page_text)
         if page.year:
