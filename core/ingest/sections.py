@@ -146,6 +146,8 @@ _NOT_A_TITLE = re.compile(
     r"college|school|centre|center)\b|\b(?:is|are|was|were|has|have|had|we|our)\b",
     re.IGNORECASE,
 )
+# Initials ("M. Chaouachi Æ C. B. Hassen"): a line of names after a stray "I." is no heading.
+_INITIAL = re.compile(r"\b[A-Z]\.(?=\s|$)")
 _MAX_HEADING_CHARS = 80
 _MAX_TITLE_CASE_WORDS = 12
 # Sentence-case numbered headings are common ("2 Sample preparation"), but so
@@ -408,7 +410,7 @@ def _looks_like_title(title: str, continues_numbering: bool) -> bool:
     """Whether the words after a section number read as a heading, not prose."""
     if not title[:1].isupper() or title[-1] in ".,;:" or "," in title:
         return False
-    if _NOT_A_TITLE.search(title):
+    if _NOT_A_TITLE.search(title) or len(_INITIAL.findall(title)) >= 2:
         return False
     words = title.split()
     long_words = [word for word in words if len(word) >= 4 and word[:1].isalpha()]

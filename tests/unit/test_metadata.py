@@ -1033,3 +1033,8 @@ def test_a_latex_star_on_the_title_line_does_not_make_it_an_author_line():
     text = "Sparse Recovery of Turbulent\nFlow Fields\u22c6\nMaria Keller1, Jonas Brandt2\n1University of Demo\nAbstract"
     metadata = from_first_page(text)
     assert (metadata.title, metadata.authors) == ("Sparse Recovery of Turbulent Flow Fields", ["Maria Keller", "Jonas Brandt"])
+
+
+def test_springers_old_name_separator_read_as_ae_splits_names():
+    text = "Correlation between heart rate and performance\nKarim Chamari \u00c6 Olivier Galy \u00c6 Olivier Hue\nAbstract The aim"
+    assert from_first_page(text).authors == ["Karim Chamari", "Olivier Galy", "Olivier Hue"]

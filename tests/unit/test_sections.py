@@ -374,3 +374,13 @@ def test_chinese_abstract_and_keywords_headings_run_into_their_text():
     sections = split_sections(page)
     assert find_abstract(sections).startswith("数字交互时代")
     assert [section.kind for section in sections][:1] == ["abstract"]
+
+
+def test_a_line_of_initialled_names_after_a_stray_roman_one_is_no_heading():
+    text = (
+        "Abstract\nThe aim of this study was to examine the heart rate response to competition.\n"
+        "Introduction\nWindsurfing is a sport.\nI. Moussa-Chamari \u00c6 M. Chaouachi \u00c6 C. B. Hassen\nInstitut Superieur du Sport\n"
+        "Methods\nTen elite windsurfers took part."
+    )
+    headings = [section.heading for section in split_sections(text)]
+    assert "Moussa-Chamari \u00c6 M. Chaouachi \u00c6 C. B. Hassen" not in headings

@@ -32,8 +32,9 @@ _PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])(?:\d{1,2}|[a-z])\)")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
-# Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani").
-_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5]\s|\band\b|\bAND\b)\s*")
+# Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani"); in its
+# older PDFs pypdf reads that dot as "Æ" ("K. Chamari Æ D. Koubaa").
+_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6]\s|\band\b|\bAND\b)\s*")
 
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
