@@ -80,13 +80,18 @@ _CHARACTER_FIXES = {
     "\u2029": "\n",
 }
 
+# dvips' 8r encoding (Times and Helvetica in LaTeX papers of the 1990s and 2000s) puts the fi and fl ligatures
+# at codes 2 and 3, which pypdf returns as control characters when the font has no Unicode map. Other fonts use
+# those codes for symbols, so only a code inside a word is a ligature: "con\x02guration", "\x03exible".
+_8R_LIGATURE = re.compile(r"(?<=[^\W\d_])[\x02\x03]|[\x02\x03](?=[a-z])")
+
 # A soft hyphen at a line end marks a word the typesetter broke; anywhere
 # else it is invisible.
 _SOFT_HYPHEN_AT_LINE_END = re.compile("\u00ad[ \t]*(?=\r?\n)")
 
 
 def normalize_ligatures(text: str) -> str:
-    """Replace ligatures, odd spaces and invisible characters with plain text.
+    """Replace ligatures (8r's coded ones inside words too), odd spaces and invisible characters with plain text.
 
     This is a fixed table rather than NFKC, because NFKC would also turn µ into
     Greek mu, ² into 2 and ½ into 1⁄2; Greek letters, math symbols, µ and °
@@ -95,6 +100,8 @@ def normalize_ligatures(text: str) -> str:
     text = text.replace("\r\n", "\n")
     text = _SOFT_HYPHEN_AT_LINE_END.sub("-", text)
     text = text.replace("\u00ad", "")
+    if "\x02" in text or "\x03" in text:
+        text = _8R_LIGATURE.sub(lambda match: "fi" if match.group(0) == "\x02" else "fl", text)
     # One str.replace per character present is several times faster than
     # str.translate with a dict, and this runs on every page.
     for character, replacement in _CHARACTER_FIXES.items():

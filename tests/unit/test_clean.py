@@ -354,3 +354,8 @@ def test_pages_whose_glyphs_are_named_in_base_36_are_decoded():
     assert decode_glyph_codes(page) == "A Multilingual Speech\ndefine briefly \u201cgame\u201d u@unige.ch"
     ordinary = "The runs in /AB/CD and /data/XY/12 go on as ordinary text, as do the words around them here."
     assert decode_glyph_codes(ordinary) == ordinary
+
+
+def test_8r_ligature_codes_inside_words_become_fi_and_fl():
+    text = "the re\x02nement of con\x02guration, a \x03exible and brie\x03y\nAndrew War\x02eld\nnodes \x02 and \x03 stay"
+    assert normalize_ligatures(text) == "the refinement of configuration, a flexible and briefly\nAndrew Warfield\nnodes \x02 and \x03 stay"
