@@ -1038,3 +1038,20 @@ def test_a_latex_star_on_the_title_line_does_not_make_it_an_author_line():
 def test_springers_old_name_separator_read_as_ae_splits_names():
     text = "Correlation between heart rate and performance\nKarim Chamari \u00c6 Olivier Galy \u00c6 Olivier Hue\nAbstract The aim"
     assert from_first_page(text).authors == ["Karim Chamari", "Olivier Galy", "Olivier Hue"]
+
+
+@pytest.mark.parametrize(
+    "page, year",
+    [
+        # The journal's own reference line, volume, issue, (month year), pages, over a copyright of several years.
+        (
+            "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27.\nCopyright \u00a9 1990,1991,1992 by Nimble Corporation\nEqual Rights\nHenry Baker",
+            1993,
+        ),
+        ("A Title\nHenry Baker\nCopyright \u00a9 1990, 1991, 1992 by Nimble Computer Corporation\nBody.", 1992),
+        # A browser's print header names the day the page was printed.
+        ("15/Jun/2009 10:48 AMDesign Principles Behind Smalltalk\nPage 1 of 7 http://web.archive.org/x\nDaniel Ingalls", None),
+    ],
+)
+def test_copyright_runs_acm_reference_lines_and_print_headers(page, year):
+    assert from_first_page(page).year == year

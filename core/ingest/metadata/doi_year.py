@@ -65,7 +65,8 @@ _ANY_YEAR = rf"({_YEAR_DIGITS})"
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
     re.compile(rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"(?:©|\(c\)|\bcopyright)\s*(?:©\s*)?{_YEAR}\b", re.IGNORECASE),
+    # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
+    re.compile(rf"(?:©|\(c\)|\bcopyright)\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
@@ -78,6 +79,8 @@ _JOURNAL_LINE_YEAR = re.compile(
 # A year followed by volume and pages, as a journal prints its own article's reference.
 _ARTICLE_REFERENCE = re.compile(
     rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
+    # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
+    rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
 )
 # A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
 _VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
@@ -89,7 +92,9 @@ _FOOTER_LINES = 2
 
 # Stamps that name the day a file was fetched or printed, not published.
 _DOWNLOAD_STAMP = re.compile(
-    r"\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b",
+    r"\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
+    # A browser's print header or footer: the time of day, "Page 1 of 7".
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:AM|PM)(?![a-z])|\bpage\s+\d+\s+of\s+\d+\b",
     re.IGNORECASE,
 )
 _ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+[A-Z][a-z]{{2}}\s+{_YEAR}\b")
@@ -190,7 +195,11 @@ def _journal_line_year(text: str) -> int | None:
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for line in banner_lines:
         match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
-        if match and "et al" not in line and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line) or _VOLUME_LINE.match(line)):
+        if (
+            match
+            and "et al" not in line
+            and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line) or _VOLUME_LINE.match(line) or _ARTICLE_REFERENCE.search(line))
+        ):
             return year_in_range(int(next(year for year in match.groups() if year)))
     # The article's own reference, wherever the reading order puts it: "Proc. R. Soc. Lond. B (2004) 271, 147–152",
     # "Lancet 2004;363(9):147-52". Page 1 holds no reference list, so such a line is the paper's.
