@@ -1055,3 +1055,8 @@ def test_springers_old_name_separator_read_as_ae_splits_names():
 )
 def test_copyright_runs_acm_reference_lines_and_print_headers(page, year):
     assert from_first_page(page).year == year
+
+
+def test_pubmed_style_info_authors_are_turned_round():
+    assert from_info({"/Author": "Datta I, Ball CG, van Dijk J"}).authors == ["I Datta", "CG Ball", "J van Dijk"]
+    assert from_info({"/Author": "Indraneel Datta, Chad G Ball"}).authors == ["Indraneel Datta", "Chad G Ball"]

@@ -38,7 +38,9 @@ def split_author_string(authors: str | None) -> list[str]:
     Semicolons split first, and an item "Smith, J." or "Smith, John" is turned
     round. Without semicolons, commas and "and" split, and a piece that is only
     initials ("J.") or, when every piece is one word, every second piece, is
-    read as the given name of the piece before it.
+    read as the given name of the piece before it; a list whose every name
+    ends in undotted initials ("Datta I, Ball CG") is in PubMed's style, and
+    each is turned round.
     """
     if not authors:
         return []
@@ -48,7 +50,13 @@ def split_author_string(authors: str | None) -> list[str]:
     else:
         pieces = [piece for piece in _AUTHOR_SEPARATORS.split(authors) if piece.strip()]
         names = _pair_surnames_with_given_names(pieces)
+        if len(names) > 1 and all(_VANCOUVER_NAME.match(name) for name in names):
+            names = [_VANCOUVER_NAME.sub(r"\2 \1", name) for name in names]
     return unique_names(names)
+
+
+# PubMed's style puts the initials after the surname, with no dots: "Datta I, Ball CG, van Dijk J".
+_VANCOUVER_NAME = re.compile(r"^((?:[a-z]+\s)*[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+)?)\s([A-Z]{1,3})$")
 
 
 def turn_round(item: str) -> str:
