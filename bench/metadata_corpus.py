@@ -69,9 +69,11 @@ def build_real(mirrors: Path, out: Path) -> list[dict]:
         file_name = hashlib.sha256(paper_id.encode()).hexdigest()[:16] + ".pdf"
         target = out / "real" / file_name
         target.parent.mkdir(parents=True, exist_ok=True)
-        blob = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"HEAD:{row['path']}"], capture_output=True)
+        # A file a project has since deleted is read from the commit the truth names.
+        revision = row.get("commit", "HEAD")
+        blob = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{revision}:{row['path']}"], capture_output=True)
         if blob.returncode != 0 or not blob.stdout.startswith(b"%PDF"):
-            print(f"skipped {paper_id}: not in the mirror's HEAD", file=sys.stderr)
+            print(f"skipped {paper_id}: not in the mirror at {revision}", file=sys.stderr)
             continue
         target.write_bytes(blob.stdout)
         papers.append({**row, "id": paper_id, "kind": "real", "file": str(target.relative_to(out)), "split": split_of(paper_id)})
