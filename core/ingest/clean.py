@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from papergym.core.ingest.glued_words import split_glued_words
+from papergym.core.ingest.line_numbers import strip_line_numbers_from_text
 
 __all__ = [
     "clean_pages",
@@ -504,7 +505,7 @@ def clean_pages(pages: list[str]) -> str:
     dehyphenation after joining so a word broken across a page break is rejoined,
     and glued words split after it, when the whole paper's words are known.
     """
-    normalized_pages = [normalize_ligatures(page) for page in pages]
+    normalized_pages = [strip_line_numbers_from_text(normalize_ligatures(page)) for page in pages]
     body_pages = [page.strip("\n ") for page in strip_running_lines(normalized_pages)]
     text = "\n".join(page for page in body_pages if page)
     text = _TRAILING_SPACE.sub("", text)

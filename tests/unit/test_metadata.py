@@ -1060,3 +1060,66 @@ def test_copyright_runs_acm_reference_lines_and_print_headers(page, year):
 def test_pubmed_style_info_authors_are_turned_round():
     assert from_info({"/Author": "Datta I, Ball CG, van Dijk J"}).authors == ["I Datta", "CG Ball", "J van Dijk"]
     assert from_info({"/Author": "Indraneel Datta, Chad G Ball"}).authors == ["Indraneel Datta", "Chad G Ball"]
+
+
+@pytest.mark.parametrize(
+    "line, authors",
+    [
+        # PLOS's ORCID icons, read as "ID" glued to the surname.
+        ("Elie AntounID1, Negusse T. KitabaID2, Joanna D. Holbrook3", ["Elie Antoun", "Negusse T. Kitaba", "Joanna D. Holbrook"]),
+        # Symbols before numbers in the markers (Genetics).
+        (
+            "Yonghua Han,*,\u2020,1 Tao Zhang,*,1 Paradee Thammapichai,* and Jiming Jiang*,2",
+            ["Yonghua Han", "Tao Zhang", "Paradee Thammapichai", "Jiming Jiang"],
+        ),
+        # Springer's middle dots after markers.
+        ("Justus Bogner1 \u00b7 Sebastian Kotstein2 \u00b7 Timo Pfaff3", ["Justus Bogner", "Sebastian Kotstein", "Timo Pfaff"]),
+        # APS puts accents after their letters.
+        ("B. Hladky\u00b4,1,2 G. Drobny\u00b4,1 and V. Buz\u02c7ek1,3", ["B. Hladk\u00fd", "G. Drobn\u00fd", "V. Bu\u017eek"]),
+    ],
+)
+def test_author_lines_of_plos_genetics_springer_and_aps(line, authors):
+    assert from_first_page(f"A Study of Something Measured Carefully\n{line}\nAbstract").authors == authors
+
+
+def test_a_springer_list_continued_after_a_trailing_dot_and_organisation_lines_are_not_names():
+    lines = [
+        (16, "Granular contact dynamics with particle elasticity"),
+        (10, "K. Krabbenhoft \u00b7 J. Huang \u00b7 M. Vicente da Silva \u00b7"),
+        (10, "A. V. Lyamin"),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines)).authors == ["K. Krabbenhoft", "J. Huang", "M. Vicente da Silva", "A. V. Lyamin"]
+    text = "A Study of Something\nJing Liu1, Ying Cai2\nPsychological Application, South China Normal University, China\n1 Linden Dr.\nAbstract"
+    assert from_first_page(text).authors == ["Jing Liu", "Ying Cai"]
+
+
+@pytest.mark.parametrize(
+    "page, year, doi",
+    [
+        (
+            "A Title\nJournal of Peace Research\n2025, Vol. 62(6) 2070 \u20132087\nDOI: 10.1177/00223433241300862",
+            2025,
+            "10.1177/00223433241300862",
+        ),
+        (
+            "A Title\nBody text published in PNAS since 1995.\ndoi:10.1073/pnas.1907370117/-/DCSupplemental.y\nFirst published November 16, 2020.",
+            2020,
+            "10.1073/pnas.1907370117",
+        ),
+        (
+            "A Title\nposted May 27, 2026. https://doi.org/10.64898/2026.04.07.716930doi: bioRxiv preprint",
+            None,
+            "10.64898/2026.04.07.716930",
+        ),
+        # Nothing is published after next year: such a number is a page.
+        ("A Title\nVol. 12, pp. 2070-2087", None, None),
+    ],
+)
+def test_sage_banners_pnas_supplements_glued_doi_words_and_future_years(page, year, doi):
+    metadata = from_first_page(page)
+    if year is not None:
+        assert metadata.year == year
+    else:
+        assert metadata.year is None or metadata.year <= 2027
+    assert metadata.doi == doi

@@ -32,6 +32,12 @@ _PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])(?:\d{1,2}|[a-z])\)")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
+# Springer's middle dot left at the end of a line that the next line continues: "M. Vicente da Silva ·".
+_TRAILING_NAME_DOT = re.compile(r"\s+[\u00b7\u2022\u22c5]\s*$")
+# The ORCID icon after a name, which pypdf reads as "ID" glued to the surname (PLOS, Frontiers): "Elie AntounID".
+_ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u2021]|$)")
+# A marker's number left before the next name when symbols came first ("Tao Zhang,*,1 Paradee" -> "1 Paradee").
+_LEADING_MARKER = re.compile(r"^\d{1,2}(?:\s*,\s*\d{1,2})*\s+(?=[A-Z])")
 # Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani"); in its
 # older PDFs pypdf reads that dot as "Æ" ("K. Chamari Æ D. Koubaa").
 _NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6]\s|\band\b|\bAND\b)\s*")
@@ -99,7 +105,9 @@ _SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u26
 
 
 # Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD
-# Project") or a cover page's buttons ("See Profile"); no person is called so.
+# Project", "Psychological Application", "AI Accelerator") or a cover page's buttons ("See Profile"); no person is
+# called so.
+_STREET_ABBREVIATIONS = frozenset({"dr.", "ave.", "blvd.", "rd.", "st."})
 _ORGANISATION_WORDS = frozenset(
     {
         "project",
@@ -121,6 +129,19 @@ _ORGANISATION_WORDS = frozenset(
         "services",
         "solutions",
         "studios",
+        "application",
+        "applications",
+        "accelerator",
+        "studies",
+        "research",
+        "sciences",
+        "technology",
+        "technologies",
+        "engineering",
+        "laboratories",
+        "intelligence",
+        "analytics",
+        "computing",
         "the",
         "of",
     }
@@ -160,10 +181,13 @@ _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
-    line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, line)
+    line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", _TRAILING_NAME_DOT.sub("", line)))
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
-    pieces = [_HONORIFIC.sub("", piece.strip(" ," + _MARKER_SYMBOLS)) for piece in _NAME_SPLIT.split(unmarked)]
+    pieces = [
+        _HONORIFIC.sub("", _LEADING_MARKER.sub("", piece.strip(" ,\u00b7\u2022\u22c5" + _MARKER_SYMBOLS)))
+        for piece in _NAME_SPLIT.split(unmarked)
+    ]
     kept: list[str] = []
     for piece in pieces:
         if re.fullmatch(r"[a-z]", piece) and kept:
@@ -213,6 +237,8 @@ def is_name(piece: str) -> bool:
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
     if tokens[0] in _INSTITUTION_ACRONYMS:
         return False
+    if tokens[-1].lower() in _STREET_ABBREVIATIONS:
+        return False  # an address set in the authors' type: "Linden Dr."
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from papergym.core.ingest.metadata.page_lines import BANNER_ANYWHERE, BANNER_START
@@ -15,9 +16,12 @@ _GLUED_AFTER_DOI = re.compile(
     r"(?<=\d)(?:doi|https?|www|received|accepted|published|citation|copyright|cite|available|open|licen[cs]e)$", re.IGNORECASE
 )
 _DOI_TRAILING_PUNCTUATION = ".,;:'\""
+# PNAS prints its supplement's address after the DOI: "10.1073/pnas.1907370117/-/DCSupplemental".
+_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$")
 _DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
 _FIRST_YEAR = 1900
-_LAST_YEAR = 2100
+# Nothing was published after next year: a later "year" is a page number or an identifier.
+_LAST_YEAR = datetime.date.today().year + 1
 
 
 def find_doi(text: str) -> str | None:
@@ -36,7 +40,7 @@ def find_doi(text: str) -> str | None:
         after_dot = doi.endswith(".") and not rest.group("rest")[0].isupper() and not word if rest else False
         if rest and not page_number and (doi.endswith(("/", "-", "_")) or after_dot):
             doi += rest.group("rest")
-        trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", doi))
+        trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", _SUPPLEMENT_PATH.sub("", doi).rstrip(_DOI_TRAILING_PUNCTUATION)))
         if trimmed:
             return trimmed
     return None
@@ -64,7 +68,10 @@ _YEAR = rf"(?P<year>{_YEAR_DIGITS})"
 _ANY_YEAR = rf"({_YEAR_DIGITS})"
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
-    re.compile(rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    # Not "published in PNAS since 1995", the start of a span.
+    re.compile(
+        rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b", re.IGNORECASE
+    ),
     # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
     re.compile(rf"(?:©|\(c\)|\bcopyright)\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
@@ -73,7 +80,9 @@ _EXPLICIT_YEAR_PATTERNS = (
 # A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
 # Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
 _JOURNAL_LINE_YEAR = re.compile(
-    rf"\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    # SAGE's banner opens with the year: "2025, Vol. 62(6) 2070 -2087", whose page numbers read as years.
+    rf"^{_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
+    rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
 # A year followed by volume and pages, as a journal prints its own article's reference.

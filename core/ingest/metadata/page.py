@@ -7,6 +7,7 @@ import unicodedata
 
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine, PageLayout
+from papergym.core.ingest.line_numbers import line_number_positions, strip_line_numbers_from_text, without_line_number
 from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, find_authors_above, letter_markers
 from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
 from papergym.core.ingest.metadata.record import Metadata
@@ -14,7 +15,8 @@ from papergym.core.ingest.metadata.titles import TITLE_SEARCH_LINES, bold_title,
 from papergym.core.ingest.metadata.venue import find_journal
 
 # pdfTeX sets an accent as its own glyph before the letter ("Gr´egory",
-# "Sof´ıa"), a cedilla after it ("Franc¸ois"); pypdf returns them apart.
+# "Sof´ıa"), a cedilla after it ("Franc¸ois"); APS's typesetting puts every accent after its letter ("Buzˇek").
+# pypdf returns them apart.
 _SPACING_ACCENTS = {
     "\u00b4": "\u0301",
     "`": "\u0300",
@@ -30,6 +32,8 @@ _SPACING_ACCENTS = {
 }
 _ACCENT_BEFORE_LETTER = re.compile("([\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af])\\s?([A-Za-z\u0131])")
 _CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
+_ACCENT_ENDS_WORD = re.compile("[A-Za-z][\u00b4\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af](?=[,;.)\\d]|$)", re.MULTILINE)
+_ACCENT_AFTER_LETTER = re.compile("([A-Za-z])([\u00b4\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af])")
 # The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
 
@@ -43,6 +47,10 @@ def _join_accents(text: str) -> str:
         letter = "i" if match.group(2) == "\u0131" else match.group(2)
         return unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[match.group(1)])
 
+    if _ACCENT_ENDS_WORD.search(text):
+        # APS and AIP set the accent after its letter ("Hladky´,1 G. Drobny´,1 and V. Buzˇek"): an accent that
+        # ends a word before punctuation or a marker shows it.
+        text = _ACCENT_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
     return _OGONEK_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)
@@ -61,7 +69,7 @@ def from_first_page(text: str, title: str | None = None) -> Metadata:
     title already known (for example from font sizes) can be passed in; the
     authors are then looked for after it.
     """
-    text = _join_accents(normalize_ligatures(text))
+    text = strip_line_numbers_from_text(_join_accents(normalize_ligatures(text)))
     lines = [LayoutLine(" ".join(line[:_MAX_LINE_CHARS].split()), 0.0, "") for line in text.split("\n") if line.strip()]
     return _read_front_matter(lines, text, known_title=title, use_styles=False)
 
@@ -74,9 +82,14 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     after it in the type of the first of them, so affiliations and e-mails set
     in other type between stacked author blocks are skipped.
     """
-    text = _join_accents(normalize_ligatures(text))
+    text = strip_line_numbers_from_text(_join_accents(normalize_ligatures(text)))
     lines = [
         LayoutLine(_join_accents(normalize_ligatures(line.text[:_MAX_LINE_CHARS])), line.size, line.font, line.y) for line in layout.lines
+    ]
+    numbered = line_number_positions([line.text for line in lines])
+    lines = [
+        LayoutLine(without_line_number(line.text), line.size, line.font, line.y) if index in numbered else line
+        for index, line in enumerate(lines)
     ]
     lines = [line for line in lines if line.text.strip()]
     # Nature-style pages put the title block after the first column's text
