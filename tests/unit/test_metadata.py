@@ -1123,3 +1123,15 @@ def test_sage_banners_pnas_supplements_glued_doi_words_and_future_years(page, ye
     else:
         assert metadata.year is None or metadata.year <= 2027
     assert metadata.doi == doi
+
+
+def test_the_journal_name_in_elseviers_masthead_is_no_title():
+    lines = [
+        (8, "Contents lists available at ScienceDirect"),
+        (14, "Ecological Modelling"),
+        (8, "journal homepage: www.elsevier.com/locate/ecolmodel"),
+        (13.5, "Persistent problems in the construction of matrix population models"),
+        (10.5, "Bruce E. Kendall, Masami Fujiwara"),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines)).title == "Persistent problems in the construction of matrix population models"

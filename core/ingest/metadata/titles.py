@@ -119,7 +119,7 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
     sizes = sorted({line.size for line in lines if line.size >= body_size * _TITLE_FONT_RATIO}, reverse=True)
     for size in sizes:
         for start, end in runs:
-            if lines[start].size != size:
+            if lines[start].size != size or _in_masthead(lines, start, end):
                 continue
             run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
             title, used = _title_from_run(run)
@@ -130,6 +130,18 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
             if short and after < len(lines) and looks_like_author_line(lines[after].text):
                 return short, after
     return None
+
+
+# The lines of a journal's masthead around its name: Elsevier's "Contents lists available at ScienceDirect" /
+# "Ecological Modelling" / "journal homepage: www.elsevier.com/locate/ecolmodel".
+_MASTHEAD_LINE = re.compile(r"\bcontents\s+lists?\s+available\b|\bjournal\s+homepage\b|^(?:www\.|https?://)\S+$", re.IGNORECASE)
+
+
+def _in_masthead(lines: list[LayoutLine], start: int, end: int) -> bool:
+    """Whether a run of lines sits between masthead lines, where the journal's name goes."""
+    before = lines[start - 1].text if start > 0 else ""
+    after = lines[end].text if end < len(lines) else ""
+    return bool(_MASTHEAD_LINE.search(before)) and bool(_MASTHEAD_LINE.search(after))
 
 
 # A subtitle is set a little smaller than its title; the authors' type is smaller still.
