@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
-from papergym.core.ingest.font_cache import reading_one_pdf
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, read_first_page
 from papergym.core.ingest.pool import TaskClock
+from papergym.core.ingest.pypdf_fonts import reading_one_pdf
 from papergym.core.ingest.sections import find_abstract, split_sections
 
 # Below this many letters per page a PDF is taken to have no text layer (a scan).

@@ -1,6 +1,6 @@
-"""Parse each font of a PDF once instead of once per page.
+"""pypdf's font reading, made faster and more forgiving.
 
-pypdf's text extraction builds a `Font` from a font's dictionary on every
+Faster: each font of a PDF is parsed once instead of once per page. pypdf's text extraction builds a `Font` from a font's dictionary on every
 page that uses the font, reading its encoding, Unicode map and widths again
 each time: a fifth of the time spent on a typical paper. A `Font` depends on
 that dictionary alone, and pypdf hands out one dictionary object per
@@ -8,6 +8,11 @@ indirect font, so fonts are kept by the dictionary's identity while one PDF
 is read (72% of the lookups on real papers hit, 8% less CPU time per paper,
 the same text). The cache holds the dictionaries it keys on, so an identity
 is never reused, and `reading_one_pdf` empties it after each file.
+
+More forgiving: a font descriptor that names two font files (/FontFile and
+/FontFile3, as some 1990s journal PDFs have) makes pypdf raise, and the whole
+page's text is lost. Only the descriptor's metrics are read from it, so the
+first file is kept and the page reads.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ def _install() -> None:
         from pypdf.generic._font import Font
     except ImportError:
         return
+    _forgive_two_font_files(Font)
     original = Font.__dict__.get("from_font_resource")
     if not isinstance(original, classmethod):
         return
@@ -44,6 +50,31 @@ def _install() -> None:
         return font
 
     Font.from_font_resource = classmethod(from_font_resource)
+
+
+_FONT_FILE_KEYS = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def _forgive_two_font_files(font_class: Any) -> None:
+    """Wrap `Font._parse_font_descriptor` so a descriptor with two font files is read with the first."""
+    original = font_class.__dict__.get("_parse_font_descriptor")
+    if not isinstance(original, staticmethod):
+        return
+    parse = original.__func__
+
+    def parse_font_descriptor(font_descriptor_obj: Any) -> Any:
+        try:
+            return parse(font_descriptor_obj)
+        except Exception as error:
+            present = [key for key in _FONT_FILE_KEYS if key in font_descriptor_obj]
+            if len(present) < 2 or "FontFile" not in str(error):
+                raise
+            from pypdf.generic import DictionaryObject
+
+            kept = DictionaryObject({key: value for key, value in font_descriptor_obj.items() if key not in present[1:]})
+            return parse(kept)
+
+    font_class._parse_font_descriptor = staticmethod(parse_font_descriptor)
 
 
 @contextmanager

@@ -1,0 +1,93 @@
+"""pypdf fonts: parsed once per PDF (same text, fewer parses, nothing kept after the file) and read despite two font files."""
+
+from pathlib import Path
+
+import pypdf
+from papergym.core.ingest import pypdf_fonts as font_cache
+from papergym.core.ingest.extract import extract_pdf
+
+DEMO_PAPER = Path(__file__).resolve().parents[2] / "assets" / "demo_papers" / "nibble_hyperloglog.pdf"
+
+
+def _page_texts(path: Path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+def test_pages_read_with_shared_fonts_give_the_same_text_with_fewer_parses(monkeypatch):
+    without = _page_texts(DEMO_PAPER)
+    font_cache._install()
+    parses = []
+    monkeypatch.setattr(font_cache, "_fonts", _CountingDict(parses))
+    with font_cache.reading_one_pdf():
+        shared = _page_texts(DEMO_PAPER)
+        lookups = font_cache._fonts.lookups
+    assert shared == without
+    assert 0 < len(parses) < lookups  # some pages reused a font parsed on an earlier page
+    assert len(font_cache._fonts) == 0
+
+
+def test_extracting_a_paper_leaves_no_font_behind():
+    paper = extract_pdf(str(DEMO_PAPER))
+    assert paper.title and not font_cache._fonts
+
+
+class _CountingDict(dict):
+    """A dict that counts its lookups and records each key stored."""
+
+    def __init__(self, stored: list) -> None:
+        super().__init__()
+        self.stored = stored
+        self.lookups = 0
+
+    def get(self, key, default=None):
+        self.lookups += 1
+        return super().get(key, default)
+
+    def __setitem__(self, key, value) -> None:
+        self.stored.append(key)
+        super().__setitem__(key, value)
+
+
+def _pdf_with_two_font_files() -> pypdf.PdfReader:
+    """A one-page PDF whose font descriptor names both a /FontFile and a /FontFile3, as some 1990s journals' do."""
+    from io import BytesIO
+
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject
+
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font_file = writer._add_object(DecodedStreamObject())
+    descriptor = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): NameObject("/Helvetica"),
+            NameObject("/Flags"): NumberObject(32),
+            NameObject("/FontBBox"): ArrayObject([NumberObject(-166), NumberObject(-225), NumberObject(1000), NumberObject(931)]),
+            NameObject("/FontFile"): font_file,
+            NameObject("/FontFile3"): font_file,
+        }
+    )
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            NameObject("/FirstChar"): NumberObject(32),
+            NameObject("/LastChar"): NumberObject(126),
+            NameObject("/Widths"): ArrayObject([FloatObject(556)] * 95),
+            NameObject("/FontDescriptor"): writer._add_object(descriptor),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    content = DecodedStreamObject()
+    content.set_data(b"BT /F1 12 Tf 72 700 Td (The maintenance of strain structure) Tj ET")
+    page.replace_contents(content)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return pypdf.PdfReader(buffer)
+
+
+def test_a_font_descriptor_naming_two_font_files_still_reads():
+    with font_cache.reading_one_pdf():
+        assert "The maintenance of strain structure" in _pdf_with_two_font_files().pages[0].extract_text()
