@@ -17,8 +17,8 @@ are compared by surname, in order.
     python bench/metadata.py --split dev --failures      # what went wrong, dev only
     python bench/metadata.py --set fresh                  # one set of real papers
 
-Real papers come in seven sets, reported apart: PDF-extraction projects'
-test files, the papers-we-love reading list, and five "fresh" sets (papers
+Real papers come in eight sets, reported apart: PDF-extraction projects'
+test files, the papers-we-love reading list, and six "fresh" sets (papers
 from more projects' test files and reading lists: biomedical, physics, astronomy, social
 science and CS), each scored once before any rule was written against it.
 """
@@ -42,8 +42,10 @@ EXTRACTION_SET = "extraction test files"
 # "fresh" to "fresh-4": papers from more projects' test files (biomedical, physics, astronomy, social science,
 # engineering and CS; fresh-3 has 16 HAL archive papers behind a HAL cover page, fresh-4 11 more and a Chinese
 # journal article); "fresh-5": papers committed to reading-list and journal-club repositories (biology, medicine,
-# ecology, neuroscience, finance, CS). Added on 2026-12-02, each scored before any rule was written against it.
-REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5")
+# ecology, neuroscience, finance, CS); "fresh-6": papers on lab and personal publication pages (chemistry,
+# psychology, medicine, marine biology, physics, materials, economics). Added on 2026-12-02, each scored before
+# any rule was written against it.
+REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6")
 
 
 def normalise(text: str | None) -> str:
