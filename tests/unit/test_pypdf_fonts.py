@@ -91,3 +91,41 @@ def _pdf_with_two_font_files() -> pypdf.PdfReader:
 def test_a_font_descriptor_naming_two_font_files_still_reads():
     with font_cache.reading_one_pdf():
         assert "The maintenance of strain structure" in _pdf_with_two_font_files().pages[0].extract_text()
+
+
+def _pdf_with_space_width(space_width: int, base_font: str = "/NimbusRomNo9L-Regu") -> pypdf.PdfReader:
+    """A page set in a font that gives its space ``space_width`` and its letters 500, words apart by TJ gaps."""
+    from io import BytesIO
+
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    writer = pypdf.PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    widths = [NumberObject(space_width if code == 32 else 500) for code in range(32, 127)]
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject(base_font),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            NameObject("/FirstChar"): NumberObject(32),
+            NameObject("/LastChar"): NumberObject(126),
+            NameObject("/Widths"): ArrayObject(widths),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    content = DecodedStreamObject()
+    content.set_data(b"BT /F1 10 Tf 72 700 Td [(Generalized) -280 (Langevin) -280 (equation) 30 (s)] TJ ET")
+    page.replace_contents(content)
+    buffer = BytesIO()
+    writer.write(buffer)
+    return pypdf.PdfReader(buffer)
+
+
+def test_a_font_whose_space_is_as_wide_as_its_letters_still_gets_its_word_gaps():
+    # Without the fix pypdf reads "GeneralizedLangevinequations": its least word gap is half of a 1000-wide space.
+    with font_cache.reading_one_pdf():
+        assert _pdf_with_space_width(1000).pages[0].extract_text() == "Generalized Langevin equations"
+        # A plausible space (250 against letters of 500) is left alone, and so are monospaced and math fonts.
+        assert _pdf_with_space_width(250).pages[0].extract_text() == "Generalized Langevin equations"
+        assert _pdf_with_space_width(1000, "/Courier").pages[0].extract_text() == "GeneralizedLangevinequations"
