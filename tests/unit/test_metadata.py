@@ -1135,3 +1135,49 @@ def test_the_journal_name_in_elseviers_masthead_is_no_title():
         *BODY_LINES,
     ]
     assert from_pdf(make_pdf(lines)).title == "Persistent problems in the construction of matrix population models"
+
+
+def test_elseviers_double_arrow_mark_ends_the_title_before_the_names():
+    text = (
+        "Internal model of gravity influences configural body processing\n"
+        "Julien Barra a,b,\u21d1, Patrice Senot a, Laurent Auclair c\n"
+        "a Laboratoire de Psychologie, Grenoble, France\nAbstract"
+    )
+    metadata = from_first_page(text)
+    assert metadata.title == "Internal model of gravity influences configural body processing"
+    assert metadata.authors == ["Julien Barra", "Patrice Senot", "Laurent Auclair"]
+
+
+def test_an_iop_cover_gives_the_papers_names_year_and_doi_not_its_related_articles():
+    cover = [
+        (14, "Complex network analysis of stock markets"),
+        (10, "To cite this article: Longfeng Zhao et al 2018 J. Phys.: Conf. Ser. 1113 012009"),
+        (10, "View the article online for updates and enhancements."),
+        (10, "You may also like"),
+        (10, "Didier Sornette, Li Zhou"),
+        (10, "A Study Published in 2014"),
+    ]
+    paper_page = [(14, "Complex network analysis of stock markets"), (10, "doi:10.1088/1742-6596/1113/1/012009")]
+    metadata = from_pdf(make_pdf(cover, more_pages=[paper_page]))
+    assert (metadata.year, metadata.doi) == (2018, "10.1088/1742-6596/1113/1/012009")
+    assert "Didier Sornette" not in metadata.authors
+
+
+def test_a_working_paper_cover_and_a_title_ending_in_an_abbreviation():
+    text = (
+        "NBER WORKING PAPER SERIES\nCOAL-FIRED POWER PLANT RETIREMENTS IN THE U.S.\nRebecca J. Davis\nJ. Scott Holladay\n"
+        "Charles Sims\nWorking Paper 28949\nNATIONAL BUREAU OF ECONOMIC RESEARCH"
+    )
+    metadata = from_first_page(text)
+    assert metadata.title.startswith("COAL-FIRED POWER PLANT RETIREMENTS IN THE U.S")
+    assert metadata.authors == ["Rebecca J. Davis", "J. Scott Holladay", "Charles Sims"]
+
+
+def test_a_cover_laid_out_as_a_form_gives_its_title_and_authors():
+    text = (
+        "UC Merced\nProceedings of the Annual Meeting of the Cognitive Science Society\nTitle\n"
+        "Information sampling for contingency planning\nPermalink\nhttps://escholarship.org/uc/item/7sz3n9hq\n"
+        "Journal\nProceedings of the Annual Meeting, 43(43)\nAuthors\nMa, Ili\nMa, Wei Ji\nGureckis, Todd\nPublication Date\n2021"
+    )
+    metadata = from_first_page(text)
+    assert (metadata.title, metadata.authors) == ("Information sampling for contingency planning", ["Ili Ma", "Wei Ji Ma", "Todd Gureckis"])

@@ -100,8 +100,8 @@ _PLACE_WORDS = frozenset(
     ]
 )
 # Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters; MNRAS's ★ and LaTeX's ⋆, the
-# envelope ✉ and other marks for the corresponding author.
-_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u2605\u2606\u22c6\u2709\u204e\u271d\u266f\u22a5]+")
+# envelope ✉, Elsevier's ⇑ and other marks for the corresponding author.
+_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u2605\u2606\u22c6\u2709\u204e\u271d\u266f\u22a5\u21d1]+")
 
 
 # Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD
@@ -142,6 +142,7 @@ _ORGANISATION_WORDS = frozenset(
         "intelligence",
         "analytics",
         "computing",
+        "date",
         "the",
         "of",
     }
@@ -288,6 +289,11 @@ def _is_run_of_names(piece: str, alone_on_line: bool) -> bool:
 # How far after the title the author lines may reach: stacked author blocks
 # (name, department, address, e-mail) take four or five lines per author.
 AUTHOR_ZONE_LINES = 40
+# A cover page's lines after the paper's own names: IOP's "View the article online..." and "You may also like"
+# above other papers' authors.
+_AUTHOR_ZONE_END = re.compile(
+    r"\bview\s+the\s+article\s+online\b|\byou\s+may\s+also\s+like\b|\bto\s+cite\s+this\s+article\b", re.IGNORECASE
+)
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
 _PROSE_WORDS = 9
@@ -308,7 +314,7 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     previous_had_names = False
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
         text = line.text
-        if SECTION_START.match(text) or (names_by_line and _is_prose(text)):
+        if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and _is_prose(text)):
             break
         if _JOINER_LINE.match(text):
             continue

@@ -160,7 +160,8 @@ def find_year(text: str) -> int | None:
 # "Citation: Smith J (2019) ...", "Reference: Chuttur M.Y. (2009).". A plural "References" heading is a list.
 _CITE_AS = re.compile(
     rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:)"
-    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)])",
+    # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
+    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+[A-Z][A-Za-z]*\.?\s)",
     re.IGNORECASE,
 )
 # A paper saying where it appeared: "This paper appeared in Proceedings, STOC 1996".

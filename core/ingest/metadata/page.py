@@ -10,6 +10,7 @@ from papergym.core.ingest.layout import LayoutLine, PageLayout
 from papergym.core.ingest.line_numbers import line_number_positions, strip_line_numbers_from_text, without_line_number
 from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, find_authors_above, letter_markers
 from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
+from papergym.core.ingest.metadata.labelled import labelled_front_matter
 from papergym.core.ingest.metadata.record import Metadata
 from papergym.core.ingest.metadata.titles import TITLE_SEARCH_LINES, bold_title, clean_title, find_title, find_title_end, largest_type_title
 from papergym.core.ingest.metadata.venue import find_journal
@@ -113,13 +114,17 @@ def _read_front_matter(
     if title_end is None:
         lines = lines[: TITLE_SEARCH_LINES + AUTHOR_ZONE_LINES]
     plain = [line.text for line in lines]
+    # A cover laid out as a form ("Title" / the title, "Authors" / "Ma, Ili") is read as one.
+    labelled = labelled_front_matter(plain)
+    if labelled is not None:
+        known_title = labelled[0]
     page_title = clean_title(known_title)
     if page_title and title_end is None:
         title_end = find_title_end(plain[:TITLE_SEARCH_LINES], page_title)
     elif not page_title:
         page_title, title_end = find_title(plain[:TITLE_SEARCH_LINES])
-    authors: list[str] = []
-    if title_end is not None:
+    authors: list[str] = list(labelled[1]) if labelled is not None else []
+    if title_end is not None and not authors:
         authors = find_authors(lines[title_end:], letter_markers(plain), use_styles)
         if not authors and page_title:
             authors = find_authors_above(lines[:title_end], page_title)

@@ -10,7 +10,8 @@ BANNER_START = re.compile(
     r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|session\s+\d|received|accepted|published|available\s+online"
     r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
     r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
-    r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b)",
+    r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b"
+    r"|(?:\w+\s+)?working\s+paper\s+series)",
     re.IGNORECASE,
 )
 # Lines that are nothing but an article-type label.
@@ -93,4 +94,4 @@ def has_markers(line: str) -> bool:
 
     LaTeX's star operator "⋆" is left out: \\thanks sets it on titles as often as on names.
     """
-    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4\u2605\u2606\u2709\u204e\u271d]", line))
+    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4\u2605\u2606\u2709\u204e\u271d\u21d1]", line))

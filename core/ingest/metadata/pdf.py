@@ -16,12 +16,16 @@ from papergym.core.ingest.metadata.record import Metadata
 
 # A page with fewer letters than this has no text layer worth checking against.
 _SCANNED_PAGE_LETTERS = 200
-# A cover sheet that an archive or repository puts before the paper: HAL's, a university repository's (Pure,
-# EPrints), JSTOR's, ResearchGate's. The paper's own first page follows it.
+# A cover sheet that an archive, repository or publisher puts before the paper: HAL's, a university repository's
+# (Pure, EPrints), JSTOR's, ResearchGate's, IOP's. The paper's own first page follows it.
 _COVER_PAGE = re.compile(
     r"\bHAL\s+Id\s*:|\barchive\s+ouverte\s+pluridisciplinaire\b|\bcitation\s+for\s+published\s+version\b"
     r"|\btake\s*down\s+policy\b|\bstable\s+URL\s*:.{0,200}\bJSTOR\b|\bJSTOR\s+is\s+a\s+not-for-profit\b"
-    r"|\bsee\s+discussions,\s+stats,\s+and\s+author\s+profiles\b",
+    r"|\bsee\s+discussions,\s+stats,\s+and\s+author\s+profiles\b"
+    # IOP's: the paper's citation, "View the article online for updates and enhancements", "You may also like".
+    r"|\bview\s+the\s+article\s+online\s+for\s+updates\b"
+    # eScholarship's (University of California): a form with the paper's permalink.
+    r"|\bescholarship\.org/uc/item\b",
     re.IGNORECASE | re.DOTALL,
 )
 

@@ -304,12 +304,21 @@ def _index_after(lines: list[LayoutLine], start: int, end: int, used: int) -> in
     return end
 
 
+# An abbreviation with its own stops ("U.S.", "e.g.") may end a title; any other full stop ends a sentence.
+_DOTTED_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]\.){2,}$")
+
+
+def _ends_sentence(line: str) -> bool:
+    """Whether a line ends with a full stop that closes a sentence, not an abbreviation ("IN THE U.S.")."""
+    return line.endswith(".") and not _DOTTED_ABBREVIATION.search(line)
+
+
 def find_title(lines: list[str]) -> tuple[str | None, int | None]:
     """The title and the index of the line after it, or (None, None)."""
     for start, line in enumerate(lines):
         if SECTION_START.match(line):
             return None, None
-        if is_banner(line) or len(line.split()) < 2 or len(line) < 10 or line.endswith("."):
+        if is_banner(line) or len(line.split()) < 2 or len(line) < 10 or _ends_sentence(line):
             continue
         if looks_like_author_line(line) and has_markers(line):
             continue
@@ -325,7 +334,7 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
     """Whether lines[candidate] continues the title that begins at lines[start]."""
     line = lines[candidate]
     previous = lines[candidate - 1]
-    if is_banner(line) or SECTION_START.match(line) or line.endswith("."):
+    if is_banner(line) or SECTION_START.match(line) or _ends_sentence(line):
         return False
     if has_markers(line) and looks_like_author_line(line):
         return False
