@@ -48,44 +48,52 @@ class _CountingDict(dict):
         super().__setitem__(key, value)
 
 
-def _pdf_with_two_font_files() -> pypdf.PdfReader:
-    """A one-page PDF whose font descriptor names both a /FontFile and a /FontFile3, as some 1990s journals' do."""
+def _one_font_pdf(content: bytes, base_font: str, widths: list[int], descriptor: dict | None = None) -> pypdf.PdfReader:
+    """A one-page PDF set in one Type 1 font with these widths (codes 32 to 126) and, if given, this descriptor."""
     from io import BytesIO
 
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 
     writer = pypdf.PdfWriter()
     page = writer.add_blank_page(612, 792)
-    font_file = writer._add_object(DecodedStreamObject())
-    descriptor = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/FontDescriptor"),
-            NameObject("/FontName"): NameObject("/Helvetica"),
-            NameObject("/Flags"): NumberObject(32),
-            NameObject("/FontBBox"): ArrayObject([NumberObject(-166), NumberObject(-225), NumberObject(1000), NumberObject(931)]),
-            NameObject("/FontFile"): font_file,
-            NameObject("/FontFile3"): font_file,
-        }
-    )
     font = DictionaryObject(
         {
             NameObject("/Type"): NameObject("/Font"),
             NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/BaseFont"): NameObject(base_font),
             NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
             NameObject("/FirstChar"): NumberObject(32),
             NameObject("/LastChar"): NumberObject(126),
-            NameObject("/Widths"): ArrayObject([FloatObject(556)] * 95),
-            NameObject("/FontDescriptor"): writer._add_object(descriptor),
+            NameObject("/Widths"): ArrayObject([NumberObject(width) for width in widths]),
         }
     )
+    if descriptor is not None:
+        font_file = writer._add_object(DecodedStreamObject())
+        entries = {NameObject(key): (font_file if value == "font file" else value) for key, value in descriptor.items()}
+        font[NameObject("/FontDescriptor")] = writer._add_object(DictionaryObject(entries))
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-    content = DecodedStreamObject()
-    content.set_data(b"BT /F1 12 Tf 72 700 Td (The maintenance of strain structure) Tj ET")
-    page.replace_contents(content)
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    page.replace_contents(stream)
     buffer = BytesIO()
     writer.write(buffer)
     return pypdf.PdfReader(buffer)
+
+
+def _pdf_with_two_font_files() -> pypdf.PdfReader:
+    """A one-page PDF whose font descriptor names both a /FontFile and a /FontFile3, as some 1990s journals' do."""
+    from pypdf.generic import ArrayObject, NameObject, NumberObject
+
+    descriptor = {
+        "/Type": NameObject("/FontDescriptor"),
+        "/FontName": NameObject("/Helvetica"),
+        "/Flags": NumberObject(32),
+        "/FontBBox": ArrayObject([NumberObject(-166), NumberObject(-225), NumberObject(1000), NumberObject(931)]),
+        "/FontFile": "font file",
+        "/FontFile3": "font file",
+    }
+    content = b"BT /F1 12 Tf 72 700 Td (The maintenance of strain structure) Tj ET"
+    return _one_font_pdf(content, "/Helvetica", [556] * 95, descriptor)
 
 
 def test_a_font_descriptor_naming_two_font_files_still_reads():
@@ -95,31 +103,8 @@ def test_a_font_descriptor_naming_two_font_files_still_reads():
 
 def _pdf_with_space_width(space_width: int, base_font: str = "/NimbusRomNo9L-Regu") -> pypdf.PdfReader:
     """A page set in a font that gives its space ``space_width`` and its letters 500, words apart by TJ gaps."""
-    from io import BytesIO
-
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
-
-    writer = pypdf.PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    widths = [NumberObject(space_width if code == 32 else 500) for code in range(32, 127)]
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject(base_font),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            NameObject("/FirstChar"): NumberObject(32),
-            NameObject("/LastChar"): NumberObject(126),
-            NameObject("/Widths"): ArrayObject(widths),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-    content = DecodedStreamObject()
-    content.set_data(b"BT /F1 10 Tf 72 700 Td [(Generalized) -280 (Langevin) -280 (equation) 30 (s)] TJ ET")
-    page.replace_contents(content)
-    buffer = BytesIO()
-    writer.write(buffer)
-    return pypdf.PdfReader(buffer)
+    content = b"BT /F1 10 Tf 72 700 Td [(Generalized) -280 (Langevin) -280 (equation) 30 (s)] TJ ET"
+    return _one_font_pdf(content, base_font, [space_width if code == 32 else 500 for code in range(32, 127)])
 
 
 def test_a_font_whose_space_is_as_wide_as_its_letters_still_gets_its_word_gaps():
