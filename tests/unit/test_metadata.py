@@ -1181,3 +1181,14 @@ def test_a_cover_laid_out_as_a_form_gives_its_title_and_authors():
     )
     metadata = from_first_page(text)
     assert (metadata.title, metadata.authors) == ("Information sampling for contingency planning", ["Ili Ma", "Wei Ji Ma", "Todd Gureckis"])
+
+
+def test_a_spaced_affiliation_letter_does_not_cost_a_surname_its_last_letter():
+    text = (
+        "Implementing the Omega failure detector in the crash-recovery model\n"
+        "Cristian Mart\u00edn a, Mikel Larrea a,\u2217, Ernesto Jim\u00e9nez b\n"
+        "a Departamento de Arquitectura, Universidad del Pa\u00eds Vasco, Spain\nb Universidad Polit\u00e9cnica de Madrid, Spain\nAbstract"
+    )
+    assert from_first_page(text).authors == ["Cristian Mart\u00edn", "Mikel Larrea", "Ernesto Jim\u00e9nez"]
+    glued = text.replace("Mart\u00edn a,", "Mart\u00edna,").replace("Larrea a,", "Larreaa,").replace("Jim\u00e9nez b", "Jim\u00e9nezb")
+    assert from_first_page(glued).authors == ["Cristian Mart\u00edn", "Mikel Larrea", "Ernesto Jim\u00e9nez"]

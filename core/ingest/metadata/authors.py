@@ -333,7 +333,8 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             break
     names = _one_name_per_line_kept(names_by_line)
     if letter_markers:
-        names = [_without_letter_marker(name, letter_markers) for name in names]
+        author_text = " ".join(text for text, _ in names_by_line)
+        names = [_without_letter_marker(name, letter_markers, author_text) for name in names]
     return [_title_case_if_capitals(name) for name in unique_names(names)]
 
 
@@ -555,8 +556,14 @@ def letter_markers(lines: list[str]) -> str:
     return letters
 
 
-def _without_letter_marker(name: str, letter_markers: str) -> str:
-    """A name without the affiliation letter glued to its end."""
+def _without_letter_marker(name: str, letter_markers: str, author_text: str = "") -> str:
+    """A name without the affiliation letter glued to its end.
+
+    Where the author lines set the letter apart ("Mikel Larrea a,∗"), it was
+    taken off as a marker already, and the name's own last letter stays.
+    """
     if len(name) > 3 and name[-1] in letter_markers and name[-2].islower():
+        if re.search(re.escape(name) + r"\s+[a-z](?![^\W\d_])", author_text):
+            return name
         return name[:-1]
     return name
