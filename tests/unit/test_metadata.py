@@ -1192,3 +1192,8 @@ def test_a_spaced_affiliation_letter_does_not_cost_a_surname_its_last_letter():
     assert from_first_page(text).authors == ["Cristian Mart\u00edn", "Mikel Larrea", "Ernesto Jim\u00e9nez"]
     glued = text.replace("Mart\u00edn a,", "Mart\u00edna,").replace("Larrea a,", "Larreaa,").replace("Jim\u00e9nez b", "Jim\u00e9nezb")
     assert from_first_page(glued).authors == ["Cristian Mart\u00edn", "Mikel Larrea", "Ernesto Jim\u00e9nez"]
+
+
+def test_a_year_inside_the_cited_title_is_not_the_citations_year():
+    text = "A Title\nTo cite this version: J. Doe. A study of 2010 floods and more. Journal of Hydrology, 2012, 3.\nBody."
+    assert from_first_page(text).year == 2012

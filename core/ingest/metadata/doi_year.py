@@ -161,7 +161,7 @@ def find_year(text: str) -> int | None:
 _CITE_AS = re.compile(
     rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:)"
     # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
-    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+[A-Z][A-Za-z]*\.?\s)",
+    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)",
     re.IGNORECASE,
 )
 # A paper saying where it appeared: "This paper appeared in Proceedings, STOC 1996".
