@@ -84,6 +84,7 @@ _CHARACTER_FIXES = {
 # dvips' 8r encoding (Times and Helvetica in LaTeX papers of the 1990s and 2000s) puts the fi and fl ligatures
 # at codes 2 and 3, which pypdf returns as control characters when the font has no Unicode map. Other fonts use
 # those codes for symbols, so only a code inside a word is a ligature: "con\x02guration", "\x03exible".
+_8R_LIGATURES = {2: "fi", 3: "fl"}
 _8R_LIGATURE = re.compile(r"(?<=[^\W\d_])[\x02\x03]|[\x02\x03](?=[a-z])")
 
 # A soft hyphen at a line end marks a word the typesetter broke; anywhere
@@ -102,7 +103,7 @@ def normalize_ligatures(text: str) -> str:
     text = _SOFT_HYPHEN_AT_LINE_END.sub("-", text)
     text = text.replace("\u00ad", "")
     if "\x02" in text or "\x03" in text:
-        text = _8R_LIGATURE.sub(lambda match: "fi" if match.group(0) == "\x02" else "fl", text)
+        text = _8R_LIGATURE.sub(lambda match: _8R_LIGATURES[ord(match.group(0))], text)
     # One str.replace per character present is several times faster than
     # str.translate with a dict, and this runs on every page.
     for character, replacement in _CHARACTER_FIXES.items():
@@ -153,8 +154,7 @@ _BASE36_GLYPH_TRIPLE = re.compile(r"/[B-D][0-9A-Z]/[B-D][0-9A-Z]/[B-D][0-9A-Z]")
 _BASE36_OFFSET = 360
 # Three names of that scheme are also glyph names pypdf knows, which it writes as their character instead.
 _BASE36_NAMES_PYPDF_KNOWS = {"\r": "/CR", "\x08": "/BS", "\u2104": "/CL"}
-# These fonts use TeX's 8r encoding, with its ligatures below the space and Windows' characters above 127.
-_8R_LIGATURES = {2: "fi", 3: "fl"}
+# These fonts use TeX's 8r encoding (its ligatures, _8R_LIGATURES, below the space; Windows' characters above 127).
 
 
 def decode_base36_glyph_names(text: str) -> str:

@@ -12,6 +12,7 @@ from papergym.core.ingest.metadata.page_lines import (
     ARTICLE_TYPE_LINE,
     BANNER_ANYWHERE,
     BANNER_START,
+    CORRESPONDING_AUTHOR_MARKS,
     SECTION_START,
     is_affiliation,
     letters,
@@ -32,8 +33,6 @@ _PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])(?:\d{1,2}|[a-z])\)")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
-# Springer's middle dot left at the end of a line that the next line continues: "M. Vicente da Silva ·".
-_TRAILING_NAME_DOT = re.compile(r"\s+[\u00b7\u2022\u22c5]\s*$")
 # The ORCID icon after a name, which pypdf reads as "ID" glued to the surname (PLOS, Frontiers): "Elie AntounID".
 _ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u2021]|$)")
 # A marker's number left before the next name when symbols came first ("Tao Zhang,*,1 Paradee" -> "1 Paradee").
@@ -101,7 +100,7 @@ _PLACE_WORDS = frozenset(
 )
 # Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters; MNRAS's ★ and LaTeX's ⋆, the
 # envelope ✉, Elsevier's ⇑ and other marks for the corresponding author.
-_SYMBOL_MARKERS = re.compile(r"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u2605\u2606\u22c6\u2709\u204e\u271d\u266f\u22a5\u21d1]+")
+_SYMBOL_MARKERS = re.compile(rf"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u22c6\u266f\u22a5{CORRESPONDING_AUTHOR_MARKS}]+")
 
 
 # Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD
@@ -182,10 +181,11 @@ _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
-    line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", _TRAILING_NAME_DOT.sub("", line)))
+    line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", line))
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
     pieces = [
+        # Springer's middle dots are taken off too where a marker or the line's end stands beside them.
         _HONORIFIC.sub("", _LEADING_MARKER.sub("", piece.strip(" ,\u00b7\u2022\u22c5" + _MARKER_SYMBOLS)))
         for piece in _NAME_SPLIT.split(unmarked)
     ]

@@ -31,10 +31,12 @@ _SPACING_ACCENTS = {
     "\u02dd": "\u030b",
     "\u00af": "\u0304",
 }
-_ACCENT_BEFORE_LETTER = re.compile("([\u00b4`\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af])\\s?([A-Za-z\u0131])")
+# The spacing accents but the grave, which is also an opening quote (``so'').
+_ACCENTS = "".join(accent for accent in _SPACING_ACCENTS if accent != "`")
+_ACCENT_BEFORE_LETTER = re.compile(f"([`{_ACCENTS}])\\s?([A-Za-z\u0131])")
 _CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
-_ACCENT_ENDS_WORD = re.compile("[A-Za-z][\u00b4\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af](?=[,;.)\\d]|$)", re.MULTILINE)
-_ACCENT_AFTER_LETTER = re.compile("([A-Za-z])([\u00b4\u00a8\u02c6\u02dc\u02c7\u02da\u02d8\u02d9\u02dd\u00af])")
+_ACCENT_ENDS_WORD = re.compile(f"[A-Za-z][{_ACCENTS}](?=[,;.)\\d]|$)", re.MULTILINE)
+_ACCENT_AFTER_LETTER = re.compile(f"([A-Za-z])([{_ACCENTS}])")
 # The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
 

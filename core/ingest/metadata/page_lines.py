@@ -45,6 +45,8 @@ AFFILIATION_WORDS = re.compile(
 _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
 # An affiliation labelled by a letter that pypdf glues on: "aSchool of ...".
 AFFILIATION_WITH_LETTER = re.compile(r"^(?P<letter>[a-h])\s?(?=[A-Z])")
+# Marks for the corresponding author: MNRAS's ★ and ☆, the envelope ✉, ⁎, ✝ and Elsevier's ⇑.
+CORRESPONDING_AUTHOR_MARKS = "\u2605\u2606\u2709\u204e\u271d\u21d1"
 SECTION_START = re.compile(
     r"^(?:(?:abstract|a\s?b\s?s\s?t\s?r\s?a\s?c\s?t|summary|introduction(?!\s+(?:to|of|and)\b)|(?:1|i)\.?\s+introduction|background"
     r"|key\s*words|index\s+terms)\b"
@@ -94,4 +96,4 @@ def has_markers(line: str) -> bool:
 
     LaTeX's star operator "⋆" is left out: \\thanks sets it on titles as often as on names.
     """
-    return bool(re.search(r"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4\u2605\u2606\u2709\u204e\u271d\u21d1]", line))
+    return bool(re.search(rf"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4{CORRESPONDING_AUTHOR_MARKS}]", line))
