@@ -43,9 +43,10 @@ EXTRACTION_SET = "extraction test files"
 # engineering and CS; fresh-3 has 16 HAL archive papers behind a HAL cover page, fresh-4 11 more and a Chinese
 # journal article); "fresh-5": papers committed to reading-list and journal-club repositories (biology, medicine,
 # ecology, neuroscience, finance, CS); "fresh-6": papers on lab and personal publication pages (chemistry,
-# psychology, medicine, marine biology, physics, materials, economics). Added on 2026-12-02, each scored before
-# any rule was written against it.
-REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6")
+# psychology, medicine, marine biology, physics, materials, economics); "fresh-7": more lab, course and
+# proceedings repositories (economics, climate, geophysics, ecology, genomics, AISTATS, reports). Each was scored
+# once before any rule was written against it.
+REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7")
 
 
 def normalise(text: str | None) -> str:
