@@ -115,4 +115,29 @@ def _lines_of(pieces: list[tuple[str, float, str, float]]) -> list[LayoutLine]:
             if segment:
                 parts.append((segment, size, font, y))
     finish()
-    return lines
+    return _baselines_joined(lines)
+
+
+# Lines whose baselines differ by less than this share of their type's size stand on one baseline.
+_SAME_BASELINE = 0.2
+
+
+def _baselines_joined(lines: list[LayoutLine]) -> list[LayoutLine]:
+    """Consecutive lines on one baseline in one size joined into one.
+
+    pypdf breaks the line wherever a PDF places each word on its own (OCR
+    text layers, some converters), so a title would come back one word a line.
+    """
+    joined: list[LayoutLine] = []
+    for line in lines:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.y
+            and abs(previous.size - line.size) <= _FONT_SIZE_STEP
+            and abs(previous.y - line.y) <= _SAME_BASELINE * line.size
+        ):
+            joined[-1] = LayoutLine(f"{previous.text} {line.text}", previous.size, previous.font, previous.y)
+        else:
+            joined.append(line)
+    return joined

@@ -278,9 +278,12 @@ def _add_page(writer, lines, scaled_text_matrix):
     )
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
     operations = []
+    # Lines follow at one and a half times their type's size, as a title's or a paragraph's lines do.
+    y = 740.0
     for line_number, (size, text) in enumerate(lines):
         escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        y = 740 - 30 * line_number
+        if line_number:
+            y -= 1.5 * max(size, lines[line_number - 1][0])
         if scaled_text_matrix:
             operations.append(f"BT /F1 1 Tf {size} 0 0 {size} 72 {y} Tm ({escaped}) Tj ET")
         else:
@@ -1197,3 +1200,127 @@ def test_a_spaced_affiliation_letter_does_not_cost_a_surname_its_last_letter():
 def test_a_year_inside_the_cited_title_is_not_the_citations_year():
     text = "A Title\nTo cite this version: J. Doe. A study of 2010 floods and more. Journal of Hydrology, 2012, 3.\nBody."
     assert from_first_page(text).year == 2012
+
+
+@pytest.mark.parametrize(
+    "author_line, authors",
+    [
+        # Cell Press: a marker's digits with the next name glued on.
+        ("Sydney A. Stringham,1,3Elisabeth E. Mulroy,1,3", ["Sydney A. Stringham", "Elisabeth E. Mulroy"]),
+        # Given name and surname run together where the space was lost; a surname prefix is no given name.
+        ("Tao Zhang2,WenliZhang2, and Jiming Jiang*", ["Tao Zhang", "Wenli Zhang", "Jiming Jiang"]),
+        ("Longfeng Zhao1, Weiqi Bao2,WeiLi1", ["Longfeng Zhao", "Weiqi Bao", "Wei Li"]),
+        ("Yann LeCun, David J. C. MacKay", ["Yann LeCun", "David J. C. MacKay"]),
+        # A name hyphenated at the line end in a list set with semicolons.
+        ("Sandy Vilchez-Navarro1; Leslie D. Ve-\nlarde-Apaza1; Max Ramirez-Rojas1", ["Sandy Vilchez-Navarro", "Leslie D. Velarde-Apaza", "Max Ramirez-Rojas"]),
+        # An accent set after a word's last letter, before the next initial.
+        ("Athol R. Whitten1, and Andre\u00b4 E. Punt1", ["Athol R. Whitten", "Andr\u00e9 E. Punt"]),
+    ],
+)
+def test_names_glued_to_markers_or_to_their_surnames(author_line, authors):
+    assert from_first_page(f"A Title About Heat Flow in Rocks\n{author_line}\nAbstract\nBody.").authors == authors
+
+
+def test_names_in_the_titles_type_below_a_gap_are_authors_not_title():
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+    from papergym.core.ingest.metadata import from_layout
+
+    lines = [
+        LayoutLine("Robots and Jobs: Evidence from US", 14, "A-Regular", 598),
+        LayoutLine("Labor Markets", 14, "A-Regular", 582),
+        LayoutLine("Daron Acemoglu", 14, "A-Bold", 502),
+        LayoutLine("Massachusetts Institute of Technology", 8, "A-Regular", 484),
+        LayoutLine("Pascual Restrepo", 14, "A-Bold", 452),
+        LayoutLine("Boston University", 8, "A-Regular", 434),
+        *[LayoutLine("We study the effects of industrial robots on US labor markets and wages.", 9, "A-Regular", 372 - 10 * n) for n in range(8)],
+    ]
+    layout = PageLayout(lines)
+    metadata = from_layout(layout, "\n".join(line.text for line in lines))
+    assert metadata.title == "Robots and Jobs: Evidence from US Labor Markets"
+    assert metadata.authors == ["Daron Acemoglu", "Pascual Restrepo"]
+
+
+PAPER_FIRST_PAGE = [
+    (17, "Root Effect Hemoglobin May Have Evolved to Enhance Tissue Oxygen Delivery"),
+    (10, "Jodie L. Rummer,1 David J. McKenzie,2 Colin J. Brauner3"),
+    (9, "1Department of Zoology, University of British Columbia, Vancouver, Canada."),
+    *BODY_LINES,
+]
+
+
+def test_a_publishers_reprint_notice_gives_way_to_the_papers_own_first_page():
+    cover = [
+        (12, "Root Effect Hemoglobin May Have Evolved to Enhance Tissue Oxygen Delivery"),
+        (12, "Jodie L. Rummer et al."),
+        (12, "Science 340, 1327 (2013); DOI: 10.1126/science.1233692"),
+        (10, "This copy is for your personal, non-commercial use only."),
+        (10, "If you wish to distribute this article to others, you can order high-quality copies."),
+    ]
+    metadata = from_pdf(make_pdf(cover, more_pages=[PAPER_FIRST_PAGE]))
+    assert metadata.title == "Root Effect Hemoglobin May Have Evolved to Enhance Tissue Oxygen Delivery"
+    assert metadata.authors == ["Jodie L. Rummer", "David J. McKenzie", "Colin J. Brauner"]
+    assert metadata.sources["authors"] == "page-2"
+    assert metadata.doi == "10.1126/science.1233692"
+
+
+def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
+    cover = [(20, "Root Effect Hemoglobin May Have Evolved to Enhance Tissue Oxygen Delivery"), (10, "Read online at the journal.")]
+    assert from_pdf(make_pdf(cover, more_pages=[PAPER_FIRST_PAGE])).authors == ["Jodie L. Rummer", "David J. McKenzie", "Colin J. Brauner"]
+    # Page 2 of a paper whose own page 1 names nobody is not taken for its first page.
+    other = [(20, "A Different Paper on Oxygen Delivery in Fishes"), (10, "Read online at the journal.")]
+    assert from_pdf(make_pdf(other, more_pages=[PAPER_FIRST_PAGE])).authors == []
+
+
+@pytest.mark.parametrize(
+    "page, year",
+    [
+        # Cell Press's "©" read as "ª", and old ACL scans' "©" read as "@".
+        ("A Title\nCurrent Biology 22, 302-308, February 21, 2012\u00aa2012 Elsevier Ltd All rights reserved", 2012),
+        ("A Title\nJohn Smith\nBody text.\n@ 1993 Association for Computational Linguistics", 1993),
+        # Elsevier's footer line after the history dates of the year before.
+        ("A Title\nReceived 12 February 2016\nAvailable online 21 October 2016\n" + "Body.\n" * 12 + "Cognition 158 (2017) 33\u201343\nx\ny", 2017),
+        # A working paper's latest version, not its first.
+        ("A Title\nFirst version: February 2017\nThis version: January 2019\nJohn Smith", 2019),
+        # A download stamp glued to the address before it.
+        ("A Title\nCopyright \u00a9 2015 American Society of Plant Biologists.\nwww.x.org on July 28, 2016 - Published by www.x.orgDownloaded from", 2015),
+        # A year glued to the journal's name before its volume, and CACM's issue line at a column's foot.
+        ("Journal of Educational Psychology1974, Vol. 66, No. 5, 688-701\nA Title", 1974),
+        ("A Title\nE. W. Dijkstra\n" + "Body.\n" * 12 + "Volume 8 / Number 9 / September, 1965\n" + "Body.\n" * 12, 1965),
+    ],
+)
+def test_more_ways_pages_print_their_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_words_placed_one_by_one_on_a_baseline_are_one_line():
+    # An OCR text layer sets every word with its own text matrix, so pypdf breaks the line after each.
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    operations, x = [], 72.0
+    for word in "Secure Verifiable Secret Sharing".split():
+        operations.append(f"BT /F1 1 Tf 16 0 0 16 0 0 Tm {x / 16:.3f} {600 / 16:.3f} TD ({word} ) Tj ET")
+        x += 9 * len(word) + 6
+    operations.append("BT /F1 11 Tf 1 0 0 1 72 570 Tm (Torben Pryds Pedersen) Tj ET")
+    operations += [f"BT /F1 9 Tf 1 0 0 1 72 {540 - 11 * n} Tm (Body text of the paper runs on in its own size here.) Tj ET" for n in range(8)]
+    content = DecodedStreamObject()
+    content.set_data("\n".join(operations).encode())
+    page.replace_contents(content)
+    buffer = BytesIO()
+    writer.write(buffer)
+    metadata = from_pdf(PdfReader(buffer))
+    assert (metadata.title, metadata.authors) == ("Secure Verifiable Secret Sharing", ["Torben Pryds Pedersen"])
+
+
+def test_an_archive_cover_that_names_more_authors_than_page_two_keeps_its_names():
+    paper_page = [(14, "Correlation between heart rate and performance during windsurfing"), (10, "Olivier Hue"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(HAL_COVER_LINES, more_pages=[paper_page]))
+    assert metadata.authors == ["Karim Chamari", "Olivier Galy", "Olivier Hue"]

@@ -32,6 +32,12 @@ _MARKER_SEPARATOR = "|"
 _PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])(?:\d{1,2}|[a-z])\)")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
+# A marker's digits with the next name glued on, where the PDF put no space ("Stringham,1,3Elisabeth E. Mulroy").
+_NAME_AFTER_DIGIT = re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de][a-z])")
+# Given name and surname run together where the PDF lost the space between them ("WenliZhang", "WeiLi"); a piece
+# of one word is no name, so only such a piece is split, and never after a surname prefix ("McDonald", "LeCun").
+_GLUED_GIVEN_NAME = re.compile(r"^([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)$")
+_SURNAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "Del", "Della", "Le", "La", "Van", "Von", "Fitz", "St", "Ten", "Ter"})
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
 # The ORCID icon after a name, which pypdf reads as "ID" glued to the surname (PLOS, Frontiers): "Elie AntounID".
 _ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u2021]|$)")
@@ -183,6 +189,7 @@ def _name_pieces(line: str) -> list[str]:
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", line))
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
+    line = _NAME_AFTER_DIGIT.sub(" ", line)
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
     pieces = [
         # Springer's middle dots are taken off too where a marker or the line's end stands beside them.
@@ -198,7 +205,15 @@ def _name_pieces(line: str) -> list[str]:
         elif piece.strip(_MARKER_SYMBOLS + " .0123456789"):
             # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★").
             kept.append(piece)
-    return [_with_kerning_gaps_closed(piece) for piece in kept]
+    return [_with_kerning_gaps_closed(_unglued_given_name(piece)) for piece in kept]
+
+
+def _unglued_given_name(piece: str) -> str:
+    """A one-word piece that is a given name and a surname run together, split ("WenliZhang" -> "Wenli Zhang")."""
+    glued = _GLUED_GIVEN_NAME.match(piece)
+    if glued is None or glued.group(1) in _SURNAME_PREFIXES:
+        return piece
+    return f"{glued.group(1)} {glued.group(2)}"
 
 
 _FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "in", "at", "on", "to", "with", "from", "by"})
@@ -437,9 +452,9 @@ def _is_marker_piece(line: str, following: str) -> bool:
 
 def _name_runs_on(line: str, following: str) -> bool:
     """Whether a line of names ends inside a name that the following line finishes."""
-    if "," not in line or is_affiliation(line) or is_affiliation(following) or _is_prose(following):
+    if ("," not in line and ";" not in line) or is_affiliation(line) or is_affiliation(following) or _is_prose(following):
         return False
-    last_piece = re.sub(r"^(?:and|&)\s+", "", line.rsplit(",", 1)[-1].strip())
+    last_piece = re.sub(r"^(?:and|&)\s+", "", re.split(r"[,;]", line)[-1].strip())
     if line.endswith("-"):
         return following[:1].islower()
     words = last_piece.split()

@@ -68,12 +68,16 @@ _YEAR = rf"(?P<year>{_YEAR_DIGITS})"
 _ANY_YEAR = rf"({_YEAR_DIGITS})"
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
+    # A working paper's latest revision: "First version: February 2017 / This version: January 2019".
+    re.compile(rf"\b(?:this|current|latest|revised)\s+(?:version|draft)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     # Not "published in PNAS since 1995", the start of a span.
     re.compile(
         rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b", re.IGNORECASE
     ),
     # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
-    re.compile(rf"(?:©|\(c\)|\bcopyright)\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b", re.IGNORECASE),
+    # Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
+    # as "@" ("@ 1993 Association for Computational Linguistics").
+    re.compile(rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
@@ -81,7 +85,8 @@ _EXPLICIT_YEAR_PATTERNS = (
 # Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
 _JOURNAL_LINE_YEAR = re.compile(
     # SAGE's banner opens with the year: "2025, Vol. 62(6) 2070 -2087", whose page numbers read as years.
-    rf"^{_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
+    # or follows the journal's name with no space ("Journal of Educational Psychology1974, Vol. 66, No. 5").
+    rf"(?:^|(?<=[a-z]))(?<!\d){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
     rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
@@ -90,9 +95,17 @@ _ARTICLE_REFERENCE = re.compile(
     rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
     # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
+    # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
+    rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+\d{{1,4}}\s*\({_ANY_YEAR}\)\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}$"
 )
 # A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
 _VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
+# So is an issue's number with its month, wherever it stands ("Volume 8 / Number 9 / September, 1965", as CACM
+# prints it at a column's foot).
+_ISSUE_DATE = re.compile(
+    rf"\b(?:number|no\.)\s*\d{{1,3}}\s*[/,]\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+{_YEAR}\b",
+    re.IGNORECASE,
+)
 # Lines at the top of the page (and its last few, the footer) are banners;
 # further down a "(2019)" is likely a citation.
 HEADER_LINES = 10
@@ -101,7 +114,8 @@ _FOOTER_LINES = 2
 
 # Stamps that name the day a file was fetched or printed, not published.
 _DOWNLOAD_STAMP = re.compile(
-    r"\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
+    # pypdf may glue "Downloaded" onto the address before it ("www.plantphysiol.orgDownloaded from").
+    r"downloaded\s+from|\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
     # A browser's print header or footer: the time of day, "Page 1 of 7".
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:AM|PM)(?![a-z])|\bpage\s+\d+\s+of\s+\d+\b",
     re.IGNORECASE,
@@ -219,8 +233,13 @@ def _journal_line_year(text: str) -> int | None:
             return year_in_range(int(next(year for year in match.groups() if year)))
     # A line that opens with the volume is the journal's banner wherever it stands (Emerald's margin: "Vol. 29 No. 2, 2007").
     for line in lines:
+        if "et al" in line:
+            continue
+        issue = _ISSUE_DATE.search(line)
+        if issue:
+            return year_in_range(int(issue.group("year")))
         match = _VOLUME_LINE.match(line) and _JOURNAL_LINE_YEAR.search(line)
-        if match and "et al" not in line:
+        if match:
             return year_in_range(int(next(year for year in match.groups() if year)))
     return _banner_date_year(text)
 

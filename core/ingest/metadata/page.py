@@ -37,6 +37,9 @@ _ACCENT_BEFORE_LETTER = re.compile(f"([`{_ACCENTS}])\\s?([A-Za-z\u0131])")
 _CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
 _ACCENT_ENDS_WORD = re.compile(f"[A-Za-z][{_ACCENTS}](?=[,;.)\\d]|$)", re.MULTILINE)
 _ACCENT_AFTER_LETTER = re.compile(f"([A-Za-z])([{_ACCENTS}])")
+# An accent glued to a word's last letter with a space after it is that letter's ("Andre´ E. Punt"), not the
+# next word's capital's.
+_ACCENT_BEFORE_SPACE = re.compile(f"([A-Za-z])([{_ACCENTS}])(?=\\s)")
 # The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
 
@@ -54,6 +57,7 @@ def _join_accents(text: str) -> str:
         # APS and AIP set the accent after its letter ("Hladky´,1 G. Drobny´,1 and V. Buzˇek"): an accent that
         # ends a word before punctuation or a marker shows it.
         text = _ACCENT_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
+    text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
     return _OGONEK_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)

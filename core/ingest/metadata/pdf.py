@@ -17,7 +17,8 @@ from papergym.core.ingest.metadata.record import Metadata
 # A page with fewer letters than this has no text layer worth checking against.
 _SCANNED_PAGE_LETTERS = 200
 # A cover sheet that an archive, repository or publisher puts before the paper: HAL's, a university repository's
-# (Pure, EPrints), JSTOR's, ResearchGate's, IOP's. The paper's own first page follows it.
+# (Pure, EPrints), JSTOR's, ResearchGate's, IOP's, Science's reprint notice, RSC's Accepted Manuscript cover. The
+# paper's own first page follows it.
 _COVER_PAGE = re.compile(
     r"\bHAL\s+Id\s*:|\barchive\s+ouverte\s+pluridisciplinaire\b|\bcitation\s+for\s+published\s+version\b"
     r"|\btake\s*down\s+policy\b|\bstable\s+URL\s*:.{0,200}\bJSTOR\b|\bJSTOR\s+is\s+a\s+not-for-profit\b"
@@ -25,12 +26,21 @@ _COVER_PAGE = re.compile(
     # IOP's: the paper's citation, "View the article online for updates and enhancements", "You may also like".
     r"|\bview\s+the\s+article\s+online\s+for\s+updates\b"
     # eScholarship's (University of California): a form with the paper's permalink.
-    r"|\bescholarship\.org/uc/item\b",
+    r"|\bescholarship\.org/uc/item\b"
+    # A publisher's reprint notice (Science's: "This copy is for your personal, non-commercial use only."), and
+    # RSC's Accepted Manuscript cover ("... has been through the Royal Society of Chemistry peer review process").
+    r"|\bthis\s+copy\s+is\s+for\s+your\s+personal,?\s+non-?commercial\s+use\b"
+    r"|\bthrough\s+the\s+royal\s+society\s+of\s+chemistry\s+peer\s+review\b",
     re.IGNORECASE | re.DOTALL,
 )
 
 
-def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None, second_page_text: str | None = None) -> Metadata:
+def from_pdf(
+    reader: Any,
+    first_page: tuple[str, Any] | None = None,
+    second_page_text: str | None = None,
+    second_page: tuple[str, Any] | None = None,
+) -> Metadata:
     """Metadata of a `pypdf.PdfReader`, from page 1's layout checked against Info and XMP.
 
     Page 1 is read for every field. A title in XMP or Info is taken only when
@@ -45,22 +55,59 @@ def from_pdf(reader: Any, first_page: tuple[str, Any] | None = None, second_page
     metadata structure never raises; what could be read is returned.
     ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
     When page 1 is an archive's cover sheet (HAL, a university repository,
-    JSTOR), a DOI or year it lacks is read off page 2, the paper's own first
-    page; ``second_page_text`` is page 2's text when the caller has it.
+    JSTOR, a publisher's "Accepted Manuscript" or reprint notice), its title
+    and authors come from page 2, the paper's own first page, when page 2's
+    type gives both and the cover names one person ("et al.") or none, and a DOI or year
+    it lacks is read off page 2 too. A
+    first page that names no author is checked the same way: when page 2's
+    title is printed on page 1 (a cover that repeats it), page 2 is the
+    paper's first page. ``second_page`` is what ``read_first_page`` gave for
+    page 2 and ``second_page_text`` its text alone, for callers that read it.
     """
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
     first_text, layout = first_page or _safe(lambda: read_first_page(reader.pages[0]), ("", None))
+    if isinstance(layout, str):
+        page = _safe(lambda: from_first_page(first_text, title=layout), Metadata())
+    else:
+        page = _page_metadata(first_text, layout)
+    cover = is_cover_page(first_text)
+    if cover or not page.authors:
+        if second_page is None and second_page_text is None:
+            second_page = _safe(lambda: read_first_page(reader.pages[1]) if len(reader.pages) > 1 else ("", None), ("", None))
+        second_text, second_layout = second_page if second_page is not None else (second_page_text or "", None)
+        paper_page = _page_metadata(second_text, second_layout) if second_page is not None else Metadata()
+        if _is_papers_first_page(paper_page, cover, first_text, page.authors):
+            page.title, page.authors = paper_page.title, list(paper_page.authors)
+            page.sources.update(title="page-2", authors="page-2")
+            cover = True
+        if cover:
+            _fill_from_paper_page(page, second_text)
+    return _combine(page, xmp, info, first_text)
+
+
+def _page_metadata(text: str, layout: Any) -> Metadata:
+    """What a page's type and text say of title, authors, year and DOI; page 1's rules, for any page."""
     # A page set all in one size and face (Type 3 fonts whose sizes read as 0) says nothing by its type.
     if isinstance(layout, PageLayout) and len({(line.size, line.font) for line in layout.lines}) > 1:
-        page = _safe(lambda: from_layout(layout, first_text), Metadata())
-    else:
-        page = _safe(lambda: from_first_page(first_text, title=layout if isinstance(layout, str) else None), Metadata())
-    if (not page.doi or not page.year) and is_cover_page(first_text):
-        if second_page_text is None:
-            second_page_text = _safe(lambda: reader.pages[1].extract_text() if len(reader.pages) > 1 else "", "")
-        _fill_from_paper_page(page, second_page_text or "")
-    return _combine(page, xmp, info, first_text)
+        return _safe(lambda: from_layout(layout, text), Metadata())
+    return _safe(lambda: from_first_page(text), Metadata())
+
+
+# A title of fewer letters than this could be a heading that page 1 prints by chance.
+_REPEATED_TITLE_LETTERS = 20
+
+
+def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, page_authors: list[str]) -> bool:
+    """Whether page 2 is the paper's own first page: after a cover sheet, or with its title repeated on page 1."""
+    if not paper_page.title or not paper_page.authors:
+        return False
+    if cover:
+        # An archive's cover names the authors well (HAL's, from its records); a publisher's names one "et al." or
+        # none, and the paper's page names them all.
+        return len(page_authors) <= 1 and len(paper_page.authors) > len(page_authors)
+    wanted = letters(normalize_ligatures(paper_page.title))
+    return len(wanted) >= _REPEATED_TITLE_LETTERS and wanted in letters(normalize_ligatures(first_text))
 
 
 def is_cover_page(text: str) -> bool:

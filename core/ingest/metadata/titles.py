@@ -187,11 +187,16 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
 _SUBTITLE_GAP_SIZES = 2.0
 
 
-def _set_apart(above: LayoutLine, below: LayoutLine) -> bool:
+# Lines in one size further apart than this many sizes are two blocks even in a double-spaced manuscript
+# (whose title lines stand two sizes apart).
+_RUN_GAP_SIZES = 3.0
+
+
+def _set_apart(above: LayoutLine, below: LayoutLine, gap_sizes: float = _SUBTITLE_GAP_SIZES) -> bool:
     """Whether two lines are further apart than a title's lines are, when the page gives their heights."""
     if not above.y or not below.y:
         return False
-    return abs(above.y - below.y) > _SUBTITLE_GAP_SIZES * max(above.size, below.size)
+    return abs(above.y - below.y) > gap_sizes * max(above.size, below.size)
 
 
 def _address_follows(lines: list[LayoutLine], index: int) -> bool:
@@ -231,13 +236,19 @@ def bold_title(lines: list[LayoutLine]) -> tuple[str, int] | None:
 
 
 def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
-    """(start, end) of each stretch of lines in one font size, stray marks bridged."""
+    """(start, end) of each stretch of lines in one font size, stray marks bridged.
+
+    A gap wider than a title's line spacing ends a stretch: the names set in
+    the title's size under it ("Daron Acemoglu", then an address, then
+    "Pascual Restrepo") are another block.
+    """
     runs: list[tuple[int, int]] = []
     start = 0
     while start < len(lines):
         end = start + 1
         while end < len(lines) and (
-            abs(lines[end].size - lines[start].size) < 0.25 or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
+            (abs(lines[end].size - lines[start].size) < 0.25 and not _set_apart(lines[end - 1], lines[end], _RUN_GAP_SIZES))
+            or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
         ):
             end += 1
         runs.append((start, end))
