@@ -1213,6 +1213,12 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ("Yann LeCun, David J. C. MacKay", ["Yann LeCun", "David J. C. MacKay"]),
         # A name hyphenated at the line end in a list set with semicolons.
         ("Sandy Vilchez-Navarro1; Leslie D. Ve-\nlarde-Apaza1; Max Ramirez-Rojas1", ["Sandy Vilchez-Navarro", "Leslie D. Velarde-Apaza", "Max Ramirez-Rojas"]),
+        # Names side by side in columns, one of them initial, given name, surname.
+        ("St\u00e9phane Ross Geoffrey J. Gordon J. Andrew Bagnell", ["St\u00e9phane Ross", "Geoffrey J. Gordon", "J. Andrew Bagnell"]),
+        # Groups that sign as authors, alone or among people; a research group is an affiliation.
+        ("The Cancer Genome Atlas Network*", ["The Cancer Genome Atlas Network"]),
+        ("Lucilla Poston1, Annette L. Briley1, UPBEAT Consortium", ["Lucilla Poston", "Annette L. Briley", "UPBEAT Consortium"]),
+        ("Ana Cruz1, Wei Li2\nMachine Learning Research Network, Lakemont", ["Ana Cruz", "Wei Li"]),
         # An accent set after a word's last letter, before the next initial.
         ("Athol R. Whitten1, and Andre\u00b4 E. Punt1", ["Athol R. Whitten", "Andr\u00e9 E. Punt"]),
     ],
@@ -1324,3 +1330,39 @@ def test_an_archive_cover_that_names_more_authors_than_page_two_keeps_its_names(
     paper_page = [(14, "Correlation between heart rate and performance during windsurfing"), (10, "Olivier Hue"), *BODY_LINES]
     metadata = from_pdf(make_pdf(HAL_COVER_LINES, more_pages=[paper_page]))
     assert metadata.authors == ["Karim Chamari", "Olivier Galy", "Olivier Hue"]
+
+
+def test_a_side_box_label_in_small_bold_type_is_no_title_when_the_title_comes_later():
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+    from papergym.core.ingest.metadata import from_layout
+
+    side_box = [LayoutLine("Peer Review History: PLOS recognizes the", 8, "Helvetica-Condensed-Bold", 268)]
+    side_box += [LayoutLine("benefits of transparency in the peer review process", 8, "Helvetica-Condensed", 257 - 11 * n) for n in range(30)]
+    lines = [
+        *side_box,
+        LayoutLine("Seeing what you hear: Compression of rat", 18, "OpenSans-Regular", 667),
+        LayoutLine("visual perceptual space", 18, "OpenSans-Regular", 644),
+        LayoutLine("Mattia Zanzi, Francesco G. Rinaldi", 9, "Helvetica-Bold", 594),
+        *[LayoutLine("Rats were trained to judge the size of visual objects while sounds played.", 9.5, "Arial", 560 - 12 * n) for n in range(20)],
+    ]
+    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    assert metadata.title == "Seeing what you hear: Compression of rat visual perceptual space"
+    assert metadata.authors == ["Mattia Zanzi", "Francesco G. Rinaldi"]
+
+
+def test_names_in_the_titles_type_and_face_after_twice_its_line_spacing_are_no_title():
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+    from papergym.core.ingest.metadata import from_layout
+
+    lines = [
+        LayoutLine("Physica A 175 (1991) 345-354", 10, "Times", 725),
+        LayoutLine("TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS", 12, "Times-Bold", 633),
+        LayoutLine("AT ZERO TEMPERATURE IN A UNIFORM FIELD:", 12, "Times-Bold", 618),
+        LayoutLine("A GROWTH SIMULATION MODEL", 12, "Times-Bold", 603),
+        LayoutLine("P.M.C. DE OLIVEIRA and S.M. MOSS DE OLIVEIRA", 12, "Times-Bold", 573),
+        LayoutLine("Departamento de Fisica, Universidade Federal Fluminense, Niteroi, Brazil", 10.5, "Times-Italic", 558),
+        *[LayoutLine("We search for the ground state of the square lattice diluted Ising model.", 10, "Times", 421 - 11 * n) for n in range(12)],
+    ]
+    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    assert metadata.title == "TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS AT ZERO TEMPERATURE IN A UNIFORM FIELD: A GROWTH SIMULATION MODEL"
+    assert len(metadata.authors) == 2

@@ -266,13 +266,30 @@ def _is_name_token(token: str) -> bool:
     return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3)
 
 
+# A group that signs a paper as its author ("The Cancer Genome Atlas Network", "UPBEAT Consortium", "the ATLAS
+# Collaboration"): capitalised words ending in the word for such a group.
+_GROUP_AUTHOR = re.compile(
+    r"^(?:[Tt]he\s+)?(?P<words>(?:[A-Z][\w'&.-]*\s+|(?:of|for|on|and|in)\s+){1,7})"
+    r"(?:Consortium|Collaboration|Network|Investigators|Collaborators|Trialists|(?:Study|Working|Writing|Trial)\s+Group"
+    r"|(?:Writing|Steering)\s+Committee)$"
+)
+
+
+def is_group_author(piece: str) -> bool:
+    """Whether a piece of an author line is a group that signs the paper, not a person."""
+    group = _GROUP_AUTHOR.match(piece)
+    return group is not None and not AFFILIATION_WORDS.search(group.group("words"))
+
+
 def looks_like_author_line(line: str) -> bool:
     """Whether a line is a list of names (with or without markers)."""
     line = _EMAIL_ADDRESS.sub(" ", line).strip()
     if not line or is_affiliation(line) or BANNER_ANYWHERE.search(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
-    return bool(pieces) and all(_is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) for piece in pieces)
+    return bool(pieces) and all(
+        _is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces
+    )
 
 
 def starts_author_list(line: str) -> bool:
@@ -518,30 +535,52 @@ def _names_with_affiliations(line: str) -> list[str]:
 def _split_run_of_names(piece: str) -> list[str]:
     """Names set side by side with no separator ("Patrick M. Rondon Ming Kawaguchi Ranjit Jhala").
 
-    A run of at least four words is read as names of the form given name (or
-    initials), middle initials, particles, surname; when the words do not
-    fall into such names exactly, the piece stays one name.
+    A run of at least four words is read as names of the forms given name,
+    middle initials, particles, surname ("Geoffrey J. Gordon"); initials,
+    particles, surname ("J. van Leeuwen"); and initials, given name, surname
+    ("J. Andrew Bagnell"). The first way to read the whole run as such names
+    is taken, shorter names first; when there is none, the piece stays one
+    name.
     """
     tokens = piece.split()
     if len(tokens) < 4:
         return [piece]
-    names: list[str] = []
-    index = 0
-    while index < len(tokens):
-        start = index
-        if not _is_initial(tokens[index]):
-            index += 1  # the given name
+    names = _names_from(tokens, 0)
+    return names if names and len(names) > 1 else [piece]
+
+
+def _names_from(tokens: list[str], start: int) -> list[str] | None:
+    """The names that tokens[start:] fall into exactly, or None."""
+    if start == len(tokens):
+        return []
+    for end in _name_ends(tokens, start):
+        name = tokens[start:end]
+        if start and name[0].lower() in NAME_PARTICLES:
+            continue  # "José Antonio de la Fuente" is one name, not two
+        rest = _names_from(tokens, end)
+        if rest is not None:
+            return [" ".join(name), *rest]
+    return None
+
+
+def _name_ends(tokens: list[str], start: int) -> list[int]:
+    """Where a name that starts at tokens[start] may end, shortest first."""
+    index = start
+    while index < len(tokens) and _is_initial(tokens[index]):
+        index += 1
+    initials = index > start
+    ends: list[int] = []
+    if not initials:
+        index += 1  # the given name
         while index < len(tokens) and _is_initial(tokens[index]):
             index += 1
-        while index < len(tokens) and tokens[index].lower() in NAME_PARTICLES:
-            index += 1
-        if index >= len(tokens) or _is_initial(tokens[index]):
-            return [piece]
-        index += 1  # the surname
-        if names and tokens[start].lower() in NAME_PARTICLES:
-            return [piece]  # "José Antonio de la Fuente" is one name, not two
-        names.append(" ".join(tokens[start:index]))
-    return names if len(names) > 1 else [piece]
+    while index < len(tokens) and tokens[index].lower() in NAME_PARTICLES:
+        index += 1
+    if index < len(tokens) and not _is_initial(tokens[index]):
+        ends.append(index + 1)  # the surname
+    if initials and index < len(tokens) - 1 and not _is_initial(tokens[index]) and not _is_initial(tokens[index + 1]):
+        ends.append(index + 2)  # a given name after the initials, then the surname
+    return ends
 
 
 def _is_initial(token: str) -> bool:
@@ -556,7 +595,12 @@ def _is_prose(line: str) -> bool:
 
 
 def _title_case_if_capitals(name: str) -> str:
-    """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; mixed case unchanged."""
+    """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; mixed case and groups unchanged.
+
+    A group's acronym stays in capitals ("UPBEAT Consortium").
+    """
+    if is_group_author(name):
+        return name
     words = name.split()
     return " ".join(word.capitalize() if len(word) > 2 and word.isupper() and word.isalpha() else word for word in words)
 

@@ -103,7 +103,7 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     # in reading order, so the rest of the page is searched when its top has none.
     title_span = (
         largest_type_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
-        or bold_title(lines[:TITLE_SEARCH_LINES])
+        or bold_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
         or largest_type_title(lines, layout.body_size)
     )
     if title_span is None:

@@ -218,14 +218,21 @@ def _short_title(run: list[str]) -> str | None:
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|\bBX|CMBX|-B\b|\.B\b|Bd", re.IGNORECASE)
 
 
-def bold_title(lines: list[LayoutLine]) -> tuple[str, int] | None:
-    """The first stretch of bold lines in one type that reads as a title, for titles set in the body size."""
+# Sizes within this of each other are one size (pypdf's sizes are rounded to half points).
+_SIZE_STEP = 0.5
+
+
+def bold_title(lines: list[LayoutLine], body_size: float = 0.0) -> tuple[str, int] | None:
+    """The first stretch of bold lines in one type that reads as a title, for titles set in the body size.
+
+    Bold type smaller than the body is a side box's label (PLOS's "Peer Review History"), never the title.
+    """
     start = 0
     while start < len(lines):
         end = start + 1
         while end < len(lines) and lines[end].same_style(lines[start]):
             end += 1
-        if _BOLD_FONT.search(lines[start].font):
+        if _BOLD_FONT.search(lines[start].font) and lines[start].size >= body_size - _SIZE_STEP:
             title, used = _title_from_run([line.text for line in lines[start:end]])
             if title:
                 return title, _index_after(lines, start, end, used)
@@ -247,13 +254,28 @@ def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
     while start < len(lines):
         end = start + 1
         while end < len(lines) and (
-            (abs(lines[end].size - lines[start].size) < 0.25 and not _set_apart(lines[end - 1], lines[end], _RUN_GAP_SIZES))
+            (abs(lines[end].size - lines[start].size) < 0.25 and not _gap_ends_run(lines, start, end))
             or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
         ):
             end += 1
         runs.append((start, end))
         start = end
     return runs
+
+
+# A line further below the one before than this many times the stretch's own line spacing starts a new block.
+_RUN_PITCH_RATIO = 1.6
+
+
+def _gap_ends_run(lines: list[LayoutLine], start: int, end: int) -> bool:
+    """Whether lines[end] stands apart from the stretch lines[start:end]: three sizes below it, or twice its line spacing."""
+    above, below = lines[end - 1], lines[end]
+    if _set_apart(above, below, _RUN_GAP_SIZES):
+        return True
+    if end - start < 2 or not (lines[start].y and lines[start + 1].y and above.y and below.y):
+        return False
+    pitch = abs(lines[start].y - lines[start + 1].y)
+    return pitch > 0 and abs(above.y - below.y) > _RUN_PITCH_RATIO * pitch
 
 
 def _title_from_run(run: list[str]) -> tuple[str | None, int]:
