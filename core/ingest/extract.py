@@ -101,15 +101,14 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         clock.allow(page_count * SECONDS_PER_PAGE)
         raw_pages: list[str] = []
         unreadable = 0
-        front_pages: list[tuple[str, PageLayout | None]] = []
+        first_page: tuple[str, PageLayout | None] | None = None
         for number, page in enumerate(reader.pages):
             clock.progress(f"reading page {number + 1} of {page_count}")
             try:
-                if number < _FRONT_PAGES:
-                    # One pass over pages 1 and 2 gives their text and the font sizes that find the title
-                    # (page 2 is the paper's own first page when page 1 is a cover sheet).
-                    front_pages.append(read_first_page(page))
-                    raw_pages.append(front_pages[-1][0])
+                if number == 0:
+                    # One pass over page 1 gives its text and the font sizes that find the title.
+                    first_page = read_first_page(page)
+                    raw_pages.append(first_page[0])
                     continue
                 raw_pages.append(decode_glyph_codes(page.extract_text() or ""))
             except (MemoryError, RecursionError):
@@ -117,8 +116,6 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
             except Exception:
                 unreadable += 1
                 raw_pages.append("")
-                if number < _FRONT_PAGES:
-                    front_pages.append(("", None))
         letters = sum(ch.isalpha() for page_text in raw_pages for ch in page_text)
         text_problem = None
         if letters < MIN_LETTERS_PER_PAGE * page_count:
@@ -127,11 +124,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
             text_problem = NOISE_TEXT_LAYER
         has_text = text_problem is None
         clock.progress("reading the metadata and sections")
-        metadata = from_pdf(
-            reader,
-            front_pages[0] if front_pages else ("", None),
-            second_page=front_pages[1] if len(front_pages) > 1 else ("", None),
-        )
+        metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
         sections = split_sections(clean_pages(raw_pages)) if has_text else []
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
@@ -158,8 +151,6 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
     )
 
 
-# Pages read with their layout: page 1, and page 2 for papers behind a cover sheet.
-_FRONT_PAGES = 2
 NO_TEXT_LAYER = "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result"
 NOISE_TEXT_LAYER = (
     "has a text layer that reads as noise (fonts without a Unicode map, as old dvips output has);"

@@ -39,7 +39,6 @@ def from_pdf(
     reader: Any,
     first_page: tuple[str, Any] | None = None,
     second_page_text: str | None = None,
-    second_page: tuple[str, Any] | None = None,
 ) -> Metadata:
     """Metadata of a `pypdf.PdfReader`, from page 1's layout checked against Info and XMP.
 
@@ -54,15 +53,15 @@ def from_pdf(
     paper came out. Each field's origin is in `sources`. A broken
     metadata structure never raises; what could be read is returned.
     ``first_page`` is what ``read_first_page`` gave, for callers that already read it.
-    When page 1 is an archive's cover sheet (HAL, a university repository,
-    JSTOR, a publisher's "Accepted Manuscript" or reprint notice), its title
-    and authors come from page 2, the paper's own first page, when page 2's
-    type gives both and the cover names one person ("et al.") or none, and a DOI or year
-    it lacks is read off page 2 too. A
-    first page that names no author is checked the same way: when page 2's
-    title is printed on page 1 (a cover that repeats it), page 2 is the
-    paper's first page. ``second_page`` is what ``read_first_page`` gave for
-    page 2 and ``second_page_text`` its text alone, for callers that read it.
+    When page 1 is a cover sheet (an archive's: HAL, a university
+    repository, JSTOR; a publisher's "Accepted Manuscript" or reprint
+    notice), page 2 is the paper's own first page: its title and authors are
+    taken when its type gives both and the cover names one person ("et al.")
+    or none, and a DOI or year the cover lacks is read off it. A first page
+    that names no author is checked the same way: when page 2's title is
+    printed on page 1 (a cover that repeats it), page 2 is the paper's first
+    page. Page 2's type is read only in these cases; ``second_page_text`` is
+    page 2's text, for callers that read it already.
     """
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
@@ -73,10 +72,9 @@ def from_pdf(
         page = _page_metadata(first_text, layout)
     cover = is_cover_page(first_text)
     if cover or not page.authors:
-        if second_page is None and second_page_text is None:
-            second_page = _safe(lambda: read_first_page(reader.pages[1]) if len(reader.pages) > 1 else ("", None), ("", None))
-        second_text, second_layout = second_page if second_page is not None else (second_page_text or "", None)
-        paper_page = _page_metadata(second_text, second_layout) if second_page is not None else Metadata()
+        second_text, second_layout = _safe(lambda: read_first_page(reader.pages[1]) if len(reader.pages) > 1 else ("", None), ("", None))
+        second_text = second_text or second_page_text or ""
+        paper_page = _page_metadata(second_text, second_layout) if second_text else Metadata()
         if _is_papers_first_page(paper_page, cover, first_text, page.authors):
             page.title, page.authors = paper_page.title, list(paper_page.authors)
             page.sources.update(title="page-2", authors="page-2")
