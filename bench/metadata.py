@@ -44,9 +44,10 @@ EXTRACTION_SET = "extraction test files"
 # journal article); "fresh-5": papers committed to reading-list and journal-club repositories (biology, medicine,
 # ecology, neuroscience, finance, CS); "fresh-6": papers on lab and personal publication pages (chemistry,
 # psychology, medicine, marine biology, physics, materials, economics); "fresh-7": more lab, course and
-# proceedings repositories (economics, climate, geophysics, ecology, genomics, AISTATS, reports). Each was scored
-# once before any rule was written against it.
-REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7")
+# proceedings repositories (economics, climate, geophysics, ecology, genomics, AISTATS, reports); "fresh-8":
+# replication and reading-group repositories (psychology, statistics, political science, energy, veterinary science,
+# security). Each was scored once before any rule was written against it.
+REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7", "fresh-8")
 
 
 def normalise(text: str | None) -> str:
