@@ -1366,3 +1366,55 @@ def test_names_in_the_titles_type_and_face_after_twice_its_line_spacing_are_no_t
     metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
     assert metadata.title == "TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS AT ZERO TEMPERATURE IN A UNIFORM FIELD: A GROWTH SIMULATION MODEL"
     assert len(metadata.authors) == 2
+
+
+# With 20 body lines first the title's first line is among the page's top lines and the rest is not; with 30 it is
+# all further down.
+@pytest.mark.parametrize("body_lines", [20, 30])
+def test_a_title_in_much_larger_type_later_in_reading_order_beats_a_heading_at_the_top(body_lines):
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+    from papergym.core.ingest.metadata import from_layout
+
+    body = [
+        LayoutLine("The U.S. Census Bureau has projected that minority groups will make up a majority.", 10, "Garamond", 277 - 12 * n)
+        for n in range(body_lines)
+    ]
+    lines = [
+        LayoutLine("Psychological Science", 7, "Garamond", 685),
+        LayoutLine("2014, Vol. 25(6) 1189-1197", 7, "Garamond", 677),
+        *body,
+        LayoutLine("Perceived Threat and Political", 12, "Garamond-Bold", 127),
+        LayoutLine("Ideology", 12, "Garamond-Bold", 113),
+        *body[:5],
+        LayoutLine("On the Precipice of a Majority-", 18, "Garamond-Bold", 668),
+        LayoutLine("Minority America: Perceived Status", 18, "Garamond-Bold", 648),
+        LayoutLine("Threat From the Racial Demographic", 18, "Garamond-Bold", 628),
+        LayoutLine("Shift Affects White Americans", 18, "Garamond-Bold", 608),
+        LayoutLine("Political Ideology", 18, "Garamond-Bold", 588),
+        LayoutLine("Maureen A. Craig and Jennifer A. Richeson", 12, "Garamond-Bold", 538),
+        LayoutLine("Northwestern University", 8, "Garamond", 520),
+    ]
+    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    assert metadata.title == (
+        "On the Precipice of a Majority-Minority America: Perceived Status Threat From the Racial Demographic Shift Affects"
+        " White Americans Political Ideology"
+    )
+    assert metadata.authors == ["Maureen A. Craig", "Jennifer A. Richeson"]
+
+
+def test_a_journal_banner_above_the_title_names_no_author_and_an_istituto_is_an_affiliation():
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+    from papergym.core.ingest.metadata import from_layout
+
+    body = [LayoutLine("Results for the various unimodal location discriminations are shown in Figure 1.", 8.5, "Helvetica", 650 - 10 * n) for n in range(12)]
+    lines = [
+        LayoutLine("Current Biology, Vol. 14, 257-262, February 3, 2004, Elsevier Science Ltd. All rights reserved.", 7, "Helvetica", 749),
+        LayoutLine("The Ventriloquist Effect Results", 18, "Helvetica-Bold", 718),
+        LayoutLine("from Near-Optimal Bimodal Integration", 18, "Helvetica-Bold", 699),
+        *body,
+        LayoutLine("David Alais1,2 and David Burr1,3,*", 8.5, "Helvetica-Bold", 650),
+        LayoutLine("1Istituto di Neuroscienze del CNR", 5, "Helvetica", 643),
+        LayoutLine("56127 Pisa", 8.5, "Helvetica", 629),
+    ]
+    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    assert metadata.authors == ["David Alais", "David Burr"]

@@ -426,7 +426,9 @@ def find_authors_above(lines: list[LayoutLine], title: str) -> list[str]:
         start -= 1
     above: list[list[str]] = []
     for line in reversed(lines[max(0, start - _AUTHOR_LINES_ABOVE) : start]):
-        names = _names_on_line(line.text) if not line.text.isupper() else []
+        # A journal's banner ("Current Biology, Vol. 14, 257-262, February 3, 2004") names no one.
+        banner = BANNER_START.match(line.text) or BANNER_ANYWHERE.search(line.text)
+        names = _names_on_line(line.text) if not line.text.isupper() and not banner else []
         if not names:
             break
         above.insert(0, names)

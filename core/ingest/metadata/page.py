@@ -11,6 +11,7 @@ from papergym.core.ingest.line_numbers import line_number_positions, strip_line_
 from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, find_authors_above, letter_markers
 from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
 from papergym.core.ingest.metadata.labelled import labelled_front_matter
+from papergym.core.ingest.metadata.page_lines import letters
 from papergym.core.ingest.metadata.record import Metadata
 from papergym.core.ingest.metadata.titles import TITLE_SEARCH_LINES, bold_title, clean_title, find_title, find_title_end, largest_type_title
 from papergym.core.ingest.metadata.venue import find_journal
@@ -99,18 +100,38 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
         for index, line in enumerate(lines)
     ]
     lines = [line for line in lines if line.text.strip()]
-    # Nature-style pages put the title block after the first column's text
-    # in reading order, so the rest of the page is searched when its top has none.
-    title_span = (
-        largest_type_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
-        or bold_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
-        or largest_type_title(lines, layout.body_size)
-    )
+    # Nature-style and SAGE pages put the title block after the first column's text in reading order, so the
+    # rest of the page is searched when its top has none, or has only a title in clearly smaller type (a heading).
+    top_title = largest_type_title(lines[:TITLE_SEARCH_LINES], layout.body_size) or bold_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
+    page_title = largest_type_title(lines, layout.body_size)
+    if (
+        top_title is None
+        or (page_title and _title_size(lines, page_title) > _LATER_TITLE_RATIO * _title_size(lines, top_title))
+        # A title whose lines run past the top's last line is read whole.
+        or (page_title and page_title[0] != top_title[0] and page_title[0].startswith(top_title[0]))
+    ):
+        title_span = page_title
+    else:
+        title_span = top_title
     if title_span is None:
         return _read_front_matter(lines, text, known_title=None, use_styles=True)
     title, title_end = title_span
     metadata = _read_front_matter(lines, text, known_title=title, use_styles=True, title_end=title_end)
     return metadata
+
+
+# A title found further down the page wins over one at its top only in type this much larger.
+_LATER_TITLE_RATIO = 1.25
+# How many lines before a title's end may be its lines.
+_TITLE_LINES_BACK = 6
+
+
+def _title_size(lines: list[LayoutLine], title_span: tuple[str, int]) -> float:
+    """The largest type of the lines that make up a title, which end just before the index given with it."""
+    title, end = title_span
+    title_letters = letters(title)
+    sizes = [line.size for line in lines[max(0, end - _TITLE_LINES_BACK) : end] if letters(line.text) and letters(line.text) in title_letters]
+    return max(sizes, default=0.0)
 
 
 def _read_front_matter(

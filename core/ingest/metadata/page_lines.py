@@ -36,7 +36,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 AFFILIATION_WORDS = re.compile(
-    r"\b(?:universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto"
+    r"\b(?:universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
     r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building)\b",

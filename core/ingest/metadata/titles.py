@@ -68,6 +68,8 @@ def clean_title(title: str | None) -> str | None:
 
 TITLE_SEARCH_LINES = 30
 _MAX_TITLE_LINES = 3
+# In its own type a title may run longer (Psychological Science sets five lines of 18 pt).
+_MAX_TITLE_RUN_LINES = 5
 
 
 _TITLE_CONTINUES_AFTER = frozenset(
@@ -282,7 +284,7 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     """The title that a stretch of same-size lines gives, and how many of its lines it used."""
     used = 0
     kept: list[str] = []
-    for line in run[: _MAX_TITLE_LINES + 1]:
+    for line in run[:_MAX_TITLE_RUN_LINES]:
         if kept and ((looks_like_author_line(line) and has_markers(line)) or is_affiliation(line)):
             break
         if not kept and is_banner(line):
