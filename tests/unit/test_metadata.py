@@ -1212,7 +1212,10 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ("Longfeng Zhao1, Weiqi Bao2,WeiLi1", ["Longfeng Zhao", "Weiqi Bao", "Wei Li"]),
         ("Yann LeCun, David J. C. MacKay", ["Yann LeCun", "David J. C. MacKay"]),
         # A name hyphenated at the line end in a list set with semicolons.
-        ("Sandy Vilchez-Navarro1; Leslie D. Ve-\nlarde-Apaza1; Max Ramirez-Rojas1", ["Sandy Vilchez-Navarro", "Leslie D. Velarde-Apaza", "Max Ramirez-Rojas"]),
+        (
+            "Sandy Vilchez-Navarro1; Leslie D. Ve-\nlarde-Apaza1; Max Ramirez-Rojas1",
+            ["Sandy Vilchez-Navarro", "Leslie D. Velarde-Apaza", "Max Ramirez-Rojas"],
+        ),
         # Names side by side in columns, one of them initial, given name, surname.
         ("St\u00e9phane Ross Geoffrey J. Gordon J. Andrew Bagnell", ["St\u00e9phane Ross", "Geoffrey J. Gordon", "J. Andrew Bagnell"]),
         # Groups that sign as authors, alone or among people; a research group is an affiliation.
@@ -1238,7 +1241,10 @@ def test_names_in_the_titles_type_below_a_gap_are_authors_not_title():
         LayoutLine("Massachusetts Institute of Technology", 8, "A-Regular", 484),
         LayoutLine("Pascual Restrepo", 14, "A-Bold", 452),
         LayoutLine("Boston University", 8, "A-Regular", 434),
-        *[LayoutLine("We study the effects of industrial robots on US labor markets and wages.", 9, "A-Regular", 372 - 10 * n) for n in range(8)],
+        *[
+            LayoutLine("We study the effects of industrial robots on US labor markets and wages.", 9, "A-Regular", 372 - 10 * n)
+            for n in range(8)
+        ],
     ]
     layout = PageLayout(lines)
     metadata = from_layout(layout, "\n".join(line.text for line in lines))
@@ -1284,11 +1290,19 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
         ("A Title\nCurrent Biology 22, 302-308, February 21, 2012\u00aa2012 Elsevier Ltd All rights reserved", 2012),
         ("A Title\nJohn Smith\nBody text.\n@ 1993 Association for Computational Linguistics", 1993),
         # Elsevier's footer line after the history dates of the year before.
-        ("A Title\nReceived 12 February 2016\nAvailable online 21 October 2016\n" + "Body.\n" * 12 + "Cognition 158 (2017) 33\u201343\nx\ny", 2017),
+        (
+            "A Title\nReceived 12 February 2016\nAvailable online 21 October 2016\n"
+            + "Body.\n" * 12
+            + "Cognition 158 (2017) 33\u201343\nx\ny",
+            2017,
+        ),
         # A working paper's latest version, not its first.
         ("A Title\nFirst version: February 2017\nThis version: January 2019\nJohn Smith", 2019),
         # A download stamp glued to the address before it.
-        ("A Title\nCopyright \u00a9 2015 American Society of Plant Biologists.\nwww.x.org on July 28, 2016 - Published by www.x.orgDownloaded from", 2015),
+        (
+            "A Title\nCopyright \u00a9 2015 American Society of Plant Biologists.\nwww.x.org on July 28, 2016 - Published by www.x.orgDownloaded from",
+            2015,
+        ),
         # A year glued to the journal's name before its volume, and CACM's issue line at a column's foot.
         ("Journal of Educational Psychology1974, Vol. 66, No. 5, 688-701\nA Title", 1974),
         ("A Title\nE. W. Dijkstra\n" + "Body.\n" * 12 + "Volume 8 / Number 9 / September, 1965\n" + "Body.\n" * 12, 1965),
@@ -1312,11 +1326,13 @@ def test_words_placed_one_by_one_on_a_baseline_are_one_line():
     )
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
     operations, x = [], 72.0
-    for word in "Secure Verifiable Secret Sharing".split():
+    for word in ["Secure", "Verifiable", "Secret", "Sharing"]:
         operations.append(f"BT /F1 1 Tf 16 0 0 16 0 0 Tm {x / 16:.3f} {600 / 16:.3f} TD ({word} ) Tj ET")
         x += 9 * len(word) + 6
     operations.append("BT /F1 11 Tf 1 0 0 1 72 570 Tm (Torben Pryds Pedersen) Tj ET")
-    operations += [f"BT /F1 9 Tf 1 0 0 1 72 {540 - 11 * n} Tm (Body text of the paper runs on in its own size here.) Tj ET" for n in range(8)]
+    operations += [
+        f"BT /F1 9 Tf 1 0 0 1 72 {540 - 11 * n} Tm (Body text of the paper runs on in its own size here.) Tj ET" for n in range(8)
+    ]
     content = DecodedStreamObject()
     content.set_data("\n".join(operations).encode())
     page.replace_contents(content)
@@ -1337,13 +1353,18 @@ def test_a_side_box_label_in_small_bold_type_is_no_title_when_the_title_comes_la
     from papergym.core.ingest.metadata import from_layout
 
     side_box = [LayoutLine("Peer Review History: PLOS recognizes the", 8, "Helvetica-Condensed-Bold", 268)]
-    side_box += [LayoutLine("benefits of transparency in the peer review process", 8, "Helvetica-Condensed", 257 - 11 * n) for n in range(30)]
+    side_box += [
+        LayoutLine("benefits of transparency in the peer review process", 8, "Helvetica-Condensed", 257 - 11 * n) for n in range(30)
+    ]
     lines = [
         *side_box,
         LayoutLine("Seeing what you hear: Compression of rat", 18, "OpenSans-Regular", 667),
         LayoutLine("visual perceptual space", 18, "OpenSans-Regular", 644),
         LayoutLine("Mattia Zanzi, Francesco G. Rinaldi", 9, "Helvetica-Bold", 594),
-        *[LayoutLine("Rats were trained to judge the size of visual objects while sounds played.", 9.5, "Arial", 560 - 12 * n) for n in range(20)],
+        *[
+            LayoutLine("Rats were trained to judge the size of visual objects while sounds played.", 9.5, "Arial", 560 - 12 * n)
+            for n in range(20)
+        ],
     ]
     metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
     assert metadata.title == "Seeing what you hear: Compression of rat visual perceptual space"
@@ -1361,10 +1382,15 @@ def test_names_in_the_titles_type_and_face_after_twice_its_line_spacing_are_no_t
         LayoutLine("A GROWTH SIMULATION MODEL", 12, "Times-Bold", 603),
         LayoutLine("P.M.C. DE OLIVEIRA and S.M. MOSS DE OLIVEIRA", 12, "Times-Bold", 573),
         LayoutLine("Departamento de Fisica, Universidade Federal Fluminense, Niteroi, Brazil", 10.5, "Times-Italic", 558),
-        *[LayoutLine("We search for the ground state of the square lattice diluted Ising model.", 10, "Times", 421 - 11 * n) for n in range(12)],
+        *[
+            LayoutLine("We search for the ground state of the square lattice diluted Ising model.", 10, "Times", 421 - 11 * n)
+            for n in range(12)
+        ],
     ]
     metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
-    assert metadata.title == "TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS AT ZERO TEMPERATURE IN A UNIFORM FIELD: A GROWTH SIMULATION MODEL"
+    assert (
+        metadata.title == "TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS AT ZERO TEMPERATURE IN A UNIFORM FIELD: A GROWTH SIMULATION MODEL"
+    )
     assert len(metadata.authors) == 2
 
 
@@ -1406,7 +1432,10 @@ def test_a_journal_banner_above_the_title_names_no_author_and_an_istituto_is_an_
     from papergym.core.ingest.layout import LayoutLine, PageLayout
     from papergym.core.ingest.metadata import from_layout
 
-    body = [LayoutLine("Results for the various unimodal location discriminations are shown in Figure 1.", 8.5, "Helvetica", 650 - 10 * n) for n in range(12)]
+    body = [
+        LayoutLine("Results for the various unimodal location discriminations are shown in Figure 1.", 8.5, "Helvetica", 650 - 10 * n)
+        for n in range(12)
+    ]
     lines = [
         LayoutLine("Current Biology, Vol. 14, 257-262, February 3, 2004, Elsevier Science Ltd. All rights reserved.", 7, "Helvetica", 749),
         LayoutLine("The Ventriloquist Effect Results", 18, "Helvetica-Bold", 718),
@@ -1418,3 +1447,16 @@ def test_a_journal_banner_above_the_title_names_no_author_and_an_istituto_is_an_
     ]
     metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
     assert metadata.authors == ["David Alais", "David Burr"]
+
+
+def test_an_apa_manuscripts_running_head_is_no_part_of_the_title():
+    page = (
+        "Running head: INTERNAL, INTERACTIVE, AND INSTITUTIONAL FACTORS 1\nInternal, Interactive, and Institutional Factors:\n"
+        "A Unified Framework for Understanding International Organizations\nAndrew Heiss\nDuke University\nAbstract\nBody."
+    )
+    metadata = from_first_page(page)
+    assert (
+        metadata.title
+        == "Internal, Interactive, and Institutional Factors: A Unified Framework for Understanding International Organizations"
+    )
+    assert metadata.authors == ["Andrew Heiss"]

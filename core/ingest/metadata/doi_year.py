@@ -77,7 +77,10 @@ _EXPLICIT_YEAR_PATTERNS = (
     # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
     # Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
     # as "@" ("@ 1993 Association for Computational Linguistics").
-    re.compile(rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b", re.IGNORECASE),
+    re.compile(
+        rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
+        re.IGNORECASE,
+    ),
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )

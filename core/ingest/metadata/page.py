@@ -130,7 +130,9 @@ def _title_size(lines: list[LayoutLine], title_span: tuple[str, int]) -> float:
     """The largest type of the lines that make up a title, which end just before the index given with it."""
     title, end = title_span
     title_letters = letters(title)
-    sizes = [line.size for line in lines[max(0, end - _TITLE_LINES_BACK) : end] if letters(line.text) and letters(line.text) in title_letters]
+    sizes = [
+        line.size for line in lines[max(0, end - _TITLE_LINES_BACK) : end] if letters(line.text) and letters(line.text) in title_letters
+    ]
     return max(sizes, default=0.0)
 
 

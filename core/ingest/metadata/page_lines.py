@@ -11,7 +11,7 @@ BANNER_START = re.compile(
     r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
     r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
     r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b"
-    r"|(?:\w+\s+)?working\s+paper\s+series|peer\s+review\s+history)",
+    r"|(?:\w+\s+)?working\s+paper\s+series|peer\s+review\s+history|running\s+(?:head|title)\b)",
     re.IGNORECASE,
 )
 # Lines that are nothing but an article-type label.
