@@ -1460,3 +1460,24 @@ def test_an_apa_manuscripts_running_head_is_no_part_of_the_title():
         == "Internal, Interactive, and Institutional Factors: A Unified Framework for Understanding International Organizations"
     )
     assert metadata.authors == ["Andrew Heiss"]
+
+
+def test_a_figures_big_label_later_on_the_page_is_no_title():
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+    from papergym.core.ingest.metadata import from_layout
+
+    lines = [
+        LayoutLine("ASAP: Automatic Smoothing for Attention Prioritization in", 18, "Sans-Bold", 707),
+        LayoutLine("Streaming Time Series Visualization", 18, "Sans-Bold", 687),
+        LayoutLine("Kexin Rong, Peter Bailis", 12, "Sans", 647),
+        LayoutLine("Stanford InfoLab", 12, "Sans", 633),
+        *[
+            LayoutLine("Time series visualization of streaming telemetry is a common task for analysts.", 10, "Times", 560 - 12 * n)
+            for n in range(30)
+        ],
+        LayoutLine("Unsmoothed", 36, "Vera", 768),
+        LayoutLine("NYC Taxi Passengers", 25, "Vera", 700),
+    ]
+    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    assert metadata.title == "ASAP: Automatic Smoothing for Attention Prioritization in Streaming Time Series Visualization"
+    assert metadata.authors == ["Kexin Rong", "Peter Bailis"]

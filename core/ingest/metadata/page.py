@@ -106,7 +106,11 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     page_title = largest_type_title(lines, layout.body_size)
     if (
         top_title is None
-        or (page_title and _title_size(lines, page_title) > _LATER_TITLE_RATIO * _title_size(lines, top_title))
+        or (
+            page_title
+            and len(page_title[0].split()) >= _LATER_TITLE_WORDS
+            and _title_size(lines, page_title) > _LATER_TITLE_RATIO * _title_size(lines, top_title)
+        )
         # A title whose lines run past the top's last line is read whole.
         or (page_title and page_title[0] != top_title[0] and page_title[0].startswith(top_title[0]))
     ):
@@ -120,8 +124,10 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     return metadata
 
 
-# A title found further down the page wins over one at its top only in type this much larger.
+# A title found further down the page wins over one at its top only in type this much larger, and only with this
+# many words (a figure's big label, "Unsmoothed", is no title).
 _LATER_TITLE_RATIO = 1.25
+_LATER_TITLE_WORDS = 4
 # How many lines before a title's end may be its lines.
 _TITLE_LINES_BACK = 6
 

@@ -25,7 +25,7 @@ BANNER_ANYWHERE = re.compile(
     r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b|\bpublishing\s+(?:corporation|group|ltd)\b"
     r"|\b(?:elsevier|springer|wiley|taylor\s*&\s*francis|hindawi|mdpi|frontiers\s+in|biomed\s+central|plos|cell\s+press)\b"
     r"|\bvol(?:ume)?\.?\s*\d|\bpp\.\s*\d|\bpages\s+\d|\bconference\s+on\b|\bsymposium\b|\bworkshop\s+on\b"
-    r"|\ball\s+rights\s+reserved\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
+    r"|\ball\s+rights\s+reserved\b|\baccepted\s+manuscript\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
     re.IGNORECASE,
 )
 # Running heads that a first page may carry too: "Smith et al.", and
