@@ -5,7 +5,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_pdf, from_xmp, merge
+from papergym.core.ingest.layout import LayoutLine, PageLayout
+from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_layout, from_pdf, from_xmp, merge
 from papergym.core.ingest.metadata.authors import looks_like_author_line
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
@@ -266,7 +267,13 @@ def make_pdf(lines, info=None, xmp=None, scaled_text_matrix=False, more_pages=()
     return PdfReader(buffer)
 
 
-def _add_page(writer, lines, scaled_text_matrix):
+def _read_layout(lines):
+    """Metadata of a first page given as layout lines (text, size, font, baseline)."""
+    return from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+
+
+def _helvetica_page(writer):
+    """A blank letter page whose resources name Helvetica as /F1."""
     page = writer.add_blank_page(612, 792)
     font = DictionaryObject(
         {
@@ -277,6 +284,11 @@ def _add_page(writer, lines, scaled_text_matrix):
         }
     )
     page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    return page
+
+
+def _add_page(writer, lines, scaled_text_matrix):
+    page = _helvetica_page(writer)
     operations = []
     # Lines follow at one and a half times their type's size, as a title's or a paragraph's lines do.
     y = 740.0
@@ -1231,9 +1243,6 @@ def test_names_glued_to_markers_or_to_their_surnames(author_line, authors):
 
 
 def test_names_in_the_titles_type_below_a_gap_are_authors_not_title():
-    from papergym.core.ingest.layout import LayoutLine, PageLayout
-    from papergym.core.ingest.metadata import from_layout
-
     lines = [
         LayoutLine("Robots and Jobs: Evidence from US", 14, "A-Regular", 598),
         LayoutLine("Labor Markets", 14, "A-Regular", 582),
@@ -1315,16 +1324,7 @@ def test_more_ways_pages_print_their_year(page, year):
 def test_words_placed_one_by_one_on_a_baseline_are_one_line():
     # An OCR text layer sets every word with its own text matrix, so pypdf breaks the line after each.
     writer = PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    page = _helvetica_page(writer)
     operations, x = [], 72.0
     for word in ["Secure", "Verifiable", "Secret", "Sharing"]:
         operations.append(f"BT /F1 1 Tf 16 0 0 16 0 0 Tm {x / 16:.3f} {600 / 16:.3f} TD ({word} ) Tj ET")
@@ -1349,9 +1349,6 @@ def test_an_archive_cover_that_names_more_authors_than_page_two_keeps_its_names(
 
 
 def test_a_side_box_label_in_small_bold_type_is_no_title_when_the_title_comes_later():
-    from papergym.core.ingest.layout import LayoutLine, PageLayout
-    from papergym.core.ingest.metadata import from_layout
-
     side_box = [LayoutLine("Peer Review History: PLOS recognizes the", 8, "Helvetica-Condensed-Bold", 268)]
     side_box += [
         LayoutLine("benefits of transparency in the peer review process", 8, "Helvetica-Condensed", 257 - 11 * n) for n in range(30)
@@ -1366,15 +1363,12 @@ def test_a_side_box_label_in_small_bold_type_is_no_title_when_the_title_comes_la
             for n in range(20)
         ],
     ]
-    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    metadata = _read_layout(lines)
     assert metadata.title == "Seeing what you hear: Compression of rat visual perceptual space"
     assert metadata.authors == ["Mattia Zanzi", "Francesco G. Rinaldi"]
 
 
 def test_names_in_the_titles_type_and_face_after_twice_its_line_spacing_are_no_title():
-    from papergym.core.ingest.layout import LayoutLine, PageLayout
-    from papergym.core.ingest.metadata import from_layout
-
     lines = [
         LayoutLine("Physica A 175 (1991) 345-354", 10, "Times", 725),
         LayoutLine("TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS", 12, "Times-Bold", 633),
@@ -1387,7 +1381,7 @@ def test_names_in_the_titles_type_and_face_after_twice_its_line_spacing_are_no_t
             for n in range(12)
         ],
     ]
-    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    metadata = _read_layout(lines)
     assert (
         metadata.title == "TWO-DIMENSIONAL DILUTED ISING ANTIFERROMAGNETS AT ZERO TEMPERATURE IN A UNIFORM FIELD: A GROWTH SIMULATION MODEL"
     )
@@ -1398,9 +1392,6 @@ def test_names_in_the_titles_type_and_face_after_twice_its_line_spacing_are_no_t
 # all further down.
 @pytest.mark.parametrize("body_lines", [20, 30])
 def test_a_title_in_much_larger_type_later_in_reading_order_beats_a_heading_at_the_top(body_lines):
-    from papergym.core.ingest.layout import LayoutLine, PageLayout
-    from papergym.core.ingest.metadata import from_layout
-
     body = [
         LayoutLine("The U.S. Census Bureau has projected that minority groups will make up a majority.", 10, "Garamond", 277 - 12 * n)
         for n in range(body_lines)
@@ -1420,7 +1411,7 @@ def test_a_title_in_much_larger_type_later_in_reading_order_beats_a_heading_at_t
         LayoutLine("Maureen A. Craig and Jennifer A. Richeson", 12, "Garamond-Bold", 538),
         LayoutLine("Northwestern University", 8, "Garamond", 520),
     ]
-    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    metadata = _read_layout(lines)
     assert metadata.title == (
         "On the Precipice of a Majority-Minority America: Perceived Status Threat From the Racial Demographic Shift Affects"
         " White Americans Political Ideology"
@@ -1429,9 +1420,6 @@ def test_a_title_in_much_larger_type_later_in_reading_order_beats_a_heading_at_t
 
 
 def test_a_journal_banner_above_the_title_names_no_author_and_an_istituto_is_an_affiliation():
-    from papergym.core.ingest.layout import LayoutLine, PageLayout
-    from papergym.core.ingest.metadata import from_layout
-
     body = [
         LayoutLine("Results for the various unimodal location discriminations are shown in Figure 1.", 8.5, "Helvetica", 650 - 10 * n)
         for n in range(12)
@@ -1445,7 +1433,7 @@ def test_a_journal_banner_above_the_title_names_no_author_and_an_istituto_is_an_
         LayoutLine("1Istituto di Neuroscienze del CNR", 5, "Helvetica", 643),
         LayoutLine("56127 Pisa", 8.5, "Helvetica", 629),
     ]
-    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    metadata = _read_layout(lines)
     assert metadata.authors == ["David Alais", "David Burr"]
 
 
@@ -1463,9 +1451,6 @@ def test_an_apa_manuscripts_running_head_is_no_part_of_the_title():
 
 
 def test_a_figures_big_label_later_on_the_page_is_no_title():
-    from papergym.core.ingest.layout import LayoutLine, PageLayout
-    from papergym.core.ingest.metadata import from_layout
-
     lines = [
         LayoutLine("ASAP: Automatic Smoothing for Attention Prioritization in", 18, "Sans-Bold", 707),
         LayoutLine("Streaming Time Series Visualization", 18, "Sans-Bold", 687),
@@ -1478,6 +1463,6 @@ def test_a_figures_big_label_later_on_the_page_is_no_title():
         LayoutLine("Unsmoothed", 36, "Vera", 768),
         LayoutLine("NYC Taxi Passengers", 25, "Vera", 700),
     ]
-    metadata = from_layout(PageLayout(lines), "\n".join(line.text for line in lines))
+    metadata = _read_layout(lines)
     assert metadata.title == "ASAP: Automatic Smoothing for Attention Prioritization in Streaming Time Series Visualization"
     assert metadata.authors == ["Kexin Rong", "Peter Bailis"]
