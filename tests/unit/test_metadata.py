@@ -1234,6 +1234,9 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ("The Cancer Genome Atlas Network*", ["The Cancer Genome Atlas Network"]),
         ("Lucilla Poston1, Annette L. Briley1, UPBEAT Consortium", ["Lucilla Poston", "Annette L. Briley", "UPBEAT Consortium"]),
         ("Ana Cruz1, Wei Li2\nMachine Learning Research Network, Lakemont", ["Ana Cruz", "Wei Li"]),
+        # Central European academic titles before and degrees after a name.
+        ("dr.sc. Katarina Tokovi\u0107, dipl.oec.", ["Katarina Tokovi\u0107"]),
+        ("Prof. Dr. rer. nat. Hans Meier, Dr. Ana Cruz", ["Hans Meier", "Ana Cruz"]),
         # An accent set after a word's last letter, before the next initial.
         ("Athol R. Whitten1, and Andre\u00b4 E. Punt1", ["Athol R. Whitten", "Andr\u00e9 E. Punt"]),
     ],
@@ -1466,3 +1469,13 @@ def test_a_figures_big_label_later_on_the_page_is_no_title():
     metadata = _read_layout(lines)
     assert metadata.title == "ASAP: Automatic Smoothing for Attention Prioritization in Streaming Time Series Visualization"
     assert metadata.authors == ["Kexin Rong", "Peter Bailis"]
+
+
+def test_a_title_line_ending_in_a_dash_goes_on_in_the_next_line():
+    page = (
+        "PRILAGODBA PROMJENAMA NA TR\u017dI\u0160TU RADA \u2013\nOPTIMIZACIJA RADNOG U\u010cINKA U RADU OD KU\u0106E\n"
+        "dr.sc. Katarina Tokovi\u0107, dipl.oec.\nUstanova: Oktal pharma d.o.o.\nSa\u017eetak\nTijekom 2020. godine postalo je jasno."
+    )
+    metadata = from_first_page(page)
+    assert metadata.title == "PRILAGODBA PROMJENAMA NA TR\u017dI\u0160TU RADA \u2013 OPTIMIZACIJA RADNOG U\u010cINKA U RADU OD KU\u0106E"
+    assert metadata.authors == ["Katarina Tokovi\u0107"]

@@ -48,8 +48,11 @@ _LEADING_MARKER = re.compile(r"^\d{1,2}(?:\s*,\s*\d{1,2})*\s+(?=[A-Z])")
 _NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6]\s|\band\b|\bAND\b)\s*")
 
 
-# Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE".
-_HONORIFIC = re.compile(r"^(?:by|dr|prof|professor|mr|mrs|ms|sir)\.?\s+", re.IGNORECASE)
+# Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE", and the Central European
+# academic titles "dr.sc. Katarina Toković, dipl.oec.", "Prof. Dr. rer. nat.".
+_HONORIFIC = re.compile(r"^(?:(?:by|dr|prof|professor|mr|mrs|ms|sir|mag|ing)\.?(?:\s?(?:sc|rer|nat|med|phil|dr)\.)*\s+)+", re.IGNORECASE)
+# A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.".
+_DEGREE_PIECE = re.compile(r"(?:[a-z]{2,6}\.\s?){1,3}")
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
     r"^(by\s+.+?)(?:,|\s+on)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\.?$", re.IGNORECASE
@@ -202,7 +205,7 @@ def _name_pieces(line: str) -> list[str]:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
             # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
             kept[-1] += piece
-        elif piece.strip(_MARKER_SYMBOLS + " .0123456789"):
+        elif piece.strip(_MARKER_SYMBOLS + " .0123456789") and not _DEGREE_PIECE.fullmatch(piece):
             # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★").
             kept.append(piece)
     return [_with_kerning_gaps_closed(_unglued_given_name(piece)) for piece in kept]

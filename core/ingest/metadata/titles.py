@@ -373,7 +373,7 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
         return False
     if has_markers(line) and looks_like_author_line(line):
         return False
-    if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",")):
+    if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",", "\u2013", "\u2014")):
         return True
     if not looks_like_author_line(line):
         return True
