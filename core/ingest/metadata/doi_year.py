@@ -89,7 +89,7 @@ _EXPLICIT_YEAR_PATTERNS = (
 _JOURNAL_LINE_YEAR = re.compile(
     # SAGE's banner opens with the year: "2025, Vol. 62(6) 2070 -2087", whose page numbers read as years.
     # or follows the journal's name with no space ("Journal of Educational Psychology1974, Vol. 66, No. 5").
-    rf"(?:^|(?<=[a-z]))(?<!\d){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
+    rf"(?:^|(?<=[a-z])){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
     rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )

@@ -104,8 +104,8 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         # An archive's cover names the authors well (HAL's, from its records); a publisher's names one "et al." or
         # none, and the paper's page names them all.
         return len(page_authors) <= 1 and len(paper_page.authors) > len(page_authors)
-    wanted = letters(normalize_ligatures(paper_page.title))
-    return len(wanted) >= _REPEATED_TITLE_LETTERS and wanted in letters(normalize_ligatures(first_text))
+    title = paper_page.title
+    return len(letters(title)) >= _REPEATED_TITLE_LETTERS and _printed_on_page(title, letters(normalize_ligatures(first_text)))
 
 
 def is_cover_page(text: str) -> bool:
