@@ -47,7 +47,19 @@ EXTRACTION_SET = "extraction test files"
 # proceedings repositories (economics, climate, geophysics, ecology, genomics, AISTATS, reports); "fresh-8":
 # replication and reading-group repositories (psychology, statistics, political science, energy, veterinary science,
 # security). Each was scored once before any rule was written against it.
-REAL_SETS = (EXTRACTION_SET, "papers-we-love", "fresh", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "fresh-7", "fresh-8")
+REAL_SETS = (
+    EXTRACTION_SET,
+    "papers-we-love",
+    "fresh",
+    "fresh-2",
+    "fresh-3",
+    "fresh-4",
+    "fresh-5",
+    "fresh-6",
+    "fresh-7",
+    "fresh-8",
+    "fresh-9",
+)
 
 
 def normalise(text: str | None) -> str:

@@ -10,6 +10,7 @@ together. These functions undo each of those, and
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from papergym.core.ingest.glued_words import split_glued_words
@@ -130,7 +131,7 @@ def decode_glyph_codes(text: str) -> str:
     in ordinary text stays as it is. A page whose digits and punctuation alone
     are named so ("Seattle/, WA/, USA /9/8/1/9/5") is decoded too.
     """
-    text = decode_base36_glyph_names(decode_aip_glyph_names(text))
+    text = decode_base36_glyph_names(decode_named_glyphs(text))
     if not _GLYPH_CODE_TRIPLE.search(text):
         return decode_slash_named_glyphs(text)
     coded = sum(len(run) for run in _GLYPH_CODE_RUN.findall(text))
@@ -218,15 +219,62 @@ def decode_slash_named_glyphs(text: str, whole_page: bool = True) -> str:
 
 # AIP's journals name their parentheses by glyph number, which pypdf writes as "/H20849" and "/H20850".
 _AIP_GLYPHS = {"/H20849": "(", "/H20850": ")"}
+# Elsevier's (AdvOT), Springer's and PLOS's fonts name some glyphs "C" and a number, which pypdf writes as
+# "/C211 2016 Elsevier B.V." and "Mariano V/C19azquez". The numbers follow TeX's text encoding for accents, set
+# before their letter, and its symbol encoding for signs; the copyright and registered signs have their own.
+# A glyph code among others ("/C5/D9/D0", base-36 names of whole words) is not one of these.
+_NUMBERED_GLYPH = re.compile(r"(?<!/[0-9A-Z]{2})/C(\d{1,3})(?!\d)(?P<letter>[^\W\d_]?)(?!/[0-9A-Z]{2})")
+_NUMBERED_ACCENTS = {
+    18: "\u0300",
+    19: "\u0301",
+    20: "\u030c",
+    21: "\u0306",
+    22: "\u0304",
+    23: "\u030a",
+    24: "\u0327",
+    94: "\u0302",
+    125: "\u030b",
+    126: "\u0303",
+    127: "\u0308",
+}
+_NUMBERED_SIGNS = {
+    0: "\u2212",
+    1: "\u00b7",
+    2: "\u00d7",
+    6: "\u00b1",
+    15: "\u2022",
+    20: "\u2264",
+    21: "\u2265",
+    210: "\u00ae",
+    211: "\u00a9",
+    223: "\u00a9",
+}
 
 
-def decode_aip_glyph_names(text: str) -> str:
-    """Text with AIP's numbered parenthesis glyphs as parentheses: "/H20849Received 2006/H20850" -> "(Received 2006)"."""
-    if "/H208" not in text:
+def decode_named_glyphs(text: str) -> str:
+    """Text with glyphs that pypdf writes by a publisher font's names put back.
+
+    AIP's numbered parentheses ("/H20849Received 2006/H20850" -> "(Received
+    2006)"), and the "C"-numbered glyphs of Elsevier's and others' fonts: an
+    accent before its letter ("V/C19azquez" -> "Vázquez"), a copyright sign
+    ("/C211 2016 Elsevier"), a minus, a bullet. A numbered glyph whose meaning
+    is not known stays as it is.
+    """
+    if "/H208" in text:
+        for name, character in _AIP_GLYPHS.items():
+            text = text.replace(name, character)
+    if "/C" not in text:
         return text
-    for name, character in _AIP_GLYPHS.items():
-        text = text.replace(name, character)
-    return text
+
+    def glyph(match: re.Match[str]) -> str:
+        code, letter = int(match.group(1)), match.group("letter")
+        if letter and code in _NUMBERED_ACCENTS:
+            return unicodedata.normalize("NFC", letter + _NUMBERED_ACCENTS[code])
+        if code in _NUMBERED_SIGNS:
+            return _NUMBERED_SIGNS[code] + letter
+        return match.group(0)
+
+    return _NUMBERED_GLYPH.sub(glyph, text)
 
 
 # A word broken at a line end: the head up to the hyphen, then the next line's

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from papergym.core.ingest.clean import decode_aip_glyph_names, decode_glyph_codes, decode_slash_named_glyphs, has_slash_named_glyphs
+from papergym.core.ingest.clean import decode_glyph_codes, decode_named_glyphs, decode_slash_named_glyphs, has_slash_named_glyphs
 
 __all__ = ["LayoutLine", "PageLayout", "read_page"]
 
@@ -30,6 +30,9 @@ class LayoutLine:
     size: float
     font: str
     y: float = 0.0
+    # The text with each run of raised, smaller type (an affiliation or footnote marker: "Huang" + superscript
+    # "a") replaced by "|"; empty when the line has none. Names glued to their markers are read apart from it.
+    marked: str = ""
 
     def same_style(self, other: LayoutLine) -> bool:
         """Whether two lines are set in the same size and face."""
@@ -59,10 +62,10 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
         size = round(font_size * scale / _FONT_SIZE_STEP) * _FONT_SIZE_STEP
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        pieces.append((decode_aip_glyph_names(text), size, _font_name(font), y))
+        pieces.append((decode_named_glyphs(text), size, _font_name(font), y))
 
     try:
-        text = decode_aip_glyph_names(page.extract_text(visitor_text=collect) or "")
+        text = decode_named_glyphs(page.extract_text(visitor_text=collect) or "")
     except Exception:
         try:
             return decode_glyph_codes(page.extract_text() or ""), None
@@ -104,7 +107,9 @@ def _lines_of(pieces: list[tuple[str, float, str, float]]) -> list[LayoutLine]:
                 letters_by_style[(size, font)] += sum(char.isalnum() for char in part_text)
             size, font = letters_by_style.most_common(1)[0][0]
             y = next(part[3] for part in parts if part[0].strip())
-            lines.append(LayoutLine(" ".join(text.split()), size, font, y))
+            baseline = next((part[3] for part in parts if part[1] == size and part[0].strip()), y)
+            marked = _markers_set_off(parts, size, baseline)
+            lines.append(LayoutLine(" ".join(text.split()), size, font, y, marked))
         parts.clear()
 
     for text, size, font, y in pieces:
@@ -116,6 +121,43 @@ def _lines_of(pieces: list[tuple[str, float, str, float]]) -> list[LayoutLine]:
                 parts.append((segment, size, font, y))
     finish()
     return _baselines_joined(lines)
+
+
+# A marker is set in type at most this share of its line's size, its baseline raised by at least this share of
+# that size, and it is short: "a", "1,2", "*", "†".
+_MARKER_SIZE_SHARE = 0.85
+_MARKER_RAISE_SHARE = 0.15
+_MARKER_MAX_CHARS = 10
+
+
+def _markers_set_off(parts: list[tuple[str, float, str, float]], line_size: float, baseline: float) -> str:
+    """A line's text with each raised marker after its first words replaced by "|"; "" when it has none.
+
+    A marker that opens the line stays: it labels an affiliation ("1Department of ...").
+    """
+    pieces: list[str] = []
+    started = found = False
+    for part in parts:
+        if started and _is_raised_marker(part, line_size, baseline):
+            pieces.append("|")
+            found = True
+        else:
+            pieces.append(part[0])
+            started = started or bool(part[0].strip())
+    return " ".join("".join(pieces).split()) if found else ""
+
+
+def _is_raised_marker(part: tuple[str, float, str, float], line_size: float, baseline: float) -> bool:
+    """Whether a piece of a line is a superscript marker: smaller type, above the line's baseline, a few characters."""
+    text, size, _, y = part
+    stripped = text.strip()
+    return (
+        # A raised parenthesis alone closes a marker pypdf left in the line's own type ("Chaumeta" + ")").
+        bool(stripped.strip("(),;."))
+        and len(stripped) <= _MARKER_MAX_CHARS
+        and 0 < size <= _MARKER_SIZE_SHARE * line_size
+        and y - baseline >= _MARKER_RAISE_SHARE * line_size
+    )
 
 
 # Lines whose baselines differ by less than this share of their type's size stand on one baseline.
@@ -137,7 +179,8 @@ def _baselines_joined(lines: list[LayoutLine]) -> list[LayoutLine]:
             and abs(previous.size - line.size) <= _FONT_SIZE_STEP
             and abs(previous.y - line.y) <= _SAME_BASELINE * line.size
         ):
-            joined[-1] = LayoutLine(f"{previous.text} {line.text}", previous.size, previous.font, previous.y)
+            marked = f"{previous.marked or previous.text} {line.marked or line.text}" if previous.marked or line.marked else ""
+            joined[-1] = LayoutLine(f"{previous.text} {line.text}", previous.size, previous.font, previous.y, marked)
         else:
             joined.append(line)
     return joined

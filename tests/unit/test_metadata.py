@@ -5,7 +5,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from papergym.core.ingest.layout import LayoutLine, PageLayout
+from papergym.core.ingest.clean import decode_named_glyphs
+from papergym.core.ingest.layout import LayoutLine, PageLayout, read_page
 from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_layout, from_pdf, from_xmp, merge
 from papergym.core.ingest.metadata.authors import looks_like_author_line
 from pypdf import PdfReader, PdfWriter
@@ -985,6 +986,40 @@ def test_a_doi_missing_from_a_cover_sheet_is_read_off_the_papers_page_after_it()
     assert from_pdf(make_pdf(HAL_COVER_LINES), second_page_text="Body.\ndoi:10.1007/given").doi == "10.1007/given"
 
 
+def test_a_jstor_covers_doi_gives_way_to_the_publishers_doi_on_the_papers_page():
+    jstor_cover = [
+        (12, "Terminating spiral waves with a single designed stimulus"),
+        (10, "Author(s): Noah DeTal et al."),
+        (10, "Stable URL: https://www.jstor.org/stable/27152112 DOI: 10.2307/27152112"),
+        (10, "JSTOR is a not-for-profit service that helps scholars, researchers, and students discover content."),
+    ]
+    paper_page = [(15, "Terminating spiral waves with a single designed stimulus"), (8, "Noah DeTal and Flavio H. Fenton"), *BODY_LINES]
+    assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.2307/27152112"
+    paper_page.append((8, "https://doi.org/10.1073/pnas.2117568119"))
+    assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.1073/pnas.2117568119"
+
+
+def test_a_researchgate_cover_that_names_some_of_the_authors_gives_way_to_page_two():
+    cover = [
+        (6, "See discussions, stats, and author profiles for this publication at: https://www.researchgate.net/publication/1"),
+        (13, "Numerical modeling of mode-locked fiber lasers with a saturable absorber"),
+        (6, "Article in Optics Communications, January 2017"),
+        (6, "3 authors, including:"),
+        (6, "Some of the authors of this publication are also working on these related projects:"),
+        (6, "Intracavity Supercontinuum Self-similar laser View project"),
+        (6, "Andy Chong"),
+        (6, "University of Dayton"),
+        (6, "Joseph W Haus"),
+        (6, "University of Dayton"),
+    ]
+    paper_page = [
+        (15, "Numerical modeling of mode-locked fiber lasers with a saturable absorber"),
+        (10, "Long Wang, Andy Chong, Joseph W. Haus"),
+    ]
+    metadata = from_pdf(make_pdf(cover, more_pages=[paper_page + BODY_LINES]))
+    assert (metadata.authors, metadata.sources["authors"]) == (["Long Wang", "Andy Chong", "Joseph W. Haus"], "page-2")
+
+
 def test_page_two_is_not_read_when_page_one_is_the_papers_own():
     metadata = from_pdf(make_pdf(FIRST_PAGE_LINES[:3] + BODY_LINES, more_pages=[PAPER_PAGE_LINES]))
     assert metadata.doi is None
@@ -1324,25 +1359,90 @@ def test_more_ways_pages_print_their_year(page, year):
     assert from_first_page(page).year == year
 
 
-def test_words_placed_one_by_one_on_a_baseline_are_one_line():
-    # An OCR text layer sets every word with its own text matrix, so pypdf breaks the line after each.
+def _pdf_of_operations(operations, body_top=540, body_size=9):
+    """A one-page Helvetica PDF drawn by these content-stream operations, with eight body lines below them."""
     writer = PdfWriter()
     page = _helvetica_page(writer)
-    operations, x = [], 72.0
-    for word in ["Secure", "Verifiable", "Secret", "Sharing"]:
-        operations.append(f"BT /F1 1 Tf 16 0 0 16 0 0 Tm {x / 16:.3f} {600 / 16:.3f} TD ({word} ) Tj ET")
-        x += 9 * len(word) + 6
-    operations.append("BT /F1 11 Tf 1 0 0 1 72 570 Tm (Torben Pryds Pedersen) Tj ET")
-    operations += [
-        f"BT /F1 9 Tf 1 0 0 1 72 {540 - 11 * n} Tm (Body text of the paper runs on in its own size here.) Tj ET" for n in range(8)
+    operations = operations + [
+        f"BT /F1 {body_size} Tf 1 0 0 1 72 {body_top - 11 * n} Tm (Body text of the paper runs on in its own size here.) Tj ET"
+        for n in range(8)
     ]
     content = DecodedStreamObject()
     content.set_data("\n".join(operations).encode())
     page.replace_contents(content)
     buffer = BytesIO()
     writer.write(buffer)
-    metadata = from_pdf(PdfReader(buffer))
+    return PdfReader(buffer)
+
+
+def test_words_placed_one_by_one_on_a_baseline_are_one_line():
+    # An OCR text layer sets every word with its own text matrix, so pypdf breaks the line after each.
+    operations, x = [], 72.0
+    for word in ["Secure", "Verifiable", "Secret", "Sharing"]:
+        operations.append(f"BT /F1 1 Tf 16 0 0 16 0 0 Tm {x / 16:.3f} {600 / 16:.3f} TD ({word} ) Tj ET")
+        x += 9 * len(word) + 6
+    operations.append("BT /F1 11 Tf 1 0 0 1 72 570 Tm (Torben Pryds Pedersen) Tj ET")
+    metadata = from_pdf(_pdf_of_operations(operations))
     assert (metadata.title, metadata.authors) == ("Secure Verifiable Secret Sharing", ["Torben Pryds Pedersen"])
+
+
+def test_raised_markers_glued_to_names_are_not_their_letters():
+    # pypdf glues a superscript affiliation letter to the surname ("Sixuan Lib"); its smaller, raised type sets it off.
+    names_with_markers = (
+        "BT /F1 14 Tf 72 660 Td (Lei Huang) Tj /F1 9 Tf 66 5 Td (a) Tj /F1 14 Tf 8 -5 Td ( Fangzhou Lu) Tj"
+        " /F1 9 Tf 82 5 Td (a,b) Tj /F1 14 Tf 16 -5 Td ( Sixuan Li) Tj /F1 9 Tf 62 5 Td (b) Tj ET"
+    )
+    reader = _pdf_of_operations(
+        [
+            "BT /F1 20 Tf 1 0 0 1 72 700 Tm (Generative Models as Investment Advisers) Tj ET",
+            names_with_markers,
+            # A marker that opens an affiliation line stays its label.
+            "BT /F1 7 Tf 1 0 0 1 72 634 Tm (a) Tj /F1 10 Tf 1 0 0 1 76 630 Tm (Demo University, Demo City) Tj ET",
+        ],
+        body_top=600,
+        body_size=10,
+    )
+    assert from_pdf(reader).authors == ["Lei Huang", "Fangzhou Lu", "Sixuan Li"]
+    _, layout = read_page(reader.pages[0])
+    assert [line.marked for line in layout.lines[1:3]] == ["Lei Huang| Fangzhou Lu| Sixuan Li|", ""]
+
+
+def test_glyphs_named_by_number_in_publisher_fonts_are_read():
+    # Elsevier's fonts: an accent set before its letter, the copyright sign; base-36 glyph runs are another code.
+    assert decode_named_glyphs("Mariano V/C19azquez b, c") == "Mariano Vázquez b, c"
+    assert decode_named_glyphs("0010-0277//C211 2016 Elsevier B.V.") == "0010-0277/© 2016 Elsevier B.V."
+    assert decode_named_glyphs("Copyright: /C223 2014 Shaffer et al.") == "Copyright: © 2014 Shaffer et al."
+    assert decode_named_glyphs("2e/C0 + /C15 x /C99") == "2e− + • x /C99"
+    assert decode_named_glyphs("/BV/C0/B9/BD") == "/BV/C0/B9/BD"
+    page = "A Title\nJane Roe\nReceived 3 May 2015\n" + "Body.\n" * 12 + "/C211 2016 Elsevier B.V. All rights reserved.\n"
+    assert from_first_page(decode_named_glyphs(page)).year == 2016
+
+
+@pytest.mark.parametrize(
+    ("author_line", "authors"),
+    [
+        # An ogonek drawn with the cedilla's glyph before its vowel; an accent pypdf set apart from a capital.
+        ("Marzieh Bayeh, Magdalena K\u00b8edziorek, and Emily Riehl", ["Marzieh Bayeh", "Magdalena Kędziorek", "Emily Riehl"]),
+        ("PETER AUER and NICOL `O CESA-BIANCHI", ["Peter Auer", "Nicolò Cesa-Bianchi"]),
+    ],
+)
+def test_accents_that_pypdf_sets_apart_from_their_letters(author_line, authors):
+    assert from_first_page(f"A Title of Some Length Here\n{author_line}\n" + "Body.\n" * 12).authors == authors
+
+
+def test_affiliations_in_other_languages_and_an_editors_line_are_no_authors():
+    lines = [
+        LayoutLine("Terminating Spiral Waves With a Designed Stimulus", 15, "Bold", 776),
+        LayoutLine("Noah DeTal, Abouzar Kaboudian, and Flavio H. Fenton", 7.5, "Light", 739),
+        LayoutLine(
+            "Edited by Alain Pumir, Ecole Normale Superieure de Lyon; accepted March 23, 2022, by Editorial Board", 7.5, "Light", 722
+        ),
+        LayoutLine("Member Herbert Levine", 7.5, "Light", 713),
+        *(LayoutLine("Body text of the paper runs on in its own size here.", 10, "Garamond", 694 - 11 * n) for n in range(10)),
+    ]
+    assert _read_layout(lines).authors == ["Noah DeTal", "Abouzar Kaboudian", "Flavio H. Fenton"]
+    assert not looks_like_author_line("Laboratoire de Psychologie Cognitive")
+    assert not looks_like_author_line("Lehrstuhl Informatik II")
 
 
 def test_an_archive_cover_that_names_more_authors_than_page_two_keeps_its_names():

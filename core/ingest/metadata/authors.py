@@ -231,8 +231,9 @@ def _with_kerning_gaps_closed(piece: str) -> str:
     words = piece.split()
     if len(words) < 2 or not any(word[:1].islower() for word in words[1:]) or AFFILIATION_WORDS.search(piece):
         return piece
-    if any(word in _FUNCTION_WORDS for word in words):
-        return piece  # "Department of EECS", "School for Engineering" are no split names
+    if any(word in _FUNCTION_WORDS or word in _ORGANISATION_WORDS for word in words):
+        # "Department of EECS", "School for Engineering", ResearchGate's "Self-similar laser View project" are no split names
+        return piece
     joined = [words[0]]
     for word in words[1:]:
         fragment = word[:1].islower() and word.replace("-", "").isalpha() and word.lower() not in NAME_PARTICLES
@@ -329,6 +330,9 @@ AUTHOR_ZONE_LINES = 40
 _AUTHOR_ZONE_END = re.compile(
     r"\bview\s+the\s+article\s+online\b|\byou\s+may\s+also\s+like\b|\bto\s+cite\s+this\s+article\b", re.IGNORECASE
 )
+# The editor's line after the authors (PNAS's "Edited by Alain Pumir, ...; received ..., by Editorial Board" runs
+# on into "Member Herbert Levine"); nothing after it is an author.
+_EDITOR_LINE = re.compile(r"^(?:(?:edited|communicated|reviewed|handled)\s+by\b|(?:academic\s+)?editor\s*:)", re.IGNORECASE)
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
 _PROSE_WORDS = 9
@@ -349,7 +353,7 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     previous_had_names = False
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
         text = line.text
-        if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and _is_prose(text)):
+        if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and (_is_prose(text) or _EDITOR_LINE.match(text))):
             break
         if _JOINER_LINE.match(text):
             continue
@@ -600,14 +604,19 @@ def _is_prose(line: str) -> bool:
 
 
 def _title_case_if_capitals(name: str) -> str:
-    """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; mixed case and groups unchanged.
+    """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; "CESA-BIANCHI" as "Cesa-Bianchi".
 
-    A group's acronym stays in capitals ("UPBEAT Consortium").
+    Mixed case stays unchanged, and a group's acronym stays in capitals ("UPBEAT Consortium").
     """
     if is_group_author(name):
         return name
     words = name.split()
-    return " ".join(word.capitalize() if len(word) > 2 and word.isupper() and word.isalpha() else word for word in words)
+    return " ".join(
+        "-".join(part.capitalize() for part in word.split("-"))
+        if len(word) > 2 and word.isupper() and word.replace("-", "").isalpha()
+        else word
+        for word in words
+    )
 
 
 def letter_markers(lines: list[str]) -> str:
@@ -623,11 +632,12 @@ def letter_markers(lines: list[str]) -> str:
 def _without_letter_marker(name: str, letter_markers: str, author_text: str = "") -> str:
     """A name without the affiliation letter glued to its end.
 
-    Where the author lines set the letter apart ("Mikel Larrea a,∗"), it was
-    taken off as a marker already, and the name's own last letter stays.
+    Where the author lines set the letter apart ("Mikel Larrea a,∗"), or its
+    raised type set it off ("Farnocchia|"), it was taken off as a marker
+    already, and the name's own last letter stays.
     """
     if len(name) > 3 and name[-1] in letter_markers and name[-2].islower():
-        if re.search(re.escape(name) + r"\s+[a-z](?![^\W\d_])", author_text):
+        if re.search(re.escape(name) + r"(?:\s+[a-z](?![^\W\d_])|\s*[*\u2217]*\|)", author_text):
             return name
         return name[:-1]
     return name

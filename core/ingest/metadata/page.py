@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine, PageLayout
@@ -41,8 +42,12 @@ _ACCENT_AFTER_LETTER = re.compile(f"([A-Za-z])([{_ACCENTS}])")
 # An accent glued to a word's last letter with a space after it is that letter's ("Andre´ E. Punt"), not the
 # next word's capital's.
 _ACCENT_BEFORE_SPACE = re.compile(f"([A-Za-z])([{_ACCENTS}])(?=\\s)")
-# The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej").
+# The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej"); some fonts draw it with the cedilla's
+# glyph, set before its vowel ("K\u00b8edziorek" -> "Kędziorek").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
+_OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_])\u00b8([aAeEiIuU])")
+# An accent on a word's last capital that pypdf set apart by a space ("NICOL `O CESA-BIANCHI" -> "NICOLÒ").
+_ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) ([`{_ACCENTS}])(?=[A-Z](?:[\\s,.]|$))")
 
 
 def _join_accents(text: str) -> str:
@@ -58,9 +63,11 @@ def _join_accents(text: str) -> str:
         # APS and AIP set the accent after its letter ("Hladky´,1 G. Drobny´,1 and V. Buzˇek"): an accent that
         # ends a word before punctuation or a marker shows it.
         text = _ACCENT_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
+    text = _ACCENT_ON_LAST_CAPITAL.sub(r"\1", text)
     text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
+    text = _OGONEK_BEFORE_VOWEL.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)
     return _OGONEK_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)
 
 
@@ -92,11 +99,14 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     """
     text = strip_line_numbers_from_text(_join_accents(normalize_ligatures(text)))
     lines = [
-        LayoutLine(_join_accents(normalize_ligatures(line.text[:_MAX_LINE_CHARS])), line.size, line.font, line.y) for line in layout.lines
+        LayoutLine(_clean_line(line.text), line.size, line.font, line.y, _clean_line(line.marked) if line.marked else "")
+        for line in layout.lines
     ]
     numbered = line_number_positions([line.text for line in lines])
     lines = [
-        LayoutLine(without_line_number(line.text), line.size, line.font, line.y) if index in numbered else line
+        LayoutLine(without_line_number(line.text), line.size, line.font, line.y, without_line_number(line.marked) if line.marked else "")
+        if index in numbered
+        else line
         for index, line in enumerate(lines)
     ]
     lines = [line for line in lines if line.text.strip()]
@@ -122,6 +132,11 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     title, title_end = title_span
     metadata = _read_front_matter(lines, text, known_title=title, use_styles=True, title_end=title_end)
     return metadata
+
+
+def _clean_line(text: str) -> str:
+    """A layout line's text cut to a sane length, with ligatures and detached accents put right."""
+    return _join_accents(normalize_ligatures(text[:_MAX_LINE_CHARS]))
 
 
 # A title found further down the page wins over one at its top only in type this much larger, and only with this
@@ -160,11 +175,13 @@ def _read_front_matter(
         page_title, title_end = find_title(plain[:TITLE_SEARCH_LINES])
     authors: list[str] = list(labelled[1]) if labelled is not None else []
     if title_end is not None and not authors:
-        authors = find_authors(lines[title_end:], letter_markers(plain), use_styles)
+        # Names are read where superscript markers are set off, so a marker glued to a name ("Huanga") is not its letter.
+        name_lines = [replace(line, text=line.marked) if line.marked else line for line in lines]
+        authors = find_authors(name_lines[title_end:], letter_markers(plain), use_styles)
         if not authors and page_title:
-            authors = find_authors_above(lines[:title_end], page_title)
+            authors = find_authors_above(name_lines[:title_end], page_title)
         if not authors and use_styles:
-            authors = find_author_block(lines[title_end:], letter_markers(plain))
+            authors = find_author_block(name_lines[title_end:], letter_markers(plain))
     origin = "layout" if use_styles else "text"
     metadata = Metadata(
         title=page_title, authors=authors, year=find_year(text), doi=find_doi(text), journal=find_journal(plain[:HEADER_LINES])

@@ -38,6 +38,8 @@ _DATE_LINE = re.compile(
 AFFILIATION_WORDS = re.compile(
     r"\b(?:universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
+    # The same in French, German, Italian and Spanish: "Laboratoire de Psychologie Cognitive", "Lehrstuhl Informatik II".
+    r"|laboratoire|d[ée]partement|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
     r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building)\b",
     re.IGNORECASE,

@@ -92,6 +92,8 @@ def _page_metadata(text: str, layout: Any) -> Metadata:
     return _safe(lambda: from_first_page(text), Metadata())
 
 
+# ResearchGate's cover: "3 authors, including:".
+_COVER_AUTHOR_COUNT = re.compile(r"\b(\d{1,3})\s+authors,?\s+including\b", re.IGNORECASE)
 # A title of fewer letters than this could be a heading that page 1 prints by chance.
 _REPEATED_TITLE_LETTERS = 20
 
@@ -102,8 +104,11 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         return False
     if cover:
         # An archive's cover names the authors well (HAL's, from its records); a publisher's names one "et al." or
-        # none, and the paper's page names them all.
-        return len(page_authors) <= 1 and len(paper_page.authors) > len(page_authors)
+        # none, and the paper's page names them all. ResearchGate's says how many there are ("3 authors, including:")
+        # and names only those with a profile.
+        counted = _COVER_AUTHOR_COUNT.search(first_text)
+        named_on_cover = int(counted.group(1)) if counted else 1
+        return len(page_authors) < max(named_on_cover, 2) and len(paper_page.authors) > len(page_authors)
     title = paper_page.title
     return len(letters(title)) >= _REPEATED_TITLE_LETTERS and _printed_on_page(title, letters(normalize_ligatures(first_text)))
 
@@ -113,11 +118,21 @@ def is_cover_page(text: str) -> bool:
     return bool(_COVER_PAGE.search(text))
 
 
+# The prefix of the DOIs JSTOR registers for its own copies: the publisher's DOI, where the paper prints one, is the
+# paper's.
+_JSTOR_DOI_PREFIX = "10.2307/"
+
+
 def _fill_from_paper_page(page: Metadata, paper_page_text: str) -> None:
-    """The DOI and year a cover sheet lacks, from the paper's own first page after it."""
-    if not page.doi:
-        page.doi = find_doi(paper_page_text)
-        if page.doi:
+    """The DOI and year a cover sheet lacks, from the paper's own first page after it.
+
+    A JSTOR cover's DOI gives way to the publisher's DOI that the paper prints.
+    """
+    cover_doi = page.doi
+    if not cover_doi or cover_doi.lower().startswith(_JSTOR_DOI_PREFIX):
+        paper_doi = find_doi(paper_page_text)
+        if paper_doi and (not cover_doi or not paper_doi.lower().startswith(_JSTOR_DOI_PREFIX)):
+            page.doi = paper_doi
             page.sources["doi"] = "page-2"
     if not page.year:
         page.year = find_year(paper_page_text)
