@@ -59,6 +59,7 @@ REAL_SETS = (
     "fresh-7",
     "fresh-8",
     "fresh-9",
+    "fresh-10",
 )
 
 

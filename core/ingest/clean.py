@@ -115,9 +115,10 @@ def normalize_ligatures(text: str) -> str:
 
 # pypdf writes a glyph it cannot map to Unicode as its name, and some old TeX
 # fonts name their glyphs by character code: "/68/97/116/97" is "Data".
-_GLYPH_CODE = re.compile(r"/(\d{1,3})")
-_GLYPH_CODE_RUN = re.compile(r"(?:/\d{1,3})+")
-_GLYPH_CODE_TRIPLE = re.compile(r"/\d{1,3}/\d{1,3}/\d{1,3}")
+# Some fonts name them "C" and the code: "/C79/C110" is "On".
+_GLYPH_CODE = re.compile(r"/C?(\d{1,3})")
+_GLYPH_CODE_RUN = re.compile(r"(?:/C?\d{1,3})+")
+_GLYPH_CODE_TRIPLE = re.compile(r"/C?\d{1,3}/C?\d{1,3}/C?\d{1,3}")
 # TeX's OT1 encoding puts its ligatures at these codes.
 OT1_LIGATURES = {11: "ff", 12: "fi", 13: "fl", 14: "ffi", 15: "ffl"}
 # Below this share of a page's non-space characters, glyph codes are text ("see /12/34").
@@ -223,7 +224,7 @@ _AIP_GLYPHS = {"/H20849": "(", "/H20850": ")"}
 # "/C211 2016 Elsevier B.V." and "Mariano V/C19azquez". The numbers follow TeX's text encoding for accents, set
 # before their letter, and its symbol encoding for signs; the copyright and registered signs have their own.
 # A glyph code among others ("/C5/D9/D0", base-36 names of whole words) is not one of these.
-_NUMBERED_GLYPH = re.compile(r"(?<!/[0-9A-Z]{2})/C(\d{1,3})(?!\d)(?P<letter>[^\W\d_]?)(?!/[0-9A-Z]{2})")
+_NUMBERED_GLYPH = re.compile(r"(?<!/[0-9A-Z]{2})(?<!/C\d\d)(?<!/C\d\d\d)/C(\d{1,3})(?!\d)(?P<letter>[^\W\d_]?)(?!/[0-9A-Z]{2})")
 _NUMBERED_ACCENTS = {
     18: "\u0300",
     19: "\u0301",

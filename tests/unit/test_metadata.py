@@ -5,7 +5,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from papergym.core.ingest.clean import decode_named_glyphs
+from papergym.core.ingest.clean import decode_glyph_codes, decode_named_glyphs
 from papergym.core.ingest.layout import LayoutLine, PageLayout, read_page
 from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_layout, from_pdf, from_xmp, merge
 from papergym.core.ingest.metadata.authors import looks_like_author_line
@@ -986,19 +986,6 @@ def test_a_doi_missing_from_a_cover_sheet_is_read_off_the_papers_page_after_it()
     assert from_pdf(make_pdf(HAL_COVER_LINES), second_page_text="Body.\ndoi:10.1007/given").doi == "10.1007/given"
 
 
-def test_a_jstor_covers_doi_gives_way_to_the_publishers_doi_on_the_papers_page():
-    jstor_cover = [
-        (12, "Terminating spiral waves with a single designed stimulus"),
-        (10, "Author(s): Noah DeTal et al."),
-        (10, "Stable URL: https://www.jstor.org/stable/27152112 DOI: 10.2307/27152112"),
-        (10, "JSTOR is a not-for-profit service that helps scholars, researchers, and students discover content."),
-    ]
-    paper_page = [(15, "Terminating spiral waves with a single designed stimulus"), (8, "Noah DeTal and Flavio H. Fenton"), *BODY_LINES]
-    assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.2307/27152112"
-    paper_page.append((8, "https://doi.org/10.1073/pnas.2117568119"))
-    assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.1073/pnas.2117568119"
-
-
 def test_a_researchgate_cover_that_names_some_of_the_authors_gives_way_to_page_two():
     cover = [
         (6, "See discussions, stats, and author profiles for this publication at: https://www.researchgate.net/publication/1"),
@@ -1018,6 +1005,36 @@ def test_a_researchgate_cover_that_names_some_of_the_authors_gives_way_to_page_t
     ]
     metadata = from_pdf(make_pdf(cover, more_pages=[paper_page + BODY_LINES]))
     assert (metadata.authors, metadata.sources["authors"]) == (["Long Wang", "Andy Chong", "Joseph W. Haus"], "page-2")
+
+
+JSTOR_COVER_LINES = [
+    (12, "Terminating spiral waves with a single designed stimulus"),
+    (12, "Author(s): Noah DeTal, Abouzar Kaboudian and Flavio H. Fenton"),
+    (12, "Source: Proceedings of the National Academy of Sciences, Vol. 119, No. 24 (June 14, 2022), pp. 1-8"),
+    (12, "Published by: National Academy of Sciences"),
+    (12, "Stable URL: https://www.jstor.org/stable/27152112"),
+    (9, "JSTOR is a not-for-profit service that helps scholars, researchers, and students discover content."),
+]
+
+
+def test_a_jstor_cover_is_read_as_a_form_and_the_papers_page_completes_its_title():
+    metadata = from_pdf(make_pdf(JSTOR_COVER_LINES))
+    assert (metadata.title, metadata.authors) == (
+        "Terminating spiral waves with a single designed stimulus",
+        ["Noah DeTal", "Abouzar Kaboudian", "Flavio H. Fenton"],
+    )
+    paper_page = [(15, "Terminating spiral waves with a single designed stimulus:"), (15, "Teleportation as the mechanism"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(JSTOR_COVER_LINES, more_pages=[paper_page]))
+    assert metadata.title == "Terminating spiral waves with a single designed stimulus: Teleportation as the mechanism"
+    assert metadata.sources["title"] == "page-2"
+
+
+def test_a_jstor_covers_doi_gives_way_to_the_publishers_doi_on_the_papers_page():
+    jstor_cover = [*JSTOR_COVER_LINES, (10, "DOI: 10.2307/27152112")]
+    paper_page = [(15, "Terminating spiral waves with a single designed stimulus"), (8, "Noah DeTal and Flavio H. Fenton"), *BODY_LINES]
+    assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.2307/27152112"
+    paper_page.append((8, "https://doi.org/10.1073/pnas.2117568119"))
+    assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.1073/pnas.2117568119"
 
 
 def test_page_two_is_not_read_when_page_one_is_the_papers_own():
@@ -1353,6 +1370,18 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
         # A year glued to the journal's name before its volume, and CACM's issue line at a column's foot.
         ("Journal of Educational Psychology1974, Vol. 66, No. 5, 688-701\nA Title", 1974),
         ("A Title\nE. W. Dijkstra\n" + "Body.\n" * 12 + "Volume 8 / Number 9 / September, 1965\n" + "Body.\n" * 12, 1965),
+        # A copyright line whose sign a scan's text layer lost, beside the publisher's name; not a sentence naming one.
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "1063-6919/99 $10.00 .oo 13 1999 IEEE\n", 1999),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "Springer-Verlag Berlin Heidelberg 1992\n", 1992),
+        ("A Title\nJane Roe\nIn 1999 IEEE published a standard that many have since used in their own work.\n", None),
+        # Running text about other work gives no year: "each published in 1939", a citation in a long first line.
+        ("A Title\nJane Roe\nthe density was found in four works by Fisher, Hsu and Roy, each published in 1939.\n", None),
+        (
+            "A Title\nJane Roe\nKyle's model, introduced in Kyle (1985), is one of the most influential models in the market liter-\n"
+            + "Body.\n" * 12
+            + "arXiv:2204.11069v1 [q-fin.TR] 23 Apr 2022\n",
+            2022,
+        ),
     ],
 )
 def test_more_ways_pages_print_their_year(page, year):
@@ -1414,6 +1443,9 @@ def test_glyphs_named_by_number_in_publisher_fonts_are_read():
     assert decode_named_glyphs("Copyright: /C223 2014 Shaffer et al.") == "Copyright: © 2014 Shaffer et al."
     assert decode_named_glyphs("2e/C0 + /C15 x /C99") == "2e− + • x /C99"
     assert decode_named_glyphs("/BV/C0/B9/BD") == "/BV/C0/B9/BD"
+    assert decode_named_glyphs("/C79/C94 /C72/C0") == "/C79/C94 /C72/C0"
+    # A page whose every glyph is named "C" and its character code.
+    assert decode_glyph_codes("/C79/C110 /C116/C104/C101 /C110/C105/C99/C104/C101 /C79/C110") == "On the niche On"
     page = "A Title\nJane Roe\nReceived 3 May 2015\n" + "Body.\n" * 12 + "/C211 2016 Elsevier B.V. All rights reserved.\n"
     assert from_first_page(decode_named_glyphs(page)).year == 2016
 
@@ -1428,6 +1460,40 @@ def test_glyphs_named_by_number_in_publisher_fonts_are_read():
 )
 def test_accents_that_pypdf_sets_apart_from_their_letters(author_line, authors):
     assert from_first_page(f"A Title of Some Length Here\n{author_line}\n" + "Body.\n" * 12).authors == authors
+
+
+def test_a_display_titles_much_smaller_subtitle_joins_it_past_a_drop_cap():
+    lines = [
+        LayoutLine("Industry Report", 20, "GillSans-BoldItalic", 746),
+        LayoutLine("Amazon.com", 50, "GillSans-BoldCondensed", 672),
+        LayoutLine("Recommendations", 50, "GillSans-BoldCondensed", 624),
+        LayoutLine("Item-to-Item Collaborative Filtering", 31.5, "GillSans-Italic", 576),
+        LayoutLine("R", 49.5, "GillSans-BoldCondensed", 480),
+        *(LayoutLine("ecommendation algorithms are best known for their use on web sites", 10, "Rotis", 504 - 12 * n) for n in range(12)),
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == ("Amazon.com Recommendations Item-to-Item Collaborative Filtering", [])
+
+
+def test_affiliation_letters_in_order_and_aips_marker_after_a_comma_come_off_the_names():
+    lines = [
+        LayoutLine("Coupling of structure and wake oscillators in vortex-induced vibrations", 17, "AdvTimes", 590),
+        LayoutLine("M.L. Facchinettia,b, E. de Langrea,*, F. Biolleyb", 13, "AdvTimes", 545),
+        LayoutLine("a D!epartement de M!ecanique, LadHyX-CNRS, 91128 Palaiseau, France", 8, "AdvMacTim-I", 530),
+        LayoutLine("b IFP-1,4 av. de Bois Pr!eau, 92852 Rueil-Malmaison, France", 8, "AdvMacTim-I", 520),
+        *(
+            LayoutLine("A class of low-order models for vortex-induced vibrations is analyzed here.", 9, "AdvTimes", 463 - 11 * n)
+            for n in range(10)
+        ),
+    ]
+    assert _read_layout(lines).authors == ["M.L. Facchinetti", "E. de Langre", "F. Biolley"]
+    page = "A Title of Some Length Here\nJean Christophe Tremblay,a) Stefan Klinkusch, and Peter Saalfrank\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Jean Christophe Tremblay", "Stefan Klinkusch", "Peter Saalfrank"]
+
+
+def test_a_generational_suffix_after_a_comma_stays_with_its_name():
+    page = "A Title of Some Length Here\nGerald L. Morrison, Robert E. DeOtte, Jr., Gregory H. Nail, and David L. Panak\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Gerald L. Morrison", "Robert E. DeOtte Jr.", "Gregory H. Nail", "David L. Panak"]
 
 
 def test_affiliations_in_other_languages_and_an_editors_line_are_no_authors():

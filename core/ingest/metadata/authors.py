@@ -27,9 +27,9 @@ _MARKERS = re.compile(
     r"|(?<=\s)(?!y\s[A-Z])[a-z](?:,[a-z])*(?=\s|,|$)(?!\s[a-z])"
 )
 _MARKER_SEPARATOR = "|"
-# Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)", AIP's "Chaumeta)"), the space a line break left
+# Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)", AIP's "Chaumeta)" and "Tremblay,a)"), the space a line break left
 # in a double surname ("Ramos- Álvarez"), and initials set without a space before the surname.
-_PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_])(?:\d{1,2}|[a-z])\)")
+_PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_]),?(?:\d{1,2}|[a-z])\)")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 # A marker's digits with the next name glued on, where the PDF put no space ("Stringham,1,3Elisabeth E. Mulroy").
@@ -120,6 +120,7 @@ _ORGANISATION_WORDS = frozenset(
     {
         "project",
         "projects",
+        "report",
         "profile",
         "entertainment",
         "keywords",
@@ -183,6 +184,8 @@ _INSTITUTION_ACRONYMS = frozenset(
         "RWTH",
     }
 )
+# What follows a surname after a comma in the same name: "Robert E. DeOtte, Jr.", "John Smith, III".
+_GENERATIONAL_SUFFIX = re.compile(r"(?:Jr|Sr|JR|SR)\.?|II|III|IV")
 # One initial: "J.", "J.-P.", "Yu.".
 _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 
@@ -201,7 +204,9 @@ def _name_pieces(line: str) -> list[str]:
     ]
     kept: list[str] = []
     for piece in pieces:
-        if re.fullmatch(r"[a-z]", piece) and kept:
+        if _GENERATIONAL_SUFFIX.fullmatch(piece) and kept:
+            kept[-1] += f" {piece}"  # "Robert E. DeOtte, Jr." is one name
+        elif re.fullmatch(r"[a-z]", piece) and kept:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
             # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
             kept[-1] += piece
@@ -267,6 +272,8 @@ def _is_name_token(token: str) -> bool:
     if not token[:1].isupper():
         return False
     letters = token.replace("'", "").replace("\u2019", "").replace("-", "").replace(".", "")
+    if any(part in _FUNCTION_WORDS for part in token.split("-")[1:]):
+        return False  # "Item-to-Item", "State-of-the-Art", "End-to-End" are words of a title
     return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3)
 
 
@@ -620,12 +627,22 @@ def _title_case_if_capitals(name: str) -> str:
 
 
 def letter_markers(lines: list[str]) -> str:
-    """The letters that start the page's affiliation lines ("aSchool of ...")."""
+    """The letters that start the page's affiliation lines ("aSchool of ...").
+
+    A line counts when it names an institution, or when the lines so
+    labelled run "a", "b", ... in order ("a D!epartement de M!ecanique", "b
+    IFP-1,4 av. de Bois Pr!eau"), as only a list of affiliations does.
+    """
     letters = ""
+    labels = ""
     for line in lines:
         match = AFFILIATION_WITH_LETTER.match(line)
         if match and AFFILIATION_WORDS.search(line[1:]):
             letters += match.group("letter")
+        if match and line[1:2] == " ":
+            labels += match.group("letter")
+    if len(labels) >= 2 and labels == "abcdefgh"[: len(labels)]:
+        letters += "".join(letter for letter in labels if letter not in letters)
     return letters
 
 

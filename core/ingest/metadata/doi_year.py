@@ -70,9 +70,12 @@ _ANY_YEAR = rf"({_YEAR_DIGITS})"
 _EXPLICIT_YEAR_PATTERNS = (
     # A working paper's latest revision: "First version: February 2017 / This version: January 2019".
     re.compile(rf"\b(?:this|current|latest|revised)\s+(?:version|draft)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
-    # Not "published in PNAS since 1995", the start of a span.
+    # Not "published in PNAS since 1995", the start of a span, nor running text about other work ("four works,
+    # each published in 1939", "published by Mood in 1951").
     re.compile(
-        rf"\b(?:published(?:\s+online)?|available\s+online|issue\s+date)\b(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b", re.IGNORECASE
+        rf"\b(?:(?-i:P)ublished|published(?!\s+(?:in|by)\b)|available\s+online|issue\s+date)(?:\s+online)?\b"
+        rf"(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b",
+        re.IGNORECASE,
     ),
     # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
     # Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
@@ -169,7 +172,24 @@ def find_year(text: str) -> int | None:
         match = pattern.search(text)
         if match:
             return year_in_range(int(match.group("year")))
+    publisher = _PUBLISHERS_COPYRIGHT_LINE.search(text)
+    if publisher:
+        return year_in_range(int(publisher.group("year") or publisher.group("year_after")))
     return _dated_header_year(text)
+
+
+# A copyright line whose sign was lost (a scan's text layer, a font without it): the year beside the publisher's
+# name on a short line: "1063-6919/99 $10.00 .oo 13 1999 IEEE", "Springer-Verlag Berlin Heidelberg 1992".
+_PUBLISHER = (
+    r"(?:IEEE|ACM|Elsevier|Springer(?:-Verlag)?|Wiley|Kluwer|Taylor\s*&\s*Francis|Academic\s+Press|Pergamon|North-Holland"
+    r"|American\s+(?:Physical|Chemical|Mathematical)\s+Society|Royal\s+Society|(?:Oxford|Cambridge)\s+University\s+Press"
+    r"|The\s+Author\(?s\)?|Macmillan|Nature\s+Publishing)"
+)
+_PUBLISHERS_COPYRIGHT_LINE = re.compile(
+    rf"^(?:[^\n]{{0,40}}\s)?(?P<year>{_YEAR_DIGITS})\s+{_PUBLISHER}\b[^\n]{{0,40}}$"
+    rf"|^[^\n]{{0,40}}\b{_PUBLISHER}\s+(?:[A-Z][a-z]+\s+){{0,2}}(?P<year_after>{_YEAR_DIGITS})\.?\s*$",
+    re.MULTILINE,
+)
 
 
 # A paper saying how to cite it: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.", HAL's "To cite this
@@ -216,6 +236,10 @@ def _nonblank_lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
+# Words of running text after a year: "(1985), is one of", "(1985) shows how".
+_PROSE_AFTER = re.compile(r"\s*[,;]?\s*[a-z]{2,}\s+[a-z]")
+
+
 def _journal_line_year(text: str) -> int | None:
     """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
     lines = _nonblank_lines(text)
@@ -225,6 +249,9 @@ def _journal_line_year(text: str) -> int | None:
         if (
             match
             and "et al" not in line
+            # Running text goes on after a work it cites ("introduced in Kyle (1985), is one of"); a banner's
+            # year is followed by volume and pages.
+            and not _PROSE_AFTER.match(line[match.end() :])
             and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line) or _VOLUME_LINE.match(line) or _ARTICLE_REFERENCE.search(line))
         ):
             return year_in_range(int(next(year for year in match.groups() if year)))

@@ -3,7 +3,9 @@
 eScholarship's cover (University of California) and some institutional
 repositories print the paper's record as a form: a bold label on its own
 line, the value under it, names written "Surname, Given". Read as a form,
-such a page gives its title and authors outright.
+such a page gives its title and authors outright. JSTOR's cover labels the
+names inline under the title ("Author(s): Martin A. Nowak, Karen M. Page and
+Karl Sigmund", then "Source:" and "Stable URL:").
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _MAX_AUTHORS = 60
 def labelled_front_matter(lines: list[str]) -> tuple[str, list[str]] | None:
     """The title and authors of a page laid out as labelled fields, or None when the page is not such a form."""
     stripped = [line.strip() for line in lines]
+    jstor = _jstor_cover(stripped)
+    if jstor is not None:
+        return jstor
     title_at = next((index for index, line in enumerate(stripped) if _TITLE_LABEL.match(line)), None)
     authors_at = next((index for index, line in enumerate(stripped) if _AUTHORS_LABEL.match(line)), None)
     if title_at is None or authors_at is None:
@@ -46,3 +51,30 @@ def _values_after(lines: list[str], label_at: int) -> list[str]:
         if line:
             values.append(line)
     return values
+
+
+# JSTOR's cover: the title, then "Author(s): ..." (or "Review by: ..."), then "Source: ..." and "Stable URL: ...".
+_JSTOR_AUTHORS = re.compile(r"^(?:author\(s\)|review\s+by)\s*:\s*(?P<names>.+)$", re.IGNORECASE)
+_JSTOR_AFTER_AUTHORS = re.compile(r"^(?:source|published\s+by|stable\s+url|reviewed\s+work\(s\))\s*:", re.IGNORECASE)
+_JSTOR_NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_JSTOR_MAX_NAME_LINES = 4
+
+
+def _jstor_cover(lines: list[str]) -> tuple[str, list[str]] | None:
+    """Title and authors of a JSTOR cover page, or None."""
+    found = next(
+        ((index, match) for index, line in enumerate(lines[: _MAX_TITLE_LINES + 2]) if (match := _JSTOR_AUTHORS.match(line))), None
+    )
+    if found is None or found[0] == 0:
+        return None
+    authors_at, match = found
+    if not any(_JSTOR_AFTER_AUTHORS.match(line) for line in lines[authors_at + 1 : authors_at + 2 + _JSTOR_MAX_NAME_LINES]):
+        return None
+    name_text = match.group("names")
+    for line in lines[authors_at + 1 : authors_at + 1 + _JSTOR_MAX_NAME_LINES]:
+        if _JSTOR_AFTER_AUTHORS.match(line):
+            break
+        name_text += f" {line}"
+    title = " ".join(line for line in lines[:authors_at] if line)
+    names = [name for name in _JSTOR_NAME_SPLIT.split(name_text) if name]
+    return (title, names) if title and names else None

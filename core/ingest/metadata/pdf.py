@@ -81,6 +81,9 @@ def from_pdf(
             cover = True
         if cover:
             _fill_from_paper_page(page, second_text)
+            if _extends(paper_page.title, page.title):
+                # JSTOR's cover gives the title without its subtitle; the paper's page prints it whole.
+                page.title, page.sources["title"] = paper_page.title, "page-2"
     return _combine(page, xmp, info, first_text)
 
 
@@ -111,6 +114,18 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         return len(page_authors) < max(named_on_cover, 2) and len(paper_page.authors) > len(page_authors)
     title = paper_page.title
     return len(letters(title)) >= _REPEATED_TITLE_LETTERS and _printed_on_page(title, letters(normalize_ligatures(first_text)))
+
+
+def _extends(longer: str | None, shorter: str | None) -> bool:
+    """Whether a title is another one with more after it ("A: B" after "A")."""
+    if not longer or not shorter:
+        return False
+    longer_letters, shorter_letters = letters(longer), letters(shorter)
+    return (
+        len(shorter_letters) >= _REPEATED_TITLE_LETTERS
+        and len(longer_letters) > len(shorter_letters)
+        and longer_letters.startswith(shorter_letters)
+    )
 
 
 def is_cover_page(text: str) -> bool:

@@ -149,6 +149,9 @@ def _in_masthead(lines: list[LayoutLine], start: int, end: int) -> bool:
 # A subtitle is set a little smaller than its title; the authors' type is smaller still.
 _SUBTITLE_SIZE_RATIO = 0.75
 _MAX_SUBTITLE_LINES = 2
+# Under a display title a subtitle may be much smaller ("Language Is Not Just for Talking" at 36 points, its
+# subtitle at 20), but it is still display type, at least this many times the body's size.
+_DISPLAY_SUBTITLE_BODY_RATIO = 1.8
 
 
 def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: float) -> tuple[str, int]:
@@ -163,9 +166,18 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
         end < len(lines)
         and end - after < _MAX_SUBTITLE_LINES
         and not _set_apart(lines[end - 1], lines[end])
-        and lines[end].size >= max(body_size * _TITLE_FONT_RATIO, title_size * _SUBTITLE_SIZE_RATIO)
+        and (
+            lines[end].size >= max(body_size * _TITLE_FONT_RATIO, title_size * _SUBTITLE_SIZE_RATIO)
+            or lines[end].size >= body_size * _DISPLAY_SUBTITLE_BODY_RATIO
+        )
         and lines[end].size <= title_size
-        and (end + 1 >= len(lines) or lines[end + 1].size < lines[end].size or lines[end + 1].same_style(lines[end]))
+        and (
+            end + 1 >= len(lines)
+            or lines[end + 1].size < lines[end].size
+            or lines[end + 1].same_style(lines[end])
+            # A drop cap after it opens the body ("R" / "ecommendation algorithms are ...").
+            or letter_count(lines[end + 1].text) <= _STRAY_MARK_LETTERS
+        )
         and (
             not (looks_like_author_line(lines[end].text) or starts_author_list(lines[end].text))
             or (title.endswith(":") and not _address_follows(lines, end))
