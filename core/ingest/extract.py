@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout
-from papergym.core.ingest.metadata import from_pdf, read_first_page
+from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
 from papergym.core.ingest.pool import TaskClock
 from papergym.core.ingest.pypdf_fonts import reading_one_pdf
 from papergym.core.ingest.sections import find_abstract, split_sections
@@ -125,7 +125,10 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         has_text = text_problem is None
         clock.progress("reading the metadata and sections")
         metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
-        sections = split_sections(clean_pages(raw_pages)) if has_text else []
+        # An archive's or publisher's cover sheet (JSTOR's terms of use, ResearchGate's profiles) is no part of the
+        # paper: its sections, and the abstract among them, start on the paper's own first page.
+        paper_pages = raw_pages[1:] if len(raw_pages) > 1 and is_cover_page(raw_pages[0]) else raw_pages
+        sections = split_sections(clean_pages(paper_pages)) if has_text else []
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
     except RecursionError:

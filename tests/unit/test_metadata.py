@@ -1037,6 +1037,25 @@ def test_a_jstor_covers_doi_gives_way_to_the_publishers_doi_on_the_papers_page()
     assert from_pdf(make_pdf(jstor_cover, more_pages=[paper_page])).doi == "10.1073/pnas.2117568119"
 
 
+def test_a_cover_sheet_is_no_part_of_the_papers_sections_or_abstract(tmp_path):
+    from papergym.core.ingest.extract import extract_pdf
+
+    paper_page = [
+        (15, "Terminating spiral waves with a single designed stimulus"),
+        (8, "Noah DeTal, Abouzar Kaboudian, and Flavio H. Fenton"),
+        (10, "Abstract"),
+        (9, "We identify a universal mechanism for terminating spiral waves in excitable media."),
+        (12, "Introduction"),
+        (9, "Body text of the paper follows here and says what was done before and why it matters."),
+    ]
+    path = tmp_path / "paper.pdf"
+    with path.open("wb") as handle:
+        PdfWriter(clone_from=make_pdf(JSTOR_COVER_LINES, more_pages=[paper_page])).write(handle)
+    paper = extract_pdf(str(path))
+    assert paper.abstract.startswith("We identify a universal mechanism")
+    assert not any("JSTOR" in text for _, _, text in paper.sections)
+
+
 def test_page_two_is_not_read_when_page_one_is_the_papers_own():
     metadata = from_pdf(make_pdf(FIRST_PAGE_LINES[:3] + BODY_LINES, more_pages=[PAPER_PAGE_LINES]))
     assert metadata.doi is None
@@ -1489,6 +1508,14 @@ def test_affiliation_letters_in_order_and_aips_marker_after_a_comma_come_off_the
     assert _read_layout(lines).authors == ["M.L. Facchinetti", "E. de Langre", "F. Biolley"]
     page = "A Title of Some Length Here\nJean Christophe Tremblay,a) Stefan Klinkusch, and Peter Saalfrank\n" + "Body.\n" * 12
     assert from_first_page(page).authors == ["Jean Christophe Tremblay", "Stefan Klinkusch", "Peter Saalfrank"]
+
+
+def test_several_names_before_their_shared_affiliation_are_all_read():
+    page = (
+        "Fuzzy Logic Control of Wind Energy Systems\nM. Azouz, A. Shaltout and M. A. L. Elshafei, Cairo University\n"
+        "N. Abdel-Rahim, Benha University\nAbstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).authors == ["M. Azouz", "A. Shaltout", "M. A. L. Elshafei", "N. Abdel-Rahim"]
 
 
 def test_a_generational_suffix_after_a_comma_stays_with_its_name():

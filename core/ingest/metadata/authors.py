@@ -503,11 +503,12 @@ def _name_runs_on(line: str, following: str) -> bool:
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
     if not looks_like_author_line(line):
-        names = _names_with_affiliations(line) if ";" in line else []
+        # "Name and Name, Affiliation; ...", or ACM journals' "TAL AUGUST, University of Washington, USA".
+        first, _, rest = line.partition(",")
+        names = _names_with_affiliations(line) if not first[:1].isdigit() and first[:1] not in _MARKER_SYMBOLS else []
         if names:
             return names
-        # ACM journals: "TAL AUGUST, University of Washington, USA", one author a line.
-        first, _, rest = line.partition(",")
+        # A name with its marker before its affiliation: "John Smith1, University of Washington, USA".
         if (
             rest
             and not first[:1].isdigit()
@@ -532,12 +533,21 @@ def _names_with_affiliations(line: str) -> list[str]:
     names: list[str] = []
     with_affiliation = 0
     for entry in line.split(";"):
-        people, _, affiliation = entry.strip().partition(",")
-        people = re.sub(r"^(?:and|&)\s+", "", people.strip())
-        if not people:
+        # The names are the entry's first comma-separated parts ("M. Azouz, A. Shaltout and M. A. L. Elshafei,
+        # Cairo University"), the affiliation the rest.
+        parts = entry.strip().split(",")
+        pieces: list[str] = []
+        for used, part in enumerate(parts):
+            part_pieces = [piece for piece in _NAME_SPLIT.split(re.sub(r"^(?:and|&)\s+", "", part.strip())) if piece.strip()]
+            if not part_pieces or not all(is_name(piece) for piece in part_pieces):
+                break
+            pieces += part_pieces
+        else:
+            used = len(parts)
+        affiliation = ",".join(parts[used:])
+        if not entry.strip():
             continue
-        pieces = [piece for piece in _NAME_SPLIT.split(people) if piece.strip()]
-        if not pieces or not all(is_name(piece) for piece in pieces):
+        if not pieces:
             return []
         if affiliation.strip():
             if AFFILIATION_WORDS.search(affiliation) or _ACRONYM.match(affiliation.split()[0]):
