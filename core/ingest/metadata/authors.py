@@ -535,18 +535,18 @@ def _names_with_affiliations(line: str) -> list[str]:
     for entry in line.split(";"):
         # The names are the entry's first comma-separated parts ("M. Azouz, A. Shaltout and M. A. L. Elshafei,
         # Cairo University"), the affiliation the rest.
+        if not entry.strip():
+            continue
         parts = entry.strip().split(",")
         pieces: list[str] = []
-        for used, part in enumerate(parts):
-            part_pieces = [piece for piece in _NAME_SPLIT.split(re.sub(r"^(?:and|&)\s+", "", part.strip())) if piece.strip()]
+        used = 0
+        while used < len(parts):
+            part_pieces = [piece for piece in _NAME_SPLIT.split(re.sub(r"^(?:and|&)\s+", "", parts[used].strip())) if piece.strip()]
             if not part_pieces or not all(is_name(piece) for piece in part_pieces):
                 break
             pieces += part_pieces
-        else:
-            used = len(parts)
+            used += 1
         affiliation = ",".join(parts[used:])
-        if not entry.strip():
-            continue
         if not pieces:
             return []
         if affiliation.strip():
