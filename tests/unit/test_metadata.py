@@ -1510,12 +1510,33 @@ def test_affiliation_letters_in_order_and_aips_marker_after_a_comma_come_off_the
     assert from_first_page(page).authors == ["Jean Christophe Tremblay", "Stefan Klinkusch", "Peter Saalfrank"]
 
 
+def test_names_the_type_misses_are_read_off_the_text_unless_they_are_the_titles_words():
+    from papergym.core.ingest.metadata.pdf import _page_metadata
+
+    body = [
+        LayoutLine("The singularities at the centers of black holes mark the breakdown of a theory.", 12, "Cambria", 560 - 14 * n)
+        for n in range(10)
+    ]
+    # The layout's lines lack the byline (set as a figure's text, say); the page's text has it.
+    layout = PageLayout([LayoutLine("Lets Talk About Black Hole Singularities", 18, "Cambria-Bold", 704), *body])
+    text = "Lets Talk About Black Hole Singularities\nBy Abraham Loeb on May 14, 2018\n" + "\n".join(line.text for line in body)
+    metadata = _page_metadata(text, layout)
+    assert (metadata.authors, metadata.sources["authors"]) == (["Abraham Loeb"], "text")
+    # A "name" made of the title's words is a piece of a title the text reads apart.
+    text = "23/05/2017, 13*00LISP History\nEarly Lisp History\n" + "\n".join(line.text for line in body)
+    layout = PageLayout([LayoutLine("A Programming Language for Artificial Intelligence", 18, "Bold", 704), *body])
+    assert _page_metadata(text, layout).authors == []
+
+
 def test_several_names_before_their_shared_affiliation_are_all_read():
     page = (
         "Fuzzy Logic Control of Wind Energy Systems\nM. Azouz, A. Shaltout and M. A. L. Elshafei, Cairo University\n"
         "N. Abdel-Rahim, Benha University\nAbstract\n" + "Body.\n" * 12
     )
     assert from_first_page(page).authors == ["M. Azouz", "A. Shaltout", "M. A. L. Elshafei", "N. Abdel-Rahim"]
+    # A city and its state after the names is an address, not one more name.
+    page = "The Design Principles Behind Smalltalk\nDaniel H. H. Ingalls\nPalo Alto, CA 94304\nAbstract\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Daniel H. H. Ingalls"]
 
 
 def test_a_generational_suffix_after_a_comma_stays_with_its_name():

@@ -505,7 +505,12 @@ def _names_on_line(line: str) -> list[str]:
     if not looks_like_author_line(line):
         # "Name and Name, Affiliation; ...", or ACM journals' "TAL AUGUST, University of Washington, USA".
         first, _, rest = line.partition(",")
-        names = _names_with_affiliations(line) if not first[:1].isdigit() and first[:1] not in _MARKER_SYMBOLS else []
+        # Without semicolons, the line must name an institution: "Palo Alto, CA 94304" is an address.
+        names = (
+            _names_with_affiliations(line)
+            if (";" in line or AFFILIATION_WORDS.search(rest)) and not first[:1].isdigit() and first[:1] not in _MARKER_SYMBOLS
+            else []
+        )
         if names:
             return names
         # A name with its marker before its affiliation: "John Smith1, University of Washington, USA".

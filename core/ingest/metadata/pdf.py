@@ -91,12 +91,26 @@ def _page_metadata(text: str, layout: Any) -> Metadata:
     """What a page's type and text say of title, authors, year and DOI; page 1's rules, for any page."""
     # A page set all in one size and face (Type 3 fonts whose sizes read as 0) says nothing by its type.
     if isinstance(layout, PageLayout) and len({(line.size, line.font) for line in layout.lines}) > 1:
-        return _safe(lambda: from_layout(layout, text), Metadata())
+        metadata: Metadata = _safe(lambda: from_layout(layout, text), Metadata())
+        if metadata.title and not metadata.authors:
+            # Type can mislead (names in the body's size and face, a title block split by reading order); the
+            # plain text's reading may still find the names, which are then no piece of the title.
+            text_page = _safe(lambda: from_first_page(text), Metadata())
+            title_words = {word.lower() for title in (metadata.title, text_page.title or "") for word in re.findall(r"[^\W\d_]+", title)}
+            if text_page.authors and not any(
+                len({word.lower() for word in re.findall(r"[^\W\d_]+", name)} & title_words) >= _TITLE_WORDS_IN_NAME
+                for name in text_page.authors
+            ):
+                metadata.authors = list(text_page.authors)
+                metadata.sources["authors"] = "text"
+        return metadata
     return _safe(lambda: from_first_page(text), Metadata())
 
 
 # ResearchGate's cover: "3 authors, including:".
 _COVER_AUTHOR_COUNT = re.compile(r"\b(\d{1,3})\s+authors,?\s+including\b", re.IGNORECASE)
+# A "name" with this many of the title's words is a piece of the title ("Early Lisp History").
+_TITLE_WORDS_IN_NAME = 2
 # A title of fewer letters than this could be a heading that page 1 prints by chance.
 _REPEATED_TITLE_LETTERS = 20
 
