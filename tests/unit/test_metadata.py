@@ -1539,6 +1539,32 @@ def test_several_names_before_their_shared_affiliation_are_all_read():
     assert from_first_page(page).authors == ["Daniel H. H. Ingalls"]
 
 
+def test_a_capitals_title_line_with_function_words_is_no_name():
+    lines = [
+        LayoutLine("arXiv:1512.09229v2 [math-ph] 8 Jan 2016", 20, "Times-Roman", 247),
+        LayoutLine("A. HURWITZ AND THE ORIGINS OF RANDOM MATRIX", 10, "CMBX10", 634),
+        LayoutLine("THEORY IN MATHEMATICS", 10, "CMBX10", 620),
+        LayoutLine("PERSI DIACONIS AND PETER J. FORRESTER", 8, "CMR8", 590),
+        *(
+            LayoutLine("The purpose of this article is to put forward the claim that this paper", 10, "CMR10", 560 - 12 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == (
+        "A. HURWITZ AND THE ORIGINS OF RANDOM MATRIX THEORY IN MATHEMATICS",
+        ["Persi Diaconis", "Peter J. Forrester"],
+    )
+
+
+def test_names_repeated_with_initials_in_a_note_below_are_not_more_authors():
+    page = (
+        "Effect of Magnetic Impurities on Superconductivity in LaH10\nDmitrii V. Semenok, Di Zhou, and Artem R. Oganov\n"
+        "D. V. Semenok, D. Zhou, A. R. Oganov\nAbstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).authors == ["Dmitrii V. Semenok", "Di Zhou", "Artem R. Oganov"]
+
+
 def test_a_generational_suffix_after_a_comma_stays_with_its_name():
     page = "A Title of Some Length Here\nGerald L. Morrison, Robert E. DeOtte, Jr., Gregory H. Nail, and David L. Panak\n" + "Body.\n" * 12
     assert from_first_page(page).authors == ["Gerald L. Morrison", "Robert E. DeOtte Jr.", "Gregory H. Nail", "David L. Panak"]

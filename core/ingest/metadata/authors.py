@@ -256,6 +256,8 @@ def is_name(piece: str) -> bool:
         return False
     if not all(_is_name_token(token) or token.lower() in NAME_PARTICLES for token in tokens):
         return False
+    if any(token.lower() in _FUNCTION_WORDS for token in tokens):
+        return False  # a title's line in capitals: "THEORY IN MATHEMATICS"
     if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
         return False
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
