@@ -1557,6 +1557,28 @@ def test_a_capitals_title_line_with_function_words_is_no_name():
     )
 
 
+def test_a_name_broken_at_the_line_end_in_a_list_set_apart_by_markers_alone():
+    lines = [
+        LayoutLine("Adopting microservices and DevOps in the cyber-physical systems domain", 18, "STIXTwoText-Bold", 660),
+        LayoutLine("Jonas Fritzsch1 Justus Bogner1 Markus Haug1 Ana Cristina Franco da", 12, "STIXTwoText-Bold", 598),
+        LayoutLine("Silva1 Carolin Rubner2 Horst Sauer2 Stefan Wagner1", 12, "STIXTwoText-Bold", 580),
+        LayoutLine("1Institute of Software Engineering, University of Stuttgart, Germany", 8, "STIXTwoText", 538),
+        *(
+            LayoutLine("Microservices and DevOps are widely adopted in the web domain by now.", 10, "STIXTwoText", 500 - 12 * n)
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(lines).authors == [
+        "Jonas Fritzsch",
+        "Justus Bogner",
+        "Markus Haug",
+        "Ana Cristina Franco da Silva",
+        "Carolin Rubner",
+        "Horst Sauer",
+        "Stefan Wagner",
+    ]
+
+
 def test_names_repeated_with_initials_in_a_note_below_are_not_more_authors():
     page = (
         "Effect of Magnetic Impurities on Superconductivity in LaH10\nDmitrii V. Semenok, Di Zhou, and Artem R. Oganov\n"

@@ -485,11 +485,18 @@ def _is_marker_piece(line: str, following: str) -> bool:
     return following.startswith(", ") and bool(re.search(r"[^\W\d_](?:\d{1,2}|[*\u2217\u2020\u2021])$", line))
 
 
+_MARKER_AFTER_NAME = re.compile(r"[^\W\d_]\d{1,2}\*?\s+[A-Z]")
+
+
 def _name_runs_on(line: str, following: str) -> bool:
     """Whether a line of names ends inside a name that the following line finishes."""
-    if ("," not in line and ";" not in line) or is_affiliation(line) or is_affiliation(following) or _is_prose(following):
+    # Names are set apart by commas, semicolons, or only by their markers ("Markus Haug1 Ana Cristina Franco da").
+    separated_by_markers = bool(_MARKER_AFTER_NAME.search(line))
+    if ("," not in line and ";" not in line and not separated_by_markers) or is_affiliation(line) or is_affiliation(following):
         return False
-    last_piece = re.sub(r"^(?:and|&)\s+", "", re.split(r"[,;]", line)[-1].strip())
+    if _is_prose(following):
+        return False
+    last_piece = re.sub(r"^(?:and|&)\s+", "", re.split(r"[,;]|(?<=[^\W\d_])\d{1,2}\*?", line)[-1].strip())
     if line.endswith("-"):
         return following[:1].islower()
     words = last_piece.split()
