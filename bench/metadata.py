@@ -60,6 +60,7 @@ REAL_SETS = (
     "fresh-8",
     "fresh-9",
     "fresh-10",
+    "fresh-11",
 )
 
 

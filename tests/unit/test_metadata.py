@@ -1162,6 +1162,14 @@ def test_pubmed_style_info_authors_are_turned_round():
         ("Justus Bogner1 \u00b7 Sebastian Kotstein2 \u00b7 Timo Pfaff3", ["Justus Bogner", "Sebastian Kotstein", "Timo Pfaff"]),
         # APS puts accents after their letters.
         ("B. Hladky\u00b4,1,2 G. Drobny\u00b4,1 and V. Buz\u02c7ek1,3", ["B. Hladk\u00fd", "G. Drobn\u00fd", "V. Bu\u017eek"]),
+        # Degrees after the names (medical journals); a name in capitals keeps its last word.
+        (
+            "Thomas P Spargo MSc, Neil Pearce PhD, Francesca Forzano MD, Wei Ma",
+            ["Thomas P Spargo", "Neil Pearce", "Francesca Forzano", "Wei Ma"],
+        ),
+        # Springer's old separator read as "Æ" at the line's end; markers glued before names in capitals.
+        ("Scott Tighe, Timothy Hunter \u00c6", ["Scott Tighe", "Timothy Hunter"]),
+        ("1TEJAS BOBHATE, 2USHASI CHAUDHURI, 3SAI VINHERKAR", ["Tejas Bobhate", "Ushasi Chaudhuri", "Sai Vinherkar"]),
     ],
 )
 def test_author_lines_of_plos_genetics_springer_and_aps(line, authors):

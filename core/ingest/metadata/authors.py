@@ -32,8 +32,9 @@ _MARKER_SEPARATOR = "|"
 _PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_]),?(?:\d{1,2}|[a-z])\)")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]-) (?=[A-Z\u00c0-\u00de])")
 _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
-# A marker's digits with the next name glued on, where the PDF put no space ("Stringham,1,3Elisabeth E. Mulroy").
-_NAME_AFTER_DIGIT = re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de][a-z])")
+# A marker's digits with the next name glued on, where the PDF put no space ("Stringham,1,3Elisabeth E. Mulroy",
+# "1TEJAS BOBHATE, 2USHASI CHAUDHURI").
+_NAME_AFTER_DIGIT = re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de][a-z])|(?<=\b\d)(?=[A-Z]{3,}\b)")
 # Given name and surname run together where the PDF lost the space between them ("WenliZhang", "WeiLi"); a piece
 # of one word is no name, so only such a piece is split, and never after a surname prefix ("McDonald", "LeCun").
 _GLUED_GIVEN_NAME = re.compile(r"^([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)$")
@@ -45,12 +46,16 @@ _ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u20
 _LEADING_MARKER = re.compile(r"^\d{1,2}(?:\s*,\s*\d{1,2})*\s+(?=[A-Z])")
 # Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani"); in its
 # older PDFs pypdf reads that dot as "Æ" ("K. Chamari Æ D. Koubaa").
-_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6]\s|\band\b|\bAND\b)\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6](?:\s|$)|\band\b|\bAND\b)\s*")
 
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE", and the Central European
 # academic titles "dr.sc. Katarina Toković, dipl.oec.", "Prof. Dr. rer. nat.".
 _HONORIFIC = re.compile(r"^(?:(?:by|dr|prof|professor|mr|mrs|ms|sir|mag|ing)\.?(?:\s?(?:sc|rer|nat|med|phil|dr)\.)*\s+)+", re.IGNORECASE)
+# Degrees after a name, as medical journals print them: "Thomas P Spargo MSc", "Neil Pearce PhD".
+_TRAILING_DEGREES = re.compile(
+    r"(?:\s+(?:PhD|Ph\.D\.|MD|M\.D\.|MSc|BSc|MPH|MBBS|MBChB|DPhil|DrPH|MBA|PharmD|DDS|DVM|FRCP|FRCPC|MRCP|FMedSci|RN|MA|MS|BA))+$"
+)
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.".
 _DEGREE_PIECE = re.compile(r"(?:[a-z]{2,6}\.\s?){1,3}")
 # A byline's date: "By Abraham Loeb on May 14, 2018".
@@ -121,6 +126,9 @@ _ORGANISATION_WORDS = frozenset(
         "project",
         "projects",
         "report",
+        "professor",
+        "lecturer",
+        "student",
         "profile",
         "entertainment",
         "keywords",
@@ -213,7 +221,16 @@ def _name_pieces(line: str) -> list[str]:
         elif piece.strip(_MARKER_SYMBOLS + " .0123456789") and not _DEGREE_PIECE.fullmatch(piece):
             # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★").
             kept.append(piece)
-    return [_with_kerning_gaps_closed(_unglued_given_name(piece)) for piece in kept]
+    return [_with_kerning_gaps_closed(_unglued_given_name(_without_degrees(piece))) for piece in kept]
+
+
+def _without_degrees(piece: str) -> str:
+    """A name without the degrees after it ("Neil Pearce PhD" -> "Neil Pearce"); a name in capitals keeps its
+    last word ("WEI MA")."""
+    if piece.isupper():
+        return piece
+    stripped = _TRAILING_DEGREES.sub("", piece)
+    return stripped if len(stripped.split()) >= 2 else piece
 
 
 def _unglued_given_name(piece: str) -> str:
