@@ -1401,6 +1401,8 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "1063-6919/99 $10.00 .oo 13 1999 IEEE\n", 1999),
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "Springer-Verlag Berlin Heidelberg 1992\n", 1992),
         ("A Title\nJane Roe\nIn 1999 IEEE published a standard that many have since used in their own work.\n", None),
+        # An issue's banner outranks the day the manuscript was received, years before.
+        ("SIAM J. SCI. STAT. COMPUT.\nVol. 6, No. 1, January 1985\nA Title\nDaniel Asimov\nReceived by the editors June 1983.\n", 1985),
         # Running text about other work gives no year: "each published in 1939", a citation in a long first line.
         ("A Title\nJane Roe\nthe density was found in four works by Fisher, Hsu and Roy, each published in 1939.\n", None),
         (

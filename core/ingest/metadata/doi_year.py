@@ -84,9 +84,14 @@ _EXPLICIT_YEAR_PATTERNS = (
         rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
         re.IGNORECASE,
     ),
+)
+# Dates of the manuscript's history, not its publication; trusted after those above.
+_HISTORY_YEAR_PATTERNS = (
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
+# An issue comes out at most this many years after the manuscript was received.
+_HISTORY_TO_ISSUE_YEARS = 4
 # A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
 # Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
 _JOURNAL_LINE_YEAR = re.compile(
@@ -135,7 +140,7 @@ def find_year(text: str) -> int | None:
     The year of the citation the page gives for itself ("To cite this
     version:", "Reference Format:", "Please cite this article as") comes
     first. Then dates after "published", "©", "accepted" and "received" are trusted in
-    that order; then a year in a journal banner among the page's first or
+    that order, a journal banner's later issue year outranking a received or accepted date; then a year in a journal banner among the page's first or
     last lines, where a citation such as "Smith et al. (2019)" is unlikely;
     then the date of an arXiv stamp; then a short dated line there ("SMLI
     TR-94-29 November 1994", "(Draft of October 7, 2013)", "To appear in
@@ -149,13 +154,14 @@ def find_year(text: str) -> int | None:
     if cited:
         return year_in_range(int(cited.group("year")))
     journal_year = _journal_line_year(text)
-    for pattern in _EXPLICIT_YEAR_PATTERNS:
+    for pattern in (*_EXPLICIT_YEAR_PATTERNS, *_HISTORY_YEAR_PATTERNS):
         match = pattern.search(text)
         if match:
             year = year_in_range(int(match.group("year")))
-            # A journal banner's issue year outranks a copyright or history
-            # date up to a year before it (online first, printed next year).
-            if year and journal_year and 0 < journal_year - year <= 1:
+            # A journal banner's issue year outranks a copyright date up to a year before it (online first, printed
+            # next year), and the day a manuscript was received or accepted, which may be years before the issue.
+            history_date = pattern in _HISTORY_YEAR_PATTERNS
+            if year and journal_year and 0 < journal_year - year <= (_HISTORY_TO_ISSUE_YEARS if history_date else 1):
                 return journal_year
             return year
     arxiv = _ARXIV_STAMP.search(text)
