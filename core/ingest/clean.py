@@ -238,6 +238,7 @@ _NUMBERED_ACCENTS = {
     126: "\u0303",
     127: "\u0308",
 }
+_UNMISTAKABLE_NUMBERED_GLYPH = re.compile(r"/C(?:211|223)\s?(?:19|20)\d\d\b|[^\W\d_]/C(?:18|19|20|23|24|126|127)[a-z]")
 _NUMBERED_SIGNS = {
     0: "\u2212",
     1: "\u00b7",
@@ -266,12 +267,16 @@ def decode_named_glyphs(text: str) -> str:
             text = text.replace(name, character)
     if "/C" not in text:
         return text
+    # "C2H2/C2H4", "Pt/C20" and "S1/C0" are chemistry and labels: signs are read only on a page that shows the
+    # fonts' numbering unmistakably, by a copyright sign before a year or an accent inside a word.
+    signs_named = bool(_UNMISTAKABLE_NUMBERED_GLYPH.search(text))
 
     def glyph(match: re.Match[str]) -> str:
         code, letter = int(match.group(1)), match.group("letter")
-        if letter and code in _NUMBERED_ACCENTS:
+        inside_word = match.start() > 0 and text[match.start() - 1].isalpha()
+        if letter and inside_word and code in _NUMBERED_ACCENTS:
             return unicodedata.normalize("NFC", letter + _NUMBERED_ACCENTS[code])
-        if code in _NUMBERED_SIGNS:
+        if signs_named and code in _NUMBERED_SIGNS:
             return _NUMBERED_SIGNS[code] + letter
         return match.group(0)
 

@@ -9,6 +9,7 @@ from papergym.core.ingest.clean import decode_glyph_codes, decode_named_glyphs
 from papergym.core.ingest.layout import LayoutLine, PageLayout, read_page
 from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_layout, from_pdf, from_xmp, merge
 from papergym.core.ingest.metadata.authors import looks_like_author_line
+from papergym.core.ingest.metadata.labelled import labelled_front_matter
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
@@ -1401,6 +1402,10 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "1063-6919/99 $10.00 .oo 13 1999 IEEE\n", 1999),
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "Springer-Verlag Berlin Heidelberg 1992\n", 1992),
         ("A Title\nJane Roe\nIn 1999 IEEE published a standard that many have since used in their own work.\n", None),
+        # A reference or a sentence naming a publisher and a year is no copyright line; "in press" ends a banner.
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "[3] J. Doe. 2011 IEEE Intl. Conf. on Robotics, pp 1-5\n", None),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "The 1998 ACM SIGMOD record shows\n", None),
+        ("IEEE Trans. Robotics 35 (2019) in press\nA Title\nJane Roe\n", 2019),
         # An issue's banner outranks the day the manuscript was received, years before.
         ("SIAM J. SCI. STAT. COMPUT.\nVol. 6, No. 1, January 1985\nA Title\nDaniel Asimov\nReceived by the editors June 1983.\n", 1985),
         # Running text about other work gives no year: "each published in 1939", a citation in a long first line.
@@ -1470,7 +1475,9 @@ def test_glyphs_named_by_number_in_publisher_fonts_are_read():
     assert decode_named_glyphs("Mariano V/C19azquez b, c") == "Mariano Vázquez b, c"
     assert decode_named_glyphs("0010-0277//C211 2016 Elsevier B.V.") == "0010-0277/© 2016 Elsevier B.V."
     assert decode_named_glyphs("Copyright: /C223 2014 Shaffer et al.") == "Copyright: © 2014 Shaffer et al."
-    assert decode_named_glyphs("2e/C0 + /C15 x /C99") == "2e− + • x /C99"
+    assert decode_named_glyphs("/C211 2012 Elsevier\n2e/C0 + /C15 x /C99") == "© 2012 Elsevier\n2e− + • x /C99"
+    # Without the fonts' numbering shown unmistakably, "/C2" is chemistry or a label.
+    assert decode_named_glyphs("C2H2/C2H4 separation on Pt/C20, Fig. S1/C0") == "C2H2/C2H4 separation on Pt/C20, Fig. S1/C0"
     assert decode_named_glyphs("/BV/C0/B9/BD") == "/BV/C0/B9/BD"
     assert decode_named_glyphs("/C79/C94 /C72/C0") == "/C79/C94 /C72/C0"
     # A page whose every glyph is named "C" and its character code.
@@ -1595,6 +1602,32 @@ def test_names_repeated_with_initials_in_a_note_below_are_not_more_authors():
         "D. V. Semenok, D. Zhou, A. R. Oganov\nAbstract\n" + "Body.\n" * 12
     )
     assert from_first_page(page).authors == ["Dmitrii V. Semenok", "Di Zhou", "Artem R. Oganov"]
+
+
+def test_what_the_new_name_rules_leave_alone():
+    # Names with "In" or a city after a name; a figure's panel captions; Latvian's cedilla; a surname "MA".
+    page = "Robust Stereo Matching with Learned Costs\nJaesik Park, In So Kweon\nKAIST, Daejeon, Korea\nAbstract\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Jaesik Park", "In So Kweon"]
+    page = "A Title of Some Length Here\nJane Roe, Hong Kong, Hong Kong Polytechnic University\nAbstract\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Jane Roe"]
+    page = (
+        "Deep learning for tabular data\nAna Costa, Bruno Silva, Maria Rocha\nUniversity of Lisbon\nFig. 1\n"
+        "a Schematic of the device\nb Measured spectra\nAbstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).authors == ["Ana Costa", "Bruno Silva", "Maria Rocha"]
+    page = "A Title of Some Length Here\nIlze Berzin\u00b8a and Zhi Qiang MA\nAbstract\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Ilze Berziņa", "Zhi Qiang MA"]
+
+
+def test_a_jstor_review_cover_and_a_generational_suffix_in_its_names():
+    cover = [
+        "[Untitled]",
+        "Reviewed Work(s): Games of Strategy by Avinash Dixit",
+        "Review by: Robert E. DeOtte, Jr.",
+        "Source: Econ",
+        "Stable URL: x",
+    ]
+    assert labelled_front_matter(cover) == ("[Untitled]", ["Robert E. DeOtte Jr."])
 
 
 def test_a_generational_suffix_after_a_comma_stays_with_its_name():

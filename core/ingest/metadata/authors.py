@@ -53,8 +53,10 @@ _NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6](?:\s|$)|\
 # academic titles "dr.sc. Katarina Toković, dipl.oec.", "Prof. Dr. rer. nat.".
 _HONORIFIC = re.compile(r"^(?:(?:by|dr|prof|professor|mr|mrs|ms|sir|mag|ing)\.?(?:\s?(?:sc|rer|nat|med|phil|dr)\.)*\s+)+", re.IGNORECASE)
 # Degrees after a name, as medical journals print them: "Thomas P Spargo MSc", "Neil Pearce PhD".
+# "MA", "MS" and "BA" are also surnames ("Zhi Qiang MA", "Mamadou Lamine BA"): they go only beside another degree.
+_UNAMBIGUOUS_DEGREE = r"(?:PhD|Ph\.D\.|M\.D\.|MSc|BSc|MPH|MBBS|MBChB|DPhil|DrPH|MBA|PharmD|DDS|DVM|FRCP|FRCPC|MRCP|FMedSci)"
 _TRAILING_DEGREES = re.compile(
-    r"(?:\s+(?:PhD|Ph\.D\.|MD|M\.D\.|MSc|BSc|MPH|MBBS|MBChB|DPhil|DrPH|MBA|PharmD|DDS|DVM|FRCP|FRCPC|MRCP|FMedSci|RN|MA|MS|BA))+$"
+    rf"(?:\s+(?:MA|MS|BA|MD|RN))*\s+{_UNAMBIGUOUS_DEGREE}(?:\s+(?:{_UNAMBIGUOUS_DEGREE}|MA|MS|BA|MD|RN))*$|\s+MD$"
 )
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.".
 _DEGREE_PIECE = re.compile(r"(?:[a-z]{2,6}\.\s?){1,3}")
@@ -193,7 +195,7 @@ _INSTITUTION_ACRONYMS = frozenset(
     }
 )
 # What follows a surname after a comma in the same name: "Robert E. DeOtte, Jr.", "John Smith, III".
-_GENERATIONAL_SUFFIX = re.compile(r"(?:Jr|Sr|JR|SR)\.?|II|III|IV")
+GENERATIONAL_SUFFIX = re.compile(r"(?:Jr|Sr|JR|SR)\.?|II|III|IV")
 # One initial: "J.", "J.-P.", "Yu.".
 _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 
@@ -212,7 +214,7 @@ def _name_pieces(line: str) -> list[str]:
     ]
     kept: list[str] = []
     for piece in pieces:
-        if _GENERATIONAL_SUFFIX.fullmatch(piece) and kept:
+        if GENERATIONAL_SUFFIX.fullmatch(piece) and kept:
             kept[-1] += f" {piece}"  # "Robert E. DeOtte, Jr." is one name
         elif re.fullmatch(r"[a-z]", piece) and kept:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
@@ -273,8 +275,8 @@ def is_name(piece: str) -> bool:
         return False
     if not all(_is_name_token(token) or token.lower() in NAME_PARTICLES for token in tokens):
         return False
-    if any(token.lower() in _FUNCTION_WORDS for token in tokens):
-        return False  # a title's line in capitals: "THEORY IN MATHEMATICS"
+    if piece.isupper() and any(token.lower() in _FUNCTION_WORDS for token in tokens[1:-1]):
+        return False  # a title's line in capitals: "THEORY IN MATHEMATICS"; "In So Kweon" is a name
     if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
         return False
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
@@ -554,6 +556,9 @@ def _names_on_line(line: str) -> list[str]:
     return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
 
 
+_JOINED_NAMES = re.compile(r"\band\b|&")
+
+
 def _names_with_affiliations(line: str) -> list[str]:
     """The names of a line of "Name, Affiliation; Name and Name, Affiliation; ...", or [].
 
@@ -577,6 +582,9 @@ def _names_with_affiliations(line: str) -> list[str]:
                 break
             pieces += part_pieces
             used += 1
+        if used > 1 and not _JOINED_NAMES.search(",".join(parts[1:used])):
+            # Only a list closed by "and" runs past its first name: "Jane Roe, Hong Kong, ..." names a city.
+            pieces, used = pieces[: len(_NAME_SPLIT.split(parts[0].strip()))], 1
         affiliation = ",".join(parts[used:])
         if not pieces:
             return []
@@ -680,8 +688,8 @@ def letter_markers(lines: list[str]) -> str:
         match = AFFILIATION_WITH_LETTER.match(line)
         if match and AFFILIATION_WORDS.search(line[1:]):
             letters += match.group("letter")
-        if match and line[1:2] == " ":
-            labels += match.group("letter")
+        if match and line[1:2] == " " and "," in line:
+            labels += match.group("letter")  # an address has commas; a figure panel's caption ("a Schematic of") has none
     if len(labels) >= 2 and labels == "abcdefgh"[: len(labels)]:
         letters += "".join(letter for letter in labels if letter not in letters)
     return letters

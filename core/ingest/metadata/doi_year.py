@@ -192,8 +192,10 @@ _PUBLISHER = (
     r"|The\s+Author\(?s\)?|Macmillan|Nature\s+Publishing)"
 )
 _PUBLISHERS_COPYRIGHT_LINE = re.compile(
-    rf"^(?:[^\n]{{0,40}}\s)?(?P<year>{_YEAR_DIGITS})\s+{_PUBLISHER}\b[^\n]{{0,40}}$"
-    rf"|^[^\n]{{0,40}}\b{_PUBLISHER}\s+(?:[A-Z][a-z]+\s+){{0,2}}(?P<year_after>{_YEAR_DIGITS})\.?\s*$",
+    # A reference ("[3] J. Doe. 2011 IEEE Intl. Conf. ...") or a sentence ("The 1998 ACM SIGMOD record shows") is
+    # longer after the publisher's name.
+    rf"^(?!\[)(?:[^\n]{{0,40}}\s)?(?P<year>{_YEAR_DIGITS})\s+{_PUBLISHER}\b(?:[^\n]{{0,12}}|\s+[^\n]{{0,40}}\b[Aa]ll\s+rights\b[^\n]*)$"
+    rf"|^(?!\[)[^\n]{{0,40}}\b{_PUBLISHER}\s+(?:[A-Z][a-z]+\s+){{0,2}}(?P<year_after>{_YEAR_DIGITS})\.?\s*$",
     re.MULTILINE,
 )
 
@@ -243,7 +245,7 @@ def _nonblank_lines(text: str) -> list[str]:
 
 
 # Words of running text after a year: "(1985), is one of", "(1985) shows how".
-_PROSE_AFTER = re.compile(r"\s*[,;]?\s*[a-z]{2,}\s+[a-z]")
+_PROSE_AFTER = re.compile(r"\s*[,;]?\s*(?!in\s+press\b|to\s+appear\b|forthcoming\b)[a-z]{2,}\s+[a-z]+\s+[a-z]")
 
 
 def _journal_line_year(text: str) -> int | None:

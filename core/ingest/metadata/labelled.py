@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from papergym.core.ingest.metadata.names import turn_round
+from papergym.core.ingest.metadata.authors import GENERATIONAL_SUFFIX
+from papergym.core.ingest.metadata.names import turn_round, unique_names
 
 _LABEL = re.compile(
     r"^(?:title|authors?|author\(s\)|permalink|journal|issn|e?issn|publication\s+date|date|doi|peer\s+reviewed|abstract"
@@ -58,6 +59,7 @@ _JSTOR_AUTHORS = re.compile(r"^(?:author\(s\)|review\s+by)\s*:\s*(?P<names>.+)$"
 _JSTOR_AFTER_AUTHORS = re.compile(r"^(?:source|published\s+by|stable\s+url|reviewed\s+work\(s\))\s*:", re.IGNORECASE)
 _JSTOR_NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _JSTOR_MAX_NAME_LINES = 4
+_JSTOR_REVIEWED = re.compile(r"^reviewed\s+work\(s\)\s*:", re.IGNORECASE)
 
 
 def _jstor_cover(lines: list[str]) -> tuple[str, list[str]] | None:
@@ -75,6 +77,18 @@ def _jstor_cover(lines: list[str]) -> tuple[str, list[str]] | None:
         if _JSTOR_AFTER_AUTHORS.match(line):
             break
         name_text += f" {line}"
-    title = " ".join(line for line in lines[:authors_at] if line)
-    names = [name for name in _JSTOR_NAME_SPLIT.split(name_text) if name]
+    # A review's cover lists the reviewed works between the title and the reviewer: "Reviewed Work(s): ...".
+    title_lines = []
+    for line in lines[:authors_at]:
+        if _JSTOR_REVIEWED.match(line):
+            break
+        title_lines.append(line)
+    title = " ".join(line for line in title_lines if line)
+    names: list[str] = []
+    for name in _JSTOR_NAME_SPLIT.split(name_text):
+        if GENERATIONAL_SUFFIX.fullmatch(name) and names:
+            names[-1] += f" {name}"  # "Robert E. DeOtte, Jr."
+        elif name:
+            names.append(name)
+    names = unique_names(names)
     return (title, names) if title and names else None

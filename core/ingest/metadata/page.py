@@ -36,16 +36,17 @@ _SPACING_ACCENTS = {
 # The spacing accents but the grave, which is also an opening quote (``so'').
 _ACCENTS = "".join(accent for accent in _SPACING_ACCENTS if accent != "`")
 _ACCENT_BEFORE_LETTER = re.compile(f"([`{_ACCENTS}])\\s?([A-Za-z\u0131])")
-_CEDILLA_AFTER_LETTER = re.compile("([cCsStT])\u00b8")
+_CEDILLA_AFTER_LETTER = re.compile("([cCsStTnNlLgGrR])\u00b8")
 _ACCENT_ENDS_WORD = re.compile(f"[A-Za-z][{_ACCENTS}](?=[,;.)\\d]|$)", re.MULTILINE)
 _ACCENT_AFTER_LETTER = re.compile(f"([A-Za-z])([{_ACCENTS}])")
 # An accent glued to a word's last letter with a space after it is that letter's ("Andre´ E. Punt"), not the
 # next word's capital's.
 _ACCENT_BEFORE_SPACE = re.compile(f"([A-Za-z])([{_ACCENTS}])(?=\\s)")
 # The ogonek hangs under the letter before it ("Je\u02dbdrzej" -> "Jędrzej"); some fonts draw it with the cedilla's
-# glyph, set before its vowel ("K\u00b8edziorek" -> "Kędziorek").
+# glyph, set before its vowel ("K\u00b8edziorek" -> "Kędziorek"); after c, s, t, n, l, g or r the cedilla is that
+# letter's own ("Berzin\u00b8a" is Latvian "Berziņa").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
-_OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_])\u00b8([aAeEiIuU])")
+_OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_cCsStTnNlLgGrR])\u00b8([eE])")
 # An accent on a word's last capital that pypdf set apart by a space ("NICOL `O CESA-BIANCHI" -> "NICOLÒ").
 _ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) ([`{_ACCENTS}])(?=[A-Z](?:[\\s,.]|$))")
 

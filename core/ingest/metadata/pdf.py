@@ -131,15 +131,21 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
 
 
 def _extends(longer: str | None, shorter: str | None) -> bool:
-    """Whether a title is another one with more after it ("A: B" after "A")."""
+    """Whether a title is another one with a subtitle after it ("A: B" after "A")."""
     if not longer or not shorter:
         return False
     longer_letters, shorter_letters = letters(longer), letters(shorter)
-    return (
-        len(shorter_letters) >= _REPEATED_TITLE_LETTERS
-        and len(longer_letters) > len(shorter_letters)
-        and longer_letters.startswith(shorter_letters)
-    )
+    if len(shorter_letters) < _REPEATED_TITLE_LETTERS or len(longer_letters) <= len(shorter_letters):
+        return False
+    if not longer_letters.startswith(shorter_letters):
+        return False
+    # What follows must be a subtitle ("A: B", "A? B", "A — B"), not an author line the page's title swallowed.
+    seen = 0
+    for index, char in enumerate(longer):
+        seen += char.isalnum()
+        if seen == len(shorter_letters):
+            return longer[index + 1 :].lstrip()[:1] in (":", "?", "\u2014", "\u2013", "-", ".")
+    return False
 
 
 def is_cover_page(text: str) -> bool:
