@@ -157,8 +157,13 @@ class GGUFInfo:
     array_lengths: dict[str, int] = field(default_factory=dict, repr=False)  # arrays are counted, not read
 
 
-def read_gguf_info(path: Path | str) -> GGUFInfo:
-    """Read a GGUF file's header; raises GGUFError with one sentence if it is not a usable GGUF."""
+def read_gguf_info(path: Path | str, whole_size: int | None = None) -> GGUFInfo:
+    """Read a GGUF file's header; raises GGUFError with one sentence if it is not a usable GGUF.
+
+    ``whole_size`` is the size of the whole model when ``path`` is only its
+    first piece (a model shipped split in parts), so the tensors are checked
+    against the whole.
+    """
     path = Path(path).expanduser()
     if not path.exists():
         raise GGUFError(f"There is no file at {path}; check the path of the .gguf model.")
@@ -169,7 +174,7 @@ def read_gguf_info(path: Path | str) -> GGUFInfo:
         raise GGUFError(f"{path} is not a regular file (a pipe, socket or device); give the path of a .gguf file.")
     try:
         with path.open("rb") as file:
-            size = path.stat().st_size
+            size = whole_size if whole_size is not None else path.stat().st_size
             return _read_header(file, size, path)
     except OSError as error:
         raise GGUFError(f"Cannot read {path} ({error.strerror or error}); check that the file is readable.") from None

@@ -98,8 +98,9 @@ def _builtin_info(package: ModuleType) -> GGUFInfo:
     try:
         pieces = [Path(piece) for piece in package.chunk_paths()]
         total = sum(piece.stat().st_size for piece in pieces)
-        source = target if target.is_file() and target.stat().st_size == total else pieces[0]
-        info = read_gguf_info(source)
+        assembled = target.is_file() and target.stat().st_size == total
+        # Before the package has assembled its file, the header is read from the first piece, checked against the whole.
+        info = read_gguf_info(target) if assembled else read_gguf_info(pieces[0], whole_size=total)
     except (OSError, ImportError, GGUFError):
         raise _builtin_damaged() from None
     return dataclasses.replace(info, path=target, size_bytes=total)

@@ -91,6 +91,21 @@ def test_builtin_is_listed_first_and_is_the_default_without_being_assembled(libr
     assert not first.path.exists()
 
 
+def test_a_builtin_shipped_in_pieces_is_listed_before_it_is_assembled(library, builtin, tmp_path):
+    from tests.unit.test_hostile_inputs import tiny_model_with_tensor
+
+    # The real package splits its model in parts: the first piece holds the header, not the tensors' data.
+    whole = tiny_model_with_tensor(tmp_path / "whole.gguf").read_bytes()
+    pieces = [tmp_path / "split.part00", tmp_path / "split.part01"]
+    pieces[0].write_bytes(whole[: len(whole) // 2])
+    pieces[1].write_bytes(whole[len(whole) // 2 :])
+    builtin.chunk_paths = lambda: pieces
+    registry._builtin_info.cache_clear()
+    entry = list_models(library)[0]
+    assert (entry.name, entry.architecture) == (BUILTIN_NAME, "llama")
+    assert builtin.assembled == 0
+
+
 def test_resolving_the_builtin_assembles_it_once(library, builtin):
     entry = resolve_model(library, BUILTIN_NAME)
     assert entry.path.is_file()
