@@ -96,15 +96,17 @@ def _page_metadata(text: str, layout: Any) -> Metadata:
             # Type can mislead (names in the body's size and face, a title block split by reading order); the
             # plain text's reading may still find the names, which are then no piece of the title.
             text_page = _safe(lambda: from_first_page(text), Metadata())
-            title_words = {word.lower() for title in (metadata.title, text_page.title or "") for word in re.findall(r"[^\W\d_]+", title)}
-            if text_page.authors and not any(
-                len({word.lower() for word in re.findall(r"[^\W\d_]+", name)} & title_words) >= _TITLE_WORDS_IN_NAME
-                for name in text_page.authors
-            ):
+            title_words = _words(metadata.title) | _words(text_page.title or "")
+            if text_page.authors and not any(len(_words(name) & title_words) >= _TITLE_WORDS_IN_NAME for name in text_page.authors):
                 metadata.authors = list(text_page.authors)
                 metadata.sources["authors"] = "text"
         return metadata
     return _safe(lambda: from_first_page(text), Metadata())
+
+
+def _words(text: str) -> set[str]:
+    """A text's words, lower-cased, split at anything but letters ("13*00LISP History" -> {"lisp", "history"})."""
+    return {word.lower() for word in re.findall(r"[^\W\d_]+", text)}
 
 
 # ResearchGate's cover: "3 authors, including:".
