@@ -61,6 +61,8 @@ REAL_SETS = (
     "fresh-9",
     "fresh-10",
     "fresh-11",
+    "fresh-12",
+    "fresh-13",
 )
 
 

@@ -1784,3 +1784,76 @@ def test_a_title_line_ending_in_a_dash_goes_on_in_the_next_line():
     metadata = from_first_page(page)
     assert metadata.title == "PRILAGODBA PROMJENAMA NA TR\u017dI\u0160TU RADA \u2013 OPTIMIZACIJA RADNOG U\u010cINKA U RADU OD KU\u0106E"
     assert metadata.authors == ["Katarina Tokovi\u0107"]
+
+
+@pytest.mark.parametrize(
+    ("doi", "year"),
+    [
+        ("10.1016/j.cognition.2016.10.018", 2016),
+        ("10.1111/j.1461-0248.2000.00143.x", 2000),
+        ("10.1080/01621459.2017.1285773", 2017),
+        ("10.3389/fcell.2020.616592", 2020),
+        ("10.1007/s10994-019-05855-6", 2019),
+        ("10.1038/s41586-021-03819-2", 2021),
+        # DOIs that name no year, or a number that only looks like one.
+        ("10.1073/pnas.1907370117", None),
+        ("10.1145/3292500.3330919", None),
+        ("10.1103/PhysRevLett.116.061102", None),
+        ("10.1016/0022-0000(95)90010-1", None),
+    ],
+)
+def test_a_doi_names_the_year_its_article_was_registered(doi, year):
+    from papergym.core.ingest.metadata.doi_year import year_of_doi
+
+    assert year_of_doi(doi) == year
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # The page's first year is a cited work's; the DOI's year picks the copyright line after it.
+        ("A Title\nJane Roe\nas published in 1998 by the first survey\n© 2017 Elsevier Ltd. All rights reserved.\n"
+         "https://doi.org/10.1016/j.cognition.2016.10.018\n", 2017),
+        # Registered in 2016, out in the next year's issue.
+        ("Cognition 158 (2017) 33–43\nA Title\nJane Roe\nhttps://doi.org/10.1016/j.cognition.2016.10.018\n", 2017),
+        # A page that states no year in the DOI's span gives the DOI's year.
+        ("A Title\nJane Roe\nReceived 3 May 2009\ndoi:10.1016/j.jcss.2011.10.002\n", 2011),
+        ("A Title\nJane Roe\nBody text.\ndoi:10.1007/s10994-019-05855-6\n", 2019),
+        # Without a year in its DOI the page's own order stands.
+        ("A Title\nJane Roe\nReceived 3 May 2009\ndoi:10.1145/3292500.3330919\n", 2009),
+    ],
+)
+def test_the_dois_year_checks_the_years_a_page_states(page, year):
+    assert from_first_page(page).year == year
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # Blackwell's Adv fonts read the page range's en dash as "±" and the copyright sign as "#".
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "Ecology Letters (2000) 3:349±361\n" + "Body.\n" * 3, 2000),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "#2000 Blackwell Science Ltd/CNRS\n" + "Body.\n" * 3, 2000),
+        ("A Title\nJane Roe\nWe count the #2000 Blackwell entries in table 2 of the body.\n", None),
+        # Springer's copyright line broken before its city.
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "© Springer-Verlag\nBerlin Heidelberg 1992\n", 1992),
+    ],
+)
+def test_old_publisher_fonts_and_broken_copyright_lines_give_the_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_a_files_date_printed_only_in_its_download_stamp_is_no_year():
+    # A web page printed to PDF in 2009: the print header shows that day, which is also the file's creation date.
+    lines = [(10, "15/Jun/2009 10:48 AM Design Principles"), (20, "Design Principles Behind Smalltalk"), (10, "Plain body text.")]
+    assert from_pdf(make_pdf(lines, info={"/CreationDate": "D:20090615084839"})).year is None
+    lines[0] = (10, "BYTE Magazine 2009 issue, reproduced")
+    assert from_pdf(make_pdf(lines, info={"/CreationDate": "D:20090615084839"})).year == 2009
+
+
+def test_a_year_read_from_the_doi_says_so():
+    lines = [(20, "Largest Font Title"), (10, "Jane Roe"), (10, "doi:10.1016/j.cell.2019.01.021 with no year printed.")]
+    metadata = from_pdf(make_pdf(lines))
+    assert (metadata.year, metadata.sources["year"]) == (2019, "layout")
+    lines = [(20, "Largest Font Title"), (10, "Jane Roe"), (10, "Plain body text.")]
+    metadata = from_pdf(make_pdf(lines, info={"/doi": "10.1016/j.cell.2019.01.021"}))
+    assert (metadata.doi, metadata.year, metadata.sources["year"]) == ("10.1016/j.cell.2019.01.021", 2019, "doi")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 
 from papergym.core.ingest.metadata.page_lines import BANNER_ANYWHERE, BANNER_START
 
@@ -79,9 +80,10 @@ _EXPLICIT_YEAR_PATTERNS = (
     ),
     # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
     # Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
-    # as "@" ("@ 1993 Association for Computational Linguistics").
+    # as "@" ("@ 1993 Association for Computational Linguistics"), Blackwell's Adv fonts as "#" opening a line
+    # ("#2000 Blackwell Science Ltd").
     re.compile(
-        rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
+        rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])#(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
         re.IGNORECASE,
     ),
 )
@@ -103,7 +105,8 @@ _JOURNAL_LINE_YEAR = re.compile(
 )
 # A year followed by volume and pages, as a journal prints its own article's reference.
 _ARTICLE_REFERENCE = re.compile(
-    rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
+    # Blackwell's Adv fonts map the page range's en dash to "±": "Ecology Letters (2000) 3:349±361".
+    rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013±]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
     # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
@@ -128,13 +131,20 @@ _DOWNLOAD_STAMP = re.compile(
     # pypdf may glue "Downloaded" onto the address before it ("www.plantphysiol.orgDownloaded from").
     r"downloaded\s+from|\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
     # A browser's print header or footer: the time of day, "Page 1 of 7".
-    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:AM|PM)(?![a-z])|\bpage\s+\d+\s+of\s+\d+\b",
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:(?:AM|PM)(?![a-z]))|\bpage\s+\d+\s+of\s+\d+\b",
     re.IGNORECASE,
 )
+
+
+def without_download_stamps(text: str) -> str:
+    """A page's text without the lines that say when the file was downloaded or printed."""
+    return "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
+
+
 _ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+[A-Z][a-z]{{2}}\s+{_YEAR}\b")
 
 
-def find_year(text: str) -> int | None:
+def find_year(text: str, doi: str | None = None) -> int | None:
     """The publication year a first page states, or None.
 
     The year of the citation the page gives for itself ("To cite this
@@ -146,13 +156,32 @@ def find_year(text: str) -> int | None:
     TR-94-29 November 1994", "(Draft of October 7, 2013)", "To appear in
     OSDI 2006"). Lines that say when the file was downloaded or printed are
     never read.
+
+    A paper's DOI may name the year its article was registered
+    (``year_of_doi``); the paper came out that year or within the next
+    ``DOI_TO_ISSUE_YEARS``. Given such a DOI, the first year the page states
+    in that span wins, and a page whose every year falls outside it (a cited
+    work's, a reprint's) gives the DOI's year.
     """
-    text = "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
+    registered = year_of_doi(doi) if doi else None
+    first = None
+    for year in _stated_years(text):
+        if year is None:
+            continue
+        if registered is None or registered <= year <= registered + DOI_TO_ISSUE_YEARS:
+            return year
+        first = first or year
+    return registered or first
+
+
+def _stated_years(text: str) -> Iterator[int | None]:
+    """The years a first page states for its paper, most trusted first (see ``find_year``)."""
+    text = without_download_stamps(text)
     # How the page says to cite the paper is its own statement of where and when it appeared; an archive's cover
     # (HAL's "To cite this version:") also prints the day it was deposited, years later, in a banner.
     cited = _CITE_AS.search(text)
     if cited:
-        return year_in_range(int(cited.group("year")))
+        yield year_in_range(int(cited.group("year")))
     journal_year = _journal_line_year(text)
     for pattern in (*_EXPLICIT_YEAR_PATTERNS, *_HISTORY_YEAR_PATTERNS):
         match = pattern.search(text)
@@ -162,26 +191,46 @@ def find_year(text: str) -> int | None:
             # next year), and the day a manuscript was received or accepted, which may be years before the issue.
             history_date = pattern in _HISTORY_YEAR_PATTERNS
             if year and journal_year and 0 < journal_year - year <= (_HISTORY_TO_ISSUE_YEARS if history_date else 1):
-                return journal_year
-            return year
+                yield journal_year
+            yield year
     arxiv = _ARXIV_STAMP.search(text)
     arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
     if journal_year and arxiv_year and journal_year > arxiv_year and _is_dated_in_header(text, journal_year):
         # A preprint's banner dated after its arXiv stamp is the day the PDF was typeset
         # ("Astronomy & Astrophysics manuscript no. x, February 2, 2008" on a 2004 preprint).
-        return arxiv_year
-    if journal_year:
-        return journal_year
-    if arxiv_year:
-        return arxiv_year
+        yield arxiv_year
+    yield journal_year
+    yield arxiv_year
     for pattern in _APPEARED_IN_PATTERNS:
         match = pattern.search(text)
         if match:
-            return year_in_range(int(match.group("year")))
+            yield year_in_range(int(match.group("year")))
     publisher = _PUBLISHERS_COPYRIGHT_LINE.search(text)
     if publisher:
-        return year_in_range(int(publisher.group("year") or publisher.group("year_after")))
-    return _dated_header_year(text)
+        yield year_in_range(int(publisher.group("year") or publisher.group("year_after")))
+    yield _dated_header_year(text)
+
+
+# DOIs that carry the year their article was registered: Elsevier's and old Wiley's journal code and year
+# ("10.1016/j.cell.2019.01.021", "10.1111/j.1461-0248.2000.00143.x"), an ISSN and year (Taylor & Francis, Wiley:
+# "10.1080/01621459.2017.1285773"), Frontiers' ("10.3389/fcell.2020.616592"), Springer Nature's two digits after
+# the journal's number ("10.1007/s10994-019-05855-6").
+_DOI_WITH_YEAR = re.compile(
+    rf"^10\.\d{{4,9}}/(?:j\.[a-z0-9-]+\.|[a-z]?\d{{4}}-?\d{{3}}[\dx]\.|f[a-z]+\.)(?P<year>{_YEAR_DIGITS})\.\d"
+    r"|^10\.\d{4,9}/s\d{5}-0(?P<short_year>\d\d)-\d",
+    re.IGNORECASE,
+)
+# The year a DOI names and the year its paper came out: equal, or the next year (an article registered in December
+# appears in January's issue).
+DOI_TO_ISSUE_YEARS = 1
+
+
+def year_of_doi(doi: str) -> int | None:
+    """The year a DOI names, for publishers whose DOIs carry it, else None."""
+    match = _DOI_WITH_YEAR.match(doi)
+    if not match:
+        return None
+    return year_in_range(int(match.group("year")) if match.group("year") else 2000 + int(match.group("short_year")))
 
 
 # A copyright line whose sign was lost (a scan's text layer, a font without it): the year beside the publisher's
@@ -189,7 +238,9 @@ def find_year(text: str) -> int | None:
 _PUBLISHER = (
     r"(?:IEEE|ACM|Elsevier|Springer(?:-Verlag)?|Wiley|Kluwer|Taylor\s*&\s*Francis|Academic\s+Press|Pergamon|North-Holland"
     r"|American\s+(?:Physical|Chemical|Mathematical)\s+Society|Royal\s+Society|(?:Oxford|Cambridge)\s+University\s+Press"
-    r"|The\s+Author\(?s\)?|Macmillan|Nature\s+Publishing)"
+    r"|The\s+Author\(?s\)?|Macmillan|Nature\s+Publishing|Blackwell|"
+    # Springer's line may break before its city: "© Springer-Verlag / Berlin Heidelberg 1992".
+    r"Berlin\s+Heidelberg)"
 )
 _PUBLISHERS_COPYRIGHT_LINE = re.compile(
     # A reference ("[3] J. Doe. 2011 IEEE Intl. Conf. ...") or a sentence ("The 1998 ACM SIGMOD record shows") is

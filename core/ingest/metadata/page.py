@@ -184,9 +184,8 @@ def _read_front_matter(
         if not authors and use_styles:
             authors = find_author_block(name_lines[title_end:], letter_markers(plain))
     origin = "layout" if use_styles else "text"
-    metadata = Metadata(
-        title=page_title, authors=authors, year=find_year(text), doi=find_doi(text), journal=find_journal(plain[:HEADER_LINES])
-    )
+    doi = find_doi(text)
+    metadata = Metadata(title=page_title, authors=authors, year=find_year(text, doi), doi=doi, journal=find_journal(plain[:HEADER_LINES]))
     metadata.sources = {name: origin for name in ("title", "authors", "year", "journal") if getattr(metadata, name)}
     if metadata.doi:
         metadata.sources["doi"] = "doi-pattern"

@@ -8,7 +8,7 @@ from typing import Any
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import PageLayout, read_page
 from papergym.core.ingest.metadata.authors import is_name
-from papergym.core.ingest.metadata.doi_year import find_doi, find_year
+from papergym.core.ingest.metadata.doi_year import find_doi, find_year, without_download_stamps, year_of_doi
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
 from papergym.core.ingest.metadata.page_lines import letters
@@ -172,7 +172,7 @@ def _fill_from_paper_page(page: Metadata, paper_page_text: str) -> None:
             page.doi = paper_doi
             page.sources["doi"] = "page-2"
     if not page.year:
-        page.year = find_year(paper_page_text)
+        page.year = find_year(paper_page_text, page.doi)
         if page.year:
             page.sources["year"] = "page-2"
 
@@ -206,10 +206,13 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
             break
     if not combined.year:
         for origin, candidate in (("xmp", xmp), ("info", info)):
-            # The day a file was made is its publication year only when page 1 prints that year too.
-            if candidate.year and (not candidate.year_is_file_date or re.search(rf"\b{candidate.year}\b", page_text)):
+            # The day a file was made is its publication year only when page 1 prints that year too, and not only in
+            # the stamp of the day it was downloaded or printed (which is the day the file was made).
+            if candidate.year and (not candidate.year_is_file_date or re.search(rf"\b{candidate.year}\b", without_download_stamps(page_text))):
                 combined.year, combined.sources["year"] = candidate.year, origin
                 break
+    if not combined.year and combined.doi and year_of_doi(combined.doi):
+        combined.year, combined.sources["year"] = year_of_doi(combined.doi), "doi"
     return combined
 
 
