@@ -127,7 +127,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
         # An archive's or publisher's cover sheet (JSTOR's terms of use, ResearchGate's profiles) is no part of the
         # paper: its sections, and the abstract among them, start on the paper's own first page.
-        behind_cover = is_cover_page(raw_pages[0]) or metadata.sources.get("title") == "page-2"
+        behind_cover = is_cover_page(raw_pages[0]) or "page-2" in (metadata.sources.get("title"), metadata.sources.get("authors"))
         paper_pages = raw_pages[1:] if len(raw_pages) > 1 and behind_cover else raw_pages
         sections = split_sections(clean_pages(paper_pages)) if has_text else []
     except MemoryError:

@@ -1857,3 +1857,137 @@ def test_a_year_read_from_the_doi_says_so():
     lines = [(20, "Largest Font Title"), (10, "Jane Roe"), (10, "Plain body text.")]
     metadata = from_pdf(make_pdf(lines, info={"/doi": "10.1016/j.cell.2019.01.021"}))
     assert (metadata.doi, metadata.year, metadata.sources["year"]) == ("10.1016/j.cell.2019.01.021", 2019, "doi")
+
+
+@pytest.mark.parametrize(
+    "piece",
+    ["Google Brain", "Aerospace Engineer", "United States Army", "Molecular Biology", "Sierra Leone", "Restless Development", "Gramma Tech"],
+)
+def test_teams_roles_fields_and_places_in_the_authors_type_are_no_names(piece):
+    from papergym.core.ingest.metadata.authors import is_name
+
+    assert not is_name(piece)
+
+
+@pytest.mark.parametrize("piece", ["Michael I. Jordan", "Chad G. Ball", "Sergio Leone", "Michael Springer", "Ana New"])
+def test_names_that_share_a_word_with_a_place_or_a_publisher_stay_names(piece):
+    from papergym.core.ingest.metadata.authors import is_name
+
+    assert is_name(piece)
+
+
+def test_a_list_of_names_with_a_publishers_name_for_a_surname_is_read():
+    lines = [
+        LayoutLine("Assigning function to natural allelic variation", 23, "Adv-Title", 660),
+        LayoutLine("Magali Richard1, Florent Chuffart1, Martin Spichty1,", 12, "Adv-Names", 604),
+        LayoutLine("Etienne Fulcrand1, Michael Springer3, Daniel Jost2 &", 12, "Adv-Names", 587),
+        LayoutLine("Gaël Yvert1", 12, "Adv-Names", 570),
+        *(LayoutLine("More and more natural DNA variants are being linked to traits.", 8.5, "Adv-Body", 500 - 11 * n) for n in range(12)),
+    ]
+    assert _read_layout(lines).authors == [
+        "Magali Richard",
+        "Florent Chuffart",
+        "Martin Spichty",
+        "Etienne Fulcrand",
+        "Michael Springer",
+        "Daniel Jost",
+        "Gaël Yvert",
+    ]
+    from papergym.core.ingest.metadata.authors import looks_like_author_line
+
+    assert looks_like_author_line("Etienne Fulcrand1, Michael Springer3, Daniel Jost2 &")
+    assert not looks_like_author_line("Springer Nature, Berlin")
+    assert not looks_like_author_line("© Springer, Jane Roe")
+
+
+def test_a_double_surname_broken_at_its_hyphen_and_an_affiliation_on_the_names_line():
+    lines = [
+        LayoutLine("Science through Wikipedia: A novel representation", 18, "OpenSans", 668),
+        LayoutLine("Wenceslao Arroyo-Machado1,2, Daniel Torres-Salinas1,2,3*, Enrique Herrera-", 9, "Helvetica-Bold", 602),
+        LayoutLine("Viedma4, Esteban Romero-Frı\u00b4as1,5", 9, "Helvetica-Bold", 587),
+        *(LayoutLine("1 Medialab UGR, University of Granada, Granada, Spain, 2 Department", 8, "Helvetica", 569 - 10 * n) for n in range(3)),
+        *(LayoutLine("Body text of the article runs on in its own size and face here.", 10, "Times", 500 - 12 * n) for n in range(12)),
+    ]
+    assert _read_layout(lines).authors == ["Wenceslao Arroyo-Machado", "Daniel Torres-Salinas", "Enrique Herrera-Viedma", "Esteban Romero-Frías"]
+    page = (
+        "BG-Flood: A GPU adaptive, open-source, general inundation hazard model\n"
+        "Cyprien Bosserelle1, Emily M. Lane1, Alice Harang1 1 National Institute of Water and Atmospheric Research (NIWA), Christchurch\n"
+        "Abstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).authors == ["Cyprien Bosserelle", "Emily M. Lane", "Alice Harang"]
+
+
+@pytest.mark.parametrize(
+    ("author_line", "authors"),
+    [
+        # pdfTeX's accents on capitals, set apart by a space from the capitals before them.
+        ("JEAN-PIERRE DUB \u00b4E\u2217 and G \u00a8UNTER J. HITSCH", ["Jean-Pierre Dubé", "Günter J. Hitsch"]),
+        ("VICTOR CHERNOZHUKOV\u2020 IV \u00b4AN FERN \u00b4ANDEZ-VAL\u00a7", ["Victor Chernozhukov", "Iván Fernández-Val"]),
+    ],
+)
+def test_accents_on_capitals_set_apart_in_names(author_line, authors):
+    page = "Recent Advances in Structural Econometric Modeling\n" + author_line + "\nAbstract\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == authors
+
+
+def test_a_title_in_capitals_ends_where_names_in_mixed_case_begin():
+    page = (
+        "Draft version May 21, 2013\nBASIC PARAMETER ESTIMATION OF BINARY NEUTRON STAR SYSTEMS BY THE ADVANCED\n"
+        "LIGO/VIRGO NETWORK\nCarl L. Rodriguez 1 ,Benjamin Farr 1 Vivien Raymond 1,2 Will M. Farr 1 Tyson Littenberg1 Diego Fazi1 Vicky\n"
+        "Kalogera1\nABSTRACT\n" + "Body text.\n" * 12
+    )
+    metadata = from_first_page(page)
+    assert metadata.title == "BASIC PARAMETER ESTIMATION OF BINARY NEUTRON STAR SYSTEMS BY THE ADVANCED LIGO/VIRGO NETWORK"
+    assert metadata.authors[:2] == ["Carl L. Rodriguez", "Benjamin Farr"]
+
+
+def test_a_taylor_and_francis_download_sheet_gives_way_to_the_papers_page():
+    cover = [
+        (9, "This article was downloaded by: [University of Texas Medical Branch]"),
+        (9, "Publisher: Taylor & Francis"),
+        (14, "Molecular Physics: An International Journal at the"),
+        (14, "Interface Between Chemistry and Physics"),
+        (11, "Computation of high-order virial coefficients in high-dimensional hard-sphere fluids by Mayer sampling"),
+        (10, "Cheng Zhang & B. Montgomery Pettitt"),
+        (9, "To cite this article: Cheng Zhang & B. Montgomery Pettitt (2014) Computation of high-order virial"),
+        (9, "PLEASE SCROLL DOWN FOR ARTICLE"),
+        *((9, "Taylor & Francis makes every effort to ensure the accuracy of all the information.") for _ in range(6)),
+    ]
+    paper = [
+        (9, "Molecular Physics, 2014"),
+        (12, "Computation of high-order virial coefficients in high-dimensional hard-sphere"),
+        (12, "fluids by Mayer sampling"),
+        (10, "Cheng Zhang and B. Montgomery Pettitt"),
+        *((9, "The Mayer sampling method was used to compute the virial coefficients here.") for _ in range(8)),
+    ]
+    metadata = from_pdf(make_pdf(cover, more_pages=[paper]))
+    assert metadata.title == "Computation of high-order virial coefficients in high-dimensional hard-sphere fluids by Mayer sampling"
+    assert (metadata.authors, metadata.year) == (["Cheng Zhang", "B. Montgomery Pettitt"], 2014)
+
+
+def test_repository_records_and_old_jstor_notices_are_covers():
+    from papergym.core.ingest.metadata.pdf import is_cover_page
+
+    assert is_cover_page("A Title\nCitation Doe, J. A title.\nVersion Original manuscript\nCitable Link http://hdl.handle.net/1721.1/82629\n")
+    assert not is_cover_page("A Title\nJane Roe\nWe link citations to their sources in a citable way.\n")
+    cover = [
+        "The Econometric Society is collaborating with JSTOR to digitize, preserve and extend access to Econometrica.",
+        "http://www.jstor.org",
+        "Approximate Power Functions for Some Robust Tests of Regression Coefficients",
+        "Author(s): Thomas J. Rothenberg",
+        "Source: Econometrica, Vol. 56, No. 5 (Sep., 1988), pp. 997-1019",
+        "Stable URL: http://www.jstor.org/stable/1911356",
+    ]
+    assert labelled_front_matter(cover) == ("Approximate Power Functions for Some Robust Tests of Regression Coefficients", ["Thomas J. Rothenberg"])
+
+
+@pytest.mark.parametrize(
+    ("page", "year", "doi"),
+    [
+        ("A Title\nJane Roe\nSupplemental materials: https://doi.org/10.1037/xlm0001080.supp\n", None, "10.1037/xlm0001080"),
+        ("Australasian Coasts & Ports 2021 Conference – Christchurch, 30 November – 3 December 2021\nA Title\nJane Roe\n", 2021, None),
+    ],
+)
+def test_supplement_dois_and_venue_banners(page, year, doi):
+    metadata = from_first_page(page)
+    assert (metadata.year, metadata.doi) == (year, doi)

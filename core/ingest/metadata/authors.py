@@ -112,7 +112,63 @@ _PLACE_WORDS = frozenset(
         "pakistan",
         "bangladesh",
         "malawi",
+        # Countries whose names no person is given: "Jordan", "Chad" and "Georgia" are left out.
+        "nigeria",
+        "kenya",
+        "ghana",
+        "ethiopia",
+        "uganda",
+        "tanzania",
+        "zimbabwe",
+        "zambia",
+        "rwanda",
+        "senegal",
+        "cameroon",
+        "morocco",
+        "algeria",
+        "tunisia",
+        "indonesia",
+        "malaysia",
+        "thailand",
+        "vietnam",
+        "philippines",
+        "nepal",
+        "iraq",
+        "qatar",
+        "kuwait",
+        "afghanistan",
+        "kazakhstan",
+        "ukraine",
+        "romania",
+        "bulgaria",
+        "hungary",
+        "serbia",
+        "croatia",
+        "slovenia",
+        "slovakia",
+        "czechia",
+        "estonia",
+        "lithuania",
+        "iceland",
+        "luxembourg",
+        "colombia",
+        "venezuela",
+        "ecuador",
+        "uruguay",
+        "mozambique",
+        "botswana",
+        "namibia",
+        "england",
+        "scotland",
+        "u.s.a.",
     ]
+)
+# Places of more than one word, each of which might be a name's ("Sierra Leone", "New Zealand", "United States Army").
+_PLACE_PHRASES = re.compile(
+    r"\b(?:united\s+(?:states|kingdom|arab\s+emirates)|new\s+(?:zealand|york|jersey|mexico|hampshire|south\s+wales)|south\s+(?:africa|korea|carolina)"
+    r"|north\s+carolina|sierra\s+leone|sri\s+lanka|saudi\s+arabia|costa\s+rica|hong\s+kong|czech\s+republic|burkina\s+faso|puerto\s+rico"
+    r"|el\s+salvador|rhode\s+island|west\s+virginia)\b",
+    re.IGNORECASE,
 )
 # Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters; MNRAS's ★ and LaTeX's ⋆, the
 # envelope ✉, Elsevier's ⇑ and other marks for the corresponding author.
@@ -161,6 +217,25 @@ _ORGANISATION_WORDS = frozenset(
         "intelligence",
         "analytics",
         "computing",
+        # A role or a field set in the authors' type ("Aerospace Engineer", "Molecular Biology").
+        "engineer",
+        "scientist",
+        "researcher",
+        "director",
+        "officer",
+        "army",
+        "navy",
+        "biology",
+        "chemistry",
+        "physics",
+        "mathematics",
+        "medicine",
+        "economics",
+        "psychology",
+        "statistics",
+        "neuroscience",
+        "development",
+        "tech",
         "date",
         "the",
         "of",
@@ -170,7 +245,7 @@ _ORGANISATION_WORDS = frozenset(
 _ARTICLES = frozenset({"A", "An", "The"})
 # An upper-case acronym of two or more letters, without dots: "UC", "SUNY", "MIT".
 _ACRONYM = re.compile(r"^[A-Z]{2,}$")
-# Institutions known by an acronym that starts their name on an author line ("UC Berkeley", "TU Delft").
+# Institutions known by an acronym, and companies, that start their name on an author line ("UC Berkeley", "TU Delft").
 _INSTITUTION_ACRONYMS = frozenset(
     {
         "UC",
@@ -192,6 +267,22 @@ _INSTITUTION_ACRONYMS = frozenset(
         "NIST",
         "UCL",
         "RWTH",
+        # Companies whose research teams sign papers: "Google Brain", "Microsoft Research".
+        "Google",
+        "Microsoft",
+        "Facebook",
+        "DeepMind",
+        "OpenAI",
+        "NVIDIA",
+        "Nvidia",
+        "Intel",
+        "Adobe",
+        "Baidu",
+        "Alibaba",
+        "Tencent",
+        "Huawei",
+        "Samsung",
+        "Yahoo",
     }
 )
 # What follows a surname after a comma in the same name: "Robert E. DeOtte, Jr.", "John Smith, III".
@@ -277,7 +368,7 @@ def is_name(piece: str) -> bool:
         return False
     if piece.isupper() and any(token.lower() in _FUNCTION_WORDS for token in tokens[1:-1]):
         return False  # a title's line in capitals: "THEORY IN MATHEMATICS"; "In So Kweon" is a name
-    if AFFILIATION_WORDS.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
+    if AFFILIATION_WORDS.search(piece) or _PLACE_PHRASES.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
         return False
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
@@ -316,12 +407,21 @@ def is_group_author(piece: str) -> bool:
 def looks_like_author_line(line: str) -> bool:
     """Whether a line is a list of names (with or without markers)."""
     line = _EMAIL_ADDRESS.sub(" ", line).strip()
-    if not line or is_affiliation(line) or BANNER_ANYWHERE.search(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
+    if not line or is_affiliation(line) or _has_banner(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
     return bool(pieces) and all(
         _is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces
     )
+
+
+# A publisher's name that is a person's surname in a list of names: "Michael Springer2, Daniel Jost", "A. Wiley".
+_PUBLISHER_AS_SURNAME = re.compile(r"(?<=[A-Z][a-z]\s|[A-Z][a-z.]\s|\w[a-z]\s)(?:Springer|Wiley)(?=\s*(?:[|,;*\d]|and\b|&|$))")
+
+
+def _has_banner(line: str) -> bool:
+    """Whether a line carries a journal's, publisher's or licence's words, other than as a person's surname."""
+    return any(not _PUBLISHER_AS_SURNAME.match(line, match.start()) for match in BANNER_ANYWHERE.finditer(line))
 
 
 def starts_author_list(line: str) -> bool:
@@ -484,8 +584,11 @@ def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
             joined[-1] = LayoutLine(previous.text + line.text, previous.size, previous.font, previous.y)
         elif joined and line.same_style(joined[-1]) and _name_runs_on(joined[-1].text, line.text):
             previous = joined[-1]
-            glue = "" if previous.text.endswith("-") and line.text[:1].islower() else " "
-            text = previous.text[:-1] + line.text if glue == "" else previous.text + glue + line.text
+            if previous.text.endswith("-"):
+                # "Paulo Ro-" / "cha": a word broken in two; "Enrique Herrera-" / "Viedma": a double surname at its hyphen.
+                text = previous.text[:-1] + line.text if line.text[:1].islower() else previous.text + line.text
+            else:
+                text = previous.text + " " + line.text
             joined[-1] = LayoutLine(text, previous.size, previous.font, previous.y)
         else:
             joined.append(line)
@@ -517,7 +620,7 @@ def _name_runs_on(line: str, following: str) -> bool:
         return False
     last_piece = re.sub(r"^(?:and|&)\s+", "", re.split(r"[,;]|(?<=[^\W\d_])\d{1,2}\*?", line)[-1].strip())
     if line.endswith("-"):
-        return following[:1].islower()
+        return following[:1].isalpha()
     words = last_piece.split()
     if not words or not following[:1].isupper():
         return False
@@ -531,6 +634,11 @@ def _name_runs_on(line: str, following: str) -> bool:
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
     if not looks_like_author_line(line):
+        # The names, then the first affiliation after its number on the same line: "Cyprien Bosserelle1, Emily M.
+        # Lane1, Alice Harang1 1 National Institute of Water and Atmospheric Research (NIWA), Christchurch".
+        numbered = _AFFILIATION_AFTER_NAMES.match(line)
+        if numbered and AFFILIATION_WORDS.search(numbered.group("affiliation")) and looks_like_author_line(numbered.group("names")):
+            return _name_pieces(numbered.group("names"))
         # "Name and Name, Affiliation; ...", or ACM journals' "TAL AUGUST, University of Washington, USA".
         first, _, rest = line.partition(",")
         # Without semicolons, the line must name an institution: "Palo Alto, CA 94304" is an address.
@@ -556,6 +664,7 @@ def _names_on_line(line: str) -> list[str]:
     return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
 
 
+_AFFILIATION_AFTER_NAMES = re.compile(r"(?P<names>.+?[^\W\d_][|\d*]*)\s+\d{1,2}\s+(?P<affiliation>[A-Z].*)")
 _JOINED_NAMES = re.compile(r"\band\b|&")
 
 

@@ -18,7 +18,8 @@ _GLUED_AFTER_DOI = re.compile(
 )
 _DOI_TRAILING_PUNCTUATION = ".,;:'\""
 # PNAS prints its supplement's address after the DOI: "10.1073/pnas.1907370117/-/DCSupplemental".
-_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$")
+# APA names its supplemental materials by the article's DOI and ".supp": "10.1037/xlm0001080.supp".
+_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$|\.supp$", re.IGNORECASE)
 _DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
 _FIRST_YEAR = 1900
 # Nothing was published after next year: a later "year" is a page number or an identifier.
@@ -348,7 +349,14 @@ def _banner_date_year(text: str) -> int | None:
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for index, line in enumerate(banner_lines):
         follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
-        banner = _PROCEEDINGS_LINE.match(line) or BANNER_START.match(line) or BANNER_ANYWHERE.search(line) or _CONFERENCE_TAG.search(line)
+        # A venue's banner: "Australasian Coasts & Ports 2021 Conference – Christchurch, 30 November – 3 December 2021".
+        banner = (
+            _PROCEEDINGS_LINE.match(line)
+            or BANNER_START.match(line)
+            or BANNER_ANYWHERE.search(line)
+            or _CONFERENCE_TAG.search(line)
+            or _VENUE_WORD.search(line)
+        )
         if (banner or follows_proceedings) and "et al" not in line:
             date = _BANNER_DATE_YEAR.search(line)
             if date:

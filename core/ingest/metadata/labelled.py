@@ -59,6 +59,7 @@ _JSTOR_AUTHORS = re.compile(r"^(?:author\(s\)|review\s+by)\s*:\s*(?P<names>.+)$"
 _JSTOR_AFTER_AUTHORS = re.compile(r"^(?:source|published\s+by|stable\s+url|reviewed\s+work\(s\))\s*:", re.IGNORECASE)
 _JSTOR_NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _JSTOR_MAX_NAME_LINES = 4
+_JSTOR_NOTICE = re.compile(r"\bJSTOR\b|^https?://", re.IGNORECASE)
 _JSTOR_REVIEWED = re.compile(r"^reviewed\s+work\(s\)\s*:", re.IGNORECASE)
 
 
@@ -78,11 +79,13 @@ def _jstor_cover(lines: list[str]) -> tuple[str, list[str]] | None:
             break
         name_text += f" {line}"
     # A review's cover lists the reviewed works between the title and the reviewer: "Reviewed Work(s): ...".
-    title_lines = []
+    title_lines: list[str] = []
     for line in lines[:authors_at]:
         if _JSTOR_REVIEWED.match(line):
             break
-        title_lines.append(line)
+        # The older cover's footer may come first in reading order: "The Econometric Society is collaborating with
+        # JSTOR to digitize, ..." and "http://www.jstor.org"; the title starts after it.
+        title_lines = [] if _JSTOR_NOTICE.search(line) else [*title_lines, line]
     title = " ".join(line for line in title_lines if line)
     names: list[str] = []
     for name in _JSTOR_NAME_SPLIT.split(name_text):

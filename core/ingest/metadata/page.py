@@ -47,8 +47,11 @@ _ACCENT_BEFORE_SPACE = re.compile(f"([A-Za-z])([{_ACCENTS}])(?=\\s)")
 # letter's own ("Berzin\u00b8a" is Latvian "Berziņa").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
 _OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_cCsStTnNlLgGrR])\u00b8([eE])")
-# An accent on a word's last capital that pypdf set apart by a space ("NICOL `O CESA-BIANCHI" -> "NICOLÒ").
-_ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) ([`{_ACCENTS}])(?=[A-Z](?:[\\s,.]|$))")
+# An accent on a capital inside a word in capitals that pypdf set apart by a space ("NICOL `O CESA-BIANCHI" ->
+# "NICOLÒ", "IV ´AN FERN ´ANDEZ-VAL", "G ¨UNTER"). A word in capitals that starts with an accented capital after
+# another word ("UNE ´ETUDE") reads the same and is joined wrongly; names in capitals are far more common.
+_ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) ([`{_ACCENTS}])(?=[A-Z])")
+_DOTLESS_I_BEFORE_ACCENT = re.compile(f"\u0131([{_ACCENTS}])")
 
 
 def _join_accents(text: str) -> str:
@@ -64,6 +67,8 @@ def _join_accents(text: str) -> str:
         # APS and AIP set the accent after its letter ("Hladky´,1 G. Drobny´,1 and V. Buzˇek"): an accent that
         # ends a word before punctuation or a marker shows it.
         text = _ACCENT_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
+    # A dotless "ı" only ever carries an accent, wherever the font sets it: "Frı´as" -> "Frías".
+    text = _DOTLESS_I_BEFORE_ACCENT.sub(lambda match: unicodedata.normalize("NFC", "i" + _SPACING_ACCENTS[match.group(1)]), text)
     text = _ACCENT_ON_LAST_CAPITAL.sub(r"\1", text)
     text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)

@@ -25,6 +25,10 @@ _COVER_PAGE = re.compile(
     r"|\bsee\s+discussions,\s+stats,\s+and\s+author\s+profiles\b"
     # IOP's: the paper's citation, "View the article online for updates and enhancements", "You may also like".
     r"|\bview\s+the\s+article\s+online\s+for\s+updates\b"
+    # A university repository's record (MIT's DSpace: "As Published", "Citable Link", "Terms of Use").
+    r"|\bcitable\s+link\b"
+    # Taylor & Francis's download sheet: the journal, the citation, "PLEASE SCROLL DOWN FOR ARTICLE".
+    r"|\bplease\s+scroll\s+down\s+for\s+article\b"
     # eScholarship's (University of California): a form with the paper's permalink.
     r"|\bescholarship\.org/uc/item\b"
     # A publisher's reprint notice (Science's: "This copy is for your personal, non-commercial use only."), and
@@ -76,12 +80,14 @@ def from_pdf(
         second_text = second_text or second_page_text or ""
         paper_page = _page_metadata(second_text, second_layout) if second_text else Metadata()
         if _is_papers_first_page(paper_page, cover, first_text, page.authors):
-            page.title, page.authors = paper_page.title, list(paper_page.authors)
-            page.sources.update(title="page-2", authors="page-2")
+            page.authors, page.sources["authors"] = list(paper_page.authors), "page-2"
+            # The same title in capitals on the paper's page reads better as the cover writes it.
+            if not page.title or letters(page.title) != letters(paper_page.title or ""):
+                page.title, page.sources["title"] = paper_page.title, "page-2"
             cover = True
         if cover:
             _fill_from_paper_page(page, second_text)
-            if _extends(paper_page.title, page.title):
+            if _extends(paper_page.title, page.title) or _repeated_on_cover(paper_page.title, page.title, first_text):
                 # JSTOR's cover gives the title without its subtitle; the paper's page prints it whole.
                 page.title, page.sources["title"] = paper_page.title, "page-2"
     return _combine(page, xmp, info, first_text)
@@ -130,6 +136,17 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         return len(page_authors) < max(named_on_cover, 2) and len(paper_page.authors) > len(page_authors)
     title = paper_page.title
     return len(letters(title)) >= _REPEATED_TITLE_LETTERS and _printed_on_page(title, letters(normalize_ligatures(first_text)))
+
+
+def _repeated_on_cover(paper_title: str | None, cover_title: str | None, cover_text: str) -> bool:
+    """Whether the paper's page prints a title the cover repeats in smaller type than its own largest line.
+
+    Taylor & Francis's download sheet sets the journal's name largest and
+    the paper's title below it; the paper's own page sets its title largest.
+    """
+    if not paper_title or len(letters(paper_title)) < _REPEATED_TITLE_LETTERS or letters(paper_title) == letters(cover_title or ""):
+        return False
+    return _printed_on_page(paper_title, letters(normalize_ligatures(cover_text)))
 
 
 def _extends(longer: str | None, shorter: str | None) -> bool:

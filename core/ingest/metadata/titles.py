@@ -385,6 +385,8 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
         return False
     if has_markers(line) and looks_like_author_line(line):
         return False
+    if _in_capitals(previous) and not _in_capitals(line):
+        return False  # a title set in capitals goes on in capitals; names in mixed case come after it
     if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",", "\u2013", "\u2014")):
         return True
     if not looks_like_author_line(line):
@@ -393,6 +395,18 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
     # when the marked author line comes right after it.
     following = lines[candidate + 1] if candidate + 1 < len(lines) else ""
     return looks_like_author_line(following) and has_markers(following)
+
+
+# A line is in capitals when at most this share of its letters is lower case (an "e" in "LIGO/VIRGO NETWORK e+e-").
+_CAPITALS_LOWER_SHARE = 0.1
+_CAPITALS_MIN_LETTERS = 8
+
+
+def _in_capitals(line: str) -> bool:
+    """Whether a line is set in capitals."""
+    line_letters = [char for char in line if char.isalpha()]
+    lower = sum(char.islower() for char in line_letters)
+    return len(line_letters) >= _CAPITALS_MIN_LETTERS and lower <= _CAPITALS_LOWER_SHARE * len(line_letters)
 
 
 def find_title_end(lines: list[str], title: str) -> int | None:
