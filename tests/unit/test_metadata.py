@@ -1991,3 +1991,39 @@ def test_repository_records_and_old_jstor_notices_are_covers():
 def test_supplement_dois_and_venue_banners(page, year, doi):
     metadata = from_first_page(page)
     assert (metadata.year, metadata.doi) == (year, doi)
+
+
+def test_degrees_between_commas_and_bullets_are_no_names():
+    page = (
+        "Resting-State Functional MRI of Healthy Adults\n"
+        "Tiantian Liu, BS \u2022 Li Wang, MD, PhD \u2022 Dingjie Suo, PhD \u2022 Kexin Wang, BS \u2022\n"
+        "Abstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).authors == ["Tiantian Liu", "Li Wang", "Dingjie Suo", "Kexin Wang"]
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # Blackwell's "&" for "©"; the received date a year before is not the year.
+        ("A Title\nJane Roe\nReceived December 1998\n" + "Body.\n" * 12 + "& 1999 Royal Statistical Society 0039–0526/99/48495\n", 1999),
+        # Nature Portfolio's footer outranks the received date.
+        ("npj | digital medicine Article\nA Title\nJane Roe\nReceived: 25 June 2025\n" + "Body.\n" * 30 + "npj Digital Medicine | (2026) 9:20\n1\n2\n3\n", 2026),
+    ],
+)
+def test_more_banners_and_copyright_signs(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_a_person_known_by_one_name_in_a_list_of_full_names():
+    page = (
+        "Neural Network Based BER Prediction for 802.16e Channel\nGowrishankar, Ramesh Babu H.S., Satyanarayana P.S.\n"
+        "Department of Computer Science and Engineering, B.M.S. College of Engineering\nAbstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).authors == ["Gowrishankar", "Ramesh Babu H.S.", "Satyanarayana P.S."]
+    from papergym.core.ingest.metadata.authors import looks_like_author_line
+
+    # One word after the names is an institution; one word beside a single name is not enough.
+    assert not looks_like_author_line("Jane Roe, John Smith, Stanford")
+    assert not looks_like_author_line("Gowrishankar, Ramesh Babu H.S.")
+    assert not looks_like_author_line("Bangalore, INDIA, Jane Roe, John Smith")

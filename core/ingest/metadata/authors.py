@@ -58,8 +58,8 @@ _UNAMBIGUOUS_DEGREE = r"(?:PhD|Ph\.D\.|M\.D\.|MSc|BSc|MPH|MBBS|MBChB|DPhil|DrPH|
 _TRAILING_DEGREES = re.compile(
     rf"(?:\s+(?:MA|MS|BA|MD|RN))*\s+{_UNAMBIGUOUS_DEGREE}(?:\s+(?:{_UNAMBIGUOUS_DEGREE}|MA|MS|BA|MD|RN))*$|\s+MD$"
 )
-# A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.".
-_DEGREE_PIECE = re.compile(r"(?:[a-z]{2,6}\.\s?){1,3}")
+# A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
+_DEGREE_PIECE = re.compile(rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|RN|MEng|BEng|MPhil|DSc|MSN|BSN")
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
     r"^(by\s+.+?)(?:,|\s+on)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\.?$", re.IGNORECASE
@@ -410,8 +410,28 @@ def looks_like_author_line(line: str) -> bool:
     if not line or is_affiliation(line) or _has_banner(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
+    named = [_is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces]
+    # A one-word last piece is more likely an institution after the names ("Jane Roe, John Smith, Stanford").
     return bool(pieces) and all(
-        _is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces
+        is_named or (index < len(pieces) - 1 and _is_mononym(piece, sum(named))) for index, (piece, is_named) in enumerate(zip(pieces, named, strict=True))
+    )
+
+
+# Names of one word (Indian and Indonesian authors: "Gowrishankar, Ramesh Babu H.S., Satyanarayana P.S.") pass in a
+# list that names this many people in full.
+_FULL_NAMES_BESIDE_MONONYM = 2
+
+
+def _is_mononym(piece: str, full_names: int) -> bool:
+    """Whether a one-word piece in a list of names is a person known by one name."""
+    return (
+        full_names >= _FULL_NAMES_BESIDE_MONONYM
+        and _is_name_token(piece)
+        and not piece.endswith(".")
+        and not piece.isupper()
+        and piece.lower() not in _PLACE_WORDS
+        and piece.lower() not in _ORGANISATION_WORDS
+        and not AFFILIATION_WORDS.search(piece)
     )
 
 

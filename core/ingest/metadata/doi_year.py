@@ -81,10 +81,10 @@ _EXPLICIT_YEAR_PATTERNS = (
     ),
     # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
     # Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
-    # as "@" ("@ 1993 Association for Computational Linguistics"), Blackwell's Adv fonts as "#" opening a line
-    # ("#2000 Blackwell Science Ltd").
+    # as "@" ("@ 1993 Association for Computational Linguistics"), Blackwell's Adv fonts as "#" or "&" opening a line
+    # ("#2000 Blackwell Science Ltd", "& 1999 Royal Statistical Society").
     re.compile(
-        rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])#(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
+        rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
         re.IGNORECASE,
     ),
 )
@@ -110,6 +110,8 @@ _ARTICLE_REFERENCE = re.compile(
     rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013±]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
     # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
+    # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
+    rf"|\|\s*\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}\b"
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+\d{{1,4}}\s*\({_ANY_YEAR}\)\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}$"
 )
