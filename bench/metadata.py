@@ -63,6 +63,8 @@ REAL_SETS = (
     "fresh-11",
     "fresh-12",
     "fresh-13",
+    "fresh-14",
+    "fresh-15",
 )
 
 

@@ -2027,3 +2027,122 @@ def test_a_person_known_by_one_name_in_a_list_of_full_names():
     assert not looks_like_author_line("Jane Roe, John Smith, Stanford")
     assert not looks_like_author_line("Gowrishankar, Ramesh Babu H.S.")
     assert not looks_like_author_line("Bangalore, INDIA, Jane Roe, John Smith")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Citation: Arroyo-Machado W, Torres-Salinas D, Herrera-Viedma E, Romero-Frías E (2020) Science through Wikipedia",
+            ["W. Arroyo-Machado", "D. Torres-Salinas", "E. Herrera-Viedma", "E. Romero-Frías"],
+        ),
+        ("To cite this article: Cheng Zhang & B. Montgomery Pettitt (2014) Computation of", ["Cheng Zhang", "B. Montgomery Pettitt"]),
+        (
+            "Citation: Chaganti, R.; Rustam, F.; De La Torre Díez, I.; Ashraf, I. Thyroid Disease\nPrediction. Cancers 2022, 14, 3914.",
+            ["R. Chaganti", "F. Rustam", "I. De La Torre Díez", "I. Ashraf"],
+        ),
+        ("How to cite this article: Park, S. et al. A title. Sci. Rep. 5, 1234 (2015).", ["S. Park"]),
+        ("To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502", ["Xiaoying Wei"]),
+        ("ACM Reference Format:\nJane Roe and John Smith. 2019. A Title. In Proc.", ["Jane Roe", "John Smith"]),
+        ("Citation: Mitchell S (2020) Will it work? Front. Psychol.", ["S. Mitchell"]),
+        # No names, or a sentence that is no citation.
+        ("Citation: eLife 2014;3:e01234", []),
+        ("The citation: a study of how papers cite (2019) shows", []),
+    ],
+)
+def test_the_names_of_the_citation_a_page_prints_for_itself(text, names):
+    from papergym.core.ingest.metadata.citation import citation_authors
+
+    assert citation_authors(text) == names
+
+
+def test_the_pages_own_citation_gives_names_the_layout_missed_or_misordered():
+    from papergym.core.ingest.metadata.citation import with_citation_order
+
+    cited = ["W. Arroyo-Machado", "D. Torres-Salinas", "E. Herrera-Viedma"]
+    assert with_citation_order([], cited) == cited
+    # The page read its names in another order: the citation's order, the page's spelling.
+    page = ["Daniel Torres-Salinas", "Wenceslao Arroyo-Machado", "Enrique Herrera-Viedma"]
+    assert with_citation_order(page, cited) == ["Wenceslao Arroyo-Machado", "Daniel Torres-Salinas", "Enrique Herrera-Viedma"]
+    # Agreeing on the first author, or a citation of one name ("et al."), leaves the page's list.
+    assert with_citation_order(["Wenceslao Arroyo-Machado", "Enrique Herrera-Viedma"], cited) is None
+    assert with_citation_order(["Jane Roe"], ["S. Park"]) is None
+    lines = [
+        (20, "Science through Wikipedia"),
+        (9, "Plain body text of the page that names nobody in the layout at all."),
+        (8, "Citation: Arroyo-Machado W, Torres-Salinas D (2020) Science through Wikipedia. PLoS ONE 15(2): e0228713."),
+    ]
+    metadata = from_pdf(make_pdf(lines))
+    assert (metadata.authors, metadata.sources["authors"]) == (["W. Arroyo-Machado", "D. Torres-Salinas"], "citation")
+
+
+_BODY = "Body text line.\n" * 15
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # ACS's, RSC's and MDPI's journal lines outrank a published-online date in the year before.
+        ("J. Phys. Chem. B 2020, 124, 4567−4578\nA Title\nJane Roe\nReceived: December 3, 2019\nPublished: December 20, 2019\n" + _BODY, 2020),
+        ("A Title\nJane Roe\nReceived: December 3, 2019\nPublished: December 20, 2019\n" + _BODY + "J. Phys. Chem. B 2020, 124, 4567−4578\n1\n", 2020),
+        ("Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240\nA Title\nJane Roe\nReceived: November 3, 2019\nPublished: December 20, 2019\n" + _BODY, 2020),
+        ("Phys. Chem. Chem. Phys., 2020, 22, 1234\nA Title\nJane Roe\nReceived 3rd October 2019, Accepted 5th December 2019\n" + _BODY, 2020),
+        # A history line ending in ", 2019" is no journal banner; a sentence with numbers is no journal line.
+        ("A Title\nJane Roe\nReceived: November 3, 2019\n" + _BODY, 2019),
+        ("A Title\nJane Roe\nWe found in 2019, 12, 15 cases\nReceived: 3 May 2021\n" + _BODY, 2021),
+    ],
+)
+def test_journal_lines_of_chemistry_publishers_give_the_issue_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_names_in_the_titles_size_after_a_title_in_capitals_are_not_its_words():
+    lines = [
+        LayoutLine("PSYCHOLOGICAL SCIENCE", 8, "Times-Roman", 767),
+        LayoutLine("TRANSIENT SPATIAL ATTENTION DEGRADES", 14, "Times-Bold", 705),
+        LayoutLine("TEMPORAL RESOLUTION", 14, "Times-Bold", 689),
+        LayoutLine("Yaffa Yeshurun and Liat Levy", 14, "Times-Roman", 664),
+        LayoutLine("University of Haifa, Haifa, Israel", 9, "Times-Italic", 650),
+        *(LayoutLine("Body text of the article runs on in its own size and face here.", 9, "Times-Roman", 600 - 11 * n) for n in range(12)),
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == ("TRANSIENT SPATIAL ATTENTION DEGRADES TEMPORAL RESOLUTION", ["Yaffa Yeshurun", "Liat Levy"])
+
+
+def test_a_manuscripts_running_head_with_its_page_number_is_no_title():
+    page = (
+        "Vicious cycle of cynicism and disrespect 1\nVictims, Perpetrators, or Both?\n"
+        "The Vicious Cycle of Disrespect and Cynical Beliefs about Human Nature\nOlga Stavrova\nTilburg University\n"
+        "Abstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).title == "Victims, Perpetrators, or Both? The Vicious Cycle of Disrespect and Cynical Beliefs about Human Nature"
+
+
+def test_a_notice_before_the_paper_gives_way_to_the_papers_page_and_glued_names_are_split():
+    notice = [
+        (11, "Since January 2020 Elsevier has created a COVID-19 resource centre with"),
+        (11, "free information in English and Mandarin on the novel coronavirus COVID-"),
+        (11, "19. The COVID-19 resource centre is hosted on Elsevier Connect, the"),
+        *((11, "company's public news and information website, and more prose follows.") for _ in range(6)),
+    ]
+    paper = [
+        (8, "Contents lists available at ScienceDirect"),
+        (14, "Clinical Biochemistry"),
+        (8, "journal homepage: www.elsevier.com/locate/clinbiochem"),
+        (13.5, "Staff rostering and social distancing in the pandemic: A simulation study"),
+        (10.5, "ChunYeeLima,MaryKathrynBohnb,GiuseppeLippic"),
+        (6.5, "aEngineering Cluster, Singapore Institute of Technology, Singapore"),
+        *((7, "The body of the paper in its own small type runs on here and on.") for _ in range(10)),
+    ]
+    metadata = from_pdf(make_pdf(notice, more_pages=[paper]))
+    assert metadata.title == "Staff rostering and social distancing in the pandemic: A simulation study"
+    assert metadata.authors[0] == "Chun Yee Lim"
+    from papergym.core.ingest.metadata.authors import _unglued_given_name
+
+    assert [_unglued_given_name(word) for word in ("WenliZhang", "ChunYeeLim", "JohnMcDonald", "McDonald", "DeMarco")] == [
+        "Wenli Zhang",
+        "Chun Yee Lim",
+        "John McDonald",
+        "McDonald",
+        "DeMarco",
+    ]

@@ -37,7 +37,8 @@ _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _NAME_AFTER_DIGIT = re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de][a-z])|(?<=\b\d)(?=[A-Z]{3,}\b)")
 # Given name and surname run together where the PDF lost the space between them ("WenliZhang", "WeiLi"); a piece
 # of one word is no name, so only such a piece is split, and never after a surname prefix ("McDonald", "LeCun").
-_GLUED_GIVEN_NAME = re.compile(r"^([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)([A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+)$")
+_GLUED_NAME = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+){2,3}$")
+_NAME_PART = re.compile(r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+")
 _SURNAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "Del", "Della", "Le", "La", "Van", "Von", "Fitz", "St", "Ten", "Ter"})
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
 # The ORCID icon after a name, which pypdf reads as "ID" glued to the surname (PLOS, Frontiers): "Elie AntounID".
@@ -327,11 +328,17 @@ def _without_degrees(piece: str) -> str:
 
 
 def _unglued_given_name(piece: str) -> str:
-    """A one-word piece that is a given name and a surname run together, split ("WenliZhang" -> "Wenli Zhang")."""
-    glued = _GLUED_GIVEN_NAME.match(piece)
-    if glued is None or glued.group(1) in _SURNAME_PREFIXES:
+    """A one-word piece that is given names and a surname run together, split ("WenliZhang" -> "Wenli Zhang",
+    "ChunYeeLim" -> "Chun Yee Lim"); a surname's prefix stays on it ("JohnMcDonald" -> "John McDonald")."""
+    if _GLUED_NAME.match(piece) is None:
         return piece
-    return f"{glued.group(1)} {glued.group(2)}"
+    parts: list[str] = []
+    for part in _NAME_PART.findall(piece):
+        if parts and parts[-1] in _SURNAME_PREFIXES:
+            parts[-1] += part
+        else:
+            parts.append(part)
+    return " ".join(parts) if len(parts) > 1 else piece
 
 
 _FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "in", "at", "on", "to", "with", "from", "by"})

@@ -110,6 +110,9 @@ _ARTICLE_REFERENCE = re.compile(
     rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013±]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
     # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
+    # ACS's, RSC's and MDPI's line: journal, year, volume, pages or article: "J. Phys. Chem. B 2020, 124, 4567−4578",
+    # "Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240", "Phys. Chem. Chem. Phys., 2020, 22, 1234", "Cancers 2022, 14, 3914.".
+    rf"|^(?:[Cc]ite\s+[Tt]his:\s*)?[A-Z][\w.&' -]*[A-Za-z.],?\s+{_ANY_YEAR}\s*,\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\)\s*)?,\s*\d{{1,6}}(?:\s*[-\u2013\u2212]\s*\d{{1,6}})?\.?$"
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
     rf"|\|\s*\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}\b"
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
@@ -302,6 +305,9 @@ def _nonblank_lines(text: str) -> list[str]:
 _PROSE_AFTER = re.compile(r"\s*[,;]?\s*(?!in\s+press\b|to\s+appear\b|forthcoming\b)[a-z]{2,}\s+[a-z]+\s+[a-z]")
 
 
+_HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|available\s+online)\b", re.IGNORECASE)
+
+
 def _journal_line_year(text: str) -> int | None:
     """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
     lines = _nonblank_lines(text)
@@ -311,6 +317,8 @@ def _journal_line_year(text: str) -> int | None:
         if (
             match
             and "et al" not in line
+            # A manuscript's history ("Received: December 3, 2019") is no banner, though it ends in ", 2019".
+            and not _HISTORY_LINE.search(line)
             # Running text goes on after a work it cites ("introduced in Kyle (1985), is one of"); a banner's
             # year is followed by volume and pages.
             and not _PROSE_AFTER.match(line[match.end() :])

@@ -8,6 +8,7 @@ from typing import Any
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import PageLayout, read_page
 from papergym.core.ingest.metadata.authors import is_name
+from papergym.core.ingest.metadata.citation import citation_authors, with_citation_order
 from papergym.core.ingest.metadata.doi_year import find_doi, find_year, without_download_stamps, year_of_doi
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
@@ -27,6 +28,8 @@ _COVER_PAGE = re.compile(
     r"|\bview\s+the\s+article\s+online\s+for\s+updates\b"
     # A university repository's record (MIT's DSpace: "As Published", "Citable Link", "Terms of Use").
     r"|\bcitable\s+link\b"
+    # Elsevier's COVID-19 resource centre notice, put before its papers in PubMed Central.
+    r"|\bCOVID-19\s+resource\s+centre\b"
     # Taylor & Francis's download sheet: the journal, the citation, "PLEASE SCROLL DOWN FOR ARTICLE".
     r"|\bplease\s+scroll\s+down\s+for\s+article\b"
     # eScholarship's (University of California): a form with the paper's permalink.
@@ -87,9 +90,16 @@ def from_pdf(
             cover = True
         if cover:
             _fill_from_paper_page(page, second_text)
-            if _extends(paper_page.title, page.title) or _repeated_on_cover(paper_page.title, page.title, first_text):
+            # A notice that names no paper (Elsevier's COVID-19 resource centre) gave a line of its prose as the title.
+            notice_line = page.sources.get("title") == "text" and not _printed_on_page(page.title or "", letters(normalize_ligatures(second_text)))
+            if paper_page.title and (
+                _extends(paper_page.title, page.title) or _repeated_on_cover(paper_page.title, page.title, first_text) or notice_line
+            ):
                 # JSTOR's cover gives the title without its subtitle; the paper's page prints it whole.
                 page.title, page.sources["title"] = paper_page.title, "page-2"
+    cited = with_citation_order(page.authors, citation_authors(first_text))
+    if cited:
+        page.authors, page.sources["authors"] = cited, "citation"
     return _combine(page, xmp, info, first_text)
 
 

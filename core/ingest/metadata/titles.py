@@ -297,8 +297,8 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     used = 0
     kept: list[str] = []
     for line in run[:_MAX_TITLE_RUN_LINES]:
-        if kept and ((looks_like_author_line(line) and has_markers(line)) or is_affiliation(line)):
-            break
+        if kept and ((looks_like_author_line(line) and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line)))) or is_affiliation(line)):
+            break  # names after a title in capitals need no markers: "TEMPORAL RESOLUTION" / "Yaffa Yeshurun and Liat Levy"
         if not kept and is_banner(line):
             used += 1
             continue
@@ -360,11 +360,17 @@ def _ends_sentence(line: str) -> bool:
     return line.endswith(".") and not _DOTTED_ABBREVIATION.search(line)
 
 
+# A manuscript's running head over its title page, with the page's number: "Vicious cycle of cynicism and disrespect 1".
+_RUNNING_HEAD_WITH_PAGE = re.compile(r"^\S.{8,80}\s1$")
+
+
 def find_title(lines: list[str]) -> tuple[str | None, int | None]:
     """The title and the index of the line after it, or (None, None)."""
     for start, line in enumerate(lines):
         if SECTION_START.match(line):
             return None, None
+        if start == 0 and _RUNNING_HEAD_WITH_PAGE.match(line) and len(lines) > 1:
+            continue
         if is_banner(line) or len(line.split()) < 2 or len(line) < 10 or _ends_sentence(line):
             continue
         if looks_like_author_line(line) and has_markers(line):

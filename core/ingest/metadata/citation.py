@@ -1,0 +1,89 @@
+"""The authors of the citation a first page prints for its own paper.
+
+Many publishers print how to cite the article on its first page: PLOS and
+Frontiers ("Citation: Arroyo-Machado W, Torres-Salinas D (2020) ..."), MDPI
+("Citation: Chaganti, R.; Rustam, F. Thyroid ..."), Taylor & Francis and IOP
+("To cite this article: Cheng Zhang & B. Montgomery Pettitt (2014) ..."),
+Nature's "How to cite this article: Park, S. et al. ...", ACM's "Reference
+Format: Jane Roe and John Smith. 2019. ...". The names there are in the
+paper's order, whatever order the page's layout gives its author block in, so
+they stand in when the page's names cannot be read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from papergym.core.ingest.metadata.authors import is_name
+from papergym.core.ingest.metadata.names import split_author_string, turn_round
+
+_CITATION_LABEL = re.compile(
+    r"(?:\bcitation\s*:|\bto\s+cite\s+this\s+(?:article|paper)\s*:|\bplease\s+cite\s+this\s+article\s+(?:in\s+press\s+)?as\s*:?"
+    r"|\bhow\s+to\s+cite\s+this\s+article\s*:|\bcite\s+this\s+article\s*(?:as)?\s*:|\breference\s+format\s*:)\s*",
+    re.IGNORECASE,
+)
+# How far after its label a citation's names may reach.
+_CITATION_CHARS = 700
+# Where the names end: the year in brackets (PLOS, Frontiers, Taylor & Francis), "et al" (Nature, IOP), the year
+# after a full stop (ACM: "Jane Roe and John Smith. 2019.").
+_NAMES_END = re.compile(r"\s*\(\s*(?:19|20)\d\d[a-z]?\s*\)|\s+et\s*al\b|\.\s+(?:19|20)\d\d\.")
+# MDPI's list: "Surname, I.; Surname, I.J.; Surname, I. Title of the paper. Journal 2022, 14, 3914."
+_LAST_SEMICOLON_NAME = re.compile(r"^\s*([^,;]+,\s*(?:[A-Z][a-z]?\.\s*-?\s*)+)")
+_MAX_NAMES = 60
+
+
+def citation_authors(text: str) -> list[str]:
+    """The names of the citation a page gives for itself, in order, or [] when it gives none that reads as names."""
+    label = _CITATION_LABEL.search(text)
+    if label is None:
+        return []
+    citation = " ".join(text[label.end() : label.end() + _CITATION_CHARS].split())
+    if _LAST_SEMICOLON_NAME.match(citation.split(";")[0]) and ";" in citation:
+        names = _semicolon_names(citation)
+    else:
+        end = _NAMES_END.search(citation)
+        if end is None:
+            return []
+        part = citation[: end.start()].strip(" ,.")
+        names = [turn_round(part)] if end.group(0).strip().startswith("et") else split_author_string(part)
+    names = [_dotted_initials(_PUBMED_NAME.sub(r"\2 \1", name)) for name in names[:_MAX_NAMES]]
+    return names if names and all(is_name(name) for name in names) else []
+
+
+def _semicolon_names(citation: str) -> list[str]:
+    """MDPI's "Surname, I.; Surname, I. Title..." as names, the title cut off the last."""
+    pieces = citation.split(";")
+    names = [turn_round(piece.strip()) for piece in pieces[:-1]]
+    last = _LAST_SEMICOLON_NAME.match(pieces[-1])
+    if last:
+        names.append(turn_round(last.group(1).strip()))
+    return names
+
+
+# A name PubMed's way, its initials after its surname: "Mitchell S", "van Dijk JL".
+_PUBMED_NAME = re.compile(r"^((?:[a-z]+\s)*[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+)?)\s([A-Z]{1,3})$")
+_BARE_INITIALS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def _dotted_initials(name: str) -> str:
+    """A name with the bare initials of a PubMed-style citation dotted: "JL Vidal Mazón" -> "J. L. Vidal Mazón"."""
+    words = name.split()
+    dotted = [" ".join(f"{letter}." for letter in word) if index < len(words) - 1 and _BARE_INITIALS.match(word) else word for index, word in enumerate(words)]
+    return " ".join(dotted)
+
+
+def with_citation_order(page_names: list[str], cited: list[str]) -> list[str] | None:
+    """The authors as the page's own citation lists them, in the page's fuller spelling where it has one; None to keep the page's.
+
+    The citation decides when the page found no names, or found names
+    whose first is not the citation's first while the citation names
+    several people.
+    """
+    if not cited or (page_names and (_surname(page_names[0]) == _surname(cited[0]) or len(cited) < 2)):
+        return None
+    fuller = {_surname(name): name for name in page_names}
+    return [fuller.get(_surname(name), name) for name in cited]
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].lower() if name.split() else ""
