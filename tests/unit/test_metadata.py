@@ -2146,3 +2146,71 @@ def test_a_notice_before_the_paper_gives_way_to_the_papers_page_and_glued_names_
         "McDonald",
         "DeMarco",
     ]
+
+
+def test_a_letter_spaced_section_head_and_a_statisticians_charter_are_no_names():
+    from papergym.core.ingest.metadata.authors import is_name
+
+    assert not is_name("R Eports") and not is_name("R EPORTS") and is_name("Rita Eports")
+    page = "Causation and Causal Inference in Epidemiology\nKenneth J. Rothman, DrPH, Sander Greenland, MA, MS, C Stat\nAbstract\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Kenneth J. Rothman", "Sander Greenland"]
+
+
+def test_a_jstor_forms_names_and_source_year_stand_against_the_scanned_page():
+    cover = [
+        (12, 'The Market for "Lemons": Quality Uncertainty and the Market Mechanism'),
+        (12, "Author(s): George A. Akerlof"),
+        (12, "Source: The Quarterly Journal of Economics , Aug., 1970, Vol. 84, No. 3 (Aug., 1970), pp."),
+        (12, "488-500"),
+        (12, "Published by: Oxford University Press"),
+        (12, "Stable URL: https://www.jstor.org/stable/1879431"),
+        *((9, "JSTOR is a not-for-profit service that helps scholars, researchers, and students discover.") for _ in range(4)),
+    ]
+    scan = [
+        (14, "THE MARKET FOR LEMONS: QUALITY UNCERTAINTY AND THE"),
+        (12, "Market Mechanism, George A. Akerlof"),
+        *((10, "This paper relates quality and uncertainty in the market for used cars.") for _ in range(10)),
+    ]
+    metadata = from_pdf(make_pdf(cover, more_pages=[scan]))
+    assert (metadata.authors, metadata.year) == (["George A. Akerlof"], 1970)
+
+
+def test_names_the_page_misspaces_take_the_spelling_of_the_pdfs_own_metadata():
+    lines = [(20, "Accelerated spin dynamics using deep learning"), (10, "Sojeongpark, Wooseop Kwak, Hwee Kuan Lee"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(lines, info={"/Author": "Sojeong Park"}))
+    assert metadata.authors == ["Sojeong Park", "Wooseop Kwak", "Hwee Kuan Lee"]
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # BMC's header after its first author's name; Oxford's and Annual Reviews' journal lines.
+        ("Smith et al. BMC Medicine (2020) 18:45\nRESEARCH ARTICLE Open Access\nA Title\nJane Roe\nAbstract\n" + _BODY, 2020),
+        ("A Title\nJane Roe\nReceived 3 May 2019; accepted 3 Dec 2019\n" + _BODY + "Bioinformatics, 36(2), 2020, 123–130\ndoi: x\n", 2020),
+        ("A Title\nJane Roe\nPublished online 12 December 2019\n" + _BODY + "Annu. Rev. Psychol. 2020. 71:1–25\n", 2020),
+        # An advance-access date in the header is no issue banner.
+        ("Advance Access publication December 5, 2019\nA Title\nJane Roe\n" + _BODY + "Review of Financial Studies 33 (2020) 1234–1280\n", 2020),
+        ("A Title\nJane Roe\nas Smith et al. (2019) showed in their work\n" + _BODY, None),
+        # Cell Press's footer with its Mac-encoded sign; APA's copyright and banner on one line.
+        ("Cell Reports\nArticle\nA Title\nJane Roe\n" + _BODY + "Cell Reports 30, 1234–1245, January 28, 2020 ª 2020 The Author(s).\n", 2020),
+        ("Journal of Personality\n© 2019 American Psychological Association 2020, Vol. 118, No. 1, 1–25\nA Title\nJane Roe\n" + _BODY, 2020),
+        ("A Title\nJane Roe\nIn 2019, volcanoes erupted\n" + _BODY, None),
+        # A banner that says after its year how the article was published is still a banner.
+        (
+            "International Psychogeriatrics (2014), 26:1, 147–154 C© International Psychogeriatric Association 2013. The online"
+            " version of this article is published within an Open Access environment\nA Title\nJane Roe\n" + _BODY,
+            2014,
+        ),
+    ],
+)
+def test_more_journal_lines_give_the_issue_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_a_pdfs_own_list_of_names_marks_where_the_pages_names_begin():
+    lines = [(20, "The Market for Lemons: Quality Uncertainty and the"), (12, "Market Mechanism, George A. Akerlof, Jane Roe"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(lines, info={"/Author": "George A. Akerlof; Jane Roe"}))
+    assert metadata.authors[0] == "George A. Akerlof"
+    # One name in Info is the uploader's, who may be any of the authors: the page's order stands.
+    lines = [(20, "A Title of Some Length Here"), (12, "Rick Poe, Jane Roe, John Smith"), *BODY_LINES]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Jane Roe"})).authors == ["Rick Poe", "Jane Roe", "John Smith"]

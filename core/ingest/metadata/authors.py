@@ -60,7 +60,7 @@ _TRAILING_DEGREES = re.compile(
     rf"(?:\s+(?:MA|MS|BA|MD|RN))*\s+{_UNAMBIGUOUS_DEGREE}(?:\s+(?:{_UNAMBIGUOUS_DEGREE}|MA|MS|BA|MD|RN))*$|\s+MD$"
 )
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
-_DEGREE_PIECE = re.compile(rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|RN|MEng|BEng|MPhil|DSc|MSN|BSN")
+_DEGREE_PIECE = re.compile(rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|RN|MEng|BEng|MPhil|DSc|MSN|BSN|C\s?Stat")
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
     r"^(by\s+.+?)(?:,|\s+on)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\.?$", re.IGNORECASE
@@ -381,6 +381,8 @@ def is_name(piece: str) -> bool:
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
     if tokens[0] in _INSTITUTION_ACRONYMS:
         return False
+    if ARTICLE_TYPE_LINE.match(piece.replace(" ", "")):
+        return False  # Science's letter-spaced section head in small capitals: "R EPORTS"
     if tokens[-1].lower() in _STREET_ABBREVIATIONS:
         return False  # an address set in the authors' type: "Linden Dr."
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)

@@ -84,7 +84,7 @@ _EXPLICIT_YEAR_PATTERNS = (
     # as "@" ("@ 1993 Association for Computational Linguistics"), Blackwell's Adv fonts as "#" or "&" opening a line
     # ("#2000 Blackwell Science Ltd", "& 1999 Royal Statistical Society").
     re.compile(
-        rf"(?:©|\(c\)|\bcopyright|ª(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
+        rf"(?:©|\(c\)|\bcopyright|ª\s?(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
         re.IGNORECASE,
     ),
 )
@@ -100,8 +100,9 @@ _HISTORY_TO_ISSUE_YEARS = 4
 _JOURNAL_LINE_YEAR = re.compile(
     # SAGE's banner opens with the year: "2025, Vol. 62(6) 2070 -2087", whose page numbers read as years.
     # or follows the journal's name with no space ("Journal of Educational Psychology1974, Vol. 66, No. 5").
-    rf"(?:^|(?<=[a-z])){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
-    rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
+    # JSTOR's "Source:" line puts the month with a comma before the year: "Vol. 84, No. 3 (Aug., 1970)".
+    rf"|\((?:[A-Z][a-z]{{2,8}}\.?,?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
 # A year followed by volume and pages, as a journal prints its own article's reference.
@@ -113,6 +114,10 @@ _ARTICLE_REFERENCE = re.compile(
     # ACS's, RSC's and MDPI's line: journal, year, volume, pages or article: "J. Phys. Chem. B 2020, 124, 4567−4578",
     # "Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240", "Phys. Chem. Chem. Phys., 2020, 22, 1234", "Cancers 2022, 14, 3914.".
     rf"|^(?:[Cc]ite\s+[Tt]his:\s*)?[A-Z][\w.&' -]*[A-Za-z.],?\s+{_ANY_YEAR}\s*,\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\)\s*)?,\s*\d{{1,6}}(?:\s*[-\u2013\u2212]\s*\d{{1,6}})?\.?$"
+    # Oxford's: journal, volume(issue), year, pages: "Bioinformatics, 36(2), 2020, 123–130".
+    rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
+    # Annual Reviews': "Annu. Rev. Psychol. 2020. 71:1–25".
+    rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+{_ANY_YEAR}\.\s*\d{{1,4}}\s*:\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}"
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
     rf"|\|\s*\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}\b"
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
@@ -305,7 +310,13 @@ def _nonblank_lines(text: str) -> list[str]:
 _PROSE_AFTER = re.compile(r"\s*[,;]?\s*(?!in\s+press\b|to\s+appear\b|forthcoming\b)[a-z]{2,}\s+[a-z]+\s+[a-z]")
 
 
-_HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|available\s+online)\b", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^source\s*:", re.IGNORECASE)
+_HISTORY_LINE = re.compile(
+    r"\b(?:received|accepted|revised|submitted|published|available\s+online|advance\s+access|epub)\b", re.IGNORECASE
+)
+# BMC's and Frontiers' header names the first author before the article's own reference: "Smith et al. BMC
+# Medicine (2020) 18:45"; a citation in running text ("Smith et al. (2019) showed") has no volume after its year.
+_OWN_REFERENCE_AFTER_NAMES = re.compile(rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}")
 
 
 def _journal_line_year(text: str) -> int | None:
@@ -318,16 +329,26 @@ def _journal_line_year(text: str) -> int | None:
             match
             and "et al" not in line
             # A manuscript's history ("Received: December 3, 2019") is no banner, though it ends in ", 2019".
-            and not _HISTORY_LINE.search(line)
+            and not _HISTORY_LINE.search(line[: match.start()])
             # Running text goes on after a work it cites ("introduced in Kyle (1985), is one of"); a banner's
             # year is followed by volume and pages.
             and not _PROSE_AFTER.match(line[match.end() :])
-            and (not line.endswith(".") or _PROCEEDINGS_LINE.match(line) or _VOLUME_LINE.match(line) or _ARTICLE_REFERENCE.search(line))
+            and (
+                not line.endswith(".")
+                or _PROCEEDINGS_LINE.match(line)
+                or _VOLUME_LINE.match(line)
+                or _ARTICLE_REFERENCE.search(line)
+                # JSTOR's cover: "Source: The Quarterly Journal of Economics , Aug., 1970, Vol. 84, No. 3 (Aug., 1970), pp."
+                or _SOURCE_LINE.match(line)
+            )
         ):
             return year_in_range(int(next(year for year in match.groups() if year)))
     # The article's own reference, wherever the reading order puts it: "Proc. R. Soc. Lond. B (2004) 271, 147–152",
     # "Lancet 2004;363(9):147-52". Page 1 holds no reference list, so such a line is the paper's.
     for line in lines:
+        own = _OWN_REFERENCE_AFTER_NAMES.search(line)
+        if own:
+            return year_in_range(int(own.group(1)))
         match = _ARTICLE_REFERENCE.search(line)
         if match and "et al" not in line:
             return year_in_range(int(next(year for year in match.groups() if year)))

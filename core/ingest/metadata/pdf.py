@@ -31,7 +31,7 @@ _COVER_PAGE = re.compile(
     # Elsevier's COVID-19 resource centre notice, put before its papers in PubMed Central.
     r"|\bCOVID-19\s+resource\s+centre\b"
     # Taylor & Francis's download sheet: the journal, the citation, "PLEASE SCROLL DOWN FOR ARTICLE".
-    r"|\bplease\s+scroll\s+down\s+for\s+article\b"
+    r"|\bplease\s+scroll\s+down\s+for\s+article\b|\bfull\s+terms\s+&\s+conditions\s+of\s+access\s+and\s+use\b"
     # eScholarship's (University of California): a form with the paper's permalink.
     r"|\bescholarship\.org/uc/item\b"
     # A publisher's reprint notice (Science's: "This copy is for your personal, non-commercial use only."), and
@@ -133,6 +133,9 @@ _TITLE_WORDS_IN_NAME = 2
 _REPEATED_TITLE_LETTERS = 20
 
 
+_JSTOR_AUTHORS_FIELD = re.compile(r"^Author\(s\)\s*:", re.MULTILINE)
+
+
 def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, page_authors: list[str]) -> bool:
     """Whether page 2 is the paper's own first page: after a cover sheet, or with its title repeated on page 1."""
     if not paper_page.title or not paper_page.authors:
@@ -141,6 +144,9 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         # An archive's cover names the authors well (HAL's, from its records); a publisher's names one "et al." or
         # none, and the paper's page names them all. ResearchGate's says how many there are ("3 authors, including:")
         # and names only those with a profile.
+        # JSTOR's form names every author after "Author(s):"; the scanned page after it may read worse.
+        if page_authors and _JSTOR_AUTHORS_FIELD.search(first_text):
+            return False
         counted = _COVER_AUTHOR_COUNT.search(first_text)
         named_on_cover = int(counted.group(1)) if counted else 1
         return len(page_authors) < max(named_on_cover, 2) and len(paper_page.authors) > len(page_authors)
@@ -225,6 +231,9 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
         ):
             combined.authors, combined.sources["authors"] = list(candidate.authors), origin
             break
+    combined.authors = _respelled(combined.authors, [*xmp.authors, *info.authors])
+    if combined.sources.get("authors") not in ("xmp", "info"):
+        combined.authors = _from_embedded_first(combined.authors, xmp.authors if len(xmp.authors) > 1 else info.authors)
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if candidate.doi and (
             not page.doi or candidate.doi.lower() == page.doi.lower() or page.doi.lower().startswith(candidate.doi.lower())
@@ -241,6 +250,35 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     if not combined.year and combined.doi and year_of_doi(combined.doi):
         combined.year, combined.sources["year"] = year_of_doi(combined.doi), "doi"
     return combined
+
+
+def _from_embedded_first(names: list[str], embedded: list[str]) -> list[str]:
+    """The page's names from the one the PDF's own author list puts first, when the page read others before it.
+
+    A list of two or more names in Info or XMP is the paper's (an uploader's
+    name stands alone); what the page gives before its first name is a line
+    of the title or a banner read as names ("Market Mechanism").
+    """
+    if len(embedded) < 2 or not all(is_name(name) for name in embedded):
+        return names
+    first = _surname_letters(embedded[0])
+    embedded_surnames = {_surname_letters(name) for name in embedded}
+    for index, name in enumerate(names[1:], start=1):
+        if _surname_letters(name) == first:
+            skipped = names[:index]
+            return names[index:] if not any(_surname_letters(other) in embedded_surnames for other in skipped) else names
+    return names
+
+
+def _surname_letters(name: str) -> str:
+    return letters(name.split()[-1]) if name.split() else ""
+
+
+def _respelled(names: list[str], embedded: list[str]) -> list[str]:
+    """Names as the PDF's own metadata spells them where its letters are the same: a page's small capitals may
+    read "Sojeong park" or "Sojeongpark" where Info says "Sojeong Park"."""
+    spelled = {letters(name): name for name in embedded if is_name(name)}
+    return [spelled.get(letters(name), name) for name in names]
 
 
 def _lone_surname(name: str, page_authors: list[str]) -> bool:
