@@ -1812,8 +1812,11 @@ def test_a_doi_names_the_year_its_article_was_registered(doi, year):
     ("page", "year"),
     [
         # The page's first year is a cited work's; the DOI's year picks the copyright line after it.
-        ("A Title\nJane Roe\nas published in 1998 by the first survey\n© 2017 Elsevier Ltd. All rights reserved.\n"
-         "https://doi.org/10.1016/j.cognition.2016.10.018\n", 2017),
+        (
+            "A Title\nJane Roe\nas published in 1998 by the first survey\n© 2017 Elsevier Ltd. All rights reserved.\n"
+            "https://doi.org/10.1016/j.cognition.2016.10.018\n",
+            2017,
+        ),
         # Registered in 2016, out in the next year's issue.
         ("Cognition 158 (2017) 33–43\nA Title\nJane Roe\nhttps://doi.org/10.1016/j.cognition.2016.10.018\n", 2017),
         # A page that states no year in the DOI's span gives the DOI's year.
@@ -1861,7 +1864,15 @@ def test_a_year_read_from_the_doi_says_so():
 
 @pytest.mark.parametrize(
     "piece",
-    ["Google Brain", "Aerospace Engineer", "United States Army", "Molecular Biology", "Sierra Leone", "Restless Development", "Gramma Tech"],
+    [
+        "Google Brain",
+        "Aerospace Engineer",
+        "United States Army",
+        "Molecular Biology",
+        "Sierra Leone",
+        "Restless Development",
+        "Gramma Tech",
+    ],
 )
 def test_teams_roles_fields_and_places_in_the_authors_type_are_no_names(piece):
     from papergym.core.ingest.metadata.authors import is_name
@@ -1905,10 +1916,18 @@ def test_a_double_surname_broken_at_its_hyphen_and_an_affiliation_on_the_names_l
         LayoutLine("Science through Wikipedia: A novel representation", 18, "OpenSans", 668),
         LayoutLine("Wenceslao Arroyo-Machado1,2, Daniel Torres-Salinas1,2,3*, Enrique Herrera-", 9, "Helvetica-Bold", 602),
         LayoutLine("Viedma4, Esteban Romero-Frı\u00b4as1,5", 9, "Helvetica-Bold", 587),
-        *(LayoutLine("1 Medialab UGR, University of Granada, Granada, Spain, 2 Department", 8, "Helvetica", 569 - 10 * n) for n in range(3)),
+        *(
+            LayoutLine("1 Medialab UGR, University of Granada, Granada, Spain, 2 Department", 8, "Helvetica", 569 - 10 * n)
+            for n in range(3)
+        ),
         *(LayoutLine("Body text of the article runs on in its own size and face here.", 10, "Times", 500 - 12 * n) for n in range(12)),
     ]
-    assert _read_layout(lines).authors == ["Wenceslao Arroyo-Machado", "Daniel Torres-Salinas", "Enrique Herrera-Viedma", "Esteban Romero-Frías"]
+    assert _read_layout(lines).authors == [
+        "Wenceslao Arroyo-Machado",
+        "Daniel Torres-Salinas",
+        "Enrique Herrera-Viedma",
+        "Esteban Romero-Frías",
+    ]
     page = (
         "BG-Flood: A GPU adaptive, open-source, general inundation hazard model\n"
         "Cyprien Bosserelle1, Emily M. Lane1, Alice Harang1 1 National Institute of Water and Atmospheric Research (NIWA), Christchurch\n"
@@ -1968,7 +1987,9 @@ def test_a_taylor_and_francis_download_sheet_gives_way_to_the_papers_page():
 def test_repository_records_and_old_jstor_notices_are_covers():
     from papergym.core.ingest.metadata.pdf import is_cover_page
 
-    assert is_cover_page("A Title\nCitation Doe, J. A title.\nVersion Original manuscript\nCitable Link http://hdl.handle.net/1721.1/82629\n")
+    assert is_cover_page(
+        "A Title\nCitation Doe, J. A title.\nVersion Original manuscript\nCitable Link http://hdl.handle.net/1721.1/82629\n"
+    )
     assert not is_cover_page("A Title\nJane Roe\nWe link citations to their sources in a citable way.\n")
     cover = [
         "The Econometric Society is collaborating with JSTOR to digitize, preserve and extend access to Econometrica.",
@@ -1978,7 +1999,10 @@ def test_repository_records_and_old_jstor_notices_are_covers():
         "Source: Econometrica, Vol. 56, No. 5 (Sep., 1988), pp. 997-1019",
         "Stable URL: http://www.jstor.org/stable/1911356",
     ]
-    assert labelled_front_matter(cover) == ("Approximate Power Functions for Some Robust Tests of Regression Coefficients", ["Thomas J. Rothenberg"])
+    assert labelled_front_matter(cover) == (
+        "Approximate Power Functions for Some Robust Tests of Regression Coefficients",
+        ["Thomas J. Rothenberg"],
+    )
 
 
 @pytest.mark.parametrize(
@@ -2008,7 +2032,12 @@ def test_degrees_between_commas_and_bullets_are_no_names():
         # Blackwell's "&" for "©"; the received date a year before is not the year.
         ("A Title\nJane Roe\nReceived December 1998\n" + "Body.\n" * 12 + "& 1999 Royal Statistical Society 0039–0526/99/48495\n", 1999),
         # Nature Portfolio's footer outranks the received date.
-        ("npj | digital medicine Article\nA Title\nJane Roe\nReceived: 25 June 2025\n" + "Body.\n" * 30 + "npj Digital Medicine | (2026) 9:20\n1\n2\n3\n", 2026),
+        (
+            "npj | digital medicine Article\nA Title\nJane Roe\nReceived: 25 June 2025\n"
+            + "Body.\n" * 30
+            + "npj Digital Medicine | (2026) 9:20\n1\n2\n3\n",
+            2026,
+        ),
     ],
 )
 def test_more_banners_and_copyright_signs(page, year):
@@ -2083,10 +2112,25 @@ _BODY = "Body text line.\n" * 15
     ("page", "year"),
     [
         # ACS's, RSC's and MDPI's journal lines outrank a published-online date in the year before.
-        ("J. Phys. Chem. B 2020, 124, 4567−4578\nA Title\nJane Roe\nReceived: December 3, 2019\nPublished: December 20, 2019\n" + _BODY, 2020),
-        ("A Title\nJane Roe\nReceived: December 3, 2019\nPublished: December 20, 2019\n" + _BODY + "J. Phys. Chem. B 2020, 124, 4567−4578\n1\n", 2020),
-        ("Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240\nA Title\nJane Roe\nReceived: November 3, 2019\nPublished: December 20, 2019\n" + _BODY, 2020),
-        ("Phys. Chem. Chem. Phys., 2020, 22, 1234\nA Title\nJane Roe\nReceived 3rd October 2019, Accepted 5th December 2019\n" + _BODY, 2020),
+        (
+            "J. Phys. Chem. B 2020, 124, 4567−4578\nA Title\nJane Roe\nReceived: December 3, 2019\nPublished: December 20, 2019\n" + _BODY,
+            2020,
+        ),
+        (
+            "A Title\nJane Roe\nReceived: December 3, 2019\nPublished: December 20, 2019\n"
+            + _BODY
+            + "J. Phys. Chem. B 2020, 124, 4567−4578\n1\n",
+            2020,
+        ),
+        (
+            "Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240\nA Title\nJane Roe\nReceived: November 3, 2019\nPublished: December 20, 2019\n"
+            + _BODY,
+            2020,
+        ),
+        (
+            "Phys. Chem. Chem. Phys., 2020, 22, 1234\nA Title\nJane Roe\nReceived 3rd October 2019, Accepted 5th December 2019\n" + _BODY,
+            2020,
+        ),
         # A history line ending in ", 2019" is no journal banner; a sentence with numbers is no journal line.
         ("A Title\nJane Roe\nReceived: November 3, 2019\n" + _BODY, 2019),
         ("A Title\nJane Roe\nWe found in 2019, 12, 15 cases\nReceived: 3 May 2021\n" + _BODY, 2021),
@@ -2106,7 +2150,10 @@ def test_names_in_the_titles_size_after_a_title_in_capitals_are_not_its_words():
         *(LayoutLine("Body text of the article runs on in its own size and face here.", 9, "Times-Roman", 600 - 11 * n) for n in range(12)),
     ]
     metadata = _read_layout(lines)
-    assert (metadata.title, metadata.authors) == ("TRANSIENT SPATIAL ATTENTION DEGRADES TEMPORAL RESOLUTION", ["Yaffa Yeshurun", "Liat Levy"])
+    assert (metadata.title, metadata.authors) == (
+        "TRANSIENT SPATIAL ATTENTION DEGRADES TEMPORAL RESOLUTION",
+        ["Yaffa Yeshurun", "Liat Levy"],
+    )
 
 
 def test_a_manuscripts_running_head_with_its_page_number_is_no_title():
@@ -2115,7 +2162,10 @@ def test_a_manuscripts_running_head_with_its_page_number_is_no_title():
         "The Vicious Cycle of Disrespect and Cynical Beliefs about Human Nature\nOlga Stavrova\nTilburg University\n"
         "Abstract\n" + "Body.\n" * 12
     )
-    assert from_first_page(page).title == "Victims, Perpetrators, or Both? The Vicious Cycle of Disrespect and Cynical Beliefs about Human Nature"
+    assert (
+        from_first_page(page).title
+        == "Victims, Perpetrators, or Both? The Vicious Cycle of Disrespect and Cynical Beliefs about Human Nature"
+    )
 
 
 def test_a_notice_before_the_paper_gives_way_to_the_papers_page_and_glued_names_are_split():
@@ -2152,7 +2202,10 @@ def test_a_letter_spaced_section_head_and_a_statisticians_charter_are_no_names()
     from papergym.core.ingest.metadata.authors import is_name
 
     assert not is_name("R Eports") and not is_name("R EPORTS") and is_name("Rita Eports")
-    page = "Causation and Causal Inference in Epidemiology\nKenneth J. Rothman, DrPH, Sander Greenland, MA, MS, C Stat\nAbstract\n" + "Body.\n" * 12
+    page = (
+        "Causation and Causal Inference in Epidemiology\nKenneth J. Rothman, DrPH, Sander Greenland, MA, MS, C Stat\nAbstract\n"
+        + "Body.\n" * 12
+    )
     assert from_first_page(page).authors == ["Kenneth J. Rothman", "Sander Greenland"]
 
 
@@ -2179,6 +2232,9 @@ def test_names_the_page_misspaces_take_the_spelling_of_the_pdfs_own_metadata():
     lines = [(20, "Accelerated spin dynamics using deep learning"), (10, "Sojeongpark, Wooseop Kwak, Hwee Kuan Lee"), *BODY_LINES]
     metadata = from_pdf(make_pdf(lines, info={"/Author": "Sojeong Park"}))
     assert metadata.authors == ["Sojeong Park", "Wooseop Kwak", "Hwee Kuan Lee"]
+    # A particle in lower case is the page's right spelling, whatever Info runs together.
+    lines = [(20, "Towards a cloud computing research agenda"), (10, "Ken Birman, Robbert van Renesse"), *BODY_LINES]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Robbert VanRenesse"})).authors == ["Ken Birman", "Robbert van Renesse"]
 
 
 @pytest.mark.parametrize(
@@ -2189,11 +2245,22 @@ def test_names_the_page_misspaces_take_the_spelling_of_the_pdfs_own_metadata():
         ("A Title\nJane Roe\nReceived 3 May 2019; accepted 3 Dec 2019\n" + _BODY + "Bioinformatics, 36(2), 2020, 123–130\ndoi: x\n", 2020),
         ("A Title\nJane Roe\nPublished online 12 December 2019\n" + _BODY + "Annu. Rev. Psychol. 2020. 71:1–25\n", 2020),
         # An advance-access date in the header is no issue banner.
-        ("Advance Access publication December 5, 2019\nA Title\nJane Roe\n" + _BODY + "Review of Financial Studies 33 (2020) 1234–1280\n", 2020),
+        (
+            "Advance Access publication December 5, 2019\nA Title\nJane Roe\n"
+            + _BODY
+            + "Review of Financial Studies 33 (2020) 1234–1280\n",
+            2020,
+        ),
         ("A Title\nJane Roe\nas Smith et al. (2019) showed in their work\n" + _BODY, None),
         # Cell Press's footer with its Mac-encoded sign; APA's copyright and banner on one line.
-        ("Cell Reports\nArticle\nA Title\nJane Roe\n" + _BODY + "Cell Reports 30, 1234–1245, January 28, 2020 ª 2020 The Author(s).\n", 2020),
-        ("Journal of Personality\n© 2019 American Psychological Association 2020, Vol. 118, No. 1, 1–25\nA Title\nJane Roe\n" + _BODY, 2020),
+        (
+            "Cell Reports\nArticle\nA Title\nJane Roe\n" + _BODY + "Cell Reports 30, 1234–1245, January 28, 2020 ª 2020 The Author(s).\n",
+            2020,
+        ),
+        (
+            "Journal of Personality\n© 2019 American Psychological Association 2020, Vol. 118, No. 1, 1–25\nA Title\nJane Roe\n" + _BODY,
+            2020,
+        ),
         ("A Title\nJane Roe\nIn 2019, volcanoes erupted\n" + _BODY, None),
         # A banner that says after its year how the article was published is still a banner.
         (
@@ -2207,10 +2274,17 @@ def test_more_journal_lines_give_the_issue_year(page, year):
     assert from_first_page(page).year == year
 
 
-def test_a_pdfs_own_list_of_names_marks_where_the_pages_names_begin():
-    lines = [(20, "The Market for Lemons: Quality Uncertainty and the"), (12, "Market Mechanism, George A. Akerlof, Jane Roe"), *BODY_LINES]
-    metadata = from_pdf(make_pdf(lines, info={"/Author": "George A. Akerlof; Jane Roe"}))
-    assert metadata.authors[0] == "George A. Akerlof"
-    # One name in Info is the uploader's, who may be any of the authors: the page's order stands.
-    lines = [(20, "A Title of Some Length Here"), (12, "Rick Poe, Jane Roe, John Smith"), *BODY_LINES]
-    assert from_pdf(make_pdf(lines, info={"/Author": "Jane Roe"})).authors == ["Rick Poe", "Jane Roe", "John Smith"]
+def test_names_in_the_titles_size_and_another_face_read_before_it_are_no_part_of_it():
+    # Science's reprint cover, read bottom to top: the DOI, the citation, the names, then the title.
+    lines = [
+        LayoutLine("DOI: 10.1126/science.286.5439.509", 12, "Helvetica", 724),
+        LayoutLine(", 509 (1999);286 Science", 12, "Helvetica", 736),
+        LayoutLine("Albert-László Barabási and Réka Albert", 12, "Helvetica", 748),
+        LayoutLine("Emergence of Scaling in Random Networks", 12, "Helvetica-Bold", 760),
+        *(
+            LayoutLine("This copy is for your personal, non-commercial use only, and more.", 10, "Helvetica", 600 - 11 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == ("Emergence of Scaling in Random Networks", ["Albert-László Barabási", "Réka Albert"])

@@ -37,7 +37,10 @@ PAPER = {
     "imported_at": ("str", "ISO 8601 time of import"),
     "duplicate_of": ("str?", "the paper this file is another copy of (same DOI, or same title and first author)"),
     "duplicate_match": ("str?", "what linked it: doi or title"),
-    "sources": ("object", "per metadata field, where it came from: layout, info, xmp, doi-pattern, doi (a year the DOI names), citation (the citation page 1 prints for itself), text, page-2 or user"),
+    "sources": (
+        "object",
+        "per metadata field, where it came from: layout, info, xmp, doi-pattern, doi (a year the DOI names), citation (the citation page 1 prints for itself), text, page-2 or user",
+    ),
 }
 PAPER_WITH_ABSTRACT = PAPER | {"abstract": ("str?", "the abstract")}
 

@@ -60,7 +60,9 @@ _TRAILING_DEGREES = re.compile(
     rf"(?:\s+(?:MA|MS|BA|MD|RN))*\s+{_UNAMBIGUOUS_DEGREE}(?:\s+(?:{_UNAMBIGUOUS_DEGREE}|MA|MS|BA|MD|RN))*$|\s+MD$"
 )
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
-_DEGREE_PIECE = re.compile(rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|RN|MEng|BEng|MPhil|DSc|MSN|BSN|C\s?Stat")
+_DEGREE_PIECE = re.compile(
+    rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|RN|MEng|BEng|MPhil|DSc|MSN|BSN|C\s?Stat"
+)
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
     r"^(by\s+.+?)(?:,|\s+on)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\.?$", re.IGNORECASE
@@ -375,7 +377,11 @@ def is_name(piece: str) -> bool:
         return False
     if piece.isupper() and any(token.lower() in _FUNCTION_WORDS for token in tokens[1:-1]):
         return False  # a title's line in capitals: "THEORY IN MATHEMATICS"; "In So Kweon" is a name
-    if AFFILIATION_WORDS.search(piece) or _PLACE_PHRASES.search(piece) or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens):
+    if (
+        AFFILIATION_WORDS.search(piece)
+        or _PLACE_PHRASES.search(piece)
+        or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens)
+    ):
         return False
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
@@ -419,10 +425,13 @@ def looks_like_author_line(line: str) -> bool:
     if not line or is_affiliation(line) or _has_banner(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
-    named = [_is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces]
+    named = [
+        _is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces
+    ]
     # A one-word last piece is more likely an institution after the names ("Jane Roe, John Smith, Stanford").
     return bool(pieces) and all(
-        is_named or (index < len(pieces) - 1 and _is_mononym(piece, sum(named))) for index, (piece, is_named) in enumerate(zip(pieces, named, strict=True))
+        is_named or (index < len(pieces) - 1 and _is_mononym(piece, sum(named)))
+        for index, (piece, is_named) in enumerate(zip(pieces, named, strict=True))
     )
 
 

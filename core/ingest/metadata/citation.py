@@ -68,7 +68,10 @@ _BARE_INITIALS = re.compile(r"^[A-Z]{1,3}$")
 def _dotted_initials(name: str) -> str:
     """A name with the bare initials of a PubMed-style citation dotted: "JL Vidal Mazón" -> "J. L. Vidal Mazón"."""
     words = name.split()
-    dotted = [" ".join(f"{letter}." for letter in word) if index < len(words) - 1 and _BARE_INITIALS.match(word) else word for index, word in enumerate(words)]
+    dotted = [
+        " ".join(f"{letter}." for letter in word) if index < len(words) - 1 and _BARE_INITIALS.match(word) else word
+        for index, word in enumerate(words)
+    ]
     return " ".join(dotted)
 
 

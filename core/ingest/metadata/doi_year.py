@@ -311,9 +311,7 @@ _PROSE_AFTER = re.compile(r"\s*[,;]?\s*(?!in\s+press\b|to\s+appear\b|forthcoming
 
 
 _SOURCE_LINE = re.compile(r"^source\s*:", re.IGNORECASE)
-_HISTORY_LINE = re.compile(
-    r"\b(?:received|accepted|revised|submitted|published|available\s+online|advance\s+access|epub)\b", re.IGNORECASE
-)
+_HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|available\s+online|advance\s+access|epub)\b", re.IGNORECASE)
 # BMC's and Frontiers' header names the first author before the article's own reference: "Smith et al. BMC
 # Medicine (2020) 18:45"; a citation in running text ("Smith et al. (2019) showed") has no volume after its year.
 _OWN_REFERENCE_AFTER_NAMES = re.compile(rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}")

@@ -11,6 +11,7 @@ from papergym.core.ingest.metadata.authors import is_name
 from papergym.core.ingest.metadata.citation import citation_authors, with_citation_order
 from papergym.core.ingest.metadata.doi_year import find_doi, find_year, without_download_stamps, year_of_doi
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
+from papergym.core.ingest.metadata.names import NAME_PARTICLES
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
 from papergym.core.ingest.metadata.page_lines import letters
 from papergym.core.ingest.metadata.record import Metadata
@@ -91,7 +92,9 @@ def from_pdf(
         if cover:
             _fill_from_paper_page(page, second_text)
             # A notice that names no paper (Elsevier's COVID-19 resource centre) gave a line of its prose as the title.
-            notice_line = page.sources.get("title") == "text" and not _printed_on_page(page.title or "", letters(normalize_ligatures(second_text)))
+            notice_line = page.sources.get("title") == "text" and not _printed_on_page(
+                page.title or "", letters(normalize_ligatures(second_text))
+            )
             if paper_page.title and (
                 _extends(paper_page.title, page.title) or _repeated_on_cover(paper_page.title, page.title, first_text) or notice_line
             ):
@@ -232,8 +235,6 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
             combined.authors, combined.sources["authors"] = list(candidate.authors), origin
             break
     combined.authors = _respelled(combined.authors, [*xmp.authors, *info.authors])
-    if combined.sources.get("authors") not in ("xmp", "info"):
-        combined.authors = _from_embedded_first(combined.authors, xmp.authors if len(xmp.authors) > 1 else info.authors)
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if candidate.doi and (
             not page.doi or candidate.doi.lower() == page.doi.lower() or page.doi.lower().startswith(candidate.doi.lower())
@@ -244,7 +245,9 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
         for origin, candidate in (("xmp", xmp), ("info", info)):
             # The day a file was made is its publication year only when page 1 prints that year too, and not only in
             # the stamp of the day it was downloaded or printed (which is the day the file was made).
-            if candidate.year and (not candidate.year_is_file_date or re.search(rf"\b{candidate.year}\b", without_download_stamps(page_text))):
+            if candidate.year and (
+                not candidate.year_is_file_date or re.search(rf"\b{candidate.year}\b", without_download_stamps(page_text))
+            ):
                 combined.year, combined.sources["year"] = candidate.year, origin
                 break
     if not combined.year and combined.doi and year_of_doi(combined.doi):
@@ -252,33 +255,18 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     return combined
 
 
-def _from_embedded_first(names: list[str], embedded: list[str]) -> list[str]:
-    """The page's names from the one the PDF's own author list puts first, when the page read others before it.
-
-    A list of two or more names in Info or XMP is the paper's (an uploader's
-    name stands alone); what the page gives before its first name is a line
-    of the title or a banner read as names ("Market Mechanism").
-    """
-    if len(embedded) < 2 or not all(is_name(name) for name in embedded):
-        return names
-    first = _surname_letters(embedded[0])
-    embedded_surnames = {_surname_letters(name) for name in embedded}
-    for index, name in enumerate(names[1:], start=1):
-        if _surname_letters(name) == first:
-            skipped = names[:index]
-            return names[index:] if not any(_surname_letters(other) in embedded_surnames for other in skipped) else names
-    return names
-
-
-def _surname_letters(name: str) -> str:
-    return letters(name.split()[-1]) if name.split() else ""
-
-
 def _respelled(names: list[str], embedded: list[str]) -> list[str]:
-    """Names as the PDF's own metadata spells them where its letters are the same: a page's small capitals may
-    read "Sojeong park" or "Sojeongpark" where Info says "Sojeong Park"."""
+    """Names as the PDF's own metadata spells them where its letters are the same and the page's lost a space or a
+    capital: a page's small capitals may read "Sojeong park" or "Sojeongpark" where Info says "Sojeong Park"."""
     spelled = {letters(name): name for name in embedded if is_name(name)}
-    return [spelled.get(letters(name), name) for name in names]
+    return [spelled[letters(name)] if letters(name) in spelled and _misspaced(name, spelled[letters(name)]) else name for name in names]
+
+
+def _misspaced(name: str, embedded: str) -> bool:
+    """Whether a page's name lost a space or a capital its embedded spelling has ("Sojeongpark", "Sojeong park")."""
+    words = name.split()
+    lower_word = any(word[:1].islower() and word.lower() not in NAME_PARTICLES for word in words)
+    return len(embedded.split()) > len(words) or lower_word
 
 
 def _lone_surname(name: str, page_authors: list[str]) -> bool:

@@ -123,6 +123,13 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
         for start, end in runs:
             if lines[start].size != size or _in_masthead(lines, start, end):
                 continue
+            # Names in the title's size but another face, read before it (Science's reprint cover lists them above
+            # the title, bottom to top): "Albert-László Barabási and Réka Albert" / "Emergence of Scaling ...".
+            first = start
+            while first < end - 1 and is_banner(lines[first].text):
+                first += 1
+            if first < end - 1 and looks_like_author_line(lines[first].text) and lines[first].font != lines[first + 1].font:
+                start = first + 1
             run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
             title, used = _title_from_run(run)
             after = _index_after(lines, start, end, used)
@@ -297,7 +304,10 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     used = 0
     kept: list[str] = []
     for line in run[:_MAX_TITLE_RUN_LINES]:
-        if kept and ((looks_like_author_line(line) and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line)))) or is_affiliation(line)):
+        if kept and (
+            (looks_like_author_line(line) and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line))))
+            or is_affiliation(line)
+        ):
             break  # names after a title in capitals need no markers: "TEMPORAL RESOLUTION" / "Yaffa Yeshurun and Liat Levy"
         if not kept and is_banner(line):
             used += 1
