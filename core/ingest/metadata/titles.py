@@ -131,6 +131,8 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
             if first < end - 1 and looks_like_author_line(lines[first].text) and lines[first].font != lines[first + 1].font:
                 start = first + 1
             run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
+            if _figure_labels(run):
+                continue
             title, used = _title_from_run(run)
             after = _index_after(lines, start, end, used)
             if title:
@@ -144,6 +146,16 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
 # The lines of a journal's masthead around its name: Elsevier's "Contents lists available at ScienceDirect" /
 # "Ecological Modelling" / "journal homepage: www.elsevier.com/locate/ecolmodel".
 _MASTHEAD_LINE = re.compile(r"\bcontents\s+lists?\s+available\b|\bjournal\s+homepage\b|^(?:www\.|https?://)\S+$", re.IGNORECASE)
+
+
+# A figure's labels in big type: many lines of a word or two ("Active" / "Inference" / "Variational" / "free energy").
+_FIGURE_LABEL_LINES = 4
+_FIGURE_LABEL_WORDS = 2.0
+
+
+def _figure_labels(run: list[str]) -> bool:
+    """Whether a stretch of same-size lines is a figure's labels rather than a title."""
+    return len(run) >= _FIGURE_LABEL_LINES and sum(len(line.split()) for line in run) / len(run) <= _FIGURE_LABEL_WORDS
 
 
 def _in_masthead(lines: list[LayoutLine], start: int, end: int) -> bool:
