@@ -2299,3 +2299,15 @@ def test_a_figures_labels_in_big_type_are_no_title():
         *(LayoutLine(label, 16, "ArialMT", 221 - 20 * n) for n, label in enumerate(["Active", "Inference", "Variational", "free energy", "Prior"])),
     ]
     assert _read_layout(lines).title == "THE FREE ENERGY PRINCIPLE FOR PERCEPTION AND ACTION: A DEEP LEARNING PERSPECTIVE"
+
+
+def test_a_group_that_signs_in_lower_case_stays_in_the_list():
+    lines = [
+        LayoutLine("Hospital admission risk for SARS-CoV-2 delta compared with alpha", 16, "Lancet-Bold", 660),
+        LayoutLine("Katherine A Twohig, Tommy Nyberg, Ross J Harris,", 8.5, "Lancet-Italic", 600),
+        LayoutLine("Russell Hope, Daniela De Angelis, the COVID-19 Genomics UK (COG-UK) consortium*,", 8.5, "Lancet-Italic", 589),
+        LayoutLine("Anne M Presanis, Gavin Dabrera", 8.5, "Lancet-Italic", 578),
+        *(LayoutLine("Background The delta variant of SARS-CoV-2 has become dominant.", 9, "Lancet", 540 - 11 * n) for n in range(12)),
+    ]
+    authors = _read_layout(lines).authors
+    assert authors[3:5] == ["Russell Hope", "Daniela De Angelis"] and authors[-2:] == ["Anne M Presanis", "Gavin Dabrera"]

@@ -408,7 +408,8 @@ def _is_name_token(token: str) -> bool:
 # Collaboration"): capitalised words ending in the word for such a group.
 _GROUP_AUTHOR = re.compile(
     r"^(?:[Tt]he\s+)?(?P<words>(?:[A-Z][\w'&.-]*\s+|(?:of|for|on|and|in)\s+){1,7})"
-    r"(?:Consortium|Collaboration|Network|Investigators|Collaborators|Trialists|(?:Study|Working|Writing|Trial)\s+Group"
+    # The Lancet sets the group's last word in lower case: "the COVID-19 Genomics UK (COG-UK) consortium".
+    r"(?i:Consortium|Collaboration|Network|Investigators|Collaborators|Trialists|(?:Study|Working|Writing|Trial)\s+Group"
     r"|(?:Writing|Steering)\s+Committee)$"
 )
 
