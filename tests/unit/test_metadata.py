@@ -2311,3 +2311,8 @@ def test_a_group_that_signs_in_lower_case_stays_in_the_list():
     ]
     authors = _read_layout(lines).authors
     assert authors[3:5] == ["Russell Hope", "Daniela De Angelis"] and authors[-2:] == ["Anne M Presanis", "Gavin Dabrera"]
+
+
+def test_a_line_of_control_codes_between_names_does_not_part_them():
+    page = "Computing inverses over a shared secret modulus\n\x03\nDario Catalano\n\x03\nRosario Gennaro\nMarch 21, 2000\nAbstract\nWe discuss.\n"
+    assert from_first_page(page).authors == ["Dario Catalano", "Rosario Gennaro"]

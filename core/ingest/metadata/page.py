@@ -91,8 +91,13 @@ def from_first_page(text: str, title: str | None = None) -> Metadata:
     authors are then looked for after it.
     """
     text = strip_line_numbers_from_text(_join_accents(normalize_ligatures(text)))
-    lines = [LayoutLine(" ".join(line[:_MAX_LINE_CHARS].split()), 0.0, "") for line in text.split("\n") if line.strip()]
+    # A line of control codes alone (a Type 3 font's footnote mark) is no line: it would part the names around it.
+    lines = [LayoutLine(" ".join(line[:_MAX_LINE_CHARS].split()), 0.0, "") for line in text.split("\n") if _has_printable(line)]
     return _read_front_matter(lines, text, known_title=title, use_styles=False)
+
+
+def _has_printable(line: str) -> bool:
+    return any(char.isprintable() and not char.isspace() for char in line)
 
 
 def from_layout(layout: PageLayout, text: str) -> Metadata:
