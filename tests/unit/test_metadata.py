@@ -2262,6 +2262,9 @@ def test_names_the_page_misspaces_take_the_spelling_of_the_pdfs_own_metadata():
             2020,
         ),
         ("A Title\nJane Roe\nIn 2019, volcanoes erupted\n" + _BODY, None),
+        # The Ecological Society's article numbers; a DOI after the British Ecological Society's line.
+        ("Ecology, 101(2), 2020, e02934\n© 2019 by the Ecological Society of America\nA Title\nJane Roe\n" + _BODY, 2020),
+        ("Journal of Ecology 2020, 108, 123–134 doi: 10.1111/1365-2745.13267\nA Title\nJane Roe\n" + _BODY, 2020),
         # A banner that says after its year how the article was published is still a banner.
         (
             "International Psychogeriatrics (2014), 26:1, 147–154 C© International Psychogeriatric Association 2013. The online"

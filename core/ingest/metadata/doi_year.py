@@ -113,9 +113,11 @@ _ARTICLE_REFERENCE = re.compile(
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # ACS's, RSC's and MDPI's line: journal, year, volume, pages or article: "J. Phys. Chem. B 2020, 124, 4567−4578",
     # "Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240", "Phys. Chem. Chem. Phys., 2020, 22, 1234", "Cancers 2022, 14, 3914.".
-    rf"|^(?:[Cc]ite\s+[Tt]his:\s*)?[A-Z][\w.&' -]*[A-Za-z.],?\s+{_ANY_YEAR}\s*,\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\)\s*)?,\s*\d{{1,6}}(?:\s*[-\u2013\u2212]\s*\d{{1,6}})?\.?$"
-    # Oxford's: journal, volume(issue), year, pages: "Bioinformatics, 36(2), 2020, 123–130".
-    rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
+    # British Ecological Society's "Journal of Ecology 2020, 108, 123–134 doi: 10.1111/...".
+    rf"|^(?:[Cc]ite\s+[Tt]his:\s*)?[A-Z][\w.&' -]*[A-Za-z.],?\s+{_ANY_YEAR}\s*,\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\)\s*)?,\s*\d{{1,6}}(?:\s*[-\u2013\u2212]\s*\d{{1,6}})?\.?(?:$|\s+doi\b)"
+    # Oxford's and the Ecological Society's: journal, volume(issue), year, pages or article: "Bioinformatics, 36(2),
+    # 2020, 123–130", "Ecology, 101(2), 2020, e02934".
+    rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*e?\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
     # Annual Reviews': "Annu. Rev. Psychol. 2020. 71:1–25".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+{_ANY_YEAR}\.\s*\d{{1,4}}\s*:\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}"
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
