@@ -208,10 +208,15 @@ def find_abstract(sections: list[Section], title: str | None = None) -> str:
         lines = section.text.split("\n")
         title_line = next((index for index, line in enumerate(lines) if _is_part_of(line.strip(), title or "")), None)
         if title_line is not None:
+            # The title's other lines come after its first.
+            while title_line + 1 < len(lines) and _is_part_of(lines[title_line + 1].strip(), title or ""):
+                title_line += 1
             after_title = unlabelled_abstract("\n".join(lines[title_line + 1 :]))
             if after_title:
                 return after_title
             break
+    # The title is no paragraph of prose, however many small words it has.
+    front_matter = "\n".join(line for line in front_matter.split("\n") if not (title and _is_part_of(line.strip(), title)))
     in_front_matter = unlabelled_abstract(front_matter)
     if in_front_matter:
         return in_front_matter
@@ -224,8 +229,17 @@ _KEYWORDS_HEADING = re.compile(r"^(?:key\s*words|index\s+terms)\b", re.IGNORECAS
 
 
 def _is_part_of(line: str, title: str) -> bool:
-    """Whether a line is a substantial piece of the title (a title line, not a stray word)."""
-    return len(line) >= 20 and line.lower() in title.lower()
+    """Whether a line is a substantial piece of the title (a title line, not a stray word), its marks and spacing
+    aside ("Similarities to uranium ferromagnetic superconductors UGe2 and URhGe∗")."""
+    line_letters = _letters(line)
+    return len(line_letters) >= _TITLE_PIECE_LETTERS and line_letters in _letters(title)
+
+
+_TITLE_PIECE_LETTERS = 16
+
+
+def _letters(text: str) -> str:
+    return "".join(char.lower() for char in text if char.isalnum())
 
 
 # An unlabelled abstract is the first run of this many prose lines and words.

@@ -2298,8 +2298,14 @@ def test_a_figures_labels_in_big_type_are_no_title():
         LayoutLine("THE FREE ENERGY PRINCIPLE FOR PERCEPTION AND ACTION:", 14, "Nimbus", 681),
         LayoutLine("A DEEP LEARNING PERSPECTIVE", 14, "Nimbus", 661),
         LayoutLine("Pietro Mazzaglia Tim Verbelen", 10, "Nimbus-Medi", 600),
-        *(LayoutLine("The free energy principle, and its corollary active inference, constitute.", 10, "Nimbus", 500 - 11 * n) for n in range(10)),
-        *(LayoutLine(label, 16, "ArialMT", 221 - 20 * n) for n, label in enumerate(["Active", "Inference", "Variational", "free energy", "Prior"])),
+        *(
+            LayoutLine("The free energy principle, and its corollary active inference, constitute.", 10, "Nimbus", 500 - 11 * n)
+            for n in range(10)
+        ),
+        *(
+            LayoutLine(label, 16, "ArialMT", 221 - 20 * n)
+            for n, label in enumerate(["Active", "Inference", "Variational", "free energy", "Prior"])
+        ),
     ]
     assert _read_layout(lines).title == "THE FREE ENERGY PRINCIPLE FOR PERCEPTION AND ACTION: A DEEP LEARNING PERSPECTIVE"
 

@@ -384,3 +384,30 @@ def test_a_line_of_initialled_names_after_a_stray_roman_one_is_no_heading():
     )
     headings = [section.heading for section in split_sections(text)]
     assert "Moussa-Chamari \u00c6 M. Chaouachi \u00c6 C. B. Hassen" not in headings
+
+
+_PROSE = (
+    "We study the critical behavior of dc magnetization in the uranium ferromagnet around\n"
+    "the paramagnetic to ferromagnetic phase transition with a modified plot, and a\n"
+    "scaling analysis of the isotherms, which the exponents fulfil within their errors, and\n"
+    "which we discuss at length in what follows for the uranium compounds here.\n"
+)
+
+
+def test_a_title_in_sentence_case_is_not_taken_for_the_unlabelled_abstract():
+    # The title's second line reads as prose; the abstract is the paragraph after the names.
+    title = "Novel critical behavior of magnetization in URhSi: Similarities to uranium ferromagnetic superconductors UGe2 and URhGe"
+    front = (
+        "arXiv:1903.06841v1 [cond-mat.str-el] 15 Mar 2019\nNovel critical behavior of magnetization in URhSi:\n"
+        "Similarities to uranium ferromagnetic superconductors UGe2 and URhGe\u2217\nNaoyuki Tateiwa1, Yoshinori Haga1\n" + _PROSE
+    )
+    sections = split_sections(front + "I. INTRODUCTION\nMany studies.\n")
+    assert find_abstract(sections, title).startswith("We study the critical behavior")
+    # Elsevier's article-info column: the abstract sits under the keywords, the title alone in the front matter.
+    title = "Internal model of gravity influences configural body processing"
+    front = (
+        "Original Articles\nInternal model of gravity influences configural body processing\nJulien Barra a, Patrice Senot a\n"
+        "article info\nArticle history:\nReceived 15 January 2016\nKeywords:\nPosture\nabstract\n" + _PROSE
+    )
+    sections = split_sections(front + "1. Introduction\nMany studies.\n")
+    assert find_abstract(sections, title).startswith("We study the critical behavior")
