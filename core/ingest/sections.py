@@ -459,6 +459,9 @@ def _keep_consistent(headings: list[_Heading]) -> list[_Heading]:
     ]
 
 
+_STRUCTURED_ABSTRACT_OPENINGS = frozenset({"background", "objective", "objectives", "purpose", "aim", "aims", "context", "importance"})
+
+
 def _fold_structured_abstract(headings: list[_Heading]) -> list[_Heading]:
     """Keep the labels of a structured abstract inside the abstract.
 
@@ -472,6 +475,13 @@ def _fold_structured_abstract(headings: list[_Heading]) -> list[_Heading]:
             first = headings[0]
             headings = [_Heading(first.line_index, "abstract", first.title, None, first.rest_of_line)] + headings[1:]
     abstract_position = next((position for position, heading in enumerate(headings) if heading.kind == "abstract"), None)
+    if abstract_position is None and headings and _normalize_name(headings[0].title) in _STRUCTURED_ABSTRACT_OPENINGS:
+        # A structured abstract without its "Abstract" heading (PLOS's, as pypdf reads some): "Background", "Methods",
+        # "Results" before the paper's "Introduction".
+        if any(_normalize_name(heading.title) == "introduction" for heading in headings[1:]):
+            first = headings[0]
+            headings = [_Heading(first.line_index, "abstract", first.title, None, first.rest_of_line)] + headings[1:]
+            abstract_position = 0
     if abstract_position is None:
         return headings
     introduction_position = next(

@@ -411,3 +411,17 @@ def test_a_title_in_sentence_case_is_not_taken_for_the_unlabelled_abstract():
     )
     sections = split_sections(front + "1. Introduction\nMany studies.\n")
     assert find_abstract(sections, title).startswith("We study the critical behavior")
+
+
+def test_a_structured_abstract_without_its_heading_is_the_abstract():
+    text = (
+        "An epidemiological surveillance of hand foot and mouth disease\nNyo Min, Yasmin Ong\n"
+        "Background\nHand, foot and mouth disease is primarily self-resolving in children.\n"
+        "Methods\nWe studied symptomatic paediatric cases from 2013 to 2018.\n"
+        "Results\nWe found many cases.\n"
+        "Introduction\nHand, foot and mouth disease is common in Asia.\n"
+    )
+    sections = split_sections(text)
+    abstract = find_abstract(sections)
+    assert abstract.startswith("Hand, foot and mouth disease is primarily") and "We found many cases." in abstract
+    assert [section.kind for section in sections if section.heading == "Introduction"] == ["introduction"]
