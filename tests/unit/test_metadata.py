@@ -2325,3 +2325,19 @@ def test_a_group_that_signs_in_lower_case_stays_in_the_list():
 def test_a_line_of_control_codes_between_names_does_not_part_them():
     page = "Computing inverses over a shared secret modulus\n\x03\nDario Catalano\n\x03\nRosario Gennaro\nMarch 21, 2000\nAbstract\nWe discuss.\n"
     assert from_first_page(page).authors == ["Dario Catalano", "Rosario Gennaro"]
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        ("BDC&E)FHGI8KJfflL9E)FNMO7\"8QPRE6ST>AU B<VW8\":<PR=H;\":XMTU&GZY[89FHJffl><E)FfflP)MK;'", False),
+        ("ChqjFqndmdudkcHyAdksZfx OdsdVZkrgÜjrghsZAgZfhZQncmdxJhmmdxNxuhmcSZeinqc ÜmZmxZGZqrgIgZGZlhrg", False),
+        ('The Market for "Lemons": Quality Uncertainty & the Market Mechanism', True),
+        ("Similarities to uranium UGe2 and URhGe (Ni1−xCox)Al3: a study of ≤ ∞ bounds", True),
+        ("Brokensymmetryandthenatureof thehierarchicalstructureofscience", True),
+    ],
+)
+def test_a_fonts_codes_are_no_title(title, kept):
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    assert (clean_title(title) is not None) == kept

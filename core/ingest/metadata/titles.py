@@ -63,7 +63,25 @@ def clean_title(title: str | None) -> str | None:
         return None
     if " " not in title and ("_" in title or any(char.isdigit() for char in title)):
         return None
+    if _reads_as_cipher(title):
+        return None
     return title
+
+
+# Text a font without a Unicode map turns into symbols ('BDC&E)FHGI8KJfflL9E)FNMO7"8QPRE6ST>AU') or letters shifted
+# along the alphabet with no spaces ("ChqjFqndmdudkcHyAdksZfx OdsdVZkrgÜjrghsZAgZfhZQncmdxJhmmdx").
+_CIPHER_SYMBOLS = re.compile(r"[^\w\s\-:,.'’()?!/&+]")
+_CIPHER_SYMBOL_SHARE = 0.15
+_CIPHER_WORD_LETTERS = 20
+
+
+def _reads_as_cipher(title: str) -> bool:
+    """Whether a title is a font's codes rather than words."""
+    compact = title.replace(" ", "")
+    symbols = len(_CIPHER_SYMBOLS.findall(compact))
+    words = title.split()
+    long_words = sum(len(word) > _CIPHER_WORD_LETTERS and sum(char.isupper() for char in word) >= 3 for word in words)
+    return symbols > _CIPHER_SYMBOL_SHARE * len(compact) or long_words * 2 > len(words)
 
 
 TITLE_SEARCH_LINES = 30
