@@ -394,22 +394,27 @@ _PROSE = (
 )
 
 
-def test_a_title_in_sentence_case_is_not_taken_for_the_unlabelled_abstract():
-    # The title's second line reads as prose; the abstract is the paragraph after the names.
-    title = "Novel critical behavior of magnetization in URhSi: Similarities to uranium ferromagnetic superconductors UGe2 and URhGe"
-    front = (
-        "arXiv:1903.06841v1 [cond-mat.str-el] 15 Mar 2019\nNovel critical behavior of magnetization in URhSi:\n"
-        "Similarities to uranium ferromagnetic superconductors UGe2 and URhGe\u2217\nNaoyuki Tateiwa1, Yoshinori Haga1\n" + _PROSE
-    )
-    sections = split_sections(front + "I. INTRODUCTION\nMany studies.\n")
-    assert find_abstract(sections, title).startswith("We study the critical behavior")
-    # Elsevier's article-info column: the abstract sits under the keywords, the title alone in the front matter.
-    title = "Internal model of gravity influences configural body processing"
-    front = (
-        "Original Articles\nInternal model of gravity influences configural body processing\nJulien Barra a, Patrice Senot a\n"
-        "article info\nArticle history:\nReceived 15 January 2016\nKeywords:\nPosture\nabstract\n" + _PROSE
-    )
-    sections = split_sections(front + "1. Introduction\nMany studies.\n")
+@pytest.mark.parametrize(
+    ("title", "front", "introduction"),
+    [
+        # The title's second line reads as prose; the abstract is the paragraph after the names.
+        (
+            "Novel critical behavior of magnetization in URhSi: Similarities to uranium ferromagnetic superconductors UGe2 and URhGe",
+            "arXiv:1903.06841v1 [cond-mat.str-el] 15 Mar 2019\nNovel critical behavior of magnetization in URhSi:\n"
+            "Similarities to uranium ferromagnetic superconductors UGe2 and URhGe\u2217\nNaoyuki Tateiwa1, Yoshinori Haga1\n",
+            "I. INTRODUCTION",
+        ),
+        # Elsevier's article-info column: the abstract sits under the keywords, the title alone in the front matter.
+        (
+            "Internal model of gravity influences configural body processing",
+            "Original Articles\nInternal model of gravity influences configural body processing\nJulien Barra a, Patrice Senot a\n"
+            "article info\nArticle history:\nReceived 15 January 2016\nKeywords:\nPosture\nabstract\n",
+            "1. Introduction",
+        ),
+    ],
+)
+def test_a_title_in_sentence_case_is_not_taken_for_the_unlabelled_abstract(title, front, introduction):
+    sections = split_sections(front + _PROSE + introduction + "\nMany studies.\n")
     assert find_abstract(sections, title).startswith("We study the critical behavior")
 
 
