@@ -2303,11 +2303,23 @@ def test_a_figures_labels_in_big_type_are_no_title():
             for n in range(10)
         ),
         *(
-            LayoutLine(label, 16, "ArialMT", 221 - 20 * n)
-            for n, label in enumerate(["Active", "Inference", "Variational", "free energy", "Prior"])
+            LayoutLine(label, 16, "ArialMT", y)
+            for label, y in [("Active", 221), ("Inference", 201), ("Variational", 178), ("inference", 159), ("free energy", 135)]
+            + [("Prior", 105), ("model", 86), ("States", 105), ("distribution", 86)]
         ),
     ]
     assert _read_layout(lines).title == "THE FREE ENERGY PRINCIPLE FOR PERCEPTION AND ACTION: A DEEP LEARNING PERSPECTIVE"
+    # A display title's short lines step down the page at one spacing.
+    lines = [
+        LayoutLine("Programming Glenn Manacher", 8.5, "Times", 709),
+        *(
+            LayoutLine(text, 24, "Times-Bold", 673 - 26 * n)
+            for n, text in enumerate(["Efficient", "String Matching:", "An Aid to", "Bibliographic Search"])
+        ),
+        LayoutLine("Alfred V. Aho and Margaret J. Corasick", 11.5, "Times-Bold", 570),
+        *(LayoutLine("This paper describes a simple, efficient algorithm to locate words.", 9, "Times", 515 - 11 * n) for n in range(10)),
+    ]
+    assert _read_layout(lines).title == "Efficient String Matching: An Aid to Bibliographic Search"
 
 
 def test_a_group_that_signs_in_lower_case_stays_in_the_list():

@@ -148,9 +148,9 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
                 first += 1
             if first < end - 1 and looks_like_author_line(lines[first].text) and lines[first].font != lines[first + 1].font:
                 start = first + 1
-            run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
-            if _figure_labels(run):
+            if _figure_labels(lines[start:end]):
                 continue
+            run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
             title, used = _title_from_run(run)
             after = _index_after(lines, start, end, used)
             if title:
@@ -166,14 +166,22 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
 _MASTHEAD_LINE = re.compile(r"\bcontents\s+lists?\s+available\b|\bjournal\s+homepage\b|^(?:www\.|https?://)\S+$", re.IGNORECASE)
 
 
-# A figure's labels in big type: many lines of a word or two ("Active" / "Inference" / "Variational" / "free energy").
+# A figure's labels in big type: many lines of a word or two ("Active" / "Inference" / "Variational" / "free energy"),
+# set wherever the drawing needs them; a display title's short lines ("Efficient" / "String Matching:" / "An Aid to")
+# step down the page at one spacing.
 _FIGURE_LABEL_LINES = 4
 _FIGURE_LABEL_WORDS = 2.0
+_EVEN_SPACING = 1.5
 
 
-def _figure_labels(run: list[str]) -> bool:
+def _figure_labels(run: list[LayoutLine]) -> bool:
     """Whether a stretch of same-size lines is a figure's labels rather than a title."""
-    return len(run) >= _FIGURE_LABEL_LINES and sum(len(line.split()) for line in run) / len(run) <= _FIGURE_LABEL_WORDS
+    if len(run) < _FIGURE_LABEL_LINES or sum(len(line.text.split()) for line in run) / len(run) > _FIGURE_LABEL_WORDS:
+        return False
+    if not all(line.y for line in run):
+        return False  # no positions to tell by: a title
+    steps = [above.y - below.y for above, below in zip(run, run[1:], strict=False)]
+    return min(steps) <= 0 or max(steps) > _EVEN_SPACING * min(steps)
 
 
 def _in_masthead(lines: list[LayoutLine], start: int, end: int) -> bool:
