@@ -2353,3 +2353,19 @@ def test_a_fonts_codes_are_no_title(title, kept):
     from papergym.core.ingest.metadata.titles import clean_title
 
     assert (clean_title(title) is not None) == kept
+
+
+@pytest.mark.parametrize(
+    ("line", "address"),
+    [
+        ("Building up DNA, bit by bit: a simple description of chain assembly", False),
+        ("Program synthesis, a survey of methods", False),
+        ("Building 5, Room 3, National Institutes of Health, Bethesda", True),
+        ("Research Group on Complex Systems, Lyon", True),
+        ("1Department of Physics, MIT", True),
+    ],
+)
+def test_a_title_that_opens_with_a_word_addresses_use_is_no_address(line, address):
+    from papergym.core.ingest.metadata.page_lines import is_affiliation
+
+    assert is_affiliation(line) == address

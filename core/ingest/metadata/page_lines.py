@@ -83,9 +83,23 @@ def is_affiliation(line: str) -> bool:
     """
     if _EMAIL.search(line):
         return True
-    if not AFFILIATION_WORDS.search(line) and not AFFILIATION_WORDS.search(line[1:]):
+    if not _names_institution(line) and not _names_institution(line[1:]):
         return False
     return "," in line or not line[:1].isalpha() or bool(AFFILIATION_WITH_LETTER.match(line))
+
+
+# Institution words that are common words too: a title may open with them ("Building up DNA, bit by bit: ..."), an
+# address names them after something ("Research Group", "Main Street") or before a number ("Building 5").
+_WEAK_AFFILIATION_WORD = re.compile(r"building|way|unit|drive|road|street|avenue|group|program(?:me)?|division|station|box", re.IGNORECASE)
+
+
+def _names_institution(line: str) -> bool:
+    """Whether a line names an institution or an address."""
+    for match in AFFILIATION_WORDS.finditer(line):
+        opens_line = not line[: match.start()].strip()
+        if not (opens_line and _WEAK_AFFILIATION_WORD.fullmatch(match.group(0)) and not re.match(r"\s*\d", line[match.end() :])):
+            return True
+    return False
 
 
 def letters(text: str) -> str:
