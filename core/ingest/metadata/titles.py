@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
 from papergym.core.ingest.clean import OT1_LIGATURES, join_hyphenated, normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine
@@ -180,7 +181,7 @@ def _figure_labels(run: list[LayoutLine]) -> bool:
         return False
     if not all(line.y for line in run):
         return False  # no positions to tell by: a title
-    steps = [above.y - below.y for above, below in zip(run, run[1:], strict=False)]
+    steps = [above.y - below.y for above, below in pairwise(run)]
     return min(steps) <= 0 or max(steps) > _EVEN_SPACING * min(steps)
 
 
