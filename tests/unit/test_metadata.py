@@ -2347,6 +2347,7 @@ def test_a_line_of_control_codes_between_names_does_not_part_them():
         ('The Market for "Lemons": Quality Uncertainty & the Market Mechanism', True),
         ("Similarities to uranium UGe2 and URhGe (Ni1−xCox)Al3: a study of ≤ ∞ bounds", True),
         ("Brokensymmetryandthenatureof thehierarchicalstructureofscience", True),
+        ("TheLogicalClarinet:NumericalOptimizationof theGeometryofWoodwindInstruments", True),
     ],
 )
 def test_a_fonts_codes_are_no_title(title, kept):

@@ -72,8 +72,16 @@ def clean_title(title: str | None) -> str | None:
 # Text a font without a Unicode map turns into symbols ('BDC&E)FHGI8KJfflL9E)FNMO7"8QPRE6ST>AU') or letters shifted
 # along the alphabet with no spaces ("ChqjFqndmdudkcHyAdksZfx OdsdVZkrgÜjrghsZAgZfhZQncmdxJhmmdx").
 _CIPHER_SYMBOLS = re.compile(r"[^\w\s\-:,.'’()?!/&+]")
-_CIPHER_SYMBOL_SHARE = 0.15
+_CIPHER_SYMBOL_SHARE = 0.1
 _CIPHER_WORD_LETTERS = 20
+
+
+_CIPHER_VOWEL_SHARE = 0.25
+
+
+def _vowel_share(word: str) -> float:
+    word_letters = [char for char in word.lower() if char.isalpha()]
+    return sum(char in "aeiouy" for char in word_letters) / max(len(word_letters), 1)
 
 
 def _reads_as_cipher(title: str) -> bool:
@@ -81,7 +89,11 @@ def _reads_as_cipher(title: str) -> bool:
     compact = title.replace(" ", "")
     symbols = len(_CIPHER_SYMBOLS.findall(compact))
     words = title.split()
-    long_words = sum(len(word) > _CIPHER_WORD_LETTERS and sum(char.isupper() for char in word) >= 3 for word in words)
+    # Words run together still have their vowels ("TheLogicalClarinet:NumericalOptimizationof"); shifted letters lose them.
+    long_words = sum(
+        len(word) > _CIPHER_WORD_LETTERS and sum(char.isupper() for char in word) >= 3 and _vowel_share(word) < _CIPHER_VOWEL_SHARE
+        for word in words
+    )
     return symbols > _CIPHER_SYMBOL_SHARE * len(compact) or long_words * 2 > len(words)
 
 
