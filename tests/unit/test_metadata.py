@@ -1821,7 +1821,20 @@ def test_a_doi_names_the_year_its_article_was_registered(doi, year):
         ("Cognition 158 (2017) 33–43\nA Title\nJane Roe\nhttps://doi.org/10.1016/j.cognition.2016.10.018\n", 2017),
         # A page that states no year in the DOI's span gives the DOI's year.
         ("A Title\nJane Roe\nReceived 3 May 2009\ndoi:10.1016/j.jcss.2011.10.002\n", 2011),
-        ("A Title\nJane Roe\nBody text.\ndoi:10.1007/s10994-019-05855-6\n", 2019),
+        # A page that states no year leaves the DOI's year to the last resort (see the next test).
+        ("A Title\nJane Roe\nBody text.\ndoi:10.1007/s10994-019-05855-6\n", None),
+        # The page's own citation wins whatever the DOI says (a journal with a backlog).
+        (
+            "To cite this article: Jane Roe (2019) A Title, J 43:2, 201-230, DOI: 10.1080/01234567.2016.1234567\nPublished online: 12 Oct 2016\n",
+            2019,
+        ),
+        # An APA citation in running text is no journal line.
+        (
+            "A Title\nJane Roe\nhas examined this question (Olshausen, 1996)\n"
+            + "Body.\n" * 12
+            + "arXiv:2001.01234v1 [cs.LG] 3 Jan 2020\n",
+            2020,
+        ),
         # Without a year in its DOI the page's own order stands.
         ("A Title\nJane Roe\nReceived 3 May 2009\ndoi:10.1145/3292500.3330919\n", 2009),
     ],
@@ -1856,7 +1869,7 @@ def test_a_files_date_printed_only_in_its_download_stamp_is_no_year():
 def test_a_year_read_from_the_doi_says_so():
     lines = [(20, "Largest Font Title"), (10, "Jane Roe"), (10, "doi:10.1016/j.cell.2019.01.021 with no year printed.")]
     metadata = from_pdf(make_pdf(lines))
-    assert (metadata.year, metadata.sources["year"]) == (2019, "layout")
+    assert (metadata.year, metadata.sources["year"]) == (2019, "doi")
     lines = [(20, "Largest Font Title"), (10, "Jane Roe"), (10, "Plain body text.")]
     metadata = from_pdf(make_pdf(lines, info={"/doi": "10.1016/j.cell.2019.01.021"}))
     assert (metadata.doi, metadata.year, metadata.sources["year"]) == ("10.1016/j.cell.2019.01.021", 2019, "doi")
@@ -1866,7 +1879,7 @@ def test_a_year_read_from_the_doi_says_so():
     "piece",
     [
         "Google Brain",
-        "Aerospace Engineer",
+        "Research Scientist",
         "United States Army",
         "Molecular Biology",
         "Sierra Leone",
@@ -1880,7 +1893,19 @@ def test_teams_roles_fields_and_places_in_the_authors_type_are_no_names(piece):
     assert not is_name(piece)
 
 
-@pytest.mark.parametrize("piece", ["Michael I. Jordan", "Chad G. Ball", "Sergio Leone", "Michael Springer", "Ana New"])
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "Michael I. Jordan",
+        "Chad G. Ball",
+        "Sergio Leone",
+        "Michael Springer",
+        "Ana New",
+        "Jeremy L. England",
+        "Asghar Ali Engineer",
+        "Kenya Moore",
+    ],
+)
 def test_names_that_share_a_word_with_a_place_or_a_publisher_stay_names(piece):
     from papergym.core.ingest.metadata.authors import is_name
 
@@ -2370,3 +2395,28 @@ def test_a_title_that_opens_with_a_word_addresses_use_is_no_address(line, addres
     from papergym.core.ingest.metadata.page_lines import is_affiliation
 
     assert is_affiliation(line) == address
+
+
+def test_what_the_reviewed_rules_leave_alone():
+    # A capitals title's mixed-case subtitle; a title ending in "1"; a line opening with "Unit of".
+    page = (
+        "CLIMATE CHANGE AND FOOD SECURITY:\nA Review of Recent Progress in the Tropics\nJane Roe1, John Smith2\nAbstract\n" + "Body.\n" * 12
+    )
+    assert from_first_page(page).title == "CLIMATE CHANGE AND FOOD SECURITY: A Review of Recent Progress in the Tropics"
+    page = (
+        "The Emerging Role of Sirtuin 1\nJane Roe1, John Smith2\n1 Department of Biology, University of Leeds\nAbstract\n" + "Body.\n" * 12
+    )
+    metadata = from_first_page(page)
+    assert (metadata.title, metadata.authors) == ("The Emerging Role of Sirtuin 1", ["Jane Roe", "John Smith"])
+    from papergym.core.ingest.metadata.page_lines import is_affiliation
+
+    assert is_affiliation("Unit of Epidemiology, Karolinska Institutet, Stockholm, Sweden")
+    # Short titles with quotes or a math sign are titles; Elsevier's "Please cite" line gives no names.
+    from papergym.core.ingest.metadata.citation import citation_authors, with_citation_order
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    assert clean_title("\u201cFake News\u201d on Twitter") and clean_title("Is P \u2260 NP?")
+    assert citation_authors("Please cite this article as: Jane Roe, John Smith, Hidden Markov Models, Pattern Recognition (2020)") == []
+    # Co-authors who share a surname keep their own names.
+    cited = citation_authors("Citation: Zhang W, Wang L, Zhang Y, Li X (2020) A title")
+    assert with_citation_order(["Lei Wang", "Wei Zhang", "Yu Zhang", "Xin Li"], cited) == ["Wei Zhang", "Lei Wang", "Yu Zhang", "Xin Li"]

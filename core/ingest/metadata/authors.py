@@ -115,9 +115,8 @@ _PLACE_WORDS = frozenset(
         "pakistan",
         "bangladesh",
         "malawi",
-        # Countries whose names no person is given: "Jordan", "Chad" and "Georgia" are left out.
+        # Countries whose names no person bears: "Jordan", "Chad", "Georgia", "England", "Kenya" and "Nepal" are left out.
         "nigeria",
-        "kenya",
         "ghana",
         "ethiopia",
         "uganda",
@@ -135,7 +134,6 @@ _PLACE_WORDS = frozenset(
         "thailand",
         "vietnam",
         "philippines",
-        "nepal",
         "iraq",
         "qatar",
         "kuwait",
@@ -161,8 +159,6 @@ _PLACE_WORDS = frozenset(
         "mozambique",
         "botswana",
         "namibia",
-        "england",
-        "scotland",
         "u.s.a.",
     ]
 )
@@ -220,8 +216,7 @@ _ORGANISATION_WORDS = frozenset(
         "intelligence",
         "analytics",
         "computing",
-        # A role or a field set in the authors' type ("Aerospace Engineer", "Molecular Biology").
-        "engineer",
+        # A role or a field set in the authors' type ("Research Scientist", "Molecular Biology"); "Engineer" is a surname.
         "scientist",
         "researcher",
         "director",

@@ -18,8 +18,10 @@ from papergym.core.ingest.metadata.authors import is_name
 from papergym.core.ingest.metadata.names import split_author_string, turn_round
 
 _CITATION_LABEL = re.compile(
-    r"(?:\bcitation\s*:|\bto\s+cite\s+this\s+(?:article|paper)\s*:|\bplease\s+cite\s+this\s+article\s+(?:in\s+press\s+)?as\s*:?"
-    r"|\bhow\s+to\s+cite\s+this\s+article\s*:|\bcite\s+this\s+article\s*(?:as)?\s*:|\breference\s+format\s*:)\s*",
+    # Elsevier's "Please cite this article as: J. Roe, J. Smith, Title, Journal (2020)" puts the title between the
+    # names and the year, where no rule tells them apart; it is left out.
+    r"(?:\bcitation\s*:|\bto\s+cite\s+this\s+(?:article|paper)\s*:"
+    r"|\bhow\s+to\s+cite\s+this\s+article\s*:|(?<!please\s)\bcite\s+this\s+article\s*(?:as)?\s*:|\breference\s+format\s*:)\s*",
     re.IGNORECASE,
 )
 # How far after its label a citation's names may reach.
@@ -84,9 +86,14 @@ def with_citation_order(page_names: list[str], cited: list[str]) -> list[str] | 
     """
     if not cited or (page_names and (_surname(page_names[0]) == _surname(cited[0]) or len(cited) < 2)):
         return None
-    fuller = {_surname(name): name for name in page_names}
-    return [fuller.get(_surname(name), name) for name in cited]
+    # Co-authors may share a surname ("Zhang W", "Zhang Y"): a name is matched by its surname and first initial.
+    fuller = {_key(name): name for name in page_names}
+    return [fuller.get(_key(name), name) for name in cited]
 
 
 def _surname(name: str) -> str:
     return name.split()[-1].lower() if name.split() else ""
+
+
+def _key(name: str) -> tuple[str, str]:
+    return _surname(name), name[:1].lower()

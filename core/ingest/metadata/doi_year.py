@@ -102,7 +102,7 @@ _JOURNAL_LINE_YEAR = re.compile(
     # or follows the journal's name with no space ("Journal of Educational Psychology1974, Vol. 66, No. 5").
     rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
     # JSTOR's "Source:" line puts the month with a comma before the year: "Vol. 84, No. 3 (Aug., 1970)".
-    rf"|\((?:[A-Z][a-z]{{2,8}}\.?,?\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
 # A year followed by volume and pages, as a journal prints its own article's reference.
@@ -174,17 +174,19 @@ def find_year(text: str, doi: str | None = None) -> int | None:
     (``year_of_doi``); the paper came out that year or within the next
     ``DOI_TO_ISSUE_YEARS``. Given such a DOI, the first year the page states
     in that span wins, and a page whose every year falls outside it (a cited
-    work's, a reprint's) gives the DOI's year.
+    work's, a reprint's) gives the DOI's year; the page's own citation wins
+    whatever the DOI says. A page that states no year gives None.
     """
     registered = year_of_doi(doi) if doi else None
-    first = None
-    for year in _stated_years(text):
-        if year is None:
-            continue
-        if registered is None or registered <= year <= registered + DOI_TO_ISSUE_YEARS:
-            return year
-        first = first or year
-    return registered or first
+    cited = _CITE_AS.search(without_download_stamps(text))
+    if cited:
+        return year_in_range(int(cited.group("year")))  # the page's own citation, whatever the DOI says
+    stated = [year for year in _stated_years(text) if year is not None]
+    if not stated:
+        return None  # the DOI's year is the last resort, after the PDF's own fields
+    return next(
+        (year for year in stated if registered is None or registered <= year <= registered + DOI_TO_ISSUE_YEARS), registered or stated[0]
+    )
 
 
 def _stated_years(text: str) -> Iterator[int | None]:

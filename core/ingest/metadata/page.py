@@ -50,7 +50,8 @@ _OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_cCsStTnNlLgGrR])\u00b8([eE])")
 # An accent on a capital inside a word in capitals that pypdf set apart by a space ("NICOL `O CESA-BIANCHI" ->
 # "NICOLÒ", "IV ´AN FERN ´ANDEZ-VAL", "G ¨UNTER"). A word in capitals that starts with an accented capital after
 # another word ("UNE ´ETUDE") reads the same and is joined wrongly; names in capitals are far more common.
-_ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) ([`{_ACCENTS}])(?=[A-Z])")
+# A grave accent is also an opening quote ("THE `BIG' DATA"): it joins only a word's last capital.
+_ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) (?:([{_ACCENTS}])(?=[A-Z])|(`)(?=[A-Z](?:[\\s,.|]|$)))")
 _DOTLESS_I_BEFORE_ACCENT = re.compile(f"\u0131([{_ACCENTS}])")
 
 
@@ -69,7 +70,7 @@ def _join_accents(text: str) -> str:
         text = _ACCENT_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     # A dotless "ı" only ever carries an accent, wherever the font sets it: "Frı´as" -> "Frías".
     text = _DOTLESS_I_BEFORE_ACCENT.sub(lambda match: unicodedata.normalize("NFC", "i" + _SPACING_ACCENTS[match.group(1)]), text)
-    text = _ACCENT_ON_LAST_CAPITAL.sub(r"\1", text)
+    text = _ACCENT_ON_LAST_CAPITAL.sub(lambda match: match.group(1) or match.group(2), text)
     text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)

@@ -97,7 +97,9 @@ def _names_institution(line: str) -> bool:
     """Whether a line names an institution or an address."""
     for match in AFFILIATION_WORDS.finditer(line):
         opens_line = not line[: match.start()].strip()
-        if not (opens_line and _WEAK_AFFILIATION_WORD.fullmatch(match.group(0)) and not re.match(r"\s*\d", line[match.end() :])):
+        # "Unit of Epidemiology, Karolinska Institutet", "Building 5, Room 3" name places; "Building up DNA" does not.
+        names_place = re.match(r"\s*(?:\d|(?:of|for|in)\b)", line[match.end() :])
+        if not (opens_line and _WEAK_AFFILIATION_WORD.fullmatch(match.group(0)) and not names_place):
             return True
     return False
 

@@ -100,7 +100,8 @@ def from_pdf(
             ):
                 # JSTOR's cover gives the title without its subtitle; the paper's page prints it whole.
                 page.title, page.sources["title"] = paper_page.title, "page-2"
-    cited = with_citation_order(page.authors, citation_authors(first_text))
+    # The paper's own page behind a cover names its authors; the cover's citation is only a stand-in for a page.
+    cited = None if page.sources.get("authors") == "page-2" else with_citation_order(page.authors, citation_authors(first_text))
     if cited:
         page.authors, page.sources["authors"] = cited, "citation"
     return _combine(page, xmp, info, first_text)

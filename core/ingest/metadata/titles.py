@@ -71,7 +71,8 @@ def clean_title(title: str | None) -> str | None:
 
 # Text a font without a Unicode map turns into symbols ('BDC&E)FHGI8KJfflL9E)FNMO7"8QPRE6ST>AU') or letters shifted
 # along the alphabet with no spaces ("ChqjFqndmdudkcHyAdksZfx OdsdVZkrgÜjrghsZAgZfhZQncmdxJhmmdx").
-_CIPHER_SYMBOLS = re.compile(r"[^\w\s\-:,.'’()?!/&+]")
+_CIPHER_SYMBOLS = re.compile(r"[^\w\s\-:,.'’()?!/&+\"“”‘«»–—−≠≤≥±×·∞]")
+_CIPHER_MIN_CHARS = 30
 _CIPHER_SYMBOL_SHARE = 0.1
 _CIPHER_WORD_LETTERS = 20
 
@@ -87,6 +88,8 @@ def _vowel_share(word: str) -> float:
 def _reads_as_cipher(title: str) -> bool:
     """Whether a title is a font's codes rather than words."""
     compact = title.replace(" ", "")
+    if len(compact) < _CIPHER_MIN_CHARS:
+        return False
     symbols = len(_CIPHER_SYMBOLS.findall(compact))
     words = title.split()
     # Words run together still have their vowels ("TheLogicalClarinet:NumericalOptimizationof"); shifted letters lose them.
@@ -425,12 +428,19 @@ def _ends_sentence(line: str) -> bool:
 _RUNNING_HEAD_WITH_PAGE = re.compile(r"^\S.{8,80}\s1$")
 
 
+def _repeated_below(running_head: str, below: list[str]) -> bool:
+    """Whether the lines below repeat a running head's words, as the title it shortens does."""
+    words = {word.lower() for word in re.findall(r"[^\W\d_]{4,}", running_head)}
+    below_words = {word.lower() for line in below for word in re.findall(r"[^\W\d_]{4,}", line)}
+    return len(words & below_words) >= 2
+
+
 def find_title(lines: list[str]) -> tuple[str | None, int | None]:
     """The title and the index of the line after it, or (None, None)."""
     for start, line in enumerate(lines):
         if SECTION_START.match(line):
             return None, None
-        if start == 0 and _RUNNING_HEAD_WITH_PAGE.match(line) and len(lines) > 1:
+        if start == 0 and _RUNNING_HEAD_WITH_PAGE.match(line) and _repeated_below(line, lines[1:4]):
             continue
         if is_banner(line) or len(line.split()) < 2 or len(line) < 10 or _ends_sentence(line):
             continue
@@ -452,10 +462,10 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
         return False
     if has_markers(line) and looks_like_author_line(line):
         return False
-    if _in_capitals(previous) and not _in_capitals(line):
-        return False  # a title set in capitals goes on in capitals; names in mixed case come after it
     if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",", "\u2013", "\u2014")):
         return True
+    if _in_capitals(previous) and not _in_capitals(line) and (looks_like_author_line(line) or has_markers(line)):
+        return False  # a title set in capitals goes on in capitals; names in mixed case come after it
     if not looks_like_author_line(line):
         return True
     # A name-like line without markers ("Heat Diffusion") is more title only
