@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from papergym.core.ingest.metadata.page_lines import letters
+
 __all__ = ["SECTION_KINDS", "Section", "find_abstract", "split_sections", "unlabelled_abstract"]
 
 SECTION_KINDS = ("abstract", "introduction", "methods", "results", "discussion", "conclusion", "other")
@@ -231,15 +233,11 @@ _KEYWORDS_HEADING = re.compile(r"^(?:key\s*words|index\s+terms)\b", re.IGNORECAS
 def _is_part_of(line: str, title: str) -> bool:
     """Whether a line is a substantial piece of the title (a title line, not a stray word), its marks and spacing
     aside ("Similarities to uranium ferromagnetic superconductors UGe2 and URhGe∗")."""
-    line_letters = _letters(line)
-    return len(line_letters) >= _TITLE_PIECE_LETTERS and line_letters in _letters(title)
+    line_letters = letters(line)
+    return len(line_letters) >= _TITLE_PIECE_LETTERS and line_letters in letters(title)
 
 
 _TITLE_PIECE_LETTERS = 16
-
-
-def _letters(text: str) -> str:
-    return "".join(char.lower() for char in text if char.isalnum())
 
 
 # An unlabelled abstract is the first run of this many prose lines and words.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterator
+from itertools import chain
 
 from papergym.core.ingest.metadata.page_lines import BANNER_ANYWHERE, BANNER_START
 
@@ -177,26 +178,24 @@ def find_year(text: str, doi: str | None = None) -> int | None:
     work's, a reprint's) gives the DOI's year; the page's own citation wins
     whatever the DOI says. A page that states no year gives None.
     """
-    registered = year_of_doi(doi) if doi else None
-    cited = _CITE_AS.search(without_download_stamps(text))
+    text = without_download_stamps(text)
+    # How the page says to cite the paper is its own statement of where and when it appeared, whatever the DOI says;
+    # an archive's cover (HAL's "To cite this version:") also prints the day it was deposited, years later, in a banner.
+    cited = _CITE_AS.search(text)
     if cited:
-        return year_in_range(int(cited.group("year")))  # the page's own citation, whatever the DOI says
-    stated = [year for year in _stated_years(text) if year is not None]
-    if not stated:
-        return None  # the DOI's year is the last resort, after the PDF's own fields
-    return next(
-        (year for year in stated if registered is None or registered <= year <= registered + DOI_TO_ISSUE_YEARS), registered or stated[0]
-    )
+        return year_in_range(int(cited.group("year")))
+    stated = (year for year in _stated_years(text) if year is not None)
+    first = next(stated, None)
+    registered = year_of_doi(doi) if doi else None
+    if first is None or registered is None:
+        return first  # without a stated year, the DOI's is the last resort, after the PDF's own fields
+    in_span = (year for year in chain([first], stated) if registered <= year <= registered + DOI_TO_ISSUE_YEARS)
+    return next(in_span, registered)
 
 
 def _stated_years(text: str) -> Iterator[int | None]:
-    """The years a first page states for its paper, most trusted first (see ``find_year``)."""
-    text = without_download_stamps(text)
-    # How the page says to cite the paper is its own statement of where and when it appeared; an archive's cover
-    # (HAL's "To cite this version:") also prints the day it was deposited, years later, in a banner.
-    cited = _CITE_AS.search(text)
-    if cited:
-        yield year_in_range(int(cited.group("year")))
+    """After the page's own citation, the years a first page (without its download stamps) states for its paper, most
+    trusted first (see ``find_year``); computed lazily, as the first one usually decides."""
     journal_year = _journal_line_year(text)
     for pattern in (*_EXPLICIT_YEAR_PATTERNS, *_HISTORY_YEAR_PATTERNS):
         match = pattern.search(text)
