@@ -65,6 +65,8 @@ REAL_SETS = (
     "fresh-13",
     "fresh-14",
     "fresh-15",
+    "fresh-16",
+    "fresh-17",
 )
 
 

@@ -219,7 +219,8 @@ def decode_slash_named_glyphs(text: str, whole_page: bool = True) -> str:
 
 
 # AIP's journals name their parentheses by glyph number, which pypdf writes as "/H20849" and "/H20850".
-_AIP_GLYPHS = {"/H20849": "(", "/H20850": ")"}
+# PNAS sets its footer's slashes and bars so too: "www.pnas.org/H20862cgi/H20862doi/H2086210.1073/H20862pnas.1635156100".
+_AIP_GLYPHS = {"/H20849": "(", "/H20850": ")", "/H20862": "/", "/H20841": "|"}
 # Elsevier's (AdvOT), Springer's and PLOS's fonts name some glyphs "C" and a number, which pypdf writes as
 # "/C211 2016 Elsevier B.V." and "Mariano V/C19azquez". The numbers follow TeX's text encoding for accents, set
 # before their letter, and its symbol encoding for signs; the copyright and registered signs have their own.

@@ -100,7 +100,8 @@ def _lines_of(pieces: list[tuple[str, float, str, float]]) -> list[LayoutLine]:
     parts: list[tuple[str, float, str, float]] = []
 
     def finish() -> None:
-        text = "".join(part[0] for part in parts)
+        # A glyph named apart from the letters around it ("Radomı´rM" + "/C20ech") is read in its word.
+        text = decode_named_glyphs("".join(part[0] for part in parts))
         if text.strip():
             letters_by_style: Counter[tuple[float, str]] = Counter()
             for part_text, size, font, _ in parts:

@@ -94,6 +94,8 @@ _KIND_BY_NAME = {
     "keywords": "other",
     "key words": "other",
     "index terms": "other",
+    # ReScience C's replications open with a "Reproducibility Summary" in the abstract's place.
+    "reproducibility summary": "abstract",
     # Chinese and Japanese papers: 摘要 and 要旨 (abstract), 关键词 and キーワード (keywords).
     "摘要": "abstract",
     "要旨": "abstract",
@@ -245,16 +247,19 @@ _MIN_ABSTRACT_LINES = 3
 _MIN_ABSTRACT_WORDS = 40
 _MIN_OPENING_WORDS = 6
 # Front-matter lines that are never part of an abstract: licences, dates,
-# addresses, correspondence, keywords, footnotes.
+# addresses, correspondence, keywords, footnotes. An address is known by its "@" or its label: prose may say
+# "email" ("Across chat, email, and social media").
 _NOT_ABSTRACT = re.compile(
     r"copyright|©|\blicen[cs]|creative\s+commons|all\s+rights|permission|\bopen\s+access\b|\bdistributed\s+under"
-    r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespond|e-?mail|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
+    r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespond|\be-?mail\s*(?:address(?:es)?\s*)?:|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
     r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|^\s*(?:additional\s+)?(?:key\s*words|index\s+terms)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:^KEYWORDS\b)|\bccs\s+concepts\b"
     r"|\bacademic\s+editor\b|\bpermission\b|\bcite\s+this\b|\bthis\s+(?:article|paper)\s+is\b|\bmanuscript\b",
     re.IGNORECASE,
 )
 _PARAGRAPH_STOP = re.compile(
-    r"^(?:(?:additional\s+)?(?:key\s*words|index\s+terms|ccs\s+concepts)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:KEYWORDS\b)|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b)",
+    r"^(?:(?:additional\s+)?(?:key\s*words|index\s+terms|ccs\s+concepts)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:KEYWORDS\b)|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b"
+    # PNAS's keywords after the abstract, set apart by bars: "human–AI interaction | language generation | ...".
+    r"|[^|\n]+(?:\s\|\s[^|\n]+){2,}$)",
     re.IGNORECASE,
 )
 

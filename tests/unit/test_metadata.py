@@ -2420,3 +2420,167 @@ def test_what_the_reviewed_rules_leave_alone():
     # Co-authors who share a surname keep their own names.
     cited = citation_authors("Citation: Zhang W, Wang L, Zhang Y, Li X (2020) A title")
     assert with_citation_order(["Lei Wang", "Wei Zhang", "Yu Zhang", "Xin Li"], cited) == ["Wei Zhang", "Lei Wang", "Yu Zhang", "Xin Li"]
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # A copyright sign read as a digit glued onto the year; IEEE's fee line alone gives it too.
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "0-7803-5800-7/00$10.00 02000 IEEE 153\n", 2000),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "0162-8828/97$10.00 x\nmore\nmore", 1997),
+        # Kluwer's footer "volume:pages, year." outranks the day the manuscript was received.
+        (
+            "A Title\nJane Roe\n(Received in final form 26 October, 1994)\n"
+            + "Body.\n" * 12
+            + "Boundary-LayerMeteorology 74:113-130, 1995.\n9 1995 Kluwer Academic Publishers.",
+            1995,
+        ),
+        # JSTOR's old cover: a month range and the pages after the year; its stamp of the day it was made is no year.
+        (
+            "Community Structure\nNelson G. Hairston; Frederick E. Smith\n"
+            "The American Naturalist, Vol. 94, No. 879. (Nov. - Dec., 1960), pp. 421-425.\nStable URL:\nhttp://www.jstor.org\n"
+            "Thu Feb 8 11:25:02 2007",
+            1960,
+        ),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "http://www.jstor.org\nThu Feb 8 11:25:02 2007", None),
+        # A note saying where the paper appeared, over three footnote lines in a font whose words pypdf splits.
+        (
+            "A Title\nJane Roe\n"
+            + "Body.\n" * 12
+            + "App ears in Pro ceedings of the F ourteen th Confer-\nence on Uncertain t y in Artificial In telligence, Madison, WI,\n"
+            + "July ,1998. Morgan Kaufmann Publisher.\n1 In tro duction\n"
+            + "Body.\n" * 12,
+            1998,
+        ),
+    ],
+)
+def test_glued_signs_fee_lines_old_covers_and_broken_notes_give_the_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_a_doi_drops_the_fee_line_glued_to_it_and_pnas_named_slashes_are_read():
+    assert (
+        from_first_page("A Title\nDigital Object Identifier no. 10.1109/TVCG.2012.295.1077-2626/13/$31.00").doi == "10.1109/TVCG.2012.295"
+    )
+    footer = "www.pnas.org/H20862cgi/H20862doi/H2086210.1073/H20862pnas.1635156100 PNAS /H20841 October 14, 2003"
+    assert decode_named_glyphs(footer).startswith("www.pnas.org/cgi/doi/10.1073/pnas.1635156100 PNAS | October")
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("Yan He, Graduate Student Member, IEEE, Dai Li, and Kaiyuan Yang, Member, IEEE", ["Yan He", "Dai Li", "Kaiyuan Yang"]),
+        # Degrees with the last name's marker, a byline's full stop, a scan's quotes for raised digits.
+        (
+            "Janet M. Allen, R.N.,1 David B. Dunger, M.D.,2 and Roman Hovorka, Ph.D.1",
+            ["Janet M. Allen", "David B. Dunger", "Roman Hovorka"],
+        ),
+        ("BY E. GORTER, M.D., AND F. GRENDEL.", ["E. Gorter", "F. Grendel"]),
+        ("MARC LIPSITCH\",3 STEVEN SILLER,2 AND MARTIN A. NOWAK'", ["Marc Lipsitch", "Steven Siller", "Martin A. Nowak"]),
+        # A person known by one name closes a long list of full names; an accented surname run onto its given name.
+        (
+            "Pema Chodon, Devi Maya Adhikari, Gopal Chandra Nepal, Rajen Biswa, Sangay Gyeltshen, Chencho",
+            ["Pema Chodon", "Devi Maya Adhikari", "Gopal Chandra Nepal", "Rajen Biswa", "Sangay Gyeltshen", "Chencho"],
+        ),
+        ("Jane Roe, John Smith, Stanford", []),
+        (
+            "Stephen DiVerdi, Member, IEEE, Radom\u00edrM\u011bch, Member, IEEE, and Daichi Ito",
+            ["Stephen DiVerdi", "Radom\u00edr M\u011bch", "Daichi Ito"],
+        ),
+    ],
+)
+def test_grades_degrees_scan_marks_and_mononyms_in_name_lines(line, names):
+    assert from_first_page(f"A Study of Heat Flow in Rocks\n{line}\nAbstract\n" + "Body text here.\n" * 12).authors == names
+
+
+def test_pnas_affiliations_run_on_one_line_give_every_letter_marker():
+    page = (
+        "Sequential megafaunal collapse in the North Pacific\n"
+        "A. M. Springera,b, J. A. Estesc, G. B. van Vlietd, and B. Pfisterg\n"
+        "aInstitute of Marine Science, University of Alaska, Fairbanks, AK 99775; cUnited States Geological Survey, Santa Cruz;\n"
+        "dP.O. Box 210442, Auke Bay, AK 99821; and gNational Marine Fisheries Service, Seattle, WA\n" + "Body text here.\n" * 12
+    )
+    assert from_first_page(page).authors == ["A. M. Springer", "J. A. Estes", "G. B. van Vliet", "B. Pfister"]
+
+
+def test_blocks_ending_in_an_email_name_only_their_first_lines():
+    lines = [
+        LayoutLine("Geo-social Clustering of Places from Check-in Data", 22, "T-R", 686),
+        LayoutLine("Shivam Srivastava*", 9.5, "T-R", 656),
+        LayoutLine("Samsung Research", 9.5, "T-R", 645),
+        LayoutLine("Bagmane Constellation Business Park", 9.5, "T-R", 633),
+        LayoutLine("shivam@example.com", 9.5, "T-R", 610),
+        LayoutLine("Shiladitya Pande", 9.5, "T-R", 656),
+        LayoutLine("Dept. of CSE", 9.5, "T-R", 645),
+        LayoutLine("IIT Madras", 9.5, "T-R", 633),
+        LayoutLine("spande@example.com", 9.5, "T-R", 610),
+        LayoutLine("Abstract", 9, "T-B", 560),
+        *[LayoutLine("Body text of the paper goes on here at length.", 9, "T-R", 550 - 10 * n) for n in range(10)],
+    ]
+    assert _read_layout(lines).authors == ["Shivam Srivastava", "Shiladitya Pande"]
+
+
+def test_a_second_name_with_its_email_in_another_type_is_read():
+    lines = [
+        LayoutLine("Evolving Neural Networks through Augmenting Topologies", 17, "P-Bold", 660),
+        LayoutLine("Kenneth O. Stanley kstanley@cs.example.edu", 10, "P-Roman", 588),
+        LayoutLine("Department of Computer Sciences, The University of Texas at Austin", 10, "P-Roman", 576),
+        LayoutLine("Risto Miikkulainen risto@cs.example.edu", 11, "P-Bold", 547),
+        LayoutLine("Department of Computer Sciences, The University of Texas at Austin", 10, "P-Roman", 535),
+        LayoutLine("Abstract", 9, "P-Bold", 475),
+        *[LayoutLine("Body text of the paper goes on here at length.", 9, "P-Roman", 465 - 10 * n) for n in range(10)],
+    ]
+    assert _read_layout(lines).authors == ["Kenneth O. Stanley", "Risto Miikkulainen"]
+
+
+def test_a_submission_draft_and_an_inline_title_label_are_read_as_forms():
+    draft = [
+        "Information Sciences",
+        "Training Feedforward Neural Networks with Bayesian Hyper-Heuristics",
+        "--Manuscript Draft--",
+        "Manuscript Number:",
+        "Article Type: Full length article",
+        "Corresponding Author: Ana Demo, MSc. Computer Science",
+        "Order of Authors: Ana Demo, MSc. Computer Science",
+        "Anna Bosman, PhD. Computer Science",
+        "Abstract: The process of training feedforward neural networks can benefit from an",
+    ]
+    assert labelled_front_matter(draft) == (
+        "Training Feedforward Neural Networks with Bayesian Hyper-Heuristics",
+        ["Ana Demo", "Anna Bosman"],
+    )
+    page = (
+        "Title: Variation in leaf transcriptome responses to elevated ozone corresponds with physiological\n"
+        "sensitivity to ozone across maize inbred lines\n"
+        "Adalena V. Nanni1,4, Alison M. Morse1,4, Lauren M McIntyre*1,4\n"
+        "1Department of Molecular Genetics and Microbiology, University of Florida\n" + "Body text here.\n" * 12
+    )
+    metadata = from_first_page(page)
+    assert metadata.title.startswith("Variation in leaf") and metadata.title.endswith("maize inbred lines")
+    assert metadata.authors == ["Adalena V. Nanni", "Alison M. Morse", "Lauren M McIntyre"]
+
+
+def test_a_name_in_info_with_an_undotted_initial_is_turned_round():
+    from papergym.core.ingest.metadata.names import split_author_string
+
+    assert split_author_string("McIntyre, Lauren M") == ["Lauren M McIntyre"]
+    assert split_author_string("Smith, John A, Doe, Jane B") == ["John A Smith", "Jane B Doe"]
+    assert split_author_string("Ana Demo, Bo Kim") == ["Ana Demo", "Bo Kim"]
+
+
+def test_a_capitals_title_broken_at_a_hyphen_goes_on_past_its_full_stop():
+    page = (
+        "ON BIMOLECULAR LAYERS OF LIPOIDS ON THE CHROMO-\nCYTES OF THE BLOOD.\nBY E. GORTER, M.D., AND F. GRENDEL.\n" + "Body text.\n" * 12
+    )
+    assert from_first_page(page).title == "ON BIMOLECULAR LAYERS OF LIPOIDS ON THE CHROMO-CYTES OF THE BLOOD"
+
+
+def test_a_publishers_short_sheet_before_the_paper_gives_way_to_page_two():
+    sheet = [
+        (16, "The MIT Press Journals"),
+        (10, "http://mitpress.mit.edu/journals"),
+        (10, "This article is provided courtesy of The MIT Press."),
+    ]
+    metadata = from_pdf(make_pdf(sheet, more_pages=[PAPER_FIRST_PAGE]))
+    assert metadata.authors == ["Jodie L. Rummer", "David J. McKenzie", "Colin J. Brauner"]
+    assert metadata.sources["authors"] == "page-2"

@@ -37,9 +37,14 @@ _GLUED_INITIAL = re.compile(r"\b([A-Z]\.)(?=[A-Z][a-z])")
 _NAME_AFTER_DIGIT = re.compile(r"(?<=\d)(?=[A-Z\u00c0-\u00de][a-z])|(?<=\b\d)(?=[A-Z]{3,}\b)")
 # Given name and surname run together where the PDF lost the space between them ("WenliZhang", "WeiLi"); a piece
 # of one word is no name, so only such a piece is split, and never after a surname prefix ("McDonald", "LeCun").
-_GLUED_NAME = re.compile(r"^(?:[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+){2,3}$")
-_NAME_PART = re.compile(r"[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+")
+# Latin letters with accents (Latin-1 and Latin Extended-A: "RadomírMěch"), by case.
+_ACCENTED_UPPER = "".join(char for char in map(chr, range(0xC0, 0x180)) if char.isupper())
+_ACCENTED_LOWER = "".join(char for char in map(chr, range(0xC0, 0x180)) if char.islower())
+_GLUED_NAME = re.compile(f"^(?:[A-Z{_ACCENTED_UPPER}][a-z{_ACCENTED_LOWER}]+){{2,3}}$")
+_NAME_PART = re.compile(f"[A-Z{_ACCENTED_UPPER}][a-z{_ACCENTED_LOWER}]+")
 _SURNAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "Del", "Della", "Le", "La", "Van", "Von", "Fitz", "St", "Ten", "Ter"})
+# A scan's text layer reads a raised "1" after a name as a quote or a backslash ("MARC LIPSITCH\",3", "NOWAK\\'").
+_OCR_MARKS = "\"'\\\u201d\u2019"
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
 # The ORCID icon after a name, which pypdf reads as "ID" glued to the surname (PLOS, Frontiers): "Elie AntounID".
 _ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u2021]|$)")
@@ -61,13 +66,15 @@ _TRAILING_DEGREES = re.compile(
 )
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
 _DEGREE_PIECE = re.compile(
-    rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|RN|MEng|BEng|MPhil|DSc|MSN|BSN|C\s?Stat"
+    rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|R\.?N\.?|MEng|BEng|MPhil|DSc|MSN|BSN|C\s?Stat"
 )
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
     r"^(by\s+.+?)(?:,|\s+on)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}\.?$", re.IGNORECASE
 )
-_IEEE_GRADE = re.compile(r",?\s*(?:(?:student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE)
+_IEEE_GRADE = re.compile(
+    r",?\s*(?:(?:graduate\s+student|student|senior|life)\s+)?(?:member|fellow)\s*,?\s*(?:IEEE|ACM|OSA|SPIE)\b", re.IGNORECASE
+)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)?")
 _EMAIL_ADDRESS = re.compile(r"\S*@\S*|\{[^}]*\}\S*")
 # Countries and places that end an address line set in the authors' type.
@@ -289,6 +296,9 @@ GENERATIONAL_SUFFIX = re.compile(r"(?:Jr|Sr|JR|SR)\.?|II|III|IV")
 _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 
 
+_SENTENCE_STOP_AFTER_NAME = re.compile(r"(?<=[^\W\d_]{3})\.$")
+
+
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
@@ -298,7 +308,7 @@ def _name_pieces(line: str) -> list[str]:
     unmarked = _MARKERS.sub(_MARKER_SEPARATOR, ET_AL.sub("", line))
     pieces = [
         # Springer's middle dots are taken off too where a marker or the line's end stands beside them.
-        _HONORIFIC.sub("", _LEADING_MARKER.sub("", piece.strip(" ,\u00b7\u2022\u22c5" + _MARKER_SYMBOLS)))
+        _HONORIFIC.sub("", _LEADING_MARKER.sub("", piece.strip(" ,\u00b7\u2022\u22c5" + _MARKER_SYMBOLS).rstrip(_OCR_MARKS)))
         for piece in _NAME_SPLIT.split(unmarked)
     ]
     kept: list[str] = []
@@ -309,9 +319,12 @@ def _name_pieces(line: str) -> list[str]:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
             # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
             kept[-1] += piece
-        elif piece.strip(_MARKER_SYMBOLS + " .0123456789") and not _DEGREE_PIECE.fullmatch(piece):
-            # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★").
+        elif piece.strip(_MARKER_SYMBOLS + " .0123456789") and not _DEGREE_PIECE.fullmatch(piece.rstrip("0123456789")):
+            # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★"); a degree keeps
+            # the marker of the line's last name ("Roman Hovorka, Ph.D.1").
             kept.append(piece)
+    # The byline's full stop ends its last name ("BY E. GORTER, M.D., AND F. GRENDEL."); an initial keeps its own.
+    kept = [_SENTENCE_STOP_AFTER_NAME.sub("", piece) for piece in kept]
     return [_with_kerning_gaps_closed(_unglued_given_name(_without_degrees(piece))) for piece in kept]
 
 
@@ -424,9 +437,10 @@ def looks_like_author_line(line: str) -> bool:
     named = [
         _is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces
     ]
-    # A one-word last piece is more likely an institution after the names ("Jane Roe, John Smith, Stanford").
+    # A one-word last piece is more likely an institution after the names ("Jane Roe, John Smith, Stanford"), unless
+    # a long list of full names comes before it ("Rajen Biswa, Sangay Gyeltshen, Chencho").
     return bool(pieces) and all(
-        is_named or (index < len(pieces) - 1 and _is_mononym(piece, sum(named)))
+        is_named or ((index < len(pieces) - 1 or sum(named) >= _FULL_NAMES_BEFORE_LAST_MONONYM) and _is_mononym(piece, sum(named)))
         for index, (piece, is_named) in enumerate(zip(pieces, named, strict=True))
     )
 
@@ -434,6 +448,8 @@ def looks_like_author_line(line: str) -> bool:
 # Names of one word (Indian and Indonesian authors: "Gowrishankar, Ramesh Babu H.S., Satyanarayana P.S.") pass in a
 # list that names this many people in full.
 _FULL_NAMES_BESIDE_MONONYM = 2
+# A last one-word piece is a person after this many full names.
+_FULL_NAMES_BEFORE_LAST_MONONYM = 4
 
 
 def _is_mononym(piece: str, full_names: int) -> bool:
@@ -498,6 +514,9 @@ _EDITOR_LINE = re.compile(r"^(?:(?:edited|communicated|reviewed|handled)\s+by\b|
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
 _PROSE_WORDS = 9
+# A line that holds nothing but e-mail addresses, and how many such lines make the names a row of blocks.
+_EMAIL_LINE = re.compile(r"^\s*(?:\S+@\S+|\{[^}]*\}\S*@\S+)(?:\s*[,;]?\s*\S+@\S+)*\s*$")
+_EMAIL_BLOCKS = 2
 
 
 def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: bool = False) -> list[str]:
@@ -513,15 +532,32 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     names_by_line: list[tuple[str, list[str]]] = []
     author_style: LayoutLine | None = None
     previous_had_names = False
+    # Blocks that each end in an e-mail line on its own (a column per author: name, department, city, e-mail) name
+    # their people on their first lines only; an address line may read as a name ("IIT Madras").
+    email_lines = 0
+    block_start: LayoutLine | None = None
+    opens_block: list[bool] = []
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
         text = line.text
+        if _EMAIL_LINE.match(text):
+            email_lines += 1
+            block_start, previous_had_names = None, False
+            continue
         if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and (_is_prose(text) or _EDITOR_LINE.match(text))):
             break
         if _JOINER_LINE.match(text):
             continue
-        if author_style is not None and not previous_had_names and not line.same_style(author_style):
+        # A block of name and e-mail on one line repeats that shape whatever its type (MIT Press sets a second
+        # author's line in bold).
+        same_shape = author_style is not None and bool(_EMAIL_ADDRESS.search(text) and _EMAIL_ADDRESS.search(author_style.text))
+        if author_style is not None and not previous_had_names and not line.same_style(author_style) and not same_shape:
             continue
         line_names = _names_on_line(text)
+        if line_names:
+            opens_block.append(block_start is None or (previous_had_names and line.same_style(block_start)))
+            block_start = block_start or line
+        elif block_start is None:
+            block_start = line
         previous_had_names = bool(line_names)
         if line_names:
             names_by_line.append((text, line_names))
@@ -532,6 +568,8 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             break
         if not names_by_line and _is_prose(text):
             break
+    if email_lines >= _EMAIL_BLOCKS and sum(opens_block) >= _EMAIL_BLOCKS and use_styles:
+        names_by_line = [entry for entry, first in zip(names_by_line, opens_block, strict=True) if first]
     names = _one_name_per_line_kept(names_by_line)
     if letter_markers:
         author_text = " ".join(text for text, _ in names_by_line)
@@ -647,12 +685,12 @@ _MARKER_AFTER_NAME = re.compile(r"[^\W\d_]\d{1,2}\*?\s+[A-Z]")
 def _name_runs_on(line: str, following: str) -> bool:
     """Whether a line of names ends inside a name that the following line finishes."""
     # Names are set apart by commas, semicolons, or only by their markers ("Markus Haug1 Ana Cristina Franco da").
-    separated_by_markers = bool(_MARKER_AFTER_NAME.search(line))
+    separated_by_markers = bool(_MARKER_AFTER_NAME.search(line)) or _MARKER_SEPARATOR in line
     if ("," not in line and ";" not in line and not separated_by_markers) or is_affiliation(line) or is_affiliation(following):
         return False
-    if _is_prose(following):
+    if _is_prose(following) or SECTION_START.match(following):
         return False
-    last_piece = re.sub(r"^(?:and|&)\s+", "", re.split(r"[,;]|(?<=[^\W\d_])\d{1,2}\*?", line)[-1].strip())
+    last_piece = re.sub(r"^(?:and|&)\s+", "", re.split(r"[,;|]|(?<=[^\W\d_])\d{1,2}\*?", line)[-1].strip())
     if line.endswith("-"):
         return following[:1].isalpha()
     words = last_piece.split()
@@ -818,6 +856,9 @@ def _title_case_if_capitals(name: str) -> str:
     )
 
 
+_LETTER_AFTER_SEMICOLON = re.compile(r";\s*(?P<and>and\s+)?(?P<letter>[a-z])(?=[A-Z][a-z])")
+
+
 def letter_markers(lines: list[str]) -> str:
     """The letters that start the page's affiliation lines ("aSchool of ...").
 
@@ -831,6 +872,10 @@ def letter_markers(lines: list[str]) -> str:
         match = AFFILIATION_WITH_LETTER.match(line)
         if match and AFFILIATION_WORDS.search(line[1:]):
             letters += match.group("letter")
+        # PNAS runs the affiliations on: "aInstitute of Marine Science, ...; cUnited States ...; and gNational ...".
+        for run_on in _LETTER_AFTER_SEMICOLON.finditer(line):
+            if (run_on.group("and") or AFFILIATION_WORDS.search(line)) and run_on.group("letter") not in letters:
+                letters += run_on.group("letter")
         if match and line[1:2] == " " and "," in line:
             labels += match.group("letter")  # an address has commas; a figure panel's caption ("a Schematic of") has none
     if len(labels) >= 2 and labels == "abcdefgh"[: len(labels)]:

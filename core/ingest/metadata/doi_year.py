@@ -20,7 +20,8 @@ _GLUED_AFTER_DOI = re.compile(
 _DOI_TRAILING_PUNCTUATION = ".,;:'\""
 # PNAS prints its supplement's address after the DOI: "10.1073/pnas.1907370117/-/DCSupplemental".
 # APA names its supplemental materials by the article's DOI and ".supp": "10.1037/xlm0001080.supp".
-_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$|\.supp$", re.IGNORECASE)
+# IEEE may glue its fee line onto the DOI: "10.1109/TVCG.2012.295.1077-2626/13/$31.00".
+_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$|\.supp$|\.\d{4}-\d{3}[\dX]/\d\d/\$.*$", re.IGNORECASE)
 _DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
 _FIRST_YEAR = 1900
 # Nothing was published after next year: a later "year" is a page number or an identifier.
@@ -119,6 +120,8 @@ _ARTICLE_REFERENCE = re.compile(
     # Oxford's and the Ecological Society's: journal, volume(issue), year, pages or article: "Bioinformatics, 36(2),
     # 2020, 123–130", "Ecology, 101(2), 2020, e02934".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*e?\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
+    # Kluwer's and Springer's footer: volume:pages, year: "Boundary-Layer Meteorology 74:113-130, 1995.".
+    rf"|\b\d{{1,4}}\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}\s*,\s*{_ANY_YEAR}\.?$"
     # Annual Reviews': "Annu. Rev. Psychol. 2020. 71:1–25".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+{_ANY_YEAR}\.\s*\d{{1,4}}\s*:\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}"
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
@@ -145,7 +148,9 @@ _DOWNLOAD_STAMP = re.compile(
     # pypdf may glue "Downloaded" onto the address before it ("www.plantphysiol.orgDownloaded from").
     r"downloaded\s+from|\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
     # A browser's print header or footer: the time of day, "Page 1 of 7".
-    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:(?:AM|PM)(?![a-z]))|\bpage\s+\d+\s+of\s+\d+\b",
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:(?:AM|PM)(?![a-z]))|\bpage\s+\d+\s+of\s+\d+\b"
+    # A clock time to the second before a year, as an archive's sheet stamps the day it was made ("Thu Feb 8 11:25:02 2007").
+    r"|\b\d{1,2}:\d{2}:\d{2}\s+(?:[A-Z]{3,4}\s+)?(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
 
@@ -222,6 +227,10 @@ def _stated_years(text: str) -> Iterator[int | None]:
     publisher = _PUBLISHERS_COPYRIGHT_LINE.search(text)
     if publisher:
         yield year_in_range(int(publisher.group("year") or publisher.group("year_after")))
+    fee = _FEE_LINE.search(text)
+    if fee:
+        short = int(fee.group("short_year"))
+        yield year_in_range(short + (1900 if short >= _FEE_CENTURY_SPLIT else 2000))
     yield _dated_header_year(text)
 
 
@@ -248,7 +257,8 @@ def year_of_doi(doi: str) -> int | None:
 
 
 # A copyright line whose sign was lost (a scan's text layer, a font without it): the year beside the publisher's
-# name on a short line: "1063-6919/99 $10.00 .oo 13 1999 IEEE", "Springer-Verlag Berlin Heidelberg 1992".
+# name on a short line: "1063-6919/99 $10.00 .oo 13 1999 IEEE", "Springer-Verlag Berlin Heidelberg 1992", or with the
+# sign read as a digit glued onto the year ("0-7803-5800-7/00$10.00 02000 IEEE").
 _PUBLISHER = (
     r"(?:IEEE|ACM|Elsevier|Springer(?:-Verlag)?|Wiley|Kluwer|Taylor\s*&\s*Francis|Academic\s+Press|Pergamon|North-Holland"
     r"|American\s+(?:Physical|Chemical|Mathematical)\s+Society|Royal\s+Society|(?:Oxford|Cambridge)\s+University\s+Press"
@@ -259,10 +269,17 @@ _PUBLISHER = (
 _PUBLISHERS_COPYRIGHT_LINE = re.compile(
     # A reference ("[3] J. Doe. 2011 IEEE Intl. Conf. ...") or a sentence ("The 1998 ACM SIGMOD record shows") is
     # longer after the publisher's name.
-    rf"^(?!\[)(?:[^\n]{{0,40}}\s)?(?P<year>{_YEAR_DIGITS})\s+{_PUBLISHER}\b(?:[^\n]{{0,12}}|\s+[^\n]{{0,40}}\b[Aa]ll\s+rights\b[^\n]*)$"
+    rf"^(?!\[)(?:[^\n]{{0,40}}\s)?[0O@]?(?P<year>{_YEAR_DIGITS})\s+{_PUBLISHER}\b(?:[^\n]{{0,12}}|\s+[^\n]{{0,40}}\b[Aa]ll\s+rights\b[^\n]*)$"
     rf"|^(?!\[)[^\n]{{0,40}}\b{_PUBLISHER}\s+(?:[A-Z][a-z]+\s+){{0,2}}(?P<year_after>{_YEAR_DIGITS})\.?\s*$",
     re.MULTILINE,
 )
+
+
+# The fee line a publisher prints for copying: an ISSN or ISBN, the year's last two digits and the fee:
+# "0018-9286/97$10.00", "1063-6919/99 $10.00", "0-7803-5800-7/00$10.00", "0022-2836/95 $08.00/0".
+_FEE_LINE = re.compile(r"\b(?:\d{4}-\d{3}[\dX]|\d{1,5}-\d{1,7}-\d{1,7}-[\dX])/(?P<short_year>\d\d)\s*/?\s*\$\s?\d+\.\d\d")
+# Two digits at or above this are a year of the 1900s.
+_FEE_CENTURY_SPLIT = 50
 
 
 # A paper saying how to cite it: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.", HAL's "To cite this
@@ -276,7 +293,12 @@ _CITE_AS = re.compile(
 )
 # A paper saying where it appeared: "This paper appeared in Proceedings, STOC 1996".
 _APPEARED_IN_PATTERNS = (
-    re.compile(rf"\b(?:appeared|appears|to\s+appear|presented)\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
+    # The note may run over three lines of a footnote, in a Type 3 font whose words pypdf splits ("App ears in Pro ceedings
+    # of the F ourteen th Confer- / ence on ..., Madison, WI, / July ,1998.").
+    re.compile(
+        rf"\b(?:app\s?eared|app\s?ears|to\s+app\s?ear|presented)\s+(?:in|at)\b(?:[^\n]|\n(?!\n)){{0,200}}?\b{_YEAR}\b",
+        re.IGNORECASE,
+    ),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
     re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
 )
@@ -304,7 +326,7 @@ _FOOTER_DATE_CUE = re.compile(
 _CITATION_MARKS = re.compile(r"\bet\s+al\b|\[\d|\bcf\.|\bsee\b", re.IGNORECASE)
 
 
-def _nonblank_lines(text: str) -> list[str]:
+def nonblank_lines(text: str) -> list[str]:
     """A page's lines, stripped, without the blank ones."""
     return [line.strip() for line in text.split("\n") if line.strip()]
 
@@ -313,6 +335,7 @@ def _nonblank_lines(text: str) -> list[str]:
 _PROSE_AFTER = re.compile(r"\s*[,;]?\s*(?!in\s+press\b|to\s+appear\b|forthcoming\b)[a-z]{2,}\s+[a-z]+\s+[a-z]")
 
 
+_PAGES_AT_END = re.compile(r"\bpp?\.\s*\d{1,5}\s*[-\u2013]\s*\d{1,5}\.$")
 _SOURCE_LINE = re.compile(r"^source\s*:", re.IGNORECASE)
 _HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|available\s+online|advance\s+access|epub)\b", re.IGNORECASE)
 # BMC's and Frontiers' header names the first author before the article's own reference: "Smith et al. BMC
@@ -322,7 +345,7 @@ _OWN_REFERENCE_AFTER_NAMES = re.compile(rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_A
 
 def _journal_line_year(text: str) -> int | None:
     """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
-    lines = _nonblank_lines(text)
+    lines = nonblank_lines(text)
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for line in banner_lines:
         match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
@@ -341,6 +364,8 @@ def _journal_line_year(text: str) -> int | None:
                 or _ARTICLE_REFERENCE.search(line)
                 # JSTOR's cover: "Source: The Quarterly Journal of Economics , Aug., 1970, Vol. 84, No. 3 (Aug., 1970), pp."
                 or _SOURCE_LINE.match(line)
+                # JSTOR's old cover: "The American Naturalist, Vol. 94, No. 879. (Nov. - Dec., 1960), pp. 421-425."
+                or _PAGES_AT_END.search(line)
             )
         ):
             return year_in_range(int(next(year for year in match.groups() if year)))
@@ -368,7 +393,7 @@ def _journal_line_year(text: str) -> int | None:
 
 def _is_dated_in_header(text: str, year: int) -> bool:
     """Whether one of the page's first lines gives the year as a calendar date ("February 2, 2008")."""
-    for line in _nonblank_lines(text)[:HEADER_LINES]:
+    for line in nonblank_lines(text)[:HEADER_LINES]:
         for date in _BANNER_DATE_YEAR.finditer(line):
             if (date.group("year") or date.group("day_first_year")) == str(year):
                 return True
@@ -377,7 +402,7 @@ def _is_dated_in_header(text: str, year: int) -> bool:
 
 def _banner_date_year(text: str) -> int | None:
     """The year of a date in a journal, proceedings or conference banner among the page's first or last lines."""
-    lines = _nonblank_lines(text)
+    lines = nonblank_lines(text)
     banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
     for index, line in enumerate(banner_lines):
         follows_proceedings = index > 0 and bool(_PROCEEDINGS_LINE.match(banner_lines[index - 1]))
@@ -403,7 +428,7 @@ def _dated_header_year(text: str) -> int | None:
     after a report number; a line that says it is to appear somewhere names
     the conference ("To appear in OSDI 2006").
     """
-    lines = _nonblank_lines(text)
+    lines = nonblank_lines(text)
     footer = lines[-_FOOTER_LINES:] if len(lines) > HEADER_LINES else []
     for line in lines[:HEADER_LINES] + footer:
         if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):

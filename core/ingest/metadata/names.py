@@ -78,12 +78,18 @@ def _pair_surnames_with_given_names(pieces: list[str]) -> list[str]:
     if all_single_words and not any(_INITIALS.match(surname) for surname in surnames):
         return [f"{given} {surname}" for surname, given in zip(surnames, given_names)]
     names: list[str] = []
-    for piece in pieces:
+    for index, piece in enumerate(pieces):
         if _INITIALS.match(piece) and names:
+            names[-1] = f"{piece} {names[-1]}"
+        elif index % 2 and _GIVEN_THEN_INITIAL.match(piece) and " " not in pieces[index - 1] and names[-1:] == [pieces[index - 1]]:
+            # "McIntyre, Lauren M": a given name with an undotted initial after it ends no full name.
             names[-1] = f"{piece} {names[-1]}"
         else:
             names.append(piece)
     return names
+
+
+_GIVEN_THEN_INITIAL = re.compile(r"^[A-Z][a-z]+(?:\s[A-Z]{1,2})+$")
 
 
 def unique_names(names: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import PageLayout, read_page
 from papergym.core.ingest.metadata.authors import is_name
 from papergym.core.ingest.metadata.citation import citation_authors, with_citation_order
-from papergym.core.ingest.metadata.doi_year import find_doi, find_year, without_download_stamps, year_of_doi
+from papergym.core.ingest.metadata.doi_year import find_doi, find_year, nonblank_lines, without_download_stamps, year_of_doi
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
 from papergym.core.ingest.metadata.names import NAME_PARTICLES
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
@@ -18,6 +18,9 @@ from papergym.core.ingest.metadata.record import Metadata
 
 # A page with fewer letters than this has no text layer worth checking against.
 _SCANNED_PAGE_LETTERS = 200
+# A first page of at most this many lines that names no one is a sheet put before the paper.
+_SHEET_LINES = 8
+_SHEET_NOTICE = re.compile(r"https?://|\bwww\.|\bcourtesy\b|\bdownloaded\b|\bprovided\s+by\b|\bcopyright\b|\u00a9", re.IGNORECASE)
 # A cover sheet that an archive, repository or publisher puts before the paper: HAL's, a university repository's
 # (Pure, EPrints), JSTOR's, ResearchGate's, IOP's, Science's reprint notice, RSC's Accepted Manuscript cover. The
 # paper's own first page follows it.
@@ -29,6 +32,8 @@ _COVER_PAGE = re.compile(
     r"|\bview\s+the\s+article\s+online\s+for\s+updates\b"
     # A university repository's record (MIT's DSpace: "As Published", "Citable Link", "Terms of Use").
     r"|\bcitable\s+link\b"
+    # A publisher's download sheet ("This article is provided courtesy of The MIT Press.").
+    r"|\bthis\s+article\s+is\s+provided\s+courtesy\s+of\b"
     # Elsevier's COVID-19 resource centre notice, put before its papers in PubMed Central.
     r"|\bCOVID-19\s+resource\s+centre\b"
     # Taylor & Francis's download sheet: the journal, the citation, "PLEASE SCROLL DOWN FOR ARTICLE".
@@ -154,6 +159,10 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         counted = _COVER_AUTHOR_COUNT.search(first_text)
         named_on_cover = int(counted.group(1)) if counted else 1
         return len(page_authors) < max(named_on_cover, 2) and len(paper_page.authors) > len(page_authors)
+    # A sheet of a few lines naming no one, with an address or a notice (a publisher's or library's), before a page
+    # with a title and names. A short first page with its own title and no notice is the paper's.
+    if not page_authors and 0 < len(nonblank_lines(first_text)) <= _SHEET_LINES and _SHEET_NOTICE.search(first_text):
+        return True
     title = paper_page.title
     return len(letters(title)) >= _REPEATED_TITLE_LETTERS and _printed_on_page(title, letters(normalize_ligatures(first_text)))
 

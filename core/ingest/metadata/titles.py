@@ -240,7 +240,8 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
             or letter_count(lines[end + 1].text) <= _STRAY_MARK_LETTERS
         )
         and (
-            not (looks_like_author_line(lines[end].text) or starts_author_list(lines[end].text))
+            # Names are read with their raised markers set off ("Zikri,1, 2, a) Wahyu Hidayat,b)").
+            not (looks_like_author_line(lines[end].marked or lines[end].text) or starts_author_list(lines[end].text))
             or (title.endswith(":") and not _address_follows(lines, end))
         )
         and not is_banner(lines[end].text)
@@ -458,6 +459,9 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
     """Whether lines[candidate] continues the title that begins at lines[start]."""
     line = lines[candidate]
     previous = lines[candidate - 1]
+    # A word broken at the line's end goes on, whatever ends the line ("... ON THE CHROMO-" / "CYTES OF THE BLOOD.").
+    if previous.endswith("-") and line[:1].isalpha() and not is_banner(line) and not SECTION_START.match(line):
+        return True
     if is_banner(line) or SECTION_START.match(line) or _ends_sentence(line):
         return False
     if has_markers(line) and looks_like_author_line(line):
@@ -486,13 +490,17 @@ def _in_capitals(line: str) -> bool:
     return len(line_letters) >= _CAPITALS_MIN_LETTERS and lower <= _CAPITALS_LOWER_SHARE * len(line_letters)
 
 
+_TITLE_LABEL = re.compile(r"^\s*title\s*:\s*", re.IGNORECASE)
+
+
 def find_title_end(lines: list[str], title: str) -> int | None:
     """The index of the line after a known title's last line, or None."""
     wanted = letters(title)
     for start in range(len(lines)):
         seen = ""
         for end in range(start, min(start + _MAX_TITLE_LINES + 2, len(lines))):
-            seen += letters(lines[end])
+            # A manuscript may label its title inline: "Title: Variation in leaf ...".
+            seen += letters(_TITLE_LABEL.sub("", lines[end]) if end == start else lines[end])
             if not wanted.startswith(seen):
                 break
             if seen == wanted:
