@@ -2506,6 +2506,8 @@ def test_pnas_affiliations_run_on_one_line_give_every_letter_marker():
 def test_blocks_ending_in_an_email_name_only_their_first_lines():
     lines = [
         LayoutLine("Geo-social Clustering of Places from Check-in Data", 22, "T-R", 686),
+        # A title's note mark set apart before the first block.
+        LayoutLine("\u2217", 9, "CMSY9", 696),
         LayoutLine("Shivam Srivastava*", 9.5, "T-R", 656),
         LayoutLine("Samsung Research", 9.5, "T-R", 645),
         LayoutLine("Bagmane Constellation Business Park", 9.5, "T-R", 633),
@@ -2584,3 +2586,55 @@ def test_a_publishers_short_sheet_before_the_paper_gives_way_to_page_two():
     metadata = from_pdf(make_pdf(sheet, more_pages=[PAPER_FIRST_PAGE]))
     assert metadata.authors == ["Jodie L. Rummer", "David J. McKenzie", "Colin J. Brauner"]
     assert metadata.sources["authors"] == "page-2"
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        # Words run together: "4August1972,Volume177,Number4047".
+        ("4August1972,Volume177,Number4047\nMoreIsDifferent\n" + "Body text.\n" * 12, 1972),
+        (
+            "Design Principles\nDaniel Ingalls\n"
+            + "x\n" * 5
+            + "BYTE Magazine, August 1981. Reproduced with permission.\n"
+            + "Body.\n" * 12,
+            1981,
+        ),
+        # A venue's block at the foot, and a month and year alone on the last line; not a sentence that ends in one.
+        (
+            "A Title\nJane Roe\n"
+            + "Body text.\n" * 12
+            + "Second Language Studies\nTokyo, Japan\nSeptember 22--24, 2010\nISCA Archive\nhttp://www.isca.org",
+            2010,
+        ),
+        ("A Title\nJane Roe\n" + "Body text.\n" * 12 + "more\nFebruary 2019", 2019),
+        ("A Title\nJane Roe\n" + "Body text.\n" * 12 + "the sampling campaign\nthat ended in March 2001.", None),
+        # A manuscript's history is the least year of its issue: a later issue line wins.
+        ("A Title\nJane Roe\nReceived 12 May 2019\n" + "Body text.\n" * 12 + "Journal of Heat, Vol. 12, No. 3, pp. 1-9, 2020\nx\ny", 2020),
+    ],
+)
+def test_glued_banners_venue_blocks_footer_dates_and_issue_lines_give_the_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_a_year_only_in_the_running_head_of_page_two_is_read():
+    page_two = [(8, "Journal of Demonstrative Physics 12 (2019) 101-110"), *BODY_LINES]
+    metadata = from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[page_two]))
+    assert (metadata.year, metadata.sources["year"]) == (2019, "page-2")
+    # Page 2's body may cite other work: only its running head and foot are read.
+    cited = [(10, "Body text that cites earlier work (Smith 2011) and goes on here."), *BODY_LINES]
+    assert from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[cited])).year is None
+
+
+def test_the_one_person_the_pdf_names_goes_first_when_the_page_missed_them():
+    lines = [
+        (20, "Accelerated spin dynamics using deep learning"),
+        (10, "Wooseop Kwak, Hwee Kuan Lee"),
+        (10, "Correspondence: Department of Physics, Seoul National University; contact S. Park."),
+        *BODY_LINES,
+    ]
+    metadata = from_pdf(make_pdf(lines, info={"/Author": "Sojeong Park"}))
+    assert metadata.authors == ["Sojeong Park", "Wooseop Kwak", "Hwee Kuan Lee"]
+    # A person the page does not print, or one it lists already, changes nothing.
+    assert from_pdf(make_pdf(lines, info={"/Author": "Ana Nowhere"})).authors == ["Wooseop Kwak", "Hwee Kuan Lee"]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Hwee Kuan Lee"})).authors == ["Wooseop Kwak", "Hwee Kuan Lee"]

@@ -535,13 +535,13 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     # Blocks that each end in an e-mail line on its own (a column per author: name, department, city, e-mail) name
     # their people on their first lines only; an address line may read as a name ("IIT Madras").
     email_lines = 0
-    block_start: LayoutLine | None = None
+    block_names: LayoutLine | None = None  # the first line of names in the current block; None until one is read
     opens_block: list[bool] = []
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
         text = line.text
         if _EMAIL_LINE.match(text):
             email_lines += 1
-            block_start, previous_had_names = None, False
+            block_names, previous_had_names = None, False
             continue
         if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and (_is_prose(text) or _EDITOR_LINE.match(text))):
             break
@@ -554,10 +554,8 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             continue
         line_names = _names_on_line(text)
         if line_names:
-            opens_block.append(block_start is None or (previous_had_names and line.same_style(block_start)))
-            block_start = block_start or line
-        elif block_start is None:
-            block_start = line
+            opens_block.append(block_names is None or (previous_had_names and line.same_style(block_names)))
+            block_names = block_names or line
         previous_had_names = bool(line_names)
         if line_names:
             names_by_line.append((text, line_names))

@@ -102,7 +102,8 @@ _HISTORY_TO_ISSUE_YEARS = 4
 _JOURNAL_LINE_YEAR = re.compile(
     # SAGE's banner opens with the year: "2025, Vol. 62(6) 2070 -2087", whose page numbers read as years.
     # or follows the journal's name with no space ("Journal of Educational Psychology1974, Vol. 66, No. 5").
-    rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR},?\s+vol(?:ume)?\.?\s*\d"
+    # A page whose words run together glues them: "4August1972,Volume177,Number4047".
+    rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR}(?:,?\s+|,)vol(?:ume)?\.?\s*\d"
     # JSTOR's "Source:" line puts the month with a comma before the year: "Vol. 84, No. 3 (Aug., 1970)".
     rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
@@ -211,6 +212,10 @@ def _stated_years(text: str) -> Iterator[int | None]:
             history_date = pattern in _HISTORY_YEAR_PATTERNS
             if year and journal_year and 0 < journal_year - year <= (_HISTORY_TO_ISSUE_YEARS if history_date else 1):
                 yield journal_year
+            if year and history_date:
+                # A manuscript's history is the least year of its issue: a later year that an issue line or the
+                # page's banner prints is the issue's ("Vol. 12, No. 3, 2020" under "Received 12 May 2019").
+                yield _later_issue_year(text, year)
             yield year
     arxiv = _ARXIV_STAMP.search(text)
     arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
@@ -318,7 +323,7 @@ _PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|publis
 # A dated line is short: a longer one with a date is running text or a citation.
 _DATED_LINE_WORDS = 8
 # A footnote naming where and when the paper was given: "ACM, December 1993, Asheville, North Carolina."
-_VENUE_WORD = re.compile(r"\b(?:ACM|IEEE|USENIX|SIAM|proceedings|symposium|conference|workshop)\b", re.IGNORECASE)
+_VENUE_WORD = re.compile(r"\b(?:ACM|IEEE|USENIX|SIAM|proceedings|symposium|conference|workshop|magazine)\b", re.IGNORECASE)
 # What makes a dated footer line a note about this paper, not running text.
 _FOOTER_DATE_CUE = re.compile(
     r"\b(?:ACM|IEEE|USENIX|SIAM|proceedings|symposium|conference|workshop|draft|to\s+appear|TR|report)\b|^\(", re.IGNORECASE
@@ -343,11 +348,22 @@ _HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|
 _OWN_REFERENCE_AFTER_NAMES = re.compile(rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}")
 
 
-def _journal_line_year(text: str) -> int | None:
-    """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
-    lines = nonblank_lines(text)
-    banner_lines = lines[:HEADER_LINES] + lines[-_FOOTER_LINES:]
-    for line in banner_lines:
+def running_head_year(text: str) -> int | None:
+    """The year in a journal's running head or foot on a page after the first ("Cognition 158 (2017) 33–43"), or
+    None. Only the banner lines are read: the page's body may cite other works, or open the reference list."""
+    lines = nonblank_lines(without_download_stamps(text))
+    return _banner_line_year(lines, _RUNNING_HEAD_LINES) or _banner_date_year(
+        "\n".join(lines[:_RUNNING_HEAD_LINES] + lines[-_FOOTER_LINES:])
+    )
+
+
+# A running head takes a page's first few lines; below them, the body may cite other work.
+_RUNNING_HEAD_LINES = 3
+
+
+def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES) -> int | None:
+    """The year of a journal or proceedings banner among the first or last of a page's lines, or None."""
+    for line in lines[:header_lines] + lines[-_FOOTER_LINES:]:
         match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
         if (
             match
@@ -369,6 +385,15 @@ def _journal_line_year(text: str) -> int | None:
             )
         ):
             return year_in_range(int(next(year for year in match.groups() if year)))
+    return None
+
+
+def _journal_line_year(text: str) -> int | None:
+    """The year in a journal or proceedings banner among the page's first or last lines, or in the article's own reference line, or None."""
+    lines = nonblank_lines(text)
+    banner = _banner_line_year(lines)
+    if banner:
+        return banner
     # The article's own reference, wherever the reading order puts it: "Proc. R. Soc. Lond. B (2004) 271, 147–152",
     # "Lancet 2004;363(9):147-52". Page 1 holds no reference list, so such a line is the paper's.
     for line in lines:
@@ -389,6 +414,29 @@ def _journal_line_year(text: str) -> int | None:
         if match:
             return year_in_range(int(next(year for year in match.groups() if year)))
     return _banner_date_year(text)
+
+
+# Words of a line that names an issue: "Vol. 12, No. 3", "Volume 8", "pp. 1-12", "Issue 4".
+_ISSUE_WORDS = re.compile(r"\b(?:vol(?:ume)?|no|issue|pp)\.?\s*\d", re.IGNORECASE)
+# An issue comes out at most this many years after the manuscript was accepted or received, as a banner dates it.
+_LATER_ISSUE_YEARS = 2
+
+
+def _later_issue_year(text: str, history_year: int) -> int | None:
+    """A year up to ``_LATER_ISSUE_YEARS`` after a manuscript's history date, in a line that names an issue or in the
+    page's banner lines, or None."""
+    lines = nonblank_lines(text)
+    banner_lines = set(lines[:HEADER_LINES] + lines[-_FOOTER_LINES:])
+    for line in lines:
+        if "et al" in line or _HISTORY_LINE.search(line) or _CITATION_MARKS.search(line):
+            continue
+        if line not in banner_lines and not _ISSUE_WORDS.search(line):
+            continue
+        for found in re.finditer(rf"\b{_YEAR}\b", line):
+            year = int(found.group("year"))
+            if history_year < year <= history_year + _LATER_ISSUE_YEARS:
+                return year
+    return None
 
 
 def _is_dated_in_header(text: str, year: int) -> bool:
@@ -421,6 +469,16 @@ def _banner_date_year(text: str) -> int | None:
     return None
 
 
+_VENUE_BLOCK_LINES = 5
+# A month and year alone on one of the page's last lines: a report's or a draft's date ("February 2019").
+_MONTH_AND_YEAR = re.compile(rf"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+{_YEAR}", re.IGNORECASE)
+_CONFERENCE_DAYS = re.compile(
+    rf"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}},?\s+{_YEAR}"
+    rf"|\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?P<day_first_year>{_YEAR_DIGITS})",
+    re.IGNORECASE,
+)
+
+
 def _dated_header_year(text: str) -> int | None:
     """The year of a short line that ends in a date, among the page's first or last lines, or None.
 
@@ -430,6 +488,15 @@ def _dated_header_year(text: str) -> int | None:
     """
     lines = nonblank_lines(text)
     footer = lines[-_FOOTER_LINES:] if len(lines) > HEADER_LINES else []
+    # A venue's block at the page's foot dates it on a line of its own: "Tokyo, Japan" / "September 22--24, 2010" /
+    # "ISCA Archive"; a date with its days alone on a line is no running text, nor is a month and year alone on one of
+    # the last lines.
+    for line in lines[-_VENUE_BLOCK_LINES:] if len(lines) > HEADER_LINES else []:
+        conference_days = _CONFERENCE_DAYS.fullmatch(line.rstrip(" ."))
+        if not conference_days and line in footer:
+            conference_days = _MONTH_AND_YEAR.fullmatch(line.rstrip(" ."))
+        if conference_days:
+            return year_in_range(int(conference_days.group("year") or conference_days.group("day_first_year")))
     for line in lines[:HEADER_LINES] + footer:
         if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):
             continue

@@ -9,7 +9,14 @@ from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import PageLayout, read_page
 from papergym.core.ingest.metadata.authors import is_name
 from papergym.core.ingest.metadata.citation import citation_authors, with_citation_order
-from papergym.core.ingest.metadata.doi_year import find_doi, find_year, nonblank_lines, without_download_stamps, year_of_doi
+from papergym.core.ingest.metadata.doi_year import (
+    find_doi,
+    find_year,
+    nonblank_lines,
+    running_head_year,
+    without_download_stamps,
+    year_of_doi,
+)
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
 from papergym.core.ingest.metadata.names import NAME_PARTICLES
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
@@ -105,6 +112,12 @@ def from_pdf(
             ):
                 # JSTOR's cover gives the title without its subtitle; the paper's page prints it whole.
                 page.title, page.sources["title"] = paper_page.title, "page-2"
+    if not page.year and not cover:
+        # A journal may print its year only in the running head or foot of the pages after the first.
+        next_text = second_page_text if second_page_text is not None else _safe(lambda: _page_text(reader, 1), "")
+        page.year = running_head_year(next_text)
+        if page.year:
+            page.sources["year"] = "page-2"
     # The paper's own page behind a cover names its authors; the cover's citation is only a stand-in for a page.
     cited = None if page.sources.get("authors") == "page-2" else with_citation_order(page.authors, citation_authors(first_text))
     if cited:
@@ -244,6 +257,8 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
         ):
             combined.authors, combined.sources["authors"] = list(candidate.authors), origin
             break
+    if combined.sources.get("authors") in _PAGE_SOURCES:
+        combined.authors = _with_embedded_first_author(combined.authors, xmp, info, page_letters)
     combined.authors = _respelled(combined.authors, [*xmp.authors, *info.authors])
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if candidate.doi and (
@@ -290,9 +305,48 @@ def _printed_on_page(title: str, page_letters: str) -> bool:
     return len(wanted) >= 8 and wanted in page_letters
 
 
+# Where the page's own names came from.
+_PAGE_SOURCES = ("layout", "text", "page-2", "citation")
+
+
+def _with_embedded_first_author(authors: list[str], xmp: Metadata, info: Metadata, page_letters: str) -> list[str]:
+    """The page's names, with the one person XMP or Info names put first when the page missed them.
+
+    A PDF whose metadata names one author names its first (the submitting
+    author, as a journal's system or LaTeX's hyperref writes it); when that
+    full name's surname is printed on page 1 but is not among the names read
+    there, the reading missed or misplaced the first author.
+    """
+    for candidate in (xmp, info):
+        if len(candidate.authors) != 1:
+            continue
+        person = candidate.authors[0]
+        surname = letters(person.split()[-1]) if person.split() else ""
+        if (
+            len(person.split()) >= 2
+            and is_name(person)
+            and len(surname) >= _MIN_SURNAME_LETTERS
+            and surname in page_letters
+            # Not among the names, even run together with a given name ("Sojeongpark") or with a degree after it
+            # ("Katherine A Twohig MPH").
+            and all(surname not in letters(name) and letters(name.split()[-1]) not in letters(person) for name in authors if name.split())
+        ):
+            return [person, *authors]
+    return authors
+
+
+# A surname this short ("Li") is found inside other words on any page.
+_MIN_SURNAME_LETTERS = 3
+
+
 def _surnames_on_page(authors: list[str], page_letters: str) -> bool:
     """Whether every author's surname is printed on page 1."""
     return all(letters(name.split()[-1]) in page_letters for name in authors if name.split())
+
+
+def _page_text(reader: Any, index: int) -> str:
+    """The text of a page, or "" when the PDF has no such page."""
+    return reader.pages[index].extract_text() or "" if len(reader.pages) > index else ""
 
 
 def _safe(read: Any, default: Any) -> Any:
