@@ -292,6 +292,8 @@ def _opens_paragraph(line: str) -> bool:
     words = line.split()
     if len(words) < _MIN_OPENING_WORDS or not (line[:1].isupper() or line[:1].isdigit()) or _NOT_ABSTRACT.search(line):
         return False
+    # Numbers and amounts are no words here: "On April 1, 1992, New Jersey's minimum wage rose from $4.25 to $5.05".
+    words = [word for word in words if word[:1].isalpha()]
     return sum(word[:1].islower() for word in words) >= len(words) / 2
 
 

@@ -2477,6 +2477,7 @@ def test_a_doi_drops_the_fee_line_glued_to_it_and_pnas_named_slashes_are_read():
         ),
         ("BY E. GORTER, M.D., AND F. GRENDEL.", ["E. Gorter", "F. Grendel"]),
         ("MARC LIPSITCH\",3 STEVEN SILLER,2 AND MARTIN A. NOWAK'", ["Marc Lipsitch", "Steven Siller", "Martin A. Nowak"]),
+        ("DANIEL ASIMOV?", ["Daniel Asimov"]),
         # A person known by one name closes a long list of full names; an accented surname run onto its given name.
         (
             "Pema Chodon, Devi Maya Adhikari, Gopal Chandra Nepal, Rajen Biswa, Sangay Gyeltshen, Chencho",
@@ -2638,3 +2639,11 @@ def test_the_one_person_the_pdf_names_goes_first_when_the_page_missed_them():
     # A person the page does not print, or one it lists already, changes nothing.
     assert from_pdf(make_pdf(lines, info={"/Author": "Ana Nowhere"})).authors == ["Wooseop Kwak", "Hwee Kuan Lee"]
     assert from_pdf(make_pdf(lines, info={"/Author": "Hwee Kuan Lee"})).authors == ["Wooseop Kwak", "Hwee Kuan Lee"]
+
+
+def test_a_citation_listing_several_names_before_et_al_gives_them_all():
+    from papergym.core.ingest.metadata.citation import citation_authors
+
+    cited = citation_authors("Citation: Mugurungi O, Mbunge E, Birri-Makota R, Moyo B, et al. (2024) Predicting infections.")
+    assert cited == ["O. Mugurungi", "E. Mbunge", "R. Birri-Makota", "B. Moyo"]
+    assert citation_authors("How to cite this article: Park, S. et al. A title. Nature 1, 2 (2020).") == ["S. Park"]

@@ -454,3 +454,15 @@ def test_a_reproducibility_summary_is_the_abstract():
         "[Re] A Title Here\nJane Roe\nReproducibility Summary\nScope of Reproducibility \u2014 We replicate a model.\nIntroduction\nBody."
     )
     assert find_abstract(split_sections(text)).startswith("Scope of Reproducibility")
+
+
+def test_numbers_do_not_keep_a_prose_line_from_opening_the_abstract():
+    text = (
+        "Minimum Wages and Employment\n"
+        "On April 1, 1992, New Jersey's minimum wage rose from $4.25 to $5.05 per\n"
+        "hour. To evaluate the impact of the law we surveyed 410 fast-food restaurants in\n"
+        "New Jersey and eastern Pennsylvania before and after the rise. Comparisons of\n"
+        "employment growth at stores in New Jersey and Pennsylvania provide estimates.\n"
+        "Introduction\nBody."
+    )
+    assert find_abstract(split_sections(text), "Minimum Wages and Employment").startswith("On April 1, 1992")

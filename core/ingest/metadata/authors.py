@@ -43,8 +43,10 @@ _ACCENTED_LOWER = "".join(char for char in map(chr, range(0xC0, 0x180)) if char.
 _GLUED_NAME = re.compile(f"^(?:[A-Z{_ACCENTED_UPPER}][a-z{_ACCENTED_LOWER}]+){{2,3}}$")
 _NAME_PART = re.compile(f"[A-Z{_ACCENTED_UPPER}][a-z{_ACCENTED_LOWER}]+")
 _SURNAME_PREFIXES = frozenset({"Mc", "Mac", "De", "Di", "Da", "Du", "Del", "Della", "Le", "La", "Van", "Von", "Fitz", "St", "Ten", "Ter"})
-# A scan's text layer reads a raised "1" after a name as a quote or a backslash ("MARC LIPSITCH\",3", "NOWAK\\'").
+# A scan's text layer reads a raised "1" or a dagger after a name as a quote or a backslash ("MARC LIPSITCH\",3",
+# "NOWAK\\'"), and after a name in capitals as a question mark ("DANIEL ASIMOV?"), which ends no name.
 _OCR_MARKS = "\"'\\\u201d\u2019"
+_OCR_MARK_AFTER_CAPITALS = re.compile(r"(?<=[A-Z]{2})\?$")
 _MARKER_SYMBOLS = "*\u2217\u2020\u2021\u00a7\u00b6\u2016#"
 # The ORCID icon after a name, which pypdf reads as "ID" glued to the surname (PLOS, Frontiers): "Elie AntounID".
 _ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u2021]|$)")
@@ -324,7 +326,7 @@ def _name_pieces(line: str) -> list[str]:
             # the marker of the line's last name ("Roman Hovorka, Ph.D.1").
             kept.append(piece)
     # The byline's full stop ends its last name ("BY E. GORTER, M.D., AND F. GRENDEL."); an initial keeps its own.
-    kept = [_SENTENCE_STOP_AFTER_NAME.sub("", piece) for piece in kept]
+    kept = [_OCR_MARK_AFTER_CAPITALS.sub("", _SENTENCE_STOP_AFTER_NAME.sub("", piece)) for piece in kept]
     return [_with_kerning_gaps_closed(_unglued_given_name(_without_degrees(piece))) for piece in kept]
 
 

@@ -47,7 +47,10 @@ def citation_authors(text: str) -> list[str]:
         if end is None:
             return []
         part = citation[: end.start()].strip(" ,.")
-        names = [turn_round(part)] if end.group(0).strip().startswith("et") else split_author_string(part)
+        # Nature's "Park, S. et al." is one name turned round; PLOS's "Mugurungi O, Mbunge E, ..., Moyo B, et al." lists
+        # several before "et al".
+        one_name = end.group(0).strip().startswith("et") and part.count(",") <= 1
+        names = [turn_round(part)] if one_name else split_author_string(part)
     names = [_dotted_initials(_PUBMED_NAME.sub(r"\2 \1", name)) for name in names[:_MAX_NAMES]]
     return names if names and all(is_name(name) for name in names) else []
 
