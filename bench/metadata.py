@@ -46,7 +46,9 @@ EXTRACTION_SET = "extraction test files"
 # psychology, medicine, marine biology, physics, materials, economics); "fresh-7": more lab, course and
 # proceedings repositories (economics, climate, geophysics, ecology, genomics, AISTATS, reports); "fresh-8":
 # replication and reading-group repositories (psychology, statistics, political science, energy, veterinary science,
-# security). Each was scored once before any rule was written against it.
+# security); "fresh-9" to "fresh-19": more reading-group, replication, course, lab and student-project repositories
+# across the sciences, from 1828 to 2026 (scans, manuscripts, submission drafts, web pages printed to PDF). Each was
+# scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
     "papers-we-love",
@@ -67,6 +69,8 @@ REAL_SETS = (
     "fresh-15",
     "fresh-16",
     "fresh-17",
+    "fresh-18",
+    "fresh-19",
 )
 
 

@@ -2647,3 +2647,84 @@ def test_a_citation_listing_several_names_before_et_al_gives_them_all():
     cited = citation_authors("Citation: Mugurungi O, Mbunge E, Birri-Makota R, Moyo B, et al. (2024) Predicting infections.")
     assert cited == ["O. Mugurungi", "E. Mbunge", "R. Birri-Makota", "B. Moyo"]
     assert citation_authors("How to cite this article: Park, S. et al. A title. Nature 1, 2 (2020).") == ["S. Park"]
+
+
+def test_a_scans_title_over_two_wobbling_sizes_and_a_college_in_the_names():
+    lines = [
+        LayoutLine("SIAM J. SCI. STAT. COMPUT.", 6.5, "Courier", 671),
+        LayoutLine("THE GRAND TOUR:", 12, "Courier", 633),
+        LayoutLine("A TOOL FOR VIEWING MULTIDIMENSIONAL DATA*", 12.5, "Courier", 621),
+        LayoutLine("DANIEL ASIMOV?", 9, "Courier", 603),
+        *[LayoutLine("Body text of the paper goes on here at length.", 7, "Courier", 580 - 10 * n) for n in range(8)],
+        LayoutLine("A simple answer to this question is to project the data orthogonally onto some", 12.5, "Courier", 336),
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == ("THE GRAND TOUR: A TOOL FOR VIEWING MULTIDIMENSIONAL DATA", ["Daniel Asimov"])
+    from papergym.core.ingest.metadata.authors import is_name
+
+    assert not is_name("Royal Holloway")
+
+
+@pytest.mark.parametrize(
+    ("page", "year"),
+    [
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "\u00a9 Springer Nature Switzerland AG 2019\nx\ny", 2019),
+        # ACM's fee line with the month, a scan's text layer spacing the ISBN.
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "IQ 1996 ACM 0-89791 -794-4/96/0006 ...$3.50\nx\ny", 1996),
+    ],
+)
+def test_a_copyright_holder_before_the_year_and_acms_fee_line_give_the_year(page, year):
+    assert from_first_page(page).year == year
+
+
+def test_a_spaced_out_masthead_and_a_title_line_ending_in_for_are_read():
+    lines = [
+        LayoutLine("Computerized Medical Imaging and Graphics 39 (2015) 35\u201345", 6.5, "G-R", 798),
+        LayoutLine("Contents lists available at ScienceDirect", 8, "U", 771),
+        LayoutLine("Computerized Medical Imaging and Graphics", 14, "G-A", 742),
+        LayoutLine("j ourna l h om epa ge : www.elsevier.com/locate/compmedimag", 8, "U", 715),
+        LayoutLine("Multimodal medical information retrieval with unsupervised", 13.5, "G-R", 663),
+        LayoutLine("rank fusion", 13.5, "G-R", 646),
+        LayoutLine("Andr\u00e9 Mour\u00e3o\u2217, Fl\u00e1vio Martins, Jo\u00e3o Magalh\u00e3es", 10.5, "G-R", 623),
+        *[LayoutLine("Body text of the paper goes on here at length.", 9, "G-R", 600 - 10 * n) for n in range(8)],
+    ]
+    assert _read_layout(lines).title == "Multimodal medical information retrieval with unsupervised rank fusion"
+    lines = [
+        LayoutLine("An Introduction to Multilevel Monte Carlo for", 20.5, "CMR17", 653),
+        LayoutLine("Option Valuation\u2217", 20.5, "CMR17", 628),
+        LayoutLine("Desmond J. Higham\u2020", 14.5, "CMR12", 592),
+        *[LayoutLine("Body text of the paper goes on here at length.", 11, "CMR10", 560 - 12 * n) for n in range(8)],
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == ("An Introduction to Multilevel Monte Carlo for Option Valuation", ["Desmond J. Higham"])
+
+
+def test_a_long_name_heading_its_own_email_block_is_one_person():
+    lines = [
+        LayoutLine("A Mood-based Genre Classification of Television Content", 18, "S-Bold", 757),
+        LayoutLine("Humberto Jes\u00fas Corona Pamp\u00edn", 12, "S-Regu", 715),
+        LayoutLine("Insight Centre for Data Analytics", 10, "S-Regu", 705),
+        LayoutLine("humberto.corona@example.org", 12, "S-Regu", 682),
+        LayoutLine("Michael P. O\u2019Mahony", 12, "S-Regu", 715),
+        LayoutLine("Insight Centre for Data Analytics", 10, "S-Regu", 705),
+        LayoutLine("michael.omahony@example.org", 12, "S-Regu", 682),
+        LayoutLine("ABSTRACT", 12, "R-Medi", 626),
+        *[LayoutLine("Body text of the paper goes on here at length.", 10, "R-Regu", 600 - 12 * n) for n in range(8)],
+    ]
+    assert _read_layout(lines).authors == ["Humberto Jes\u00fas Corona Pamp\u00edn", "Michael P. O\u2019Mahony"]
+
+
+def test_a_drop_cap_does_not_lift_the_body_to_the_titles_size():
+    lines = [
+        LayoutLine("Disk-Based Storage for Scalable Video", 24, "T-R", 700),
+        LayoutLine("Ed Chang and Avideh Zakhor", 11, "T-R", 670),
+        # The drop cap comes after the paragraph's first line in reading order, inside the body's stretch.
+        LayoutLine("N this paper, we consider storage and retrieval of scalable video data here.", 10, "T-R", 600),
+        LayoutLine("I", 30, "T-R", 600),
+        *[
+            LayoutLine("we mean a video sequence coded such that subsets of the full resolution.", 10, "T-R", 588 - 12 * n)
+            for n in range(8)
+        ],
+    ]
+    metadata = _read_layout(lines)
+    assert (metadata.title, metadata.authors) == ("Disk-Based Storage for Scalable Video", ["Ed Chang", "Avideh Zakhor"])

@@ -395,8 +395,8 @@ def is_name(piece: str) -> bool:
         return False
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
-    if tokens[0] in _INSTITUTION_ACRONYMS:
-        return False
+    if tokens[0] in _INSTITUTION_ACRONYMS or tokens[0] == "Royal":
+        return False  # "Royal Holloway" is a college
     if ARTICLE_TYPE_LINE.match(piece.replace(" ", "")):
         return False  # Science's letter-spaced section head in small capitals: "R EPORTS"
     if tokens[-1].lower() in _STREET_ABBREVIATIONS:
@@ -568,27 +568,32 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             break
         if not names_by_line and _is_prose(text):
             break
+    one_per_block = False
     if email_lines >= _EMAIL_BLOCKS and sum(opens_block) >= _EMAIL_BLOCKS and use_styles:
         names_by_line = [entry for entry, first in zip(names_by_line, opens_block, strict=True) if first]
-    names = _one_name_per_line_kept(names_by_line)
+        # A block per e-mail, one line of names each: a person a block ("Humberto Jesús Corona Pampín").
+        one_per_block = len(names_by_line) == email_lines
+    names = _one_name_per_line_kept(names_by_line, one_per_block)
     if letter_markers:
         author_text = " ".join(text for text, _ in names_by_line)
         names = [_without_letter_marker(name, letter_markers, author_text) for name in names]
     return [_title_case_if_capitals(name) for name in unique_names(names)]
 
 
-def _one_name_per_line_kept(names_by_line: list[tuple[str, list[str]]]) -> list[str]:
+def _one_name_per_line_kept(names_by_line: list[tuple[str, list[str]]], one_per_line: bool = False) -> list[str]:
     """The names of each line, with a long name left whole in a block of one name a line.
 
     Alone on its line, "Ana Candida Cruz Natali" reads as two names; when
-    every other line of the block holds one person, it is one too.
+    every other line of the block holds one person, or the layout gives each
+    person a line of their own (``one_per_line``), it is one too.
     """
     single = sum(len(line_names) == 1 for _, line_names in names_by_line)
     names: list[str] = []
     for text, line_names in names_by_line:
         pieces = _name_pieces(text)
         one_long_name = len(pieces) == 1 and len(line_names) == 2 and not any(_is_initial(word) for word in pieces[0].split())
-        if one_long_name and single >= 2 and single == len(names_by_line) - 1 and is_name(pieces[0]):
+        one_a_line = one_per_line or (single >= 2 and single == len(names_by_line) - 1)
+        if one_long_name and one_a_line and is_name(pieces[0]):
             names.append(pieces[0])
         else:
             names.extend(line_names)

@@ -89,6 +89,8 @@ _EXPLICIT_YEAR_PATTERNS = (
         rf"(?:©|\(c\)|\bcopyright|ª\s?(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
         re.IGNORECASE,
     ),
+    # The holder before the year: "© Springer Nature Switzerland AG 2019", "© The Royal Society 2010".
+    re.compile(rf"©\s*[^\n\d©]{{1,60}}?\b{_YEAR}\b"),
 )
 # Dates of the manuscript's history, not its publication; trusted after those above.
 _HISTORY_YEAR_PATTERNS = (
@@ -282,7 +284,10 @@ _PUBLISHERS_COPYRIGHT_LINE = re.compile(
 
 # The fee line a publisher prints for copying: an ISSN or ISBN, the year's last two digits and the fee:
 # "0018-9286/97$10.00", "1063-6919/99 $10.00", "0-7803-5800-7/00$10.00", "0022-2836/95 $08.00/0".
-_FEE_LINE = re.compile(r"\b(?:\d{4}-\d{3}[\dX]|\d{1,5}-\d{1,7}-\d{1,7}-[\dX])/(?P<short_year>\d\d)\s*/?\s*\$\s?\d+\.\d\d")
+# ACM's adds the month: "0-89791-794-4/96/0006...$3.50".
+_FEE_LINE = re.compile(
+    r"\b(?:\d{4}-\d{3}[\dX]|\d{1,5}-\s?\d{1,7}\s?-\s?\d{1,7}-[\dX])/(?P<short_year>\d\d)(?:/\d{4})?\s*/?\s*(?:\.{2,4}|\u2026)?\s*\$\s?\d+\.\d\d"
+)
 # Two digits at or above this are a year of the 1900s.
 _FEE_CENTURY_SPLIT = 50
 

@@ -155,7 +155,7 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
     sizes = sorted({line.size for line in lines if line.size >= body_size * _TITLE_FONT_RATIO}, reverse=True)
     for size in sizes:
         for start, end in runs:
-            if lines[start].size != size or _in_masthead(lines, start, end):
+            if _run_size(lines[start:end]) != size or _in_masthead(lines, start, end):
                 continue
             # Names in the title's size but another face, read before it (Science's reprint cover lists them above
             # the title, bottom to top): "Albert-László Barabási and Réka Albert" / "Emergence of Scaling ...".
@@ -179,7 +179,7 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
 
 # The lines of a journal's masthead around its name: Elsevier's "Contents lists available at ScienceDirect" /
 # "Ecological Modelling" / "journal homepage: www.elsevier.com/locate/ecolmodel".
-_MASTHEAD_LINE = re.compile(r"\bcontents\s+lists?\s+available\b|\bjournal\s+homepage\b|^(?:www\.|https?://)\S+$", re.IGNORECASE)
+_MASTHEAD_LINE = re.compile(r"\bcontents\s*lists?\s*available|\bjournal\s*homepage\b|^(?:www\.|https?://)\S+$", re.IGNORECASE)
 
 
 # A figure's labels in big type: many lines of a word or two ("Active" / "Inference" / "Variational" / "free energy"),
@@ -204,7 +204,12 @@ def _in_masthead(lines: list[LayoutLine], start: int, end: int) -> bool:
     """Whether a run of lines sits between masthead lines, where the journal's name goes."""
     before = lines[start - 1].text if start > 0 else ""
     after = lines[end].text if end < len(lines) else ""
-    return bool(_MASTHEAD_LINE.search(before)) and bool(_MASTHEAD_LINE.search(after))
+    return _is_masthead_line(before) and _is_masthead_line(after)
+
+
+def _is_masthead_line(line: str) -> bool:
+    """Whether a line is one of a journal masthead's, its letters spaced out or not ("j ourna l h om epa ge :")."""
+    return bool(_MASTHEAD_LINE.search(line) or _MASTHEAD_LINE.search(re.sub(r"(?<=\w) (?=\w)", "", line)))
 
 
 # A subtitle is set a little smaller than its title; the authors' type is smaller still.
@@ -318,6 +323,11 @@ def bold_title(lines: list[LayoutLine], body_size: float = 0.0) -> tuple[str, in
     return None
 
 
+def _run_size(run: list[LayoutLine]) -> float:
+    """The size of a stretch's largest words; a drop cap or a stray mark bridged into it does not count."""
+    return max((line.size for line in run if letter_count(line.text) > _STRAY_MARK_LETTERS), default=run[0].size)
+
+
 def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
     """(start, end) of each stretch of lines in one font size, stray marks bridged.
 
@@ -332,6 +342,12 @@ def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
         while end < len(lines) and (
             (abs(lines[end].size - lines[start].size) < 0.25 and not _gap_ends_run(lines, start, end))
             or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
+            # A scan's sizes wobble by a step: "THE GRAND TOUR:" at 12 points goes on at 12.5.
+            or (
+                lines[end - 1].text.endswith(":")
+                and abs(lines[end].size - lines[end - 1].size) <= _SIZE_STEP
+                and not _gap_ends_run(lines, start, end)
+            )
         ):
             end += 1
         runs.append((start, end))
@@ -359,9 +375,15 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     used = 0
     kept: list[str] = []
     for line in run[:_MAX_TITLE_RUN_LINES]:
-        if kept and (
-            (looks_like_author_line(line) and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line))))
-            or is_affiliation(line)
+        # A line that ends on a word that cannot end a title goes on ("... Monte Carlo for" / "Option Valuation∗").
+        goes_on = bool(kept) and kept[-1].split()[-1].lower() in _TITLE_CONTINUES_AFTER
+        if (
+            kept
+            and not goes_on
+            and (
+                (looks_like_author_line(line) and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line))))
+                or is_affiliation(line)
+            )
         ):
             break  # names after a title in capitals need no markers: "TEMPORAL RESOLUTION" / "Yaffa Yeshurun and Liat Levy"
         if not kept and is_banner(line):
