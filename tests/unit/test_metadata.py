@@ -2718,13 +2718,11 @@ def test_a_drop_cap_does_not_lift_the_body_to_the_titles_size():
     lines = [
         LayoutLine("Disk-Based Storage for Scalable Video", 24, "T-R", 700),
         LayoutLine("Ed Chang and Avideh Zakhor", 11, "T-R", 670),
+        *[LayoutLine("Abstract text of the paper goes on here at some length.", 9, "T-B", 640 - 10 * n) for n in range(6)],
         # The drop cap comes after the paragraph's first line in reading order, inside the body's stretch.
-        LayoutLine("N this paper, we consider storage and retrieval of scalable video data here.", 10, "T-R", 600),
-        LayoutLine("I", 30, "T-R", 600),
-        *[
-            LayoutLine("we mean a video sequence coded such that subsets of the full resolution.", 10, "T-R", 588 - 12 * n)
-            for n in range(8)
-        ],
+        LayoutLine("N this paper, we consider storage", 10, "T-R", 400),
+        LayoutLine("I", 30, "T-R", 390),
+        LayoutLine("and retrieval of scalable video", 10, "T-R", 388),
     ]
     metadata = _read_layout(lines)
     assert (metadata.title, metadata.authors) == ("Disk-Based Storage for Scalable Video", ["Ed Chang", "Avideh Zakhor"])
