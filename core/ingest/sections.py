@@ -251,7 +251,7 @@ _MIN_OPENING_WORDS = 6
 # "email" ("Across chat, email, and social media").
 _NOT_ABSTRACT = re.compile(
     r"copyright|©|\blicen[cs]|creative\s+commons|all\s+rights|permission|\bopen\s+access\b|\bdistributed\s+under"
-    r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespond|\be-?mail\s*(?:address(?:es)?\s*)?:|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
+    r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespondence\b|\bcorresponding\s+authors?\b|^\W*corresponding\b|\be-?mail\s*(?:address(?:es)?\s*)?:|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
     r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|^\s*(?:additional\s+)?(?:key\s*words|index\s+terms)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:^KEYWORDS\b)|\bccs\s+concepts\b"
     r"|\bacademic\s+editor\b|\bpermission\b|\bcite\s+this\b|\bthis\s+(?:article|paper)\s+is\b|\bmanuscript\b",
     re.IGNORECASE,

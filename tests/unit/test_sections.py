@@ -466,3 +466,17 @@ def test_numbers_do_not_keep_a_prose_line_from_opening_the_abstract():
         "Introduction\nBody."
     )
     assert find_abstract(split_sections(text), "Minimum Wages and Employment").startswith("On April 1, 1992")
+
+
+def test_prose_that_says_corresponding_stays_in_the_abstract_and_a_correspondence_line_does_not():
+    text = (
+        "Structure of High-Pressure Supercooled and Glassy Water\nRiccardo Foffi and Francesco Sciortino\n"
+        "We numerically investigate the structure of deep supercooled and glassy water under pressure, covering\n"
+        "the range of densities corresponding to the experimentally produced high- and very-high-density\n"
+        "amorphous phases. At this temperature, a continuous increase in density is observed on varying pressure\n"
+        "from 2.5 to 13 kbar, with no signs of first-order transitions in the simulated water.\n"
+        "Corresponding author: Riccardo Foffi, Sapienza University\n"
+        "Introduction\nBody."
+    )
+    abstract = find_abstract(split_sections(text), "Structure of High-Pressure Supercooled and Glassy Water")
+    assert abstract.endswith("in the simulated water.") and "Corresponding author" not in abstract
