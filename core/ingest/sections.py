@@ -259,7 +259,7 @@ _NOT_ABSTRACT = re.compile(
 _PARAGRAPH_STOP = re.compile(
     r"^(?:(?:additional\s+)?(?:key\s*words|index\s+terms|ccs\s+concepts)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:KEYWORDS\b)|[*\u2217\u2020\u2021]|\d+\s+introduction\b|introduction\b"
     # PNAS's keywords after the abstract, set apart by bars: "human–AI interaction | language generation | ...".
-    r"|[^|\n]+(?:\s\|\s[^|\n]+){2,}$)",
+    r"|[^|\n()=]{1,40}(?:\s\|\s[^|\n()=]{1,40}){2,}$)",
     re.IGNORECASE,
 )
 
@@ -294,7 +294,7 @@ def _opens_paragraph(line: str) -> bool:
         return False
     # Numbers and amounts are no words here: "On April 1, 1992, New Jersey's minimum wage rose from $4.25 to $5.05".
     words = [word for word in words if word[:1].isalpha()]
-    return sum(word[:1].islower() for word in words) >= len(words) / 2
+    return bool(words) and sum(word[:1].islower() for word in words) >= len(words) / 2
 
 
 def _continues_paragraph(line: str) -> bool:

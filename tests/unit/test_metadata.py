@@ -2728,3 +2728,70 @@ def test_a_drop_cap_does_not_lift_the_body_to_the_titles_size():
     ]
     metadata = _read_layout(lines)
     assert (metadata.title, metadata.authors) == ("Disk-Based Storage for Scalable Video", ["Ed Chang", "Avideh Zakhor"])
+
+
+def test_what_the_review_of_this_sessions_rules_leaves_alone():
+    import time
+
+    body = "Body text.\n" * 12
+    # A line of many e-mail addresses before other words is read at once.
+    emails = ",".join(f"a{n}@cs.example.edu" for n in range(16)) + " 1University"
+    started = time.monotonic()
+    assert from_first_page(f"A Title About Heat\nJane Roe\n{emails}\nAbstract\n{body}").authors == ["Jane Roe"]
+    assert time.monotonic() - started < 1.0
+    # A word after "; and" is no affiliation letter when no lettered address came before it.
+    page = f"A Title About Heat\nJane Roe, Mike Moore\nSchool of Education, University of Leeds; and eLearning Unit\nAbstract\n{body}"
+    assert from_first_page(page).authors == ["Jane Roe", "Mike Moore"]
+    # No year from a footnote citing other work, prose saying "presented in", a postcode, or a word opening like a month.
+    assert from_first_page("A Title\nJane\n" + body + "1 Gorter, J. Exp. Med. 41:439-443, 1925.\n" + body).year is None
+    assert from_first_page("A Title\nJane\nThe method presented in this paper extends Smith and Jones\n(2015) here.\n" + body).year is None
+    assert from_first_page("A Title\nJane\nReceived 3 May 2004\nUniversity of Sydney, NSW 2006\n" + body).year == 2004
+    assert from_first_page("A Title\nJane\n" + body + "more\nNovel 2019").year is None
+    # A scan's title over three lines, its size wobbling after the colon.
+    lines = [
+        LayoutLine("THE GRAND TOUR:", 12, "C", 633),
+        LayoutLine("A TOOL FOR VIEWING", 12.5, "C", 621),
+        LayoutLine("MULTIDIMENSIONAL DATA", 12.5, "C", 609),
+        LayoutLine("DANIEL ASIMOV", 9, "C", 590),
+        *[LayoutLine("Body text of the paper goes on here at length.", 7, "C", 570 - 10 * n) for n in range(8)],
+    ]
+    assert _read_layout(lines).title == "THE GRAND TOUR: A TOOL FOR VIEWING MULTIDIMENSIONAL DATA"
+
+
+def test_a_block_without_its_email_keeps_its_name_in_the_row_of_names():
+    lines = [
+        LayoutLine("A Study of Heat Flow in Granite", 20, "T-B", 700),
+        LayoutLine("Alice Adams", 11, "T-R", 660),
+        LayoutLine("Demo University", 10, "T-R", 648),
+        LayoutLine("alice@example.edu", 10, "T-R", 636),
+        LayoutLine("Bob Brown", 11, "T-R", 660),
+        LayoutLine("Demo University", 10, "T-R", 648),
+        LayoutLine("Carol Clark", 11, "T-R", 660),
+        LayoutLine("Demo Institute", 10, "T-R", 648),
+        LayoutLine("carol@example.edu", 10, "T-R", 636),
+        LayoutLine("Abstract", 10, "T-B", 600),
+        *[LayoutLine("Body text of the paper goes on here at length.", 10, "T-R", 590 - 12 * n) for n in range(8)],
+    ]
+    assert _read_layout(lines).authors == ["Alice Adams", "Bob Brown", "Carol Clark"]
+
+
+def test_a_surname_inside_a_word_of_the_page_does_not_put_infos_person_first():
+    lines = [
+        (20, "Accelerated spin dynamics using deep learning"),
+        (10, "Wooseop Kwak, Hwee Kuan Lee"),
+        (10, "We are making progress."),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Stephen King"})).authors == ["Wooseop Kwak", "Hwee Kuan Lee"]
+
+
+def test_page_twos_body_and_reference_list_give_no_year_and_a_scan_stamp_makes_no_file_date_count():
+    citing = [
+        (10, "Demo Letters"),
+        (10, "the model of Smith (2011) and Jones (2012) for heat flow"),
+        *BODY_LINES,
+        (10, "[12] A. Ref, Vol. 3, 2011"),
+    ]
+    assert from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[citing])).year is None
+    stamped = [*PAPER_FIRST_PAGE, (8, "http://www.jstor.org"), (8, "Thu Feb 8 11:25:02 2007")]
+    assert from_pdf(make_pdf(stamped, info={"/CreationDate": "D:20070208112504"})).year is None

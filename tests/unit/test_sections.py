@@ -480,3 +480,16 @@ def test_prose_that_says_corresponding_stays_in_the_abstract_and_a_correspondenc
     )
     abstract = find_abstract(split_sections(text), "Structure of High-Pressure Supercooled and Glassy Water")
     assert abstract.endswith("in the simulated water.") and "Corresponding author" not in abstract
+
+
+def test_bars_in_formulas_do_not_end_the_abstract_and_numbers_alone_do_not_open_one():
+    text = (
+        "A Title Here\nJane Roe\n"
+        "We model the joint law of the data with p(y | x) and p(x | z) and p(z | w) jointly in one model,\n"
+        "and we show that the resulting estimator is consistent under mild conditions on the data.\n"
+        "Our experiments on three corpora confirm the theory and show gains over earlier methods.\n"
+        "Introduction\nBody."
+    )
+    assert find_abstract(split_sections(text), "A Title Here").startswith("We model the joint law")
+    numbers = "A Title Here\nJane Roe\n0.12 0.34 0.56 0.78 0.91 1.00\n" + text.split("Jane Roe\n", 1)[1]
+    assert find_abstract(split_sections(numbers), "A Title Here").startswith("We model the joint law")

@@ -298,7 +298,7 @@ GENERATIONAL_SUFFIX = re.compile(r"(?:Jr|Sr|JR|SR)\.?|II|III|IV")
 _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 
 
-_SENTENCE_STOP_AFTER_NAME = re.compile(r"(?<=[^\W\d_]{3})\.$")
+_SENTENCE_STOP_AFTER_NAME = re.compile(r"(?<=[A-Z]{3})\.$")
 
 
 def _name_pieces(line: str) -> list[str]:
@@ -325,7 +325,8 @@ def _name_pieces(line: str) -> list[str]:
             # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★"); a degree keeps
             # the marker of the line's last name ("Roman Hovorka, Ph.D.1").
             kept.append(piece)
-    # The byline's full stop ends its last name ("BY E. GORTER, M.D., AND F. GRENDEL."); an initial keeps its own.
+    # A byline in capitals ends its last name with a full stop ("BY E. GORTER, M.D., AND F. GRENDEL."); an initial
+    # or an abbreviation ("Stanford Univ.") keeps its own.
     kept = [_OCR_MARK_AFTER_CAPITALS.sub("", _SENTENCE_STOP_AFTER_NAME.sub("", piece)) for piece in kept]
     return [_with_kerning_gaps_closed(_unglued_given_name(_without_degrees(piece))) for piece in kept]
 
@@ -450,8 +451,12 @@ def looks_like_author_line(line: str) -> bool:
 # Names of one word (Indian and Indonesian authors: "Gowrishankar, Ramesh Babu H.S., Satyanarayana P.S.") pass in a
 # list that names this many people in full.
 _FULL_NAMES_BESIDE_MONONYM = 2
+# Institutions known by one word, set after a list of names ("..., Stanford").
+_INSTITUTION_MONONYMS = frozenset(
+    {"stanford", "harvard", "princeton", "yale", "cambridge", "oxford", "google", "microsoft", "ibm", "nvidia"}
+)
 # A last one-word piece is a person after this many full names.
-_FULL_NAMES_BEFORE_LAST_MONONYM = 4
+_FULL_NAMES_BEFORE_LAST_MONONYM = 5
 
 
 def _is_mononym(piece: str, full_names: int) -> bool:
@@ -464,6 +469,7 @@ def _is_mononym(piece: str, full_names: int) -> bool:
         and piece.lower() not in _PLACE_WORDS
         and piece.lower() not in _ORGANISATION_WORDS
         and not AFFILIATION_WORDS.search(piece)
+        and piece.lower() not in _INSTITUTION_MONONYMS
     )
 
 
@@ -517,7 +523,15 @@ _EDITOR_LINE = re.compile(r"^(?:(?:edited|communicated|reviewed|handled)\s+by\b|
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
 _PROSE_WORDS = 9
 # A line that holds nothing but e-mail addresses, and how many such lines make the names a row of blocks.
-_EMAIL_LINE = re.compile(r"^\s*(?:\S+@\S+|\{[^}]*\}\S*@\S+)(?:\s*[,;]?\s*\S+@\S+)*\s*$")
+_EMAIL_TOKEN = re.compile(r"[^\s@,;]+@[^\s@,;]+|\{[^}]*\}[^\s@,;]*@[^\s@,;]+")
+
+
+def _is_email_line(line: str) -> bool:
+    """Whether a line holds nothing but e-mail addresses ("a@x.edu, b@y.org", "{jo,al}@x.edu")."""
+    tokens = [token for token in re.split(r"[\s,;]+", line.strip()) if token]
+    return bool(tokens) and all(_EMAIL_TOKEN.fullmatch(token) for token in tokens)
+
+
 _EMAIL_BLOCKS = 2
 
 
@@ -539,9 +553,10 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     email_lines = 0
     block_names: LayoutLine | None = None  # the first line of names in the current block; None until one is read
     opens_block: list[bool] = []
+    name_rows: list[float] = []  # each line of names' baseline
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
         text = line.text
-        if _EMAIL_LINE.match(text):
+        if _is_email_line(text):
             email_lines += 1
             block_names, previous_had_names = None, False
             continue
@@ -561,6 +576,7 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         previous_had_names = bool(line_names)
         if line_names:
             names_by_line.append((text, line_names))
+            name_rows.append(round(line.y))
             if use_styles and author_style is None:
                 author_style = line
             continue
@@ -570,7 +586,12 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             break
     one_per_block = False
     if email_lines >= _EMAIL_BLOCKS and sum(opens_block) >= _EMAIL_BLOCKS and use_styles:
-        names_by_line = [entry for entry, first in zip(names_by_line, opens_block, strict=True) if first]
+        # A block without its e-mail line ("Alice" + e-mail, "Bob", "Carol" + e-mail) still sets its name in the row
+        # of the others' names; an address line stands in another row.
+        rows = {row for row, first in zip(name_rows, opens_block, strict=True) if first and row}
+        names_by_line = [
+            entry for entry, first, row in zip(names_by_line, opens_block, name_rows, strict=True) if first or (row and row in rows)
+        ]
         # A block per e-mail, one line of names each: a person a block ("Humberto Jesús Corona Pampín").
         one_per_block = len(names_by_line) == email_lines
     names = _one_name_per_line_kept(names_by_line, one_per_block)
@@ -877,10 +898,12 @@ def letter_markers(lines: list[str]) -> str:
         match = AFFILIATION_WITH_LETTER.match(line)
         if match and AFFILIATION_WORDS.search(line[1:]):
             letters += match.group("letter")
-        # PNAS runs the affiliations on: "aInstitute of Marine Science, ...; cUnited States ...; and gNational ...".
+        # PNAS runs the affiliations on: "aInstitute of Marine Science, ...; cUnited States ...; and gNational ...". Such
+        # a letter goes on from one already read ("; and eLearning Unit" after no lettered address is a word).
         for run_on in _LETTER_AFTER_SEMICOLON.finditer(line):
-            if (run_on.group("and") or AFFILIATION_WORDS.search(line)) and run_on.group("letter") not in letters:
-                letters += run_on.group("letter")
+            letter = run_on.group("letter")
+            if letters and letter > max(letters) and (run_on.group("and") or AFFILIATION_WORDS.search(line)):
+                letters += letter
         if match and line[1:2] == " " and "," in line:
             labels += match.group("letter")  # an address has commas; a figure panel's caption ("a Schematic of") has none
     if len(labels) >= 2 and labels == "abcdefgh"[: len(labels)]:

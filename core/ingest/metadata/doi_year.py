@@ -123,8 +123,6 @@ _ARTICLE_REFERENCE = re.compile(
     # Oxford's and the Ecological Society's: journal, volume(issue), year, pages or article: "Bioinformatics, 36(2),
     # 2020, 123–130", "Ecology, 101(2), 2020, e02934".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*e?\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
-    # Kluwer's and Springer's footer: volume:pages, year: "Boundary-Layer Meteorology 74:113-130, 1995.".
-    rf"|\b\d{{1,4}}\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}\s*,\s*{_ANY_YEAR}\.?$"
     # Annual Reviews': "Annu. Rev. Psychol. 2020. 71:1–25".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+{_ANY_YEAR}\.\s*\d{{1,4}}\s*:\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}"
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
@@ -132,6 +130,9 @@ _ARTICLE_REFERENCE = re.compile(
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+\d{{1,4}}\s*\({_ANY_YEAR}\)\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}$"
 )
+# Kluwer's and Springer's footer: volume:pages, year: "Boundary-Layer Meteorology 74:113-130, 1995."; read among the
+# banner lines only, as a footnote citing other work has the same form.
+_VOLUME_PAGES_YEAR = re.compile(rf"\b\d{{1,4}}\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}\s*,\s*{_ANY_YEAR}\.?$")
 # A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
 _VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
 # So is an issue's number with its month, wherever it stands ("Volume 8 / Number 9 / September, 1965", as CACM
@@ -306,9 +307,11 @@ _APPEARED_IN_PATTERNS = (
     # The note may run over three lines of a footnote, in a Type 3 font whose words pypdf splits ("App ears in Pro ceedings
     # of the F ourteen th Confer- / ence on ..., Madison, WI, / July ,1998.").
     re.compile(
-        rf"\b(?:app\s?eared|app\s?ears|to\s+app\s?ear|presented)\s+(?:in|at)\b(?:[^\n]|\n(?!\n)){{0,200}}?\b{_YEAR}\b",
+        rf"\b(?:app\s?eared|app\s?ears|to\s+app\s?ear)\s+(?:in|at)\b(?:[^\n]|\n(?!\n)){{0,200}}?\b{_YEAR}\b",
         re.IGNORECASE,
     ),
+    # "Presented at" is also prose ("the method presented in this paper"): only on its own line.
+    re.compile(rf"\bpresented\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
     re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
 )
@@ -347,6 +350,9 @@ _PROSE_AFTER = re.compile(r"\s*[,;]?\s*(?!in\s+press\b|to\s+appear\b|forthcoming
 
 _PAGES_AT_END = re.compile(r"\bpp?\.\s*\d{1,5}\s*[-\u2013]\s*\d{1,5}\.$")
 _SOURCE_LINE = re.compile(r"^source\s*:", re.IGNORECASE)
+# A footnote's or a reference's opening: "[3] ...", "1 J. Doe, ...", "* Corresponding author".
+_REFERENCE_START = re.compile(r"^(?:\[\d{1,3}\]|\d{1,3}\.\s)")
+_NOTE_START = re.compile(r"^(?:\[\d|\d{1,3}\s|[*\u2020\u2021])")
 _HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|available\s+online|advance\s+access|epub)\b", re.IGNORECASE)
 # BMC's and Frontiers' header names the first author before the article's own reference: "Smith et al. BMC
 # Medicine (2020) 18:45"; a citation in running text ("Smith et al. (2019) showed") has no volume after its year.
@@ -356,20 +362,21 @@ _OWN_REFERENCE_AFTER_NAMES = re.compile(rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_A
 def running_head_year(text: str) -> int | None:
     """The year in a journal's running head or foot on a page after the first ("Cognition 158 (2017) 33–43"), or
     None. Only the banner lines are read: the page's body may cite other works, or open the reference list."""
-    lines = nonblank_lines(without_download_stamps(text))
-    return _banner_line_year(lines, _RUNNING_HEAD_LINES) or _banner_date_year(
-        "\n".join(lines[:_RUNNING_HEAD_LINES] + lines[-_FOOTER_LINES:])
-    )
+    # A running head may open with the page's number ("2 Journal of Demo 12 (2019) 1-10"); a reference list's entry
+    # opens with its own ("[12] ...", "12. ...").
+    lines = [line for line in nonblank_lines(without_download_stamps(text)) if not _REFERENCE_START.match(line)]
+    edges = lines[:_RUNNING_HEAD_LINES] + lines[-_RUNNING_HEAD_LINES:]
+    return _banner_line_year(edges, _RUNNING_HEAD_LINES, _RUNNING_HEAD_LINES) or _banner_date_year("\n".join(edges))
 
 
-# A running head takes a page's first few lines; below them, the body may cite other work.
-_RUNNING_HEAD_LINES = 3
+# A running head or foot is a page's first or last line; the lines between may cite other work.
+_RUNNING_HEAD_LINES = 1
 
 
-def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES) -> int | None:
+def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer_lines: int = _FOOTER_LINES) -> int | None:
     """The year of a journal or proceedings banner among the first or last of a page's lines, or None."""
-    for line in lines[:header_lines] + lines[-_FOOTER_LINES:]:
-        match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line)
+    for line in lines[:header_lines] + lines[-footer_lines:]:
+        match = _JOURNAL_LINE_YEAR.search(line.rstrip(".") if _PROCEEDINGS_LINE.match(line) else line) or _VOLUME_PAGES_YEAR.search(line)
         if (
             match
             and "et al" not in line
@@ -387,6 +394,7 @@ def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES) -> int
                 or _SOURCE_LINE.match(line)
                 # JSTOR's old cover: "The American Naturalist, Vol. 94, No. 879. (Nov. - Dec., 1960), pp. 421-425."
                 or _PAGES_AT_END.search(line)
+                or _VOLUME_PAGES_YEAR.search(line)
             )
         ):
             return year_in_range(int(next(year for year in match.groups() if year)))
@@ -421,23 +429,22 @@ def _journal_line_year(text: str) -> int | None:
     return _banner_date_year(text)
 
 
-# Words of a line that names an issue: "Vol. 12, No. 3", "Volume 8", "pp. 1-12", "Issue 4".
-_ISSUE_WORDS = re.compile(r"\b(?:vol(?:ume)?|no|issue|pp)\.?\s*\d", re.IGNORECASE)
+# A line that names an issue by its volume: "Vol. 12, No. 3", "Volume 8".
+_ISSUE_WORDS = re.compile(r"\bvol(?:ume)?\.?\s*\d", re.IGNORECASE)
 # An issue comes out at most this many years after the manuscript was accepted or received, as a banner dates it.
 _LATER_ISSUE_YEARS = 2
 
 
 def _later_issue_year(text: str, history_year: int) -> int | None:
-    """A year up to ``_LATER_ISSUE_YEARS`` after a manuscript's history date, in a line that names an issue or in the
-    page's banner lines, or None."""
-    lines = nonblank_lines(text)
-    banner_lines = set(lines[:HEADER_LINES] + lines[-_FOOTER_LINES:])
-    for line in lines:
-        if "et al" in line or _HISTORY_LINE.search(line) or _CITATION_MARKS.search(line):
+    """A year up to ``_LATER_ISSUE_YEARS`` after a manuscript's history date, in a line that names an issue's volume
+    (not a footnote or a reference, nor a postcode such as "B-2020 Antwerp"), or None."""
+    for line in nonblank_lines(text):
+        # A footnote or a reference ("1 J. Doe, Phys. Fluids vol. 12, 2020", "[3] ...") cites other work.
+        if "et al" in line or _HISTORY_LINE.search(line) or _CITATION_MARKS.search(line) or _NOTE_START.match(line):
             continue
-        if line not in banner_lines and not _ISSUE_WORDS.search(line):
+        if not _ISSUE_WORDS.search(line):
             continue
-        for found in re.finditer(rf"\b{_YEAR}\b", line):
+        for found in re.finditer(rf"(?<![A-Z]-)(?<![A-Z] )\b{_YEAR}\b", line):
             year = int(found.group("year"))
             if history_year < year <= history_year + _LATER_ISSUE_YEARS:
                 return year
@@ -476,10 +483,11 @@ def _banner_date_year(text: str) -> int | None:
 
 _VENUE_BLOCK_LINES = 5
 # A month and year alone on one of the page's last lines: a report's or a draft's date ("February 2019").
-_MONTH_AND_YEAR = re.compile(rf"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+{_YEAR}", re.IGNORECASE)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH_AND_YEAR = re.compile(rf"{_MONTH},?\s+{_YEAR}", re.IGNORECASE)
 _CONFERENCE_DAYS = re.compile(
-    rf"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}},?\s+{_YEAR}"
-    rf"|\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?P<day_first_year>{_YEAR_DIGITS})",
+    rf"{_MONTH}\s+\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}},?\s+{_YEAR}"
+    rf"|\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}}\s+{_MONTH},?\s+(?P<day_first_year>{_YEAR_DIGITS})",
     re.IGNORECASE,
 )
 

@@ -112,17 +112,19 @@ def from_pdf(
             ):
                 # JSTOR's cover gives the title without its subtitle; the paper's page prints it whole.
                 page.title, page.sources["title"] = paper_page.title, "page-2"
-    if not page.year and not cover:
-        # A journal may print its year only in the running head or foot of the pages after the first.
-        next_text = second_page_text if second_page_text is not None else _safe(lambda: _page_text(reader, 1), "")
-        page.year = running_head_year(next_text)
-        if page.year:
-            page.sources["year"] = "page-2"
     # The paper's own page behind a cover names its authors; the cover's citation is only a stand-in for a page.
     cited = None if page.sources.get("authors") == "page-2" else with_citation_order(page.authors, citation_authors(first_text))
     if cited:
         page.authors, page.sources["authors"] = cited, "citation"
-    return _combine(page, xmp, info, first_text)
+    combined = _combine(page, xmp, info, first_text)
+    if not combined.year and not cover:
+        # A journal may print its year only in the running head or foot of the pages after the first; the last
+        # resort, after XMP, Info and the DOI.
+        next_text = second_page_text if second_page_text is not None else _safe(lambda: _page_text(reader, 1), "")
+        combined.year = running_head_year(next_text)
+        if combined.year:
+            combined.sources["year"] = "page-2"
+    return combined
 
 
 def _page_metadata(text: str, layout: Any) -> Metadata:
@@ -260,7 +262,7 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
             combined.authors, combined.sources["authors"] = list(candidate.authors), origin
             break
     if combined.sources.get("authors") in _PAGE_SOURCES:
-        combined.authors = _with_embedded_first_author(combined.authors, xmp, info, page_letters)
+        combined.authors = _with_embedded_first_author(combined.authors, xmp, info, page_text)
     combined.authors = _respelled(combined.authors, [*xmp.authors, *info.authors])
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if candidate.doi and (
@@ -311,7 +313,7 @@ def _printed_on_page(title: str, page_letters: str) -> bool:
 _PAGE_SOURCES = ("layout", "text", "page-2", "citation")
 
 
-def _with_embedded_first_author(authors: list[str], xmp: Metadata, info: Metadata, page_letters: str) -> list[str]:
+def _with_embedded_first_author(authors: list[str], xmp: Metadata, info: Metadata, page_text: str) -> list[str]:
     """The page's names, with the one person XMP or Info names put first when the page missed them.
 
     A PDF whose metadata names one author names its first (the submitting
@@ -328,7 +330,8 @@ def _with_embedded_first_author(authors: list[str], xmp: Metadata, info: Metadat
             len(person.split()) >= 2
             and is_name(person)
             and len(surname) >= _MIN_SURNAME_LETTERS
-            and surname in page_letters
+            # The surname as a word of the page, not inside one ("King" in "making").
+            and re.search(rf"(?<![^\W\d_]){re.escape(person.split()[-1])}(?![^\W\d_])", page_text, re.IGNORECASE)
             # Not among the names, even run together with a given name ("Sojeongpark") or with a degree after it
             # ("Katherine A Twohig MPH").
             and all(surname not in letters(name) and letters(name.split()[-1]) not in letters(person) for name in authors if name.split())

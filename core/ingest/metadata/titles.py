@@ -339,8 +339,9 @@ def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
     start = 0
     while start < len(lines):
         end = start + 1
+        size = lines[start].size  # after a scan's wobble, the size the stretch goes on in
         while end < len(lines) and (
-            (abs(lines[end].size - lines[start].size) < 0.25 and not _gap_ends_run(lines, start, end))
+            (abs(lines[end].size - size) < 0.25 and not _gap_ends_run(lines, start, end))
             or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
             # A scan's sizes wobble by a step: "THE GRAND TOUR:" at 12 points goes on at 12.5.
             or (
@@ -349,6 +350,8 @@ def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
                 and not _gap_ends_run(lines, start, end)
             )
         ):
+            if lines[end - 1].text.endswith(":") and letter_count(lines[end].text) > _STRAY_MARK_LETTERS:
+                size = lines[end].size
             end += 1
         runs.append((start, end))
         start = end
