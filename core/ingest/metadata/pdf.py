@@ -91,6 +91,7 @@ def from_pdf(
     else:
         page = _page_metadata(first_text, layout)
     cover = is_cover_page(first_text)
+    second_text = second_page_text  # page 2's text once read, so it is read once
     if cover or not page.authors:
         second_text, second_layout = _safe(lambda: read_first_page(reader.pages[1]) if len(reader.pages) > 1 else ("", None), ("", None))
         second_text = second_text or second_page_text or ""
@@ -120,8 +121,9 @@ def from_pdf(
     if not combined.year and not cover:
         # A journal may print its year only in the running head or foot of the pages after the first; the last
         # resort, after XMP, Info and the DOI.
-        next_text = second_page_text if second_page_text is not None else _safe(lambda: _page_text(reader, 1), "")
-        combined.year = running_head_year(next_text)
+        if second_text is None:
+            second_text = _safe(lambda: _page_text(reader, 1), "")
+        combined.year = running_head_year(second_text)
         if combined.year:
             combined.sources["year"] = "page-2"
     return combined
@@ -325,13 +327,14 @@ def _with_embedded_first_author(authors: list[str], xmp: Metadata, info: Metadat
         if len(candidate.authors) != 1:
             continue
         person = candidate.authors[0]
-        surname = letters(person.split()[-1]) if person.split() else ""
+        words = person.split()
+        surname = letters(words[-1]) if words else ""
         if (
-            len(person.split()) >= 2
+            len(words) >= 2
             and is_name(person)
             and len(surname) >= _MIN_SURNAME_LETTERS
             # The surname as a word of the page, not inside one ("King" in "making").
-            and re.search(rf"(?<![^\W\d_]){re.escape(person.split()[-1])}(?![^\W\d_])", page_text, re.IGNORECASE)
+            and re.search(rf"(?<![^\W\d_]){re.escape(words[-1])}(?![^\W\d_])", page_text, re.IGNORECASE)
             # Not among the names, even run together with a given name ("Sojeongpark") or with a degree after it
             # ("Katherine A Twohig MPH").
             and all(surname not in letters(name) and letters(name.split()[-1]) not in letters(person) for name in authors if name.split())
