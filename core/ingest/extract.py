@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
+from papergym.core.ingest.metadata.doi_year import without_download_stamps
+from papergym.core.ingest.ocr import ocr_unavailable_reason, read_scanned_page
 from papergym.core.ingest.pool import TaskClock
 from papergym.core.ingest.pypdf_fonts import reading_one_pdf
 from papergym.core.ingest.sections import find_abstract, split_sections
@@ -116,20 +118,33 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
             except Exception:
                 unreadable += 1
                 raw_pages.append("")
-        letters = sum(ch.isalpha() for page_text in raw_pages for ch in page_text)
+        # A publisher's download stamp on every page of a scan ("Downloaded from ... on 13 October 2020") is no text layer.
+        letters = sum(ch.isalpha() for page_text in raw_pages for ch in without_download_stamps(page_text))
         text_problem = None
         if letters < MIN_LETTERS_PER_PAGE * page_count:
             text_problem = NO_TEXT_LAYER
         elif _reads_as_noise(raw_pages):
             text_problem = NOISE_TEXT_LAYER
         has_text = text_problem is None
+        scanned = None if has_text else _scanned_pages(path, page_count, clock)
         clock.progress("reading the metadata and sections")
-        metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
+        if scanned:
+            # Page 1 read by OCR stands for what pypdf could not read; page 2 is read only when the rules ask for it.
+            metadata = from_pdf(reader, scanned.first, second_page=scanned.second)
+            metadata.sources = {name: OCR_SOURCE if origin in _PAGE_SOURCES else origin for name, origin in metadata.sources.items()}
+            text_problem = SCAN_READ_BY_OCR
+            raw_pages = scanned.texts
+        else:
+            metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
         # An archive's or publisher's cover sheet (JSTOR's terms of use, ResearchGate's profiles) is no part of the
         # paper: its sections, and the abstract among them, start on the paper's own first page.
         behind_cover = is_cover_page(raw_pages[0]) or "page-2" in (metadata.sources.get("title"), metadata.sources.get("authors"))
         paper_pages = raw_pages[1:] if len(raw_pages) > 1 and behind_cover else raw_pages
-        sections = split_sections(clean_pages(paper_pages)) if has_text else []
+        # A scan's pages read by OCR give its abstract; its text is not kept as the paper's, being its first pages only.
+        sections = split_sections(clean_pages(paper_pages)) if has_text or scanned else []
+        abstract = find_abstract(sections, metadata.title)
+        if not has_text:
+            sections = []
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
     except RecursionError:
@@ -145,7 +160,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         authors=list(metadata.authors),
         year=metadata.year,
         doi=metadata.doi,
-        abstract=find_abstract(sections, metadata.title),
+        abstract=abstract,
         sections=[(section.kind, section.heading, section.text) for section in sections],
         unreadable_pages=unreadable,
         peak_rss_mb=_peak_rss_mb(),
@@ -156,6 +171,57 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
 
 
 NO_TEXT_LAYER = "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result"
+SCAN_READ_BY_OCR = (
+    "has no text layer (a scan): its title, authors, year and abstract were read from its first page by OCR;"
+    " for its text, run OCR over it (e.g. ocrmypdf) and import the result"
+)
+# Where a field read off a page by OCR came from, in `papergym show`.
+OCR_SOURCE = "ocr"
+_PAGE_SOURCES = {"layout", "text", "page-2", "citation"}
+# Seconds one page's OCR may take on a slow core, added to the file's allowance.
+OCR_SECONDS_PER_PAGE = 30.0
+
+
+class _ScannedPages:
+    """A scan's first pages read by OCR: page 1 at once, page 2 once and only when the metadata rules ask for it."""
+
+    def __init__(self, path: str, page_count: int, clock: TaskClock) -> None:
+        self._path, self._page_count, self._clock = path, page_count, clock
+        clock.allow(OCR_SECONDS_PER_PAGE * min(page_count, 2))
+        clock.progress("reading page 1 by OCR")
+        self.first: tuple[str, PageLayout | None] = read_scanned_page(path, 0)
+        self._second: tuple[str, PageLayout | None] | None = None
+
+    def second(self) -> tuple[str, PageLayout | None]:
+        if self._second is None:
+            self._second = ("", None)
+            if self._page_count > 1:
+                self._clock.progress("reading page 2 by OCR")
+                try:
+                    self._second = read_scanned_page(self._path, 1)
+                except (MemoryError, RecursionError):
+                    raise
+                except Exception:
+                    pass  # page 2 is a help, not a need
+        return self._second
+
+    @property
+    def texts(self) -> list[str]:
+        """The text of each page read so far."""
+        return [self.first[0]] + ([self._second[0]] if self._second is not None else [])
+
+
+def _scanned_pages(path: str, page_count: int, clock: TaskClock) -> _ScannedPages | None:
+    """A scan's pages for OCR to read, or None where OCR cannot run (the ocr extra is not installed) or fails on
+    the file's first page."""
+    if ocr_unavailable_reason() is not None:
+        return None
+    try:
+        return _ScannedPages(path, page_count, clock)
+    except (MemoryError, RecursionError):
+        raise
+    except Exception:
+        return None
 NOISE_TEXT_LAYER = (
     "has a text layer that reads as noise (fonts without a Unicode map, as old dvips output has);"
     " run OCR over it (e.g. ocrmypdf --force-ocr) and import the result"

@@ -95,6 +95,8 @@ _EXPLICIT_YEAR_PATTERNS = (
 # Dates of the manuscript's history, not its publication; trusted after those above.
 _HISTORY_YEAR_PATTERNS = (
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    # "Manuscript received 18 November 1962, in revised form 7 January 1963": the revision is the later date.
+    re.compile(rf"\b(?:in\s+)?revised\b(?:\s+form)?[^\n]{{0,30}}?\b{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
 # An issue comes out at most this many years after the manuscript was received.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from papergym.core.ingest.clean import normalize_ligatures
@@ -59,6 +60,7 @@ def from_pdf(
     reader: Any,
     first_page: tuple[str, Any] | None = None,
     second_page_text: str | None = None,
+    second_page: Callable[[], tuple[str, PageLayout | None]] | None = None,
 ) -> Metadata:
     """Metadata of a `pypdf.PdfReader`, from page 1's layout checked against Info and XMP.
 
@@ -81,7 +83,9 @@ def from_pdf(
     that names no author is checked the same way: when page 2's title is
     printed on page 1 (a cover that repeats it), page 2 is the paper's first
     page. Page 2's type is read only in these cases; ``second_page_text`` is
-    page 2's text, for callers that read it already.
+    page 2's text, for callers that read it already; ``second_page`` reads
+    page 2's text and layout when a caller reads pages its own way (a scan's
+    pages by OCR), in place of pypdf.
     """
     info = from_info(_safe(lambda: _info_dict(reader), None))
     xmp = from_xmp(_safe(lambda: _xmp_bytes(reader), None))
@@ -93,7 +97,8 @@ def from_pdf(
     cover = is_cover_page(first_text)
     second_text = second_page_text  # page 2's text once read, so it is read once
     if cover or not page.authors:
-        second_text, second_layout = _safe(lambda: read_first_page(reader.pages[1]) if len(reader.pages) > 1 else ("", None), ("", None))
+        read_second = second_page or (lambda: read_first_page(reader.pages[1]) if len(reader.pages) > 1 else ("", None))
+        second_text, second_layout = _safe(read_second, ("", None))
         second_text = second_text or second_page_text or ""
         paper_page = _page_metadata(second_text, second_layout) if second_text else Metadata()
         if _is_papers_first_page(paper_page, cover, first_text, page.authors):
@@ -122,7 +127,7 @@ def from_pdf(
         # A journal may print its year only in the running head or foot of the pages after the first; the last
         # resort, after XMP, Info and the DOI.
         if second_text is None:
-            second_text = _safe(lambda: _page_text(reader, 1), "")
+            second_text = _safe(lambda: second_page()[0] if second_page else _page_text(reader, 1), "")
         combined.year = running_head_year(second_text)
         if combined.year:
             combined.sources["year"] = "page-2"
