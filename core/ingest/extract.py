@@ -178,6 +178,8 @@ SCAN_READ_BY_OCR = (
 # Where a field read off a page by OCR came from, in `papergym show`.
 OCR_SOURCE = "ocr"
 _PAGE_SOURCES = {"layout", "text", "page-2", "citation"}
+# Below this many letters OCR read nothing from page 1 (a figure, a blank, noise).
+MIN_OCR_LETTERS = 40
 # Seconds one page's OCR may take on a slow core, added to the file's allowance.
 OCR_SECONDS_PER_PAGE = 30.0
 
@@ -217,11 +219,13 @@ def _scanned_pages(path: str, page_count: int, clock: TaskClock) -> _ScannedPage
     if ocr_unavailable_reason() is not None:
         return None
     try:
-        return _ScannedPages(path, page_count, clock)
+        scanned = _ScannedPages(path, page_count, clock)
     except (MemoryError, RecursionError):
         raise
     except Exception:
         return None
+    # A page of pictures or noise gives OCR a few stray letters, which name nothing.
+    return scanned if sum(char.isalpha() for char in scanned.first[0]) >= MIN_OCR_LETTERS else None
 NOISE_TEXT_LAYER = (
     "has a text layer that reads as noise (fonts without a Unicode map, as old dvips output has);"
     " run OCR over it (e.g. ocrmypdf --force-ocr) and import the result"

@@ -1,0 +1,136 @@
+"""OCR of a scan's first page: the layout built from OCR's boxes, the dates it glues, and a scanned paper end to end."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from papergym.core.ingest import extract as extract_module
+from papergym.core.ingest.extract import NO_TEXT_LAYER, OCR_SOURCE, SCAN_READ_BY_OCR, extract_pdf
+from papergym.core.ingest.ocr import OCR_FONT, OcrLine, layout_of_ocr, ocr_unavailable_reason, respaced
+
+# A US letter page, in points.
+PAGE = (612.0, 792.0)
+# A serif face, as most papers are set in; Pillow's own sans face is the fallback.
+SERIF = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+
+
+def line(text: str, left: float, top: float, size: float, confidence: float = 92.0, width: float | None = None) -> OcrLine:
+    """What Tesseract reads of a line of ``text`` set in ``size`` points with its top-left corner at (left, top)."""
+    width = width if width is not None else 0.5 * size * len(text)
+    return OcrLine(text, left, top, left + width, top + 1.2 * size, 0.7 * size, confidence)
+
+
+@pytest.mark.parametrize(
+    ("glued", "spaced"),
+    [
+        ("NatureVol.261June101976", "NatureVol.261 June 10 1976"),
+        ("(Manuscript received 18November1962, in revised form 7January 1963)", "(Manuscript received 18 November 1962, in revised form 7 January 1963)"),
+        ("5 JULY1993", "5 JULY 1993"),
+        ("(Received20December 1989)", "(Received20 December 1989)"),
+        # Words that open like a month, and numbers beside no month, stay as they are.
+        ("Decay3 of Mayfield12", "Decay3 of Mayfield12"),
+        ("Marching 12 CA3 cells", "Marching 12 CA3 cells"),
+    ],
+)
+def test_ocr_glued_dates_get_their_spaces_back(glued, spaced):
+    assert respaced(glued) == spaced
+
+
+def test_a_running_head_spread_across_the_page_is_one_line():
+    found = [
+        line("VOLUME 64, NUMBER 8", 48, 36, 9),
+        line("PHYSICAL REVIEW LETTERS", 208, 36, 9),
+        line("19 FEBRUARY 1990", 470, 36, 9),
+        line("Synchronization in Chaotic Systems", 180, 70, 14),
+    ]
+    lines = layout_of_ocr(found, *PAGE).lines
+    assert [line.text for line in lines] == ["VOLUME 64, NUMBER 8 PHYSICAL REVIEW LETTERS 19 FEBRUARY 1990", "Synchronization in Chaotic Systems"]
+    assert lines[0].size < lines[1].size
+    assert all(line.font == OCR_FONT for line in lines)
+    # pypdf's y grows up the page; so does the layout's.
+    assert lines[0].y > lines[1].y
+
+
+def test_two_columns_keep_ocr_s_reading_order_and_are_not_joined():
+    # Tesseract reads a page block by block: the left column, then the right, though their lines share rows.
+    found = [line("A title set across the whole page width here", 60, 60, 18, width=490)]
+    found += [line(f"left column line {row} of running text here", 50, 200 + 14 * row, 10, width=240) for row in range(4)]
+    found += [line(f"right column line {row} of running text here", 320, 200 + 14 * row, 10, width=240) for row in range(4)]
+    assert [line.text for line in layout_of_ocr(found, *PAGE).lines] == [line.text for line in found]
+
+
+def test_the_same_type_gets_one_size_and_larger_type_a_larger_one():
+    found = [line("Deterministic Nonperiodic Flow", 200, 120, 16)]
+    # The row height OCR measures wanders by a pixel or so from line to line of one type.
+    for row, wander in enumerate((0.96, 1.0, 1.04, 0.98, 1.02)):
+        found.append(line("finite systems of deterministic ordinary nonlinear differential equations", 60, 200 + 14 * row, 10 * wander))
+    lines = layout_of_ocr(found, *PAGE).lines
+    body_sizes = {line.size for line in lines[1:]}
+    assert len(body_sizes) == 1
+    assert lines[0].size > body_sizes.pop()
+
+
+def test_text_running_up_the_margin_and_unsure_readings_are_left_out():
+    found = [
+        line("Deterministic Nonperiodic Flow", 200, 120, 16),
+        OcrLine("Downloaded from http://journals.example.org", 580, 150, 592, 450, 8, 95.0),
+        line("l1|;", 100, 500, 10, confidence=20.0),
+    ]
+    assert [line.text for line in layout_of_ocr(found, *PAGE).lines] == ["Deterministic Nonperiodic Flow"]
+
+
+def _scanned_paper(path: Path) -> Path:
+    """A one-page paper that is only an image of its text, at 150 dpi, as a scanner makes it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    dpi = 150
+    image = Image.new("L", (int(8.5 * dpi), 11 * dpi), 255)
+    draw = ImageDraw.Draw(image)
+
+    def write(text: str, y: float, points: float) -> None:
+        pixels = int(points * dpi / 72)
+        font = ImageFont.truetype(str(SERIF), pixels) if SERIF.exists() else ImageFont.load_default(size=pixels)
+        width = draw.textlength(text, font=font)
+        draw.text(((image.width - width) / 2 if points > 11 else 1.0 * dpi, y * dpi), text, fill=0, font=font)
+
+    write("Sediment Transport in Braided Rivers", 1.2, 20)
+    write("Margaret Holloway and Daniel Okafor", 1.75, 12)
+    write("Department of Geography, University of Leeds", 2.05, 10)
+    write("Received 3 March 1987", 2.3, 10)
+    write("Abstract", 2.8, 10)
+    abstract = [
+        "Braided rivers move their sediment in pulses that no single equation",
+        "of bed load describes. We measured the flux in three flumes over two",
+        "years and show that the pulses follow the migration of the bars.",
+    ]
+    for row, line in enumerate(abstract):
+        write(line, 3.05 + 0.2 * row, 10)
+    write("1. Introduction", 4.0, 10)
+    write("Rivers that braid are common in glaciated valleys and on alluvial fans.", 4.25, 10)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PDF", resolution=dpi)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@pytest.mark.skipif(ocr_unavailable_reason() is not None, reason="the ocr extra is not installed")
+def test_a_scanned_paper_gets_its_title_authors_year_and_abstract_by_ocr(tmp_path: Path):
+    paper = extract_pdf(str(_scanned_paper(tmp_path / "scan.pdf")))
+    assert paper.title == "Sediment Transport in Braided Rivers"
+    assert paper.authors == ["Margaret Holloway", "Daniel Okafor"]
+    assert paper.year == 1987
+    assert paper.abstract.startswith("Braided rivers move their sediment")
+    assert {paper.sources[field] for field in ("title", "authors", "year")} == {OCR_SOURCE}
+    # Only its first page was read, so it is still no paper to generate questions from, and says why.
+    assert not paper.has_text and paper.sections == []
+    assert paper.text_problem == SCAN_READ_BY_OCR
+
+
+def test_without_ocr_a_scan_keeps_the_reason_that_it_has_no_text(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: 'OCR needs the ocr extra: pip install "papergym[ocr]"')
+    paper = extract_pdf(str(_scanned_paper(tmp_path / "scan.pdf")))
+    assert paper.text_problem == NO_TEXT_LAYER
+    assert paper.title is None and paper.authors == []
