@@ -7,7 +7,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 python3 -m venv "$scratch/venv"
 "$scratch/venv/bin/pip" install -q torch==2.13.0
-"$scratch/venv/bin/pip" install -q ".[train]"
+"$scratch/venv/bin/pip" install -q ".[train,ocr]"
 cd "$scratch"  # away from the checkout, so nothing imports from the source folders
 "$scratch/venv/bin/python" - <<'PY'
 import importlib, pkgutil
@@ -19,6 +19,8 @@ from importlib.resources import files
 assert files("papergym.assets").joinpath("taxonomy.toml").is_file()
 assert len(list(files("papergym.assets.demo_papers").iterdir())) >= 7
 assert files("papergym.tui.app").joinpath("app.tcss").is_file()
+from papergym.core.ingest.ocr import ocr_unavailable_reason
+assert ocr_unavailable_reason() is None, ocr_unavailable_reason()  # Tesseract and its English model came with the ocr extra
 print(f"installed papergym imports all {len(names)} modules; assets and style sheets are in place")
 PY
 "$scratch/venv/bin/papergym" --help >/dev/null

@@ -131,7 +131,6 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         if scanned:
             # Page 1 read by OCR stands for what pypdf could not read; page 2 is read only when the rules ask for it.
             metadata = from_pdf(reader, scanned.first, second_page=scanned.second)
-            metadata.sources = {name: OCR_SOURCE if origin in _PAGE_SOURCES else origin for name, origin in metadata.sources.items()}
             text_problem = SCAN_READ_BY_OCR
             raw_pages = scanned.texts
         else:
@@ -145,6 +144,8 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         abstract = find_abstract(sections, metadata.title)
         if not has_text:
             sections = []
+        if scanned:
+            metadata.sources = {name: OCR_SOURCE if origin in _PAGE_SOURCES else origin for name, origin in metadata.sources.items()}
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
     except RecursionError:
@@ -170,7 +171,10 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
     )
 
 
-NO_TEXT_LAYER = "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result"
+NO_TEXT_LAYER = (
+    "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result,"
+    ' or install the ocr extra (pip install "papergym[ocr]") to read its title, authors and abstract'
+)
 SCAN_READ_BY_OCR = (
     "has no text layer (a scan): its title, authors, year and abstract were read from its first page by OCR;"
     " for its text, run OCR over it (e.g. ocrmypdf) and import the result"
