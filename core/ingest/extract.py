@@ -131,7 +131,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         if scanned:
             # Page 1 read by OCR stands for what pypdf could not read; page 2 is read only when the rules ask for it.
             metadata = from_pdf(reader, scanned.first, second_page=scanned.second)
-            text_problem = SCAN_READ_BY_OCR
+            text_problem = SCAN_READ_BY_OCR if text_problem == NO_TEXT_LAYER else NOISE_READ_BY_OCR
             raw_pages = scanned.texts
         else:
             metadata = from_pdf(reader, first_page, raw_pages[1] if len(raw_pages) > 1 else "")
@@ -178,6 +178,11 @@ NO_TEXT_LAYER = (
 SCAN_READ_BY_OCR = (
     "has no text layer (a scan): its title, authors, year and abstract were read from its first page by OCR;"
     " for its text, run OCR over it (e.g. ocrmypdf) and import the result"
+)
+NOISE_READ_BY_OCR = (
+    "has a text layer that reads as noise (fonts without a Unicode map, as old dvips output has): its title, authors,"
+    " year and abstract were read from its first page by OCR; for its text, run OCR over it (e.g. ocrmypdf --force-ocr)"
+    " and import the result"
 )
 # Where a field read off a page by OCR came from, in `papergym show`.
 OCR_SOURCE = "ocr"

@@ -234,6 +234,9 @@ class TestFromFirstPage:
         [
             ("Received 3 March 2022; accepted 1 May 2023; published 5 June 2024", 2024),
             ("Received 3 March 2022; accepted 1 May 2023", 2023),
+            # A revised form comes after the manuscript was received, and the paper after both.
+            ("(Manuscript received 18 November 1962, in revised form 7 January 1963)", 1963),
+            ("Received 3 March 2022; revised 9 January 2023; accepted 1 May 2023", 2023),
             ("\u00a9 2021 Demo Press. All rights reserved.", 2021),
             ("Demo Letters in Biochemistry (2019) 5:107", 2019),
             ("J. Demo. 12, vol. 3, 2018", 2018),

@@ -134,3 +134,15 @@ def test_without_ocr_a_scan_keeps_the_reason_that_it_has_no_text(tmp_path: Path,
     paper = extract_pdf(str(_scanned_paper(tmp_path / "scan.pdf")))
     assert paper.text_problem == NO_TEXT_LAYER
     assert paper.title is None and paper.authors == []
+
+
+def test_a_scan_whose_only_text_is_the_publisher_s_download_stamp_is_read_as_a_scan(tmp_path: Path, monkeypatch):
+    # A publisher stamps every page of a scan with a line of text, which is no text layer of the paper.
+    from tests.pdfs import text_pdf
+
+    stamp = "Downloaded from http://journals.example.org/jas/article-pdf/20/2/130/3406061.pdf by guest on 13 October 2020"
+    path = tmp_path / "stamped-scan.pdf"
+    path.write_bytes(text_pdf([[stamp]] * 6))
+    monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: "no OCR here")
+    paper = extract_pdf(str(path))
+    assert not paper.has_text and paper.text_problem == NO_TEXT_LAYER
