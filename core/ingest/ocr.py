@@ -8,10 +8,11 @@ render the page), a page is rendered and read into the same `PageLayout` that
 pypdf's fonts give, so the metadata rules read a scanned first page as they
 read a typeset one.
 
-OCR gives no font sizes. Tesseract measures each line's row height (a small
-letter's height plus its ascenders), which grows with the type; it stands for
-the size, and rows of nearly one height are given one size, as type of one
-size comes back a pixel higher or lower from line to line.
+OCR gives no font sizes. Tesseract measures each line's row: its height,
+its ascenders' rise and its descenders' drop, whose difference is the height
+of its small letters (the x-height), which grows with the type. It stands
+for the size, and lines of nearly one x-height are given one size, as type of
+one size comes back a pixel higher or lower from line to line.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ __all__ = ["OcrLine", "OcrUnavailable", "layout_of_ocr", "ocr_unavailable_reason
 _RENDER_SCALE = 3.0
 # A line Tesseract is less sure of than this (out of 100) is noise: a speck, a stamp, a figure read as letters.
 _MIN_CONFIDENCE = 50.0
-# A row's height (a small letter's plus its ascenders) is about this share of the type's size in points.
-_ROW_HEIGHT_PER_POINT = 0.7
+# A small letter's height (the x-height) is about this share of the type's size in points.
+_X_HEIGHT_PER_POINT = 0.45
 # Rows whose heights differ by less than this share of the smaller are one size.
 _SAME_SIZE_SHARE = 0.08
 # Font sizes are given in half points, as the layout of a typeset page gives them.
@@ -45,6 +46,8 @@ _BANNER_SHARE = 0.1
 # A running head's pieces (page number, journal, date) are each narrower than this share of the page; a column's
 # line is wider.
 _BANNER_PIECE_SHARE = 0.36
+# A block of at most this many lines is an author's address, a heading or a caption, not a column.
+_SIDE_BLOCK_LINES = 8
 # The face every OCR line is given: OCR sees no fonts.
 OCR_FONT = "ocr"
 # OCR's dropped spaces around a date's parts ("NatureVol.261June101976", "received 18November1962") hide the year
@@ -79,15 +82,17 @@ def ocr_unavailable_reason() -> str | None:
 
 @dataclass(frozen=True)
 class OcrLine:
-    """One line OCR read, in page points from the page's top-left corner, with its row height in points."""
+    """One line OCR read, in page points from the page's top-left corner, with its small letters' height in points."""
 
     text: str
     left: float
     top: float
     right: float
     bottom: float
-    row_height: float
+    x_height: float
     confidence: float = 100.0
+    # Which of the page's blocks (a paragraph, an author's address, a column) OCR read the line in.
+    block: int = 0
 
 
 @functools.lru_cache(maxsize=1)
@@ -137,14 +142,19 @@ def read_scanned_page(path: str, index: int) -> tuple[str, PageLayout]:
     engine.Recognize()
     found: list[OcrLine] = []
     level = tesserocr.RIL.TEXTLINE
+    block = -1
     for line in tesserocr.iterate_level(engine.GetIterator(), level):
+        if block < 0 or line.IsAtBeginningOf(tesserocr.RIL.BLOCK):
+            block += 1
         text = line.GetUTF8Text(level)
         box = line.BoundingBox(level)
         if not text or not text.strip() or box is None:
             continue
         left, top, right, bottom = (value / _RENDER_SCALE for value in box)
-        height = float(line.RowAttributes().get("row_height", bottom - top)) / _RENDER_SCALE
-        found.append(OcrLine(" ".join(text.split()), left, top, right, bottom, height, float(line.Confidence(level))))
+        row = line.RowAttributes()
+        # A small letter's height: the row's, less its ascenders' rise and its descenders' drop.
+        height = (float(row["row_height"]) - float(row["ascenders"]) + float(row["descenders"])) / _RENDER_SCALE
+        found.append(OcrLine(" ".join(text.split()), left, top, right, bottom, height, float(line.Confidence(level)), block))
     engine.Clear()
     layout = layout_of_ocr(found, page_width, page_height)
     return "\n".join(line.text for line in layout.lines), layout
@@ -156,7 +166,7 @@ def layout_of_ocr(found: list[OcrLine], page_width: float, page_height: float) -
 
     Unsure lines and text running up the margin are left out, the pieces of
     a running head spread across the page are joined into one line, dates
-    get back the spaces OCR dropped, each line's size is its row height's,
+    get back the spaces OCR dropped, each line's size is its x-height's,
     and sizes that differ by no more than OCR's wander are made one.
     """
     lines = [
@@ -164,12 +174,44 @@ def layout_of_ocr(found: list[OcrLine], page_width: float, page_height: float) -
         for line in found
         if line.confidence >= _MIN_CONFIDENCE and line.right - line.left >= line.bottom - line.top and line.text.strip()
     ]
-    rows = _banner_rows(lines, page_width, page_height)
-    sizes = _snapped_sizes([row.row_height / _ROW_HEIGHT_PER_POINT for row in rows])
+    rows = _banner_rows(_side_by_side_blocks_together(lines), page_width, page_height)
+    sizes = _snapped_sizes([row.x_height / _X_HEIGHT_PER_POINT for row in rows])
     # pypdf's y grows up the page from its foot; the layout rules compare lines by it.
     return PageLayout(
         [LayoutLine(respaced(row.text), size, OCR_FONT, round(page_height - row.bottom, 1)) for row, size in zip(rows, sizes, strict=True)]
     )
+
+
+def _side_by_side_blocks_together(lines: list[OcrLine]) -> list[OcrLine]:
+    """The lines with each short block followed by the short blocks that stand beside it.
+
+    OCR reads a page a column at a time, so of two authors' addresses set
+    side by side above two columns, the second is read after the whole left
+    column; a paper's own page gives them one after the other.
+    """
+    blocks: list[list[OcrLine]] = []
+    for line in lines:
+        if blocks and blocks[-1][-1].block == line.block:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    ordered: list[list[OcrLine]] = []
+    taken = [False] * len(blocks)
+    for index, block in enumerate(blocks):
+        if taken[index]:
+            continue
+        ordered.append(block)
+        if len(block) > _SIDE_BLOCK_LINES:
+            continue
+        for later in range(index + 1, len(blocks)):
+            other = blocks[later]
+            beside = abs(other[0].top - block[0].top) <= other[0].bottom - other[0].top and (
+                other[0].left >= max(line.right for line in block) or max(line.right for line in other) <= block[0].left
+            )
+            if not taken[later] and len(other) <= _SIDE_BLOCK_LINES and beside:
+                ordered.append(other)
+                taken[later] = True
+    return [line for block in ordered for line in block]
 
 
 def _banner_rows(lines: list[OcrLine], page_width: float, page_height: float) -> list[OcrLine]:
@@ -187,7 +229,7 @@ def _banner_rows(lines: list[OcrLine], page_width: float, page_height: float) ->
             if piece and pieces[index] and same_row:
                 first, second = (row, line) if row.left <= line.left else (line, row)
                 top, bottom = min(row.top, line.top), max(row.bottom, line.bottom)
-                height, confidence = statistics.mean((row.row_height, line.row_height)), min(row.confidence, line.confidence)
+                height, confidence = statistics.mean((row.x_height, line.x_height)), min(row.confidence, line.confidence)
                 rows[index] = OcrLine(f"{first.text} {second.text}", first.left, top, second.right, bottom, height, confidence)
                 break
         else:

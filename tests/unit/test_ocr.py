@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ SERIF = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 def line(text: str, left: float, top: float, size: float, confidence: float = 92.0, width: float | None = None) -> OcrLine:
     """What Tesseract reads of a line of ``text`` set in ``size`` points with its top-left corner at (left, top)."""
     width = width if width is not None else 0.5 * size * len(text)
-    return OcrLine(text, left, top, left + width, top + 1.2 * size, 0.7 * size, confidence)
+    return OcrLine(text, left, top, left + width, top + 1.2 * size, 0.45 * size, confidence)
 
 
 @pytest.mark.parametrize(
@@ -62,9 +63,23 @@ def test_two_columns_keep_ocr_s_reading_order_and_are_not_joined():
     assert [line.text for line in layout_of_ocr(found, *PAGE).lines] == [line.text for line in found]
 
 
+def test_two_authors_addresses_side_by_side_are_read_one_after_the_other():
+    # OCR reads a column at a time: the second author's address, beside the first, comes after the whole left column.
+    def address(name: str, left: float, block: int) -> list[OcrLine]:
+        rows = [name, "Dept. of Computer Science", "University of Washington", "Seattle, WA 98195"]
+        return [replace(line(text, left, 150 + 12 * row, 10), block=block) for row, text in enumerate(rows)]
+
+    title = replace(line("Mining the Network Value of Customers", 150, 90, 18), block=0)
+    left_column = [replace(line(f"left column line {row} of the abstract", 50, 260 + 12 * row, 9, width=240), block=2) for row in range(12)]
+    found = [title, *address("Pedro Domingos", 100, 1), *left_column, *address("Matt Richardson", 360, 3)]
+    texts = [line.text for line in layout_of_ocr(found, *PAGE).lines]
+    assert texts[:9] == ["Mining the Network Value of Customers"] + [line.text for line in found[1:5]] + [line.text for line in found[-4:]]
+    assert texts[9:] == [line.text for line in left_column]
+
+
 def test_the_same_type_gets_one_size_and_larger_type_a_larger_one():
     found = [line("Deterministic Nonperiodic Flow", 200, 120, 16)]
-    # The row height OCR measures wanders by a pixel or so from line to line of one type.
+    # The x-height OCR measures wanders by a pixel or so from line to line of one type.
     for row, wander in enumerate((0.96, 1.0, 1.04, 0.98, 1.02)):
         found.append(line("finite systems of deterministic ordinary nonlinear differential equations", 60, 200 + 14 * row, 10 * wander))
     lines = layout_of_ocr(found, *PAGE).lines
@@ -76,7 +91,7 @@ def test_the_same_type_gets_one_size_and_larger_type_a_larger_one():
 def test_text_running_up_the_margin_and_unsure_readings_are_left_out():
     found = [
         line("Deterministic Nonperiodic Flow", 200, 120, 16),
-        OcrLine("Downloaded from http://journals.example.org", 580, 150, 592, 450, 8, 95.0),
+        OcrLine("Downloaded from http://journals.example.org", 580, 150, 592, 450, 4, 95.0),
         line("l1|;", 100, 500, 10, confidence=20.0),
     ]
     assert [line.text for line in layout_of_ocr(found, *PAGE).lines] == ["Deterministic Nonperiodic Flow"]
