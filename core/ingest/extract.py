@@ -126,9 +126,15 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         elif _reads_as_noise(raw_pages):
             text_problem = NOISE_TEXT_LAYER
         has_text = text_problem is None
-        scanned = None if has_text else _scanned_pages(path, page_count, clock)
+        # A paper whose first page alone reads as noise (its title set in a font without a Unicode map) has its
+        # metadata there: OCR reads that page, and pypdf the rest.
+        first_page_noise = has_text and _reads_as_noise(raw_pages[:1])
+        scanned = _scanned_pages(path, page_count, clock) if not has_text or first_page_noise else None
         clock.progress("reading the metadata and sections")
-        if scanned:
+        if scanned and has_text:
+            metadata = from_pdf(reader, scanned.first, raw_pages[1] if len(raw_pages) > 1 else "")
+            raw_pages = [scanned.first[0], *raw_pages[1:]]
+        elif scanned:
             # Page 1 read by OCR stands for what pypdf could not read; page 2 is read only when the rules ask for it.
             metadata = from_pdf(reader, scanned.first, second_page=scanned.second)
             text_problem = SCAN_READ_BY_OCR if text_problem == NO_TEXT_LAYER else NOISE_READ_BY_OCR
@@ -242,14 +248,22 @@ NOISE_TEXT_LAYER = (
 # A text layer with more control characters than this share of its characters is noise: TeX Type 3
 # fonts without a Unicode map come out of pypdf as control codes. Real text has a few ligature codes at most.
 _NOISE_SHARE = 0.1
+# Vowels are a third or more of the letters of any text in a Latin alphabet (English 38%, German 36%, Czech 33%);
+# a page of letters standing for other letters has a quarter or fewer. Fewer letters than this say nothing.
+_CIPHER_VOWEL_SHARE = 0.25
+_CIPHER_MIN_LETTERS = 200
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _reads_as_noise(pages: list[str]) -> bool:
-    """Whether a document's text is mostly control characters, the mark of fonts pypdf cannot map."""
+    """Whether a document's text is mostly control characters, the mark of fonts pypdf cannot map, or letters
+    without vowels, the mark of a font whose codes name other letters ("Vhkk Rlhsg" for "Will Merrill")."""
     characters = sum(len("".join(text.split())) for text in pages)
     controls = sum(len(_CONTROL_CHARACTER.findall(text)) for text in pages)
-    return characters > 0 and controls > _NOISE_SHARE * characters
+    if characters > 0 and controls > _NOISE_SHARE * characters:
+        return True
+    latin = [char for text in pages for char in text if char.isascii() and char.isalpha()]
+    return len(latin) >= _CIPHER_MIN_LETTERS and sum(char in "aeiouyAEIOUY" for char in latin) < _CIPHER_VOWEL_SHARE * len(latin)
 
 
 def _peak_rss_mb() -> float:

@@ -161,3 +161,45 @@ def test_a_scan_whose_only_text_is_the_publisher_s_download_stamp_is_read_as_a_s
     monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: "no OCR here")
     paper = extract_pdf(str(path))
     assert not paper.has_text and paper.text_problem == NO_TEXT_LAYER
+
+
+def _shifted(text: str) -> str:
+    """Each letter one before it in the alphabet, as a font whose codes name other letters reads ("Will" -> "Vhkk")."""
+    return "".join(chr(ord(char) - 1) if char.isalpha() and char.lower() != "a" else char for char in text)
+
+
+def test_a_first_page_that_reads_as_noise_is_read_by_ocr_and_the_rest_by_pypdf(tmp_path: Path, monkeypatch):
+    from papergym.core.ingest.layout import LayoutLine, PageLayout
+
+    from tests.pdfs import paper_pages, text_pdf
+
+    pages = paper_pages("Sediment flux in braided rivers", seed=4)
+    pages[0] = [_shifted(line) for line in pages[0]]
+    path = tmp_path / "cipher-title-page.pdf"
+    path.write_bytes(text_pdf(pages))
+    read = [
+        LayoutLine("Sediment Flux in Braided Rivers", 20.0, OCR_FONT, 700.0),
+        LayoutLine("Margaret Holloway and Daniel Okafor", 11.0, OCR_FONT, 670.0),
+        LayoutLine("Abstract", 10.0, OCR_FONT, 640.0),
+        *(LayoutLine("Braided rivers move their sediment in pulses that no equation of bed load describes.", 10.0, OCR_FONT, 628.0 - 12 * n) for n in range(3)),
+    ]
+    calls = []
+    monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: None)
+    monkeypatch.setattr(extract_module, "read_scanned_page", lambda pdf, index: calls.append(index) or ("\n".join(line.text for line in read), PageLayout(read)))
+    paper = extract_pdf(str(path))
+    assert calls == [0]  # only the page that reads as noise
+    assert paper.has_text and paper.text_problem is None
+    assert paper.title == "Sediment Flux in Braided Rivers" and paper.authors == ["Margaret Holloway", "Daniel Okafor"]
+    assert paper.sources["title"] == OCR_SOURCE
+    assert paper.abstract.startswith("Braided rivers move their sediment")
+    # The pages after it are pypdf's, in the paper's sections.
+    assert any(pages[1][5] in text for _kind, _heading, text in paper.sections)
+
+
+def test_letters_that_stand_for_other_letters_read_as_noise():
+    english = "Language models have become ubiquitous in both research and commercial products as their power grew. " * 4
+    assert not extract_module._reads_as_noise([english])
+    assert extract_module._reads_as_noise([_shifted(english)])
+    # Too few letters to tell, and text in other scripts, are not judged.
+    assert not extract_module._reads_as_noise([_shifted("Vhkk Rlhsg")])
+    assert not extract_module._reads_as_noise(["\u8bed\u8a00\u6a21\u578b" * 200])
