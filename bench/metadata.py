@@ -47,8 +47,9 @@ EXTRACTION_SET = "extraction test files"
 # proceedings repositories (economics, climate, geophysics, ecology, genomics, AISTATS, reports); "fresh-8":
 # replication and reading-group repositories (psychology, statistics, political science, energy, veterinary science,
 # security); "fresh-9" to "fresh-19": more reading-group, replication, course, lab and student-project repositories
-# across the sciences, from 1828 to 2026 (scans, manuscripts, submission drafts, web pages printed to PDF). Each was
-# scored once before any rule was written against it.
+# across the sciences, from 1828 to 2026 (scans, manuscripts, submission drafts, web pages printed to PDF); "fresh-20":
+# old papers as researchers keep them (1936-2021, mostly 1950s-1980s; 9 scans, JSTOR, ResearchGate and HAL covers).
+# Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
     "papers-we-love",
@@ -71,6 +72,7 @@ REAL_SETS = (
     "fresh-17",
     "fresh-18",
     "fresh-19",
+    "fresh-20",
 )
 
 
