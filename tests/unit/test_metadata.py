@@ -223,6 +223,8 @@ class TestFromFirstPage:
             ("https://doi.org/10.1021/acs.jpcc.5b01234.", "10.1021/acs.jpcc.5b01234"),
             ("DOI: 10.1016/S0009-2614(02)01234-5,", "10.1016/S0009-2614(02)01234-5"),
             ("(doi:10.1103/PhysRevB.99.045123)", "10.1103/PhysRevB.99.045123"),
+            # HAL's cover sets the DOI in angle brackets.
+            ("IEEE Transactions on Information Theory, 1982, 28 (2), pp.129-137. \u27e810.1109/TIT.1982.1056489\u27e9", "10.1109/TIT.1982.1056489"),
             ("doi.org/10.5555/\ndemo.2024.1 more", "10.5555/demo.2024.1"),
         ],
     )
@@ -1890,6 +1892,9 @@ def test_a_year_read_from_the_doi_says_so():
         "Sierra Leone",
         "Restless Development",
         "Gramma Tech",
+        # ResearchGate's cover, read by OCR: the counts' heads beside the authors.
+        "Citations Reads",
+        "CITATIONS READS",
     ],
 )
 def test_teams_roles_fields_and_places_in_the_authors_type_are_no_names(piece):

@@ -196,6 +196,9 @@ _ORGANISATION_WORDS = frozenset(
         "lecturer",
         "student",
         "profile",
+        # ResearchGate's cover counts a paper's "CITATIONS" and "READS" beside its authors.
+        "reads",
+        "citations",
         "entertainment",
         "keywords",
         "classification",

@@ -51,10 +51,11 @@ def find_doi(text: str) -> str | None:
 
 
 def _trim_doi(doi: str) -> str | None:
-    """A DOI without trailing punctuation or a closing bracket it never opened."""
+    """A DOI without trailing punctuation or a closing bracket it never opened (HAL's cover puts the DOI in angle
+    brackets: "⟨10.1109/TIT.1982.1056489⟩")."""
     while doi:
         if doi[-1] in _DOI_TRAILING_PUNCTUATION or (
-            doi[-1] in ")]}" and doi.count(doi[-1]) > doi.count({")": "(", "]": "[", "}": "{"}[doi[-1]])
+            doi[-1] in ")]}\u27e9" and doi.count(doi[-1]) > doi.count({")": "(", "]": "[", "}": "{", "\u27e9": "\u27e8"}[doi[-1]])
         ):
             doi = doi[:-1]
         else:
