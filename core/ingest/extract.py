@@ -17,6 +17,8 @@ from papergym.core.ingest.sections import find_abstract, split_sections
 
 # Below this many letters per page a PDF is taken to have no text layer (a scan).
 MIN_LETTERS_PER_PAGE = 25
+# A page with fewer letters than this may hold nothing but a download stamp (about 100 letters).
+_STAMP_LETTERS_PER_PAGE = 300
 # Seconds of total allowance granted per page once the page count is known. Each page must also
 # finish within the import timeout (the stall deadline), so this only bounds a file whose every page crawls.
 SECONDS_PER_PAGE = 3.0
@@ -118,8 +120,11 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
             except Exception:
                 unreadable += 1
                 raw_pages.append("")
-        # A publisher's download stamp on every page of a scan ("Downloaded from ... on 13 October 2020") is no text layer.
-        letters = sum(ch.isalpha() for page_text in raw_pages for ch in without_download_stamps(page_text))
+        letters = sum(ch.isalpha() for page_text in raw_pages for ch in page_text)
+        if letters < _STAMP_LETTERS_PER_PAGE * page_count:
+            # A publisher's download stamp on every page of a scan ("Downloaded from ... on 13 October 2020") is no
+            # text layer; only a file this short of letters is read again without it.
+            letters = sum(ch.isalpha() for page_text in raw_pages for ch in without_download_stamps(page_text))
         text_problem = None
         if letters < MIN_LETTERS_PER_PAGE * page_count:
             text_problem = NO_TEXT_LAYER
@@ -252,6 +257,9 @@ _NOISE_SHARE = 0.1
 # a page of letters standing for other letters has a quarter or fewer. Fewer letters than this say nothing.
 _CIPHER_VOWEL_SHARE = 0.25
 _CIPHER_MIN_LETTERS = 200
+_CIPHER_PAGES = 3
+_LATIN_LETTER = re.compile("[A-Za-z]")
+_LATIN_VOWEL = re.compile("[aeiouyAEIOUY]")
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -262,8 +270,10 @@ def _reads_as_noise(pages: list[str]) -> bool:
     controls = sum(len(_CONTROL_CHARACTER.findall(text)) for text in pages)
     if characters > 0 and controls > _NOISE_SHARE * characters:
         return True
-    latin = [char for text in pages for char in text if char.isascii() and char.isalpha()]
-    return len(latin) >= _CIPHER_MIN_LETTERS and sum(char in "aeiouyAEIOUY" for char in latin) < _CIPHER_VOWEL_SHARE * len(latin)
+    # A font's letters are read the same way on every page, so the first pages tell.
+    sample = "".join(pages[:_CIPHER_PAGES])
+    latin = len(_LATIN_LETTER.findall(sample))
+    return latin >= _CIPHER_MIN_LETTERS and len(_LATIN_VOWEL.findall(sample)) < _CIPHER_VOWEL_SHARE * latin
 
 
 def _peak_rss_mb() -> float:
