@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
@@ -135,7 +136,11 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         # metadata there: OCR reads that page, and pypdf the rest.
         first_page_noise = has_text and _reads_as_noise(raw_pages[:1])
         scanned = _scanned_pages(path, page_count, clock) if not has_text or first_page_noise else None
+        if text_problem == NO_TEXT_LAYER and scanned is None and ocr_unavailable_reason() is None:
+            text_problem = OCR_FOUND_NO_TEXT
         clock.progress("reading the metadata and sections")
+        # The fields read off pages OCR read: page 1's, and page 2's where OCR read that too.
+        ocr_sources = _PAGE_SOURCES - {"page-2"} if has_text else _PAGE_SOURCES
         if scanned and has_text:
             metadata = from_pdf(reader, scanned.first, raw_pages[1] if len(raw_pages) > 1 else "")
             raw_pages = [scanned.first[0], *raw_pages[1:]]
@@ -156,7 +161,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         if not has_text:
             sections = []
         if scanned:
-            metadata.sources = {name: OCR_SOURCE if origin in _PAGE_SOURCES else origin for name, origin in metadata.sources.items()}
+            metadata.sources = {name: OCR_SOURCE if origin in ocr_sources else origin for name, origin in metadata.sources.items()}
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
     except RecursionError:
@@ -184,7 +189,11 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
 
 NO_TEXT_LAYER = (
     "has no text layer (a scan or images only); run OCR on it (e.g. ocrmypdf) and import the result,"
-    ' or install the ocr extra (pip install "papergym[ocr]") to read its title, authors and abstract'
+    ' or install the ocr extra (pip install "papergym[ocr]") and import it again to read its title, authors and abstract'
+)
+OCR_FOUND_NO_TEXT = (
+    "has no text layer, and OCR found no words on its first page (a figure, a blank page or a poor scan);"
+    " run OCR on it (e.g. ocrmypdf) and import the result"
 )
 SCAN_READ_BY_OCR = (
     "has no text layer (a scan): its title, authors, year and abstract were read from its first page by OCR;"
@@ -221,9 +230,7 @@ class _ScannedPages:
                 self._clock.progress("reading page 2 by OCR")
                 try:
                     self._second = read_scanned_page(self._path, 1)
-                except (MemoryError, RecursionError):
-                    raise
-                except Exception:
+                except Exception:  # MemoryError among them
                     pass  # page 2 is a help, not a need
         return self._second
 
@@ -240,15 +247,18 @@ def _scanned_pages(path: str, page_count: int, clock: TaskClock) -> _ScannedPage
         return None
     try:
         scanned = _ScannedPages(path, page_count, clock)
-    except (MemoryError, RecursionError):
-        raise
-    except Exception:
+    except Exception:  # MemoryError among them
+        # OCR failing on a page (too large to render in the memory allowed, or a timeout) leaves the file as pypdf
+        # read it; the rendered image is freed with the frame.
         return None
     # A page of pictures or noise gives OCR a few stray letters, which name nothing.
     return scanned if sum(char.isalpha() for char in scanned.first[0]) >= MIN_OCR_LETTERS else None
+
+
 NOISE_TEXT_LAYER = (
     "has a text layer that reads as noise (fonts without a Unicode map, as old dvips output has);"
-    " run OCR over it (e.g. ocrmypdf --force-ocr) and import the result"
+    " run OCR over it (e.g. ocrmypdf --force-ocr) and import the result, or install the ocr extra"
+    ' (pip install "papergym[ocr]") and import it again to read its title, authors and abstract'
 )
 # A text layer with more control characters than this share of its characters is noise: TeX Type 3
 # fonts without a Unicode map come out of pypdf as control codes. Real text has a few ligature codes at most.
@@ -270,8 +280,9 @@ def _reads_as_noise(pages: list[str]) -> bool:
     controls = sum(len(_CONTROL_CHARACTER.findall(text)) for text in pages)
     if characters > 0 and controls > _NOISE_SHARE * characters:
         return True
-    # A font's letters are read the same way on every page, so the first pages tell.
-    sample = "".join(pages[:_CIPHER_PAGES])
+    # A font's letters are read the same way on every page, so the first pages tell. Accented letters count as
+    # their base letter ("ệ" is an e), so a language rich in accents keeps its vowels.
+    sample = unicodedata.normalize("NFD", "".join(pages[:_CIPHER_PAGES]))
     latin = len(_LATIN_LETTER.findall(sample))
     return latin >= _CIPHER_MIN_LETTERS and len(_LATIN_VOWEL.findall(sample)) < _CIPHER_VOWEL_SHARE * latin
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from papergym.core.errors import LibraryError, describe_database_error
 from papergym.core.ids import file_sha256
-from papergym.core.ingest.extract import NO_TEXT_LAYER, ExtractedPaper, extract_task
+from papergym.core.ingest.extract import NO_TEXT_LAYER, NOISE_TEXT_LAYER, ExtractedPaper, extract_task
+from papergym.core.ingest.ocr import ocr_unavailable_reason
 from papergym.core.ingest.pool import default_workers, run_isolated
 from papergym.core.ingest.safe_text import safe_field
 from papergym.core.library import FILENAME_SOURCE, PDF_DIR, Library, PaperRecord, SectionRecord, duplicate_label
@@ -292,7 +293,7 @@ def _screen_file(library: Library, path: Path, pending: dict) -> tuple[FileResul
         if problem:
             _record_failure_quietly(library, paper_id, path, size, problem)
             return FileResult(str(path), "failed", reason=problem), paper_id, size
-        if paper_id in pending or library.status_of(paper_id) in ("ok", "no_text"):
+        if paper_id in pending or (library.status_of(paper_id) in ("ok", "no_text") and not _ocr_can_read_now(library, paper_id)):
             same = FileResult(str(path), "duplicate", paper_id=paper_id, reason="same content as a paper already in the library")
             return same, paper_id, size
     except OSError as error:
@@ -302,6 +303,13 @@ def _screen_file(library: Library, path: Path, pending: dict) -> tuple[FileResul
             raise
         return FileResult(str(path), "failed", paper_id=paper_id or None, reason=_storing_failed(error)), paper_id, size
     return None, paper_id, size
+
+
+def _ocr_can_read_now(library: Library, paper_id: str) -> bool:
+    """Whether a scan stored before OCR could run here can now have its first page read, the ocr extra since
+    installed: its import again reads it, where a file already in the library is otherwise a duplicate."""
+    rows = library.query("SELECT reason FROM papers WHERE id = ? AND status = 'no_text'", [paper_id])
+    return bool(rows) and rows[0]["reason"] in (NO_TEXT_LAYER, NOISE_TEXT_LAYER) and ocr_unavailable_reason() is None
 
 
 def _store_outcome(library: Library, paper_id: str, path: Path, size: int, outcome) -> FileResult:

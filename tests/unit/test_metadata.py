@@ -224,7 +224,10 @@ class TestFromFirstPage:
             ("DOI: 10.1016/S0009-2614(02)01234-5,", "10.1016/S0009-2614(02)01234-5"),
             ("(doi:10.1103/PhysRevB.99.045123)", "10.1103/PhysRevB.99.045123"),
             # HAL's cover sets the DOI in angle brackets.
-            ("IEEE Transactions on Information Theory, 1982, 28 (2), pp.129-137. \u27e810.1109/TIT.1982.1056489\u27e9", "10.1109/TIT.1982.1056489"),
+            (
+                "IEEE Transactions on Information Theory, 1982, 28 (2), pp.129-137. \u27e810.1109/TIT.1982.1056489\u27e9",
+                "10.1109/TIT.1982.1056489",
+            ),
             ("doi.org/10.5555/\ndemo.2024.1 more", "10.5555/demo.2024.1"),
         ],
     )
@@ -239,6 +242,10 @@ class TestFromFirstPage:
             # A revised form comes after the manuscript was received, and the paper after both.
             ("(Manuscript received 18 November 1962, in revised form 7 January 1963)", 1963),
             ("Received 3 March 2022; revised 9 January 2023; accepted 1 May 2023", 2023),
+            # The revision's date, with no acceptance after it; a revised thing in prose is no date.
+            ("Received 3 March 2019; revised 9 January 2020", 2020),
+            ("Revised manuscript received 3rd March 1990", 1990),
+            ("Received 3 March 2019. We used the revised 2021 census", 2019),
             ("\u00a9 2021 Demo Press. All rights reserved.", 2021),
             ("Demo Letters in Biochemistry (2019) 5:107", 2019),
             ("J. Demo. 12, vol. 3, 2018", 2018),

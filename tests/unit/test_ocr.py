@@ -7,10 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from papergym.core.ingest import extract as extract_module
-from papergym.core.ingest.extract import NO_TEXT_LAYER, OCR_SOURCE, SCAN_READ_BY_OCR, extract_pdf
-from papergym.core.ingest.ocr import OCR_FONT, OcrLine, layout_of_ocr, ocr_unavailable_reason, respaced
+from papergym.core.ingest import ocr as ocr_module
+from papergym.core.ingest.extract import NO_TEXT_LAYER, OCR_FOUND_NO_TEXT, OCR_SOURCE, SCAN_READ_BY_OCR, extract_pdf
+from papergym.core.ingest.layout import PageLayout
+from papergym.core.ingest.ocr import OCR_FONT, OcrLine, layout_of_ocr, ocr_unavailable_reason, render_scale, respaced
 
 # A US letter page, in points.
 PAGE = (612.0, 792.0)
@@ -28,12 +29,18 @@ def line(text: str, left: float, top: float, size: float, confidence: float = 92
     ("glued", "spaced"),
     [
         ("NatureVol.261June101976", "NatureVol.261 June 10 1976"),
-        ("(Manuscript received 18November1962, in revised form 7January 1963)", "(Manuscript received 18 November 1962, in revised form 7 January 1963)"),
+        (
+            "(Manuscript received 18November1962, in revised form 7January 1963)",
+            "(Manuscript received 18 November 1962, in revised form 7 January 1963)",
+        ),
         ("5 JULY1993", "5 JULY 1993"),
-        ("(Received20December 1989)", "(Received20 December 1989)"),
+        ("(Received20December 1989)", "(Received 20 December 1989)"),
         # Words that open like a month, and numbers beside no month, stay as they are.
         ("Decay3 of Mayfield12", "Decay3 of Mayfield12"),
         ("Marching 12 CA3 cells", "Marching 12 CA3 cells"),
+        # A DOI's and a web address's dots and digits are glued on purpose.
+        ("doi:10.1002/mar.20123 received 18November1962", "doi:10.1002/mar.20123 received 18 November 1962"),
+        ("https://example.org/archive/june2019/may3.pdf", "https://example.org/archive/june2019/may3.pdf"),
     ],
 )
 def test_ocr_glued_dates_get_their_spaces_back(glued, spaced):
@@ -48,7 +55,10 @@ def test_a_running_head_spread_across_the_page_is_one_line():
         line("Synchronization in Chaotic Systems", 180, 70, 14),
     ]
     lines = layout_of_ocr(found, *PAGE).lines
-    assert [line.text for line in lines] == ["VOLUME 64, NUMBER 8 PHYSICAL REVIEW LETTERS 19 FEBRUARY 1990", "Synchronization in Chaotic Systems"]
+    assert [line.text for line in lines] == [
+        "VOLUME 64, NUMBER 8 PHYSICAL REVIEW LETTERS 19 FEBRUARY 1990",
+        "Synchronization in Chaotic Systems",
+    ]
     assert lines[0].size < lines[1].size
     assert all(line.font == OCR_FONT for line in lines)
     # pypdf's y grows up the page; so does the layout's.
@@ -56,11 +66,33 @@ def test_a_running_head_spread_across_the_page_is_one_line():
 
 
 def test_two_columns_keep_ocr_s_reading_order_and_are_not_joined():
-    # Tesseract reads a page block by block: the left column, then the right, though their lines share rows.
+    # Tesseract reads a page block by block: the left column's paragraphs, then the right's, though their lines share
+    # rows. A paragraph of a column is short, but as wide as a column: no address to set beside another.
     found = [line("A title set across the whole page width here", 60, 60, 18, width=490)]
-    found += [line(f"left column line {row} of running text here", 50, 200 + 14 * row, 10, width=240) for row in range(4)]
-    found += [line(f"right column line {row} of running text here", 320, 200 + 14 * row, 10, width=240) for row in range(4)]
+    found += [replace(line(f"left column line {row} of running text", 50, 200 + 14 * row, 10, width=240), block=1) for row in range(4)]
+    found += [replace(line(f"left column paragraph two line {row}", 50, 270 + 14 * row, 10, width=240), block=2) for row in range(4)]
+    found += [replace(line(f"right column line {row} of running text", 320, 200 + 14 * row, 10, width=240), block=3) for row in range(4)]
     assert [line.text for line in layout_of_ocr(found, *PAGE).lines] == [line.text for line in found]
+
+
+def test_a_running_foot_s_pieces_join_in_page_order_but_two_columns_last_lines_do_not():
+    foot = 740
+    found = [
+        replace(line("end of the left column", 50, foot, 10, width=170), block=1),
+        replace(line("end of the right column", 320, foot, 10, width=170), block=2),
+        replace(line("1990", 540, foot + 20, 9, width=30), block=5),
+        replace(line("Nature Vol. 261", 50, foot + 20, 9, width=80), block=3),
+        replace(line("page 7", 290, foot + 20, 9, width=40), block=4),
+    ]
+    texts = [line.text for line in layout_of_ocr(found, *PAGE).lines]
+    assert texts == ["end of the left column", "end of the right column", "Nature Vol. 261 page 7 1990"]
+
+
+def test_a_huge_page_is_rendered_smaller_and_a_letter_page_at_216_dpi():
+    assert render_scale(612, 792) == 3.0
+    # An A0 poster (2384 x 3370 points) would be 7152 x 10110 pixels at 216 dpi: 72 MB in grey.
+    scale = render_scale(2384, 3370)
+    assert 3370 * scale <= 3400 and scale > 0.9
 
 
 def test_two_authors_addresses_side_by_side_are_read_one_after_the_other():
@@ -181,11 +213,20 @@ def test_a_first_page_that_reads_as_noise_is_read_by_ocr_and_the_rest_by_pypdf(t
         LayoutLine("Sediment Flux in Braided Rivers", 20.0, OCR_FONT, 700.0),
         LayoutLine("Margaret Holloway and Daniel Okafor", 11.0, OCR_FONT, 670.0),
         LayoutLine("Abstract", 10.0, OCR_FONT, 640.0),
-        *(LayoutLine("Braided rivers move their sediment in pulses that no equation of bed load describes.", 10.0, OCR_FONT, 628.0 - 12 * n) for n in range(3)),
+        *(
+            LayoutLine(
+                "Braided rivers move their sediment in pulses that no equation of bed load describes.", 10.0, OCR_FONT, 628.0 - 12 * n
+            )
+            for n in range(3)
+        ),
     ]
     calls = []
     monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: None)
-    monkeypatch.setattr(extract_module, "read_scanned_page", lambda pdf, index: calls.append(index) or ("\n".join(line.text for line in read), PageLayout(read)))
+    monkeypatch.setattr(
+        extract_module,
+        "read_scanned_page",
+        lambda pdf, index: calls.append(index) or ("\n".join(line.text for line in read), PageLayout(read)),
+    )
     paper = extract_pdf(str(path))
     assert calls == [0]  # only the page that reads as noise
     assert paper.has_text and paper.text_problem is None
@@ -196,6 +237,40 @@ def test_a_first_page_that_reads_as_noise_is_read_by_ocr_and_the_rest_by_pypdf(t
     assert any(pages[1][5] in text for _kind, _heading, text in paper.sections)
 
 
+def test_ocr_that_reads_no_words_on_a_scan_says_so(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: None)
+    monkeypatch.setattr(extract_module, "read_scanned_page", lambda pdf, index: ("~ ' .", PageLayout([])))
+    paper = extract_pdf(str(_scanned_paper(tmp_path / "scan.pdf")))
+    assert paper.text_problem == OCR_FOUND_NO_TEXT and paper.title is None
+
+
+def test_ocr_running_out_of_memory_leaves_the_scan_as_pypdf_read_it(tmp_path: Path, monkeypatch):
+    def out_of_memory(pdf: str, index: int):
+        raise MemoryError
+
+    monkeypatch.setattr(extract_module, "ocr_unavailable_reason", lambda: None)
+    monkeypatch.setattr(extract_module, "read_scanned_page", out_of_memory)
+    paper = extract_pdf(str(_scanned_paper(tmp_path / "scan.pdf")))
+    assert not paper.has_text and paper.text_problem == OCR_FOUND_NO_TEXT
+
+
+def test_a_tesseract_that_cannot_start_means_no_ocr_rather_than_a_failed_import(monkeypatch):
+    tesserocr = pytest.importorskip("tesserocr")
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError("Failed to init API, possibly an invalid tessdata path")
+
+    ocr_module._engine.cache_clear()
+    monkeypatch.setattr(tesserocr, "PyTessBaseAPI", Broken)
+    monkeypatch.setattr(ocr_module, "_model_folder", lambda: Path("/nowhere"))
+    try:
+        reason = ocr_unavailable_reason()
+    finally:
+        ocr_module._engine.cache_clear()
+    assert reason is not None and "invalid tessdata path" in reason
+
+
 def test_letters_that_stand_for_other_letters_read_as_noise():
     english = "Language models have become ubiquitous in both research and commercial products as their power grew. " * 4
     assert not extract_module._reads_as_noise([english])
@@ -203,3 +278,31 @@ def test_letters_that_stand_for_other_letters_read_as_noise():
     # Too few letters to tell, and text in other scripts, are not judged.
     assert not extract_module._reads_as_noise([_shifted("Vhkk Rlhsg")])
     assert not extract_module._reads_as_noise(["\u8bed\u8a00\u6a21\u578b" * 200])
+    # A language written with many accents keeps its vowels under them.
+    vietnamese = (
+        "C\u00e1c m\u00f4 h\u00ecnh ng\u00f4n ng\u1eef \u0111\u00e3 tr\u1edf n\u00ean ph\u1ed5 bi\u1ebfn trong nghi\u00ean c\u1ee9u. " * 10
+    )
+    assert not extract_module._reads_as_noise([vietnamese])
+
+
+@pytest.mark.skipif(ocr_unavailable_reason() is not None, reason="the ocr extra is not installed")
+def test_a_scan_imported_before_ocr_was_installed_is_read_when_imported_again(tmp_path: Path):
+    from papergym.core.ingest.importer import import_paths
+    from papergym.core.library import Library
+
+    (tmp_path / "inbox").mkdir()
+    scan = _scanned_paper(tmp_path / "inbox" / "scan.pdf")
+    with Library(tmp_path / "lib") as library:
+        (first,) = import_paths(library, [scan], workers=1).results
+        # As an import without the ocr extra stored it: no title but the file's name, and the reason that says so.
+        with library.write() as db:
+            db.execute(
+                "UPDATE papers SET title = 'scan', authors = '[]', year = NULL, reason = ? WHERE id = ?", [NO_TEXT_LAYER, first.paper_id]
+            )
+        (again,) = import_paths(library, [scan], workers=1).results
+        assert again.status == "imported"
+        paper = library.paper(first.paper_id)
+        assert paper["title"] == "Sediment Transport in Braided Rivers" and paper["reason"] == SCAN_READ_BY_OCR
+        # Read by OCR once, the file is a duplicate of itself from then on.
+        (third,) = import_paths(library, [scan], workers=1).results
+        assert third.status == "duplicate"

@@ -71,6 +71,7 @@ def year_in_range(year: int | None) -> int | None:
 _YEAR_DIGITS = r"(?:19|20)\d{2}|2100"
 _YEAR = rf"(?P<year>{_YEAR_DIGITS})"
 _ANY_YEAR = rf"({_YEAR_DIGITS})"
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
     # A working paper's latest revision: "First version: February 2017 / This version: January 2019".
@@ -97,7 +98,12 @@ _EXPLICIT_YEAR_PATTERNS = (
 _HISTORY_YEAR_PATTERNS = (
     re.compile(rf"\baccepted\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     # "Manuscript received 18 November 1962, in revised form 7 January 1963": the revision is the later date.
-    re.compile(rf"\b(?:in\s+)?revised\b(?:\s+form)?[^\n]{{0,30}}?\b{_YEAR}\b", re.IGNORECASE),
+    # A date follows: a month's name or numbers, not prose ("the revised 1990 census").
+    re.compile(
+        rf"\b(?:in\s+)?revised\b(?:\s+(?:form|manuscript|version|paper|received|on|in)\b)*[\s:,;]*(?P<day_month>(?:\d{{1,2}}(?:st|nd|rd|th)?\s*)?{_MONTH}\s*\d{{0,2}}(?:st|nd|rd|th)?,?\s*|\d{{1,2}}[./-]\d{{1,2}}[./-])?"
+        rf"{_YEAR}(?(day_month)\b|[./-]\d{{1,2}}[./-]\d{{1,2}}\b)",
+        re.IGNORECASE,
+    ),
     re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
 # An issue comes out at most this many years after the manuscript was received.
@@ -486,7 +492,6 @@ def _banner_date_year(text: str) -> int | None:
 
 _VENUE_BLOCK_LINES = 5
 # A month and year alone on one of the page's last lines: a report's or a draft's date ("February 2019").
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _MONTH_AND_YEAR = re.compile(rf"{_MONTH},?\s+{_YEAR}", re.IGNORECASE)
 _CONFERENCE_DAYS = re.compile(
     rf"{_MONTH}\s+\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}},?\s+{_YEAR}"
