@@ -11,7 +11,7 @@ from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
 from papergym.core.ingest.metadata.doi_year import without_download_stamps
-from papergym.core.ingest.ocr import ocr_unavailable_reason, read_scanned_page
+from papergym.core.ingest.ocr import ocr_unavailable_reason, read_scanned_page, without_footnote_mark
 from papergym.core.ingest.pool import TaskClock
 from papergym.core.ingest.pypdf_fonts import reading_one_pdf
 from papergym.core.ingest.sections import find_abstract, split_sections
@@ -162,6 +162,8 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
             sections = []
         if scanned:
             metadata.sources = {name: OCR_SOURCE if origin in ocr_sources else origin for name, origin in metadata.sources.items()}
+            if metadata.title and metadata.sources.get("title") == OCR_SOURCE:
+                metadata.title = without_footnote_mark(metadata.title)
     except MemoryError:
         raise ExtractError("needs more memory than a reader process may use (see --memory-limit)") from None
     except RecursionError:

@@ -36,6 +36,7 @@ __all__ = [
     "read_scanned_page",
     "render_scale",
     "respaced",
+    "without_footnote_mark",
 ]
 
 # Pixels per PDF point of the rendered page: 216 dpi, where 9-point body text is 27 pixels high; Tesseract reads
@@ -61,10 +62,12 @@ _BANNER_SHARE = 0.1
 _BANNER_PIECE_SHARE = 0.36
 # A running foot's pieces are narrower still: two columns' short last lines can share a row near the foot.
 _FOOT_PIECE_SHARE = 0.25
-# A block of at most this many lines, narrower than this share of the page, is an author's address, a heading or a
-# caption, not a column.
+# A block of at most this many lines, narrower than this share of the page or not set flush, is an author's address,
+# a heading or a caption, not a column.
 _SIDE_BLOCK_LINES = 8
 _SIDE_BLOCK_SHARE = 0.3
+# A column's paragraph is set flush: its lines run within this share of its width, the last line aside.
+_FLUSH_SHARE = 0.95
 # The face every OCR line is given: OCR sees no fonts.
 OCR_FONT = "ocr"
 # OCR's dropped spaces around a date's parts ("NatureVol.261June101976", "received 18November1962") hide the year
@@ -99,6 +102,15 @@ def _respaced_prose(text: str) -> str:
     text = _WORD_BEFORE_DAY.sub(" ", text)
     text = _MONTH_BEFORE_DIGIT.sub(r"\1 ", _DIGIT_BEFORE_MONTH.sub(" ", text))
     return _GLUED_DAY_AND_YEAR.sub(r"\1\2 \3", text)
+
+
+# A footnote's mark raised after a title's last word ("Flow¹") reads as "!", "'" or "*".
+_TITLE_FOOTNOTE_MARK = re.compile(r"(?<=[a-z])\s?[!'*\u2020\u2019]+$")
+
+
+def without_footnote_mark(title: str) -> str:
+    """A title OCR read, without the footnote's mark after its last word: "Deterministic Nonperiodic Flow!"."""
+    return _TITLE_FOOTNOTE_MARK.sub("", title)
 
 
 class OcrUnavailable(Exception):
@@ -242,8 +254,13 @@ def _side_by_side_blocks_together(lines: list[OcrLine], page_width: float) -> li
             blocks.append([line])
 
     def small(block: list[OcrLine]) -> bool:
+        """Whether a block is an address, a heading or a caption: a few lines, narrow or not set flush like a
+        column's paragraph, whose lines but its last run the column's whole width."""
+        if len(block) > _SIDE_BLOCK_LINES:
+            return False
         width = max(line.right for line in block) - min(line.left for line in block)
-        return len(block) <= _SIDE_BLOCK_LINES and width <= _SIDE_BLOCK_SHARE * page_width
+        full = sum(line.right - line.left >= _FLUSH_SHARE * width for line in block)
+        return width <= _SIDE_BLOCK_SHARE * page_width or len(block) < 3 or full < len(block) - 1
 
     ordered: list[list[OcrLine]] = []
     taken = [False] * len(blocks)

@@ -11,7 +11,15 @@ from papergym.core.ingest import extract as extract_module
 from papergym.core.ingest import ocr as ocr_module
 from papergym.core.ingest.extract import NO_TEXT_LAYER, OCR_FOUND_NO_TEXT, OCR_SOURCE, SCAN_READ_BY_OCR, extract_pdf
 from papergym.core.ingest.layout import PageLayout
-from papergym.core.ingest.ocr import OCR_FONT, OcrLine, layout_of_ocr, ocr_unavailable_reason, render_scale, respaced
+from papergym.core.ingest.ocr import (
+    OCR_FONT,
+    OcrLine,
+    layout_of_ocr,
+    ocr_unavailable_reason,
+    render_scale,
+    respaced,
+    without_footnote_mark,
+)
 
 # A US letter page, in points.
 PAGE = (612.0, 792.0)
@@ -45,6 +53,20 @@ def line(text: str, left: float, top: float, size: float, confidence: float = 92
 )
 def test_ocr_glued_dates_get_their_spaces_back(glued, spaced):
     assert respaced(glued) == spaced
+
+
+@pytest.mark.parametrize(
+    ("read", "title"),
+    [
+        ("Deterministic Nonperiodic Flow!", "Deterministic Nonperiodic Flow"),
+        ("Sediment Transport in Braided Rivers*", "Sediment Transport in Braided Rivers"),
+        ("Is It Chaos? Yes!", "Is It Chaos? Yes"),
+        ("The Rivers' Beds", "The Rivers' Beds"),
+        ("Reaching 100%!", "Reaching 100%!"),
+    ],
+)
+def test_a_footnote_mark_after_a_title_read_by_ocr_goes(read, title):
+    assert without_footnote_mark(read) == title
 
 
 def test_a_running_head_spread_across_the_page_is_one_line():

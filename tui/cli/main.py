@@ -82,7 +82,8 @@ def import_command(ctx, paths, as_json, workers, timeout, max_pages, memory_limi
     """Import PDF files and folders (searched recursively) into the library.
 
     Files already in the library are recognised by content and left alone, so
-    running the same command again after an interruption finishes the job.
+    running the same command again after an interruption finishes the job; a
+    scan imported before the ocr extra was installed is read again by OCR.
     Exits with 1 if any file failed.
     """
     from papergym.core.ingest.importer import import_paths
