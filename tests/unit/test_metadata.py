@@ -523,6 +523,8 @@ class TestRealPaperPatterns:
                 ["Pamela Forner", "Anselmo Pe\u00f1as", "Paulo Rocha", "Corina For\u0103scu", "Erik Sang"],
             ),
             ("LEANA GOLUBCHIK\nand\nSANJEEV KHANNA", ["Leana Golubchik", "Sanjeev Khanna"]),
+            # The OCR behind an old scan's text reads a footnote's dagger after a surname in capitals as a letter.
+            ("By ROBERT TIBSHIRANIt", ["Robert Tibshirani"]),
             ("Joseph Futoma, Sanjay Hariharan JDF38,SH360@DUKE.EDU", ["Joseph Futoma", "Sanjay Hariharan"]),
         ],
     )
@@ -1568,6 +1570,20 @@ def test_several_names_before_their_shared_affiliation_are_all_read():
     # A city and its state after the names is an address, not one more name.
     page = "The Design Principles Behind Smalltalk\nDaniel H. H. Ingalls\nPalo Alto, CA 94304\nAbstract\n" + "Body.\n" * 12
     assert from_first_page(page).authors == ["Daniel H. H. Ingalls"]
+
+
+def test_a_subtitle_of_nouns_is_no_author_line():
+    lines = [
+        LayoutLine("Functional Characteristics and Diversity of", 20, "Helvetica", 740),
+        LayoutLine("Cat Retinal Ganglion Cells", 20, "Helvetica", 714),
+        LayoutLine("Basic Characteristics and Quantitative Description", 14, "Helvetica-Oblique", 677),
+        LayoutLine("Christina Enroth-Cugell and John G. Robson", 10, "Helvetica", 648),
+        *(
+            LayoutLine("The purpose of this article is to put forward the claim that this paper", 11, "Times-Roman", 600 - 12 * n)
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(lines).authors == ["Christina Enroth-Cugell", "John G. Robson"]
 
 
 def test_a_capitals_title_line_with_function_words_is_no_name():

@@ -415,7 +415,13 @@ def _is_name_token(token: str) -> bool:
     letters = token.replace("'", "").replace("\u2019", "").replace("-", "").replace(".", "")
     if any(part in _FUNCTION_WORDS for part in token.split("-")[1:]):
         return False  # "Item-to-Item", "State-of-the-Art", "End-to-End" are words of a title
+    if _TITLE_WORD_ENDING.search(token):
+        return False  # "Basic Characteristics", "Quantitative Description": a title's line, not a name
     return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3)
+
+
+# Endings of English nouns that no family or given name has: a title's words.
+_TITLE_WORD_ENDING = re.compile(r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations)$")
 
 
 # A group that signs a paper as its author ("The Cancer Genome Atlas Network", "UPBEAT Consortium", "the ATLAS
@@ -869,6 +875,9 @@ def _is_prose(line: str) -> bool:
     return len(words) >= _PROSE_WORDS and sum(word[:1].islower() for word in words) >= len(words) / 2
 
 
+_CAPITALS_WITH_MARK = re.compile(r"[A-Z]{3,}[a-z]")
+
+
 def _title_case_if_capitals(name: str) -> str:
     """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; "CESA-BIANCHI" as "Cesa-Bianchi".
 
@@ -876,7 +885,9 @@ def _title_case_if_capitals(name: str) -> str:
     """
     if is_group_author(name):
         return name
-    words = name.split()
+    # A footnote's mark after a surname in capitals, read as a small letter by the OCR behind an old scan's text
+    # ("Robert TIBSHIRANIt" for "TIBSHIRANI†").
+    words = [word[:-1] if _CAPITALS_WITH_MARK.fullmatch(word) else word for word in name.split()]
     return " ".join(
         "-".join(part.capitalize() for part in word.split("-"))
         if len(word) > 2 and word.isupper() and word.replace("-", "").isalpha()
