@@ -48,7 +48,9 @@ EXTRACTION_SET = "extraction test files"
 # replication and reading-group repositories (psychology, statistics, political science, energy, veterinary science,
 # security); "fresh-9" to "fresh-19": more reading-group, replication, course, lab and student-project repositories
 # across the sciences, from 1828 to 2026 (scans, manuscripts, submission drafts, web pages printed to PDF); "fresh-20":
-# old papers as researchers keep them (1936-2021, mostly 1950s-1980s; 9 scans, JSTOR, ResearchGate and HAL covers).
+# old papers as researchers keep them (1936-2021, mostly 1950s-1980s; 9 scans, JSTOR, ResearchGate and HAL covers);
+# "fresh-21": lab pages, journal clubs and replication packages, mostly publishers' downloads of 1995-2026 journal
+# articles (Elsevier, Wiley, Springer, IEEE, ACM, Nature, PNAS, PLOS, SAGE, T&F, MDPI, Frontiers, JSTOR), 6 scans.
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -73,6 +75,7 @@ REAL_SETS = (
     "fresh-18",
     "fresh-19",
     "fresh-20",
+    "fresh-21",
 )
 
 
