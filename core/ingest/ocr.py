@@ -145,6 +145,7 @@ class OcrLine:
 def _engine() -> Any:
     """Tesseract, made once per process with its English model: loading the model takes a moment."""
     try:
+        import PIL.Image  # noqa: F401  (pypdfium2 hands Tesseract the page as a Pillow image)
         import pypdfium2  # noqa: F401
         import tesserocr
     except ImportError as error:

@@ -525,6 +525,10 @@ class TestRealPaperPatterns:
             ("LEANA GOLUBCHIK\nand\nSANJEEV KHANNA", ["Leana Golubchik", "Sanjeev Khanna"]),
             # The OCR behind an old scan's text reads a footnote's dagger after a surname in capitals as a letter.
             ("By ROBERT TIBSHIRANIt", ["Robert Tibshirani"]),
+            # OCR misreads an address's word; it is still no name.
+            ("Karen STEPHENSON * *\nMarvin ZELEN ***\nHarvard Uniuersiry", ["Karen Stephenson", "Marvin Zelen"]),
+            # A nickname in quotes is part of the name.
+            ("Yuancheng \u201cMike\u201d Luo and Ramani Duraiswami", ["Yuancheng \u201cMike\u201d Luo", "Ramani Duraiswami"]),
             ("Joseph Futoma, Sanjay Hariharan JDF38,SH360@DUKE.EDU", ["Joseph Futoma", "Sanjay Hariharan"]),
         ],
     )
@@ -1572,6 +1576,39 @@ def test_several_names_before_their_shared_affiliation_are_all_read():
     assert from_first_page(page).authors == ["Daniel H. H. Ingalls"]
 
 
+def test_a_name_cut_by_the_line_s_end_after_marked_names_keeps_the_line_an_author_line():
+    from papergym.core.ingest.metadata.authors import looks_like_author_line
+
+    assert looks_like_author_line("Yipeng Cheng 1,2, Danni A Gadd 1, Christian Gieger 3,4,5, Karla Monterrubio-G\u00f3mez 6, Yufei")
+    # Without markers before it, a last word alone is more likely an institution.
+    assert not looks_like_author_line("Jane Roe, John Smith, Stanford")
+    assert not looks_like_author_line("Jane Roe, John Smith, Ann Lee, Berkeley")
+
+
+def test_a_service_under_the_names_in_their_type_is_no_author():
+    lines = [
+        LayoutLine("Predicting Grammaticality on an Ordinal Scale", 14.5, "NimbusRomNo9L-Medi", 769),
+        LayoutLine("Michael Heilman Aoife Cahill Nitin Madnani Melissa Lopez Matthew Mulholland", 12, "NimbusRomNo9L-Medi", 748),
+        LayoutLine("Educational Testing Service", 12, "NimbusRomNo9L-Regu", 735),
+        LayoutLine("Princeton, NJ, USA", 12, "NimbusRomNo9L-Regu", 721),
+        LayoutLine("Joel Tetreault", 12, "NimbusRomNo9L-Medi", 683),
+        LayoutLine("Yahoo! Research", 12, "NimbusRomNo9L-Regu", 669),
+        LayoutLine("Abstract", 12, "NimbusRomNo9L-Medi", 612),
+        *(
+            LayoutLine("Automated methods for identifying whether sentences are grammatical", 11, "NimbusRomNo9L-Regu", 593 - 12 * n)
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(lines).authors == [
+        "Michael Heilman",
+        "Aoife Cahill",
+        "Nitin Madnani",
+        "Melissa Lopez",
+        "Matthew Mulholland",
+        "Joel Tetreault",
+    ]
+
+
 def test_a_subtitle_of_nouns_is_no_author_line():
     lines = [
         LayoutLine("Functional Characteristics and Diversity of", 20, "Helvetica", 740),
@@ -2000,6 +2037,11 @@ def test_a_double_surname_broken_at_its_hyphen_and_an_affiliation_on_the_names_l
         # pdfTeX's accents on capitals, set apart by a space from the capitals before them.
         ("JEAN-PIERRE DUB \u00b4E\u2217 and G \u00a8UNTER J. HITSCH", ["Jean-Pierre Dubé", "Günter J. Hitsch"]),
         ("VICTOR CHERNOZHUKOV\u2020 IV \u00b4AN FERN \u00b4ANDEZ-VAL\u00a7", ["Victor Chernozhukov", "Iván Fernández-Val"]),
+        # The accent after its capital, and a space after the accent, splits the name up to its marker.
+        (
+            "JULIA K. PARRISH1,2,*, STEVEN V. VISCIDO2, AND DANIEL GRU\u00a8 NBAUM3",
+            ["Julia K. Parrish", "Steven V. Viscido", "Daniel Gr\u00fcnbaum"],
+        ),
     ],
 )
 def test_accents_on_capitals_set_apart_in_names(author_line, authors):

@@ -212,6 +212,7 @@ _ORGANISATION_WORDS = frozenset(
         "association",
         "consortium",
         "bureau",
+        "service",
         "services",
         "solutions",
         "studios",
@@ -393,6 +394,7 @@ def is_name(piece: str) -> bool:
         return False  # a title's line in capitals: "THEORY IN MATHEMATICS"; "In So Kweon" is a name
     if (
         AFFILIATION_WORDS.search(piece)
+        or any(_misread_affiliation_word(token) for token in tokens)
         or _PLACE_PHRASES.search(piece)
         or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens)
     ):
@@ -408,8 +410,37 @@ def is_name(piece: str) -> bool:
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
 
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
+# Words of an address that OCR misreads ("Harvard Uniuersiry"): a word this close to one is that word.
+_ADDRESS_WORDS = ("university", "department", "institute", "laboratory")
+_MISREADS_PER_WORD = 2
+
+
+def _misread_affiliation_word(token: str) -> bool:
+    """Whether a word is an address's word with a letter or two misread by OCR ("Uniuersiry", "Departmeut")."""
+    word = token.lower().strip(".,;")
+    return len(word) >= 8 and any(_edits_at_most(word, address, _MISREADS_PER_WORD) for address in _ADDRESS_WORDS)
+
+
+def _edits_at_most(word: str, other: str, limit: int) -> bool:
+    """Whether two words are at most ``limit`` letters inserted, deleted or changed apart."""
+    if abs(len(word) - len(other)) > limit:
+        return False
+    previous = list(range(len(other) + 1))
+    for row, letter in enumerate(word, 1):
+        current = [row]
+        for column, other_letter in enumerate(other, 1):
+            current.append(min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + (letter != other_letter)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
 def _is_name_token(token: str) -> bool:
     """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P.", "Yu.A."."""
+    if len(token) > 3 and token[0] in _QUOTES and token[-1] in _QUOTES:
+        token = token[1:-1]  # a nickname in quotes: Yuancheng "Mike" Luo
     if not token[:1].isupper():
         return False
     letters = token.replace("'", "").replace("\u2019", "").replace("-", "").replace(".", "")
@@ -450,10 +481,26 @@ def looks_like_author_line(line: str) -> bool:
         _is_name_in_list(piece, len(pieces)) or _is_run_of_names(piece, len(pieces) == 1) or is_group_author(piece) for piece in pieces
     ]
     # A one-word last piece is more likely an institution after the names ("Jane Roe, John Smith, Stanford"), unless
-    # a long list of full names comes before it ("Rajen Biswa, Sangay Gyeltshen, Chencho").
+    # a long list of full names comes before it ("Rajen Biswa, Sangay Gyeltshen, Chencho"), or each name before it
+    # carries its marker and it has none: a name the line's end cut ("Danni A Gadd 1, Christian Gieger 3,4,5, Yufei").
+    last_cut = len(pieces) > 1 and _is_cut_at_line_end(line, pieces[:-1])
     return bool(pieces) and all(
-        is_named or ((index < len(pieces) - 1 or sum(named) >= _FULL_NAMES_BEFORE_LAST_MONONYM) and _is_mononym(piece, sum(named)))
+        is_named
+        or ((index < len(pieces) - 1 or sum(named) >= _FULL_NAMES_BEFORE_LAST_MONONYM or last_cut) and _is_mononym(piece, sum(named)))
         for index, (piece, is_named) in enumerate(zip(pieces, named, strict=True))
+    )
+
+
+# A name's marker after it: digits, a star or a dagger.
+_MARKER_AFTER = r"\s?[\d*\u2217\u2020\u2021]"
+
+
+def _is_cut_at_line_end(line: str, names_before: list[str]) -> bool:
+    """Whether a line's last piece, with no marker after it, follows names that each carry one."""
+    return (
+        len(names_before) >= _FULL_NAMES_BESIDE_MONONYM
+        and all(re.search(re.escape(name) + _MARKER_AFTER, line) for name in names_before)
+        and not re.search(_MARKER_AFTER + r"\s*$", line)
     )
 
 

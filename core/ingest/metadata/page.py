@@ -53,6 +53,9 @@ _OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_cCsStTnNlLgGrR])\u00b8([eE])")
 # A grave accent is also an opening quote ("THE `BIG' DATA"): it joins only a word's last capital.
 _ACCENT_ON_LAST_CAPITAL = re.compile(f"(?<=[A-Z]) (?:([{_ACCENTS}])(?=[A-Z])|(`)(?=[A-Z](?:[\\s,.|]|$)))")
 _DOTLESS_I_BEFORE_ACCENT = re.compile(f"\u0131([{_ACCENTS}])")
+# A name in capitals whose accent came after its capital and a space after the accent ("DANIEL GRU¨ NBAUM3"): the
+# rest of the name runs to its marker. A title's words in capitals have no marker after them, and are left apart.
+_NAME_SPLIT_AFTER_ACCENT = re.compile(f"(?<=[A-Z]{{2}})([A-Z])([{_ACCENTS}]) (?=[A-Z]{{2,}}(?:\\d|[*\u2217\u2020,]))")
 
 
 def _join_accents(text: str) -> str:
@@ -71,6 +74,7 @@ def _join_accents(text: str) -> str:
     # A dotless "ı" only ever carries an accent, wherever the font sets it: "Frı´as" -> "Frías".
     text = _DOTLESS_I_BEFORE_ACCENT.sub(lambda match: unicodedata.normalize("NFC", "i" + _SPACING_ACCENTS[match.group(1)]), text)
     text = _ACCENT_ON_LAST_CAPITAL.sub(lambda match: match.group(1) or match.group(2), text)
+    text = _NAME_SPLIT_AFTER_ACCENT.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
