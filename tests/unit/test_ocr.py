@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -291,6 +292,17 @@ def test_a_tesseract_that_cannot_start_means_no_ocr_rather_than_a_failed_import(
     finally:
         ocr_module._engine.cache_clear()
     assert reason is not None and "invalid tessdata path" in reason
+
+
+def test_without_pillow_ocr_says_it_needs_the_ocr_extra(monkeypatch):
+    # pypdfium2 hands Tesseract the page as a Pillow image: an install without Pillow reads no scan, and must say why.
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    ocr_module._engine.cache_clear()
+    try:
+        reason = ocr_unavailable_reason()
+    finally:
+        ocr_module._engine.cache_clear()
+    assert reason is not None and 'pip install "papergym[ocr]"' in reason
 
 
 def test_letters_that_stand_for_other_letters_read_as_noise():
