@@ -230,6 +230,7 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True,
         "stack_conflicts": stack_conflicts(versions),
         "library": library_facts(library_folder),
         "gpu_queue": {"folder": str(lease_dir()), "jobs": [entry.as_dict() for entry in queue()]},
+        "ocr": ocr_facts(),
     }
     if backend:
         from papergym.core.errors import PapergymError
@@ -243,6 +244,18 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True,
     else:
         facts["backend"] = _backend_without_importing(cuda, versions)
     return facts
+
+
+def ocr_facts() -> dict:
+    """Whether a scan's first page can be read by OCR here, and if not, why (the ocr extra, Tesseract's model)."""
+    from papergym.core.ingest.ocr import ocr_unavailable_reason
+
+    reason = ocr_unavailable_reason()
+    try:
+        tesserocr = version("tesserocr")
+    except PackageNotFoundError:
+        tesserocr = None
+    return {"available": reason is None, "tesserocr": tesserocr, "reason": reason}
 
 
 def _backend_without_importing(cuda: dict, versions: dict) -> dict:
@@ -295,6 +308,13 @@ def summary_lines(facts: dict) -> list[str]:
             lines.append(f"Library: {library['path']}, {library['note']}")
         else:
             lines.append(f"Library: {library['path']}, schema {schema if schema is not None else '-'} of {library['schema_expected']}")
+    ocr = facts.get("ocr")
+    if ocr is not None:
+        lines.append(
+            f"OCR: Tesseract (tesserocr {ocr['tesserocr']}), a scan's first page is read for its title, authors, year and abstract"
+            if ocr["available"]
+            else f"OCR: off, scans keep no title or authors ({ocr['reason']})"
+        )
     jobs = facts["gpu_queue"]["jobs"]
     lines.append(f"GPU queue: {len(jobs)} job(s)" if jobs else "GPU queue: empty")
     return lines

@@ -30,8 +30,28 @@ def test_doctor_json_describes_this_machine(tmp_path):
     if not torch.cuda.is_available():
         assert facts["cuda"]["devices"] == []
         assert facts["backend"]["auto"] == "trl" and "no CUDA GPU" in facts["backend"]["why"]
+    # The test install carries the ocr extra: scans are read.
+    assert facts["ocr"]["available"] is True and facts["ocr"]["tesserocr"] and facts["ocr"]["reason"] is None
     text = CliRunner().invoke(_cli(), ["doctor", "--no-backend", "--library", str(tmp_path / "lib")])
     assert text.exit_code == 0 and "llama.cpp:" in text.output and "Training stack: torch" in text.output
+    assert "OCR: Tesseract (tesserocr " in text.output
+
+
+def test_doctor_says_why_scans_are_not_read_without_ocr():
+    from papergym.train.doctor import summary_lines
+
+    off = {"available": False, "tesserocr": None, "reason": 'OCR needs the ocr extra: pip install "papergym[ocr]"'}
+    facts = {
+        "cpu": {"model": "x", "usable_cores": 2, "cores": 2, "amx": False, "amx_guard": False},
+        "cuda": {"devices": [], "note": "no driver", "driver_sees_gpu": False},
+        "llama_cpp": {"version": None, "gpu_offload": None, "advice": None},
+        "packages": dict.fromkeys(("torch", "trl", "peft", "transformers", "unsloth", "vllm")),
+        "stack_conflicts": [],
+        "library": {},
+        "gpu_queue": {"jobs": []},
+        "ocr": off,
+    }
+    assert 'OCR: off, scans keep no title or authors (OCR needs the ocr extra: pip install "papergym[ocr]")' in summary_lines(facts)
 
 
 def test_doctor_says_when_unsloth_does_not_fit_the_installed_stack():

@@ -14,7 +14,8 @@ from papergym.tui.cli.common import echo_json, library_option
 @library_option
 @click.pass_context
 def doctor(ctx, as_json: bool, no_backend: bool, library_dir: Path | None) -> None:
-    """What this machine can do: CPU and AMX, CUDA GPUs and free memory, llama.cpp offload, package versions, the backend auto picks."""
+    """What this machine can do: CPU and AMX, CUDA GPUs and free memory, llama.cpp offload, package versions, the backend auto
+    picks, and whether scans are read by OCR."""
     from papergym.core.library import default_library_dir
     from papergym.train.doctor import gather_facts, summary_lines
 

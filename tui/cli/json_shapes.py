@@ -320,6 +320,7 @@ JSON_SHAPES: dict[str, Shape] = {
             "library": ("object", "the library's path and schema version"),
             "gpu_queue": ("object", "who holds and who waits for the GPU"),
             "backend": ("object", "what --backend auto picks, and why"),
+            "ocr": ("object", "whether scans' first pages are read by OCR here (tesserocr's version), or why not"),
         },
     ),
     "queue": Shape(
