@@ -213,7 +213,8 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True,
     """Everything ``papergym doctor`` reports, as plain data.
 
     ``backend=False`` skips importing Unsloth, ``use_torch=False`` asks the
-    driver about GPUs instead of torch (both: fast enough for the app).
+    driver about GPUs instead of torch and only finds Tesseract's model without loading it (both: fast enough for
+    the app).
     """
     versions = package_versions()
     offload = llama_supports_gpu_offload()
@@ -230,7 +231,7 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True,
         "stack_conflicts": stack_conflicts(versions),
         "library": library_facts(library_folder),
         "gpu_queue": {"folder": str(lease_dir()), "jobs": [entry.as_dict() for entry in queue()]},
-        "ocr": ocr_facts(),
+        "ocr": ocr_facts(start_engine=use_torch),
     }
     if backend:
         from papergym.core.errors import PapergymError
@@ -246,11 +247,14 @@ def gather_facts(library_folder: Path | str | None = None, backend: bool = True,
     return facts
 
 
-def ocr_facts() -> dict:
-    """Whether a scan's first page can be read by OCR here, and if not, why (the ocr extra, Tesseract's model)."""
+def ocr_facts(start_engine: bool = True) -> dict:
+    """Whether a scan's first page can be read by OCR here, and if not, why (the ocr extra, Tesseract's model).
+
+    ``start_engine=False`` (the app's quick check) does not load Tesseract's model, only finds it.
+    """
     from papergym.core.ingest.ocr import ocr_unavailable_reason
 
-    reason = ocr_unavailable_reason()
+    reason = ocr_unavailable_reason(start_engine=start_engine)
     try:
         tesserocr = version("tesserocr")
     except PackageNotFoundError:

