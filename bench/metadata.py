@@ -50,7 +50,10 @@ EXTRACTION_SET = "extraction test files"
 # across the sciences, from 1828 to 2026 (scans, manuscripts, submission drafts, web pages printed to PDF); "fresh-20":
 # old papers as researchers keep them (1936-2021, mostly 1950s-1980s; 9 scans, JSTOR, ResearchGate and HAL covers);
 # "fresh-21": lab pages, journal clubs and replication packages, mostly publishers' downloads of 1995-2026 journal
-# articles (Elsevier, Wiley, Springer, IEEE, ACM, Nature, PNAS, PLOS, SAGE, T&F, MDPI, Frontiers, JSTOR), 6 scans.
+# articles (Elsevier, Wiley, Springer, IEEE, ACM, Nature, PNAS, PLOS, SAGE, T&F, MDPI, Frontiers, JSTOR), 6 scans;
+# "fresh-22": 60 papers from chemistry and physics lab pages, biology journal clubs, economics and political science
+# course folders, ML reading lists and hydrology course sites (1952-2026: APS, AIP, IOP, ACS, RSC, Cell Press, eLife,
+# NEJM, Annual Reviews, AER, JSTOR, Wiley, Elsevier, Springer, Kluwer, AGU and ASCE scans, arXiv).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -76,6 +79,7 @@ REAL_SETS = (
     "fresh-19",
     "fresh-20",
     "fresh-21",
+    "fresh-22",
 )
 
 

@@ -251,6 +251,7 @@ class TestFromFirstPage:
             ("J. Demo. 12, vol. 3, 2018", 2018),
             ("Lakemont Computing Technical Reports, 2017", 2017),
             ("Published 5 June 1850", None),
+            ("Physics. - On the attraction of two plates.\n(Communicated at the meeting of May 29. 1948.)", 1948),
             ("Intro\n" + "\n".join(f"body line {n}" for n in range(12)) + "\nas Smith (2015) showed\nend\nof page\nx", None),
         ],
     )
@@ -2868,3 +2869,41 @@ def test_page_twos_body_and_reference_list_give_no_year_and_a_scan_stamp_makes_n
     assert from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[citing])).year is None
     stamped = [*PAPER_FIRST_PAGE, (8, "http://www.jstor.org"), (8, "Thu Feb 8 11:25:02 2007")]
     assert from_pdf(make_pdf(stamped, info={"/CreationDate": "D:20070208112504"})).year is None
+
+
+def test_a_repository_cover_drawn_twice_over_gives_its_title_once_and_the_year_of_its_quoted_citation():
+    # bepress DigitalCommons's cover draws each line twice and dates the paper only in the citation it prints.
+    cover = [
+        (11, "University of Demo - Lakemont University of Demo - Lakemont"),
+        (11, "DigitalCommons@University of Demo DigitalCommons@University of Demo"),
+        (20, "Patterns of Coyote Conflicts in a Demo Patterns of Coyote Conflicts in a Demo"),
+        (20, "Area Area"),
+        (11, "Jane Q. Roe"),
+        (9, "Lakemont University, jroe@demo.edu"),
+        (9, "Follow this and additional works at: https://digitalcommons.demo.edu/staff"),
+        (9, 'Roe, Jane Q., "Patterns of Coyote Conflicts in a Demo Area" (2013). Staff Publications. 1183.'),
+    ]
+    metadata = from_pdf(make_pdf(cover))
+    assert metadata.title == "Patterns of Coyote Conflicts in a Demo Area"
+    assert (metadata.year, metadata.sources["year"]) == (2013, "citation")
+
+
+def test_a_quoted_year_counts_only_for_the_papers_own_title():
+    from papergym.core.ingest.metadata.citation import quoted_title_year
+
+    text = 'As "Patterns of Coyote Conflicts in a Demo Area" (2013) and "Another Paper on Other Matters" (2009) show'
+    assert quoted_title_year(text, "Patterns of Coyote Conflicts in a Demo Area") == 2013
+    assert quoted_title_year(text, "A Third Paper Quoted Nowhere at All") is None
+    # A short title could be quoted for another reason.
+    assert quoted_title_year('"Introduction" (2019)', "Introduction") is None
+
+
+def test_one_line_said_twice_is_the_pages_own_text():
+    # Only a page that doubles several lines draws its text twice over; one repeated line stays as printed.
+    lines = [
+        LayoutLine("Tell Me Tell Me", 20, "Bold", 700),
+        LayoutLine("Jane Roe", 11, "Roman", 670),
+        LayoutLine("Abstract. The body text of the paper is set in the body font size here.", 10, "Roman", 640),
+        LayoutLine("More body text follows in the normal size of this demo page.", 10, "Roman", 628),
+    ]
+    assert _read_layout(lines).title == "Tell Me Tell Me"

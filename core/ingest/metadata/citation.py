@@ -16,6 +16,7 @@ import re
 
 from papergym.core.ingest.metadata.authors import is_name
 from papergym.core.ingest.metadata.names import split_author_string, turn_round
+from papergym.core.ingest.metadata.page_lines import letters
 
 _CITATION_LABEL = re.compile(
     # Elsevier's "Please cite this article as: J. Roe, J. Smith, Title, Journal (2020)" puts the title between the
@@ -100,3 +101,24 @@ def _surname(name: str) -> str:
 
 def _key(name: str) -> tuple[str, str]:
     return _surname(name), name[:1].lower()
+
+
+# A citation that quotes the paper's title before its year: an institutional repository's cover (bepress
+# DigitalCommons: 'Poessel, Sharon A.; ... "Patterns of Human–Coyote Conflicts in the Denver Metropolitan Area"
+# (2013). USDA National ...'). The quotes may be straight or curly, and the title may run over lines.
+_QUOTED_TITLE_YEAR = re.compile(r"[\"\u201c](?P<quoted>[^\"\u201c\u201d]{10,500}?)[\"\u201d]\s*\(\s*(?P<year>(?:19|20)\d\d)[a-z]?\s*\)")
+
+
+def quoted_title_year(text: str, title: str | None) -> int | None:
+    """The year of a citation on the page that quotes the paper's own title, or None."""
+    wanted = letters(title or "")
+    if len(wanted) < _QUOTED_TITLE_LETTERS:
+        return None
+    for match in _QUOTED_TITLE_YEAR.finditer(text):
+        if letters(match.group("quoted")) == wanted:
+            return int(match.group("year"))
+    return None
+
+
+# A shorter title could be quoted for another reason ("Introduction" (2019)).
+_QUOTED_TITLE_LETTERS = 20

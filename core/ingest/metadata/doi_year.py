@@ -104,7 +104,9 @@ _HISTORY_YEAR_PATTERNS = (
         rf"{_YEAR}(?(day_month)\b|[./-]\d{{1,2}}[./-]\d{{1,2}}\b)",
         re.IGNORECASE,
     ),
-    re.compile(rf"\breceived\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
+    # An academy's proceedings date a paper by the meeting it was communicated at ("(Communicated at the meeting of
+    # May 29. 1948.)"), PNAS by the day its editor communicated it ("Communicated by Jane Roe, May 3, 2001").
+    re.compile(rf"\b(?:received|communicated)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
 # An issue comes out at most this many years after the manuscript was received.
 _HISTORY_TO_ISSUE_YEARS = 4

@@ -126,6 +126,7 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
         for index, line in enumerate(lines)
     ]
     lines = [line for line in lines if line.text.strip()]
+    lines = _undoubled(lines)
     # Nature-style and SAGE pages put the title block after the first column's text in reading order, so the
     # rest of the page is searched when its top has none, or has only a title in clearly smaller type (a heading).
     top_title = largest_type_title(lines[:TITLE_SEARCH_LINES], layout.body_size) or bold_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
@@ -148,6 +149,29 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     title, title_end = title_span
     metadata = _read_front_matter(lines, text, known_title=title, use_styles=True, title_end=title_end)
     return metadata
+
+
+def _half_of_doubled(text: str) -> str | None:
+    """The first half of a line whose words are the same sequence twice ("Area Area"), or None."""
+    words = text.split()
+    half = len(words) // 2
+    return " ".join(words[:half]) if words and len(words) % 2 == 0 and words[:half] == words[half:] else None
+
+
+# A page that draws its text twice over (bepress DigitalCommons's cover: "University of Nebraska - Lincoln University
+# of Nebraska - Lincoln") doubles this many lines of at least two words a half; a single doubled line is the page's.
+_DOUBLED_LINES = 2
+
+
+def _undoubled(lines: list[LayoutLine]) -> list[LayoutLine]:
+    """A page's lines with the doubling taken out, when the page draws its text twice over."""
+    doubled = [_half_of_doubled(line.text) for line in lines]
+    if sum(half is not None and " " in half for half in doubled) < _DOUBLED_LINES:
+        return lines
+    return [
+        LayoutLine(half, line.size, line.font, line.y, line.marked) if half is not None else line
+        for line, half in zip(lines, doubled, strict=True)
+    ]
 
 
 def _clean_line(text: str) -> str:

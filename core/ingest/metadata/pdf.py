@@ -9,13 +9,14 @@ from typing import Any
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import PageLayout, read_page
 from papergym.core.ingest.metadata.authors import is_name
-from papergym.core.ingest.metadata.citation import citation_authors, with_citation_order
+from papergym.core.ingest.metadata.citation import citation_authors, quoted_title_year, with_citation_order
 from papergym.core.ingest.metadata.doi_year import (
     find_doi,
     find_year,
     nonblank_lines,
     running_head_year,
     without_download_stamps,
+    year_in_range,
     year_of_doi,
 )
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
@@ -122,6 +123,11 @@ def from_pdf(
     cited = None if page.sources.get("authors") == "page-2" else with_citation_order(page.authors, citation_authors(first_text))
     if cited:
         page.authors, page.sources["authors"] = cited, "citation"
+    if not page.year:
+        # A repository's cover may date the paper only in the citation it prints, which quotes the title.
+        page.year = year_in_range(quoted_title_year(first_text, page.title))
+        if page.year:
+            page.sources["year"] = "citation"
     combined = _combine(page, xmp, info, first_text)
     if not combined.year and not cover:
         # A journal may print its year only in the running head or foot of the pages after the first; the last
