@@ -53,7 +53,10 @@ EXTRACTION_SET = "extraction test files"
 # articles (Elsevier, Wiley, Springer, IEEE, ACM, Nature, PNAS, PLOS, SAGE, T&F, MDPI, Frontiers, JSTOR), 6 scans;
 # "fresh-22": 60 papers from chemistry and physics lab pages, biology journal clubs, economics and political science
 # course folders, ML reading lists and hydrology course sites (1952-2026: APS, AIP, IOP, ACS, RSC, Cell Press, eLife,
-# NEJM, Annual Reviews, AER, JSTOR, Wiley, Elsevier, Springer, Kluwer, AGU and ASCE scans, arXiv).
+# NEJM, Annual Reviews, AER, JSTOR, Wiley, Elsevier, Springer, Kluwer, AGU and ASCE scans, arXiv); "fresh-23": 60
+# papers from high-profile journals (Nature, PNAS, Cell Press), astronomy and mathematics, psychology (Psychological
+# Science, Journal of Vision), medicine and epidemiology (JAMA, PLOS Medicine, BMC, AJE scans) and systems and HCI
+# (SIGCOMM, CHI, IEEE, CACM scans), 1978-2025.
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -80,6 +83,7 @@ REAL_SETS = (
     "fresh-20",
     "fresh-21",
     "fresh-22",
+    "fresh-23",
 )
 
 

@@ -2907,3 +2907,51 @@ def test_one_line_said_twice_is_the_pages_own_text():
         LayoutLine("More body text follows in the normal size of this demo page.", 10, "Roman", 628),
     ]
     assert _read_layout(lines).title == "Tell Me Tell Me"
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        # Springer's middle dot glued onto the name before it.
+        ("Emmanouil Benetos· Simon Dixon·", ["Emmanouil Benetos", "Simon Dixon"]),
+        # AJPS: a name with an initial, then its affiliation without a comma.
+        ("Andrew Q. Philips University of Colorado Boulder", ["Andrew Q. Philips"]),
+        ("Allyson L. Benton Centro de Investigación y Docencia Económicas and City,", ["Allyson L. Benton"]),
+        ("Cold Spring Harbor Laboratory", []),
+        # NEJM's dotted degrees.
+        ("Joshua T. Cohen, Ph.D., Peter J. Neumann, Sc.D., and Milton C. Weinstein, M.P.H.", ["Joshua T. Cohen", "Peter J. Neumann", "Milton C. Weinstein"]),
+    ],
+)
+def test_names_of_fresh_22_bylines(line, names):
+    from papergym.core.ingest.metadata.authors import _names_on_line
+
+    assert _names_on_line(line) == names
+
+
+def test_a_data_deposits_doi_is_not_the_papers():
+    from papergym.core.ingest.metadata.doi_year import find_doi
+
+    page = "Verification Materials: ... Harvard Dataverse Network, at: https://doi.org/10.7910/DVN/8JHA2X.\n©2019, Midwest Political Science Association DOI: 10.1111/ajps.12491"
+    assert find_doi(page) == "10.1111/ajps.12491"
+    # A page that names only a deposit keeps it: there is nothing better.
+    assert find_doi("Data: https://doi.org/10.5281/zenodo.1234567") == "10.5281/zenodo.1234567"
+
+
+def test_cell_press_footer_dates_the_issue_over_the_copyright():
+    text = "Descriptor\nSIMON: Open-Source Knowledge Discovery Platform\nTomic et al., 2021, Patterns 2, 100178\nJanuary 8, 2021 ª 2020 The Author(s).\nhttps://doi.org/10.1016/j.patter.2020.100178"
+    assert from_first_page(text).year == 2021
+
+
+def test_a_title_in_capitals_ends_at_its_footnote_star_before_the_names():
+    lines = [
+        LayoutLine("DOES HEAD START IMPROVE CHILDREN'S LIFE", 10, "Schoolbook", 591),
+        LayoutLine("CHANCES? EVIDENCE FROM A REGRESSION", 10, "Schoolbook", 577),
+        LayoutLine("DISCONTINUITY DESIGN*", 10, "Schoolbook", 563),
+        LayoutLine("JENS LUDWIG AND DOUGLAS L. MILLER", 10, "Schoolbook", 543),
+        LayoutLine("This paper exploits a new source of variation in Head Start funding to identify", 8, "Schoolbook", 517),
+        LayoutLine("the program's effects on health and schooling. In 1965 the Office of Economic", 8, "Schoolbook", 507),
+        LayoutLine("Opportunity provided technical assistance to the 300 poorest counties to", 8, "Schoolbook", 497),
+    ]
+    metadata = _read_layout(lines)
+    assert metadata.title == "DOES HEAD START IMPROVE CHILDREN'S LIFE CHANCES? EVIDENCE FROM A REGRESSION DISCONTINUITY DESIGN"
+    assert metadata.authors == ["Jens Ludwig", "Douglas L. Miller"]

@@ -53,8 +53,11 @@ _ORCID_ICON = re.compile(r"(?<=[a-z\u00df-\u00ff])(?:ID|iD)(?=[\s,;*\d\u2020\u20
 # A marker's number left before the next name when symbols came first ("Tao Zhang,*,1 Paradee" -> "1 Paradee").
 _LEADING_MARKER = re.compile(r"^\d{1,2}(?:\s*,\s*\d{1,2})*\s+(?=[A-Z])")
 # Springer sets its author lists with middle dots between the names ("Sheila Ruswandi · Keiji Kitani"); in its
-# older PDFs pypdf reads that dot as "Æ" ("K. Chamari Æ D. Koubaa").
-_NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6](?:\s|$)|\band\b|\bAND\b)\s*")
+# older PDFs pypdf reads that dot as "Æ" ("K. Chamari Æ D. Koubaa"), and may glue the dot onto the name before it
+# ("Emmanouil Benetos· Simon Dixon·").
+_NAME_SPLIT = re.compile(
+    r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6](?:\s|$)|(?<=[^\W\d_])[\u00b7\u2022\u22c5](?:\s|$)|\band\b|\bAND\b)\s*"
+)
 
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE", and the Central European
@@ -62,7 +65,11 @@ _NAME_SPLIT = re.compile(r"\s*(?:\||,|;|&|\s[\u00b7\u2022\u22c5\u00c6](?:\s|$)|\
 _HONORIFIC = re.compile(r"^(?:(?:by|dr|prof|professor|mr|mrs|ms|sir|mag|ing)\.?(?:\s?(?:sc|rer|nat|med|phil|dr)\.)*\s+)+", re.IGNORECASE)
 # Degrees after a name, as medical journals print them: "Thomas P Spargo MSc", "Neil Pearce PhD".
 # "MA", "MS" and "BA" are also surnames ("Zhi Qiang MA", "Mamadou Lamine BA"): they go only beside another degree.
-_UNAMBIGUOUS_DEGREE = r"(?:PhD|Ph\.D\.|M\.D\.|MSc|BSc|MPH|MBBS|MBChB|DPhil|DrPH|MBA|PharmD|DDS|DVM|FRCP|FRCPC|MRCP|FMedSci)"
+# NEJM dots them: "Peter J. Neumann, Sc.D.", "M.P.H.".
+_UNAMBIGUOUS_DEGREE = (
+    r"(?:PhD|Ph\.D\.|M\.D\.|MSc|BSc|MPH|MBBS|MBChB|DPhil|DrPH|MBA|PharmD|DDS|DVM|FRCP|FRCPC|MRCP|FMedSci"
+    r"|Sc\.D\.|D\.Sc\.|M\.P\.H\.|Dr\.P\.H\.|M\.Sc\.|B\.Sc\.|D\.Phil\.|M\.Phil\.|Pharm\.D\.|M\.B\.A\.|D\.D\.S\.|D\.V\.M\.)"
+)
 _TRAILING_DEGREES = re.compile(
     rf"(?:\s+(?:MA|MS|BA|MD|RN))*\s+{_UNAMBIGUOUS_DEGREE}(?:\s+(?:{_UNAMBIGUOUS_DEGREE}|MA|MS|BA|MD|RN))*$|\s+MD$"
 )
@@ -812,12 +819,21 @@ def _names_on_line(line: str) -> list[str]:
             and looks_like_author_line(first)
         ):
             return _name_pieces(first)
+        # A name with an initial, then its affiliation without a comma (AJPS's byline: "Andrew Q. Philips University of
+        # Colorado Boulder"); without the initial, "Cold Spring Harbor Laboratory" would read as a name too.
+        initialled = _NAME_BEFORE_AFFILIATION.match(line)
+        if initialled and is_name(initialled.group("name")):
+            return [initialled.group("name")]
         return []
     pieces = _name_pieces(line)
     alone = len(pieces) == 1
     return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
 
 
+_NAME_BEFORE_AFFILIATION = re.compile(
+    rf"(?P<name>(?:[A-Z][a-z{_ACCENTED_LOWER}]+\s)?(?:[A-Z]\.\s?)+[A-Z][\w'\u2019-]+)\s+(?=(?i:universit\w*|universidad|universidade"
+    r"|centro|center|centre|institut[eo]?|department|school|college|laborator\w*|hospital)\b)"
+)
 _AFFILIATION_AFTER_NAMES = re.compile(r"(?P<names>.+?[^\W\d_][|\d*]*)\s+\d{1,2}\s+(?P<affiliation>[A-Z].*)")
 _JOINED_NAMES = re.compile(r"\band\b|&")
 

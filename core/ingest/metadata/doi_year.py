@@ -28,8 +28,23 @@ _FIRST_YEAR = 1900
 _LAST_YEAR = datetime.date.today().year + 1
 
 
+# Registrants of data and code deposits (Harvard Dataverse, Dryad, figshare, Zenodo, Mendeley Data, ICPSR, OSF,
+# PANGAEA): a paper's "data and materials are available at https://doi.org/10.7910/DVN/..." names no paper.
+_DATA_DOI_PREFIXES = ("10.7910/", "10.5061/", "10.6084/", "10.5281/", "10.17632/", "10.3886/", "10.17605/", "10.1594/")
+
+
 def find_doi(text: str) -> str | None:
-    """The first DOI in a text, without the punctuation that ends its sentence.
+    """The paper's DOI in a text: the first that names no data deposit, else the first DOI (see ``_dois``)."""
+    first = None
+    for doi in _dois(text):
+        if not doi.lower().startswith(_DATA_DOI_PREFIXES):
+            return doi
+        first = first or doi
+    return first
+
+
+def _dois(text: str) -> Iterator[str]:
+    """The DOIs in a text, in order, each without the punctuation that ends its sentence.
 
     A DOI broken at a line end just after "/", "-" or "_" is rejoined, and
     after "." when the next line goes on with a digit or a lower-case letter
@@ -46,8 +61,7 @@ def find_doi(text: str) -> str | None:
             doi += rest.group("rest")
         trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", _SUPPLEMENT_PATH.sub("", doi).rstrip(_DOI_TRAILING_PUNCTUATION)))
         if trimmed:
-            return trimmed
-    return None
+            yield trimmed
 
 
 def _trim_doi(doi: str) -> str | None:
@@ -367,7 +381,11 @@ _NOTE_START = re.compile(r"^(?:\[\d|\d{1,3}\s|[*\u2020\u2021])")
 _HISTORY_LINE = re.compile(r"\b(?:received|accepted|revised|submitted|published|available\s+online|advance\s+access|epub)\b", re.IGNORECASE)
 # BMC's and Frontiers' header names the first author before the article's own reference: "Smith et al. BMC
 # Medicine (2020) 18:45"; a citation in running text ("Smith et al. (2019) showed") has no volume after its year.
-_OWN_REFERENCE_AFTER_NAMES = re.compile(rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}")
+_OWN_REFERENCE_AFTER_NAMES = re.compile(
+    rf"\bet\s+al\.?\s+[A-Z][\w.&' -]*\s\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}"
+    # Cell Press's footer: names, year, journal, volume, pages or article: "Tomic et al., 2021, Patterns 2, 100178".
+    rf"|^(?:[A-Z][\w'\u2019-]+\s+(?:et\s+al\.|and\s+[A-Z][\w'\u2019-]+)|[A-Z][\w'\u2019-]+),\s*{_ANY_YEAR},\s*[A-Z][\w.&' -]*\s\d{{1,4}},\s*[A-Z]?\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?$"
+)
 
 
 def running_head_year(text: str) -> int | None:
@@ -423,7 +441,7 @@ def _journal_line_year(text: str) -> int | None:
     for line in lines:
         own = _OWN_REFERENCE_AFTER_NAMES.search(line)
         if own:
-            return year_in_range(int(own.group(1)))
+            return year_in_range(int(next(year for year in own.groups() if year)))
         match = _ARTICLE_REFERENCE.search(line)
         if match and "et al" not in line:
             return year_in_range(int(next(year for year in match.groups() if year)))

@@ -377,14 +377,22 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     """The title that a stretch of same-size lines gives, and how many of its lines it used."""
     used = 0
     kept: list[str] = []
-    for line in run[:_MAX_TITLE_RUN_LINES]:
-        # A line that ends on a word that cannot end a title goes on ("... Monte Carlo for" / "Option Valuation∗").
-        goes_on = bool(kept) and kept[-1].split()[-1].lower() in _TITLE_CONTINUES_AFTER
+    for index, line in enumerate(run[:_MAX_TITLE_RUN_LINES]):
+        # A line that ends on a word that cannot end a title goes on ("... Monte Carlo for" / "Option Valuation∗"), as
+        # does a title in capitals whose last line carries its footnote's star before a line of several names
+        # ("... A REGRESSION" / "DISCONTINUITY DESIGN*" / "JENS LUDWIG AND DOUGLAS L. MILLER").
+        goes_on = bool(kept) and (
+            kept[-1].split()[-1].lower() in _TITLE_CONTINUES_AFTER or _starred_last_title_line(kept[-1], line, run[index + 1 : index + 2])
+        )
         if (
             kept
             and not goes_on
             and (
-                (looks_like_author_line(line) and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line))))
+                (
+                    looks_like_author_line(line)
+                    # A star after the title's last word is its footnote's: the title ended there.
+                    and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line)) or kept[-1].rstrip().endswith(_TITLE_STARS))
+                )
                 or is_affiliation(line)
             )
         ):
@@ -400,6 +408,19 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     if not title or not _reads_as_title(title):
         return None, used
     return title, used
+
+
+def _starred_last_title_line(above: str, line: str, below: list[str]) -> bool:
+    """Whether a line in capitals, under a title line in capitals, ends the title with its footnote's star: the line
+    under it names several people without markers."""
+    if not below or not (_in_capitals(above) and _in_capitals(line) and line.rstrip().endswith(_TITLE_STARS)):
+        return False
+    names = below[0]
+    return looks_like_author_line(names) and not has_markers(names) and bool(_SEVERAL_NAMES.search(names))
+
+
+_TITLE_STARS = ("*", "\u2217", "\u2020")
+_SEVERAL_NAMES = re.compile(r",|&|\band\b", re.IGNORECASE)
 
 
 def _reads_as_title(title: str) -> bool:
