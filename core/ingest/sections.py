@@ -288,10 +288,17 @@ def unlabelled_abstract(front_matter: str) -> str:
     return ""
 
 
+# The first label of a structured abstract in capitals, as JAMA and the Annals set it: "IMPORTANCE The US Environmental
+# Protection Agency is required ...", whose opening line may be mostly names.
+_STRUCTURED_ABSTRACT_OPENING = re.compile(r"^(?:IMPORTANCE|BACKGROUND|CONTEXT|OBJECTIVES?|PURPOSE|AIMS?)\s+[A-Z]")
+
+
 def _opens_paragraph(line: str) -> bool:
     words = line.split()
     if len(words) < _MIN_OPENING_WORDS or not (line[:1].isupper() or line[:1].isdigit()) or _NOT_ABSTRACT.search(line):
         return False
+    if _STRUCTURED_ABSTRACT_OPENING.match(line):
+        return True
     # Numbers and amounts are no words here: "On April 1, 1992, New Jersey's minimum wage rose from $4.25 to $5.05".
     words = [word for word in words if word[:1].isalpha()]
     return bool(words) and sum(word[:1].islower() for word in words) >= len(words) / 2

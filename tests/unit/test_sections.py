@@ -493,3 +493,17 @@ def test_bars_in_formulas_do_not_end_the_abstract_and_numbers_alone_do_not_open_
     assert find_abstract(split_sections(text), "A Title Here").startswith("We model the joint law")
     numbers = "A Title Here\nJane Roe\n0.12 0.34 0.56 0.78 0.91 1.00\n" + text.split("Jane Roe\n", 1)[1]
     assert find_abstract(split_sections(numbers), "A Title Here").startswith("We model the joint law")
+
+
+def test_a_structured_abstracts_label_in_capitals_opens_it_though_its_line_is_mostly_names():
+    text = """Association of Short-term Exposure to Air Pollution
+With Mortality in Older Adults
+Qian Di, MS; Lingzhen Dai, ScD; Yun Wang, PhD
+IMPORTANCE The US Environmental Protection Agency is required to reexamine its National
+Ambient Air Quality Standards (NAAQS) every 5 years, but evidence of mortality risk is lacking
+at air pollution levels below the current daily standards in the population of older adults.
+OBJECTIVE To estimate the association between short-term exposures to ambient fine particulate
+matter and ozone, and at levels below the current daily standards, and mortality in the continental US.
+Methods
+Body."""
+    assert find_abstract(split_sections(text)).startswith("IMPORTANCE The US Environmental Protection Agency")

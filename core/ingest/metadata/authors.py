@@ -75,7 +75,7 @@ _TRAILING_DEGREES = re.compile(
 )
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
 _DEGREE_PIECE = re.compile(
-    rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|R\.?N\.?|MEng|BEng|MPhil|DSc|MSN|BSN|C\s?Stat"
+    rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|R\.?N\.?|MEng|BEng|MPhil|DSc|ScD|MHS|MSPH|MSN|BSN|C\s?Stat"
 )
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
@@ -217,6 +217,8 @@ _ORGANISATION_WORDS = frozenset(
         "team",
         "society",
         "association",
+        # A firm's name under its author: "Massachusetts Computer Associates".
+        "associates",
         "consortium",
         "bureau",
         "service",

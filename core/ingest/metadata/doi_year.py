@@ -18,6 +18,7 @@ _GLUED_AFTER_DOI = re.compile(
     r"(?<=\d)(?:doi|https?|www|received|accepted|published|citation|copyright|cite|available|open|licen[cs]e)$", re.IGNORECASE
 )
 _DOI_TRAILING_PUNCTUATION = ".,;:'\""
+_ADDRESS_AFTER_DOI = re.compile(r"(?<=\w)\.?(?:https?://|www\.).*$", re.IGNORECASE)
 # PNAS prints its supplement's address after the DOI: "10.1073/pnas.1907370117/-/DCSupplemental".
 # APA names its supplemental materials by the article's DOI and ".supp": "10.1037/xlm0001080.supp".
 # IEEE may glue its fee line onto the DOI: "10.1109/TVCG.2012.295.1077-2626/13/$31.00".
@@ -59,6 +60,8 @@ def _dois(text: str) -> Iterator[str]:
         after_dot = doi.endswith(".") and not rest.group("rest")[0].isupper() and not word if rest else False
         if rest and not page_number and (doi.endswith(("/", "-", "_")) or after_dot):
             doi += rest.group("rest")
+        # The DOI printed again as an address right after it, with no space: "10.1167/jov.24.11.13.https://doi.org/...".
+        doi = _ADDRESS_AFTER_DOI.sub("", doi)
         trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", _SUPPLEMENT_PATH.sub("", doi).rstrip(_DOI_TRAILING_PUNCTUATION)))
         if trimmed:
             yield trimmed
@@ -138,13 +141,17 @@ _JOURNAL_LINE_YEAR = re.compile(
 # A year followed by volume and pages, as a journal prints its own article's reference.
 _ARTICLE_REFERENCE = re.compile(
     # Blackwell's Adv fonts map the page range's en dash to "±": "Ecology Letters (2000) 3:349±361".
-    rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013±]\s*\d{{1,5}}|\b{_ANY_YEAR}\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
+    # PubMed's form may put the month after the year: "Epidemiology. 2010 January ; 21(1): 128–138".
+    rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013±]\s*\d{{1,5}}"
+    rf"|\b{_ANY_YEAR}(?:\s+[A-Z][a-z]{{2,8}}\.?(?:\s+\d{{1,2}})?)?\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
     # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # ACS's, RSC's and MDPI's line: journal, year, volume, pages or article: "J. Phys. Chem. B 2020, 124, 4567−4578",
     # "Cite This: J. Am. Chem. Soc. 2020, 142, 1234−1240", "Phys. Chem. Chem. Phys., 2020, 22, 1234", "Cancers 2022, 14, 3914.".
     # British Ecological Society's "Journal of Ecology 2020, 108, 123–134 doi: 10.1111/...".
-    rf"|^(?:[Cc]ite\s+[Tt]his:\s*)?[A-Z][\w.&' -]*[A-Za-z.],?\s+{_ANY_YEAR}\s*,\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\)\s*)?,\s*\d{{1,6}}(?:\s*[-\u2013\u2212]\s*\d{{1,6}})?\.?(?:$|\s+doi\b)"
+    # Taylor & Francis's older line gives the issue as a range, its dash read as a glyph code: "VISUAL COGNITION, 2009,
+    # 17 (1/2), 141/C1159".
+    rf"|^(?:[Cc]ite\s+[Tt]his:\s*)?[A-Z][\w.&' -]*[A-Za-z.],?\s+{_ANY_YEAR}\s*,\s*\d{{1,4}}\s*(?:\(\d{{1,3}}(?:[/-]\d{{1,3}})?\)\s*)?,\s*\d{{1,6}}(?:\s*[-\u2013\u2212]\s*\d{{1,6}}|/C1\d{{1,6}})?\.?(?:$|\s+doi\b)"
     # Oxford's and the Ecological Society's: journal, volume(issue), year, pages or article: "Bioinformatics, 36(2),
     # 2020, 123–130", "Ecology, 101(2), 2020, e02934".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*e?\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
@@ -176,6 +183,8 @@ _FOOTER_LINES = 2
 _DOWNLOAD_STAMP = re.compile(
     # pypdf may glue "Downloaded" onto the address before it ("www.plantphysiol.orgDownloaded from").
     r"downloaded\s+from|\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
+    # PubMed Central's header on an author manuscript dates its deposit: "Author manuscript; available in PMC 2013 February 18."
+    r"|\bavailable\s+in\s+PMC\b"
     # A browser's print header or footer: the time of day, "Page 1 of 7".
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:(?:AM|PM)(?![a-z]))|\bpage\s+\d+\s+of\s+\d+\b"
     # A clock time to the second before a year, as an archive's sheet stamps the day it was made ("Thu Feb 8 11:25:02 2007").
@@ -229,7 +238,20 @@ def find_year(text: str, doi: str | None = None) -> int | None:
 
 def _stated_years(text: str) -> Iterator[int | None]:
     """After the page's own citation, the years a first page (without its download stamps) states for its paper, most
-    trusted first (see ``find_year``); computed lazily, as the first one usually decides."""
+    trusted first (see ``find_year``); computed lazily, as the first one usually decides.
+
+    arXiv stamps the day its version was submitted: a later year on that page is the day arXiv typeset it again
+    (A&A's class prints "© ESO 2018" and the day of typesetting on a 2006 preprint), never the version's.
+    """
+    arxiv = _ARXIV_STAMP.search(text)
+    arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
+    for year in _years_in_trust_order(text, arxiv_year):
+        if not (year and arxiv_year and year > arxiv_year):
+            yield year
+
+
+def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | None]:
+    """The years of ``_stated_years``, the arXiv stamp's (``arxiv_year``) in its place among them."""
     journal_year = _journal_line_year(text)
     for pattern in (*_EXPLICIT_YEAR_PATTERNS, *_HISTORY_YEAR_PATTERNS):
         match = pattern.search(text)
@@ -245,8 +267,6 @@ def _stated_years(text: str) -> Iterator[int | None]:
                 # page's banner prints is the issue's ("Vol. 12, No. 3, 2020" under "Received 12 May 2019").
                 yield _later_issue_year(text, year)
             yield year
-    arxiv = _ARXIV_STAMP.search(text)
-    arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
     if journal_year and arxiv_year and journal_year > arxiv_year and _is_dated_in_header(text, journal_year):
         # A preprint's banner dated after its arXiv stamp is the day the PDF was typeset
         # ("Astronomy & Astrophysics manuscript no. x, February 2, 2008" on a 2004 preprint).

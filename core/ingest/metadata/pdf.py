@@ -251,6 +251,15 @@ def _fill_from_paper_page(page: Metadata, paper_page_text: str) -> None:
             page.sources["year"] = "page-2"
 
 
+def _same_names_turned_round(embedded: list[str], printed: list[str]) -> bool:
+    """Whether a metadata field lists the page's people in its order with each name's words in another order."""
+    return (
+        len(embedded) == len(printed)
+        and embedded != printed
+        and all(sorted(letters(word) for word in a.split()) == sorted(letters(word) for word in b.split()) for a, b in zip(embedded, printed, strict=True))
+    )
+
+
 def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> Metadata:
     """Each field from the page or from XMP and Info where page 1 confirms them."""
     page_letters = letters(normalize_ligatures(page_text))
@@ -271,6 +280,8 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
             # A scan's page cannot confirm them, and a scan's Info names whoever scanned it (on the dev corpus, 4
             # scans of 4): its authors are taken only where page 1 prints their surnames.
             and _surnames_on_page(candidate.authors, page_letters)
+            # The page's own names, each turned round ("Varnava Charalambia" in Info, "Charalambia Varnava" printed).
+            and not _same_names_turned_round(candidate.authors, page.authors)
         ):
             combined.authors, combined.sources["authors"] = list(candidate.authors), origin
             break
