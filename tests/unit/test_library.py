@@ -1,4 +1,6 @@
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 import sqlite_utils
@@ -184,3 +186,18 @@ def test_the_data_version_moves_with_any_write_and_not_with_reads(library):
     with Library(library.folder) as other:
         other.add_paper(_paper("a" * 64, "Thermal films", "Heat."), stored_path=None)
     assert library.data_version() != after_own_write
+
+
+def test_writing_to_the_library_does_not_import_pandas(tmp_path):
+    # sqlite-utils would import pandas (and pyarrow) only for a type the library never stores: 0.4-0.6 s a command.
+    script = (
+        "import sys\n"
+        "from papergym.core.library import Library\n"
+        f"library = Library({str(tmp_path)!r})\n"
+        "library.db['probe'].insert({'a': 1})\n"
+        "assert 'sqlite_utils' in sys.modules\n"
+        "print('pandas' in sys.modules)\n"
+        "import pandas\n"  # still importable afterwards, for whatever needs it (datasets)
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
