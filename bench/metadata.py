@@ -56,7 +56,9 @@ EXTRACTION_SET = "extraction test files"
 # NEJM, Annual Reviews, AER, JSTOR, Wiley, Elsevier, Springer, Kluwer, AGU and ASCE scans, arXiv); "fresh-23": 60
 # papers from high-profile journals (Nature, PNAS, Cell Press), astronomy and mathematics, psychology (Psychological
 # Science, Journal of Vision), medicine and epidemiology (JAMA, PLOS Medicine, BMC, AJE scans) and systems and HCI
-# (SIGCOMM, CHI, IEEE, CACM scans), 1978-2025.
+# (SIGCOMM, CHI, IEEE, CACM scans), 1978-2025; "fresh-24": 60 papers not yet labelled from repositories of the sets
+# above (at most two a repository: Nature, Science, PNAS and Physical Review scans, JSTOR covers, working papers,
+# arXiv, accepted manuscripts, 1963-2026).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -84,6 +86,7 @@ REAL_SETS = (
     "fresh-21",
     "fresh-22",
     "fresh-23",
+    "fresh-24",
 )
 
 
