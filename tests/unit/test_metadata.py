@@ -2992,3 +2992,27 @@ def test_info_names_turned_round_give_way_to_the_pages_order():
     assert _same_names_turned_round(["Varnava Charalambia", "Efstathiou Andreas"], printed)
     assert not _same_names_turned_round(printed, printed)
     assert not _same_names_turned_round(["Charalambia Varnava", "Andreas Efstathiou", "Jane Roe"], printed)
+
+
+def test_names_of_fresh_24_bylines():
+    from papergym.core.ingest.metadata.authors import _names_on_line
+    from papergym.core.ingest.metadata.page import _join_accents
+
+    # APS sets the diaeresis after its vowel; no consonant takes one.
+    assert _names_on_line(_join_accents("W. Scha\u00a8fer1,* and A. Szczurek1,2,\u2020")) == ["W. Schäfer", "A. Szczurek"]
+    assert _join_accents("M\u00a8uller and Noe\u00a8l") == "Müller and Noël"
+    # A font without spaces glues the whole line, "and" too.
+    assert _names_on_line("TorstenHothornandFriedrichLeisch") == ["Torsten Hothorn", "Friedrich Leisch"]
+    # IOP's ORCID icon is a private glyph after the marker.
+    assert _names_on_line("Renata Saha1\ue9d9, Kai Wu1\ue9d9 and Jian-Ping Wang1\ue9d9") == ["Renata Saha", "Kai Wu", "Jian-Ping Wang"]
+
+
+def test_a_glyph_code_glued_onto_a_doi_is_cut_off():
+    from papergym.core.ingest.metadata.doi_year import find_doi
+
+    assert find_doi("THE JOURNAL OF CHEMICAL PHYSICS 131, 114304 /H208492009/H20850 doi: 10.1063/1.3218847/H20852") == "10.1063/1.3218847"
+
+
+def test_a_scans_run_together_banner_dates_the_issue_over_the_day_it_was_communicated():
+    text = "Proc.NatLAcad.Sci.USAVol.79,pp.1129-1133,February1982Biophysics\nQuantitativemodelforgeneregulation\nCommunicatedbyMarkPtashne,November6,1981"
+    assert from_first_page(text).year == 1982

@@ -796,6 +796,13 @@ def _name_runs_on(line: str, following: str) -> bool:
 
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
+    # A font's private glyph after a name (IOP's ORCID icon, "Renata Saha1\ue9d9") is no letter of it.
+    line = _PRIVATE_USE.sub("", line)
+    if line and not any(char.isspace() for char in line.strip()):
+        # A font without spaces glues the whole line ("TorstenHothornandFriedrichLeisch"): its joiners set it apart.
+        spaced = _GLUED_JOINER.sub(" and ", line)
+        if spaced != line:
+            return _names_on_line(spaced)
     if not looks_like_author_line(line):
         # The names, then the first affiliation after its number on the same line: "Cyprien Bosserelle1, Emily M.
         # Lane1, Alice Harang1 1 National Institute of Water and Atmospheric Research (NIWA), Christchurch".
@@ -832,6 +839,8 @@ def _names_on_line(line: str) -> list[str]:
     return [name for piece in pieces for name in (_split_run_of_names(piece) if _is_run_of_names(piece, alone) else [piece])]
 
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_GLUED_JOINER = re.compile(r"(?<=[a-z])and(?=[A-Z])")
 _NAME_BEFORE_AFFILIATION = re.compile(
     rf"(?P<name>(?:[A-Z][a-z{_ACCENTED_LOWER}]+\s)?(?:[A-Z]\.\s?)+[A-Z][\w'\u2019-]+)\s+(?=(?i:universit\w*|universidad|universidade"
     r"|centro|center|centre|institut[eo]?|department|school|college|laborator\w*|hospital)\b)"

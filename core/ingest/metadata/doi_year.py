@@ -22,7 +22,8 @@ _ADDRESS_AFTER_DOI = re.compile(r"(?<=\w)\.?(?:https?://|www\.).*$", re.IGNORECA
 # PNAS prints its supplement's address after the DOI: "10.1073/pnas.1907370117/-/DCSupplemental".
 # APA names its supplemental materials by the article's DOI and ".supp": "10.1037/xlm0001080.supp".
 # IEEE may glue its fee line onto the DOI: "10.1109/TVCG.2012.295.1077-2626/13/$31.00".
-_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$|\.supp$|\.\d{4}-\d{3}[\dX]/\d\d/\$.*$", re.IGNORECASE)
+# AIP's older fonts name a bracket's glyph by its code, which pypdf glues on: "10.1063/1.3218847/H20852".
+_SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$|\.supp$|\.\d{4}-\d{3}[\dX]/\d\d/\$.*$|(?:/H2\d{4})+$", re.IGNORECASE)
 _DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
 _FIRST_YEAR = 1900
 # Nothing was published after next year: a later "year" is a page number or an identifier.
@@ -135,7 +136,9 @@ _JOURNAL_LINE_YEAR = re.compile(
     # A page whose words run together glues them: "4August1972,Volume177,Number4047".
     rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR}(?:,?\s+|,)vol(?:ume)?\.?\s*\d"
     # JSTOR's "Source:" line puts the month with a comma before the year: "Vol. 84, No. 3 (Aug., 1970)".
-    rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)|\b(?:vol(?:ume)?|no|issue)\.?\s*\d{{1,4}}[^\n]{{0,60}}?\b{_ANY_YEAR}\b|,\s*{_ANY_YEAR}$",
+    rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)"
+    # A scan's text may run the words together: "Proc.NatLAcad.Sci.USAVol.79,pp.1129-1133,February1982Biophysics".
+    rf"|(?:\b(?:vol(?:ume)?|no|issue)|(?<=[^\W\d_])(?-i:Vol))\.?\s*\d{{1,4}}[^\n]{{0,60}}?(?:\b|(?<=[a-z])){_ANY_YEAR}(?:\b|(?=[A-Z]))|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
 )
 # A year followed by volume and pages, as a journal prints its own article's reference.

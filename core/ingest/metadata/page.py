@@ -46,6 +46,9 @@ _ACCENT_BEFORE_SPACE = re.compile(f"([A-Za-z])([{_ACCENTS}])(?=\\s)")
 # glyph, set before its vowel ("K\u00b8edziorek" -> "Kędziorek"); after c, s, t, n, l, g or r the cedilla is that
 # letter's own ("Berzin\u00b8a" is Latvian "Berziņa").
 _OGONEK_AFTER_LETTER = re.compile("([aAeEiIuU])\u02db")
+# A diaeresis between a vowel and a consonant is the vowel's, whichever side the font sets it on: no consonant takes
+# one ("Scha\u00a8fer" -> "Schäfer" where APS sets it after its letter, "M\u00a8uller" stays "Müller").
+_DIAERESIS_AFTER_VOWEL = re.compile("([AEIOUYaeiouy])\u00a8(?=[^\\W\\d_AEIOUYaeiouy\u0131])")
 _OGONEK_BEFORE_VOWEL = re.compile("(?<=[^\\W\\d_cCsStTnNlLgGrR])\u00b8([eE])")
 # An accent on a capital inside a word in capitals that pypdf set apart by a space ("NICOL `O CESA-BIANCHI" ->
 # "NICOLÒ", "IV ´AN FERN ´ANDEZ-VAL", "G ¨UNTER"). A word in capitals that starts with an accented capital after
@@ -75,6 +78,7 @@ def _join_accents(text: str) -> str:
     text = _DOTLESS_I_BEFORE_ACCENT.sub(lambda match: unicodedata.normalize("NFC", "i" + _SPACING_ACCENTS[match.group(1)]), text)
     text = _ACCENT_ON_LAST_CAPITAL.sub(lambda match: match.group(1) or match.group(2), text)
     text = _NAME_SPLIT_AFTER_ACCENT.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
+    text = _DIAERESIS_AFTER_VOWEL.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0308"), text)
     text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
