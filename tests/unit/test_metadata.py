@@ -2919,7 +2919,10 @@ def test_one_line_said_twice_is_the_pages_own_text():
         ("Allyson L. Benton Centro de Investigación y Docencia Económicas and City,", ["Allyson L. Benton"]),
         ("Cold Spring Harbor Laboratory", []),
         # NEJM's dotted degrees.
-        ("Joshua T. Cohen, Ph.D., Peter J. Neumann, Sc.D., and Milton C. Weinstein, M.P.H.", ["Joshua T. Cohen", "Peter J. Neumann", "Milton C. Weinstein"]),
+        (
+            "Joshua T. Cohen, Ph.D., Peter J. Neumann, Sc.D., and Milton C. Weinstein, M.P.H.",
+            ["Joshua T. Cohen", "Peter J. Neumann", "Milton C. Weinstein"],
+        ),
     ],
 )
 def test_names_of_fresh_22_bylines(line, names):
@@ -2961,11 +2964,17 @@ def test_a_title_in_capitals_ends_at_its_footnote_star_before_the_names():
     ("text", "year"),
     [
         # arXiv stamps the day of its version; a later year on the page is the day it was typeset again.
-        ("arXiv:astro-ph/0606444v1  19 Jun 2006\nAstronomy & Astrophysics manuscript no. sb250506 c© ESO 2018\nOctober 1, 2018\nReceived May 26, 2006; accepted xxx", 2006),
+        (
+            "arXiv:astro-ph/0606444v1  19 Jun 2006\nAstronomy & Astrophysics manuscript no. sb250506 c© ESO 2018\nOctober 1, 2018\nReceived May 26, 2006; accepted xxx",
+            2006,
+        ),
         # Taylor & Francis's older journal line outranks a copyright a year before it.
         ("VISUAL COGNITION, 2009, 17 (1/2), 141/C1159\nA Title\n# 2008 Psychology Press, an imprint of the Taylor & Francis Group", 2009),
         # PubMed Central's author manuscript: the deposit's year is no publication year; the citation has its month.
-        ("NIH Public Access\nAuthor Manuscript\nEpidemiology. Author manuscript; available in PMC 2013 February 18.\nPublished in final edited form as:\nEpidemiology. 2010 January ; 21(1): 128–138. doi:10.1097/EDE.0b013e3181c30fb2.", 2010),
+        (
+            "NIH Public Access\nAuthor Manuscript\nEpidemiology. Author manuscript; available in PMC 2013 February 18.\nPublished in final edited form as:\nEpidemiology. 2010 January ; 21(1): 128–138. doi:10.1097/EDE.0b013e3181c30fb2.",
+            2010,
+        ),
     ],
 )
 def test_years_of_fresh_23_pages(text, year):
@@ -2975,7 +2984,10 @@ def test_years_of_fresh_23_pages(text, year):
 def test_a_doi_printed_again_as_an_address_right_after_it_is_cut_off():
     from papergym.core.ingest.metadata.doi_year import find_doi
 
-    assert find_doi("Citation: ... 24(11):13, https://doi.org/10.1167/jov.24.11.13.https://doi.org/10.1167/jov.24.11.13") == "10.1167/jov.24.11.13"
+    assert (
+        find_doi("Citation: ... 24(11):13, https://doi.org/10.1167/jov.24.11.13.https://doi.org/10.1167/jov.24.11.13")
+        == "10.1167/jov.24.11.13"
+    )
 
 
 def test_names_of_fresh_23_bylines():

@@ -256,7 +256,10 @@ def _same_names_turned_round(embedded: list[str], printed: list[str]) -> bool:
     return (
         len(embedded) == len(printed)
         and embedded != printed
-        and all(sorted(letters(word) for word in a.split()) == sorted(letters(word) for word in b.split()) for a, b in zip(embedded, printed, strict=True))
+        and all(
+            sorted(letters(word) for word in a.split()) == sorted(letters(word) for word in b.split())
+            for a, b in zip(embedded, printed, strict=True)
+        )
     )
 
 

@@ -19,7 +19,7 @@ class Metadata:
     # Whether the year is the day the file was made (Info CreationDate, XMP CreateDate), not a publication date.
     year_is_file_date: bool = field(default=False, compare=False)
     # Where each field came from: "layout", "text", "info", "xmp", "doi-pattern", "doi" (a year the DOI names),
-    # "citation" (the names of the citation page 1 prints for itself) or
+    # "citation" (the names of the citation page 1 prints for itself, or the year of one that quotes the title) or
     # "page-2" (read off the paper's page after a cover sheet).
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

@@ -391,7 +391,9 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
                 (
                     looks_like_author_line(line)
                     # A star after the title's last word is its footnote's: the title ended there.
-                    and (has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line)) or kept[-1].rstrip().endswith(_TITLE_STARS))
+                    and (
+                        has_markers(line) or (_in_capitals(kept[-1]) and not _in_capitals(line)) or kept[-1].rstrip().endswith(_TITLE_STARS)
+                    )
                 )
                 or is_affiliation(line)
             )
