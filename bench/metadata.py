@@ -58,7 +58,9 @@ EXTRACTION_SET = "extraction test files"
 # Science, Journal of Vision), medicine and epidemiology (JAMA, PLOS Medicine, BMC, AJE scans) and systems and HCI
 # (SIGCOMM, CHI, IEEE, CACM scans), 1978-2025; "fresh-24": 60 papers not yet labelled from repositories of the sets
 # above (at most two a repository: Nature, Science, PNAS and Physical Review scans, JSTOR covers, working papers,
-# arXiv, accepted manuscripts, 1963-2026).
+# arXiv, accepted manuscripts, 1963-2026); "fresh-25": 60 more such papers from other repositories (mostly one a
+# repository: IEEE, ACM, Elsevier, Springer, Wiley, SAGE, MDPI, ACS, AIP, Royal Society, PNAS and JSTOR scans, NBER
+# and other working papers, arXiv, anonymous submissions, 1927-2026).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -87,6 +89,7 @@ REAL_SETS = (
     "fresh-22",
     "fresh-23",
     "fresh-24",
+    "fresh-25",
 )
 
 
