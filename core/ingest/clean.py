@@ -239,11 +239,20 @@ _NUMBERED_ACCENTS = {
     126: "\u0303",
     127: "\u0308",
 }
-_UNMISTAKABLE_NUMBERED_GLYPH = re.compile(r"/C(?:211|223)\s?(?:19|20)\d\d\b|[^\W\d_]/C(?:18|19|20|23|24|126|127)[a-z]")
+# The corresponding author's star before its footnote shows it too: "/C3Corresponding author".
+_UNMISTAKABLE_NUMBERED_GLYPH = re.compile(
+    r"/C(?:211|223)\s?(?:19|20)\d\d\b|[^\W\d_]/C(?:18|19|20|23|24|126|127)[a-z]|/C3\s?[Cc]orresponding\s+author"
+)
+def shows_numbered_glyphs(text: str) -> bool:
+    """Whether a text shows a font's "C"-numbered glyphs unmistakably (see ``decode_named_glyphs``)."""
+    return bool(_UNMISTAKABLE_NUMBERED_GLYPH.search(text))
+
+
 _NUMBERED_SIGNS = {
     0: "\u2212",
     1: "\u00b7",
     2: "\u00d7",
+    3: "\u2217",
     6: "\u00b1",
     15: "\u2022",
     20: "\u2264",
@@ -254,14 +263,16 @@ _NUMBERED_SIGNS = {
 }
 
 
-def decode_named_glyphs(text: str) -> str:
+def decode_named_glyphs(text: str, signs_named: bool = False) -> str:
     """Text with glyphs that pypdf writes by a publisher font's names put back.
 
     AIP's numbered parentheses ("/H20849Received 2006/H20850" -> "(Received
     2006)"), and the "C"-numbered glyphs of Elsevier's and others' fonts: an
     accent before its letter ("V/C19azquez" -> "Vázquez"), a copyright sign
     ("/C211 2016 Elsevier"), a minus, a bullet. A numbered glyph whose meaning
-    is not known stays as it is.
+    is not known stays as it is. Signs are read only where the text shows
+    the fonts' numbering unmistakably, or the caller saw it elsewhere on the
+    page (``signs_named``: a line of a page read piece by piece).
     """
     if "/H208" in text:
         for name, character in _AIP_GLYPHS.items():
@@ -270,7 +281,7 @@ def decode_named_glyphs(text: str) -> str:
         return text
     # "C2H2/C2H4", "Pt/C20" and "S1/C0" are chemistry and labels: signs are read only on a page that shows the
     # fonts' numbering unmistakably, by a copyright sign before a year or an accent inside a word.
-    signs_named = bool(_UNMISTAKABLE_NUMBERED_GLYPH.search(text))
+    signs_named = signs_named or shows_numbered_glyphs(text)
 
     def glyph(match: re.Match[str]) -> str:
         code, letter = int(match.group(1)), match.group("letter")

@@ -13,7 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from papergym.core.ingest.clean import decode_glyph_codes, decode_named_glyphs, decode_slash_named_glyphs, has_slash_named_glyphs
+from papergym.core.ingest.clean import (
+    decode_glyph_codes,
+    decode_named_glyphs,
+    decode_slash_named_glyphs,
+    has_slash_named_glyphs,
+    shows_numbered_glyphs,
+)
 
 __all__ = ["LayoutLine", "PageLayout", "read_page"]
 
@@ -65,7 +71,8 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         pieces.append((decode_named_glyphs(text), size, _font_name(font), y))
 
     try:
-        text = decode_named_glyphs(page.extract_text(visitor_text=collect) or "")
+        raw_text = page.extract_text(visitor_text=collect) or ""
+        text = decode_named_glyphs(raw_text)
     except Exception:
         try:
             return decode_glyph_codes(page.extract_text() or ""), None
@@ -80,7 +87,9 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         # A font known only by glyph codes: its sizes are unreliable too, so the text is read without them.
         return decoded, None
     try:
-        return text, PageLayout(_lines_of(pieces))
+        # A sign a line names by its number is read when the page shows the numbering elsewhere ("/C3Corresponding
+        # author" in the footnote, "Wüstenhagena,/C3," in the author line).
+        return text, PageLayout(_lines_of(pieces, signs_named=shows_numbered_glyphs(raw_text)))
     except Exception:
         return text, None
 
@@ -94,14 +103,14 @@ def _font_name(font: Any) -> str:
     return name.lstrip("/").split("+", 1)[-1]
 
 
-def _lines_of(pieces: list[tuple[str, float, str, float]]) -> list[LayoutLine]:
+def _lines_of(pieces: list[tuple[str, float, str, float]], signs_named: bool = False) -> list[LayoutLine]:
     """Pieces of text joined into lines at pypdf's line breaks, each with the style of most of its letters."""
     lines: list[LayoutLine] = []
     parts: list[tuple[str, float, str, float]] = []
 
     def finish() -> None:
         # A glyph named apart from the letters around it ("Radomı´rM" + "/C20ech") is read in its word.
-        text = decode_named_glyphs("".join(part[0] for part in parts))
+        text = decode_named_glyphs("".join(part[0] for part in parts), signs_named)
         if text.strip():
             letters_by_style: Counter[tuple[float, str]] = Counter()
             for part_text, size, font, _ in parts:

@@ -3028,3 +3028,17 @@ def test_a_glyph_code_glued_onto_a_doi_is_cut_off():
 def test_a_scans_run_together_banner_dates_the_issue_over_the_day_it_was_communicated():
     text = "Proc.NatLAcad.Sci.USAVol.79,pp.1129-1133,February1982Biophysics\nQuantitativemodelforgeneregulation\nCommunicatedbyMarkPtashne,November6,1981"
     assert from_first_page(text).year == 1982
+
+
+def test_a_numbered_star_is_read_in_a_line_when_the_page_shows_the_numbering_elsewhere():
+    # Elsevier's AdvTimes names the corresponding author's star "/C3"; the footnote "/C3Corresponding author" shows it.
+    line = "Rolf Wu\u00a8stenhagena,/C3, Maarten Wolsinkb, Mary Jean Bu\u00a8rera"
+    assert decode_named_glyphs(line) == line  # alone, "/C3" could be chemistry
+    assert decode_named_glyphs(line, signs_named=True) == "Rolf Wu\u00a8stenhagena,\u2217, Maarten Wolsinkb, Mary Jean Bu\u00a8rera"
+    assert decode_named_glyphs(line + "\n/C3Corresponding author. Tel.").endswith("\u2217Corresponding author. Tel.")
+
+
+def test_a_footnote_mark_after_a_doi_is_no_part_of_it():
+    from papergym.core.ingest.metadata.doi_year import find_doi
+
+    assert find_doi("CHAOS 12, 584 (2002) DOI: 10.1063/1.1494875# Received") == "10.1063/1.1494875"

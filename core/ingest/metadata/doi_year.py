@@ -17,7 +17,8 @@ _DOI_START = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]*(?:<[^\s\"'<>]+>[^\s\"'<>]*)*
 _GLUED_AFTER_DOI = re.compile(
     r"(?<=\d)(?:doi|https?|www|received|accepted|published|citation|copyright|cite|available|open|licen[cs]e)$", re.IGNORECASE
 )
-_DOI_TRAILING_PUNCTUATION = ".,;:'\""
+# A footnote's "#" mark after the DOI (AIP: "10.1063/1.1494875#") is no part of it.
+_DOI_TRAILING_PUNCTUATION = ".,;:'\"#"
 _ADDRESS_AFTER_DOI = re.compile(r"(?<=\w)\.?(?:https?://|www\.).*$", re.IGNORECASE)
 # PNAS prints its supplement's address after the DOI: "10.1073/pnas.1907370117/-/DCSupplemental".
 # APA names its supplemental materials by the article's DOI and ".supp": "10.1037/xlm0001080.supp".
