@@ -3042,3 +3042,17 @@ def test_a_footnote_mark_after_a_doi_is_no_part_of_it():
     from papergym.core.ingest.metadata.doi_year import find_doi
 
     assert find_doi("CHAOS 12, 584 (2002) DOI: 10.1063/1.1494875# Received") == "10.1063/1.1494875"
+
+
+def test_an_author_block_set_apart_starts_at_its_first_line_of_names():
+    from papergym.core.ingest.metadata.authors import find_author_block
+
+    lines = [
+        LayoutLine("The MSP is a small wearable device designed for embedded activity recognition.", 10.5, "Sans", 501),
+        LayoutLine("Tanzeem Choudhury,", 10, "Sabon-Bold", 296),
+        LayoutLine("Sunny Consolvo, Beverly Harrison,", 10, "Sabon-Bold", 283),
+        LayoutLine("Jeffrey Hightower,", 10, "Sabon-Bold", 271),
+        LayoutLine("Ali Rahimi, and Adam Rea", 10, "Sabon-Bold", 246),
+        LayoutLine("Intel Research", 10, "Sabon-Italic", 233),
+    ]
+    assert find_author_block(lines) == ["Tanzeem Choudhury", "Sunny Consolvo", "Beverly Harrison", "Jeffrey Hightower", "Ali Rahimi", "Adam Rea"]

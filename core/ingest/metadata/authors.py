@@ -703,7 +703,12 @@ def find_author_block(lines: list[LayoutLine], letter_markers: str = "") -> list
             continue
         following = lines[index + 1 : index + 1 + _AFFILIATION_WITHIN]
         if any(is_affiliation(other.text) or AFFILIATION_WORDS.search(other.text) for other in following):
-            return find_authors(lines[index:], letter_markers, use_styles=True)
+            # The block's lines of names above, in its type, are its first ("Tanzeem Choudhury," / "Sunny Consolvo,
+            # Beverly Harrison," over the line whose address follows within reach).
+            start = index
+            while start > 0 and lines[start - 1].same_style(line) and _names_on_line(lines[start - 1].text):
+                start -= 1
+            return find_authors(lines[start:], letter_markers, use_styles=True)
     return []
 
 
