@@ -243,6 +243,8 @@ _NUMBERED_ACCENTS = {
 _UNMISTAKABLE_NUMBERED_GLYPH = re.compile(
     r"/C(?:211|223)\s?(?:19|20)\d\d\b|[^\W\d_]/C(?:18|19|20|23|24|126|127)[a-z]|/C3\s?[Cc]orresponding\s+author"
 )
+
+
 def shows_numbered_glyphs(text: str) -> bool:
     """Whether a text shows a font's "C"-numbered glyphs unmistakably (see ``decode_named_glyphs``)."""
     return bool(_UNMISTAKABLE_NUMBERED_GLYPH.search(text))

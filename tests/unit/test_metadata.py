@@ -3055,4 +3055,11 @@ def test_an_author_block_set_apart_starts_at_its_first_line_of_names():
         LayoutLine("Ali Rahimi, and Adam Rea", 10, "Sabon-Bold", 246),
         LayoutLine("Intel Research", 10, "Sabon-Italic", 233),
     ]
-    assert find_author_block(lines) == ["Tanzeem Choudhury", "Sunny Consolvo", "Beverly Harrison", "Jeffrey Hightower", "Ali Rahimi", "Adam Rea"]
+    assert find_author_block(lines) == [
+        "Tanzeem Choudhury",
+        "Sunny Consolvo",
+        "Beverly Harrison",
+        "Jeffrey Hightower",
+        "Ali Rahimi",
+        "Adam Rea",
+    ]
