@@ -271,10 +271,6 @@ def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | N
                 # page's banner prints is the issue's ("Vol. 12, No. 3, 2020" under "Received 12 May 2019").
                 yield _later_issue_year(text, year)
             yield year
-    if journal_year and arxiv_year and journal_year > arxiv_year and _is_dated_in_header(text, journal_year):
-        # A preprint's banner dated after its arXiv stamp is the day the PDF was typeset
-        # ("Astronomy & Astrophysics manuscript no. x, February 2, 2008" on a 2004 preprint).
-        yield arxiv_year
     yield journal_year
     yield arxiv_year
     for pattern in _APPEARED_IN_PATTERNS:
@@ -502,15 +498,6 @@ def _later_issue_year(text: str, history_year: int) -> int | None:
             if history_year < year <= history_year + _LATER_ISSUE_YEARS:
                 return year
     return None
-
-
-def _is_dated_in_header(text: str, year: int) -> bool:
-    """Whether one of the page's first lines gives the year as a calendar date ("February 2, 2008")."""
-    for line in nonblank_lines(text)[:HEADER_LINES]:
-        for date in _BANNER_DATE_YEAR.finditer(line):
-            if (date.group("year") or date.group("day_first_year")) == str(year):
-                return True
-    return False
 
 
 def _banner_date_year(text: str) -> int | None:
