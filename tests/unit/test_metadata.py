@@ -1419,6 +1419,18 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
         # A year glued to the journal's name before its volume, and CACM's issue line at a column's foot.
         ("Journal of Educational Psychology1974, Vol. 66, No. 5, 688-701\nA Title", 1974),
         ("A Title\nE. W. Dijkstra\n" + "Body.\n" * 12 + "Volume 8 / Number 9 / September, 1965\n" + "Body.\n" * 12, 1965),
+        # A weekly's foot with the issue's day, mid-page in the reading order, under a download stamp's later year.
+        (
+            "A Title\nJane Roe\n"
+            + "In 1960, Burnet and Medawar shared the prize.\n" * 3
+            + "Body.\n" * 12
+            + "www.sciencemag.org SCIENCE VOL 296 12 APRIL 2002 301\n"
+            + "Body.\n" * 12
+            + "Downloaded from https://www.science.org at Boston University on October 08, 2024\n",
+            2002,
+        ),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "12 APRIL 2002 VOL 296 SCIENCE www.sciencemag.org\n" + "Body.\n" * 12, 2002),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "NATURE | VOL 408 | 16 NOVEMBER 2000 | www.nature.com\n" + "Body.\n" * 12, 2000),
         # A copyright line whose sign a scan's text layer lost, beside the publisher's name; not a sentence naming one.
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "1063-6919/99 $10.00 .oo 13 1999 IEEE\n", 1999),
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "Springer-Verlag Berlin Heidelberg 1992\n", 1992),
@@ -1932,6 +1944,20 @@ def test_a_files_date_printed_only_in_its_download_stamp_is_no_year():
     assert from_pdf(make_pdf(lines, info={"/CreationDate": "D:20090615084839"})).year is None
     lines[0] = (10, "BYTE Magazine 2009 issue, reproduced")
     assert from_pdf(make_pdf(lines, info={"/CreationDate": "D:20090615084839"})).year == 2009
+
+
+def test_the_articles_reference_in_the_info_subject_dates_a_page_that_prints_no_year():
+    # HighWire's PDFs of Science scans: no year in the page's text layer, the reference in /Subject, a later file date.
+    lines = [(20, "Virus Infection of Cultured Cells"), (10, "Jane Roe"), (10, "Plain body text without a date.")]
+    info = {"/Subject": "Science 1962.137:1047-1048", "/CreationDate": "D:20050311120000"}
+    metadata = from_pdf(make_pdf(lines, info=info))
+    assert (metadata.year, metadata.sources["year"]) == (1962, "info")
+    # A subject that is prose, or a conference's name, dates nothing: the file's date is still checked against the page.
+    for subject in ("Malaria campaigns (circa 1920) and their effect", "Proceedings of the International Conference 2010"):
+        assert from_pdf(make_pdf(lines, info={**info, "/Subject": subject})).year is None
+    # The page's own year comes first.
+    dated = [*lines, (8, "Copyright \u00a9 1963 by the AAAS")]
+    assert from_pdf(make_pdf(dated, info=info)).year == 1963
 
 
 def test_a_year_read_from_the_doi_says_so():

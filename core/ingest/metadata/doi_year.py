@@ -166,15 +166,29 @@ _ARTICLE_REFERENCE = re.compile(
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+\d{{1,4}}\s*\({_ANY_YEAR}\)\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}$"
 )
+
+
+def own_reference_year(text: str) -> int | None:
+    """The year of an article's reference in a field that holds only it (HighWire writes Science's into the PDF's
+    /Subject: "Science 2002.296:301-305"), or None."""
+    match = _ARTICLE_REFERENCE.search(text.strip())
+    return year_in_range(int(next(year for year in match.groups() if year))) if match else None
+
+
 # Kluwer's and Springer's footer: volume:pages, year: "Boundary-Layer Meteorology 74:113-130, 1995."; read among the
 # banner lines only, as a footnote citing other work has the same form.
 _VOLUME_PAGES_YEAR = re.compile(rf"\b\d{{1,4}}\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}\s*,\s*{_ANY_YEAR}\.?$")
 # A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
 _VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
 # So is an issue's number with its month, wherever it stands ("Volume 8 / Number 9 / September, 1965", as CACM
-# prints it at a column's foot).
+# prints it at a column's foot), and a weekly's volume with the issue's day, before or after it, which Science and
+# Nature print in the foot that the reading order may put mid-page ("www.sciencemag.org SCIENCE VOL 296 12 APRIL 2002
+# 301", "12 APRIL 2002 VOL 296 SCIENCE", "NATURE | VOL 408 | 16 NOVEMBER 2000 |").
+_DAY_OF_ISSUE = r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+"
 _ISSUE_DATE = re.compile(
-    rf"\b(?:number|no\.)\s*\d{{1,3}}\s*[/,]\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+{_YEAR}\b",
+    rf"\b(?:number|no\.)\s*\d{{1,3}}\s*[/,]\s*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+{_YEAR}\b"
+    rf"|\bvol\.?\s*\d{{1,4}}\s*[|,]?\s*{_DAY_OF_ISSUE}(?P<weekly_year>{_YEAR_DIGITS})\b"
+    rf"|\b{_DAY_OF_ISSUE}(?P<year_before_volume>{_YEAR_DIGITS})\s*[|,]?\s*vol\.?\s*\d{{1,4}}\b",
     re.IGNORECASE,
 )
 # Lines at the top of the page (and its last few, the footer) are banners;
@@ -471,7 +485,7 @@ def _journal_line_year(text: str) -> int | None:
             continue
         issue = _ISSUE_DATE.search(line)
         if issue:
-            return year_in_range(int(issue.group("year")))
+            return year_in_range(int(issue.group("year") or issue.group("weekly_year") or issue.group("year_before_volume")))
         match = _VOLUME_LINE.match(line) and _JOURNAL_LINE_YEAR.search(line)
         if match:
             return year_in_range(int(next(year for year in match.groups() if year)))

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import Any
 
-from papergym.core.ingest.metadata.doi_year import find_doi, year_in_range
+from papergym.core.ingest.metadata.doi_year import find_doi, own_reference_year, year_in_range
 from papergym.core.ingest.metadata.names import split_author_string, turn_round, unique_names
 from papergym.core.ingest.metadata.record import Metadata
 from papergym.core.ingest.metadata.titles import clean_title
@@ -22,6 +22,8 @@ def from_info(info: dict[str, Any] | None) -> Metadata:
         return Metadata()
     texts = {str(key): _as_text(value) for key, value in info.items()}
     year_match = _INFO_YEAR.match(texts.get("/CreationDate") or texts.get("/ModDate") or "")
+    # A publisher may write the article's reference into /Subject: its year is the paper's, not the file's.
+    cited_year = own_reference_year(texts.get("/Subject") or "")
     doi = None
     for key in (*_INFO_DOI_KEYS, *sorted(texts)):
         doi = find_doi(texts.get(key) or "")
@@ -30,9 +32,9 @@ def from_info(info: dict[str, Any] | None) -> Metadata:
     return Metadata(
         title=clean_title(texts.get("/Title")),
         authors=split_author_string(texts.get("/Author")),
-        year=year_in_range(int(year_match.group("year"))) if year_match else None,
+        year=cited_year or (year_in_range(int(year_match.group("year"))) if year_match else None),
         doi=doi,
-        year_is_file_date=True,
+        year_is_file_date=not cited_year,
     )
 
 
