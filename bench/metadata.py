@@ -60,7 +60,10 @@ EXTRACTION_SET = "extraction test files"
 # above (at most two a repository: Nature, Science, PNAS and Physical Review scans, JSTOR covers, working papers,
 # arXiv, accepted manuscripts, 1963-2026); "fresh-25": 60 more such papers from other repositories (mostly one a
 # repository: IEEE, ACM, Elsevier, Springer, Wiley, SAGE, MDPI, ACS, AIP, Royal Society, PNAS and JSTOR scans, NBER
-# and other working papers, arXiv, anonymous submissions, 1927-2026).
+# and other working papers, arXiv, anonymous submissions, 1927-2026); "fresh-26": 56 papers not yet labelled from
+# repositories the sets above have least used (JSTOR scans of Science and economics journals, Econometrica, Cell
+# Press, PNAS, ACS, APS, AIP, IOP, AAS, Elsevier, Wiley, Springer, MDPI, IEEE and ACM proceedings, AISTATS, HAL
+# covers, arXiv, technical and working papers, 1968-2025).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -90,6 +93,7 @@ REAL_SETS = (
     "fresh-23",
     "fresh-24",
     "fresh-25",
+    "fresh-26",
 )
 
 
