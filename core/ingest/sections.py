@@ -479,13 +479,19 @@ def _fold_structured_abstract(headings: list[_Heading]) -> list[_Heading]:
 
     Between an "Abstract" heading and a later "Introduction", headings such as
     "Background", "Methods" and "Results" are the abstract's own labels.
-    "Summary" before any other main heading is the abstract too.
+    "Summary" before any other main heading is the abstract too, after front-matter headings of no kind (Cell
+    Press's graphical-abstract page: "Highlights", then the paper's page with its "SUMMARY").
     """
     main_kinds = {"introduction", "methods", "results", "discussion", "conclusion"}
-    if headings and headings[0].kind == "conclusion" and _normalize_name(headings[0].title) == "summary":
-        if any(heading.kind in main_kinds for heading in headings[1:]):
-            first = headings[0]
-            headings = [_Heading(first.line_index, "abstract", first.title, None, first.rest_of_line)] + headings[1:]
+    first_main = next((position for position, heading in enumerate(headings) if heading.kind != "other"), None)
+    if first_main is not None and headings[first_main].kind == "conclusion" and _normalize_name(headings[first_main].title) == "summary":
+        if any(heading.kind in main_kinds for heading in headings[first_main + 1 :]):
+            first = headings[first_main]
+            headings = [
+                *headings[:first_main],
+                _Heading(first.line_index, "abstract", first.title, None, first.rest_of_line),
+                *headings[first_main + 1 :],
+            ]
     abstract_position = next((position for position, heading in enumerate(headings) if heading.kind == "abstract"), None)
     if abstract_position is None and headings and _normalize_name(headings[0].title) in _STRUCTURED_ABSTRACT_OPENINGS:
         # A structured abstract without its "Abstract" heading (PLOS's, as pypdf reads some): "Background", "Methods",

@@ -487,6 +487,18 @@ class TestRealPaperPatterns:
         metadata = from_pdf(make_pdf([(30, big_text), *FIRST_PAGE_LINES[1:]]))
         assert metadata.title == "Largest Font Title on Two Lines"
 
+    def test_a_crystal_face_in_brackets_is_no_year_and_leaves_the_title_a_title(self):
+        lines = [
+            (17, "Stable Phosphorus-Enriched (0001) Surfaces of Nickel Phosphides"),
+            (13, "Robert B. Wexler, John Mark P. Martirez,\u2020 and Andrew M. Rappe*"),
+            (10, "Department of Chemistry, University of Pennsylvania, Philadelphia, Pennsylvania"),
+            (10, "19104-6323, United States"),
+            (10, "ABSTRACT: In heterogeneous catalysis, catalyst synthesis precedes operation."),
+        ]
+        assert from_pdf(make_pdf(lines)).title == "Stable Phosphorus-Enriched (0001) Surfaces of Nickel Phosphides"
+        lines[0] = (17, "Climate Change Economics (2019) Review Issue")
+        assert from_pdf(make_pdf(lines)).title != "Climate Change Economics (2019) Review Issue"
+
     def test_preprint_header_above_the_title_is_skipped(self):
         text = (
             "Draft version July 14, 2017\nTypeset using LATEX twocolumn style in AASTeX61\n"
@@ -1371,6 +1383,42 @@ PAPER_FIRST_PAGE = [
     (9, "1Department of Zoology, University of British Columbia, Vancouver, Canada."),
     *BODY_LINES,
 ]
+
+
+def test_a_graphical_abstract_page_cuts_the_authors_short_and_the_papers_page_names_them_all():
+    title = "Infectivity of Dengue Virus Serotypes Is Correlated with Protein Dynamics"
+    summary_page = [
+        (19, title),
+        (12, "Graphical Abstract"),
+        (12, "Highlights"),
+        (10, "d Ions mediate the temperature-dependent change"),
+        (12, "Authors"),
+        (10, "Kamal Kant Sharma, Xin-Xiang Lim,"),
+        (10, "Sarala Neomi Tantirimudalige, ...,"),
+        (10, "Peter J. Bond, Thorsten Wohland"),
+        (12, "Correspondence"),
+        (10, "twohland@nus.edu.sg"),
+        (12, "In Brief"),
+        (10, "Sharma et al. show that ions alter the virus."),
+    ]
+    paper_page = [
+        (11, "Structure"),
+        (20, title),
+        (9, "Kamal Kant Sharma,1 Xin-Xiang Lim,1 Sarala Neomi Tantirimudalige,1 Anjali Gupta,1 Peter J. Bond,1 and Thorsten Wohland1,*"),
+        (8, "1Department of Biological Sciences, National University of Singapore, Singapore"),
+        (9, "SUMMARY"),
+        *BODY_LINES,
+    ]
+    metadata = from_pdf(make_pdf(summary_page, more_pages=[paper_page]))
+    assert metadata.title == title
+    assert metadata.authors == [
+        "Kamal Kant Sharma",
+        "Xin-Xiang Lim",
+        "Sarala Neomi Tantirimudalige",
+        "Anjali Gupta",
+        "Peter J. Bond",
+        "Thorsten Wohland",
+    ]
 
 
 def test_a_publishers_reprint_notice_gives_way_to_the_papers_own_first_page():

@@ -449,6 +449,17 @@ def test_an_abstract_that_mentions_email_ends_at_pnas_bar_keywords():
     assert abstract.startswith("Human communication is increasingly") and abstract.endswith("novel forms.")
 
 
+def test_cell_press_summary_after_the_graphical_abstract_page_is_the_abstract():
+    text = (
+        "Article\nA Title Here\nGraphical Abstract\nHighlights\nd Ions mediate the change\nIn Brief\nSmith et al. show it.\n"
+        "Structure\nArticle\nA Title Here\nJane Roe and John Doe\nSUMMARY\nDengue is a virus.\nINTRODUCTION\nText.\n"
+    )
+    assert ("abstract", "SUMMARY") in headings(split_sections(text))
+    # A closing summary after a front-matter heading stays a conclusion.
+    closing = split_sections("Highlights\nd A point\nIntroduction\nText.\nSummary\nWe found X.")
+    assert headings(closing)[-1] == ("conclusion", "Summary")
+
+
 def test_a_reproducibility_summary_is_the_abstract():
     text = (
         "[Re] A Title Here\nJane Roe\nReproducibility Summary\nScope of Reproducibility \u2014 We replicate a model.\nIntroduction\nBody."

@@ -263,6 +263,8 @@ _ORGANISATION_WORDS = frozenset(
 )
 # A name never starts with an article: "A Survey", "The Free Haven Project".
 _ARTICLES = frozenset({"A", "An", "The"})
+# A page's headings in a name's shape: Cell Press's "Graphical Abstract" above its "Authors" box.
+_HEADING_WORDS = frozenset({"abstract", "highlights", "summary", "introduction", "keywords", "contents"})
 # An upper-case acronym of two or more letters, without dots: "UC", "SUNY", "MIT".
 _ACRONYM = re.compile(r"^[A-Z]{2,}$")
 # Institutions known by an acronym, and companies, that start their name on an author line ("UC Berkeley", "TU Delft").
@@ -407,6 +409,8 @@ def is_name(piece: str) -> bool:
         or _PLACE_PHRASES.search(piece)
         or any(token.lower().strip(".,") in _PLACE_WORDS for token in tokens)
     ):
+        return False
+    if any(token.lower() in _HEADING_WORDS for token in tokens):
         return False
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person

@@ -21,7 +21,8 @@ ARTICLE_TYPE_LINE = re.compile(
     re.IGNORECASE,
 )
 BANNER_ANYWHERE = re.compile(
-    r"10\.\d{4,9}/|https?:|www\.|@|©|\bissn\b|arxiv:|\(\d{4}\)"
+    # A year in brackets is a citation's or a banner's; other four digits are not ("(0001) Surfaces", a crystal face).
+    r"10\.\d{4,9}/|https?:|www\.|@|©|\bissn\b|arxiv:|\((?:1[6-9]|20)\d\d\)"
     r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b|\bpublishing\s+(?:corporation|group|ltd)\b"
     r"|\b(?:elsevier|springer|wiley|taylor\s*&\s*francis|hindawi|mdpi|frontiers\s+in|biomed\s+central|plos|cell\s+press)\b"
     r"|\bvol(?:ume)?\.?\s*\d|\bpp\.\s*\d|\bpages\s+\d|\bconference\s+on\b|\bsymposium\b|\bworkshop\s+on\b"

@@ -55,6 +55,11 @@ _COVER_PAGE = re.compile(
     r"|\bthrough\s+the\s+royal\s+society\s+of\s+chemistry\s+peer\s+review\b",
     re.IGNORECASE | re.DOTALL,
 )
+# Cell Press's graphical-abstract page before the paper's own first page: its "Authors" box cuts a long list short
+# ("Sarala Neomi Tantirimudalige, ..., Peter J. Bond"), and the paper's page after it names them all.
+_GRAPHICAL_ABSTRACT_PAGE = re.compile(
+    r"^Graphical\s+Abstract\s*$.*^Highlights\s*$.*^(?:In\s+Brief|eTOC\s+Blurb|Correspondence)\s*$", re.MULTILINE | re.DOTALL
+)
 
 
 def from_pdf(
@@ -184,6 +189,8 @@ def _is_papers_first_page(paper_page: Metadata, cover: bool, first_text: str, pa
         # JSTOR's form names every author after "Author(s):"; the scanned page after it may read worse.
         if page_authors and _JSTOR_AUTHORS_FIELD.search(first_text):
             return False
+        if _GRAPHICAL_ABSTRACT_PAGE.search(first_text):
+            return len(paper_page.authors) >= len(page_authors)
         counted = _COVER_AUTHOR_COUNT.search(first_text)
         named_on_cover = int(counted.group(1)) if counted else 1
         return len(page_authors) < max(named_on_cover, 2) and len(paper_page.authors) > len(page_authors)
@@ -226,7 +233,7 @@ def _extends(longer: str | None, shorter: str | None) -> bool:
 
 def is_cover_page(text: str) -> bool:
     """Whether a first page is a cover sheet an archive or repository put before the paper."""
-    return bool(_COVER_PAGE.search(text))
+    return bool(_COVER_PAGE.search(text) or _GRAPHICAL_ABSTRACT_PAGE.search(text))
 
 
 # The prefix of the DOIs JSTOR registers for its own copies: the publisher's DOI, where the paper prints one, is the
