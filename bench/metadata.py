@@ -63,7 +63,9 @@ EXTRACTION_SET = "extraction test files"
 # and other working papers, arXiv, anonymous submissions, 1927-2026); "fresh-26": 56 papers not yet labelled from
 # repositories the sets above have least used (JSTOR scans of Science and economics journals, Econometrica, Cell
 # Press, PNAS, ACS, APS, AIP, IOP, AAS, Elsevier, Wiley, Springer, MDPI, IEEE and ACM proceedings, AISTATS, HAL
-# covers, arXiv, technical and working papers, 1968-2025).
+# covers, arXiv, technical and working papers, 1968-2025); "fresh-27": 46 more of the same kind (1954-2025: scans of
+# Science, PNAS, Operations Research and J. Comput. Phys., JSTOR covers, Nature, SAGE, T&F, OUP, Elsevier, IOP, IEEE,
+# ACM, ASCE, AIP, PMLR, RSS, technical reports, accepted manuscripts, arXiv, a web page saved as PDF).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -94,6 +96,7 @@ REAL_SETS = (
     "fresh-24",
     "fresh-25",
     "fresh-26",
+    "fresh-27",
 )
 
 
