@@ -229,6 +229,8 @@ class TestFromFirstPage:
                 "10.1109/TIT.1982.1056489",
             ),
             ("doi.org/10.5555/\ndemo.2024.1 more", "10.5555/demo.2024.1"),
+            # ASCE's brackets in the fonts it used until about 2005.
+            ("DOI: 10.1061/~ASCE!1076-0342~2003!9:3~117!", "10.1061/(ASCE)1076-0342(2003)9:3(117)"),
         ],
     )
     def test_doi_forms(self, line, doi):
@@ -1343,6 +1345,13 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ),
         # Names side by side in columns, one of them initial, given name, surname.
         ("St\u00e9phane Ross Geoffrey J. Gordon J. Andrew Bagnell", ["St\u00e9phane Ross", "Geoffrey J. Gordon", "J. Andrew Bagnell"]),
+        # A given name of two words, and a middle initial that stays with the given name before it.
+        (
+            "Ryan Prescott Adams Hanna M. Wallach Zoubin Ghahramani",
+            ["Ryan Prescott Adams", "Hanna M. Wallach", "Zoubin Ghahramani"],
+        ),
+        ("J. Andrew Bagnell Geoffrey J. Gordon", ["J. Andrew Bagnell", "Geoffrey J. Gordon"]),
+        ("J. van Leeuwen Geoffrey J. Gordon", ["J. van Leeuwen", "Geoffrey J. Gordon"]),
         # Groups that sign as authors, alone or among people; a research group is an affiliation.
         ("The Cancer Genome Atlas Network*", ["The Cancer Genome Atlas Network"]),
         ("Lucilla Poston1, Annette L. Briley1, UPBEAT Consortium", ["Lucilla Poston", "Annette L. Briley", "UPBEAT Consortium"]),
@@ -1479,6 +1488,29 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
         ),
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "12 APRIL 2002 VOL 296 SCIENCE www.sciencemag.org\n" + "Body.\n" * 12, 2002),
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "NATURE | VOL 408 | 16 NOVEMBER 2000 | www.nature.com\n" + "Body.\n" * 12, 2000),
+        # The AEA's header, above an abstract that cites a year in brackets before a full stop.
+        (
+            "81\nAmerican Economic Journal: Macroeconomics 2013, 5(1): 81\u2013101\nhttp://dx.doi.org/10.1257/mac.5.1.81\n"
+            "A Title\nBy Jane Roe*\nI examine the effect using the setup of Richardson and\nTroost (2009). The experiment is\n",
+            2013,
+        ),
+        # Elsevier's accepted manuscript: "Reference:" labels its journal's code and number, "Please cite" the year.
+        (
+            "Accepted Manuscript\nA Title\nJane Roe\nPII: S2095-0349(15)00110-5\nReference: TAML 62\n"
+            "To appear in: Theoretical and Applied Mechanics Letters\nReceived date: 10 October 2015\n"
+            "Accepted date: 26 November 2015\nPlease cite this article as: J. Roe, A Title, Theoretical and Applied\n"
+            "Mechanics Letters (2016), http://dx.doi.org/10.1016/j.taml.2015.11.012\n",
+            2016,
+        ),
+        # A footnote saying where the paper was published, its marker glued on, in Spanish; prose "published in" is not.
+        (
+            "A Title\nJane Roe\n"
+            + "Body.\n" * 12
+            + "1Publicado en: Inform\u00e1tica Educativa, Vol. 5, No 1, pp. 35-42, 1992.\n"
+            + "Body.\n" * 12,
+            1992,
+        ),
+        ("A Title\nJane Roe\n" + "Body.\n" * 12 + "The method was first published in 1992 by others.\n" + "Body.\n" * 12, None),
         # A copyright line whose sign a scan's text layer lost, beside the publisher's name; not a sentence naming one.
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "1063-6919/99 $10.00 .oo 13 1999 IEEE\n", 1999),
         ("A Title\nJane Roe\n" + "Body.\n" * 12 + "Springer-Verlag Berlin Heidelberg 1992\n", 1992),
@@ -1590,6 +1622,26 @@ def test_a_display_titles_much_smaller_subtitle_joins_it_past_a_drop_cap():
     ]
     metadata = _read_layout(lines)
     assert (metadata.title, metadata.authors) == ("Amazon.com Recommendations Item-to-Item Collaborative Filtering", [])
+
+
+def test_a_title_ending_in_a_colon_takes_its_much_smaller_subtitle():
+    lines = [
+        LayoutLine("Keys Under Doormats:", 25, "CMBX12", 675),
+        LayoutLine("mandating insecurity by requiring government access to all", 14.5, "CMCSC10", 646),
+        LayoutLine("data and communications", 14.5, "CMCSC10", 629),
+        LayoutLine("Harold Abelson, Ross Anderson, Steven M. Bellovin, Josh Benaloh, Matt Blaze", 12, "CMR12", 589),
+        LayoutLine("Abstract", 11, "CMBX10", 525),
+        *(
+            LayoutLine("Twenty years ago, law enforcement organizations lobbied to require data and", 11, "CMR10", 502 - 16 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(lines)
+    assert metadata.title == "Keys Under Doormats: mandating insecurity by requiring government access to all data and communications"
+    assert metadata.authors[:2] == ["Harold Abelson", "Ross Anderson"]
+    # Without the colon, the smaller lines are no part of the title.
+    lines[0] = LayoutLine("Keys Under Doormats", 25, "CMBX12", 675)
+    assert _read_layout(lines).title == "Keys Under Doormats"
 
 
 def test_affiliation_letters_in_order_and_aips_marker_after_a_comma_come_off_the_names():

@@ -319,6 +319,17 @@ def test_letters_that_stand_for_other_letters_read_as_noise():
     assert not extract_module._reads_as_noise([vietnamese])
 
 
+def test_a_few_pages_of_control_codes_leave_the_papers_text_a_text():
+    text = "Transient electronics dissolve in water after a designed time, which the models here predict well. " * 20
+    table = "\x01\x02 1.5 \x03 2.0 \x01 " * 200
+    # A manuscript's table pages set in a font without a map: more control codes than a tenth of all its characters.
+    pages = [text] * 6 + [table] * 3
+    assert extract_module._reads_as_noise(["".join(pages)])
+    assert not extract_module._reads_as_noise(pages)
+    # Most of the paper in such a font is noise.
+    assert extract_module._reads_as_noise([text] * 2 + [table] * 6)
+
+
 @pytest.mark.skipif(ocr_unavailable_reason() is not None, reason="the ocr extra is not installed")
 def test_a_scan_imported_before_ocr_was_installed_is_read_when_imported_again(tmp_path: Path):
     from papergym.core.ingest.importer import import_paths

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import islice, pairwise
 
 from papergym.core.ingest.layout import LayoutLine
 from papergym.core.ingest.metadata.names import ET_AL, NAME_PARTICLES, unique_names
@@ -903,28 +905,46 @@ def _split_run_of_names(piece: str) -> list[str]:
     middle initials, particles, surname ("Geoffrey J. Gordon"); initials,
     particles, surname ("J. van Leeuwen"); and initials, given name, surname
     ("J. Andrew Bagnell"). The first way to read the whole run as such names
-    is taken, shorter names first; when there is none, the piece stays one
-    name.
+    is taken, shorter names first, unless in it a name that opens with an
+    initial follows one that opens with a given name, and another way has no
+    such step: "Hanna M. Wallach" is one name, and "Ryan Prescott Adams Hanna
+    M. Wallach Zoubin Ghahramani" three (a given name may then be two words),
+    not "Ryan Prescott", "Adams Hanna", "M. Wallach", "Zoubin Ghahramani".
+    When there is no way, the piece stays one name.
     """
     tokens = piece.split()
     if len(tokens) < 4:
         return [piece]
-    names = _names_from(tokens, 0)
-    return names if names and len(names) > 1 else [piece]
+    readings = islice(_names_from(tokens, 0), _MAX_READINGS)
+    first = next(readings, None)
+    if not first or len(first) < 2:
+        return [piece]
+    if not _initial_after_given_name(first):
+        return first
+    return next((names for names in readings if len(names) > 1 and not _initial_after_given_name(names)), first)
 
 
-def _names_from(tokens: list[str], start: int) -> list[str] | None:
-    """The names that tokens[start:] fall into exactly, or None."""
+# A run of names has few ways to be read; this many are looked at, at most.
+_MAX_READINGS = 64
+
+
+def _initial_after_given_name(names: list[str]) -> bool:
+    """Whether a name that opens with an initial follows one that opens with a given name ("Adams Hanna", "M. Wallach")."""
+    opens_with_initial = [_is_initial(name.split()[0]) for name in names]
+    return any(not before and after for before, after in pairwise(opens_with_initial))
+
+
+def _names_from(tokens: list[str], start: int) -> Iterator[list[str]]:
+    """The ways tokens[start:] fall into names exactly, shorter names first."""
     if start == len(tokens):
-        return []
+        yield []
+        return
     for end in _name_ends(tokens, start):
         name = tokens[start:end]
         if start and name[0].lower() in NAME_PARTICLES:
             continue  # "José Antonio de la Fuente" is one name, not two
-        rest = _names_from(tokens, end)
-        if rest is not None:
-            return [" ".join(name), *rest]
-    return None
+        for rest in _names_from(tokens, end):
+            yield [" ".join(name), *rest]
 
 
 def _name_ends(tokens: list[str], start: int) -> list[int]:
@@ -944,6 +964,8 @@ def _name_ends(tokens: list[str], start: int) -> list[int]:
         ends.append(index + 1)  # the surname
     if initials and index < len(tokens) - 1 and not _is_initial(tokens[index]) and not _is_initial(tokens[index + 1]):
         ends.append(index + 2)  # a given name after the initials, then the surname
+    if not initials and index == start + 1 and index < len(tokens) - 1 and not any(map(_is_initial, tokens[index : index + 2])):
+        ends.append(index + 2)  # two given names, then the surname: the last way tried
     return ends
 
 

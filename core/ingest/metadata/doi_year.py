@@ -25,6 +25,7 @@ _ADDRESS_AFTER_DOI = re.compile(r"(?<=\w)\.?(?:https?://|www\.).*$", re.IGNORECA
 # IEEE may glue its fee line onto the DOI: "10.1109/TVCG.2012.295.1077-2626/13/$31.00".
 # AIP's older fonts name a bracket's glyph by its code, which pypdf glues on: "10.1063/1.3218847/H20852".
 _SUPPLEMENT_PATH = re.compile(r"/-/DC\w*.*$|\.supp$|\.\d{4}-\d{3}[\dX]/\d\d/\$.*$|(?:/H2\d{4})+$", re.IGNORECASE)
+_ASCE_BRACKETS = re.compile(r"^10\.1061/~ASCE!")
 _DOI_BROKEN_AT_LINE_END = re.compile(r"[ \t]*\n[ \t]*(?P<rest>[^\s\"'<>]+)")
 _FIRST_YEAR = 1900
 # Nothing was published after next year: a later "year" is a page number or an identifier.
@@ -64,6 +65,9 @@ def _dois(text: str) -> Iterator[str]:
             doi += rest.group("rest")
         # The DOI printed again as an address right after it, with no space: "10.1167/jov.24.11.13.https://doi.org/...".
         doi = _ADDRESS_AFTER_DOI.sub("", doi)
+        # ASCE's fonts of the 2000s map its DOIs' brackets to "~" and "!": "10.1061/~ASCE!1076-0342~2003!9:3~117!".
+        if _ASCE_BRACKETS.search(doi):
+            doi = doi.replace("~", "(").replace("!", ")")
         trimmed = _trim_doi(_GLUED_AFTER_DOI.sub("", _SUPPLEMENT_PATH.sub("", doi).rstrip(_DOI_TRAILING_PUNCTUATION)))
         if trimmed:
             yield trimmed
@@ -138,6 +142,9 @@ _JOURNAL_LINE_YEAR = re.compile(
     rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR}(?:,?\s+|,)vol(?:ume)?\.?\s*\d"
     # JSTOR's "Source:" line puts the month with a comma before the year: "Vol. 84, No. 3 (Aug., 1970)".
     rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)"
+    # The American Economic Association's header: journal, year, volume(issue): pages: "American Economic Journal:
+    # Macroeconomics 2013, 5(1): 81–101".
+    rf"|[A-Za-z]\s+{_ANY_YEAR},\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # A scan's text may run the words together: "Proc.NatLAcad.Sci.USAVol.79,pp.1129-1133,February1982Biophysics".
     rf"|(?:\b(?:vol(?:ume)?|no|issue)|(?<=[^\W\d_])(?-i:Vol))\.?\s*\d{{1,4}}[^\n]{{0,60}}?(?:\b|(?<=[a-z])){_ANY_YEAR}(?:\b|(?=[A-Z]))|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
@@ -356,7 +363,8 @@ _FEE_CENTURY_SPLIT = 50
 # version: ... International Symposium on Ship Design, Sep 2009, Tokyo, Japan.", "Please cite this article as",
 # "Citation: Smith J (2019) ...", "Reference: Chuttur M.Y. (2009).". A plural "References" heading is a list.
 _CITE_AS = re.compile(
-    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:)"
+    # Elsevier's accepted manuscript labels the journal's code and the article's number "Reference: TAML 62".
+    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$)))"
     # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
     rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)",
     re.IGNORECASE,
@@ -367,6 +375,12 @@ _APPEARED_IN_PATTERNS = (
     # of the F ourteen th Confer- / ence on ..., Madison, WI, / July ,1998.").
     re.compile(
         rf"\b(?:app\s?eared|app\s?ears|to\s+app\s?ear)\s+(?:in|at)\b(?:[^\n]|\n(?!\n)){{0,200}}?\b{_YEAR}\b",
+        re.IGNORECASE,
+    ),
+    # A note saying where the paper was published, with a colon, which prose does not have ("1Published in: Journal,
+    # Vol. 5, No 1, pp. 35-42, 1992."; Spanish, French and German too: "Publicado en:", "Publié dans :", "Erschienen in:").
+    re.compile(
+        rf"(?<![^\W\d_])(?:published\s+in|publicado\s+en|publi[ée]\s+dans|erschienen\s+in|pubblicato\s+in)\s*:[^\n]{{0,200}}?\b{_YEAR}\b",
         re.IGNORECASE,
     ),
     # "Presented at" is also prose ("the method presented in this paper"): only on its own line.

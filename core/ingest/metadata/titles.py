@@ -235,6 +235,9 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
         and (
             lines[end].size >= max(body_size * _TITLE_FONT_RATIO, title_size * _SUBTITLE_SIZE_RATIO)
             or lines[end].size >= body_size * _DISPLAY_SUBTITLE_BODY_RATIO
+            # A title that ends in a colon goes on, however much smaller its subtitle ("Keys Under Doormats:" in 25 pt,
+            # "mandating insecurity by ..." in 14.5 pt small capitals), as long as it is larger than the body.
+            or (title.endswith(":") and lines[end].size >= body_size * _TITLE_FONT_RATIO)
         )
         and lines[end].size <= title_size
         and (
