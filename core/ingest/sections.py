@@ -129,7 +129,10 @@ _KIND_BY_NAME = {
 # Headings that keep the text after them on the same line.
 _RUN_IN_HEADING = re.compile(
     r"^(?P<name>abstract|key\s*words|index\s+terms|摘\s*要|要\s*旨|关键词|關鍵詞|关键字|關鍵字|キーワード)\s*"
-    r"(?:[\u2014\u2013:.\uff1a-]+\s*|\s(?=(?-i:[A-Z])))(?P<rest>\S.*)$",
+    r"(?:[\u2014\u2013:.\uff1a-]+\s*|\s(?=(?-i:[A-Z])))(?P<rest>\S.*)$"
+    # The Royal Statistical Society's and Biometrics' abstract: "Summary. I describe the background for ...". Not a
+    # sentence that opens with the word ("Summary statistics were ..."): a stop or a colon follows it.
+    r"|^(?P<summary>(?-i:S)ummary)\s*[.:\u2014]\s*(?P<summary_rest>(?-i:[A-Z]).*)$",
     re.IGNORECASE,
 )
 # Main headings run into their paragraph: "Introduction. Heat diffuses...",
@@ -344,6 +347,8 @@ def _parse_heading(line: str, line_index: int, last_number: int) -> _Heading | N
     if not line or (len(line) > _MAX_HEADING_CHARS and not _RUN_IN_HEADING.match(line)):
         return None
     run_in = _RUN_IN_HEADING.match(line)
+    if run_in and run_in.group("summary"):
+        return _Heading(line_index, _KIND_BY_NAME["summary"], "Summary", None, run_in.group("summary_rest"))
     if run_in and (run_in.group("name")[0].isupper() or not run_in.group("name")[0].isascii()):
         name = _normalize_name(run_in.group("name")).replace(" ", "")
         name = name if name in _KIND_BY_NAME else _normalize_name(run_in.group("name"))

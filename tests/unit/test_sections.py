@@ -449,6 +449,19 @@ def test_an_abstract_that_mentions_email_ends_at_pnas_bar_keywords():
     assert abstract.startswith("Human communication is increasingly") and abstract.endswith("novel forms.")
 
 
+def test_a_run_in_summary_is_the_abstract_and_a_sentence_about_summaries_is_not():
+    text = (
+        "Discovering the false discovery rate\nYoav Benjamini\nTel Aviv University, Israel\n"
+        "Summary. I describe the background for the paper by Benjamini and Hochberg.\n"
+        "Keywords: False coverage rate; Multiple comparisons\n1. Background\nOur work began.\n2. Methods\nText.\n"
+    )
+    sections = split_sections(text)
+    assert headings(sections)[1] == ("abstract", "Summary")
+    assert sections[1].text.startswith("I describe the background")
+    prose = split_sections("A Title\nJane Roe\nIntroduction\nText.\nSummary statistics were computed for each site.\n")
+    assert "Summary" not in [title for _, title in headings(prose)]
+
+
 def test_cell_press_summary_after_the_graphical_abstract_page_is_the_abstract():
     text = (
         "Article\nA Title Here\nGraphical Abstract\nHighlights\nd Ions mediate the change\nIn Brief\nSmith et al. show it.\n"
