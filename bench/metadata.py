@@ -65,7 +65,10 @@ EXTRACTION_SET = "extraction test files"
 # Press, PNAS, ACS, APS, AIP, IOP, AAS, Elsevier, Wiley, Springer, MDPI, IEEE and ACM proceedings, AISTATS, HAL
 # covers, arXiv, technical and working papers, 1968-2025); "fresh-27": 46 more of the same kind (1954-2025: scans of
 # Science, PNAS, Operations Research and J. Comput. Phys., JSTOR covers, Nature, SAGE, T&F, OUP, Elsevier, IOP, IEEE,
-# ACM, ASCE, AIP, PMLR, RSS, technical reports, accepted manuscripts, arXiv, a web page saved as PDF).
+# ACM, ASCE, AIP, PMLR, RSS, technical reports, accepted manuscripts, arXiv, a web page saved as PDF); "fresh-28": 57
+# more (1964-2026: AGU, ASCE and JRSS scans, JSTOR, ResearchGate and repository covers, APS, ACS, Elsevier, Springer,
+# Wiley, Hindawi, MDPI, Frontiers, Nature Reviews, Royal Society, AEA, SAGE, USENIX, ACM, IEEE, UAI, arXiv, working
+# papers, accepted manuscripts, a French conference scan).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -97,6 +100,7 @@ REAL_SETS = (
     "fresh-25",
     "fresh-26",
     "fresh-27",
+    "fresh-28",
 )
 
 
