@@ -265,8 +265,8 @@ NOISE_TEXT_LAYER = (
 # A text layer with more control characters than this share of its characters is noise: TeX Type 3
 # fonts without a Unicode map come out of pypdf as control codes. Real text has a few ligature codes at most.
 _NOISE_SHARE = 0.1
-# A document is noise when pages that are noise hold more than this share of its characters.
-_NOISY_TEXT_SHARE = 0.5
+# A document is noise when more than this share of its pages with text are noise.
+_NOISY_PAGE_SHARE = 0.5
 # Vowels are a third or more of the letters of any text in a Latin alphabet (English 38%, German 36%, Czech 33%);
 # a page of letters standing for other letters has a quarter or fewer. Fewer letters than this say nothing.
 _CIPHER_VOWEL_SHARE = 0.25
@@ -281,12 +281,12 @@ def _reads_as_noise(pages: list[str]) -> bool:
     """Whether a document's text is mostly control characters, the mark of fonts pypdf cannot map, or letters
     without vowels, the mark of a font whose codes name other letters ("Vhkk Rlhsg" for "Will Merrill")."""
     # Pages are judged one by one: a paper's tables or equations set in a font without a map make a few pages noise
-    # (an accepted manuscript's table pages, 1,600 control codes each), and its text is still the paper's.
+    # (an accepted manuscript's table pages, 1,600 control codes each), and its text is still the paper's. Pages are
+    # counted, not their characters: a scan's pages carry only a download stamp, whose blanks read as control codes,
+    # and its cover sheet, with more text than they, is no part of the paper.
     sizes = [len("".join(text.split())) for text in pages]
-    noisy = sum(
-        size for size, text in zip(sizes, pages, strict=True) if size and len(_CONTROL_CHARACTER.findall(text)) > _NOISE_SHARE * size
-    )
-    if noisy > _NOISY_TEXT_SHARE * sum(sizes):
+    noisy = sum(1 for size, text in zip(sizes, pages, strict=True) if size and len(_CONTROL_CHARACTER.findall(text)) > _NOISE_SHARE * size)
+    if noisy > _NOISY_PAGE_SHARE * sum(1 for size in sizes if size):
         return True
     # A font's letters are read the same way on every page, so the first pages tell. Accented letters count as
     # their base letter ("ệ" is an e), so a language rich in accents keeps its vowels.

@@ -489,6 +489,13 @@ class TestRealPaperPatterns:
         metadata = from_pdf(make_pdf([(30, big_text), *FIRST_PAGE_LINES[1:]]))
         assert metadata.title == "Largest Font Title on Two Lines"
 
+    @pytest.mark.parametrize(
+        "stamp", ["This content downloaded from", "106.122.167.86 on Mon, 29 Nov 2021 02:31:12 UTC", "Printed at 10:48:02 on a Monday"]
+    )
+    def test_a_download_stamps_lines_are_no_title(self, stamp):
+        lines = [(14, stamp), (12, "The Tragedy of the Commons"), (10, "Garrett Hardin"), (9, "Plain body text.")]
+        assert from_pdf(make_pdf(lines)).title == "The Tragedy of the Commons"
+
     def test_a_crystal_face_in_brackets_is_no_year_and_leaves_the_title_a_title(self):
         lines = [
             (17, "Stable Phosphorus-Enriched (0001) Surfaces of Nickel Phosphides"),
@@ -498,6 +505,9 @@ class TestRealPaperPatterns:
             (10, "ABSTRACT: In heterogeneous catalysis, catalyst synthesis precedes operation."),
         ]
         assert from_pdf(make_pdf(lines)).title == "Stable Phosphorus-Enriched (0001) Surfaces of Nickel Phosphides"
+        # A journal's section label in the title's size, set apart above it (BioEssays).
+        labelled = [(24, "Insights & Perspectives"), (10, " "), *lines]
+        assert from_pdf(make_pdf(labelled)).title == "Stable Phosphorus-Enriched (0001) Surfaces of Nickel Phosphides"
         lines[0] = (17, "Climate Change Economics (2019) Review Issue")
         assert from_pdf(make_pdf(lines)).title != "Climate Change Economics (2019) Review Issue"
 
@@ -1352,6 +1362,9 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ),
         ("J. Andrew Bagnell Geoffrey J. Gordon", ["J. Andrew Bagnell", "Geoffrey J. Gordon"]),
         ("J. van Leeuwen Geoffrey J. Gordon", ["J. van Leeuwen", "Geoffrey J. Gordon"]),
+        # Small capitals that pypdf splits after each word's first letter; initials without stops stay apart.
+        ("C ORY S HAIN and J UDITH T ONHAUSER", ["Cory Shain", "Judith Tonhauser"]),
+        ("S E Robertson and K Sparck Jones", ["S E Robertson", "K Sparck Jones"]),
         # Groups that sign as authors, alone or among people; a research group is an affiliation.
         ("The Cancer Genome Atlas Network*", ["The Cancer Genome Atlas Network"]),
         ("Lucilla Poston1, Annette L. Briley1, UPBEAT Consortium", ["Lucilla Poston", "Annette L. Briley", "UPBEAT Consortium"]),
@@ -1502,6 +1515,32 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
             "Mechanics Letters (2016), http://dx.doi.org/10.1016/j.taml.2015.11.012\n",
             2016,
         ),
+        # MNRAS's class prints a placeholder volume and the template's year; the preprint's date is the paper's.
+        (
+            "MNRAS 000, 1\u201321 (2023) Preprint 18 January 2024 Compiled using MNRAS LATEX style file v3.0\n"
+            "A Title\nJane Roe\n" + "Body.\n" * 12,
+            2024,
+        ),
+        ("MNRAS 412, 1\u201321 (2023) Advance Access publication 2023 January 5\nA Title\nJane Roe\n", 2023),
+        # ASCE's footnote names the issue, and its fee line has the article's pages after the issue.
+        (
+            "A Title\nJane Roe\n" + "Body.\n" * 12 + "Note. Discussion open until June 1, 1993. This paper is part of\n"
+            "the Journal of Transportation Engineering, Vol. 119, No.\n1, January/February, 1993. ISSN 0733-947X/93/0001-0043/$1.00\n"
+            + "Body.\n"
+            * 12,
+            1993,
+        ),
+        (
+            "A Title\nJane Roe\n" + "Body.\n" * 12 + "Paper No. 761. ISSN 0733-947X/93/0001-0043/$1.00 + $.15 per page.\n" + "Body.\n" * 12,
+            1993,
+        ),
+        # USENIX's footer names the conference with the year's last two digits.
+        (
+            "A Title\nJane Roe\n"
+            + "Body.\n" * 12
+            + "OSDI \u201906: 7th USENIX Symposium on Operating Systems Design and ImplementationUSENIX Association 307\n",
+            2006,
+        ),
         # A footnote saying where the paper was published, its marker glued on, in Spanish; prose "published in" is not.
         (
             "A Title\nJane Roe\n"
@@ -1622,6 +1661,25 @@ def test_a_display_titles_much_smaller_subtitle_joins_it_past_a_drop_cap():
     ]
     metadata = _read_layout(lines)
     assert (metadata.title, metadata.authors) == ("Amazon.com Recommendations Item-to-Item Collaborative Filtering", [])
+
+
+def test_asce_title_in_the_body_size_above_a_bold_byline_with_numbered_names():
+    lines = [
+        LayoutLine("INFRASTRUCTURE MANAGEMENT UNDER", 9, "TimesNewRoman", 578),
+        LayoutLine("UNCERTAINTY: LATENT PERFORMANCE APPROACH", 9, "TimesNewRoman", 565),
+        LayoutLine("By Moshe Ben-Akiva, 1 Frannie Humplick, 2 Samer Madanat, 3", 8.5, "TimesNewRoman,Bold", 547),
+        LayoutLine("and Rohit Ramaswamy 4", 8.5, "TimesNewRoman,Bold", 538),
+        LayoutLine("ABSTRACT: This paper presents a new framework for the analysis of infrastructure", 7.5, "TimesNewRoman", 516),
+        *(
+            LayoutLine("performance and the planning of inspection, maintenance, and rehabilitation", 9, "TimesNewRoman", 508 - 8 * n)
+            for n in range(20)
+        ),
+        # The scan's text layer reads the third footnote's raised "3" as "a".
+        LayoutLine("aAsst. Prof., School of Civ. Engrg., Purdue Univ., West Lafayette, IN 47907.", 7, "TimesNewRoman", 90),
+    ]
+    metadata = _read_layout(lines)
+    assert metadata.title == "INFRASTRUCTURE MANAGEMENT UNDER UNCERTAINTY: LATENT PERFORMANCE APPROACH"
+    assert metadata.authors == ["Moshe Ben-Akiva", "Frannie Humplick", "Samer Madanat", "Rohit Ramaswamy"]
 
 
 def test_a_title_ending_in_a_colon_takes_its_much_smaller_subtitle():

@@ -328,6 +328,9 @@ def test_a_few_pages_of_control_codes_leave_the_papers_text_a_text():
     assert not extract_module._reads_as_noise(pages)
     # Most of the paper in such a font is noise.
     assert extract_module._reads_as_noise([text] * 2 + [table] * 6)
+    # A JSTOR scan: a cover sheet with more text than all the scanned pages, whose text is a stamp with blanks in it.
+    stamp = "This content downloaded from\n" + "\x00" * 12 + "106.122.167.86 on Mon, 29 Nov 2021 02:31:12 UTC" + "\x00" * 13
+    assert extract_module._reads_as_noise([text * 3] + [stamp] * 6)
 
 
 @pytest.mark.skipif(ocr_unavailable_reason() is not None, reason="the ocr extra is not installed")

@@ -805,10 +805,37 @@ def _name_runs_on(line: str, following: str) -> bool:
     return all(_is_initial(word) for word in words[1:]) and _is_initial(words[-1])  # "Michael S. P." / "Kelley", "M V" / "Ramallo"
 
 
+# pypdf reads a name in small capitals as its big first letter and the rest apart: "C ORY S HAIN", "J UDITH T ONHAUSER".
+_SMALL_CAPITALS_WORD = re.compile(r"^[A-Z] [A-Z\u00c0-\u00de'-]{2,}[,;]?$")
+
+
+def _joined_small_capitals(line: str) -> str:
+    """A line of names in small capitals with each word's first letter joined back on, when every word is split so
+    ("C ORY S HAIN and J UDITH T ONHAUSER"); any other line as it is ("S E ROBERTSON" keeps its initials)."""
+    tokens = line.split()
+    words = [token for token in tokens if token.lower() not in ("and", "&")]
+    if len(words) < 4 or len(words) % 2:
+        return line
+    pieces: list[str] = []
+    index = 0
+    while index < len(tokens):
+        if tokens[index].lower() in ("and", "&"):
+            pieces.append(tokens[index])
+            index += 1
+            continue
+        pair = " ".join(tokens[index : index + 2])
+        if not _SMALL_CAPITALS_WORD.match(pair):
+            return line
+        pieces.append(pair.replace(" ", "", 1))
+        index += 2
+    return " ".join(pieces)
+
+
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
     # A font's private glyph after a name (IOP's ORCID icon, "Renata Saha1\ue9d9") is no letter of it.
     line = _PRIVATE_USE.sub("", line)
+    line = _joined_small_capitals(line)
     if line and not any(char.isspace() for char in line.strip()):
         # A font without spaces glues the whole line ("TorstenHothornandFriedrichLeisch"): its joiners set it apart.
         spaced = _GLUED_JOINER.sub(" and ", line)
@@ -1039,6 +1066,10 @@ def _without_letter_marker(name: str, letter_markers: str, author_text: str = ""
     """
     if len(name) > 3 and name[-1] in letter_markers and name[-2].islower():
         if re.search(re.escape(name) + r"(?:\s+[a-z](?![^\W\d_])|\s*[*\u2217]*\|)", author_text):
+            return name
+        # Names marked with numbers set apart ("By Moshe Ben-Akiva, 1 Frannie Humplick, 2") end in their own letters;
+        # a letter glued before a number is a marker ("Jane Doea,1").
+        if re.search(re.escape(name) + r",?\s\d", author_text):
             return name
         return name[:-1]
     return name

@@ -301,10 +301,12 @@ def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | N
     publisher = _PUBLISHERS_COPYRIGHT_LINE.search(text)
     if publisher:
         yield year_in_range(int(publisher.group("year") or publisher.group("year_after")))
+    venue = _VENUE_FOOTER.search(text)
+    if venue:
+        yield _year_of_two_digits(int(venue.group("short_year")))
     fee = _FEE_LINE.search(text)
     if fee:
-        short = int(fee.group("short_year"))
-        yield year_in_range(short + (1900 if short >= _FEE_CENTURY_SPLIT else 2000))
+        yield _year_of_two_digits(int(fee.group("short_year")))
     yield _dated_header_year(text)
 
 
@@ -353,10 +355,21 @@ _PUBLISHERS_COPYRIGHT_LINE = re.compile(
 # "0018-9286/97$10.00", "1063-6919/99 $10.00", "0-7803-5800-7/00$10.00", "0022-2836/95 $08.00/0".
 # ACM's adds the month: "0-89791-794-4/96/0006...$3.50".
 _FEE_LINE = re.compile(
-    r"\b(?:\d{4}-\d{3}[\dX]|\d{1,5}-\s?\d{1,7}\s?-\s?\d{1,7}-[\dX])/(?P<short_year>\d\d)(?:/\d{4})?\s*/?\s*(?:\.{2,4}|\u2026)?\s*\$\s?\d+\.\d\d"
+    r"\b(?:\d{4}-\d{3}[\dX]|\d{1,5}-\s?\d{1,7}\s?-\s?\d{1,7}-[\dX])/(?P<short_year>\d\d)(?:/\d{4}(?:-\d{4})?)?\s*/?\s*(?:\.{2,4}|\u2026)?\s*\$\s?\d+\.\d\d"
 )
 # Two digits at or above this are a year of the 1900s.
 _FEE_CENTURY_SPLIT = 50
+# USENIX's footer names the conference with the year's last two digits: "OSDI ’06: 7th USENIX Symposium on Operating
+# Systems Design and Implementation USENIX Association 307".
+_VENUE_FOOTER = re.compile(
+    r"^(?-i:[A-Z]{2,}(?:-[A-Z]+)?)\s?['\u2019](?P<short_year>\d\d)\s*:\s*[^\n]{0,20}\b(?:symposium|conference|workshop)\b",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _year_of_two_digits(short: int) -> int | None:
+    """The year that a year's last two digits name, in the 1900s from ``_FEE_CENTURY_SPLIT`` up."""
+    return year_in_range(short + (1900 if short >= _FEE_CENTURY_SPLIT else 2000))
 
 
 # A paper saying how to cite it: "PVLDB Reference Format: ... PVLDB, 14(3): 268-280, 2021.", HAL's "To cite this
@@ -383,6 +396,9 @@ _APPEARED_IN_PATTERNS = (
         rf"(?<![^\W\d_])(?:published\s+in|publicado\s+en|publi[ée]\s+dans|erschienen\s+in|pubblicato\s+in)\s*:[^\n]{{0,200}}?\b{_YEAR}\b",
         re.IGNORECASE,
     ),
+    # ASCE's footnote: "This paper is part of the Journal of Transportation Engineering, Vol. 119, No. 1,
+    # January/February, 1993. ©ASCE".
+    re.compile(rf"\bthis\s+paper\s+is\s+part\s+of\s+the\b(?:[^\n]|\n(?!\n)){{0,200}}?\b{_YEAR}\b", re.IGNORECASE),
     # "Presented at" is also prose ("the method presented in this paper"): only on its own line.
     re.compile(rf"\bpresented\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
@@ -446,6 +462,9 @@ def running_head_year(text: str) -> int | None:
     return _banner_line_year(edges, _RUNNING_HEAD_LINES, _RUNNING_HEAD_LINES) or _banner_date_year("\n".join(edges))
 
 
+_PLACEHOLDER_VOLUME = re.compile(r"\b[A-Z][A-Za-z.&]+\s+0{2,3}\s*,")
+
+
 # A running head or foot is a page's first or last line; the lines between may cite other work.
 _RUNNING_HEAD_LINES = 1
 
@@ -459,6 +478,8 @@ def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer
             and "et al" not in line
             # A manuscript's history ("Received: December 3, 2019") is no banner, though it ends in ", 2019".
             and not _HISTORY_LINE.search(line[: match.start()])
+            # A class's placeholder volume ("MNRAS 000, 1-21 (2023) Preprint 18 January 2024") dates the template.
+            and not _PLACEHOLDER_VOLUME.search(line[: match.end()])
             # Running text goes on after a work it cites ("introduced in Kyle (1985), is one of"); a banner's
             # year is followed by volume and pages.
             and not _PROSE_AFTER.match(line[match.end() :])

@@ -26,6 +26,9 @@ BANNER_ANYWHERE = re.compile(
     r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b|\bpublishing\s+(?:corporation|group|ltd)\b"
     r"|\b(?:elsevier|springer|wiley|taylor\s*&\s*francis|hindawi|mdpi|frontiers\s+in|biomed\s+central|plos|cell\s+press)\b"
     r"|\bvol(?:ume)?\.?\s*\d|\bpp\.\s*\d|\bpages\s+\d|\bconference\s+on\b|\bsymposium\b|\bworkshop\s+on\b"
+    # A download stamp ("This content downloaded from" / "106.122.167.86 on Mon, 29 Nov 2021 02:31:12 UTC"): its
+    # words, the reader's address, the time of day to the second.
+    r"|\bdownloaded\s+from\b|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b\d{1,2}:\d{2}:\d{2}\b"
     r"|\ball\s+rights\s+reserved\b|\baccepted\s+manuscript\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
     re.IGNORECASE,
 )

@@ -442,9 +442,15 @@ def _reads_as_title(title: str) -> bool:
     letters = letter_count(title)
     if not any(char.isupper() for char in title):
         return False  # a journal's logo type ("future internet"), never a title
+    if _BYLINE.match(title):
+        return False  # ASCE's names in bold under a title in the body's size: "By Moshe Ben-Akiva, 1 Frannie Humplick, 2"
+    if _SECTION_LABEL.match(title):
+        return False  # a journal's section in the title's type: BioEssays's "Insights & Perspectives"
     return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
 
 
+_BYLINE = re.compile(r"^(?-i:By)\s+[A-Z][a-z]*\.?\s+(?:[A-Z]\.\s*)*[A-Z][\w'-]+\s*(?:,|\d|$|\band\b)")
+_SECTION_LABEL = re.compile(r"^[A-Z][a-z]+\s*&\s*[A-Z][a-z]+$")
 # A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
 _JOURNAL_NAME = re.compile(
     r"^(?:[A-Z][\w&.-]*\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
