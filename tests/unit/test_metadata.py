@@ -1682,6 +1682,26 @@ def test_asce_title_in_the_body_size_above_a_bold_byline_with_numbered_names():
     assert metadata.authors == ["Moshe Ben-Akiva", "Frannie Humplick", "Samer Madanat", "Rohit Ramaswamy"]
 
 
+def test_revtex_blocks_of_a_name_and_a_french_address_each_and_a_cedilla_before_its_c():
+    lines = [
+        LayoutLine("Earthquake magnitude distribution and aftershocks: a statistical geometry", 12, "CMBX12", 780),
+        LayoutLine("explanation", 12, "CMBX12", 766),
+        LayoutLine("Fran\u00b8cois P\u00b4etr\u00b4elis", 10, "CMR10", 742),
+        LayoutLine("Laboratoire de Physique de l\u2019Ecole normale sup\u00b4erieure, ENS, Universit\u00b4e PSL,", 9, "CMTI9", 731),
+        LayoutLine("CNRS, Sorbonne Universit\u00b4e, Universit\u00b4e Paris-Diderot - Paris, France", 9, "CMTI9", 721),
+        LayoutLine("Kristel Chanard", 10, "CMR10", 697),
+        LayoutLine("Universit\u00b4e de Paris, Institut de physique du globe de Paris, CNRS, IGN, F-75005 Paris", 9, "CMTI9", 687),
+        LayoutLine("Takahiro Hatano", 10, "CMR10", 628),
+        LayoutLine("Department of Earth and Space Science, Osaka University, 560-0043 Osaka, Japan", 9, "CMTI9", 618),
+        LayoutLine("(Dated: February 23, 2023)", 9, "CMR9", 607),
+        *(
+            LayoutLine("The emergence of a power-law distribution for the energy released during an earthquake", 9, "CMR9", 590 - 10 * n)
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(lines).authors == ["Fran\u00e7ois P\u00e9tr\u00e9lis", "Kristel Chanard", "Takahiro Hatano"]
+
+
 def test_a_title_ending_in_a_colon_takes_its_much_smaller_subtitle():
     lines = [
         LayoutLine("Keys Under Doormats:", 25, "CMBX12", 675),

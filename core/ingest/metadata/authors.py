@@ -631,7 +631,10 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             email_lines += 1
             block_names, previous_had_names = None, False
             continue
-        if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and (_is_prose(text) or _EDITOR_LINE.match(text))):
+        # An address in French reads like prose by its lower-case words ("Laboratoire de Physique de l'Ecole normale
+        # supérieure, ENS, Université PSL,"); the next block's names may follow it.
+        prose = _is_prose(text) and not is_affiliation(text)
+        if SECTION_START.match(text) or _AUTHOR_ZONE_END.search(text) or (names_by_line and (prose or _EDITOR_LINE.match(text))):
             break
         if _JOINER_LINE.match(text):
             continue

@@ -37,6 +37,9 @@ _SPACING_ACCENTS = {
 _ACCENTS = "".join(accent for accent in _SPACING_ACCENTS if accent != "`")
 _ACCENT_BEFORE_LETTER = re.compile(f"([`{_ACCENTS}])\\s?([A-Za-z\u0131])")
 _CEDILLA_AFTER_LETTER = re.compile("([cCsStTnNlLgGrR])\u00b8")
+# REVTeX's fonts may set the cedilla before its "c" ("Fran\u00b8cois"); "ç" goes before a, o or u, as in French,
+# Portuguese and Catalan, where a Latvian "ņ" would not.
+_CEDILLA_BEFORE_C = re.compile("\u00b8([cC])(?=[aouAOU\u00e3\u00f5])")
 _ACCENT_ENDS_WORD = re.compile(f"[A-Za-z][{_ACCENTS}](?=[,;.)\\d]|$)", re.MULTILINE)
 _ACCENT_AFTER_LETTER = re.compile(f"([A-Za-z])([{_ACCENTS}])")
 # An accent glued to a word's last letter with a space after it is that letter's ("Andre´ E. Punt"), not the
@@ -81,6 +84,7 @@ def _join_accents(text: str) -> str:
     text = _DIAERESIS_AFTER_VOWEL.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0308"), text)
     text = _ACCENT_BEFORE_SPACE.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + _SPACING_ACCENTS[match.group(2)]), text)
     text = _ACCENT_BEFORE_LETTER.sub(accented, text)
+    text = _CEDILLA_BEFORE_C.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
     text = _CEDILLA_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0327"), text)
     text = _OGONEK_BEFORE_VOWEL.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)
     return _OGONEK_AFTER_LETTER.sub(lambda match: unicodedata.normalize("NFC", match.group(1) + "\u0328"), text)
