@@ -68,7 +68,9 @@ EXTRACTION_SET = "extraction test files"
 # ACM, ASCE, AIP, PMLR, RSS, technical reports, accepted manuscripts, arXiv, a web page saved as PDF); "fresh-28": 57
 # more (1964-2026: AGU, ASCE and JRSS scans, JSTOR, ResearchGate and repository covers, APS, ACS, Elsevier, Springer,
 # Wiley, Hindawi, MDPI, Frontiers, Nature Reviews, Royal Society, AEA, SAGE, USENIX, ACM, IEEE, UAI, arXiv, working
-# papers, accepted manuscripts, a French conference scan).
+# papers, accepted manuscripts, a French conference scan); "fresh-29": 48 more (1972-2025: JSTOR, Chapman & Hall and
+# Springer scans, ResearchGate, IOP and T&F covers, ACL, CVPR, SOSP, IHI, PMLR, Nature, PNAS, PRL, PRE, AER, JEP, QJE,
+# MNRAS, NAR, BMC, PLOS, SAGE, OUP, Wiley, Elsevier, Hindawi, Annual Reviews, working papers, accepted manuscripts).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -101,6 +103,7 @@ REAL_SETS = (
     "fresh-26",
     "fresh-27",
     "fresh-28",
+    "fresh-29",
 )
 
 
