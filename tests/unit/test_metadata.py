@@ -1232,6 +1232,20 @@ def test_a_springer_list_continued_after_a_trailing_dot_and_organisation_lines_a
     assert from_pdf(make_pdf(lines)).authors == ["K. Krabbenhoft", "J. Huang", "M. Vicente da Silva", "A. V. Lyamin"]
     text = "A Study of Something\nJing Liu1, Ying Cai2\nPsychological Application, South China Normal University, China\n1 Linden Dr.\nAbstract"
     assert from_first_page(text).authors == ["Jing Liu", "Ying Cai"]
+    # A street abbreviated without its stop, a comma after it, in the names' type (Evolution's accepted article).
+    layout = [
+        LayoutLine("GLOBAL PATTERNS OF LEAF DEFENSES IN OAK SPECIES.", 12, "TimesNewRomanPS-Bold", 709),
+        LayoutLine("Ian S. Pearse1,4", 12, "TimesNewRomanPSMT", 682, "Ian S. Pearse|"),
+        LayoutLine("Andrew L. Hipp2,3", 12, "TimesNewRomanPSMT", 654, "Andrew L. Hipp|"),
+        LayoutLine("1 UC Davis, Dept. Entomology,", 12, "TimesNewRomanPSMT", 632),
+        LayoutLine("One Shields Ave,", 12, "TimesNewRomanPSMT", 599),
+        LayoutLine("Davis, CA, 95616", 12, "TimesNewRomanPSMT", 571),
+        *(
+            LayoutLine("Plants produce defenses against herbivores in many different ways here.", 12, "TimesNewRomanPSMT", 500 - 14 * n)
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(layout).authors == ["Ian S. Pearse", "Andrew L. Hipp"]
 
 
 @pytest.mark.parametrize(
@@ -1514,6 +1528,13 @@ def test_a_first_page_without_names_that_repeats_page_twos_title_is_a_cover():
             "Accepted date: 26 November 2015\nPlease cite this article as: J. Roe, A Title, Theoretical and Applied\n"
             "Mechanics Letters (2016), http://dx.doi.org/10.1016/j.taml.2015.11.012\n",
             2016,
+        ),
+        # IOP's conference series: the conference's acronym and year, then the volume's year.
+        (
+            "The 2nd Annual Applied Science and Engineering Conference (AASEC 2017) IOP Publishing\n"
+            "IOP Conf. Series: Materials Science and Engineering 288 (2018) 012058 doi:10.1088/1757-899X/288/1/012058\n"
+            "A Title\nJane Roe\n",
+            2018,
         ),
         # MNRAS's class prints a placeholder volume and the template's year; the preprint's date is the paper's.
         (

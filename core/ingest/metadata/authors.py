@@ -195,7 +195,8 @@ _SYMBOL_MARKERS = re.compile(rf"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u2
 # Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD
 # Project", "Psychological Application", "AI Accelerator") or a cover page's buttons ("See Profile"); no person is
 # called so.
-_STREET_ABBREVIATIONS = frozenset({"dr.", "ave.", "blvd.", "rd.", "st."})
+# Compared without their stop or a comma after them ("One Shields Ave,", "1400 S. Lake Shore Dr.,").
+_STREET_ABBREVIATIONS = frozenset({"dr", "ave", "blvd", "rd", "st", "hwy", "pkwy"})
 _ORGANISATION_WORDS = frozenset(
     {
         "project",
@@ -420,7 +421,7 @@ def is_name(piece: str) -> bool:
         return False  # "Royal Holloway" is a college
     if ARTICLE_TYPE_LINE.match(piece.replace(" ", "")):
         return False  # Science's letter-spaced section head in small capitals: "R EPORTS"
-    if tokens[-1].lower() in _STREET_ABBREVIATIONS:
+    if tokens[-1].lower().rstrip(".,;") in _STREET_ABBREVIATIONS:
         return False  # an address set in the authors' type: "Linden Dr."
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 

@@ -141,7 +141,8 @@ _JOURNAL_LINE_YEAR = re.compile(
     # A page whose words run together glues them: "4August1972,Volume177,Number4047".
     rf"(?:^|(?<=[a-z])|(?<=\s)){_ANY_YEAR}(?:,?\s+|,)vol(?:ume)?\.?\s*\d"
     # JSTOR's "Source:" line puts the month with a comma before the year: "Vol. 84, No. 3 (Aug., 1970)".
-    rf"|\((?:[A-Z][a-z]{{2,8}}\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)"
+    # Not a conference's acronym: "The 2nd Annual Applied Science and Engineering Conference (AASEC 2017)".
+    rf"|\((?:(?-i:[A-Z][a-z]{{2,8}})\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)"
     # The American Economic Association's header: journal, year, volume(issue): pages: "American Economic Journal:
     # Macroeconomics 2013, 5(1): 81–101".
     rf"|[A-Za-z]\s+{_ANY_YEAR},\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
