@@ -1246,6 +1246,21 @@ def test_a_springer_list_continued_after_a_trailing_dot_and_organisation_lines_a
         ),
     ]
     assert _read_layout(layout).authors == ["Ian S. Pearse", "Andrew L. Hipp"]
+    # A credit to a group after the last names, the group's name running on to the next line.
+    layout = [
+        LayoutLine("Deep Brain Stimulation of Frontal Lobe Networks", 25, "Times-Roman", 870),
+        LayoutLine("Douglas W. Scharrea,\u2217, Emily Weichartb, Dylan Nielsonc,", 11, "Times-Roman", 799),
+        LayoutLine("Per B. Sederbergb and Ali R. Rezaic for the Alzheimer\u2019s Disease", 11, "Times-Roman", 786),
+        LayoutLine("Neuroimaging Initiative1", 11, "Times-Roman", 773),
+        LayoutLine("aDepartment of Neurology, The Ohio State University, Columbus, OH, USA", 10, "Times-Italic", 765),
+        LayoutLine("bDepartment of Psychology, The Ohio State University, Columbus, OH, USA", 10, "Times-Italic", 741),
+        LayoutLine("cDepartment of Neurosurgery, The Ohio State University, Columbus, OH, USA", 10, "Times-Italic", 729),
+        *(
+            LayoutLine("Deep brain stimulation has been tried for many disorders of the brain.", 10, "Times-Roman", 650 - 12 * n)
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(layout).authors == ["Douglas W. Scharre", "Emily Weichart", "Dylan Nielson", "Per B. Sederberg", "Ali R. Rezai"]
 
 
 @pytest.mark.parametrize(

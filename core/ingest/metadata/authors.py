@@ -223,6 +223,9 @@ _ORGANISATION_WORDS = frozenset(
         # A firm's name under its author: "Massachusetts Computer Associates".
         "associates",
         "consortium",
+        "initiative",
+        "investigators",
+        "collaborators",
         "bureau",
         "service",
         "services",
@@ -809,6 +812,7 @@ def _name_runs_on(line: str, following: str) -> bool:
     return all(_is_initial(word) for word in words[1:]) and _is_initial(words[-1])  # "Michael S. P." / "Kelley", "M V" / "Ramallo"
 
 
+_GROUP_CREDIT = re.compile(r"\s+(?:for|on\s+behalf\s+of)\s+the\s+[A-Z][^,;]*$")
 # pypdf reads a name in small capitals as its big first letter and the rest apart: "C ORY S HAIN", "J UDITH T ONHAUSER".
 _SMALL_CAPITALS_WORD = re.compile(r"^[A-Z] [A-Z\u00c0-\u00de'-]{2,}[,;]?$")
 
@@ -840,6 +844,9 @@ def _names_on_line(line: str) -> list[str]:
     # A font's private glyph after a name (IOP's ORCID icon, "Renata Saha1\ue9d9") is no letter of it.
     line = _PRIVATE_USE.sub("", line)
     line = _joined_small_capitals(line)
+    # A credit to a group after the names is no name: "... and Ali R. Rezaic for the Alzheimer's Disease" (the group's
+    # name runs on to the next line), "... on behalf of the STRATOS initiative".
+    line = _GROUP_CREDIT.sub("", line)
     if line and not any(char.isspace() for char in line.strip()):
         # A font without spaces glues the whole line ("TorstenHothornandFriedrichLeisch"): its joiners set it apart.
         spaced = _GLUED_JOINER.sub(" and ", line)
