@@ -1393,6 +1393,13 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ("J. van Leeuwen Geoffrey J. Gordon", ["J. van Leeuwen", "Geoffrey J. Gordon"]),
         # Small capitals that pypdf splits after each word's first letter; initials without stops stay apart.
         ("C ORY S HAIN and J UDITH T ONHAUSER", ["Cory Shain", "Judith Tonhauser"]),
+        # A fellowship spelled with stops after a name, and SciPy's lines of a name, its e-mail and its affiliation.
+        ("David A. Story, M.D., F.A.N.Z.C.A., Alan R. Tait, Ph.D.", ["David A. Story", "Alan R. Tait"]),
+        (
+            "Ariel Rokem (arokem@berkeley.edu) \u2013 University of California, Berkeley, CA USA\n"
+            "Fernando P\u00e9rez (Fernando.Perez@berkeley.edu) \u2013 University of California, Berkeley, CA USA",
+            ["Ariel Rokem", "Fernando P\u00e9rez"],
+        ),
         ("S E Robertson and K Sparck Jones", ["S E Robertson", "K Sparck Jones"]),
         # Groups that sign as authors, alone or among people; a research group is an affiliation.
         ("The Cancer Genome Atlas Network*", ["The Cancer Genome Atlas Network"]),

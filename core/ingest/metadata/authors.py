@@ -78,6 +78,8 @@ _TRAILING_DEGREES = re.compile(
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
 _DEGREE_PIECE = re.compile(
     rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|R\.?N\.?|MEng|BEng|MPhil|DSc|ScD|MHS|MSPH|MSN|BSN|C\s?Stat"
+    # A fellowship spelled with stops: "F.A.N.Z.C.A.", "F.R.C.S.", "F.R.C.P.C." (Anesthesiology's byline).
+    r"|F\.(?:[A-Z]\.){2,6}"
 )
 # A byline's date: "By Abraham Loeb on May 14, 2018".
 _BYLINE_DATE = re.compile(
@@ -812,6 +814,7 @@ def _name_runs_on(line: str, following: str) -> bool:
     return all(_is_initial(word) for word in words[1:]) and _is_initial(words[-1])  # "Michael S. P." / "Kelley", "M V" / "Ramallo"
 
 
+_NAME_EMAIL_AFFILIATION = re.compile(r"^(?P<name>[^()@,]+?)\s*\([^()\s]+@[^()\s]+\)\s*[\u2013\u2014-]\s*(?P<affiliation>.+)$")
 _GROUP_CREDIT = re.compile(r"\s+(?:for|on\s+behalf\s+of)\s+the\s+[A-Z][^,;]*$")
 # pypdf reads a name in small capitals as its big first letter and the rest apart: "C ORY S HAIN", "J UDITH T ONHAUSER".
 _SMALL_CAPITALS_WORD = re.compile(r"^[A-Z] [A-Z\u00c0-\u00de'-]{2,}[,;]?$")
@@ -847,6 +850,11 @@ def _names_on_line(line: str) -> list[str]:
     # A credit to a group after the names is no name: "... and Ali R. Rezaic for the Alzheimer's Disease" (the group's
     # name runs on to the next line), "... on behalf of the STRATOS initiative".
     line = _GROUP_CREDIT.sub("", line)
+    # SciPy's proceedings: one person a line, the e-mail in brackets, a dash, the affiliation ("Ariel Rokem
+    # (arokem@berkeley.edu) – University of California, Berkeley, Berkeley, CA USA").
+    with_email = _NAME_EMAIL_AFFILIATION.match(line)
+    if with_email and AFFILIATION_WORDS.search(with_email.group("affiliation")):
+        line = with_email.group("name")
     if line and not any(char.isspace() for char in line.strip()):
         # A font without spaces glues the whole line ("TorstenHothornandFriedrichLeisch"): its joiners set it apart.
         spaced = _GLUED_JOINER.sub(" and ", line)
