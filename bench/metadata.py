@@ -17,10 +17,10 @@ are compared by surname, in order.
     python bench/metadata.py --split dev --failures      # what went wrong, dev only
     python bench/metadata.py --set fresh                  # one set of real papers
 
-Real papers come in eight sets, reported apart: PDF-extraction projects'
-test files, the papers-we-love reading list, and six "fresh" sets (papers
-from more projects' test files and reading lists: biomedical, physics, astronomy, social
-science and CS), each scored once before any rule was written against it.
+Real papers come in sets, reported apart (REAL_SETS): PDF-extraction projects'
+test files, the papers-we-love reading list, and the "fresh" sets (papers from
+more projects' test files, reading lists, lab pages and course folders across the
+sciences), each scored once before any rule was written against it.
 """
 
 from __future__ import annotations
