@@ -176,11 +176,16 @@ _ARTICLE_REFERENCE = re.compile(
 )
 
 
+def _matched_year(match: re.Match[str]) -> int | None:
+    """The year a pattern of several ways to print one matched: the first of its groups that took part."""
+    return year_in_range(int(next(year for year in match.groups() if year)))
+
+
 def own_reference_year(text: str) -> int | None:
     """The year of an article's reference in a field that holds only it (HighWire writes Science's into the PDF's
     /Subject: "Science 2002.296:301-305"), or None."""
     match = _ARTICLE_REFERENCE.search(text.strip())
-    return year_in_range(int(next(year for year in match.groups() if year))) if match else None
+    return _matched_year(match) if match else None
 
 
 # Kluwer's and Springer's footer: volume:pages, year: "Boundary-Layer Meteorology 74:113-130, 1995."; read among the
@@ -188,6 +193,8 @@ def own_reference_year(text: str) -> int | None:
 _VOLUME_PAGES_YEAR = re.compile(rf"\b\d{{1,4}}\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}\s*,\s*{_ANY_YEAR}\.?$")
 # A line that opens with the volume is the journal's own banner ("Vol. 27, pp. 379-423, July, 1948.").
 _VOLUME_LINE = re.compile(r"^vol(?:ume)?\.?\s*\d", re.IGNORECASE)
+# A class's placeholder volume: "MNRAS 000, 1-21 (2023)".
+_PLACEHOLDER_VOLUME = re.compile(r"\b[A-Z][A-Za-z.&]+\s+0{2,3}\s*,")
 # So is an issue's number with its month, wherever it stands ("Volume 8 / Number 9 / September, 1965", as CACM
 # prints it at a column's foot), and a weekly's volume with the issue's day, before or after it, which Science and
 # Nature print in the foot that the reading order may put mid-page ("www.sciencemag.org SCIENCE VOL 296 12 APRIL 2002
@@ -463,9 +470,6 @@ def running_head_year(text: str) -> int | None:
     return _banner_line_year(edges, _RUNNING_HEAD_LINES, _RUNNING_HEAD_LINES) or _banner_date_year("\n".join(edges))
 
 
-_PLACEHOLDER_VOLUME = re.compile(r"\b[A-Z][A-Za-z.&]+\s+0{2,3}\s*,")
-
-
 # A running head or foot is a page's first or last line; the lines between may cite other work.
 _RUNNING_HEAD_LINES = 1
 
@@ -496,7 +500,7 @@ def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer
                 or _VOLUME_PAGES_YEAR.search(line)
             )
         ):
-            return year_in_range(int(next(year for year in match.groups() if year)))
+            return _matched_year(match)
     return None
 
 
@@ -511,20 +515,20 @@ def _journal_line_year(text: str) -> int | None:
     for line in lines:
         own = _OWN_REFERENCE_AFTER_NAMES.search(line)
         if own:
-            return year_in_range(int(next(year for year in own.groups() if year)))
+            return _matched_year(own)
         match = _ARTICLE_REFERENCE.search(line)
         if match and "et al" not in line:
-            return year_in_range(int(next(year for year in match.groups() if year)))
+            return _matched_year(match)
     # A line that opens with the volume is the journal's banner wherever it stands (Emerald's margin: "Vol. 29 No. 2, 2007").
     for line in lines:
         if "et al" in line:
             continue
         issue = _ISSUE_DATE.search(line)
         if issue:
-            return year_in_range(int(issue.group("year") or issue.group("weekly_year") or issue.group("year_before_volume")))
+            return _matched_year(issue)
         match = _VOLUME_LINE.match(line) and _JOURNAL_LINE_YEAR.search(line)
         if match:
-            return year_in_range(int(next(year for year in match.groups() if year)))
+            return _matched_year(match)
     return _banner_date_year(text)
 
 
