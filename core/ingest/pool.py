@@ -189,31 +189,37 @@ def run_isolated(
     exhausted = False
     pool: list[_Worker] = []
     limit = workers or default_workers()
+
+    def hand_out() -> None:
+        # Each idle worker takes the next task, starting workers lazily up to the limit.
+        nonlocal exhausted
+        pool[:] = [w for w in pool if w.busy or w.process.is_alive()]
+        while not exhausted:
+            idle = next((w for w in pool if not w.busy), None)
+            if idle is None and len(pool) < limit:
+                idle = _Worker(context, target, memory_limit_bytes)
+                pool.append(idle)
+            if idle is None:
+                return
+            try:
+                key, args = next(task_iter)
+            except StopIteration:
+                exhausted = True
+                return
+            idle.assign(key, args, timeout)
+
     try:
         while True:
             if cancel is not None and cancel.is_set():
                 return
-            # Hand out work to idle workers, starting workers lazily.
-            pool = [w for w in pool if w.busy or w.process.is_alive()]
-            while not exhausted:
-                idle = next((w for w in pool if not w.busy), None)
-                if idle is None and len(pool) < limit:
-                    idle = _Worker(context, target, memory_limit_bytes)
-                    pool.append(idle)
-                if idle is None:
-                    break
-                try:
-                    key, args = next(task_iter)
-                except StopIteration:
-                    exhausted = True
-                    break
-                idle.assign(key, args, timeout)
+            hand_out()
             busy = [w for w in pool if w.busy]
             if not busy:
                 return
             now = time.monotonic()
             wait_for = max(0.0, min(min(w.next_deadline() for w in busy) - now, POLL_SECONDS))
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for))
+            finished: list[Outcome] = []
             for worker in busy:
                 outcome = None
                 if worker.conn in ready or worker.process.sentinel in ready:
@@ -229,7 +235,12 @@ def run_isolated(
                     pool.remove(worker)
                     if not worker.conn.closed:
                         worker.kill()
-                yield outcome
+                finished.append(outcome)
+            # The freed workers start on their next files before the caller stores these: storing one (a copy of
+            # the file and a commit) would otherwise leave a worker idle for as long.
+            if finished and not (cancel is not None and cancel.is_set()):
+                hand_out()
+            yield from finished
     finally:
         for worker in pool:
             if worker.busy:

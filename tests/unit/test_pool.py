@@ -74,3 +74,16 @@ def test_cancel_stops_before_all_tasks_ran():
         seen.append(outcome.key)
         cancel.set()
     assert 1 <= len(seen) < 20
+
+
+def test_a_freed_worker_starts_its_next_task_while_the_caller_handles_an_outcome():
+    # The importer stores each outcome (a file copy and a commit) before it asks for the next: the worker that gave
+    # it must already be reading the next file meanwhile, not wait for the store to finish.
+    outcomes = run_isolated(pool_targets.dispatch, [("a", ("sleep_then_return", 0.5)), ("b", ("sleep_then_return", 0.5))], workers=1)
+    first = next(outcomes)
+    time.sleep(1.0)  # the caller storing the first outcome
+    handled = time.monotonic()
+    second = next(outcomes)
+    outcomes.close()
+    assert (first.key, second.key) == ("a", "b")
+    assert time.monotonic() - handled < 0.3

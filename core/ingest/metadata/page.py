@@ -137,8 +137,9 @@ def from_layout(layout: PageLayout, text: str) -> Metadata:
     lines = _undoubled(lines)
     # Nature-style and SAGE pages put the title block after the first column's text in reading order, so the
     # rest of the page is searched when its top has none, or has only a title in clearly smaller type (a heading).
-    top_title = largest_type_title(lines[:TITLE_SEARCH_LINES], layout.body_size) or bold_title(lines[:TITLE_SEARCH_LINES], layout.body_size)
-    page_title = largest_type_title(lines, layout.body_size)
+    body_size = layout.body_size
+    top_title = largest_type_title(lines[:TITLE_SEARCH_LINES], body_size) or bold_title(lines[:TITLE_SEARCH_LINES], body_size)
+    page_title = largest_type_title(lines, body_size)
     if (
         top_title is None
         or (
