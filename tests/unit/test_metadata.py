@@ -1395,6 +1395,12 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
         ("C ORY S HAIN and J UDITH T ONHAUSER", ["Cory Shain", "Judith Tonhauser"]),
         # A fellowship spelled with stops after a name, and SciPy's lines of a name, its e-mail and its affiliation.
         ("David A. Story, M.D., F.A.N.Z.C.A., Alan R. Tait, Ph.D.", ["David A. Story", "Alan R. Tait"]),
+        # Clinical bylines: MIT's "SM", nursing's and the colleges' degrees between commas.
+        (
+            "Marzyeh Ghassemi, PhD1, Tristan Naumann, PhD2, Irene Y. Chen, SM5, Rajesh Ranganath, PhD6",
+            ["Marzyeh Ghassemi", "Tristan Naumann", "Irene Y. Chen", "Rajesh Ranganath"],
+        ),
+        ("Jane Roe, DNP, APRN, John Doe, MD, FACS, and Ann Lee, PsyD", ["Jane Roe", "John Doe", "Ann Lee"]),
         (
             "Ariel Rokem (arokem@berkeley.edu) \u2013 University of California, Berkeley, CA USA\n"
             "Fernando P\u00e9rez (Fernando.Perez@berkeley.edu) \u2013 University of California, Berkeley, CA USA",
@@ -1895,6 +1901,38 @@ def test_a_name_broken_at_the_line_end_in_a_list_set_apart_by_markers_alone():
         "Horst Sauer",
         "Stefan Wagner",
     ]
+
+
+def test_markers_typed_after_a_space_end_a_title_set_in_the_names_type():
+    # A word processor's preprint: title and names in one size and face, the names' markers typed after a space.
+    lines = [
+        LayoutLine("DNA Methylation scores augment 10-year risk prediction of diabetes", 11.5, "Times-Roman", 714),
+        LayoutLine(
+            "Yipeng Cheng 1,2, Danni A Gadd 1, Christian Gieger 3,4,5, Karla Monterrubio-G\u00f3mez 6, Yufei", 11.5, "Times-Roman", 680
+        ),
+        LayoutLine("Zhang1, Imrich Berta 1, Michael J Stam 7", 11.5, "Times-Roman", 654),
+        *(
+            LayoutLine(f"{n} Institute of Genetics and Cancer, University of Edinburgh, Edinburgh, UK", 7.5, "Times-Roman", 620 - 10 * n)
+            for n in range(1, 12)
+        ),
+    ]
+    metadata = _read_layout(lines)
+    assert metadata.title == "DNA Methylation scores augment 10-year risk prediction of diabetes"
+    assert metadata.authors[:5] == ["Yipeng Cheng", "Danni A Gadd", "Christian Gieger", "Karla Monterrubio-G\u00f3mez", "Yufei Zhang"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Type 2 Diabetes and Phase 3 Trials in Older Adults",
+        "Volume 3, Issue 2, Pages 1-10",
+        "Results from 3 Trials with 4 Arms, 2 Sites, 1 Year",
+    ],
+)
+def test_numbers_in_a_title_or_a_journal_line_are_no_spaced_markers(line):
+    from papergym.core.ingest.metadata.page_lines import has_markers
+
+    assert not has_markers(line)
 
 
 def test_names_repeated_with_initials_in_a_note_below_are_not_more_authors():

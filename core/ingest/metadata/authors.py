@@ -78,6 +78,10 @@ _TRAILING_DEGREES = re.compile(
 # A degree standing alone between commas: "dipl.oec.", "mag.ing.", "univ.spec.", and Radiology's "Li Wang, MD, PhD".
 _DEGREE_PIECE = re.compile(
     rf"(?:[a-z]{{2,6}}\.\s?){{1,3}}|{_UNAMBIGUOUS_DEGREE}|(?:M|B)\.?(?:S|A|D)\.?|R\.?N\.?|MEng|BEng|MPhil|DSc|ScD|MHS|MSPH|MSN|BSN|C\s?Stat"
+    # The degrees of clinical and American bylines: MIT's "SM", education's, nursing's, therapy's and law's, and the
+    # colleges' fellowships ("Irene Y. Chen, SM", "Jane Roe, DNP, APRN", "John Doe, MD, FACS").
+    r"|SM|SB|MEd|EdD|PsyD|DrPH|DNP|DPT|MPT|OTR|MSW|LCSW|MRes|MHSc|MMSc|MSCE|MMed|MPharm|BPharm|RPh|CRNA|APRN|FNP|PA-C|DMD|JD|LLM|MFA"
+    r"|FRCS|FRCSC|FRACP|FRACS|FRCA|FANZCA|FRCPath|MRCPsych|FRCPsych|FACS|FACP|FACC|FAHA|FACOG|FAAP|FASE|FESC"
     # A fellowship spelled with stops: "F.A.N.Z.C.A.", "F.R.C.S.", "F.R.C.P.C." (Anesthesiology's byline).
     r"|F\.(?:[A-Z]\.){2,6}"
 )

@@ -118,4 +118,15 @@ def has_markers(line: str) -> bool:
 
     LaTeX's star operator "⋆" is left out: \\thanks sets it on titles as often as on names.
     """
-    return bool(re.search(rf"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4{CORRESPONDING_AUTHOR_MARKS}]", line))
+    return bool(
+        re.search(rf"[^\W\d_]\d|[*\u2217\u2020\u2021\u2660-\u2667\u25a1\u2662\u22c4{CORRESPONDING_AUTHOR_MARKS}]", line)
+        or len(_SPACED_MARKERS.findall(line)) >= _SPACED_MARKED_NAMES
+    )
+
+
+# Markers typed after a space in the names' own type, as word processors leave them: "Yipeng Cheng 1,2, Danni A Gadd 1,
+# Christian Gieger 3,4,5". Twice on a line, each after two capitalised words and before the next capitalised name,
+# they are no title's numbers ("Type 2 Diabetes", "Phase 3 Trial") nor a journal's ("Volume 3, Issue 2, Pages 1-10").
+_NAME_WORD = r"[A-Z][^\W\d_]*(?:[-'][^\W\d_]+)*"
+_SPACED_MARKERS = re.compile(rf"\b{_NAME_WORD}\.? {_NAME_WORD} \d{{1,2}}(?:, ?\d{{1,2}})*, (?=[A-Z])")
+_SPACED_MARKED_NAMES = 2
