@@ -70,7 +70,10 @@ EXTRACTION_SET = "extraction test files"
 # Wiley, Hindawi, MDPI, Frontiers, Nature Reviews, Royal Society, AEA, SAGE, USENIX, ACM, IEEE, UAI, arXiv, working
 # papers, accepted manuscripts, a French conference scan); "fresh-29": 48 more (1972-2025: JSTOR, Chapman & Hall and
 # Springer scans, ResearchGate, IOP and T&F covers, ACL, CVPR, SOSP, IHI, PMLR, Nature, PNAS, PRL, PRE, AER, JEP, QJE,
-# MNRAS, NAR, BMC, PLOS, SAGE, OUP, Wiley, Elsevier, Hindawi, Annual Reviews, working papers, accepted manuscripts).
+# MNRAS, NAR, BMC, PLOS, SAGE, OUP, Wiley, Elsevier, Hindawi, Annual Reviews, working papers, accepted manuscripts);
+# "fresh-30": 54 more (1972-2024: JSTOR and Elsevier scans, a handwritten-over ACL printout, a typewritten working
+# paper, eLife, Annual Reviews, MDPI, ACS, Science Advances, PNAS, PLoS, APS, Nature, Lancet, Frontiers, SAGE, AER, AEJ,
+# MNRAS, RASTI, VLDB, USENIX, UIST, AAAI, EMNLP, AISTATS, IEEE, technical reports, preprints, manuscripts).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -104,6 +107,7 @@ REAL_SETS = (
     "fresh-27",
     "fresh-28",
     "fresh-29",
+    "fresh-30",
 )
 
 
