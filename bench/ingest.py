@@ -76,6 +76,8 @@ def papergym_import(folder: Path, library: Path) -> tuple[int, float, list[dict]
         text=True,
     )
     seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: some files failed, each with its reason; the rest were read
+        sys.exit(f"papergym import failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
     results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     # Copies of one demo paper are linked as duplicates of it, but each was read and stored all the same.
     pages = sum(r["pages"] or 0 for r in results if r["status"] == "imported" or r.get("duplicate_of"))
@@ -141,6 +143,8 @@ def main() -> None:
     parser.add_argument("--large-pages", type=int, default=600)
     parser.add_argument("--library-papers", type=int, default=10_000)
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
 
     workdir = Path(tempfile.mkdtemp(prefix="papergym-bench-"))
     try:
@@ -151,10 +155,14 @@ def main() -> None:
         # The two are timed in turns, each into a new library, and their medians compared: a shared machine's speed
         # drifts by a fifth within a minute, which one run of each would read as a difference between them.
         base_runs, ours_runs = [], []
+        ours_pages = 0
         for run in range(args.repeats):
             base_pages, seconds = pypdf_baseline(paths)
             base_runs.append(seconds)
-            ours_pages, seconds, _ = papergym_import(folder, workdir / f"lib-{run}")
+            pages, seconds, _ = papergym_import(folder, workdir / f"lib-{run}")
+            if run and pages != ours_pages:
+                sys.exit(f"the import read {pages} pages in run {run + 1} and {ours_pages} before: the runs differ")
+            ours_pages = pages
             ours_runs.append(seconds)
         base_seconds, ours_seconds = statistics.median(base_runs), statistics.median(ours_runs)
         base_rate, ours_rate = base_pages / base_seconds, ours_pages / ours_seconds

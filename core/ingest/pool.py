@@ -190,9 +190,11 @@ def run_isolated(
     pool: list[_Worker] = []
     limit = workers or default_workers()
 
-    def hand_out() -> None:
-        # Each idle worker takes the next task, starting workers lazily up to the limit.
+    def hand_out() -> list[Outcome]:
+        # Each idle worker takes the next task, starting workers lazily up to the limit. A task that cannot be sent
+        # (its worker died while idle) fails alone; another worker is started for the rest.
         nonlocal exhausted
+        unsent: list[Outcome] = []
         pool[:] = [w for w in pool if w.busy or w.process.is_alive()]
         while not exhausted:
             idle = next((w for w in pool if not w.busy), None)
@@ -200,19 +202,26 @@ def run_isolated(
                 idle = _Worker(context, target, memory_limit_bytes)
                 pool.append(idle)
             if idle is None:
-                return
+                break
             try:
                 key, args = next(task_iter)
             except StopIteration:
                 exhausted = True
-                return
-            idle.assign(key, args, timeout)
+                break
+            try:
+                idle.assign(key, args, timeout)
+            except OSError:
+                key, seconds = idle.finish()
+                idle.kill()
+                pool.remove(idle)
+                unsent.append(Outcome(key, False, reason=_death_reason(idle.process.exitcode), seconds=seconds))
+        return unsent
 
     try:
         while True:
             if cancel is not None and cancel.is_set():
                 return
-            hand_out()
+            yield from hand_out()
             busy = [w for w in pool if w.busy]
             if not busy:
                 return
@@ -238,9 +247,17 @@ def run_isolated(
                 finished.append(outcome)
             # The freed workers start on their next files before the caller stores these: storing one (a copy of
             # the file and a commit) would otherwise leave a worker idle for as long.
+            # What the next task's preparation raises (the caller's task source: a busy library, Ctrl-C while a file
+            # is hashed) comes after the finished ones are handed over, so none of them is lost.
+            error: BaseException | None = None
             if finished and not (cancel is not None and cancel.is_set()):
-                hand_out()
+                try:
+                    finished += hand_out()
+                except BaseException as raised:
+                    error = raised
             yield from finished
+            if error is not None:
+                raise error
     finally:
         for worker in pool:
             if worker.busy:

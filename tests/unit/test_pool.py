@@ -1,6 +1,7 @@
 import threading
 import time
 
+import pytest
 from papergym.core.ingest.pool import run_isolated
 
 from tests.unit import pool_targets
@@ -87,3 +88,16 @@ def test_a_freed_worker_starts_its_next_task_while_the_caller_handles_an_outcome
     outcomes.close()
     assert (first.key, second.key) == ("a", "b")
     assert time.monotonic() - handled < 0.3
+
+
+def test_outcomes_already_finished_reach_the_caller_before_an_error_of_the_task_source():
+    def tasks():
+        yield "a", ("sleep_then_return", 0.2)
+        yield "b", ("sleep_then_return", 1.0)
+        raise OSError("the library is busy")
+
+    seen = []
+    with pytest.raises(OSError, match="busy"):
+        for outcome in run_isolated(pool_targets.dispatch, tasks(), workers=2):
+            seen.append(outcome.key)
+    assert seen == ["a"]
