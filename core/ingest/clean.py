@@ -98,7 +98,7 @@ def normalize_ligatures(text: str) -> str:
 
     This is a fixed table rather than NFKC, because NFKC would also turn µ into
     Greek mu, ² into 2 and ½ into 1⁄2; Greek letters, math symbols, µ and °
-    pass through unchanged.
+    pass through unchanged. Letters with combining accents are composed (NFC).
     """
     text = text.replace("\r\n", "\n")
     text = _SOFT_HYPHEN_AT_LINE_END.sub("-", text)
@@ -110,6 +110,10 @@ def normalize_ligatures(text: str) -> str:
     for character, replacement in _CHARACTER_FIXES.items():
         if character in text:
             text = text.replace(character, replacement or "")
+    # A letter and a combining accent after it (ACS's PDFs spell "Pérez" with "e" and U+0301) become the one letter,
+    # which names, searches and comparisons read as a letter; NFC leaves everything else as it is.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return text
 
 

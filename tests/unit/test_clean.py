@@ -97,8 +97,13 @@ class TestNormalizeLigatures:
         assert normalize_ligatures("semi\u2011arid non\u2010linear") == "semi-arid non-linear"
 
     def test_greek_math_and_units_survive(self):
-        text = "\u03b1 \u03b2 \u0394T \u00b5m 25 \u00b0C x\u00b2 \u00bd \u2264 \u00b1 \u221a \u2211 \u212b \u03bc"
+        text = "\u03b1 \u03b2 \u0394T \u00b5m 25 \u00b0C x\u00b2 \u00bd \u2264 \u00b1 \u221a \u2211 \u03bc"
         assert normalize_ligatures(text) == text
+        # The angstrom sign is the letter \u00c5 by Unicode's own equivalence (NFC), so searches for either find it.
+        assert normalize_ligatures("2 \u212b") == "2 \u00c5"
+
+    def test_a_letter_and_its_combining_accent_become_one_letter(self):
+        assert normalize_ligatures("Rodri\u0301guez-Pe\u0301rez, Ju\u0308rgen") == "Rodr\u00edguez-P\u00e9rez, J\u00fcrgen"
 
     def test_carriage_returns_and_form_feeds_become_line_breaks(self):
         assert normalize_ligatures("a\r\nb\rc\x0cd") == "a\nb\nc\nd"

@@ -1401,6 +1401,8 @@ def test_a_year_inside_the_cited_title_is_not_the_citations_year():
             ["Marzyeh Ghassemi", "Tristan Naumann", "Irene Y. Chen", "Rajesh Ranganath"],
         ),
         ("Jane Roe, DNP, APRN, John Doe, MD, FACS, and Ann Lee, PsyD", ["Jane Roe", "John Doe", "Ann Lee"]),
+        # A double given name with its second part shortened.
+        ("Sarita V. Adve and Hans-J. Boehm", ["Sarita V. Adve", "Hans-J. Boehm"]),
         (
             "Ariel Rokem (arokem@berkeley.edu) \u2013 University of California, Berkeley, CA USA\n"
             "Fernando P\u00e9rez (Fernando.Perez@berkeley.edu) \u2013 University of California, Berkeley, CA USA",
@@ -3348,3 +3350,65 @@ def test_an_author_block_set_apart_starts_at_its_first_line_of_names():
         "Ali Rahimi",
         "Adam Rea",
     ]
+
+
+def test_names_with_combining_accents_are_read_as_names():
+    # ACS's PDFs spell "Pérez" as "e" and a combining acute; the title in large type stops before the names.
+    lines = [
+        LayoutLine("Predicting Isoform-Selective Carbonic Anhydrase Inhibitors via", 17, "AdvOT-Bold", 686),
+        LayoutLine("Machine Learning and Rationalizing Structural Features Important", 17, "AdvOT-Bold", 668),
+        LayoutLine("for Selectivity", 17, "AdvOT-Bold", 650),
+        LayoutLine("Salvatore Galati, Raquel Rodri\u0301guez-Pe\u0301rez, Martin Vogt, Tiziano Tuccinardi,*", 13, "AdvOT-Regular", 630),
+        LayoutLine("and Ju\u0308rgen Bajorath*", 13, "AdvOT-Regular", 616),
+        LayoutLine("Cite This: ACS Omega 2021, 6, 4080\u22124089", 8.5, "AdvOT-Regular", 581),
+        *(
+            LayoutLine("Carbonic anhydrases catalyze the physiological hydration of carbon dioxide.", 10, "AdvOT", 520 - 11 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(lines)
+    assert (
+        metadata.title
+        == "Predicting Isoform-Selective Carbonic Anhydrase Inhibitors via Machine Learning and Rationalizing Structural Features Important for Selectivity"
+    )
+    assert metadata.authors == [
+        "Salvatore Galati",
+        "Raquel Rodr\u00edguez-P\u00e9rez",
+        "Martin Vogt",
+        "Tiziano Tuccinardi",
+        "J\u00fcrgen Bajorath",
+    ]
+
+
+def test_a_journals_line_of_volume_year_and_pages_dates_the_paper_and_is_no_title():
+    page = (
+        "No part may be reproduced by any process without written permission from the author(s)\n"
+        "Nordic Hydrology 3, 1972, 107-109\nPREDICTION OF THE DIMENSIONLESS UNIT HYDROGRAPH\nJOHN H. LIENHARD\n"
+        "University of Kentucky, Lexington\nAbstract\n" + "The body of the paper goes on here.\n" * 12
+    )
+    metadata = from_first_page(page)
+    assert metadata.title == "PREDICTION OF THE DIMENSIONLESS UNIT HYDROGRAPH"
+    assert metadata.year == 1972
+
+
+@pytest.mark.parametrize(
+    ("line", "year"),
+    [
+        ("J. Fluid Mech. 12, 1962, 1-10", 1962),
+        ("Acta Math. 54 (2) 1972: 1-30", 1972),
+        ("Boundary Layer Meteorol. 74, 113-130, 1995.", 1995),
+    ],
+)
+def test_journal_lines_of_volume_pages_and_year_in_any_order_give_the_year(line, year):
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    assert find_year(f"{line}\nA Title of a Paper\nBody text of the paper.") == year
+
+
+def test_affiliation_letters_run_on_after_commas_come_off_the_names():
+    page = (
+        "Sound-induced flash illusion as an optimal percept\nLadan Shamsa,b, Wei Ji Mab and Ulrik Beierholmc\n"
+        "aDepartment of Psychology, University of California, Los Angeles, bDivision of Biology and cComputation and Neural"
+        " Systems, California Institute of Technology, Pasadena, USA\nAbstract\n" + "The body of the paper.\n" * 12
+    )
+    assert from_first_page(page).authors == ["Ladan Shams", "Wei Ji Ma", "Ulrik Beierholm"]

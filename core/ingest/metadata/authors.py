@@ -463,7 +463,7 @@ def _edits_at_most(word: str, other: str, limit: int) -> bool:
 
 
 def _is_name_token(token: str) -> bool:
-    """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P.", "Yu.A."."""
+    """Whether a word can be part of a name: "Ana", "O'Neill", "Jean-Luc", "J.", "J.-P.", "Yu.A.", "Hans-J."."""
     if len(token) > 3 and token[0] in _QUOTES and token[-1] in _QUOTES:
         token = token[1:-1]  # a nickname in quotes: Yuancheng "Mike" Luo
     if not token[:1].isupper():
@@ -473,7 +473,11 @@ def _is_name_token(token: str) -> bool:
         return False  # "Item-to-Item", "State-of-the-Art", "End-to-End" are words of a title
     if _TITLE_WORD_ENDING.search(token):
         return False  # "Basic Characteristics", "Quantitative Description": a title's line, not a name
-    return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3)
+    # A double given name may shorten its second part: "Hans-J. Boehm", "Karl-H. Meyer".
+    return letters.isalpha() and (not token.endswith(".") or len(letters) <= 3 or bool(_GIVEN_NAME_WITH_INITIAL.fullmatch(token)))
+
+
+_GIVEN_NAME_WITH_INITIAL = re.compile(r"[A-Z][a-z]+-[A-Z]\.")
 
 
 # Endings of English nouns that no family or given name has: a title's words.
@@ -682,7 +686,7 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     if letter_markers:
         author_text = " ".join(text for text, _ in names_by_line)
         names = [_without_letter_marker(name, letter_markers, author_text) for name in names]
-    return [_title_case_if_capitals(name) for name in unique_names(names)]
+    return [title_case_if_capitals(name) for name in unique_names(names)]
 
 
 def _one_name_per_line_kept(names_by_line: list[tuple[str, list[str]]], one_per_line: bool = False) -> list[str]:
@@ -754,7 +758,7 @@ def find_authors_above(lines: list[LayoutLine], title: str) -> list[str]:
         if not names:
             break
         above.insert(0, names)
-    return [_title_case_if_capitals(name) for name in unique_names([name for names in above for name in names])]
+    return [title_case_if_capitals(name) for name in unique_names([name for names in above for name in names])]
 
 
 def _join_broken_name_lines(lines: list[LayoutLine]) -> list[LayoutLine]:
@@ -1033,7 +1037,7 @@ def _is_prose(line: str) -> bool:
 _CAPITALS_WITH_MARK = re.compile(r"[A-Z]{3,}[a-z]")
 
 
-def _title_case_if_capitals(name: str) -> str:
+def title_case_if_capitals(name: str) -> str:
     """ "LEANA GOLUBCHIK" as "Leana Golubchik"; "Ross G. DOUGLAS" as "Ross G. Douglas"; "CESA-BIANCHI" as "Cesa-Bianchi".
 
     Mixed case stays unchanged, and a group's acronym stays in capitals ("UPBEAT Consortium").
@@ -1051,6 +1055,7 @@ def _title_case_if_capitals(name: str) -> str:
     )
 
 
+_LETTER_AFTER_COMMA = re.compile(r"(?:,\s*|\s+and\s+)(?P<letter>[a-h])(?=[A-Z][a-z])")
 _LETTER_AFTER_SEMICOLON = re.compile(r";\s*(?P<and>and\s+)?(?P<letter>[a-z])(?=[A-Z][a-z])")
 
 
@@ -1073,6 +1078,11 @@ def letter_markers(lines: list[str]) -> str:
             letter = run_on.group("letter")
             if letters and letter > max(letters) and (run_on.group("and") or AFFILIATION_WORDS.search(line)):
                 letters += letter
+        # Others run them on after a comma or "and": "aDepartment of Psychology, UCLA, bDivision of Biology and
+        # cComputation and Neural Systems". Such a letter is the next after one already read, in order.
+        for run_on in _LETTER_AFTER_COMMA.finditer(line):
+            if letters and run_on.group("letter") == chr(ord(max(letters)) + 1):
+                letters += run_on.group("letter")
         if match and line[1:2] == " " and "," in line:
             labels += match.group("letter")  # an address has commas; a figure panel's caption ("a Schematic of") has none
     if len(labels) >= 2 and labels == "abcdefgh"[: len(labels)]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from itertools import chain
 
-from papergym.core.ingest.metadata.page_lines import BANNER_ANYWHERE, BANNER_START
+from papergym.core.ingest.metadata.page_lines import BANNER_ANYWHERE, BANNER_START, CITATION_BANNER
 
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+(?:<[^\s\"'<>]+>[^\s\"'<>]*)*")
 # The start of a DOI, which pypdf may have broken at a line end. Old Wiley and
@@ -316,6 +316,7 @@ def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | N
     if fee:
         yield _year_of_two_digits(int(fee.group("short_year")))
     yield _dated_header_year(text)
+    yield _citation_banner_year(text)
 
 
 # DOIs that carry the year their article was registered: Elsevier's and old Wiley's journal code and year
@@ -583,6 +584,16 @@ _CONFERENCE_DAYS = re.compile(
     rf"|\d{{1,2}}\s*(?:--?|\u2013)\s*\d{{1,2}}\s+{_MONTH},?\s+(?P<day_first_year>{_YEAR_DIGITS})",
     re.IGNORECASE,
 )
+
+
+def _citation_banner_year(text: str) -> int | None:
+    """The year of a line among the page's first or last that cites the journal's own issue, or None."""
+    lines = nonblank_lines(text)
+    for line in lines[:HEADER_LINES] + (lines[-_FOOTER_LINES:] if len(lines) > HEADER_LINES else []):
+        match = CITATION_BANNER.match(line)
+        if match and "et al" not in line:
+            return _matched_year(match)
+    return None
 
 
 def _dated_header_year(text: str) -> int | None:

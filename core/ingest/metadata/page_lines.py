@@ -29,7 +29,8 @@ BANNER_ANYWHERE = re.compile(
     # A download stamp ("This content downloaded from" / "106.122.167.86 on Mon, 29 Nov 2021 02:31:12 UTC"): its
     # words, the reader's address, the time of day to the second.
     r"|\bdownloaded\s+from\b|\b\d{1,3}(?:\.\d{1,3}){3}\b|\b\d{1,2}:\d{2}:\d{2}\b"
-    r"|\ball\s+rights\s+reserved\b|\baccepted\s+manuscript\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
+    # A copyright notice's boilerplate: "All rights reserved", "No part may be reproduced by any process".
+    r"|\ball\s+rights\s+reserved\b|\bno\s+part\s+(?:of\s+this\s+\w+\s+)?may\s+be\s+reproduced\b|\baccepted\s+manuscript\b|\bcreative\s+commons\b|\bcorrespond|\bopen\s+access\b|^(?:[A-Z] ){4,}",
     re.IGNORECASE,
 )
 # Running heads that a first page may carry too: "Smith et al.", and
@@ -62,6 +63,16 @@ SECTION_START = re.compile(
 )
 
 
+# A journal's own line in any order of volume, year and pages, none of the forms above: "Nordic Hydrology 3, 1972,
+# 107-109", "J. Fluid Mech. 12, 1962, 1-10", "Acta Math. 54 (2) 1972: 1-30". The journal's name, then numbers and a
+# page range only: a line of prose or a reference's authors and title is no such line.
+CITATION_BANNER = re.compile(
+    r"^[A-Z][A-Za-z.&' -]{2,60}?[,.]?\s+(?:vol(?:ume)?\.?\s*)?\d{1,4}(?:\s*\(\d{1,3}\))?\s*[,:;]?\s*"
+    r"(?:\(?((?:19|20)\d{2})\)?\s*[,:;]\s*(?:pp?\.\s*)?\d{1,5}\s*[-\u2013]\s*\d{1,5}"
+    r"|(?:pp?\.\s*)?\d{1,5}\s*[-\u2013]\s*\d{1,5}\s*[,;]\s*\(?((?:19|20)\d{2})\)?)\.?$"
+)
+
+
 def letter_count(text: str) -> int:
     return sum(char.isalpha() for char in text)
 
@@ -74,6 +85,7 @@ def is_banner(line: str) -> bool:
         or BANNER_ANYWHERE.search(line)
         or _RUNNING_HEAD.search(line)
         or _DATE_LINE.match(line)
+        or CITATION_BANNER.match(line)
         or is_affiliation(line)
         or re.fullmatch(r"[\d\W]*", line)
     )

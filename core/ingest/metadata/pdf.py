@@ -24,6 +24,7 @@ from papergym.core.ingest.metadata.names import NAME_PARTICLES
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
 from papergym.core.ingest.metadata.page_lines import letters
 from papergym.core.ingest.metadata.record import Metadata
+from papergym.core.ingest.metadata.running_head import running_head_authors
 
 # A page with fewer letters than this has no text layer worth checking against.
 _SCANNED_PAGE_LETTERS = 200
@@ -134,6 +135,11 @@ def from_pdf(
         if page.year:
             page.sources["year"] = "citation"
     combined = _combine(page, xmp, info, first_text)
+    if not combined.authors and not cover and second_text:
+        # An old journal's names may be set where no rule finds them on page 1, but its running head repeats them.
+        combined.authors = running_head_authors(second_text, first_text)
+        if combined.authors:
+            combined.sources["authors"] = "page-2"
     if not combined.year and not cover:
         # A journal may print its year only in the running head or foot of the pages after the first; the last
         # resort, after XMP, Info and the DOI.
