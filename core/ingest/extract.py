@@ -11,6 +11,7 @@ from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout
 from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
 from papergym.core.ingest.metadata.doi_year import without_download_stamps
+from papergym.core.ingest.metadata.pdf import RUNNING_HEAD_SOURCE
 from papergym.core.ingest.ocr import ocr_unavailable_reason, read_scanned_page, without_footnote_mark
 from papergym.core.ingest.pool import TaskClock
 from papergym.core.ingest.pypdf_fonts import reading_one_pdf
@@ -140,7 +141,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
             text_problem = OCR_FOUND_NO_TEXT
         clock.progress("reading the metadata and sections")
         # The fields read off pages OCR read: page 1's, and page 2's where OCR read that too.
-        ocr_sources = _PAGE_SOURCES - {"page-2"} if has_text else _PAGE_SOURCES
+        ocr_sources = _PAGE_SOURCES - {"page-2", RUNNING_HEAD_SOURCE} if has_text else _PAGE_SOURCES
         if scanned and has_text:
             metadata = from_pdf(reader, scanned.first, raw_pages[1] if len(raw_pages) > 1 else "")
             raw_pages = [scanned.first[0], *raw_pages[1:]]
@@ -208,7 +209,7 @@ NOISE_READ_BY_OCR = (
 )
 # Where a field read off a page by OCR came from, in `papergym show`.
 OCR_SOURCE = "ocr"
-_PAGE_SOURCES = {"layout", "text", "page-2", "citation"}
+_PAGE_SOURCES = {"layout", "text", "page-2", "citation", RUNNING_HEAD_SOURCE}
 # Below this many letters OCR read nothing from page 1 (a figure, a blank, noise).
 MIN_OCR_LETTERS = 40
 # Seconds one page's OCR may take on a slow core, added to the file's allowance.

@@ -254,7 +254,12 @@ _MIN_OPENING_WORDS = 6
 # "email" ("Across chat, email, and social media").
 _NOT_ABSTRACT = re.compile(
     r"copyright|©|\blicen[cs]|creative\s+commons|all\s+rights|permission|\bopen\s+access\b|\bdistributed\s+under"
-    r"|\breceived\b|\baccepted\b|\bpublished\b|\bcorrespondence\b|\bcorresponding\s+authors?\b|^\W*corresponding\b|\be-?mail\s*(?:address(?:es)?\s*)?:|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
+    # A manuscript's history, not the words in prose ("are 16 percent less likely to be accepted", "published studies"):
+    # at a line's start, or before a colon, a date or "online": "Received 3 May 2019; accepted 12 June", "Published: 2020".
+    r"|^\W*(?:received|accepted|published|revised|submitted)\b|\bpublished\s+by\b|\barticle\s+history\b"
+    r"|\b(?:received|accepted|published|revised|submitted)(?:\s+(?:for\s+publication|online|in\s+(?:final|revised)\s+form))?"
+    r"\s*(?::|\(?\d|(?:on\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|online\b)"
+    r"|\bcorrespondence\b|\bcorresponding\s+authors?\b|^\W*corresponding\b|\be-?mail\s*(?:address(?:es)?\s*)?:|@|https?:|www\.|\bdoi\b|\bissn\b|\bcitation\b"
     r"|\buniversity\b|\bdepartment\b|\binstitute\b|\bproceedings\b|^\s*(?:additional\s+)?(?:key\s*words|index\s+terms)(?:\s+and\s+phrases)?\s*(?:[:.\u2014-]|$)|(?-i:^KEYWORDS\b)|\bccs\s+concepts\b"
     r"|\bacademic\s+editor\b|\bpermission\b|\bcite\s+this\b|\bthis\s+(?:article|paper)\s+is\b|\bmanuscript\b",
     re.IGNORECASE,

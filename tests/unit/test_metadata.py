@@ -3412,3 +3412,17 @@ def test_affiliation_letters_run_on_after_commas_come_off_the_names():
         " Systems, California Institute of Technology, Pasadena, USA\nAbstract\n" + "The body of the paper.\n" * 12
     )
     assert from_first_page(page).authors == ["Ladan Shams", "Wei Ji Ma", "Ulrik Beierholm"]
+
+
+@pytest.mark.parametrize("piece", ["NUCLEAR FEATURE EXTRACTION", "For Breast", "Of Mice", "And Men"])
+def test_a_titles_words_in_capitals_or_after_a_function_word_are_no_name(piece):
+    from papergym.core.ingest.metadata.authors import is_name
+
+    assert not is_name(piece)
+
+
+@pytest.mark.parametrize("piece", ["Forrest Gump", "Theodore Kypraios", "WITHERS JONES", "Andrea Ganna"])
+def test_names_that_begin_like_function_words_stay_names(piece):
+    from papergym.core.ingest.metadata.authors import is_name
+
+    assert is_name(piece)

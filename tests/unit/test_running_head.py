@@ -70,4 +70,4 @@ def test_a_first_page_without_names_takes_them_from_page_twos_running_head():
     )
     metadata = from_pdf(PdfReader(BytesIO(pdf)))
     assert metadata.authors == ["Card", "Krueger"]
-    assert metadata.sources["authors"] == "page-2"
+    assert metadata.sources["authors"] == "running-head"

@@ -531,3 +531,17 @@ matter and ozone, and at levels below the current daily standards, and mortality
 Methods
 Body."""
     assert find_abstract(split_sections(text)).startswith("IMPORTANCE The US Environmental Protection Agency")
+
+
+def test_history_words_in_an_abstracts_prose_do_not_end_it():
+    # The AEA's abstract has no heading and says "accepted" and "published" in its prose; a history line is no prose.
+    front = (
+        "American Economic Journal: Applied Economics 2017, 9(2): 1-22\nRacial Discrimination in the Sharing Economy\n"
+        "By Benjamin Edelman, Michael Luca, and Dan Svirsky*\nReceived 3 May 2016; accepted 12 June 2016\n"
+        "In an experiment on Airbnb, we find that applications from guests\nwith distinctively African American names are 16 percent less likely\n"
+        "to be accepted relative to identical guests with distinctively white\nnames, and more so than previously published studies of\n"
+        "rental markets found. Discrimination occurs among landlords of all sizes.\n(JEL C93, J15, L83)"
+    )
+    abstract = find_abstract(split_sections(front + "\nIntroduction\nBody text."))
+    assert abstract.startswith("In an experiment on Airbnb")
+    assert abstract.endswith("(JEL C93, J15, L83)") and "Received" not in abstract

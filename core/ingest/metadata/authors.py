@@ -424,6 +424,8 @@ def is_name(piece: str) -> bool:
         return False
     if any(token.lower() in _HEADING_WORDS for token in tokens):
         return False
+    if tokens[0].lower() in _LEADING_FUNCTION_WORDS:
+        return False  # a title's words in capitals or title case: "For Breast", "Of Mice"
     if tokens[0] in _ARTICLES or (tokens[-1].lower() in _ORGANISATION_WORDS and not any(_INITIAL.match(token) for token in tokens)):
         return False  # "The Free Haven Project", "Stanford InfoLab", "See Profile"; "William H. Press" is a person
     if tokens[0] in _INSTITUTION_ACRONYMS or tokens[0] == "Royal":
@@ -480,8 +482,10 @@ def _is_name_token(token: str) -> bool:
 _GIVEN_NAME_WITH_INITIAL = re.compile(r"[A-Z][a-z]+-[A-Z]\.")
 
 
-# Endings of English nouns that no family or given name has: a title's words.
-_TITLE_WORD_ENDING = re.compile(r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations)$")
+# Endings of English nouns that no family or given name has: a title's words, in capitals too ("EXTRACTION").
+_TITLE_WORD_ENDING = re.compile(r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations)$", re.IGNORECASE)
+# Words that open a title's phrase but no name.
+_LEADING_FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "with", "from"})
 
 
 # A group that signs a paper as its author ("The Cancer Genome Atlas Network", "UPBEAT Consortium", "the ATLAS

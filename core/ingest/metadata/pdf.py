@@ -139,7 +139,7 @@ def from_pdf(
         # An old journal's names may be set where no rule finds them on page 1, but its running head repeats them.
         combined.authors = running_head_authors(second_text, first_text)
         if combined.authors:
-            combined.sources["authors"] = "page-2"
+            combined.sources["authors"] = RUNNING_HEAD_SOURCE
     if not combined.year and not cover:
         # A journal may print its year only in the running head or foot of the pages after the first; the last
         # resort, after XMP, Info and the DOI.
@@ -351,6 +351,8 @@ def _printed_on_page(title: str, page_letters: str) -> bool:
 
 # Where the page's own names came from.
 _PAGE_SOURCES = ("layout", "text", "page-2", "citation")
+# Names read off a running head: the paper's own first page is still page 1, unlike "page-2" (behind a cover).
+RUNNING_HEAD_SOURCE = "running-head"
 
 
 def _with_embedded_first_author(authors: list[str], xmp: Metadata, info: Metadata, page_text: str) -> list[str]:
