@@ -3426,3 +3426,19 @@ def test_names_that_begin_like_function_words_stay_names(piece):
     from papergym.core.ingest.metadata.authors import is_name
 
     assert is_name(piece)
+
+
+def test_a_line_that_opens_with_initials_ends_a_title_in_capitals():
+    page = (
+        "STATISTICAL INFERENCE ABOUT MARKOV CHAINS\nT. W. ANDERSON AND LEO A. GOoODMAN!\n"
+        "Columbia University and University of Chicago\nSummary. Maximum likelihood estimates and their asymptotic distribution\n"
+        "are obtained for the transition probabilities in a Markov chain of arbitrary order.\n"
+    )
+    assert from_first_page(page).title == "STATISTICAL INFERENCE ABOUT MARKOV CHAINS"
+    # A place abbreviated with stops, or a part's number, goes on with the title.
+    assert from_first_page("THE EFFECT OF\nU.S. MONETARY POLICY ON TRADE\nJane Roe\nAbstract\nBody.").title == (
+        "THE EFFECT OF U.S. MONETARY POLICY ON TRADE"
+    )
+    assert from_first_page("MULTIDIMENSIONAL SCALING:\nI. THEORY AND METHOD\nJane Roe\nAbstract\nBody.").title == (
+        "MULTIDIMENSIONAL SCALING: I. THEORY AND METHOD"
+    )

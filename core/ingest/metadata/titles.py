@@ -391,7 +391,8 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
             kept
             and not goes_on
             and (
-                (
+                _OPENS_WITH_INITIALS.match(line)
+                or (
                     looks_like_author_line(line)
                     # A star after the title's last word is its footnote's: the title ended there.
                     and (
@@ -512,6 +513,15 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None]:
     return None, None
 
 
+# A line that opens with a person's initials and surname names the authors, whatever follows (an OCR's misread
+# marker, "T. W. ANDERSON AND LEO A. GOoODMAN!"): no title line opens so.
+# Places and bodies abbreviated with stops ("U.S. Monetary Policy") are no initials, nor is a part's number ("I. Theory
+# and Method").
+_OPENS_WITH_INITIALS = re.compile(
+    r"^(?!(?:U\.S|U\.K|D\.C|E\.U|U\.N|N\.Y|L\.A)\.|[IVX]\.\s)(?:[A-Z]\.\s?){1,3}(?:[A-Z][a-z]+|[A-Z]{2,})\b(?!\.)"
+)
+
+
 def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
     """Whether lines[candidate] continues the title that begins at lines[start]."""
     line = lines[candidate]
@@ -521,7 +531,7 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
         return True
     if is_banner(line) or SECTION_START.match(line) or _ends_sentence(line):
         return False
-    if has_markers(line) and looks_like_author_line(line):
+    if (has_markers(line) and looks_like_author_line(line)) or _OPENS_WITH_INITIALS.match(line):
         return False
     if previous.split()[-1].lower() in _TITLE_CONTINUES_AFTER or previous.endswith((":", "-", ",", "\u2013", "\u2014")):
         return True
