@@ -73,7 +73,10 @@ EXTRACTION_SET = "extraction test files"
 # MNRAS, NAR, BMC, PLOS, SAGE, OUP, Wiley, Elsevier, Hindawi, Annual Reviews, working papers, accepted manuscripts);
 # "fresh-30": 54 more (1972-2024: JSTOR and Elsevier scans, a handwritten-over ACL printout, a typewritten working
 # paper, eLife, Annual Reviews, MDPI, ACS, Science Advances, PNAS, PLoS, APS, Nature, Lancet, Frontiers, SAGE, AER, AEJ,
-# MNRAS, RASTI, VLDB, USENIX, UIST, AAAI, EMNLP, AISTATS, IEEE, technical reports, preprints, manuscripts).
+# MNRAS, RASTI, VLDB, USENIX, UIST, AAAI, EMNLP, AISTATS, IEEE, technical reports, preprints, manuscripts);
+# "fresh-31": 48 not yet labelled from the repositories of the sets above, one a repository, chosen at random (student
+# project reports and replication reports beside JSTOR and ResearchGate covers, an author manuscript, an IEEE Xplore
+# page printed to PDF, supplements, a News & Views piece, Nature, PNAS, REStud, NSDI, PMLR, Elsevier, Springer, MDPI).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -108,6 +111,7 @@ REAL_SETS = (
     "fresh-28",
     "fresh-29",
     "fresh-30",
+    "fresh-31",
 )
 
 

@@ -213,6 +213,27 @@ class TestFromFirstPage:
         assert metadata.title == "A Study of Anomalous Heat Diffusion"
         assert metadata.authors == ["John Smith", "Ana Demo"]
 
+    def test_a_byline_after_the_title_takes_the_name_like_lines_above_it_into_the_title(self):
+        text = (
+            "December 1982\nLIDS-P-1264\nTRACKING CONTROL OF NON-LINEAR SYSTEMS\nUSING SLIDING SURFACES\n"
+            "WITH APPLICATION TO ROBOT MANIPULATORS\nby\nJ.J. Slotine and S.S. Sastry\n"
+            "Laboratory for Information and Decision Systems\nMassachusetts Institute of Technology\n"
+        )
+        metadata = from_first_page(text + "We develop a methodology of feedback control for tracking.\n" * 10)
+        assert metadata.title == "TRACKING CONTROL OF NON-LINEAR SYSTEMS USING SLIDING SURFACES WITH APPLICATION TO ROBOT MANIPULATORS"
+        assert metadata.authors == ["J.J. Slotine", "S.S. Sastry"]
+
+    def test_a_magazines_byline_sets_a_bullet_between_the_person_and_the_place(self):
+        body = "A distributed computation consists of a set of processes that cooperate to achieve a common goal.\n" * 10
+        text = (
+            "February 2002\nFundamentals of Distributed Computing:\nA Practical Tour of Vector Clock Systems\n"
+            "Roberto Baldoni \u2022 Universita di Roma, Italy\nMichel Raynal \u2022 IRISA, France\n"
+        )
+        assert from_first_page(text + body).authors == ["Roberto Baldoni", "Michel Raynal"]
+        # Springer's middle dot stands between names.
+        text = "Vector clocks in practice\nJane Roe \u00b7 John Smith \u00b7 Ana Lee\nDepartment of Physics, Demo University\n"
+        assert from_first_page(text + body).authors == ["Jane Roe", "John Smith", "Ana Lee"]
+
     def test_authors_separated_only_by_markers_or_symbols(self):
         text = "Nibble-width HyperLogLog: cardinality estimation\nAurelio Fenwick* Sung-min Baek\u2020 Marguerite Olande*\nAbstract"
         assert from_first_page(text).authors == ["Aurelio Fenwick", "Sung-min Baek", "Marguerite Olande"]
@@ -2626,6 +2647,43 @@ def test_names_the_page_misspaces_take_the_spelling_of_the_pdfs_own_metadata():
 
 
 @pytest.mark.parametrize(
+    "names",
+    [
+        # A name in a font that lost its letters ("Jörg" read as "JUCbR5rg") among names that read as names.
+        LayoutLine("Carola Vogel, Frank W. Heinemann, JUCbR5rg Sutter, Christian Anthon, and Karsten Meyer*", 12, "AdvPS_TTI", 720),
+        # Names run together by the reading, each with its raised marker set off.
+        LayoutLine("Nicholas Erikssona,StephenE.Fienbergb,c,", 12, "Times-Roman", 720, "Nicholas Eriksson|,StephenE.Fienberg|,"),
+    ],
+)
+def test_a_line_of_names_the_reading_broke_is_no_subtitle(names):
+    layout = [
+        LayoutLine("An Iron Nitride Complex of Unusual Stability", 16, "AdvPS_TTB", 740),
+        names,
+        *(LayoutLine("Coordination compounds of iron in high oxidation states are rare.", 9, "AdvPS_TTR", 690 - 12 * n) for n in range(12)),
+    ]
+    assert _read_layout(layout).title == "An Iron Nitride Complex of Unusual Stability"
+
+
+def test_names_a_scans_ocr_misread_take_the_spelling_of_the_pdfs_own_metadata():
+    # The scan's text names the author twice, each time with a letter misread; Info spells the name once, rightly.
+    lines = [
+        (16, "Exact stochastic simulation of coupled chemical reactions"),
+        (11, "Daniel T. Gillesple"),
+        (11, "Danlel T. Gillespie"),
+        (9, "Naval Weapons Center, Research Department, China Lake, California 93555"),
+        *BODY_LINES,
+    ]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Daniel T. Gillespie"})).authors == ["Daniel T. Gillespie"]
+    # A name the page prints with accents that Info leaves off is the page's own spelling; a short name two letters
+    # away from Info's is another person.
+    lines = [(16, "Ecological niches and geographic distributions"), (11, "Jorge Soberón, Lu Wang"), *BODY_LINES]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Jorge Soberon, Li Wan"})).authors == ["Jorge Soberón", "Lu Wang"]
+    # Nor is a letter that no accent makes ("ø", as "ı" in "Altınbüken").
+    lines = [(16, "Commodifying replicated state machines"), (11, "Søren Brøndsted, Emin Gün Sirer"), *BODY_LINES]
+    assert from_pdf(make_pdf(lines, info={"/Author": "Soren Brondsted, Emin Gun Sirer"})).authors == ["Søren Brøndsted", "Emin Gün Sirer"]
+
+
+@pytest.mark.parametrize(
     ("page", "year"),
     [
         # BMC's header after its first author's name; Oxford's and Annual Reviews' journal lines.
@@ -3414,7 +3472,10 @@ def test_affiliation_letters_run_on_after_commas_come_off_the_names():
     assert from_first_page(page).authors == ["Ladan Shams", "Wei Ji Ma", "Ulrik Beierholm"]
 
 
-@pytest.mark.parametrize("piece", ["NUCLEAR FEATURE EXTRACTION", "For Breast", "Of Mice", "And Men"])
+@pytest.mark.parametrize(
+    "piece",
+    ["NUCLEAR FEATURE EXTRACTION", "For Breast", "Of Mice", "And Men", "Applied Mathematics Computational", "Quantum Electrodynamics"],
+)
 def test_a_titles_words_in_capitals_or_after_a_function_word_are_no_name(piece):
     from papergym.core.ingest.metadata.authors import is_name
 

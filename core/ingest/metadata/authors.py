@@ -483,7 +483,10 @@ _GIVEN_NAME_WITH_INITIAL = re.compile(r"[A-Z][a-z]+-[A-Z]\.")
 
 
 # Endings of English nouns that no family or given name has: a title's words, in capitals too ("EXTRACTION").
-_TITLE_WORD_ENDING = re.compile(r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations)$", re.IGNORECASE)
+_TITLE_WORD_ENDING = re.compile(
+    r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations|matics|omics|ysics|amics|anics|onics|graphy|metry)$",
+    re.IGNORECASE,
+)
 # Words that open a title's phrase but no name.
 _LEADING_FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "with", "from"})
 
@@ -571,6 +574,25 @@ def _has_banner(line: str) -> bool:
     return any(not _PUBLISHER_AS_SURNAME.match(line, match.start()) for match in BANNER_ANYWHERE.finditer(line))
 
 
+def reads_as_names(line: LayoutLine) -> bool:
+    """Whether a line is a list of names that the reading broke in places: a raised marker after two of its words
+    ("Nicholas Eriksson|,StephenE.Fienberg|,"), or names in two pieces of three or more ("Carola Vogel, Frank W.
+    Heinemann, JUCbR5rg Sutter, Christian Anthon, and Karsten Meyer*", a name in a font that lost its letters)."""
+    if len(_RAISED_MARK_AFTER_WORD.findall(line.marked)) >= _RAISED_MARKS_OF_NAMES:
+        return True
+    pieces = _name_pieces(line.text)
+    names = sum(is_name(piece) for piece in pieces)
+    return names >= _MOSTLY_NAMES_LEAST and names >= _MOSTLY_NAMES_SHARE * len(pieces)
+
+
+# A raised run right after a word's letter, before a comma, a space or the line's end: a name's marker.
+_RAISED_MARK_AFTER_WORD = re.compile(r"(?<=[^\W\d_])\|(?=[,\s]|$)")
+_RAISED_MARKS_OF_NAMES = 2
+# A list of at least this many names, and this share of its pieces, is a list of names whatever its other pieces.
+_MOSTLY_NAMES_LEAST = 3
+_MOSTLY_NAMES_SHARE = 2 / 3
+
+
 def starts_author_list(line: str) -> bool:
     """Whether a line opens a list of names that the next line finishes ("Olivier Collignon, Pierre Vallois, J.-M.")."""
     listed, _, _ = line.rpartition(",")
@@ -610,6 +632,8 @@ _AUTHOR_ZONE_END = re.compile(
 _EDITOR_LINE = re.compile(r"^(?:(?:edited|communicated|reviewed|handled)\s+by\b|(?:academic\s+)?editor\s*:)", re.IGNORECASE)
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
+# The line that opens a byline: "by" alone, or before the names ("By J. Smith").
+BYLINE = re.compile(r"^(?i:by)(?:\s+[A-Z]|$)")
 _PROSE_WORDS = 9
 # A line that holds nothing but e-mail addresses, and how many such lines make the names a row of blocks.
 _EMAIL_TOKEN = re.compile(r"[^\s@,;]+@[^\s@,;]+|\{[^}]*\}[^\s@,;]*@[^\s@,;]+")
@@ -656,6 +680,14 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
             break
         if _JOINER_LINE.match(text):
             continue
+        if BYLINE.match(text):
+            # "by" opens the byline: what read as names above it was the title's last line ("USING SLIDING SURFACES").
+            names_by_line.clear()
+            name_rows.clear()
+            opens_block.clear()
+            author_style, block_names = None, None
+            if not _HONORIFIC.sub("", text).strip():
+                continue
         # A block of name and e-mail on one line repeats that shape whatever its type (MIT Press sets a second
         # author's line in bold).
         same_shape = author_style is not None and bool(_EMAIL_ADDRESS.search(text) and _EMAIL_ADDRESS.search(author_style.text))
@@ -827,6 +859,7 @@ def _name_runs_on(line: str, following: str) -> bool:
 
 
 _NAME_EMAIL_AFFILIATION = re.compile(r"^(?P<name>[^()@,]+?)\s*\([^()\s]+@[^()\s]+\)\s*[\u2013\u2014-]\s*(?P<affiliation>.+)$")
+_NAME_BULLET_AFFILIATION = re.compile(r"^(?P<name>[^\u2022\u00b7]+?)\s+[\u2022\u00b7]\s+(?P<affiliation>[^\u2022\u00b7]+)$")
 _GROUP_CREDIT = re.compile(r"\s+(?:for|on\s+behalf\s+of)\s+the\s+[A-Z][^,;]*$")
 # pypdf reads a name in small capitals as its big first letter and the rest apart: "C ORY S HAIN", "J UDITH T ONHAUSER".
 _SMALL_CAPITALS_WORD = re.compile(r"^[A-Z] [A-Z\u00c0-\u00de'-]{2,}[,;]?$")
@@ -867,6 +900,16 @@ def _names_on_line(line: str) -> list[str]:
     with_email = _NAME_EMAIL_AFFILIATION.match(line)
     if with_email and AFFILIATION_WORDS.search(with_email.group("affiliation")):
         line = with_email.group("name")
+    # A magazine's byline: the person, a bullet, the place ("Roberto Baldoni • Universita di Roma, Italy", "Michel
+    # Raynal • IRISA, France"); Springer's middle dot between names ("Jane Roe · John Smith") sets names only.
+    bulleted = _NAME_BULLET_AFFILIATION.match(line)
+    if (
+        bulleted
+        and (AFFILIATION_WORDS.search(bulleted.group("affiliation")) or "," in bulleted.group("affiliation"))
+        and not looks_like_author_line(bulleted.group("affiliation"))
+        and looks_like_author_line(bulleted.group("name"))
+    ):
+        line = bulleted.group("name")
     if line and not any(char.isspace() for char in line.strip()):
         # A font without spaces glues the whole line ("TorstenHothornandFriedrichLeisch"): its joiners set it apart.
         spaced = _GLUED_JOINER.sub(" and ", line)

@@ -325,10 +325,45 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
 
 
 def _respelled(names: list[str], embedded: list[str]) -> list[str]:
-    """Names as the PDF's own metadata spells them where its letters are the same and the page's lost a space or a
-    capital: a page's small capitals may read "Sojeong park" or "Sojeongpark" where Info says "Sojeong Park"."""
-    spelled = {letters(name): name for name in embedded if is_name(name)}
-    return [spelled[letters(name)] if letters(name) in spelled and _misspaced(name, spelled[letters(name)]) else name for name in names]
+    """Names as the PDF's own metadata spells them where the page's reading lost something the metadata kept.
+
+    Where the letters are the same and the page's lost a space or a capital: a page's small capitals may read
+    "Sojeong park" or "Sojeongpark" where Info says "Sojeong Park". Where a scan's OCR misread a letter or two
+    ("Danlel T. Gillesple", "E. W. Dijxstra") of a name Info spells with the same initials. A person the misreading
+    left twice in the list ("Daniel T. Gillesple", "Danlel T. Gillespie") is then named once.
+    """
+    people = [name for name in embedded if is_name(name)]
+    spelled = {letters(name): name for name in people}
+    respelled = []
+    for name in names:
+        if letters(name) in spelled and _misspaced(name, spelled[letters(name)]):
+            name = spelled[letters(name)]
+        elif letters(name) not in spelled:
+            name = next((person for person in people if _misread(name, person)), name)
+        if name not in respelled or name not in people:
+            respelled.append(name)
+    return respelled
+
+
+# How many letters a scan's OCR may have misread in a name for Info's spelling to stand for it, and the least
+# letters a name must have for that (two misread letters in a short name make another person: "Li Wan", "Lu Wang").
+_MISREAD_LETTERS = 2
+_MISREAD_MIN_LETTERS = 10
+
+
+def _misread(name: str, embedded: str) -> bool:
+    """Whether a page's name is an embedded one with a letter or two misread: the same words' initials, the same
+    number of letters, at most ``_MISREAD_LETTERS`` of them different ("Robert K. Mcrton" for "Robert K. Merton").
+    A name the page prints with accents that Info drops is no misreading ("Jorge Soberón", "Deniz Altınbüken")."""
+    page_words, embedded_words = name.split(), embedded.split()
+    if len(page_words) != len(embedded_words) or [word[:1] for word in page_words] != [word[:1] for word in embedded_words]:
+        return False
+    page_letters, embedded_letters = letters(name), letters(embedded)
+    if len(page_letters) != len(embedded_letters) or len(page_letters) < _MISREAD_MIN_LETTERS:
+        return False
+    different = [(page, embedded) for page, embedded in zip(page_letters, embedded_letters, strict=True) if page != embedded]
+    # A letter the page prints with a diacritic ("ı" in "Altınbüken", "ó") is the page's spelling, not a misreading.
+    return 0 < len(different) <= _MISREAD_LETTERS and all(page.isascii() and embedded.isascii() for page, embedded in different)
 
 
 def _misspaced(name: str, embedded: str) -> bool:

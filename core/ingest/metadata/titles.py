@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from papergym.core.ingest.clean import OT1_LIGATURES, join_hyphenated, normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine
-from papergym.core.ingest.metadata.authors import looks_like_author_line, starts_author_list
+from papergym.core.ingest.metadata.authors import BYLINE, looks_like_author_line, reads_as_names, starts_author_list
 from papergym.core.ingest.metadata.page_lines import SECTION_START, has_markers, is_affiliation, is_banner, letter_count, letters
 
 _ONE_INITIAL = re.compile(r"^[A-Z]\.$")
@@ -252,6 +252,7 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
             not (looks_like_author_line(lines[end].marked or lines[end].text) or starts_author_list(lines[end].text))
             or (title.endswith(":") and not _address_follows(lines, end))
         )
+        and not reads_as_names(lines[end])
         and not is_banner(lines[end].text)
         and not SECTION_START.match(lines[end].text)
         and letter_count(lines[end].text) > _STRAY_MARK_LETTERS
@@ -539,10 +540,16 @@ def _continues_title(lines: list[str], start: int, candidate: int) -> bool:
         return False  # a title set in capitals goes on in capitals; names in mixed case come after it
     if not looks_like_author_line(line):
         return True
-    # A name-like line without markers ("Heat Diffusion") is more title only
-    # when the marked author line comes right after it.
+    # A name-like line without markers ("Heat Diffusion") is more title only when the marked author line comes right
+    # after it, or the byline's "by" ("USING SLIDING SURFACES" / "WITH APPLICATION TO ROBOT MANIPULATORS" / "by").
     following = lines[candidate + 1] if candidate + 1 < len(lines) else ""
+    if any(BYLINE.match(below) for below in lines[candidate + 1 : candidate + 1 + _LINES_BEFORE_BYLINE]):
+        return True
     return looks_like_author_line(following) and has_markers(following)
+
+
+# How far below a name-like line the byline's "by" may stand for that line to be the title's.
+_LINES_BEFORE_BYLINE = 2
 
 
 # A line is in capitals when at most this share of its letters is lower case (an "e" in "LIGO/VIRGO NETWORK e+e-").
