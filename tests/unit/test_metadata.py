@@ -2664,6 +2664,67 @@ def test_a_line_of_names_the_reading_broke_is_no_subtitle(names):
     assert _read_layout(layout).title == "An Iron Nitride Complex of Unusual Stability"
 
 
+def test_a_label_set_above_the_title_in_its_type_gives_way_to_the_title_info_gives():
+    lines = [
+        (16, "Classical Text in Translation"),
+        (16, "An Example of Statistical Investigation of the Text Eugene"),
+        (16, "Onegin Concerning the Connection of Samples in Chains"),
+        (13, "A. A. Markov"),
+        *BODY_LINES,
+    ]
+    title = "An Example of Statistical Investigation of the Text Eugene Onegin Concerning the Connection of Samples in Chains"
+    assert from_pdf(make_pdf(lines, info={"/Title": title})).title == title
+    # The part of a title before its colon is the title's own.
+    lines = [(16, "olmOCR 2: Unit Test Rewards"), (16, "for Document OCR"), (12, "Jake Poznanski, Luca Soldaini"), *BODY_LINES]
+    info = {"/Title": "Unit Test Rewards for Document OCR"}
+    assert from_pdf(make_pdf(lines, info=info)).title == "olmOCR 2: Unit Test Rewards for Document OCR"
+
+
+def test_a_theses_cover_gives_the_title_between_the_university_and_the_degree():
+    text = (
+        "UNIVERSITY OF CALIFORNIA SAN DIEGO\nMechanisms of Meditation:\n"
+        "Investigating the Components and Covariates of a Single Session of Meditation\n"
+        "A dissertation submitted in partial satisfaction of the requirements for the degree\nDoctor of Philosophy\nin\n"
+        "Experimental Psychology\nby\nTaylor E Bondi\n"
+    )
+    title = "Mechanisms of Meditation: Investigating the Components and Covariates of a Single Session of Meditation"
+    assert from_first_page(text + "Committee in charge of the dissertation.\n" * 5).title == title
+
+
+@pytest.mark.parametrize(
+    ("line", "banner"),
+    [
+        ("Carnegie Mellon University", True),
+        ("The University of Texas at Austin", True),
+        ("Università degli Studi di Milano", True),
+        ("Building the Digital University", False),
+        ("The Entrepreneurial University", False),
+    ],
+)
+def test_a_universitys_name_alone_is_a_banner_a_title_that_ends_in_university_is_not(line, banner):
+    from papergym.core.ingest.metadata.page_lines import is_banner
+
+    assert is_banner(line) is banner
+
+
+@pytest.mark.parametrize("label", ["Survey Paper", "Perspective", "Commentary", "Mini Review", "Tutorial"])
+def test_an_article_types_label_above_the_title_is_no_part_of_it(label):
+    text = f"{label}\nVariable Structure Systems with Sliding Modes\nVadim I. Utkin\nAbstract\n" + "The body of the paper.\n" * 10
+    assert from_first_page(text).title == "Variable Structure Systems with Sliding Modes"
+
+
+def test_the_people_an_acknowledgment_thanks_are_no_authors():
+    layout = [
+        LayoutLine("Potassium-Argon Ages from the Galapagos Islands", 12, "Times-Roman", 650),
+        *(LayoutLine("The age of the islands is important to any biological study", 9.5, "Times-Roman", 540 - 11 * n) for n in range(6)),
+        LayoutLine("ham predoctoral fellowship to D.T. and by NSF", 7.5, "Times-Roman", 758),
+        LayoutLine("grant GB-41315 to P. Kilham, I thank P. Kilham,", 7.5, "Times-Roman", 751),
+        LayoutLine("S. S. Kilham, J. Adams, J. Porter, D. Wethey,", 7.5, "Times-Roman", 744),
+        LayoutLine("Department of Zoology, University of Michigan, Ann Arbor", 7.5, "Times-Roman", 737),
+    ]
+    assert _read_layout(layout).authors == []
+
+
 def test_names_a_scans_ocr_misread_take_the_spelling_of_the_pdfs_own_metadata():
     # The scan's text names the author twice, each time with a letter misread; Info spells the name once, rightly.
     lines = [

@@ -667,6 +667,7 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
     block_names: LayoutLine | None = None  # the first line of names in the current block; None until one is read
     opens_block: list[bool] = []
     name_rows: list[float] = []  # each line of names' baseline
+    previous_text = ""
     for line in _join_broken_name_lines(lines[:AUTHOR_ZONE_LINES]):
         text = line.text
         if _is_email_line(text):
@@ -694,6 +695,9 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         if author_style is not None and not previous_had_names and not line.same_style(author_style) and not same_shape:
             continue
         line_names = _names_on_line(text)
+        if line_names and not names_by_line and _THANKS.search(previous_text):
+            line_names = []  # the people an acknowledgment thanks ("... I thank P. Kilham," / "S. S. Kilham, J. Adams, ...")
+        previous_text = text
         if line_names:
             opens_block.append(block_names is None or (previous_had_names and line.same_style(block_names)))
             block_names = block_names or line
@@ -760,6 +764,8 @@ def find_author_block(lines: list[LayoutLine], letter_markers: str = "") -> list
     for index, line in enumerate(lines):
         if not _names_on_line(line.text):
             continue
+        if index > 0 and _THANKS.search(lines[index - 1].text):
+            continue  # the people an acknowledgment thanks ("... I thank P. Kilham," / "S. S. Kilham, J. Adams, ...")
         following = lines[index + 1 : index + 1 + _AFFILIATION_WITHIN]
         if any(is_affiliation(other.text) or AFFILIATION_WORDS.search(other.text) for other in following):
             # The block's lines of names above, in its type, are its first ("Tanzeem Choudhury," / "Sunny Consolvo,
@@ -770,6 +776,9 @@ def find_author_block(lines: list[LayoutLine], letter_markers: str = "") -> list
             return find_authors(lines[start:], letter_markers, use_styles=True)
     return []
 
+
+# An acknowledgment's words before the names it lists.
+_THANKS = re.compile(r"\b(?:thank(?:s|ed)?|grateful|indebted|acknowledge[sd]?)\b[^;]*$", re.IGNORECASE)
 
 # Springer journals set the author lines right above the title; at most this many.
 _AUTHOR_LINES_ABOVE = 4

@@ -11,13 +11,16 @@ BANNER_START = re.compile(
     r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
     r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
     r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b"
-    r"|(?:\w+\s+)?working\s+paper\s+series|peer\s+review\s+history|running\s+(?:head|title)\b)",
+    r"|(?:\w+\s+)?working\s+paper\s+series|peer\s+review\s+history|running\s+(?:head|title)\b"
+    # A thesis's cover: "A dissertation submitted in partial satisfaction of the requirements for the degree".
+    r"|(?:an?\s+)?(?:(?:doctoral|master'?s|phd|bachelor'?s)\s+)?(?:dissertation|thesis)\s+(?:submitted|presented)\b)",
     re.IGNORECASE,
 )
 # Lines that are nothing but an article-type label.
 ARTICLE_TYPE_LINE = re.compile(
-    r"^(?:research|original|review|short|brief|technical|position|invited|regular|full)?\s*(?:article|paper|letter|review|communication"
-    r"|report|note|editorial|correspondence|open\s+access)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
+    r"^(?:research|original|review|short|brief|technical|position|invited|regular|full|survey|perspective|mini|systematic|special)?"
+    r"\s*(?:article|paper|letter|review|communication|report|note|editorial|correspondence|open\s+access|survey|perspective"
+    r"|commentary|viewpoint|essay|tutorial|primer)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
     re.IGNORECASE,
 )
 BANNER_ANYWHERE = re.compile(
@@ -87,8 +90,18 @@ def is_banner(line: str) -> bool:
         or _DATE_LINE.match(line)
         or CITATION_BANNER.match(line)
         or is_affiliation(line)
+        or _UNIVERSITY_LINE.match(line)
         or re.fullmatch(r"[\d\W]*", line)
     )
+
+
+# A university's name alone on its line, above a thesis's or a report's title: "UNIVERSITY OF CALIFORNIA SAN DIEGO",
+# "Università degli Studi di Milano", "Carnegie Mellon University".
+_UNIVERSITY_LINE = re.compile(
+    r"^(?:(?:the\s+)?universit(?:y|[éeà]|ät|ad|ade|eit)\s+(?:of|de|di|do|del|des|degli|zu)\b(?:\s+[\w.'&-]+){1,5}"
+    r"|(?-i:(?!(?:The|A|An)\s)(?:[A-Z][\w.'&-]*\s+){1,3}(?:University|UNIVERSITY|Universit(?:ät|é|à|eit))))$",
+    re.IGNORECASE,
+)
 
 
 def is_affiliation(line: str) -> bool:

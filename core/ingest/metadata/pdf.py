@@ -285,7 +285,7 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     for origin, candidate in (("xmp", xmp), ("info", info)):
         if candidate.title and (scanned or _printed_on_page(candidate.title, page_letters)):
             # Printed on the page but unrelated to the title found there, it is a banner (a venue, a series).
-            if scanned or not page.title or letters(page.title) in letters(candidate.title):
+            if scanned or not page.title or letters(page.title) in letters(candidate.title) or _after_a_label(page.title, candidate.title):
                 combined.title, combined.sources["title"] = candidate.title, origin
                 break
     for origin, candidate in (("xmp", xmp), ("info", info)):
@@ -322,6 +322,25 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     if not combined.year and combined.doi and year_of_doi(combined.doi):
         combined.year, combined.sources["year"] = year_of_doi(combined.doi), "doi"
     return combined
+
+
+def _after_a_label(page_title: str, embedded: str) -> bool:
+    """Whether the page's title is the embedded one after a few words of a label set above it in the title's type: a
+    series' or a section's name ("Classical Text in Translation", "Survey Paper"), never a title's own part before a
+    colon ("olmOCR 2: Unit Test Rewards for Document OCR")."""
+    page_words, embedded_words = page_title.split(), embedded.split()
+    label = page_words[: len(page_words) - len(embedded_words)]
+    return (
+        len(embedded_words) >= _LEAST_TITLE_WORDS_AFTER_LABEL
+        and 0 < len(label) <= _MOST_LABEL_WORDS
+        and letters(page_title).endswith(letters(embedded))
+        and letters(" ".join(label)) + letters(embedded) == letters(page_title)
+        and not label[-1].endswith((":", "-", "\u2013", "\u2014", ","))
+    )
+
+
+_LEAST_TITLE_WORDS_AFTER_LABEL = 4
+_MOST_LABEL_WORDS = 5
 
 
 def _respelled(names: list[str], embedded: list[str]) -> list[str]:
