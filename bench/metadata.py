@@ -76,7 +76,10 @@ EXTRACTION_SET = "extraction test files"
 # MNRAS, RASTI, VLDB, USENIX, UIST, AAAI, EMNLP, AISTATS, IEEE, technical reports, preprints, manuscripts);
 # "fresh-31": 48 not yet labelled from the repositories of the sets above, one a repository, chosen at random (student
 # project reports and replication reports beside JSTOR and ResearchGate covers, an author manuscript, an IEEE Xplore
-# page printed to PDF, supplements, a News & Views piece, Nature, PNAS, REStud, NSDI, PMLR, Elsevier, Springer, MDPI).
+# page printed to PDF, supplements, a News & Views piece, Nature, PNAS, REStud, NSDI, PMLR, Elsevier, Springer, MDPI);
+# "fresh-32": 49 more the same way from other repositories (1949-2026: Shannon's reprint, Econometrica, PRL, PNAS,
+# IOP and ResearchGate covers, ACM, IEEE, PMLR, WSDM, KDD, book chapters, arXiv preprints, talk notes, student reports,
+# a preregistration, a technical memorandum).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -112,6 +115,7 @@ REAL_SETS = (
     "fresh-29",
     "fresh-30",
     "fresh-31",
+    "fresh-32",
 )
 
 

@@ -2713,6 +2713,41 @@ def test_an_article_types_label_above_the_title_is_no_part_of_it(label):
     assert from_first_page(text).title == "Variable Structure Systems with Sliding Modes"
 
 
+def test_a_journals_name_in_big_type_that_its_dated_header_repeats_is_no_title():
+    layout = [
+        LayoutLine("Evidence Based Library and Information Practice 2007, 2:1", 9, "PalatinoLinotype-Italic", 747),
+        LayoutLine("Evidence Based Library and Information Practice", 14, "PalatinoLinotype-Bold", 690),
+        LayoutLine("Feature Article", 12, "PalatinoLinotype-Italic", 630),
+        LayoutLine("A Statistical Primer: Understanding Descriptive and Inferential Statistics", 11, "PalatinoLinotype-Bold", 603),
+        LayoutLine("Gillian Byrne", 10, "PalatinoLinotype-Roman", 565),
+        LayoutLine("Information Services Librarian", 10, "PalatinoLinotype-Roman", 551),
+        LayoutLine("Queen Elizabeth II Library", 10, "PalatinoLinotype-Roman", 538),
+        LayoutLine("Memorial University of Newfoundland", 10, "PalatinoLinotype-Roman", 524),
+        *(
+            LayoutLine("As libraries move towards evidence-based decision making, data matter.", 10, "PalatinoLinotype-Roman", 480 - 12 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(layout)
+    assert metadata.title == "A Statistical Primer: Understanding Descriptive and Inferential Statistics"
+    assert metadata.authors == ["Gillian Byrne"]
+
+
+def test_a_short_title_over_its_subtitle_in_smaller_type_is_one_title():
+    layout = [
+        LayoutLine("Analog Sorting", 18, "NimbusSanL-Bold", 707),
+        LayoutLine("Theory and evaluation", 14, "NimbusSanL-Regu", 673),
+        LayoutLine("Lusa Zhan", 12, "NimbusSanL-Regu", 646),
+        LayoutLine("Columbia University", 10, "NimbusSanL-Regu", 635),
+        *(
+            LayoutLine("This work analyzes the theory behind analog sorting using circuits.", 9, "NimbusSanL-Regu", 560 - 11 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(layout)
+    assert (metadata.title, metadata.authors) == ("Analog Sorting: Theory and evaluation", ["Lusa Zhan"])
+
+
 def test_the_people_an_acknowledgment_thanks_are_no_authors():
     layout = [
         LayoutLine("Potassium-Argon Ages from the Galapagos Islands", 12, "Times-Roman", 650),
@@ -3344,6 +3379,12 @@ def test_a_data_deposits_doi_is_not_the_papers():
     assert find_doi(page) == "10.1111/ajps.12491"
     # A page that names only a deposit keeps it: there is nothing better.
     assert find_doi("Data: https://doi.org/10.5281/zenodo.1234567") == "10.5281/zenodo.1234567"
+    # Nor is a grant's DOI in the funding note, or a funder's.
+    page = (
+        "This work was funded by FCT (https://doi.org/10.54499/2021.01032.CEECIND/\nCP1685/CT0002) and the NSF"
+        " (10.13039/100000001).\neNeuro August 2024, 11(8). DOI: https://doi.org/10.1523/ENEURO.0053-24.2024. 1 of 12"
+    )
+    assert find_doi(page) == "10.1523/ENEURO.0053-24.2024"
 
 
 def test_cell_press_footer_dates_the_issue_over_the_copyright():
@@ -3524,6 +3565,27 @@ def test_journal_lines_of_volume_pages_and_year_in_any_order_give_the_year(line,
     assert find_year(f"{line}\nA Title of a Paper\nBody text of the paper.") == year
 
 
+def test_a_journals_issue_line_without_an_issue_number_outranks_the_day_the_article_went_online():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "Same-different conceptualization: a machine vision perspective\nMatthew Ricci, Thomas Serre\n"
+        "Current Opinion in Behavioral Sciences 2021, 37:47\u201355\nThis review comes from a themed issue\n"
+        "Available online 1st October 2020\nhttps://doi.org/10.1016/j.cobeha.2020.08.008\n" + "Body text of the paper.\n" * 8
+    )
+    assert find_year(page, "10.1016/j.cobeha.2020.08.008") == 2021
+
+
+def test_a_work_a_title_line_names_by_its_authors_does_not_date_the_page():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "Closed-Form Richardson-Number Stability Functions\nDepartment of Atmospheric & Earth Science\n"
+        "Revising and Extending England & McNider (1995)\nAugust 20, 2026\nAbstract\n" + "Body text of the paper.\n" * 8
+    )
+    assert find_year(page) == 2026
+
+
 def test_affiliation_letters_run_on_after_commas_come_off_the_names():
     page = (
         "Sound-induced flash illusion as an optimal percept\nLadan Shamsa,b, Wei Ji Mab and Ulrik Beierholmc\n"
@@ -3535,7 +3597,16 @@ def test_affiliation_letters_run_on_after_commas_come_off_the_names():
 
 @pytest.mark.parametrize(
     "piece",
-    ["NUCLEAR FEATURE EXTRACTION", "For Breast", "Of Mice", "And Men", "Applied Mathematics Computational", "Quantum Electrodynamics"],
+    [
+        "NUCLEAR FEATURE EXTRACTION",
+        "For Breast",
+        "Of Mice",
+        "And Men",
+        "Applied Mathematics Computational",
+        "Quantum Electrodynamics",
+        "Complexity Indices",
+        "Feature Article",
+    ],
 )
 def test_a_titles_words_in_capitals_or_after_a_function_word_are_no_name(piece):
     from papergym.core.ingest.metadata.authors import is_name

@@ -484,7 +484,7 @@ _GIVEN_NAME_WITH_INITIAL = re.compile(r"[A-Z][a-z]+-[A-Z]\.")
 
 # Endings of English nouns that no family or given name has: a title's words, in capitals too ("EXTRACTION").
 _TITLE_WORD_ENDING = re.compile(
-    r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations|matics|omics|ysics|amics|anics|onics|graphy|metry)$",
+    r"[a-z]{3}(?:tions?|sions?|ments|ities|isms?|istics|ologies|ology|ations|matics|omics|ysics|amics|anics|onics|graphy|metry|ices)$",
     re.IGNORECASE,
 )
 # Words that open a title's phrase but no name.

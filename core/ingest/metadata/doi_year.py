@@ -33,12 +33,25 @@ _LAST_YEAR = datetime.date.today().year + 1
 
 
 # Registrants of data and code deposits (Harvard Dataverse, Dryad, figshare, Zenodo, Mendeley Data, ICPSR, OSF,
-# PANGAEA): a paper's "data and materials are available at https://doi.org/10.7910/DVN/..." names no paper.
-_DATA_DOI_PREFIXES = ("10.7910/", "10.5061/", "10.6084/", "10.5281/", "10.17632/", "10.3886/", "10.17605/", "10.1594/")
+# PANGAEA): a paper's "data and materials are available at https://doi.org/10.7910/DVN/..." names no paper. Nor do
+# a funding note's DOIs: Crossref's registry of funders ("10.13039/501100000780") and the grants of Portugal's FCT
+# ("10.54499/2021.01032.CEECIND/CP1685/CT0002").
+_DATA_DOI_PREFIXES = (
+    "10.7910/",
+    "10.5061/",
+    "10.6084/",
+    "10.5281/",
+    "10.17632/",
+    "10.3886/",
+    "10.17605/",
+    "10.1594/",
+    "10.13039/",
+    "10.54499/",
+)
 
 
 def find_doi(text: str) -> str | None:
-    """The paper's DOI in a text: the first that names no data deposit, else the first DOI (see ``_dois``)."""
+    """The paper's DOI in a text: the first that names no data deposit or grant, else the first DOI (see ``_dois``)."""
     first = None
     for doi in _dois(text):
         if not doi.lower().startswith(_DATA_DOI_PREFIXES):
@@ -145,7 +158,8 @@ _JOURNAL_LINE_YEAR = re.compile(
     rf"|\((?:(?-i:[A-Z][a-z]{{2,8}})\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)"
     # The American Economic Association's header: journal, year, volume(issue): pages: "American Economic Journal:
     # Macroeconomics 2013, 5(1): 81–101".
-    rf"|[A-Za-z]\s+{_ANY_YEAR},\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
+    # Elsevier's Current Opinion journals give no issue: "Current Opinion in Behavioral Sciences 2021, 37:47–55".
+    rf"|[A-Za-z]\s+{_ANY_YEAR},\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # A scan's text may run the words together: "Proc.NatLAcad.Sci.USAVol.79,pp.1129-1133,February1982Biophysics".
     rf"|(?:\b(?:vol(?:ume)?|no|issue)|(?<=[^\W\d_])(?-i:Vol))\.?\s*\d{{1,4}}[^\n]{{0,60}}?(?:\b|(?<=[a-z])){_ANY_YEAR}(?:\b|(?=[A-Z]))|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,
@@ -475,6 +489,10 @@ def running_head_year(text: str) -> int | None:
 _RUNNING_HEAD_LINES = 1
 
 
+# Authors and a year in brackets closing a line: a work it cites ("England & McNider (1995)", "Smith et al. (2019)").
+_CITED_WORK = re.compile(rf"[A-Z][\w'\u2019-]+(?:\s+(?:&|and)\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?)\s*\({_ANY_YEAR}\)\s*$")
+
+
 def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer_lines: int = _FOOTER_LINES) -> int | None:
     """The year of a journal or proceedings banner among the first or last of a page's lines, or None."""
     for line in lines[:header_lines] + lines[-footer_lines:]:
@@ -486,6 +504,8 @@ def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer
             and not _HISTORY_LINE.search(line[: match.start()])
             # A class's placeholder volume ("MNRAS 000, 1-21 (2023) Preprint 18 January 2024") dates the template.
             and not _PLACEHOLDER_VOLUME.search(line[: match.end()])
+            # A work the line names by its authors ("Revising and Extending England & McNider (1995)").
+            and not _CITED_WORK.search(line[: match.end()])
             # Running text goes on after a work it cites ("introduced in Kyle (1985), is one of"); a banner's
             # year is followed by volume and pages.
             and not _PROSE_AFTER.match(line[match.end() :])

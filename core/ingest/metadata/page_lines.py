@@ -18,7 +18,7 @@ BANNER_START = re.compile(
 )
 # Lines that are nothing but an article-type label.
 ARTICLE_TYPE_LINE = re.compile(
-    r"^(?:research|original|review|short|brief|technical|position|invited|regular|full|survey|perspective|mini|systematic|special)?"
+    r"^(?:research|original|review|short|brief|technical|position|invited|regular|full|survey|perspective|mini|systematic|special|feature)?"
     r"\s*(?:article|paper|letter|review|communication|report|note|editorial|correspondence|open\s+access|survey|perspective"
     r"|commentary|viewpoint|essay|tutorial|primer)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
     re.IGNORECASE,
@@ -49,7 +49,8 @@ AFFILIATION_WORDS = re.compile(
     # The same in French, German, Italian and Spanish: "Laboratoire de Psychologie Cognitive", "Lehrstuhl Informatik II".
     r"|laboratoire|d[ée]partement|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
-    r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building)\b",
+    r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building"
+    r"|librar(?:y|ies)|museum)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)

@@ -169,12 +169,36 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
             run = [line.text for line in lines[start:end] if letter_count(line.text) > _STRAY_MARK_LETTERS]
             title, used = _title_from_run(run)
             after = _index_after(lines, start, end, used)
+            if title and _opens_a_dated_line(title, lines[:start] + lines[end:]):
+                continue  # the journal's name, which its header repeats with the year and volume
             if title:
                 return _with_subtitle(title, lines, after, body_size)
             short = _short_title(run)
             if short and after < len(lines) and looks_like_author_line(lines[after].text):
                 return short, after
+            if short and after < len(lines):
+                # A short title over its subtitle in smaller type, the names under both: "Analog Sorting" / "Theory and
+                # evaluation" / "Lusa Zhan" is "Analog Sorting: Theory and evaluation".
+                joined, subtitle_end = _with_subtitle(f"{short}:", lines[: after + 1], after, body_size)
+                if subtitle_end == after + 1 < len(lines) and looks_like_author_line(lines[subtitle_end].text):
+                    return joined, subtitle_end
     return None
+
+
+def _opens_a_dated_line(title: str, others: list[LayoutLine]) -> bool:
+    """Whether a title candidate opens another line of the page that goes on with a year: a journal's name in big type,
+    which its header prints again with the year and volume ("Evidence Based Library and Information Practice 2007, 2:1")."""
+    wanted = letters(title)
+    for line in others:
+        rest = letters(line.text)
+        if len(wanted) >= _LEAST_JOURNAL_NAME_LETTERS and rest.startswith(wanted) and _YEAR_AFTER_NAME.match(rest[len(wanted) :]):
+            return True
+    return False
+
+
+_LEAST_JOURNAL_NAME_LETTERS = 8
+# What follows a journal's name in its header, as letters and digits only: a year, then a volume or pages.
+_YEAR_AFTER_NAME = re.compile(r"^(?:19|20)\d\d\d")
 
 
 # The lines of a journal's masthead around its name: Elsevier's "Contents lists available at ScienceDirect" /
@@ -319,7 +343,7 @@ def bold_title(lines: list[LayoutLine], body_size: float = 0.0) -> tuple[str, in
             end += 1
         if _BOLD_FONT.search(lines[start].font) and lines[start].size >= body_size - _SIZE_STEP:
             title, used = _title_from_run([line.text for line in lines[start:end]])
-            if title:
+            if title and not _opens_a_dated_line(title, lines[:start] + lines[end:]):
                 return title, _index_after(lines, start, end, used)
         if SECTION_START.match(lines[start].text):
             return None
