@@ -170,7 +170,8 @@ def score(found: dict, truth: dict) -> dict[str, bool | None]:
     found_surnames = [surname(name) for name in found.get("authors") or []]
     return {
         "title": title_right(found.get("title"), truth["title"]),
-        "first_author": bool(found_surnames) and found_surnames[0] == truth_surnames[0],
+        # A paper that names no author has no first author to get right; its empty list is still scored below.
+        "first_author": None if not truth_surnames else bool(found_surnames) and found_surnames[0] == truth_surnames[0],
         "authors": found_surnames == truth_surnames,
         "year": None if truth.get("year") is None else found.get("year") == truth["year"],
         "doi": None if not truth.get("doi") else (found.get("doi") or "").lower() == truth["doi"].lower(),

@@ -3584,6 +3584,12 @@ def test_a_work_a_title_line_names_by_its_authors_does_not_date_the_page():
         "Revising and Extending England & McNider (1995)\nAugust 20, 2026\nAbstract\n" + "Body text of the paper.\n" * 8
     )
     assert find_year(page) == 2026
+    # A journal's name with "and" in its banner, the volume after the year, is no cited work.
+    page = (
+        "Statistics and Computing (2023) 33:17\nA Gaussian process regression primer\nReceived: 14 September 2020 / "
+        "Accepted: 7 October 2022 / Published online: 14 December 2022\n\u00a9 The Author(s) 2022\n" + "Body text of the paper.\n" * 8
+    )
+    assert find_year(page) == 2023
 
 
 def test_affiliation_letters_run_on_after_commas_come_off_the_names():
@@ -3635,3 +3641,26 @@ def test_a_line_that_opens_with_initials_ends_a_title_in_capitals():
     assert from_first_page("MULTIDIMENSIONAL SCALING:\nI. THEORY AND METHOD\nJane Roe\nAbstract\nBody.").title == (
         "MULTIDIMENSIONAL SCALING: I. THEORY AND METHOD"
     )
+
+
+def test_a_titles_line_with_a_lower_case_word_is_no_name_split_at_a_kerning_pair():
+    from papergym.core.ingest.metadata.authors import _names_on_line
+
+    assert _names_on_line("Complexity Indices using NeuroKit2") == []
+    assert _names_on_line("Craig Chamb ers") == ["Craig Chambers"]
+
+
+def test_the_metadata_benchmark_scores_no_first_author_for_a_paper_that_names_none():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_metadata", Path(__file__).resolve().parents[2] / "bench" / "metadata.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    truth = {"title": "Replication Study 07", "authors": [], "year": 2026, "doi": None, "abstract_start": None}
+    scores = bench.score({"title": "Replication Study 07", "authors": []}, truth)
+    assert (scores["first_author"], scores["authors"]) == (None, True)
+    scores = bench.score({"title": "Replication Study 07", "authors": ["Jane Roe"]}, truth)
+    assert (scores["first_author"], scores["authors"]) == (None, False)
+    truth = {**truth, "authors": ["Jane Roe", "John Smith"]}
+    assert bench.score({"authors": ["J. Roe"]}, truth)["first_author"] is True
+    assert bench.score({"authors": []}, truth)["first_author"] is False

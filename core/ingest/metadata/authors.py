@@ -393,8 +393,9 @@ def _with_kerning_gaps_closed(piece: str) -> str:
     words = piece.split()
     if len(words) < 2 or not any(word[:1].islower() for word in words[1:]) or AFFILIATION_WORDS.search(piece):
         return piece
-    if any(word in _FUNCTION_WORDS or word in _ORGANISATION_WORDS for word in words):
-        # "Department of EECS", "School for Engineering", ResearchGate's "Self-similar laser View project" are no split names
+    if any(word in _FUNCTION_WORDS or word in _ORGANISATION_WORDS or _TITLE_WORD_ENDING.search(word) for word in words):
+        # "Department of EECS", "School for Engineering", ResearchGate's "Self-similar laser View project" are no split
+        # names, nor is a title's line ("Complexity Indices using NeuroKit2")
         return piece
     joined = [words[0]]
     for word in words[1:]:

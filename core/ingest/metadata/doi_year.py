@@ -490,7 +490,8 @@ _RUNNING_HEAD_LINES = 1
 
 
 # Authors and a year in brackets closing a line: a work it cites ("England & McNider (1995)", "Smith et al. (2019)").
-_CITED_WORK = re.compile(rf"[A-Z][\w'\u2019-]+(?:\s+(?:&|and)\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?)\s*\({_ANY_YEAR}\)\s*$")
+# A journal's name may have "and" ("Statistics and Computing (2023) 33:17"), and its banner goes on with the volume.
+_CITED_WORK = re.compile(rf"[A-Z][\w'\u2019-]+(?:\s+&\s+[A-Z][\w'\u2019-]+|\s+et\s+al\.?)\s*\({_ANY_YEAR}\)\s*$")
 
 
 def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer_lines: int = _FOOTER_LINES) -> int | None:
@@ -505,7 +506,7 @@ def _banner_line_year(lines: list[str], header_lines: int = HEADER_LINES, footer
             # A class's placeholder volume ("MNRAS 000, 1-21 (2023) Preprint 18 January 2024") dates the template.
             and not _PLACEHOLDER_VOLUME.search(line[: match.end()])
             # A work the line names by its authors ("Revising and Extending England & McNider (1995)").
-            and not _CITED_WORK.search(line[: match.end()])
+            and not _CITED_WORK.search(line)
             # Running text goes on after a work it cites ("introduced in Kyle (1985), is one of"); a banner's
             # year is followed by volume and pages.
             and not _PROSE_AFTER.match(line[match.end() :])
