@@ -3385,6 +3385,9 @@ def test_a_data_deposits_doi_is_not_the_papers():
         " (10.13039/100000001).\neNeuro August 2024, 11(8). DOI: https://doi.org/10.1523/ENEURO.0053-24.2024. 1 of 12"
     )
     assert find_doi(page) == "10.1523/ENEURO.0053-24.2024"
+    # A LaTeX template's placeholder is no DOI at all.
+    assert find_doi("\u00a9 2016 ACM. ISBN 123-4567-24-567/08/06. DOI: 10.1145/1235\nAnalog Sorting") is None
+    assert find_doi("DOI: http://dx.doi.org/10.475/123_4") is None
 
 
 def test_cell_press_footer_dates_the_issue_over_the_copyright():

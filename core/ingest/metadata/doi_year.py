@@ -50,10 +50,17 @@ _DATA_DOI_PREFIXES = (
 )
 
 
+# The DOIs that LaTeX templates print until the author fills in the real one (ACM's sig-alternate and acmart).
+_TEMPLATE_DOIS = frozenset({"10.1145/1235", "10.475/123_4", "10.1145/nnnnnnn.nnnnnnn", "10.1145/1122445.1122456"})
+
+
 def find_doi(text: str) -> str | None:
-    """The paper's DOI in a text: the first that names no data deposit or grant, else the first DOI (see ``_dois``)."""
+    """The paper's DOI in a text: the first that names no data deposit or grant, else the first DOI (see ``_dois``).
+    A template's placeholder ("DOI: 10.1145/1235") is no DOI."""
     first = None
     for doi in _dois(text):
+        if doi.lower() in _TEMPLATE_DOIS:
+            continue
         if not doi.lower().startswith(_DATA_DOI_PREFIXES):
             return doi
         first = first or doi
