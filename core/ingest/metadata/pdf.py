@@ -333,7 +333,6 @@ def _after_a_label(page_title: str, embedded: str) -> bool:
     return (
         len(embedded_words) >= _LEAST_TITLE_WORDS_AFTER_LABEL
         and 0 < len(label) <= _MOST_LABEL_WORDS
-        and letters(page_title).endswith(letters(embedded))
         and letters(" ".join(label)) + letters(embedded) == letters(page_title)
         and not label[-1].endswith((":", "-", "\u2013", "\u2014", ","))
     )

@@ -189,11 +189,10 @@ def _opens_a_dated_line(title: str, others: list[LayoutLine]) -> bool:
     """Whether a title candidate opens another line of the page that goes on with a year: a journal's name in big type,
     which its header prints again with the year and volume ("Evidence Based Library and Information Practice 2007, 2:1")."""
     wanted = letters(title)
-    for line in others:
-        rest = letters(line.text)
-        if len(wanted) >= _LEAST_JOURNAL_NAME_LETTERS and rest.startswith(wanted) and _YEAR_AFTER_NAME.match(rest[len(wanted) :]):
-            return True
-    return False
+    if len(wanted) < _LEAST_JOURNAL_NAME_LETTERS:
+        return False
+    rests = (letters(line.text) for line in others)
+    return any(rest.startswith(wanted) and _YEAR_AFTER_NAME.match(rest[len(wanted) :]) for rest in rests)
 
 
 _LEAST_JOURNAL_NAME_LETTERS = 8
