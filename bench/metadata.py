@@ -79,7 +79,9 @@ EXTRACTION_SET = "extraction test files"
 # page printed to PDF, supplements, a News & Views piece, Nature, PNAS, REStud, NSDI, PMLR, Elsevier, Springer, MDPI);
 # "fresh-32": 49 more the same way from other repositories (1949-2026: Shannon's reprint, Econometrica, PRL, PNAS,
 # IOP and ResearchGate covers, ACM, IEEE, PMLR, WSDM, KDD, book chapters, arXiv preprints, talk notes, student reports,
-# a preregistration, a technical memorandum).
+# a preregistration, a technical memorandum); "fresh-33": 45 more the same way (1973-2026: a JSTOR cover, Science with
+# the previous article's end on page 1, a supplement, EPJC, JACM, AER, APA, ACS, ICSE, PLDI, IEEE, Akadémiai Kiadó,
+# replication and student reports, a workshop report, drafts without a date).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -116,6 +118,7 @@ REAL_SETS = (
     "fresh-30",
     "fresh-31",
     "fresh-32",
+    "fresh-33",
 )
 
 
