@@ -88,6 +88,13 @@ _CHARACTER_FIXES = {
 _8R_LIGATURES = {2: "fi", 3: "fl"}
 _8R_LIGATURE = re.compile(r"(?<=[^\W\d_])[\x02\x03]|[\x02\x03](?=[a-z])")
 
+# Old TeX fonts in the OT1 encoding without a Unicode map (Computer Modern in papers of the 1990s and 2000s) come out
+# as their codes: the ffi and ffl ligatures inside a word ("di\x0ecult"), and the grave, acute and caron accents before
+# their letter or before the dotless i ("P\x13erez", "Medell\x13\x10n"), which are then joined to it. T1 fonts give the
+# same codes to quotation marks, which stand before a word or a space, never between a letter and an accent.
+_OT1_CODES = {"\x0e": "ffi", "\x0f": "ffl", "\x12": "`", "\x13": "\u00b4", "\x14": "\u02c7", "\x10": "\u0131"}
+_OT1_CODE = re.compile(r"(?<=[^\W\d_])[\x0e\x0f](?=[a-z])|[\x0e\x0f](?=[a-z]{2})|[\x12\x13\x14](?=[A-Za-z\x10])|(?<=[\x12\x13\x14])\x10")
+
 # A soft hyphen at a line end marks a word the typesetter broke; anywhere
 # else it is invisible.
 _SOFT_HYPHEN_AT_LINE_END = re.compile("\u00ad[ \t]*(?=\r?\n)")
@@ -105,6 +112,8 @@ def normalize_ligatures(text: str) -> str:
     text = text.replace("\u00ad", "")
     if "\x02" in text or "\x03" in text:
         text = _8R_LIGATURE.sub(lambda match: _8R_LIGATURES[ord(match.group(0))], text)
+    if any(code in text for code in "\x0e\x0f\x12\x13\x14"):
+        text = _OT1_CODE.sub(lambda match: _OT1_CODES[match.group(0)], text)
     # One str.replace per character present is several times faster than
     # str.translate with a dict, and this runs on every page.
     for character, replacement in _CHARACTER_FIXES.items():

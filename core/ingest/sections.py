@@ -198,7 +198,8 @@ def split_sections(text: str) -> list[Section]:
 
 
 def find_abstract(sections: list[Section], title: str | None = None) -> str:
-    """The text of the first abstract section, else the unlabelled abstract in the front matter, or "".
+    """The text of the first abstract section where it opens the paper, else the unlabelled abstract, else a labelled
+    one further on ("Summary" closing the paper), or "".
 
     Nature, Science, PNAS, physics letters and ACM journals print the
     abstract as the first paragraph after the authors, with no heading. When
@@ -207,9 +208,27 @@ def find_abstract(sections: list[Section], title: str | None = None) -> str:
     first column's text in reading order. Keywords printed before the
     abstract (Elsevier's "article info" column) are passed over.
     """
-    labelled = next((section.text for section in sections if section.kind == "abstract"), "")
-    if labelled:
+    labelled, before = "", 0
+    for section in sections:
+        if section.kind == "abstract":
+            labelled = section.text
+            break
+        before += len(section.text)
+    # A "Summary" that closes a paper, pages after its start, is no abstract where its first page has one.
+    if labelled and before <= _ABSTRACT_OPENS_WITHIN:
         return labelled
+    unlabelled = _unlabelled_abstract(sections, title)
+    return unlabelled or labelled
+
+
+# A labelled abstract begins within this many characters of the paper's text (a cover sheet, a title page and a
+# thesis's front pages before it).
+_ABSTRACT_OPENS_WITHIN = 15000
+
+
+def _unlabelled_abstract(sections: list[Section], title: str | None) -> str:
+    """The abstract printed without a heading: the first paragraph of prose after the title, or in the front matter,
+    or after Elsevier's keywords, or ""."""
     front_matter = next((section.text for section in sections if section.heading == FRONT_MATTER_HEADING), "")
     for section in sections if title else []:
         lines = section.text.split("\n")

@@ -3579,6 +3579,17 @@ def test_a_journals_issue_line_without_an_issue_number_outranks_the_day_the_arti
     assert find_year(page, "10.1016/j.cobeha.2020.08.008") == 2021
 
 
+def test_the_aeas_older_header_with_the_issue_after_a_colon_dates_the_paper():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "1145\nAmerican Economic Review 2009, 99:4, 1145\u20131177\nhttp://www.aeaweb.org/articles.php?doi=10.1257/aer.99.4.1145\n"
+        "A central assumption is that agents optimize; Frank P. Ramsey\u2019s (1927) analysis assumes it.\n"
+        + "Body text of the paper.\n" * 8
+    )
+    assert find_year(page, "10.1257/aer.99.4.1145") == 2009
+
+
 def test_a_work_a_title_line_names_by_its_authors_does_not_date_the_page():
     from papergym.core.ingest.metadata.doi_year import find_year
 
@@ -3667,3 +3678,106 @@ def test_the_metadata_benchmark_scores_no_first_author_for_a_paper_that_names_no
     truth = {**truth, "authors": ["Jane Roe", "John Smith"]}
     assert bench.score({"authors": ["J. Roe"]}, truth)["first_author"] is True
     assert bench.score({"authors": []}, truth)["first_author"] is False
+
+
+def test_a_replys_title_may_end_on_the_year_of_the_work_it_answers():
+    layout = [
+        LayoutLine("Putting Short-Term Memory Into Context: Reply to Usher, Davelaar,", 16, "Times-Roman", 700),
+        LayoutLine("Haarmann, and Goshen-Gottstein (2008)", 16, "Times-Roman", 682),
+        LayoutLine("Michael J. Kahana", 11, "Times-Roman", 648),
+        LayoutLine("University of Pennsylvania", 9, "Times-Roman", 639),
+        *(LayoutLine("The temporal context model posits that search through memory is driven by context.", 8, "Times-Roman", 576 - 10 * n) for n in range(10)),
+    ]
+    metadata = _read_layout(layout)
+    assert metadata.title == "Putting Short-Term Memory Into Context: Reply to Usher, Davelaar, Haarmann, and Goshen-Gottstein (2008)"
+    assert metadata.authors == ["Michael J. Kahana"]
+    # So does a replication's, naming the replicated work's authors "et al.".
+    layout = [
+        LayoutLine("Final Report_Replication of Study 2 by James", 20.5, "LMSans10-Bold", 662),
+        LayoutLine("et al. (2021, JEP:LMC)", 20.5, "LMSans10-Bold", 637),
+        LayoutLine("Madison Paron (mparon@stanford.edu)", 14.5, "LMRoman12-Regular", 603),
+        LayoutLine("2025-12-13", 14.5, "LMRoman12-Regular", 574),
+        LayoutLine("Table of contents", 14.5, "LMSans10-Bold", 516),
+        *(LayoutLine(f"1.{n} A section of the report . . . . . . . . . . . . {n + 2}", 11, "LMRoman10-Regular", 471 - 14 * n) for n in range(10)),
+    ]
+    assert _read_layout(layout).title == "Final Report_Replication of Study 2 by James et al. (2021, JEP:LMC)"
+
+
+def test_a_places_name_in_brackets_ends_a_title_no_axis_label():
+    # The page's reading order puts the first column's text before its header and title block.
+    layout = [
+        LayoutLine("Introduction", 9.5, "TimesNewRomanPS-Bold", 395),
+        *(LayoutLine("It is usually assumed that the processes that drive community assembly vary.", 9, "TimesNewRomanPSMT", 374 - 11 * n) for n in range(30)),
+        LayoutLine("COMMUNITY ECOLOGY 13(1): 97-101, 2012", 8, "TimesNewRomanPSMT", 798),
+        LayoutLine("The effects of habitat filtering on the phylogenetic structure of the", 15, "TimesNewRomanPS-Bold", 735),
+        LayoutLine("urban flora of Brussels (Belgium)", 15, "TimesNewRomanPS-Bold", 721),
+        LayoutLine("C. Ricotta|,|, D. Heathfield|, S. Godefroid|,|,| and S. Mazzoleni|", 13, "TimesNewRomanPSMT", 690),
+        LayoutLine("1Dept. of Environmental Biology, University of Rome, Rome, Italy", 9.5, "TimesNewRomanPS-Italic", 665),
+    ]
+    metadata = _read_layout(layout)
+    assert metadata.title == "The effects of habitat filtering on the phylogenetic structure of the urban flora of Brussels (Belgium)"
+    assert metadata.authors == ["C. Ricotta", "D. Heathfield", "S. Godefroid", "S. Mazzoleni"]
+
+
+def test_a_drafts_date_and_a_supplements_heading_are_no_part_of_the_title():
+    layout = [
+        LayoutLine("Static analysis of dynamic scripting languages", 18, "Times-Bold", 751),
+        LayoutLine("Draft: Monday 17th August, 2009 at 10:29", 14, "Times-Roman", 727),
+        LayoutLine("Paul Biggar", 11, "Times-Roman", 711),
+        LayoutLine("Trinity College Dublin", 9, "Times-Roman", 696),
+        LayoutLine("Abstract", 11, "Times-Bold", 626),
+        *(LayoutLine("Scripting languages, such as PHP, are among the most widely used languages.", 9, "Times-Roman", 612 - 10 * n) for n in range(12)),
+    ]
+    assert _read_layout(layout).title == "Static analysis of dynamic scripting languages"
+    layout = [
+        LayoutLine("Supplementary Materials for", 18, "TimesNewRomanPSMT", 631),
+        LayoutLine("Nested epistasis enhancer networks for robust genome regulation", 14, "TimesNewRomanPS-Bold", 593),
+        LayoutLine("Xueqiu Lin et al.", 12, "TimesNewRomanPSMT", 562),
+        LayoutLine("Corresponding author: Lei S. Qi, stanley.qi@stanford.edu", 10, "TimesNewRomanPSMT", 534),
+        *(LayoutLine("Materials and Methods, Supplementary Text and Figs. S1 to S17 follow.", 12, "TimesNewRomanPSMT", 475 - 14 * n) for n in range(12)),
+    ]
+    assert _read_layout(layout).title == "Nested epistasis enhancer networks for robust genome regulation"
+
+
+def test_a_name_with_its_place_after_a_full_stop_and_tex_accent_codes():
+    from papergym.core.ingest.clean import normalize_ligatures
+
+    # Computer Modern without a Unicode map gives OT1's codes: the acute before its letter, the dotless i, "ffi".
+    assert normalize_ligatures("P\x13erez, Medell\x13\x10n, di\x0ecult") == "P\u00b4erez, Medell\u00b4\u0131n, difficult"
+    assert normalize_ligatures("\x10Quoted\x11 in T1") == "\x10Quoted\x11 in T1"
+    layout = [
+        LayoutLine("A semi-classical approach for Lyapunov", 17, "CMR17", 615),
+        LayoutLine("exponents of a quantum mechanical system", 17, "CMR17", 593),
+        LayoutLine("Jorge Mahecha. Universidad de Antioquia, Medell\x13\x10n", 12, "CMR12", 565),
+        LayoutLine("Fernando P\x13erez. University of Colorado, Boulder.", 12, "CMR12", 551),
+        LayoutLine("19th April 2002", 12, "CMR12", 527),
+        LayoutLine("Abstract", 9, "CMBX9", 491),
+        *(LayoutLine("We attempt to construct Lyapunov exponents for quantum mechanical systems.", 9, "CMR9", 476 - 11 * n) for n in range(12)),
+    ]
+    assert _read_layout(layout).authors == ["Jorge Mahecha", "Fernando P\u00e9rez"]
+
+
+def test_a_summary_closing_the_paper_is_no_abstract_where_its_first_page_has_one():
+    from papergym.core.ingest.sections import find_abstract, split_sections
+
+    opening = "The temporal context model posits that search through episodic memory is driven by associations between items."
+    text = (
+        "Putting Short-Term Memory Into Context\nMichael J. Kahana\nUniversity of Pennsylvania\n"
+        + "\n".join([opening] + ["between the representations of items and context, a recency weighted sum of experience"] * 4)
+        + "\nKeywords\nepisodic memory, context\n"
+        + "In their comment on our article, the authors argue that the model does not hold for recency.\n" * 200
+        + "Summary\nWe have shown that contrary to claims made by Usher et al. the drift process can support recency.\n"
+        + "Conclusion\nThe model stands.\n"
+    )
+    assert find_abstract(split_sections(text), "Putting Short-Term Memory Into Context").startswith("The temporal context model")
+    # A page with no abstract of its own keeps the labelled one, wherever it stands.
+    text = "A Title Of A Paper\n" + "Short line.\n" * 2000 + "Abstract\nWe have shown what the paper shows, in many words of prose here.\n"
+    assert find_abstract(split_sections(text), "A Title Of A Paper").startswith("We have shown")
+
+
+def test_a_venues_label_in_square_brackets_after_the_title_is_no_part_of_it():
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    title = "An Experimental Evaluation of SimRank-based Similarity Search Algorithms [Experiments and Analyses]"
+    assert clean_title(title) == "An Experimental Evaluation of SimRank-based Similarity Search Algorithms"
+    assert clean_title("Reductive Coupling at a Cubane Cluster [Fe4S4]") == "Reductive Coupling at a Cubane Cluster [Fe4S4]"

@@ -870,6 +870,8 @@ def _name_runs_on(line: str, following: str) -> bool:
 
 _NAME_EMAIL_AFFILIATION = re.compile(r"^(?P<name>[^()@,]+?)\s*\([^()\s]+@[^()\s]+\)\s*[\u2013\u2014-]\s*(?P<affiliation>.+)$")
 _NAME_BULLET_AFFILIATION = re.compile(r"^(?P<name>[^\u2022\u00b7]+?)\s+[\u2022\u00b7]\s+(?P<affiliation>[^\u2022\u00b7]+)$")
+# LaTeX's article class given the place after a full stop: "Jorge Mahecha. Universidad de Antioquia, Medellín".
+_NAME_STOP_AFFILIATION = re.compile(r"^(?P<name>(?:[A-Z]\.\s*|[^.])+?[^\W\d_]{2})\.\s+(?P<affiliation>[A-Z].*)$")
 _GROUP_CREDIT = re.compile(r"\s+(?:for|on\s+behalf\s+of)\s+the\s+[A-Z][^,;]*$")
 # pypdf reads a name in small capitals as its big first letter and the rest apart: "C ORY S HAIN", "J UDITH T ONHAUSER".
 _SMALL_CAPITALS_WORD = re.compile(r"^[A-Z] [A-Z\u00c0-\u00de'-]{2,}[,;]?$")
@@ -912,14 +914,17 @@ def _names_on_line(line: str) -> list[str]:
         line = with_email.group("name")
     # A magazine's byline: the person, a bullet, the place ("Roberto Baldoni • Universita di Roma, Italy", "Michel
     # Raynal • IRISA, France"); Springer's middle dot between names ("Jane Roe · John Smith") sets names only.
-    bulleted = _NAME_BULLET_AFFILIATION.match(line)
-    if (
-        bulleted
-        and (AFFILIATION_WORDS.search(bulleted.group("affiliation")) or "," in bulleted.group("affiliation"))
-        and not looks_like_author_line(bulleted.group("affiliation"))
-        and looks_like_author_line(bulleted.group("name"))
-    ):
-        line = bulleted.group("name")
+    for pattern in (_NAME_BULLET_AFFILIATION, _NAME_STOP_AFFILIATION):
+        placed = pattern.match(line)
+        if (
+            placed
+            # After a full stop, an institution's word: "J. Appl. Phys. 126, 163902" is a journal's reference.
+            and (AFFILIATION_WORDS.search(placed.group("affiliation")) or ("," in placed.group("affiliation") and pattern is _NAME_BULLET_AFFILIATION))
+            and not looks_like_author_line(placed.group("affiliation"))
+            and looks_like_author_line(placed.group("name"))
+        ):
+            line = placed.group("name")
+            break
     if line and not any(char.isspace() for char in line.strip()):
         # A font without spaces glues the whole line ("TorstenHothornandFriedrichLeisch"): its joiners set it apart.
         spaced = _GLUED_JOINER.sub(" and ", line)

@@ -165,8 +165,9 @@ _JOURNAL_LINE_YEAR = re.compile(
     rf"|\((?:(?-i:[A-Z][a-z]{{2,8}})\.?\s+|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,\s+)?{_ANY_YEAR}\)"
     # The American Economic Association's header: journal, year, volume(issue): pages: "American Economic Journal:
     # Macroeconomics 2013, 5(1): 81–101".
-    # Elsevier's Current Opinion journals give no issue: "Current Opinion in Behavioral Sciences 2021, 37:47–55".
-    rf"|[A-Za-z]\s+{_ANY_YEAR},\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
+    # Elsevier's Current Opinion journals give no issue: "Current Opinion in Behavioral Sciences 2021, 37:47–55";
+    # the AEA's older header puts the issue after a colon: "American Economic Review 2009, 99:4, 1145–1177".
+    rf"|[A-Za-z]\s+{_ANY_YEAR},\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*(?:\d{{1,3}}\s*,\s*)?\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # A scan's text may run the words together: "Proc.NatLAcad.Sci.USAVol.79,pp.1129-1133,February1982Biophysics".
     rf"|(?:\b(?:vol(?:ume)?|no|issue)|(?<=[^\W\d_])(?-i:Vol))\.?\s*\d{{1,4}}[^\n]{{0,60}}?(?:\b|(?<=[a-z])){_ANY_YEAR}(?:\b|(?=[A-Z]))|,\s*{_ANY_YEAR}$",
     re.IGNORECASE,

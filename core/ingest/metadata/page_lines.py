@@ -9,23 +9,32 @@ BANNER_START = re.compile(
     r"^(?:(?:original|research|review|short|brief)\s+(?:research|article|paper|report|communication)\b"
     r"|journal\s+of|proceedings|proc\.|vol\.|volume\s+\d|session\s+\d|received|accepted|published|available\s+online"
     r"|preprint|arxiv|contents\s+lists|citation:|cite\s+this|submitted|manuscript|doi\b|keywords|key\s+words"
-    r"|copyright|issn|e-?issn|draft\s+version|typeset\s+using|open\s+access"
+    # A draft's date: "Draft: Monday 17th August, 2009 at 10:29", "Draft of October 7, 2013".
+    r"|copyright|issn|e-?issn|draft(?:\s+version|\s*:|\s+of\s+(?:[a-z]+\.?\s+)?\d)|typeset\s+using|open\s+access"
     r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b"
     r"|(?:\w+\s+)?working\s+paper\s+series|peer\s+review\s+history|running\s+(?:head|title)\b"
     # A thesis's cover: "A dissertation submitted in partial satisfaction of the requirements for the degree".
     r"|(?:an?\s+)?(?:(?:doctoral|master'?s|phd|bachelor'?s)\s+)?(?:dissertation|thesis)\s+(?:submitted|presented)\b)",
     re.IGNORECASE,
 )
+_BRACKETED_YEAR = r"\((?:1[6-9]|20)\d\d\)"
+# A reply's, a comment's or a replication's title names the work it answers by its authors and year: "Reply to Usher,
+# Davelaar, ... (2008)", "Final Report_Replication of Study 2 by James et al. (2021, JEP:LMC)".
+_ANSWERED_WORK = re.compile(
+    r"\b(?:reply|response|rejoinder|comments?|commentary)\s+(?:to|on)\b|(?:\b|_)(?:replication|reproduction)\s+of\b", re.IGNORECASE
+)
 # Lines that are nothing but an article-type label.
 ARTICLE_TYPE_LINE = re.compile(
     r"^(?:research|original|review|short|brief|technical|position|invited|regular|full|survey|perspective|mini|systematic|special|feature)?"
     r"\s*(?:article|paper|letter|review|communication|report|note|editorial|correspondence|open\s+access|survey|perspective"
-    r"|commentary|viewpoint|essay|tutorial|primer)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$",
+    r"|commentary|viewpoint|essay|tutorial|primer)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$"
+    # A supplement's heading over the title of the paper it supplements: "Supplementary Materials for".
+    r"|^(?:online\s+)?(?:supplementary|supplemental)\s+(?:materials?|information|text|data|appendix|appendices)(?:\s+(?:for|to))?:?$",
     re.IGNORECASE,
 )
 BANNER_ANYWHERE = re.compile(
     # A year in brackets is a citation's or a banner's; other four digits are not ("(0001) Surfaces", a crystal face).
-    r"10\.\d{4,9}/|https?:|www\.|@|©|\bissn\b|arxiv:|\((?:1[6-9]|20)\d\d\)"
+    rf"10\.\d{{4,9}}/|https?:|www\.|@|©|\bissn\b|arxiv:|{_BRACKETED_YEAR}"
     r"|\bjournal\s+of\b|\bproceedings\s+of\b|\btransactions\s+(?:on|of)\b|\bpublishing\s+(?:corporation|group|ltd)\b"
     r"|\b(?:elsevier|springer|wiley|taylor\s*&\s*francis|hindawi|mdpi|frontiers\s+in|biomed\s+central|plos|cell\s+press)\b"
     r"|\bvol(?:ume)?\.?\s*\d|\bpp\.\s*\d|\bpages\s+\d|\bconference\s+on\b|\bsymposium\b|\bworkshop\s+on\b"
@@ -86,14 +95,22 @@ def is_banner(line: str) -> bool:
     return bool(
         BANNER_START.match(line)
         or ARTICLE_TYPE_LINE.match(line)
-        or BANNER_ANYWHERE.search(line)
-        or _RUNNING_HEAD.search(line)
+        or _banner_anywhere(line)
+        or (_RUNNING_HEAD.search(line) and not _ANSWERED_WORK.search(line))
         or _DATE_LINE.match(line)
         or CITATION_BANNER.match(line)
         or is_affiliation(line)
         or _UNIVERSITY_LINE.match(line)
         or re.fullmatch(r"[\d\W]*", line)
     )
+
+
+def _banner_anywhere(line: str) -> bool:
+    """Whether a banner's mark stands anywhere in a line, a year in brackets that a reply's title gives the work it
+    answers aside."""
+    if _ANSWERED_WORK.search(line):
+        line = re.sub(_BRACKETED_YEAR, "", line)
+    return bool(BANNER_ANYWHERE.search(line))
 
 
 # A university's name alone on its line, above a thesis's or a report's title: "UNIVERSITY OF CALIFORNIA SAN DIEGO",

@@ -39,6 +39,11 @@ _JUNK_TITLE = re.compile(
     re.IGNORECASE,
 )
 
+# A venue's label for the paper's kind in square brackets after the title, no part of it: "... Search Algorithms
+# [Experiments and Analyses]", "[Extended Abstract]", "[Invited Paper]"; words only ("[Fe4S4]" is a cluster's formula).
+_EDITORIAL_LABEL = re.compile(r"\s+\[[A-Z][A-Za-z]*(?:\s+(?:&|[A-Za-z]+))*\]$")
+_LEAST_WORDS_BEFORE_LABEL = 3
+
 
 def clean_title(title: str | None) -> str | None:
     """A title with its spacing tidied, or None when it is empty or junk.
@@ -60,6 +65,9 @@ def clean_title(title: str | None) -> str | None:
     title = " ".join(normalize_ligatures(title).split()).strip(" .").rstrip(" ,*\u2217\u2020\u2021\u22c6\u2605\u00a7")
     if len(title) < 4 or not any(char.isalpha() for char in title):
         return None
+    labelled = _EDITORIAL_LABEL.search(title)
+    if labelled and len(title[: labelled.start()].split()) >= _LEAST_WORDS_BEFORE_LABEL:
+        title = title[: labelled.start()]
     if _JUNK_TITLE.match(title):
         return None
     if " " not in title and ("_" in title or any(char.isdigit() for char in title)):
@@ -483,8 +491,13 @@ _JOURNAL_NAME = re.compile(
     r"|astronomy|astrophysics|geophysics|economics|engineering|statistics|ecology|genetics|neuroscience|psychology)$",
     re.IGNORECASE,
 )
-# Text in figures: labels ("Fig. 2", "Figure 1b") and axis titles with units ("Temperature (K)").
-_FIGURE_TEXT = re.compile(r"^(?:fig(?:ure)?\.?\s*\d|panel\s+[a-z]\b)|\((?:[a-zA-Zµ°%/^\d\s·.-]{1,8})\)$", re.IGNORECASE)
+# Text in figures: labels ("Fig. 2", "Figure 1b") and axis titles with units ("Temperature (K)"). A year in brackets is
+# no unit but the year of the work a reply's title names ("Reply to Usher, Davelaar, Haarmann, and Goshen-Gottstein
+# (2008)"), nor is a place's name ("... the urban flora of Brussels (Belgium)").
+_FIGURE_TEXT = re.compile(
+    r"^(?:fig(?:ure)?\.?\s*\d|panel\s+[a-z]\b)|\((?!(?:19|20)\d\d\)$|(?-i:[A-Z][a-z]{3,})\)$)(?:[a-zA-Zµ°%/^\d\s·.-]{1,8})\)$",
+    re.IGNORECASE,
+)
 
 
 def _index_after(lines: list[LayoutLine], start: int, end: int, used: int) -> int:
