@@ -1732,7 +1732,7 @@ def test_a_display_titles_much_smaller_subtitle_joins_it_past_a_drop_cap():
         *(LayoutLine("ecommendation algorithms are best known for their use on web sites", 10, "Rotis", 504 - 12 * n) for n in range(12)),
     ]
     metadata = _read_layout(lines)
-    assert (metadata.title, metadata.authors) == ("Amazon.com Recommendations Item-to-Item Collaborative Filtering", [])
+    assert (metadata.title, metadata.authors) == ("Amazon.com Recommendations: Item-to-Item Collaborative Filtering", [])
 
 
 def test_asce_title_in_the_body_size_above_a_bold_byline_with_numbered_names():
@@ -3781,3 +3781,25 @@ def test_a_venues_label_in_square_brackets_after_the_title_is_no_part_of_it():
     title = "An Experimental Evaluation of SimRank-based Similarity Search Algorithms [Experiments and Analyses]"
     assert clean_title(title) == "An Experimental Evaluation of SimRank-based Similarity Search Algorithms"
     assert clean_title("Reductive Coupling at a Cubane Cluster [Fe4S4]") == "Reductive Coupling at a Cubane Cluster [Fe4S4]"
+
+
+def test_a_lead_in_with_a_colon_above_the_title_and_a_subtitle_over_the_names_join_the_title():
+    layout = [
+        LayoutLine("32 PERVASIVE computing Published by the IEEE CS 1536-1268/08/$25.00 \u00a9 2008 IEEE", 6.5, "StoneSans", 21),
+        LayoutLine("the mobile sensing platform:", 20, "FranklinGothic-Heavy", 633),
+        LayoutLine("An embedded Activity", 34, "FranklinGothic-Heavy", 597),
+        LayoutLine("Recognition system", 34, "FranklinGothic-Heavy", 561),
+        *(LayoutLine("The MSP is a small wearable device designed for embedded activity recognition.", 10.5, "StoneSans", 501 - 16 * n) for n in range(3)),
+        *(LayoutLine("Activity-aware systems have inspired novel user interfaces and new applications.", 9.5, "Sabon", 440 - 12 * n) for n in range(12)),
+    ]
+    assert _read_layout(layout).title == "the mobile sensing platform: An embedded Activity Recognition system"
+    layout = [
+        LayoutLine("Functional Characteristics and Diversity of", 20, "Helvetica", 740),
+        LayoutLine("Cat Retinal Ganglion Cells", 20, "Helvetica", 714),
+        LayoutLine("Basic Characteristics and Quantitative Description", 14, "Helvetica-Oblique", 677),
+        LayoutLine("Christina Enroth-Cugell and John G. Robson", 10, "Helvetica", 648),
+        *(LayoutLine("Many of you may wonder why anyone would spend so long on the cat's retina.", 11, "Times-Roman", 562 - 13 * n) for n in range(12)),
+    ]
+    metadata = _read_layout(layout)
+    assert metadata.title == "Functional Characteristics and Diversity of Cat Retinal Ganglion Cells: Basic Characteristics and Quantitative Description"
+    assert metadata.authors == ["Christina Enroth-Cugell", "John G. Robson"]

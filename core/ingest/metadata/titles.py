@@ -180,7 +180,7 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
             if title and _opens_a_dated_line(title, lines[:start] + lines[end:]):
                 continue  # the journal's name, which its header repeats with the year and volume
             if title:
-                return _with_subtitle(title, lines, after, body_size)
+                return _with_subtitle(_with_lead_in(title, lines, start, body_size), lines, after, body_size)
             short = _short_title(run)
             if short and after < len(lines) and looks_like_author_line(lines[after].text):
                 return short, after
@@ -191,6 +191,26 @@ def largest_type_title(lines: list[LayoutLine], body_size: float) -> tuple[str, 
                 if subtitle_end == after + 1 < len(lines) and looks_like_author_line(lines[subtitle_end].text):
                     return joined, subtitle_end
     return None
+
+
+def _with_lead_in(title: str, lines: list[LayoutLine], start: int, body_size: float) -> str:
+    """A title with the line just above it that leads into it with a colon, in smaller but still large type ("the
+    mobile sensing platform:" over "An embedded Activity Recognition system")."""
+    if start == 0:
+        return title
+    above, first = lines[start - 1], lines[start]
+    if (
+        not above.text.rstrip().endswith(":")
+        or not body_size * _TITLE_FONT_RATIO <= above.size < first.size
+        or letter_count(above.text) < _LEAST_LEAD_IN_LETTERS
+        or is_banner(above.text)
+        or _set_apart(above, first)
+    ):
+        return title
+    return clean_title(f"{above.text} {title}") or title
+
+
+_LEAST_LEAD_IN_LETTERS = 3
 
 
 def _opens_a_dated_line(title: str, others: list[LayoutLine]) -> bool:
@@ -269,6 +289,9 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
             # A title that ends in a colon goes on, however much smaller its subtitle ("Keys Under Doormats:" in 25 pt,
             # "mandating insecurity by ..." in 14.5 pt small capitals), as long as it is larger than the body.
             or (title.endswith(":") and lines[end].size >= body_size * _TITLE_FONT_RATIO)
+            # So does one line larger than the body between the title and the names ("Cat Retinal Ganglion Cells" in
+            # 20 pt, "Basic Characteristics and Quantitative Description" in 14 pt italics, then the names).
+            or (end == after and lines[end].size >= body_size * _TITLE_FONT_RATIO and _names_follow(lines, end))
         )
         and lines[end].size <= title_size
         and (
@@ -292,10 +315,17 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
     if end == after:
         return title, after
     subtitle = " ".join(line.text for line in lines[after:end])
-    joined = clean_title(f"{title} {subtitle}")
+    # A subtitle in its own type after a title that does not end in punctuation is set off with a colon.
+    colon = ":" if title[-1].isalnum() and lines[after].size < title_size * _SUBTITLE_SIZE_RATIO else ""
+    joined = clean_title(f"{title}{colon} {subtitle}")
     if not joined or len(joined) > _MAX_TITLE_CHARS:
         return title, after
     return joined, end
+
+
+def _names_follow(lines: list[LayoutLine], index: int) -> bool:
+    """Whether the line after ``index`` names the authors, and the line itself does not."""
+    return index + 1 < len(lines) and looks_like_author_line(lines[index + 1].text) and not looks_like_author_line(lines[index].text)
 
 
 # A subtitle follows its title at about a line's spacing; a gap of more than this many of the title's
