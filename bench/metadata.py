@@ -81,7 +81,9 @@ EXTRACTION_SET = "extraction test files"
 # IOP and ResearchGate covers, ACM, IEEE, PMLR, WSDM, KDD, book chapters, arXiv preprints, talk notes, student reports,
 # a preregistration, a technical memorandum); "fresh-33": 45 more the same way (1973-2026: a JSTOR cover, Science with
 # the previous article's end on page 1, a supplement, EPJC, JACM, AER, APA, ACS, ICSE, PLDI, IEEE, Akadémiai Kiadó,
-# replication and student reports, a workshop report, drafts without a date).
+# replication and student reports, a workshop report, drafts without a date); "fresh-34": 46 more the same way (1958-2026:
+# a JSTOR cover, Science's 1963 letter, PNAS and Science supplements, MNRAS, Phys. Rev. E, Physica A, J. Neural Eng.,
+# Scientific Reports, F1000Research, MDPI, IEEE, ACM, lecture notes, an anonymous workshop submission, student reports).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -119,6 +121,7 @@ REAL_SETS = (
     "fresh-31",
     "fresh-32",
     "fresh-33",
+    "fresh-34",
 )
 
 

@@ -3803,3 +3803,9 @@ def test_a_lead_in_with_a_colon_above_the_title_and_a_subtitle_over_the_names_jo
     metadata = _read_layout(layout)
     assert metadata.title == "Functional Characteristics and Diversity of Cat Retinal Ganglion Cells: Basic Characteristics and Quantitative Description"
     assert metadata.authors == ["Christina Enroth-Cugell", "John G. Robson"]
+
+
+def test_specks_a_scans_ocr_reads_after_the_title_leave_it():
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    assert clean_title("Causal diagrams for empirical research C^-j-h di^^i^)") == "Causal diagrams for empirical research"

@@ -43,6 +43,8 @@ _JUNK_TITLE = re.compile(
 # [Experiments and Analyses]", "[Extended Abstract]", "[Invited Paper]"; words only ("[Fe4S4]" is a cluster's formula).
 _EDITORIAL_LABEL = re.compile(r"\s+\[[A-Z][A-Za-z]*(?:\s+(?:&|[A-Za-z]+))*\]$")
 _LEAST_WORDS_BEFORE_LABEL = 3
+# Marks OCR reads from specks and smudges, which no title's word carries.
+_OCR_NOISE_MARK = re.compile(r"[\^~]")
 
 
 def clean_title(title: str | None) -> str | None:
@@ -65,6 +67,10 @@ def clean_title(title: str | None) -> str | None:
     title = " ".join(normalize_ligatures(title).split()).strip(" .").rstrip(" ,*\u2217\u2020\u2021\u22c6\u2605\u00a7")
     if len(title) < 4 or not any(char.isalpha() for char in title):
         return None
+    words = title.split()
+    while len(words) > _LEAST_WORDS_BEFORE_LABEL and _OCR_NOISE_MARK.search(words[-1]):
+        words.pop()  # a scan's specks read after the title: "Causal diagrams for empirical research C^-j-h di^^i^)"
+    title = " ".join(words)
     labelled = _EDITORIAL_LABEL.search(title)
     if labelled and len(title[: labelled.start()].split()) >= _LEAST_WORDS_BEFORE_LABEL:
         title = title[: labelled.start()]
