@@ -134,6 +134,8 @@ class TestFromInfo:
             ("van der Berg, Jan; Demo, A.", ["Jan van der Berg", "A. Demo"]),
             ("John Smith et al.", ["John Smith"]),
             ("Administrator", []),
+            ("Anonymous Authors", []),
+            ("Anonymous Author(s)", []),
             ("", []),
         ],
     )
@@ -3809,3 +3811,46 @@ def test_specks_a_scans_ocr_reads_after_the_title_leave_it():
     from papergym.core.ingest.metadata.titles import clean_title
 
     assert clean_title("Causal diagrams for empirical research C^-j-h di^^i^)") == "Causal diagrams for empirical research"
+
+
+def test_the_issue_or_column_an_article_appears_in_is_no_part_of_its_title():
+    layout = [
+        LayoutLine("RESEARCH ARTICLE", 9, "Times-Bold", 767),
+        LayoutLine("Cu–Au nanoparticles produced by the aggregation of gas-phase", 18, "Times-Bold", 720),
+        LayoutLine("metal atoms for CO oxidation", 18, "Times-Bold", 697),
+        LayoutLine("Special Issue: Emerging Investigators", 13, "Times-BoldItalic", 673),
+        LayoutLine("Ilya V. Chepkasov1 Viktor S. Baidyshev2 Artem A. Golubnichiy2", 12, "Times-Bold", 644),
+        LayoutLine("1 Skolkovo Institute of Science and Technology, Moscow, Russia", 7, "Times-Roman", 604),
+        *(LayoutLine("Bimetallic nanoparticles are widely studied as catalysts for many reactions.", 9, "Times-Roman", 560 - 10 * n) for n in range(12)),
+    ]
+    assert _read_layout(layout).title == "Cu–Au nanoparticles produced by the aggregation of gas-phase metal atoms for CO oxidation"
+    from papergym.core.ingest.metadata.page_lines import is_banner
+
+    for label in ("Special Issue: Emerging Investigators", "Themed collection Catalysis", "Squibs and Discussions", "Special Section on Robotics"):
+        assert is_banner(label)
+    assert not is_banner("Special relativity and the twin paradox")
+
+
+def test_an_anonymous_submission_names_no_author_and_a_german_address_is_no_name():
+    body = [LayoutLine("We study detection of rare events in sparse and noisy time series from clocks.", 10, "Times-Roman", 560 - 12 * n) for n in range(12)]
+    layout = [
+        LayoutLine("A Benchmark for Detection in Sparse Time Series", 17, "Times-Bold", 700),
+        LayoutLine("Anonymous Author(s)", 10, "Times-Bold", 660),
+        LayoutLine("Affiliation", 10, "Times-Roman", 648),
+        LayoutLine("Address", 10, "Times-Roman", 636),
+        LayoutLine("Abstract", 12, "Times-Bold", 600),
+        *body,
+    ]
+    assert _read_layout(layout).authors == []
+    layout[1] = LayoutLine("Anonymous Authors1", 10, "Times-Bold", 660)
+    assert _read_layout(layout).authors == []
+    layout = [
+        LayoutLine("Two Evolutionary Metaheuristics for the Vehicle Routing Problem", 16, "Times-Bold", 755),
+        LayoutLine("with Time Windows", 16, "Times-Bold", 718),
+        LayoutLine("Jörg Homberger and Hermann Gehring", 12, "Times-Roman", 656),
+        LayoutLine("FernUniversität Hagen, Lehrstuhl Wirtschaftsinformatik, Profilstr. 8, D-58084 Hagen", 12, "Times-Roman", 621),
+        LayoutLine("Bundesrepublik Deutschland", 12, "Times-Roman", 587),
+        LayoutLine("Abstract:", 12, "Times-Roman", 462),
+        *body,
+    ]
+    assert _read_layout(layout).authors == ["Jörg Homberger", "Hermann Gehring"]

@@ -103,6 +103,21 @@ _PLACE_WORDS = frozenset(
         "china",
         "japan",
         "germany",
+        # Countries as their own addresses name them: "Bundesrepublik Deutschland", "Schweiz", "España".
+        "deutschland",
+        "österreich",
+        "schweiz",
+        "suisse",
+        "svizzera",
+        "italia",
+        "españa",
+        "nederland",
+        "sverige",
+        "danmark",
+        "norge",
+        "suomi",
+        "polska",
+        "brasil",
         "france",
         "italy",
         "spain",
@@ -633,6 +648,11 @@ _AUTHOR_ZONE_END = re.compile(
 _EDITOR_LINE = re.compile(r"^(?:(?:edited|communicated|reviewed|handled)\s+by\b|(?:academic\s+)?editor\s*:)", re.IGNORECASE)
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
+# A submission's byline that hides its authors: "Anonymous Author(s)", "Anonymous Authors1" (an affiliation's mark),
+# "Anonymous ACL submission", "Authors withheld".
+_ANONYMOUS_BYLINE = re.compile(
+    r"^(?:anonymous\s+(?:\w+\s+)?(?:authors?(?:\s*\(s\))?|submission)|authors?(?:'?\s+names?)?\s+withheld)(?![a-z])", re.IGNORECASE
+)
 # The line that opens a byline: "by" alone, or before the names ("By J. Smith").
 BYLINE = re.compile(r"^(?i:by)(?:\s+[A-Z]|$)")
 _PROSE_WORDS = 9
@@ -695,6 +715,8 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         same_shape = author_style is not None and bool(_EMAIL_ADDRESS.search(text) and _EMAIL_ADDRESS.search(author_style.text))
         if author_style is not None and not previous_had_names and not line.same_style(author_style) and not same_shape:
             continue
+        if not names_by_line and _ANONYMOUS_BYLINE.match(text):
+            return []
         line_names = _names_on_line(text)
         if line_names and not names_by_line and _THANKS.search(previous_text):
             line_names = []  # the people an acknowledgment thanks ("... I thank P. Kilham," / "S. S. Kilham, J. Adams, ...")

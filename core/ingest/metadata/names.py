@@ -17,6 +17,10 @@ _JUNK_AUTHORS = frozenset(
         "user",
         "unknown",
         "anonymous",
+        # A submission's template hides its authors: "Anonymous Authors", "Anonymous Author(s)" (its "(s)" is dropped).
+        "anonymous author",
+        "anonymous authors",
+        "anonymous submission",
         "windows user",
         "microsoft office user",
         "microsoft",

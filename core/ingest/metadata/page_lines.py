@@ -14,7 +14,11 @@ BANNER_START = re.compile(
     r"|\w+\s+publishing|published\s+by|in\s+proceedings|to\s+appear|under\s+review|accepted\s+(?:at|to|for)|workshop\b"
     r"|(?:\w+\s+)?working\s+paper\s+series|peer\s+review\s+history|running\s+(?:head|title)\b"
     # A thesis's cover: "A dissertation submitted in partial satisfaction of the requirements for the degree".
-    r"|(?:an?\s+)?(?:(?:doctoral|master'?s|phd|bachelor'?s)\s+)?(?:dissertation|thesis)\s+(?:submitted|presented)\b)",
+    r"|(?:an?\s+)?(?:(?:doctoral|master'?s|phd|bachelor'?s)\s+)?(?:dissertation|thesis)\s+(?:submitted|presented)\b"
+    # The issue or column an article appears in: "Special Issue: Emerging Investigators", "Themed collection: ...",
+    # Computational Linguistics' "Squibs and Discussions".
+    r"|(?:virtual\s+)?special\s+(?:issue|section|collection|topic|feature)\s*(?:[:\u2013\u2014]|on\b)"
+    r"|themed\s+(?:issue|collection|section)\b|focus\s+issue\b|squibs\s+and\s+discussions\b)",
     re.IGNORECASE,
 )
 _BRACKETED_YEAR = r"\((?:1[6-9]|20)\d\d\)"
@@ -53,7 +57,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 AFFILIATION_WORDS = re.compile(
-    r"\b(?:universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
+    r"\b(?:\w*universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
     # The same in French, German, Italian and Spanish: "Laboratoire de Psychologie Cognitive", "Lehrstuhl Informatik II".
     r"|laboratoire|d[ée]partement|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
