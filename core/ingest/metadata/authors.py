@@ -941,7 +941,10 @@ def _names_on_line(line: str) -> list[str]:
         if (
             placed
             # After a full stop, an institution's word: "J. Appl. Phys. 126, 163902" is a journal's reference.
-            and (AFFILIATION_WORDS.search(placed.group("affiliation")) or ("," in placed.group("affiliation") and pattern is _NAME_BULLET_AFFILIATION))
+            and (
+                AFFILIATION_WORDS.search(placed.group("affiliation"))
+                or ("," in placed.group("affiliation") and pattern is _NAME_BULLET_AFFILIATION)
+            )
             and not looks_like_author_line(placed.group("affiliation"))
             and looks_like_author_line(placed.group("name"))
         ):

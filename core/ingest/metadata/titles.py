@@ -43,6 +43,13 @@ _JUNK_TITLE = re.compile(
 # [Experiments and Analyses]", "[Extended Abstract]", "[Invited Paper]"; words only ("[Fe4S4]" is a cluster's formula).
 _EDITORIAL_LABEL = re.compile(r"\s+\[[A-Z][A-Za-z]*(?:\s+(?:&|[A-Za-z]+))*\]$")
 _LEAST_WORDS_BEFORE_LABEL = 3
+# The column or issue a journal files an article under, which its Info title may open with: "Squibs and Discussions:
+# Assessing Agreement on ...", "Special Issue on Robotics: ...". An article's type ("Technical Note: ...") stays.
+_COLUMN_LABEL = re.compile(
+    r"^(?:squibs\s+and\s+discussions|(?:virtual\s+)?special\s+(?:issue|section|collection|topic)(?:\s+on\s+[^:]{1,60})?"
+    r"|themed\s+(?:issue|collection|section)(?:\s+on\s+[^:]{1,60})?|focus\s+issue(?:\s+on\s+[^:]{1,60})?)\s*:\s+",
+    re.IGNORECASE,
+)
 # Marks OCR reads from specks and smudges, which no title's word carries.
 _OCR_NOISE_MARK = re.compile(r"[\^~]")
 
@@ -74,6 +81,9 @@ def clean_title(title: str | None) -> str | None:
     labelled = _EDITORIAL_LABEL.search(title)
     if labelled and len(title[: labelled.start()].split()) >= _LEAST_WORDS_BEFORE_LABEL:
         title = title[: labelled.start()]
+    column = _COLUMN_LABEL.match(title)
+    if column and len(title[column.end() :].split()) >= _LEAST_WORDS_BEFORE_LABEL:
+        title = title[column.end() :]
     if _JUNK_TITLE.match(title):
         return None
     if " " not in title and ("_" in title or any(char.isdigit() for char in title)):
