@@ -936,15 +936,12 @@ def _names_on_line(line: str) -> list[str]:
         line = with_email.group("name")
     # A magazine's byline: the person, a bullet, the place ("Roberto Baldoni • Universita di Roma, Italy", "Michel
     # Raynal • IRISA, France"); Springer's middle dot between names ("Jane Roe · John Smith") sets names only.
-    for pattern in (_NAME_BULLET_AFFILIATION, _NAME_STOP_AFFILIATION):
+    # After a full stop only an institution's word places the name: "J. Appl. Phys. 126, 163902" is a journal's reference.
+    for pattern, comma_places in ((_NAME_BULLET_AFFILIATION, True), (_NAME_STOP_AFFILIATION, False)):
         placed = pattern.match(line)
         if (
             placed
-            # After a full stop, an institution's word: "J. Appl. Phys. 126, 163902" is a journal's reference.
-            and (
-                AFFILIATION_WORDS.search(placed.group("affiliation"))
-                or ("," in placed.group("affiliation") and pattern is _NAME_BULLET_AFFILIATION)
-            )
+            and (AFFILIATION_WORDS.search(placed.group("affiliation")) or (comma_places and "," in placed.group("affiliation")))
             and not looks_like_author_line(placed.group("affiliation"))
             and looks_like_author_line(placed.group("name"))
         ):

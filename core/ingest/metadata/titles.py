@@ -42,7 +42,8 @@ _JUNK_TITLE = re.compile(
 # A venue's label for the paper's kind in square brackets after the title, no part of it: "... Search Algorithms
 # [Experiments and Analyses]", "[Extended Abstract]", "[Invited Paper]"; words only ("[Fe4S4]" is a cluster's formula).
 _EDITORIAL_LABEL = re.compile(r"\s+\[[A-Z][A-Za-z]*(?:\s+(?:&|[A-Za-z]+))*\]$")
-_LEAST_WORDS_BEFORE_LABEL = 3
+# Words a title keeps at least when a label or OCR specks are cut from it.
+_LEAST_TITLE_WORDS = 3
 # The column or issue a journal files an article under, which its Info title may open with: "Squibs and Discussions:
 # Assessing Agreement on ...", "Special Issue on Robotics: ...". An article's type ("Technical Note: ...") stays.
 _COLUMN_LABEL = re.compile(
@@ -75,14 +76,14 @@ def clean_title(title: str | None) -> str | None:
     if len(title) < 4 or not any(char.isalpha() for char in title):
         return None
     words = title.split()
-    while len(words) > _LEAST_WORDS_BEFORE_LABEL and _OCR_NOISE_MARK.search(words[-1]):
+    while len(words) > _LEAST_TITLE_WORDS and _OCR_NOISE_MARK.search(words[-1]):
         words.pop()  # a scan's specks read after the title: "Causal diagrams for empirical research C^-j-h di^^i^)"
     title = " ".join(words)
     labelled = _EDITORIAL_LABEL.search(title)
-    if labelled and len(title[: labelled.start()].split()) >= _LEAST_WORDS_BEFORE_LABEL:
+    if labelled and len(title[: labelled.start()].split()) >= _LEAST_TITLE_WORDS:
         title = title[: labelled.start()]
     column = _COLUMN_LABEL.match(title)
-    if column and len(title[column.end() :].split()) >= _LEAST_WORDS_BEFORE_LABEL:
+    if column and len(title[column.end() :].split()) >= _LEAST_TITLE_WORDS:
         title = title[column.end() :]
     if _JUNK_TITLE.match(title):
         return None
