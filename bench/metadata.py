@@ -83,7 +83,10 @@ EXTRACTION_SET = "extraction test files"
 # the previous article's end on page 1, a supplement, EPJC, JACM, AER, APA, ACS, ICSE, PLDI, IEEE, Akadémiai Kiadó,
 # replication and student reports, a workshop report, drafts without a date); "fresh-34": 46 more the same way (1958-2026:
 # a JSTOR cover, Science's 1963 letter, PNAS and Science supplements, MNRAS, Phys. Rev. E, Physica A, J. Neural Eng.,
-# Scientific Reports, F1000Research, MDPI, IEEE, ACM, lecture notes, an anonymous workshop submission, student reports).
+# Scientific Reports, F1000Research, MDPI, IEEE, ACM, lecture notes, an anonymous workshop submission, student reports);
+# "fresh-35": 55 more the same way, one file from each of 120 repositories drawn at random, figures, slides and forms
+# left out (1998-2026: JAMA Netw. Open, Science, Sci. Adv., ACS AMI, Bioinformatics briefings, JCP, AER, KDD, Physica A,
+# MSB, Sci. Rep., a Swedish report, Vietnamese and Portuguese papers, theses, memos, manuals, student reports).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -122,6 +125,7 @@ REAL_SETS = (
     "fresh-32",
     "fresh-33",
     "fresh-34",
+    "fresh-35",
 )
 
 

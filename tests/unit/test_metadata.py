@@ -1968,6 +1968,16 @@ def test_names_repeated_with_initials_in_a_note_below_are_not_more_authors():
     assert from_first_page(page).authors == ["Dmitrii V. Semenok", "Di Zhou", "Artem R. Oganov"]
 
 
+def test_names_spelled_out_in_a_table_below_are_not_more_authors():
+    from papergym.core.ingest.metadata.names import unique_names
+
+    # The byline gives a middle initial; the ORCID table below spells it out.
+    names = ["Leslie D. Velarde-Apaza", "Max Ramirez-Rojas", "Leslie Diana Velarde-Apaza", "Max Ramirez-Rojas"]
+    assert unique_names(names) == ["Leslie D. Velarde-Apaza", "Max Ramirez-Rojas"]
+    # Two people who share a family name stay two.
+    assert unique_names(["Lei Wang", "Li Wang", "L. Wang"]) == ["Lei Wang", "Li Wang"]
+
+
 def test_what_the_new_name_rules_leave_alone():
     # Names with "In" or a city after a name; a figure's panel captions; Latvian's cedilla; a surname "MA".
     page = "Robust Stereo Matching with Learned Costs\nJaesik Park, In So Kweon\nKAIST, Daejeon, Korea\nAbstract\n" + "Body.\n" * 12
@@ -3913,3 +3923,121 @@ def test_an_anonymous_submission_names_no_author_and_a_german_address_is_no_name
 )
 def test_a_journal_columns_label_opening_a_title_leaves_it(title, cleaned):
     assert from_info({"/Title": title}).title == cleaned
+
+
+def _report_body(top=520):
+    return [
+        LayoutLine("We compare recommender models on a public data set of ratings and reviews.", 11, "Calibri", top - 14 * n)
+        for n in range(14)
+    ]
+
+
+def test_a_student_covers_course_code_and_kind_of_report_are_no_title():
+    layout = [
+        LayoutLine("CS274-01 Project Proposal", 16, "Calibri-Bold", 705),
+        LayoutLine("A Social Curiosity Inspired Recommendation Model to Improve", 14, "Cambria-Bold", 660),
+        LayoutLine("Precision and Coverage", 14, "Cambria-Bold", 641),
+        LayoutLine("Student: Ravee Khandagale (011028654)", 11, "Calibri", 594),
+        *_report_body(),
+    ]
+    assert _read_layout(layout).title == "A Social Curiosity Inspired Recommendation Model to Improve Precision and Coverage"
+    layout = [
+        LayoutLine("MATH6001 – Mathematics Masters", 26, "Times-Bold", 645),
+        LayoutLine("Project 3", 26, "Times-Bold", 611),
+        LayoutLine("Semester 2, 2025", 18, "Times-Bold", 533),
+        LayoutLine("Project Final Report", 18, "Times-Bold", 501),
+        LayoutLine("Drill and Blast Optimisation for Open-pit", 22, "Times-Bold", 433),
+        LayoutLine("Mining", 22, "Times-Bold", 404),
+        LayoutLine("Cem Alpaslan", 18, "Times-Bold", 336),
+        *_report_body(300),
+    ]
+    assert _read_layout(layout).title == "Drill and Blast Optimisation for Open-pit Mining"
+    layout = [
+        LayoutLine("Project Report", 25, "CMBX12", 707),
+        LayoutLine("An Introduction to Collaborative", 25, "CMBX12", 647),
+        LayoutLine("Filtering", 25, "CMBX12", 618),
+        LayoutLine("Siobhan Grayson", 12, "CMR12", 579),
+        *_report_body(),
+    ]
+    assert _read_layout(layout).title == "An Introduction to Collaborative Filtering"
+    from papergym.core.ingest.metadata.page_lines import is_banner
+
+    for banner in ("Seminar Report on", "Course Project", "EECS 545 Final Project", "Subject Code: EP208n", "Submitted By:"):
+        assert is_banner(banner)
+    for title in ("The ATLAS 2020 Project", "Report of the LIGO Project", "A Project Report on Deep Learning for Crops"):
+        assert not is_banner(title)
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        # Springer's LNCS prints each author's ORCID iD in brackets.
+        (
+            "James Chapman1[0000−0001−9036−8252], Roman Kireev1[0000−0003−4687−2739], Chad Nester2,",
+            ["James Chapman", "Roman Kireev", "Chad Nester"],
+        ),
+        ("and Philip Wadler2[0000-0001-7619-6378]", ["Philip Wadler"]),
+        # A symbol and the affiliations' letters, after a space or glued.
+        ("Liang Kong *a,b,c, Zhi-Hao Zhang †d,a", ["Liang Kong", "Zhi-Hao Zhang"]),
+        ("Liang Kong*a,b,c, Zhi-Hao Zhang†d,a", ["Liang Kong", "Zhi-Hao Zhang"]),
+        # A label before the names, roll numbers after them.
+        ("Authors: S. Sindhuja(217Z1A6751), A. Sravani(217Z1A6705), L. Sandeep(217Z1A6736)", ["S. Sindhuja", "A. Sravani", "L. Sandeep"]),
+    ],
+)
+def test_names_keep_no_orcid_number_letter_markers_or_label(line, names):
+    layout = [
+        LayoutLine("System F in Agda, for fun and profit", 14.5, "Times-Bold", 666),
+        LayoutLine(line, 10, "Times-Roman", 631),
+        LayoutLine("1 University of Edinburgh, UK", 9, "Times-Roman", 601),
+        LayoutLine("Abstract", 9, "Times-Bold", 560),
+        *(
+            LayoutLine(
+                "System F is a typed lambda calculus discovered twice, by a logician and a computer scientist.",
+                9,
+                "Times-Roman",
+                540 - 11 * n,
+            )
+            for n in range(12)
+        ),
+    ]
+    assert _read_layout(layout).authors == names
+
+
+@pytest.mark.parametrize(
+    ("line", "year"),
+    [("15.12.2018", 2018), ("3/7/2021", 2021), ("2021-03-07", 2021), ("12.5.18", None), ("Run 15.12 took 2018 s", None)],
+)
+def test_a_date_in_numbers_alone_on_a_covers_line_dates_it(line, year):
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    assert find_year(f"Generic Framework For State\nSpace Search\n{line}\nSanketh R\nThe body of the report.") == year
+
+
+def test_a_students_report_names_its_students_not_their_supervisor():
+    layout = [
+        LayoutLine("BER Prediction for AWGN and Rayleigh", 25, "CMBX12", 492),
+        LayoutLine("Fading Channels using ANN", 25, "CMBX12", 466),
+        LayoutLine("Course Project Report", 14.5, "CMBX12", 371),
+        LayoutLine("Submitted by:", 11, "CMBX10", 252),
+        LayoutLine("Adithya R Prabhu", 12, "CMR12", 233),
+        LayoutLine("B.Tech ECE, Roll No: 2023BEC011", 11, "CMR10", 219),
+        LayoutLine("Under the guidance of:", 11, "CMBX10", 180),
+        LayoutLine("Dr. Gayathri Varma", 12, "CMR12", 161),
+        LayoutLine("Assistant Professor, Department of ECE", 11, "CMR10", 147),
+    ]
+    assert _read_layout(layout).authors == ["Adithya R Prabhu"]
+    layout = [
+        LayoutLine("Generic Framework For State", 41.5, "PTSans-NarrowBold", 412),
+        LayoutLine("Space Search", 41.5, "PTSans-NarrowBold", 361),
+        LayoutLine("Sanketh R 01FB15ECS267", 16, "PTSans-Narrow", 212),
+        LayoutLine("Sachit Batra 01FB15ECS251", 16, "PTSans-Narrow", 187),
+        LayoutLine("Project Advisor and Mentor: Dr. Teng Moh", 16, "PTSans-Narrow", 161),
+    ]
+    assert _read_layout(layout).authors == ["Sanketh R", "Sachit Batra"]
+    layout = [
+        LayoutLine("Probleminventering av frågor rörande", 18, "OptimaLTStd", 315),
+        LayoutLine("åldersbestämning av unga lagöverträdare", 18, "OptimaLTStd", 293),
+        LayoutLine("Rapport 2015", 11, "OptimaLTStd", 109),
+        LayoutLine("Utvecklingscentrum Stockholm", 11, "OptimaLTStd", 96),
+    ]
+    assert _read_layout(layout).authors == []

@@ -21,7 +21,10 @@ from papergym.core.ingest.metadata.page_lines import (
 )
 
 _MARKERS = re.compile(
-    r"(?<=[^\W\d_]),\s?\d{1,2}(?:\s*,\s*(?:\d{1,2}|[a-z*\u2217\u2020\u2021](?![a-z])))*[*\u2217\u2020\u2021]*(?=[\s,]|$)"
+    # A symbol, then the affiliations' letters, after a name or a space: "Liang Kong *a,b,c, Zhi-Hao Zhang †d,a".
+    # Glued to the name only a list of letters: a lone one ("Davide Farnocchia∗a") the others carry too, and it goes with theirs.
+    r"(?<=\s)[*\u2217\u2020\u2021]+[a-z](?:,[a-z])*(?=[\s,]|$)|(?<=[^\W\d_])[*\u2217\u2020\u2021]+[a-z](?:,[a-z])+(?=[\s,]|$)"
+    r"|(?<=[^\W\d_]),\s?\d{1,2}(?:\s*,\s*(?:\d{1,2}|[a-z*\u2217\u2020\u2021](?![a-z])))*[*\u2217\u2020\u2021]*(?=[\s,]|$)"
     r"|(?<=[^\W\d_])(?:\d{1,2}(?:\s*[,\u2013-]\s*(?:\d{1,2}|[a-z*\u2217](?![a-z])))*|[*\u2217\u2020\u2021\u00a7\u00b6\u2016#$+\u00b9\u00b2\u00b3\u2070-\u2079]+)+"
     r"|(?<=\s)(?:\d{1,2}(?:,\d{1,2})*)?[*\u2217\u2020\u2021\u00a7\u00b6\u2016#]*(?<=[\d*\u2217\u2020\u2021\u00a7\u00b6\u2016#])(?=\s|,|$)"
     r"|(?<=[a-z])[a-z](?:,[a-z])+(?=[\s,]|$)"
@@ -29,6 +32,14 @@ _MARKERS = re.compile(
     r"|(?<=\s)(?!y\s[A-Z])[a-z](?:,[a-z])*(?=\s|,|$)(?!\s[a-z])"
 )
 _MARKER_SEPARATOR = "|"
+# An ORCID iD printed in brackets after a name (Springer's LNCS: "James Chapman1[0000−0001−9036−8252]"), and a
+# label before the names ("Authors: S. Sindhuja(217Z1A6751), A. Sravani(217Z1A6705)").
+_ORCID_NUMBER = re.compile(r"\s?\[?\b\d{4}(?:[-\u2010\u2013\u2212]\d{4}){2}[-\u2010\u2013\u2212]\d{3}[\dX]\b\]?")
+# A student's roll or registration number after the name: "Sanketh R 01FB15ECS267", "Sachit Batra 01FB15ECS251".
+_STUDENT_NUMBER = re.compile(r"\s+(?=[A-Z\d]*\d[A-Z\d]*[A-Z])(?=[A-Z\d]*[A-Z][A-Z\d]*\d)[A-Z\d]{6,14}(?=\s*(?:,|;|$))")
+_AUTHORS_LABEL = re.compile(
+    r"^(?:authors?|students?|(?:team|group)\s+members?|by|written\s+by|submitted\s+by|presented\s+by)\s*:\s*", re.IGNORECASE
+)
 # Markers closed by a parenthesis ("D. Noreland1),J.Kergomard2)", AIP's "Chaumeta)" and "Tremblay,a)"), the space a line break left
 # in a double surname ("Ramos- Álvarez"), and initials set without a space before the surname.
 _PARENTHESIS_MARKER = re.compile(r"(?<=[^\W\d_]),?(?:\d{1,2}|[a-z])\)")
@@ -345,6 +356,7 @@ _SENTENCE_STOP_AFTER_NAME = re.compile(r"(?<=[A-Z]{3})\.$")
 
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
+    line = _STUDENT_NUMBER.sub("", _ORCID_NUMBER.sub("", _AUTHORS_LABEL.sub("", line)))
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", line))
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
@@ -645,7 +657,14 @@ _AUTHOR_ZONE_END = re.compile(
 )
 # The editor's line after the authors (PNAS's "Edited by Alain Pumir, ...; received ..., by Editorial Board" runs
 # on into "Member Herbert Levine"); nothing after it is an author.
-_EDITOR_LINE = re.compile(r"^(?:(?:edited|communicated|reviewed|handled)\s+by\b|(?:academic\s+)?editor\s*:)", re.IGNORECASE)
+# After the authors, the people who edited, supervised or translated the work, or whom a student's report is handed
+# to: "Under the guidance of:", "Supervised by", "Submitted To:", "Project Advisor and Mentor: Dr. Teng Moh".
+_EDITOR_LINE = re.compile(
+    r"^(?:(?:edited|communicated|reviewed|handled|supervised|guided|translated)\s+by\b|(?:academic\s+)?editor\s*:"
+    r"|(?:under\s+the\s+)?(?:guidance|supervision)\s+of\b|submitted\s+to\b"
+    r"|(?:project\s+|thesis\s+|faculty\s+)?(?:advis[oe]r|mentor|supervisor|guide|instructor)s?\b[^:]{0,30}:)",
+    re.IGNORECASE,
+)
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
 # A submission's byline that hides its authors: "Anonymous Author(s)", "Anonymous Authors1" (an affiliation's mark),

@@ -445,6 +445,8 @@ _BANNER_DATE_YEAR = re.compile(
     rf"(?P<day_first_year>{_YEAR_DIGITS})\b",
     re.IGNORECASE,
 )
+# A date in numbers alone on its line, as a report's cover prints it: "15.12.2018", "3/7/2021", "2021-03-07".
+_NUMERIC_DATE_LINE = re.compile(rf"\d{{1,2}}([./-])\d{{1,2}}\1(?P<year>{_YEAR_DIGITS})|(?P<iso_year>{_YEAR_DIGITS})-\d{{2}}-\d{{2}}")
 # A conference's short name with its year: "SIGMOD'07", "KDD '09", "CHI 2019".
 _CONFERENCE_TAG = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]+)?\s?['\u2019]\d{2}\b|\b[A-Z]{3,}\s(?:19|20)\d{2}\b")
 _PROCEEDINGS_LINE = re.compile(r"^(?:in\s+)?(?:proceedings|appearing\s+in|published\s+in|to\s+appear\s+in)\b", re.IGNORECASE)
@@ -644,6 +646,9 @@ def _dated_header_year(text: str) -> int | None:
         if conference_days:
             return year_in_range(int(conference_days.group("year") or conference_days.group("day_first_year")))
     for line in lines[:HEADER_LINES] + footer:
+        numeric = _NUMERIC_DATE_LINE.fullmatch(line.strip(" .()"))
+        if numeric:
+            return year_in_range(int(numeric.group("year") or numeric.group("iso_year")))
         if len(line.split()) > _DATED_LINE_WORDS or _CITATION_MARKS.search(line):
             continue
         if line in footer and not _FOOTER_DATE_CUE.search(line):

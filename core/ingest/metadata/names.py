@@ -103,22 +103,23 @@ def unique_names(names: list[str]) -> list[str]:
         name = " ".join(re.sub(r"\([^)]*\)?|\S+@\S+", " ", name).split()).strip(" ,;")
         if name.lower() in _JUNK_AUTHORS or not any(char.isalpha() for char in name):
             continue
-        if name not in unique and not any(_abbreviates(name, earlier) for earlier in unique):
+        if name not in unique and not any(_abbreviates(name, earlier) or _abbreviates(earlier, name) for earlier in unique):
             unique.append(name)
     return unique
 
 
 def _abbreviates(short: str, full: str) -> bool:
-    """Whether a name is another's with its given names cut to initials ("D. V. Semenok" of "Dmitrii V. Semenok").
+    """Whether a name is another's with some of its given names cut to initials ("D. V. Semenok" of "Dmitrii V. Semenok").
 
     A page that lists its authors in full often names them again so in a
-    corresponding-author or contribution note.
+    corresponding-author or contribution note; one that lists them with
+    initials may spell them out in an ORCID table.
     """
     short_words, full_words = short.split(), full.split()
     if len(short_words) < 2 or len(short_words) != len(full_words) or short_words[-1].lower() != full_words[-1].lower():
         return False
     initials = short_words[:-1]
     return short != full and all(
-        word.endswith(".") and len(word.rstrip(".")) <= 2 and given.lower().startswith(word.rstrip(".").lower())
+        word == given or (word.endswith(".") and len(word.rstrip(".")) <= 2 and given.lower().startswith(word.rstrip(".").lower()))
         for word, given in zip(initials, full_words[:-1], strict=True)
     )

@@ -36,6 +36,34 @@ ARTICLE_TYPE_LINE = re.compile(
     r"|^(?:online\s+)?(?:supplementary|supplemental)\s+(?:materials?|information|text|data|appendix|appendices)(?:\s+(?:for|to))?:?$",
     re.IGNORECASE,
 )
+# A student's cover: what kind of coursework it is ("Project Report", "Project Final Report", "Seminar Report on",
+# "Course Project"), or a course's code with the kind ("CS274-01 Project Proposal", "MATH6001 – Mathematics Masters
+# Project 3", "AI For Material Science ( EP208n) Project:"). A code is capitals then digits: three after a space, so
+# that a name with a year ("ATLAS 2020") is none.
+_COURSEWORK_KIND = re.compile(
+    r"^(?:an?\s+)?(?:(?:final|mini|major|minor|course|group|term|capstone|semester|class|student|individual|research)\s+)*"
+    r"(?:(?:project|seminar|lab(?:oratory)?|internship)\s+(?:final\s+)?(?:report|proposal|paper|work)(?:\s+on)?"
+    r"|(?:final|course|class|capstone|mini|major|minor|group|term)\s+project|term\s+paper)\s*:?$",
+    re.IGNORECASE,
+)
+_COURSE_CODE = re.compile(r"(?<![\w-])(?-i:[A-Z]{2,5})(?:\d{3,5}|[\s-]\d{3}(?!\d))[a-z]?(?:-\d{1,3})?(?!\w)")
+_COURSEWORK_WORD = re.compile(r"\b(?:project|proposal|report|assignment|homework|coursework|lab|midterm|seminar)\b", re.IGNORECASE)
+_COURSEWORK_LINE_WORDS = 8
+# A field of a student's cover form: "Subject Code: EP208n", "Branch: Engineering Physics", "Submitted By:".
+COVER_FIELD = re.compile(
+    r"^(?:(?:subject|course|module|paper)\s+(?:code|name|title)|branch|semester|academic\s+year|year|session|roll\s*(?:no\.?|number)"
+    r"|(?:student|registration|enrol?ment|matriculation)\s+(?:id|no\.?|number)|student\s+name|name\s+of\s+(?:the\s+)?student"
+    r"|(?:submitted|presented|prepared|supervised|guided)\s+(?:by|to)|under\s+the\s+guidance\s+of|supervisor|advisor|instructor)\s*:",
+    re.IGNORECASE,
+)
+
+
+def _is_coursework_banner(line: str) -> bool:
+    if _COURSEWORK_KIND.match(line):
+        return True
+    return len(line.split()) <= _COURSEWORK_LINE_WORDS and bool(_COURSE_CODE.search(line)) and bool(_COURSEWORK_WORD.search(line))
+
+
 BANNER_ANYWHERE = re.compile(
     # A year in brackets is a citation's or a banner's; other four digits are not ("(0001) Surfaces", a crystal face).
     rf"10\.\d{{4,9}}/|https?:|www\.|@|©|\bissn\b|arxiv:|{_BRACKETED_YEAR}"
@@ -57,7 +85,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 AFFILIATION_WORDS = re.compile(
-    r"\b(?:\w*universit\w*|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
+    r"\b(?:\w*universit\w*|\w*(?:centrum|zentrum)|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
     # The same in French, German, Italian and Spanish: "Laboratoire de Psychologie Cognitive", "Lehrstuhl Informatik II".
     r"|laboratoire|d[ée]partement|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
@@ -99,6 +127,8 @@ def is_banner(line: str) -> bool:
     return bool(
         BANNER_START.match(line)
         or ARTICLE_TYPE_LINE.match(line)
+        or _is_coursework_banner(line)
+        or COVER_FIELD.match(line)
         or _banner_anywhere(line)
         or (_RUNNING_HEAD.search(line) and not _ANSWERED_WORK.search(line))
         or _DATE_LINE.match(line)

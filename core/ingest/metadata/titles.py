@@ -9,7 +9,15 @@ from itertools import pairwise
 from papergym.core.ingest.clean import OT1_LIGATURES, join_hyphenated, normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine
 from papergym.core.ingest.metadata.authors import BYLINE, looks_like_author_line, reads_as_names, starts_author_list
-from papergym.core.ingest.metadata.page_lines import SECTION_START, has_markers, is_affiliation, is_banner, letter_count, letters
+from papergym.core.ingest.metadata.page_lines import (
+    COVER_FIELD,
+    SECTION_START,
+    has_markers,
+    is_affiliation,
+    is_banner,
+    letter_count,
+    letters,
+)
 
 _ONE_INITIAL = re.compile(r"^[A-Z]\.$")
 # TeX's OT1 encoding puts its ligatures at these codes: "E\x0ecient" is "Efficient".
@@ -482,6 +490,8 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
             )
         ):
             break  # names after a title in capitals need no markers: "TEMPORAL RESOLUTION" / "Yaffa Yeshurun and Liat Levy"
+        if COVER_FIELD.match(line):
+            break  # a cover form's fields ("Year: 2nd Year", "Submitted By:") end a title, and the names they label are none
         if not kept and is_banner(line):
             used += 1
             continue
@@ -517,8 +527,8 @@ def _reads_as_title(title: str) -> bool:
         return False
     if (len(words) < 3 and len(title) < 20) or (len(words) <= 4 and _JOURNAL_NAME.match(title)):
         return False
-    if any(_ONE_INITIAL.match(word) for word in words) and looks_like_author_line(title):
-        return False  # "R. W. Picard": a name with initials, set large under a title that was passed over
+    if (any(_ONE_INITIAL.match(word) for word in words) or _HONORIFIC_START.match(title)) and looks_like_author_line(title):
+        return False  # "R. W. Picard", "Dr. Ramesh Kumar": a name, set large under a title that was passed over
     letters = letter_count(title)
     if not any(char.isupper() for char in title):
         return False  # a journal's logo type ("future internet"), never a title
@@ -529,6 +539,7 @@ def _reads_as_title(title: str) -> bool:
     return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
 
 
+_HONORIFIC_START = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms)\.?\s", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?-i:By)\s+[A-Z][a-z]*\.?\s+(?:[A-Z]\.\s*)*[A-Z][\w'-]+\s*(?:,|\d|$|\band\b)")
 _SECTION_LABEL = re.compile(r"^[A-Z][a-z]+\s*&\s*[A-Z][a-z]+$")
 # A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
