@@ -86,7 +86,10 @@ EXTRACTION_SET = "extraction test files"
 # Scientific Reports, F1000Research, MDPI, IEEE, ACM, lecture notes, an anonymous workshop submission, student reports);
 # "fresh-35": 55 more the same way, one file from each of 120 repositories drawn at random, figures, slides and forms
 # left out (1998-2026: JAMA Netw. Open, Science, Sci. Adv., ACS AMI, Bioinformatics briefings, JCP, AER, KDD, Physica A,
-# MSB, Sci. Rep., a Swedish report, Vietnamese and Portuguese papers, theses, memos, manuals, student reports).
+# MSB, Sci. Rep., a Swedish report, Vietnamese and Portuguese papers, theses, memos, manuals, student reports);
+# "fresh-36": 58 more the same way from another 120 repositories (1977-2025: Nature Biotech., PNAS, Phys. Rev. E,
+# Biosens. Bioelectron., Small, Front. Oncol., Vision Res., supplement covers, classic CS papers, a book chapter,
+# Italian, French, Vietnamese and Portuguese reports, a thesis, student projects).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -126,6 +129,7 @@ REAL_SETS = (
     "fresh-33",
     "fresh-34",
     "fresh-35",
+    "fresh-36",
 )
 
 

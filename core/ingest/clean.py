@@ -278,8 +278,16 @@ _NUMBERED_SIGNS = {
 }
 
 
+_DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Proportional, lining, old-style and tabular figures: "/two.pnum", "/one.lf", "/seven.tosf".
+_FIGURE_STYLE_DIGIT = re.compile(rf"/({'|'.join(_DIGIT_NAMES)})\.(?:pnum|lf|osf|tf|tosf|onum|lnum|pnum_lnum|plf|tlf)\b")
+
+
 def decode_named_glyphs(text: str, signs_named: bool = False) -> str:
     """Text with glyphs that pypdf writes by a publisher font's names put back.
+
+    A digit in one of an OpenType font's figure styles, which pypdf writes by
+    its glyph's name ("/two.pnum/zero.pnum/two.pnum/three.pnum" -> "2023").
 
     AIP's numbered parentheses ("/H20849Received 2006/H20850" -> "(Received
     2006)"), and the "C"-numbered glyphs of Elsevier's and others' fonts: an
@@ -289,6 +297,8 @@ def decode_named_glyphs(text: str, signs_named: bool = False) -> str:
     the fonts' numbering unmistakably, or the caller saw it elsewhere on the
     page (``signs_named``: a line of a page read piece by piece).
     """
+    if "." in text and "/" in text:
+        text = _FIGURE_STYLE_DIGIT.sub(lambda match: str(_DIGIT_NAMES.index(match.group(1))), text)
     if "/H208" in text:
         for name, character in _AIP_GLYPHS.items():
             text = text.replace(name, character)

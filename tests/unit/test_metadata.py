@@ -382,11 +382,17 @@ class TestFromPdf:
         assert (metadata.sources["title"], metadata.sources["authors"], metadata.sources["doi"]) == ("xmp", "xmp", "xmp")
 
     def test_info_beats_the_page_and_creation_year_is_the_last_resort(self):
-        lines = [(20, "Largest Font Title"), (10, "Report 2023-17 of the heat group, plain body text.")]
+        lines = [(10, "Largest Font Title"), (10, "Report 2023-17 of the heat group, plain body text.")]
         info = {"/Title": "Info Title Text", "/Author": "Info Author", "/CreationDate": "D:20230102"}
-        # A page with almost no text (a scan's) takes Info's title, but not its author: a scan's Info names whoever
-        # scanned it, and the page cannot confirm the name.
+        # A page with almost no text, all in one type (a scan's), takes Info's title, but not its author: a scan's
+        # Info names whoever scanned it, and the page cannot confirm the name.
         assert from_pdf(make_pdf(lines, info=info)) == Metadata("Info Title Text", [], 2023, None)
+        # A cover in large type has as few letters, but its type gives the title: Info's ("Coza store") is not printed.
+        cover = [(16, "Nitte Mahalinga Adyanthaya Memorial Institute"), (16, "of Technology"), (16, "Nitte 574110, Karkala, Udupi")]
+        cover += [(24, "SEMINAR REPORT"), (24, "on"), (24, "Blockchain Technology for Food Supply"), (24, "Chains"), (22, "By")]
+        cover += [(22, "OLWIN DSOUZA"), (16, "2021-22")]
+        metadata = from_pdf(make_pdf(cover, info={"/Title": "Coza store", "/Author": "Annapoorna bhatk"}))
+        assert (metadata.title, metadata.authors) == ("Blockchain Technology for Food Supply Chains", ["Olwin Dsouza"])
 
     def test_the_day_a_file_was_made_is_no_year_unless_page_one_prints_it(self):
         # A 1948 paper scanned in 1998: the scanner's date is not the paper's year.
@@ -396,6 +402,17 @@ class TestFromPdf:
         assert from_xmp(packet).year_is_file_date
         assert from_pdf(make_pdf(lines, xmp=packet.encode())).year is None
         assert from_pdf(make_pdf(lines, xmp=XMP_PACKET.encode())).year == 2022
+
+    def test_where_no_rule_dates_a_paper_the_latest_year_it_prints_is_a_labelled_guess(self):
+        lines = [(20, "A Mathematical Theory of Heat"), (10, "As Fourier (1822) and Kelvin (1851) showed, heat flows.")]
+        metadata = from_pdf(make_pdf(lines, more_pages=[[(10, "Carnot's 1824 engine and Joule's 1845 work, seen in 1948.")]]))
+        assert (metadata.year, metadata.sources["year"]) == (1948, "latest-year")
+        # No later than the file was made: a later "year" is a page's number or an identifier.
+        lines = [(20, "A Mathematical Theory of Heat"), (10, "As Shannon (1948) showed, heat flows; see pages 2031-2040.")]
+        assert from_pdf(make_pdf(lines, info={"/CreationDate": "D:19980102"})).year == 1948
+        # A download stamp's year is not the paper's.
+        lines = [(20, "A Mathematical Theory of Heat"), (10, "Downloaded from example.org on March 3, 2019"), (10, "Body text.")]
+        assert from_pdf(make_pdf(lines)).year is None
 
     def test_a_bigger_section_heading_is_not_taken_for_the_title(self):
         lines = [
@@ -1699,6 +1716,8 @@ def test_raised_markers_glued_to_names_are_not_their_letters():
 def test_glyphs_named_by_number_in_publisher_fonts_are_read():
     # Elsevier's fonts: an accent set before its letter, the copyright sign; base-36 glyph runs are another code.
     assert decode_named_glyphs("Mariano V/C19azquez b, c") == "Mariano Vázquez b, c"
+    assert decode_named_glyphs("/two.pnum/zero.pnum/two.pnum/three.pnum") == "2023"
+    assert decode_named_glyphs("and/or one.pnum") == "and/or one.pnum"
     assert decode_named_glyphs("0010-0277//C211 2016 Elsevier B.V.") == "0010-0277/© 2016 Elsevier B.V."
     assert decode_named_glyphs("Copyright: /C223 2014 Shaffer et al.") == "Copyright: © 2014 Shaffer et al."
     assert decode_named_glyphs("/C211 2012 Elsevier\n2e/C0 + /C15 x /C99") == "© 2012 Elsevier\n2e− + • x /C99"
@@ -3151,9 +3170,11 @@ def test_a_year_only_in_the_running_head_of_page_two_is_read():
     page_two = [(8, "Journal of Demonstrative Physics 12 (2019) 101-110"), *BODY_LINES]
     metadata = from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[page_two]))
     assert (metadata.year, metadata.sources["year"]) == (2019, "page-2")
-    # Page 2's body may cite other work: only its running head and foot are read.
+    # Page 2's body may cite other work: only its running head and foot date the paper; its body's latest year is
+    # the last resort, labelled a guess.
     cited = [(10, "Body text that cites earlier work (Smith 2011) and goes on here."), *BODY_LINES]
-    assert from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[cited])).year is None
+    metadata = from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[cited]))
+    assert (metadata.year, metadata.sources["year"]) == (2011, "latest-year")
 
 
 def test_the_one_person_the_pdf_names_goes_first_when_the_page_missed_them():
@@ -3319,7 +3340,8 @@ def test_page_twos_body_and_reference_list_give_no_year_and_a_scan_stamp_makes_n
         *BODY_LINES,
         (10, "[12] A. Ref, Vol. 3, 2011"),
     ]
-    assert from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[citing])).year is None
+    metadata = from_pdf(make_pdf(PAPER_FIRST_PAGE, more_pages=[citing]))
+    assert (metadata.year, metadata.sources["year"]) == (2012, "latest-year")
     stamped = [*PAPER_FIRST_PAGE, (8, "http://www.jstor.org"), (8, "Thu Feb 8 11:25:02 2007")]
     assert from_pdf(make_pdf(stamped, info={"/CreationDate": "D:20070208112504"})).year is None
 
@@ -4041,3 +4063,109 @@ def test_a_students_report_names_its_students_not_their_supervisor():
         LayoutLine("Utvecklingscentrum Stockholm", 11, "OptimaLTStd", 96),
     ]
     assert _read_layout(layout).authors == []
+
+
+def _body(y, lines=12):
+    return [
+        LayoutLine("Plain body text of the report runs on at length in the body's type here.", 10, "CMR10", y - 12 * n)
+        for n in range(lines)
+    ]
+
+
+def test_a_grid_of_name_blocks_is_read_row_by_row():
+    # pypdf reads the grid a column at a time; the authors' order runs along the rows.
+    layout = [
+        LayoutLine("BASIC PREMISES OF MULTIDIMENSIONAL ATTITUDE CHANGE", 13, "Times-Bold", 591),
+        LayoutLine("THEORY: AN EXPERIMENTAL ANALYSIS", 13, "Times-Bold", 577),
+        LayoutLine("JOSEPH WOELFEL", 10, "Times-Bold", 537.1),
+        LayoutLine("SUNY-Albany", 10, "Times-Bold", 525.1),
+        LayoutLine("JAMES GILLHAM", 10, "Times-Bold", 501.3),
+        LayoutLine("SUNY College-Buffalo", 10, "Times-Bold", 489.3),
+        LayoutLine("MICHAEL J. CODY", 10, "Times-Bold", 537.9),
+        LayoutLine("Texas Technological University", 10, "Times-Bold", 525.6),
+        LayoutLine("RICHARD A. HOLMES", 10, "Times-Bold", 501.5),
+        LayoutLine("SUNY-Albany", 10, "Times-Bold", 489.7),
+        *_body(469),
+    ]
+    assert _read_layout(layout).authors == ["Joseph Woelfel", "Michael J. Cody", "James Gillham", "Richard A. Holmes"]
+
+
+def test_a_student_reports_cover_names_its_students_not_its_teachers():
+    layout = [
+        LayoutLine("MSc in Mathematical Engineering - Statistical Learning", 17, "CMR17", 737),
+        LayoutLine("GARCH modelling of farmaceutical stocks", 20.5, "CMBX12", 662),
+        LayoutLine("Authors :", 17, "CMTI12", 597),
+        LayoutLine("Mirko Giovio", 17, "CMR17", 575),
+        LayoutLine("Daniele Venturini", 17, "CMR17", 553),
+        LayoutLine("Group 18", 17, "CMBX12", 495),
+        LayoutLine("Course Lecturers:", 17, "CMTI12", 445),
+        LayoutLine("Prof. Carlo Sgarra", 17, "CMR17", 423),
+        LayoutLine("Dr. Silvia Dell'Acqua", 17, "CMR17", 401),
+        *_body(300),
+    ]
+    assert _read_layout(layout).authors == ["Mirko Giovio", "Daniele Venturini"]
+    # The course after the student's name, then the teacher.
+    page = "A Mere Maiden: Song and Dance in a Legend\nChristina Nguyen\nINF2010: Natural Language Processing\n"
+    page += "Professor Rohan Alexander\nMarch 25, 2022\n" + "Body.\n" * 12
+    assert from_first_page(page).authors == ["Christina Nguyen"]
+
+
+@pytest.mark.parametrize(
+    "line, names",
+    [
+        # An underscore drawn as a space in the e-mail address.
+        ("Sean Anderson, sean anderson@sfu.ca", ["Sean Anderson"]),
+        # A date on the names' line.
+        ("September 2025, Dr. Atwau Pius", ["Atwau Pius"]),
+        # User names: given name and surname joined by a full stop.
+        ("Michael.Niu, Haoxing.Liu, Kailun.Dong", ["Michael Niu", "Haoxing Liu", "Kailun Dong"]),
+    ],
+)
+def test_names_beside_an_email_a_date_or_in_user_name_form(line, names):
+    from papergym.core.ingest.metadata.authors import _names_on_line
+
+    assert _names_on_line(line) == names
+
+
+def test_short_titles_file_names_and_organisations_over_the_names():
+    from papergym.core.ingest.metadata.titles import clean_title
+
+    # "Project 4" over its group's names is the title.
+    layout = [
+        LayoutLine("Project 4", 20.5, "LMRoman17", 699),
+        LayoutLine("Mengqi Chen, Yuexuan Huang, Xueyao Li, Jia Zheng", 12, "LMRoman12-Italic", 679),
+        *_body(646),
+    ]
+    metadata = _read_layout(layout)
+    assert (metadata.title, metadata.authors) == ("Project 4", ["Mengqi Chen", "Yuexuan Huang", "Xueyao Li", "Jia Zheng"])
+    # A file's name in Info's title is none.
+    assert clean_title("a-sahu-thesis") is None
+    assert clean_title("Self-Organization") == "Self-Organization"
+    # An organisation's name in the byline's type is no subtitle.
+    layout = [
+        LayoutLine("Living Document - Biostatistical Analysis", 17, "CMR17", 668),
+        LayoutLine("ALLIANCE FOR DISEASE DETECTION AND RESPONSE", 12, "CMR12", 639),
+        LayoutLine("September 2025, Dr. Atwau Pius", 12, "CMR12", 616),
+        *_body(560),
+    ]
+    metadata = _read_layout(layout)
+    assert (metadata.title, metadata.authors) == ("Living Document - Biostatistical Analysis", ["Atwau Pius"])
+
+
+def test_a_supplements_label_under_the_names_is_no_author():
+    layout = [
+        LayoutLine("A Structural Analysis of Disappointment Aversion in a Real", 17, "CMR17", 710),
+        LayoutLine("Effort Competition", 17, "CMR17", 681),
+        LayoutLine("David Gill", 14.5, "CMR12", 575),
+        LayoutLine("Victoria Prowse", 14.5, "CMR12", 551),
+        LayoutLine("Web Appendix", 14.5, "CMR12", 457),
+        *_body(400),
+    ]
+    assert _read_layout(layout).authors == ["David Gill", "Victoria Prowse"]
+
+
+def test_info_names_the_page_spells_out_are_the_pages():
+    lines = [(20, "No Silver Bullet"), (12, "Frederick P. Brooks, Jr."), (10, "University of North Carolina at Chapel Hill")]
+    lines += [(10, "There is no single development, in either technology or management technique.")] * 12
+    metadata = from_pdf(make_pdf(lines, info={"/Author": "Frederick Brooks", "/Title": "No Silver Bullet"}))
+    assert metadata.authors == ["Frederick P. Brooks Jr."]

@@ -37,6 +37,15 @@ _MARKER_SEPARATOR = "|"
 _ORCID_NUMBER = re.compile(r"\s?\[?\b\d{4}(?:[-\u2010\u2013\u2212]\d{4}){2}[-\u2010\u2013\u2212]\d{3}[\dX]\b\]?")
 # A student's roll or registration number after the name: "Sanketh R 01FB15ECS267", "Sachit Batra 01FB15ECS251".
 _STUDENT_NUMBER = re.compile(r"\s+(?=[A-Z\d]*\d[A-Z\d]*[A-Z])(?=[A-Z\d]*[A-Z][A-Z\d]*\d)[A-Z\d]{6,14}(?=\s*(?:,|;|$))")
+# A date set on the names' line ("September 2025, Dr. Atwau Pius"): no name.
+_DATE_PIECE = re.compile(
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{2}",
+    re.IGNORECASE,
+)
+# An e-mail address whose underscore the font drew as a space ("Sean Anderson, sean anderson@sfu.ca").
+_SPACED_EMAIL = re.compile(r"(?<![^\s,;])(?!(?:and|und|et)\s)[a-z][\w.-]*\s(?=[\w.-]+@)")
+# Given name and surname joined by a full stop, as in a user name ("Michael.Niu, Haoxing.Liu").
+_DOTTED_NAME = re.compile(r"\b([A-Z][a-z]+)\.([A-Z][a-z]+)\b")
 _AUTHORS_LABEL = re.compile(
     r"^(?:authors?|students?|(?:team|group)\s+members?|by|written\s+by|submitted\s+by|presented\s+by)\s*:\s*", re.IGNORECASE
 )
@@ -75,7 +84,9 @@ _NAME_SPLIT = re.compile(
 
 # Titles and degrees around names: "Dr. Saeed Murtaza", "Ed Chang, Member, IEEE", and the Central European
 # academic titles "dr.sc. Katarina Toković, dipl.oec.", "Prof. Dr. rer. nat.".
-_HONORIFIC = re.compile(r"^(?:(?:by|dr|prof|professor|mr|mrs|ms|sir|mag|ing)\.?(?:\s?(?:sc|rer|nat|med|phil|dr)\.)*\s+)+", re.IGNORECASE)
+_HONORIFIC = re.compile(
+    r"^(?:(?:by|dr|prof|professor|mr|mrs|ms|sir|mag|ing|ts|ths|pgs|gs)\.?(?:\s?(?:sc|rer|nat|med|phil|dr)\.)*\s+)+", re.IGNORECASE
+)
 # Degrees after a name, as medical journals print them: "Thomas P Spargo MSc", "Neil Pearce PhD".
 # "MA", "MS" and "BA" are also surnames ("Zhi Qiang MA", "Mamadou Lamine BA"): they go only beside another degree.
 # NEJM dots them: "Peter J. Neumann, Sc.D.", "M.P.H.".
@@ -357,6 +368,7 @@ _SENTENCE_STOP_AFTER_NAME = re.compile(r"(?<=[A-Z]{3})\.$")
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _STUDENT_NUMBER.sub("", _ORCID_NUMBER.sub("", _AUTHORS_LABEL.sub("", line)))
+    line = _DOTTED_NAME.sub(r"\1 \2", _SPACED_EMAIL.sub("", line))
     line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", line))
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
@@ -375,6 +387,8 @@ def _name_pieces(line: str) -> list[str]:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
             # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
             kept[-1] += piece
+        elif _DATE_PIECE.fullmatch(piece):
+            continue
         elif piece.strip(_MARKER_SYMBOLS + " .0123456789") and not _DEGREE_PIECE.fullmatch(piece.rstrip("0123456789")):
             # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★"); a degree keeps
             # the marker of the line's last name ("Roman Hovorka, Ph.D.1").
@@ -537,7 +551,7 @@ def is_group_author(piece: str) -> bool:
 
 def looks_like_author_line(line: str) -> bool:
     """Whether a line is a list of names (with or without markers)."""
-    line = _EMAIL_ADDRESS.sub(" ", line).strip()
+    line = _EMAIL_ADDRESS.sub(" ", _SPACED_EMAIL.sub("", line)).strip()
     if not line or is_affiliation(line) or _has_banner(line) or BANNER_START.match(line) or ARTICLE_TYPE_LINE.match(line):
         return False
     pieces = _name_pieces(line)
@@ -662,7 +676,10 @@ _AUTHOR_ZONE_END = re.compile(
 _EDITOR_LINE = re.compile(
     r"^(?:(?:edited|communicated|reviewed|handled|supervised|guided|translated)\s+by\b|(?:academic\s+)?editor\s*:"
     r"|(?:under\s+the\s+)?(?:guidance|supervision)\s+of\b|submitted\s+to\b"
-    r"|(?:project\s+|thesis\s+|faculty\s+)?(?:advis[oe]r|mentor|supervisor|guide|instructor)s?\b[^:]{0,30}:)",
+    r"|(?:project\s+|thesis\s+|faculty\s+|course\s+)?(?:advis[oe]r|mentor|supervisor|guide|instructor|lecturer|teacher|tutor)s?\b[^:]{0,30}:"
+    # The course a student's paper is for, after their name: the teacher's name follows ("INF2010: Natural Language
+    # Processing" / "Professor Rohan Alexander").
+    r"|(?-i:[A-Z]{2,5})\s?\d{3,5}[a-z]?\s*:)",
     re.IGNORECASE,
 )
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
@@ -759,16 +776,46 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         # A block without its e-mail line ("Alice" + e-mail, "Bob", "Carol" + e-mail) still sets its name in the row
         # of the others' names; an address line stands in another row.
         rows = {row for row, first in zip(name_rows, opens_block, strict=True) if first and row}
-        names_by_line = [
-            entry for entry, first, row in zip(names_by_line, opens_block, name_rows, strict=True) if first or (row and row in rows)
-        ]
+        kept = [index for index, (first, row) in enumerate(zip(opens_block, name_rows, strict=True)) if first or (row and row in rows)]
+        names_by_line, name_rows = [names_by_line[index] for index in kept], [name_rows[index] for index in kept]
         # A block per e-mail, one line of names each: a person a block ("Humberto Jesús Corona Pampín").
         one_per_block = len(names_by_line) == email_lines
+    if use_styles:
+        names_by_line = _row_by_row(names_by_line, name_rows)
     names = _one_name_per_line_kept(names_by_line, one_per_block)
     if letter_markers:
         author_text = " ".join(text for text, _ in names_by_line)
         names = [_without_letter_marker(name, letter_markers, author_text) for name in names]
     return [title_case_if_capitals(name) for name in unique_names(names)]
+
+
+# Baselines this close (in points) are one row of a grid of names.
+_SAME_ROW = 3
+
+
+def _row_by_row(names_by_line: list[tuple[str, list[str]]], rows: list[float]) -> list[tuple[str, list[str]]]:
+    """Lines of names set as a grid, read row by row.
+
+    pypdf reads a grid of name-and-address blocks a column at a time
+    ("JOSEPH WOELFEL", "JAMES GILLHAM", then "MICHAEL J. CODY" back up in the
+    first row); the authors' order runs along the rows. A line that goes back
+    up to a row already read shows the grid; the rows are then taken in the
+    order the first column reads them.
+    """
+    if not rows or not all(rows):
+        return names_by_line
+    row_of: list[int] = []
+    firsts: list[float] = []
+    for row in rows:
+        known = next((index for index, first in enumerate(firsts) if abs(first - row) <= _SAME_ROW), None)
+        if known is None:
+            firsts.append(row)
+            known = len(firsts) - 1
+        row_of.append(known)
+    if all(later >= earlier for earlier, later in pairwise(row_of)):
+        return names_by_line
+    order = sorted(range(len(rows)), key=lambda index: row_of[index])
+    return [names_by_line[index] for index in order]
 
 
 def _one_name_per_line_kept(names_by_line: list[tuple[str, list[str]]], one_per_line: bool = False) -> list[str]:

@@ -17,6 +17,10 @@ _JUNK_AUTHORS = frozenset(
         "user",
         "unknown",
         "anonymous",
+        # A supplement's label set under the names in their type.
+        "web appendix",
+        "online appendix",
+        "appendix",
         # A submission's template hides its authors: "Anonymous Authors", "Anonymous Author(s)" (its "(s)" is dropped).
         "anonymous author",
         "anonymous authors",

@@ -91,7 +91,10 @@ AFFILIATION_WORDS = re.compile(
     r"|laboratoire|d[ée]partement|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
     r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building"
-    r"|librar(?:y|ies)|museum)\b",
+    r"|librar(?:y|ies)|museum"
+    # Vietnamese: a university ("Đại học"), an institute ("Viện"), a student ("Sinh viên"); "Khoa" (faculty) and
+    # "Trường" (school) are also given names.
+    r"|đại\s+học|viện|sinh\s+viên)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)

@@ -13,6 +13,7 @@ from papergym.core.ingest.metadata.citation import citation_authors, quoted_titl
 from papergym.core.ingest.metadata.doi_year import (
     find_doi,
     find_year,
+    latest_year,
     nonblank_lines,
     running_head_year,
     without_download_stamps,
@@ -148,7 +149,19 @@ def from_pdf(
         combined.year = running_head_year(second_text)
         if combined.year:
             combined.sources["year"] = "page-2"
+    if not combined.year:
+        # A guess, and said to be one in its source: the latest year pages 1 and 2 print.
+        if second_text is None:
+            second_text = _safe(lambda: second_page()[0] if second_page else _page_text(reader, 1), "")
+        made = next((candidate.year for candidate in (xmp, info) if candidate.year and candidate.year_is_file_date), None)
+        combined.year = latest_year(f"{first_text}\n{second_text}", made)
+        if combined.year:
+            combined.sources["year"] = LATEST_YEAR_SOURCE
     return combined
+
+
+# Where a year that no rule read, the latest one pages 1 and 2 print, came from.
+LATEST_YEAR_SOURCE = "latest-year"
 
 
 def _page_metadata(text: str, layout: Any) -> Metadata:
@@ -276,10 +289,23 @@ def _same_names_turned_round(embedded: list[str], printed: list[str]) -> bool:
     )
 
 
+def _fuller_on_page(embedded: list[str], printed: list[str]) -> bool:
+    """Whether the page names a metadata field's people in its order, each with every word of theirs and more."""
+    return (
+        len(embedded) == len(printed)
+        and embedded != printed
+        and all(
+            {letters(word) for word in a.split()} <= {letters(word) for word in b.split()} for a, b in zip(embedded, printed, strict=True)
+        )
+    )
+
+
 def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> Metadata:
     """Each field from the page or from XMP and Info where page 1 confirms them."""
     page_letters = letters(normalize_ligatures(page_text))
-    scanned = len(page_letters) < _SCANNED_PAGE_LETTERS
+    # A cover in large type ("SEMINAR REPORT" / "on" / the title / "By" / the name) has as few letters as a scan, but
+    # its type gave the title: Info's is then checked against it ("Coza store", a template's name, is not printed).
+    scanned = len(page_letters) < _SCANNED_PAGE_LETTERS and page.sources.get("title") != "layout"
     combined = Metadata(title=page.title, authors=list(page.authors), year=page.year, doi=page.doi, journal=page.journal)
     combined.sources = dict(page.sources)
     for origin, candidate in (("xmp", xmp), ("info", info)):
@@ -298,6 +324,8 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
             and _surnames_on_page(candidate.authors, page_letters)
             # The page's own names, each turned round ("Varnava Charalambia" in Info, "Charalambia Varnava" printed).
             and not _same_names_turned_round(candidate.authors, page.authors)
+            # Nor where the page spells the same people out in full ("Frederick P. Brooks, Jr." for "Frederick Brooks").
+            and not _fuller_on_page(candidate.authors, page.authors)
         ):
             combined.authors, combined.sources["authors"] = list(candidate.authors), origin
             break

@@ -95,8 +95,8 @@ def clean_title(title: str | None) -> str | None:
         title = title[column.end() :]
     if _JUNK_TITLE.match(title):
         return None
-    if " " not in title and ("_" in title or any(char.isdigit() for char in title)):
-        return None
+    if " " not in title and ("_" in title or any(char.isdigit() for char in title) or ("-" in title and title.islower())):
+        return None  # a file's name: "paper_v2", "JMF-2019-4604", "a-sahu-thesis"
     if _reads_as_cipher(title):
         return None
     return title
@@ -316,7 +316,13 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
             or (title.endswith(":") and lines[end].size >= body_size * _TITLE_FONT_RATIO)
             # So does one line larger than the body between the title and the names ("Cat Retinal Ganglion Cells" in
             # 20 pt, "Basic Characteristics and Quantitative Description" in 14 pt italics, then the names).
-            or (end == after and lines[end].size >= body_size * _TITLE_FONT_RATIO and _names_follow(lines, end))
+            # A line in the names' own type is the byline's (an organisation's name over "September 2025, Dr. Atwau Pius").
+            or (
+                end == after
+                and lines[end].size >= body_size * _TITLE_FONT_RATIO
+                and _names_follow(lines, end)
+                and not lines[end + 1].same_style(lines[end])
+            )
         )
         and lines[end].size <= title_size
         and (
@@ -332,6 +338,7 @@ def _with_subtitle(title: str, lines: list[LayoutLine], after: int, body_size: f
             or (title.endswith(":") and not _address_follows(lines, end))
         )
         and not reads_as_names(lines[end])
+        and lines[end].text.strip().lower() != "by"
         and not is_banner(lines[end].text)
         and not SECTION_START.match(lines[end].text)
         and letter_count(lines[end].text) > _STRAY_MARK_LETTERS
@@ -376,14 +383,16 @@ def _address_follows(lines: list[LayoutLine], index: int) -> bool:
 
 
 def _short_title(run: list[str]) -> str | None:
-    """A title of one to three words ("Tilings", "Tidy Data"), which the caller takes only when names follow it."""
+    """A title of one to three words ("Tilings", "Tidy Data", "Project 4"), which the caller takes only when names follow it."""
     if len(run) != 1:
         return None
     text = clean_title(re.sub(r"[*\u2217\u2020\u2021]+$", "", run[0]))
     if not text or len(text.split()) > 3 or is_banner(text) or SECTION_START.match(text) or _JOURNAL_NAME.match(text):
         return None
     words = text.split()
-    return text if all(word[:1].isupper() for word in words) and letter_count(text) >= 0.8 * len(text.replace(" ", "")) else None
+    # A number may end it: "Project 4", over its group's names.
+    capitalised = all(word[:1].isupper() or (word.isdigit() and index == len(words) - 1) for index, word in enumerate(words))
+    return text if capitalised and letter_count(text) >= 0.8 * len(text.replace(" ", "")) else None
 
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|medi|\bBX|CMBX|-B\b|\.B\b|Bd", re.IGNORECASE)
@@ -463,6 +472,10 @@ def _gap_ends_run(lines: list[LayoutLine], start: int, end: int) -> bool:
     return pitch > 0 and abs(above.y - below.y) > _RUN_PITCH_RATIO * pitch
 
 
+# The word alone on its line that joins a report's banner to its title: "PROJECT REPORT" / "on" / the title.
+_AFTER_BANNER = frozenset({"on", "of", "about", "for", "entitled", "titled"})
+
+
 def _title_from_run(run: list[str]) -> tuple[str | None, int]:
     """The title that a stretch of same-size lines gives, and how many of its lines it used."""
     used = 0
@@ -490,10 +503,12 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
             )
         ):
             break  # names after a title in capitals need no markers: "TEMPORAL RESOLUTION" / "Yaffa Yeshurun and Liat Levy"
+        if kept and line.strip().lower() == "by":
+            break  # "By" alone under a cover's title, over the names
         if COVER_FIELD.match(line):
             break  # a cover form's fields ("Year: 2nd Year", "Submitted By:") end a title, and the names they label are none
-        if not kept and is_banner(line):
-            used += 1
+        if not kept and (is_banner(line) or (used and line.strip().lower() in _AFTER_BANNER)):
+            used += 1  # "SEMINAR REPORT" / "on" / the title
             continue
         kept.append(line)
         used += 1
