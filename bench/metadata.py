@@ -89,7 +89,9 @@ EXTRACTION_SET = "extraction test files"
 # MSB, Sci. Rep., a Swedish report, Vietnamese and Portuguese papers, theses, memos, manuals, student reports);
 # "fresh-36": 58 more the same way from another 120 repositories (1977-2025: Nature Biotech., PNAS, Phys. Rev. E,
 # Biosens. Bioelectron., Small, Front. Oncol., Vision Res., supplement covers, classic CS papers, a book chapter,
-# Italian, French, Vietnamese and Portuguese reports, a thesis, student projects).
+# Italian, French, Vietnamese and Portuguese reports, a thesis, student projects); "fresh-37": 58 more the same way
+# (1991-2026: Water Resour. Res., Phys. Rev. Lett., Optics Express, The American Statistician, Nature Astronomy, an
+# ATLAS-CMS paper, supplements and appendices, a dissertation overview, a Greek group report, student reports).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -130,6 +132,7 @@ REAL_SETS = (
     "fresh-34",
     "fresh-35",
     "fresh-36",
+    "fresh-37",
 )
 
 

@@ -4072,24 +4072,6 @@ def _body(y, lines=12):
     ]
 
 
-def test_a_grid_of_name_blocks_is_read_row_by_row():
-    # pypdf reads the grid a column at a time; the authors' order runs along the rows.
-    layout = [
-        LayoutLine("BASIC PREMISES OF MULTIDIMENSIONAL ATTITUDE CHANGE", 13, "Times-Bold", 591),
-        LayoutLine("THEORY: AN EXPERIMENTAL ANALYSIS", 13, "Times-Bold", 577),
-        LayoutLine("JOSEPH WOELFEL", 10, "Times-Bold", 537.1),
-        LayoutLine("SUNY-Albany", 10, "Times-Bold", 525.1),
-        LayoutLine("JAMES GILLHAM", 10, "Times-Bold", 501.3),
-        LayoutLine("SUNY College-Buffalo", 10, "Times-Bold", 489.3),
-        LayoutLine("MICHAEL J. CODY", 10, "Times-Bold", 537.9),
-        LayoutLine("Texas Technological University", 10, "Times-Bold", 525.6),
-        LayoutLine("RICHARD A. HOLMES", 10, "Times-Bold", 501.5),
-        LayoutLine("SUNY-Albany", 10, "Times-Bold", 489.7),
-        *_body(469),
-    ]
-    assert _read_layout(layout).authors == ["Joseph Woelfel", "Michael J. Cody", "James Gillham", "Richard A. Holmes"]
-
-
 def test_a_student_reports_cover_names_its_students_not_its_teachers():
     layout = [
         LayoutLine("MSc in Mathematical Engineering - Statistical Learning", 17, "CMR17", 737),
@@ -4119,6 +4101,16 @@ def test_a_student_reports_cover_names_its_students_not_its_teachers():
         ("September 2025, Dr. Atwau Pius", ["Atwau Pius"]),
         # User names: given name and surname joined by a full stop.
         ("Michael.Niu, Haoxing.Liu, Kailun.Dong", ["Michael Niu", "Haoxing Liu", "Kailun Dong"]),
+        # A company's web name is none.
+        ("Amazon.Com", []),
+        # Students' numbers after or before their names; a postcode is no such number.
+        ("Zelin Chen - 797036", ["Zelin Chen"]),
+        ("2022103525 \u2013 GURUMOORTHI R", ["GURUMOORTHI R"]),
+        ("Vishal Pandey 15/ICS/076", ["Vishal Pandey"]),
+        ("Lujain Alawneh 1230127, Kareen Kamel 1230509 , Ahmad Ouri 1230064", ["Lujain Alawneh", "Kareen Kamel", "Ahmad Ouri"]),
+        ("Beijing 100084", []),
+        # A web page's text-size buttons.
+        ("Aa Aa Aa", []),
     ],
 )
 def test_names_beside_an_email_a_date_or_in_user_name_form(line, names):
@@ -4169,3 +4161,29 @@ def test_info_names_the_page_spells_out_are_the_pages():
     lines += [(10, "There is no single development, in either technology or management technique.")] * 12
     metadata = from_pdf(make_pdf(lines, info={"/Author": "Frederick Brooks", "/Title": "No Silver Bullet"}))
     assert metadata.authors == ["Frederick P. Brooks Jr."]
+
+
+def test_a_supplements_label_a_course_line_or_a_journals_logo_is_no_part_of_the_title():
+    layout = [
+        LayoutLine("Beyond Work Ethic: Religion, Individual and", 17, "CMR17", 666),
+        LayoutLine("Political Preferences", 17, "CMR17", 633),
+        LayoutLine("Online Appendix", 17, "CMR17", 600),
+        LayoutLine("Christoph Basten and Frank Betz", 12, "CMR12", 551),
+        *_body(500),
+    ]
+    metadata = _read_layout(layout)
+    assert (metadata.title, metadata.authors) == (
+        "Beyond Work Ethic: Religion, Individual and Political Preferences",
+        ["Christoph Basten", "Frank Betz"],
+    )
+    layout = [
+        LayoutLine("Deep Painter: Painter Classification Using Deep", 24, "Nimbus", 697),
+        LayoutLine("Convolutional Autoencoders", 24, "Nimbus", 669),
+        LayoutLine("Project Paper, Neural Networks & Deep Learning", 14, "Nimbus", 649),
+        LayoutLine("Alex Angus (ala2197) | Gunnar Thorsteinsson (gt2447)", 12, "Nimbus", 614),
+        *_body(570),
+    ]
+    assert _read_layout(layout).title == "Deep Painter: Painter Classification Using Deep Convolutional Autoencoders"
+    from papergym.core.ingest.metadata.titles import _reads_as_title
+
+    assert not _reads_as_title("Energy & Environmental Science")

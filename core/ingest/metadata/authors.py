@@ -36,7 +36,14 @@ _MARKER_SEPARATOR = "|"
 # label before the names ("Authors: S. Sindhuja(217Z1A6751), A. Sravani(217Z1A6705)").
 _ORCID_NUMBER = re.compile(r"\s?\[?\b\d{4}(?:[-\u2010\u2013\u2212]\d{4}){2}[-\u2010\u2013\u2212]\d{3}[\dX]\b\]?")
 # A student's roll or registration number after the name: "Sanketh R 01FB15ECS267", "Sachit Batra 01FB15ECS251".
-_STUDENT_NUMBER = re.compile(r"\s+(?=[A-Z\d]*\d[A-Z\d]*[A-Z])(?=[A-Z\d]*[A-Z][A-Z\d]*\d)[A-Z\d]{6,14}(?=\s*(?:,|;|$))")
+_STUDENT_NUMBER = re.compile(
+    r"\s+(?=[A-Z\d]*\d[A-Z\d]*[A-Z])(?=[A-Z\d]*[A-Z][A-Z\d]*\d)[A-Z\d]{6,14}(?=\s*(?:,|;|$))"
+    # Digits alone: "Zelin Chen - 797036", "Lujain Alawneh 1230127,", a roll number "Vishal Pandey 15/ICS/076"; a postcode
+    # ("Beijing 100084") has fewer digits than a student's number without a dash before it.
+    r"|\s*(?:[-\u2013\u2014]\s*\d{5,12}|\s\d{7,12}|\s\d{2}/[A-Z]{2,5}/\d{2,4})(?=\s*(?:,|;|$))"
+    # Before the name: "2022103525 – GURUMOORTHI R".
+    r"|^\d{7,12}\s*[-\u2013\u2014]\s*"
+)
 # A date set on the names' line ("September 2025, Dr. Atwau Pius"): no name.
 _DATE_PIECE = re.compile(
     r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{2}",
@@ -45,7 +52,8 @@ _DATE_PIECE = re.compile(
 # An e-mail address whose underscore the font drew as a space ("Sean Anderson, sean anderson@sfu.ca").
 _SPACED_EMAIL = re.compile(r"(?<![^\s,;])(?!(?:and|und|et)\s)[a-z][\w.-]*\s(?=[\w.-]+@)")
 # Given name and surname joined by a full stop, as in a user name ("Michael.Niu, Haoxing.Liu").
-_DOTTED_NAME = re.compile(r"\b([A-Z][a-z]+)\.([A-Z][a-z]+)\b")
+# A company's web name is none ("Pat Helland, Amazon.Com").
+_DOTTED_NAME = re.compile(r"\b([A-Z][a-z]+)\.(?!(?i:com|org|net|edu|gov|inc|ltd|io|ai)\b)([A-Z][a-z]+)\b")
 _AUTHORS_LABEL = re.compile(
     r"^(?:authors?|students?|(?:team|group)\s+members?|by|written\s+by|submitted\s+by|presented\s+by)\s*:\s*", re.IGNORECASE
 )
@@ -476,6 +484,8 @@ def is_name(piece: str) -> bool:
         return False  # Science's letter-spaced section head in small capitals: "R EPORTS"
     if tokens[-1].lower().rstrip(".,;") in _STREET_ABBREVIATIONS:
         return False  # an address set in the authors' type: "Linden Dr."
+    if len(set(tokens)) == 1 and len(tokens[0]) <= 2:
+        return False  # a web page's text-size buttons: "Aa Aa Aa"
     return any(len(token.rstrip(".")) >= 2 and not token.endswith(".") for token in tokens)
 
 
@@ -780,42 +790,11 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         names_by_line, name_rows = [names_by_line[index] for index in kept], [name_rows[index] for index in kept]
         # A block per e-mail, one line of names each: a person a block ("Humberto Jesús Corona Pampín").
         one_per_block = len(names_by_line) == email_lines
-    if use_styles:
-        names_by_line = _row_by_row(names_by_line, name_rows)
     names = _one_name_per_line_kept(names_by_line, one_per_block)
     if letter_markers:
         author_text = " ".join(text for text, _ in names_by_line)
         names = [_without_letter_marker(name, letter_markers, author_text) for name in names]
     return [title_case_if_capitals(name) for name in unique_names(names)]
-
-
-# Baselines this close (in points) are one row of a grid of names.
-_SAME_ROW = 3
-
-
-def _row_by_row(names_by_line: list[tuple[str, list[str]]], rows: list[float]) -> list[tuple[str, list[str]]]:
-    """Lines of names set as a grid, read row by row.
-
-    pypdf reads a grid of name-and-address blocks a column at a time
-    ("JOSEPH WOELFEL", "JAMES GILLHAM", then "MICHAEL J. CODY" back up in the
-    first row); the authors' order runs along the rows. A line that goes back
-    up to a row already read shows the grid; the rows are then taken in the
-    order the first column reads them.
-    """
-    if not rows or not all(rows):
-        return names_by_line
-    row_of: list[int] = []
-    firsts: list[float] = []
-    for row in rows:
-        known = next((index for index, first in enumerate(firsts) if abs(first - row) <= _SAME_ROW), None)
-        if known is None:
-            firsts.append(row)
-            known = len(firsts) - 1
-        row_of.append(known)
-    if all(later >= earlier for earlier, later in pairwise(row_of)):
-        return names_by_line
-    order = sorted(range(len(rows)), key=lambda index: row_of[index])
-    return [names_by_line[index] for index in order]
 
 
 def _one_name_per_line_kept(names_by_line: list[tuple[str, list[str]]], one_per_line: bool = False) -> list[str]:

@@ -20,6 +20,8 @@ _JUNK_AUTHORS = frozenset(
         # A supplement's label set under the names in their type.
         "web appendix",
         "online appendix",
+        "data appendix",
+        "technical appendix",
         "appendix",
         # A submission's template hides its authors: "Anonymous Authors", "Anonymous Author(s)" (its "(s)" is dropped).
         "anonymous author",

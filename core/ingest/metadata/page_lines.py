@@ -33,17 +33,19 @@ ARTICLE_TYPE_LINE = re.compile(
     r"\s*(?:article|paper|letter|review|communication|report|note|editorial|correspondence|open\s+access|survey|perspective"
     r"|commentary|viewpoint|essay|tutorial|primer)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$"
     # A supplement's heading over the title of the paper it supplements: "Supplementary Materials for".
-    r"|^(?:online\s+)?(?:supplementary|supplemental)\s+(?:materials?|information|text|data|appendix|appendices)(?:\s+(?:for|to))?:?$",
+    r"|^(?:online\s+)?(?:supplementary|supplemental)\s+(?:materials?|information|text|data|appendix|appendices)(?:\s+(?:for|to))?:?$"
+    # Its label under the title: "Online Appendix", "Web Appendix", "Data Appendix".
+    r"|^(?:online|web|data|technical)\s+appendi(?:x|ces)$",
     re.IGNORECASE,
 )
 # A student's cover: what kind of coursework it is ("Project Report", "Project Final Report", "Seminar Report on",
-# "Course Project"), or a course's code with the kind ("CS274-01 Project Proposal", "MATH6001 – Mathematics Masters
+# "Course Project", "Project Paper, Neural Networks & Deep Learning"), or a course's code with the kind ("CS274-01 Project Proposal", "MATH6001 – Mathematics Masters
 # Project 3", "AI For Material Science ( EP208n) Project:"). A code is capitals then digits: three after a space, so
 # that a name with a year ("ATLAS 2020") is none.
 _COURSEWORK_KIND = re.compile(
     r"^(?:an?\s+)?(?:(?:final|mini|major|minor|course|group|term|capstone|semester|class|student|individual|research)\s+)*"
     r"(?:(?:project|seminar|lab(?:oratory)?|internship)\s+(?:final\s+)?(?:report|proposal|paper|work)(?:\s+on)?"
-    r"|(?:final|course|class|capstone|mini|major|minor|group|term)\s+project|term\s+paper)\s*:?$",
+    r"|(?:final|course|class|capstone|mini|major|minor|group|term)\s+project|term\s+paper)\s*(?::|,[^,]{1,60})?$",
     re.IGNORECASE,
 )
 _COURSE_CODE = re.compile(r"(?<![\w-])(?-i:[A-Z]{2,5})(?:\d{3,5}|[\s-]\d{3}(?!\d))[a-z]?(?:-\d{1,3})?(?!\w)")
@@ -58,7 +60,7 @@ COVER_FIELD = re.compile(
 )
 
 
-def _is_coursework_banner(line: str) -> bool:
+def is_coursework_banner(line: str) -> bool:
     if _COURSEWORK_KIND.match(line):
         return True
     return len(line.split()) <= _COURSEWORK_LINE_WORDS and bool(_COURSE_CODE.search(line)) and bool(_COURSEWORK_WORD.search(line))
@@ -130,7 +132,7 @@ def is_banner(line: str) -> bool:
     return bool(
         BANNER_START.match(line)
         or ARTICLE_TYPE_LINE.match(line)
-        or _is_coursework_banner(line)
+        or is_coursework_banner(line)
         or COVER_FIELD.match(line)
         or _banner_anywhere(line)
         or (_RUNNING_HEAD.search(line) and not _ANSWERED_WORK.search(line))

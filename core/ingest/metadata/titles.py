@@ -15,6 +15,7 @@ from papergym.core.ingest.metadata.page_lines import (
     has_markers,
     is_affiliation,
     is_banner,
+    is_coursework_banner,
     letter_count,
     letters,
 )
@@ -472,6 +473,10 @@ def _gap_ends_run(lines: list[LayoutLine], start: int, end: int) -> bool:
     return pitch > 0 and abs(above.y - below.y) > _RUN_PITCH_RATIO * pitch
 
 
+# A supplement's label under the title of the paper it supplements.
+_SUPPLEMENT_LABEL = re.compile(
+    r"^(?:online|web|data|technical|supplementary|supplemental)\s+(?:appendix|appendices|materials?|information)$", re.IGNORECASE
+)
 # The word alone on its line that joins a report's banner to its title: "PROJECT REPORT" / "on" / the title.
 _AFTER_BANNER = frozenset({"on", "of", "about", "for", "entitled", "titled"})
 
@@ -503,8 +508,8 @@ def _title_from_run(run: list[str]) -> tuple[str | None, int]:
             )
         ):
             break  # names after a title in capitals need no markers: "TEMPORAL RESOLUTION" / "Yaffa Yeshurun and Liat Levy"
-        if kept and line.strip().lower() == "by":
-            break  # "By" alone under a cover's title, over the names
+        if kept and not goes_on and (line.strip().lower() == "by" or _SUPPLEMENT_LABEL.match(line) or is_coursework_banner(line)):
+            break  # "By" alone under a cover's title, over the names; a supplement's label ("Online Appendix")
         if COVER_FIELD.match(line):
             break  # a cover form's fields ("Year: 2nd Year", "Submitted By:") end a title, and the names they label are none
         if not kept and (is_banner(line) or (used and line.strip().lower() in _AFTER_BANNER)):
@@ -559,7 +564,7 @@ _BYLINE = re.compile(r"^(?-i:By)\s+[A-Z][a-z]*\.?\s+(?:[A-Z]\.\s*)*[A-Z][\w'-]+\
 _SECTION_LABEL = re.compile(r"^[A-Z][a-z]+\s*&\s*[A-Z][a-z]+$")
 # A journal's name set large as its logo: "Nature Communications", "Physical Review Letters".
 _JOURNAL_NAME = re.compile(
-    r"^(?:[A-Z][\w&.-]*\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
+    r"^(?:(?:[A-Z][\w&.-]*|&)\s+){0,3}(?:journal|letters|reports|communications|reviews?|transactions|annals|advances|bulletin"
     r"|magazine|proceedings|research|chemistry|physics|medicine|sciences?|internet|nature|cell|mathematics|biology"
     r"|astronomy|astrophysics|geophysics|economics|engineering|statistics|ecology|genetics|neuroscience|psychology)$",
     re.IGNORECASE,
