@@ -239,8 +239,13 @@ _PLACE_PHRASES = re.compile(
     re.IGNORECASE,
 )
 # Symbols that mark affiliations in some templates: ♠ ♢ ♡ ♣ □ ⋄ and Greek letters; MNRAS's ★ and LaTeX's ⋆, the
-# envelope ✉, Elsevier's ⇑ and other marks for the corresponding author.
-_SYMBOL_MARKERS = re.compile(rf"[\u2660-\u2667\u25a1\u22c4\u03b1-\u03c9\u2662\u22c6\u266f\u22a5{CORRESPONDING_AUTHOR_MARKS}]+")
+# envelope ✉, Elsevier's ⇑ and other marks for the corresponding author. Greek letters inside a Greek word are its
+# own ("Παναγιώτης Σαββίδης").
+_GREEK_LETTER = "\u0370-\u03ff\u1f00-\u1fff"
+_SYMBOL_MARKERS = re.compile(
+    rf"[\u2660-\u2667\u25a1\u22c4\u2662\u22c6\u266f\u22a5{CORRESPONDING_AUTHOR_MARKS}]+"
+    rf"|(?<![{_GREEK_LETTER}])[\u03b1-\u03c9]+(?![{_GREEK_LETTER}])"
+)
 
 
 # Words that end or make up an organisation's name set in the authors' type ("Stanford InfoLab", "The FreeBSD

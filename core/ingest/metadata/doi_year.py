@@ -495,24 +495,6 @@ def running_head_year(text: str) -> int | None:
     return _banner_line_year(edges, _RUNNING_HEAD_LINES, _RUNNING_HEAD_LINES) or _banner_date_year("\n".join(edges))
 
 
-def latest_year(text: str, made: int | None = None) -> int | None:
-    """The latest year a page prints (without its download stamps), no later than the year its file was made, or None.
-
-    The last resort where no rule dates a paper: what a page cites or
-    recalls came before it, so the latest year it prints is the best guess
-    at its own (on the dev corpus, right for 10 of the 14 papers that print
-    a year no rule read). A year after the file was made is a page number or
-    an identifier.
-    """
-    last = min(made, _LAST_YEAR) if made else _LAST_YEAR
-    years = [int(year) for year in _LONE_YEAR.findall(without_download_stamps(text)) if _FIRST_YEAR < int(year) <= last]
-    return max(years, default=None)
-
-
-# Four digits standing alone: not inside a longer number, a decimal or an identifier.
-_LONE_YEAR = re.compile(rf"(?<![\d.])({_YEAR_DIGITS})(?![\d])")
-
-
 # A running head or foot is a page's first or last line; the lines between may cite other work.
 _RUNNING_HEAD_LINES = 1
 

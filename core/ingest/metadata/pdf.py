@@ -13,7 +13,6 @@ from papergym.core.ingest.metadata.citation import citation_authors, quoted_titl
 from papergym.core.ingest.metadata.doi_year import (
     find_doi,
     find_year,
-    latest_year,
     nonblank_lines,
     running_head_year,
     without_download_stamps,
@@ -149,19 +148,7 @@ def from_pdf(
         combined.year = running_head_year(second_text)
         if combined.year:
             combined.sources["year"] = "page-2"
-    if not combined.year:
-        # A guess, and said to be one in its source: the latest year pages 1 and 2 print.
-        if second_text is None:
-            second_text = _safe(lambda: second_page()[0] if second_page else _page_text(reader, 1), "")
-        made = next((candidate.year for candidate in (xmp, info) if candidate.year and candidate.year_is_file_date), None)
-        combined.year = latest_year(f"{first_text}\n{second_text}", made)
-        if combined.year:
-            combined.sources["year"] = LATEST_YEAR_SOURCE
     return combined
-
-
-# Where a year that no rule read, the latest one pages 1 and 2 print, came from.
-LATEST_YEAR_SOURCE = "latest-year"
 
 
 def _page_metadata(text: str, layout: Any) -> Metadata:
