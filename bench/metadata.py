@@ -91,7 +91,9 @@ EXTRACTION_SET = "extraction test files"
 # Biosens. Bioelectron., Small, Front. Oncol., Vision Res., supplement covers, classic CS papers, a book chapter,
 # Italian, French, Vietnamese and Portuguese reports, a thesis, student projects); "fresh-37": 58 more the same way
 # (1991-2026: Water Resour. Res., Phys. Rev. Lett., Optics Express, The American Statistician, Nature Astronomy, an
-# ATLAS-CMS paper, supplements and appendices, a dissertation overview, a Greek group report, student reports).
+# ATLAS-CMS paper, supplements and appendices, a dissertation overview, a Greek group report, student reports);
+# "fresh-38": 44 more the same way (1994-2026: Nature Rev. Neurosci., a Nature comment, MNRAS, PLOS Biol., Cell
+# Systems and JAMA supplements, SIGCOMM CCR, Raft, a Springer chapter behind a book cover, lecture scribe notes, memos).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -133,6 +135,7 @@ REAL_SETS = (
     "fresh-35",
     "fresh-36",
     "fresh-37",
+    "fresh-38",
 )
 
 

@@ -4097,6 +4097,14 @@ def test_a_student_reports_cover_names_its_students_not_its_teachers():
         ("Beijing 100084", []),
         # A web page's text-size buttons.
         ("Aa Aa Aa", []),
+        # A name with a middle initial ends at its family name: two names run together in a list.
+        ("Xiaodong Li1, Sarita V. Adve Pradip Bose, Jude A. Rivers", ["Xiaodong Li", "Sarita V. Adve", "Pradip Bose", "Jude A. Rivers"]),
+        ("Ana M. Garcia Lopez, John Smith", ["Ana M. Garcia Lopez", "John Smith"]),
+        # A public body, a book's editor, a memo's revision dates.
+        ("Federal Reserve Board", []),
+        ("Michael J. May Editor", []),
+        ("Revised April 2, 2021", []),
+        ("David R. Cheriton School of Computer Science, University of Waterloo", []),
         # Greek names keep their letters; a Greek letter after a Latin name is its marker.
         ("Παναγιώτης Σαββίδης (8094)", ["Παναγιώτης Σαββίδης"]),
         ("Jane Roe\u03b1, John Smith\u03b2", ["Jane Roe", "John Smith"]),
@@ -4176,3 +4184,20 @@ def test_a_supplements_label_a_course_line_or_a_journals_logo_is_no_part_of_the_
     from papergym.core.ingest.metadata.titles import _reads_as_title
 
     assert not _reads_as_title("Energy & Environmental Science")
+
+
+def test_a_supplements_section_heading_in_large_type_is_no_title():
+    layout = [
+        LayoutLine("Supplementary Information: Gamma oscillations distinguish true from false memories", 12, "Sans-Bold", 708),
+        LayoutLine("Per B. Sederberg1, Andreas Schulze-Bonhage2, Joseph R. Madsen3,", 12, "Sans", 679),
+        LayoutLine("1. University of Pennsylvania, Philadelphia, Pennsylvania 19104, USA", 12, "Sans", 637),
+        LayoutLine("Supplementary Methods", 17, "Sans-Bold", 468),
+        LayoutLine("Participants", 14.5, "Sans-Bold", 424),
+        *(
+            LayoutLine("We tested 52 patients with drug-resistant epilepsy who had arrays of electrodes.", 12, "Sans", 390 - 14 * n)
+            for n in range(12)
+        ),
+    ]
+    metadata = _read_layout(layout)
+    assert metadata.title == "Supplementary Information: Gamma oscillations distinguish true from false memories"
+    assert metadata.authors[:2] == ["Per B. Sederberg", "Andreas Schulze-Bonhage"]

@@ -44,9 +44,9 @@ _STUDENT_NUMBER = re.compile(
     # Before the name: "2022103525 – GURUMOORTHI R".
     r"|^\d{7,12}\s*[-\u2013\u2014]\s*"
 )
-# A date set on the names' line ("September 2025, Dr. Atwau Pius"): no name.
+# A date set on the names' line ("September 2025, Dr. Atwau Pius") or under it ("Revised April 2, 2021"): no name.
 _DATE_PIECE = re.compile(
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{2}",
+    r"(?:(?:revised|updated|submitted|received|accepted|draft|version|last\s+modified)(?:\s+on)?:?\s+)?\b(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{2}",
     re.IGNORECASE,
 )
 # An e-mail address whose underscore the font drew as a space ("Sean Anderson, sean anderson@sfu.ca").
@@ -283,6 +283,10 @@ _ORGANISATION_WORDS = frozenset(
         "investigators",
         "collaborators",
         "bureau",
+        # A public body under its economist's name: "Federal Reserve Board", "European Central Bank".
+        "board",
+        "bank",
+        "commission",
         "service",
         "services",
         "solutions",
@@ -382,7 +386,7 @@ def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _STUDENT_NUMBER.sub("", _ORCID_NUMBER.sub("", _AUTHORS_LABEL.sub("", line)))
     line = _DOTTED_NAME.sub(r"\1 \2", _SPACED_EMAIL.sub("", line))
-    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _BYLINE_DATE.sub(r"\1", line))))
+    line = _IEEE_GRADE.sub("", _PARENTHESES.sub(" ", _EMAIL_ADDRESS.sub(" ", _DATE_PIECE.sub(" ", _BYLINE_DATE.sub(r"\1", line)))))
     line = _SYMBOL_MARKERS.sub(_MARKER_SEPARATOR, _ORCID_ICON.sub("", line))
     line = _PARENTHESIS_MARKER.sub(_MARKER_SEPARATOR, _GLUED_INITIAL.sub(r"\1 ", _SPACED_HYPHEN.sub("", line)))
     line = _NAME_AFTER_DIGIT.sub(" ", line)
@@ -400,8 +404,6 @@ def _name_pieces(line: str) -> list[str]:
             # A lone letter after a symbol marker is the affiliation letter the others carry glued to their
             # surnames ("Davide Farnocchia∗a, Steven R. Chesleya"); it is glued too, and taken off with theirs.
             kept[-1] += piece
-        elif _DATE_PIECE.fullmatch(piece):
-            continue
         elif piece.strip(_MARKER_SYMBOLS + " .0123456789") and not _DEGREE_PIECE.fullmatch(piece.rstrip("0123456789")):
             # A piece of digits alone is a marker a symbol cut off its name ("Valentin Pohoata,2★"); a degree keeps
             # the marker of the line's last name ("Roman Hovorka, Ph.D.1").
@@ -670,7 +672,10 @@ def _is_run_of_names(piece: str, alone_on_line: bool) -> bool:
     In a comma-separated list a four-word piece is one long name ("Erik
     Tjong Kim Sang"); alone on its line it is two names.
     """
-    if not alone_on_line and len(piece.split()) <= 5:
+    tokens = piece.split()
+    # After a middle initial, a name has its family name only: "Sarita V. Adve Pradip Bose" is two.
+    initial_then_more = len(tokens) >= 4 and _is_initial(tokens[1]) and not _is_initial(tokens[3]) and tokens[3][:1].isupper()
+    if not alone_on_line and len(tokens) <= 5 and not initial_then_more:
         return False
     names = _split_run_of_names(piece)
     return len(names) > 1 and all(is_name(name) for name in names)
@@ -697,6 +702,8 @@ _EDITOR_LINE = re.compile(
     r"|(?-i:[A-Z]{2,5})\s?\d{3,5}[a-z]?\s*:)",
     re.IGNORECASE,
 )
+# A book's editor after their name: "Michael J. May Editor", "Jane Roe (Ed.)", "John Smith, Editors".
+_EDITOR_AFTER_NAME = re.compile(r"[\s,](?:editors?|\(eds?\.?\))$", re.IGNORECASE)
 # Only "and" between stacked names ("LEANA GOLUBCHIK / and / SANJEEV KHANNA").
 _JOINER_LINE = re.compile(r"^(?:and|&|,)$", re.IGNORECASE)
 # A submission's byline that hides its authors: "Anonymous Author(s)", "Anonymous Authors1" (an affiliation's mark),
@@ -973,6 +980,8 @@ def _joined_small_capitals(line: str) -> str:
 
 def _names_on_line(line: str) -> list[str]:
     """The names a line lists, or [] when it is not a line of names."""
+    if _EDITOR_AFTER_NAME.search(line):
+        return []  # a book's editor on its cover: "Michael J. May Editor"
     # A font's private glyph after a name (IOP's ORCID icon, "Renata Saha1\ue9d9") is no letter of it.
     line = _PRIVATE_USE.sub("", line)
     line = _joined_small_capitals(line)
@@ -1028,7 +1037,8 @@ def _names_on_line(line: str) -> list[str]:
         ):
             return _name_pieces(first)
         # A name with an initial, then its affiliation without a comma (AJPS's byline: "Andrew Q. Philips University of
-        # Colorado Boulder"); without the initial, "Cold Spring Harbor Laboratory" would read as a name too.
+        # Colorado Boulder"); without the initial, "Cold Spring Harbor Laboratory" would read as a name too. Schools and
+        # colleges bear people's names ("David R. Cheriton School of Computer Science", "Paul G. Allen School").
         initialled = _NAME_BEFORE_AFFILIATION.match(line)
         if initialled and is_name(initialled.group("name")):
             return [initialled.group("name")]
@@ -1042,7 +1052,7 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _GLUED_JOINER = re.compile(r"(?<=[a-z])and(?=[A-Z])")
 _NAME_BEFORE_AFFILIATION = re.compile(
     rf"(?P<name>(?:[A-Z][a-z{_ACCENTED_LOWER}]+\s)?(?:[A-Z]\.\s?)+[A-Z][\w'\u2019-]+)\s+(?=(?i:universit\w*|universidad|universidade"
-    r"|centro|center|centre|institut[eo]?|department|school|college|laborator\w*|hospital)\b)"
+    r"|centro|center|centre|institut[eo]?|department|laborator\w*|hospital)\b)"
 )
 _AFFILIATION_AFTER_NAMES = re.compile(r"(?P<names>.+?[^\W\d_][|\d*]*)\s+\d{1,2}\s+(?P<affiliation>[A-Z].*)")
 _JOINED_NAMES = re.compile(r"\band\b|&")

@@ -33,7 +33,8 @@ ARTICLE_TYPE_LINE = re.compile(
     r"\s*(?:article|paper|letter|review|communication|report|note|editorial|correspondence|open\s+access|survey|perspective"
     r"|commentary|viewpoint|essay|tutorial|primer)s?$|^(?:a\s+)?(?:preprint|draft|working\s+paper|technical\s+report|extended\s+abstract)$"
     # A supplement's heading over the title of the paper it supplements: "Supplementary Materials for".
-    r"|^(?:online\s+)?(?:supplementary|supplemental)\s+(?:materials?|information|text|data|appendix|appendices)(?:\s+(?:for|to))?:?$"
+    r"|^(?:online\s+)?(?:supplementary|supplemental)\s+(?:materials?|information|text|data|appendix|appendices|methods|notes|figures|tables)"
+    r"(?:\s+(?:for|to))?:?$"
     # Its label under the title: "Online Appendix", "Web Appendix", "Data Appendix".
     r"|^(?:online|web|data|technical)\s+appendi(?:x|ces)$",
     re.IGNORECASE,
