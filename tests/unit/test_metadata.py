@@ -381,6 +381,14 @@ class TestFromPdf:
         assert metadata == Metadata("Largest Font Title on Two Lines", ["Jane Roe", "Rick Poe"], 2019, "10.4321/page.doi")
         assert (metadata.sources["title"], metadata.sources["authors"], metadata.sources["doi"]) == ("xmp", "xmp", "xmp")
 
+    def test_the_pages_capitals_beat_infos_for_the_same_words(self):
+        lines = [(18, "How to Read a Paper"), (12, "S. Keshav"), *BODY_LINES]
+        metadata = from_pdf(make_pdf(lines, info={"/Title": "How to read a paper"}))
+        assert (metadata.title, metadata.sources["title"]) == ("How to Read a Paper", "layout")
+        # A title in capitals on the page reads better as Info writes it.
+        lines = [(18, "HOW TO READ A PAPER"), (12, "S. Keshav"), *BODY_LINES]
+        assert from_pdf(make_pdf(lines, info={"/Title": "How to Read a Paper"})).title == "How to Read a Paper"
+
     def test_info_beats_the_page_and_creation_year_is_the_last_resort(self):
         lines = [(10, "Largest Font Title"), (10, "Report 2023-17 of the heat group, plain body text.")]
         info = {"/Title": "Info Title Text", "/Author": "Info Author", "/CreationDate": "D:20230102"}

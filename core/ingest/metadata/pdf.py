@@ -296,6 +296,14 @@ def _combine(page: Metadata, xmp: Metadata, info: Metadata, page_text: str) -> M
     combined = Metadata(title=page.title, authors=list(page.authors), year=page.year, doi=page.doi, journal=page.journal)
     combined.sources = dict(page.sources)
     for origin, candidate in (("xmp", xmp), ("info", info)):
+        if (
+            candidate.title
+            and page.title
+            and candidate.title != page.title
+            and candidate.title.lower() == page.title.lower()
+            and not page.title.isupper()
+        ):
+            break  # the same words: the page's capitals are the paper's ("How to Read a Paper", not Info's "How to read a paper")
         if candidate.title and (scanned or _printed_on_page(candidate.title, page_letters)):
             # Printed on the page but unrelated to the title found there, it is a banner (a venue, a series).
             if scanned or not page.title or letters(page.title) in letters(candidate.title) or _after_a_label(page.title, candidate.title):
