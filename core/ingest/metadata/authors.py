@@ -798,8 +798,9 @@ def find_authors(lines: list[LayoutLine], letter_markers: str = "", use_styles: 
         # A block without its e-mail line ("Alice" + e-mail, "Bob", "Carol" + e-mail) still sets its name in the row
         # of the others' names; an address line stands in another row.
         rows = {row for row, first in zip(name_rows, opens_block, strict=True) if first and row}
-        kept = [index for index, (first, row) in enumerate(zip(opens_block, name_rows, strict=True)) if first or (row and row in rows)]
-        names_by_line, name_rows = [names_by_line[index] for index in kept], [name_rows[index] for index in kept]
+        names_by_line = [
+            entry for entry, first, row in zip(names_by_line, opens_block, name_rows, strict=True) if first or (row and row in rows)
+        ]
         # A block per e-mail, one line of names each: a person a block ("Humberto Jesús Corona Pampín").
         one_per_block = len(names_by_line) == email_lines
     names = _one_name_per_line_kept(names_by_line, one_per_block)

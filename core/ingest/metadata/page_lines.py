@@ -40,9 +40,9 @@ ARTICLE_TYPE_LINE = re.compile(
     re.IGNORECASE,
 )
 # A student's cover: what kind of coursework it is ("Project Report", "Project Final Report", "Seminar Report on",
-# "Course Project", "Project Paper, Neural Networks & Deep Learning"), or a course's code with the kind ("CS274-01 Project Proposal", "MATH6001 – Mathematics Masters
-# Project 3", "AI For Material Science ( EP208n) Project:"). A code is capitals then digits: three after a space, so
-# that a name with a year ("ATLAS 2020") is none.
+# "Course Project", "Project Paper, Neural Networks & Deep Learning"), or a course's code with the kind ("CS274-01
+# Project Proposal", "MATH6001 – Mathematics Masters Project 3", "AI For Material Science ( EP208n) Project:"). A code
+# is capitals then digits: three after a space, so that a name with a year ("ATLAS 2020") is none.
 _COURSEWORK_KIND = re.compile(
     r"^(?:an?\s+)?(?:(?:final|mini|major|minor|course|group|term|capstone|semester|class|student|individual|research)\s+)*"
     r"(?:(?:project|seminar|lab(?:oratory)?|internship)\s+(?:final\s+)?(?:report|proposal|paper|work)(?:\s+on)?"
@@ -62,6 +62,7 @@ COVER_FIELD = re.compile(
 
 
 def is_coursework_banner(line: str) -> bool:
+    """Whether a line says what kind of coursework a student's paper is, alone or with its course's code."""
     if _COURSEWORK_KIND.match(line):
         return True
     return len(line.split()) <= _COURSEWORK_LINE_WORDS and bool(_COURSE_CODE.search(line)) and bool(_COURSEWORK_WORD.search(line))
