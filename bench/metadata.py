@@ -93,7 +93,10 @@ EXTRACTION_SET = "extraction test files"
 # (1991-2026: Water Resour. Res., Phys. Rev. Lett., Optics Express, The American Statistician, Nature Astronomy, an
 # ATLAS-CMS paper, supplements and appendices, a dissertation overview, a Greek group report, student reports);
 # "fresh-38": 44 more the same way (1994-2026: Nature Rev. Neurosci., a Nature comment, MNRAS, PLOS Biol., Cell
-# Systems and JAMA supplements, SIGCOMM CCR, Raft, a Springer chapter behind a book cover, lecture scribe notes, memos).
+# Systems and JAMA supplements, SIGCOMM CCR, Raft, a Springer chapter behind a book cover, lecture scribe notes, memos);
+# "fresh-39": 46 more the same way (1961-2026: Lancet Digit. Health, PCCP, Physica A, Science, Am. J. Clin. Nutr., JFP,
+# Statistical Science, Ground Water, a Weather Bureau atlas, a Chinese paper, a Scitable page, a JSTOR OCR layer,
+# scribe notes, student reports, a workshop template).
 # Each was scored once before any rule was written against it.
 REAL_SETS = (
     EXTRACTION_SET,
@@ -136,6 +139,7 @@ REAL_SETS = (
     "fresh-36",
     "fresh-37",
     "fresh-38",
+    "fresh-39",
 )
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
-from papergym.core.ingest.layout import PageLayout
+from papergym.core.ingest.layout import PageLayout, page_text
 from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
 from papergym.core.ingest.metadata.doi_year import without_download_stamps
 from papergym.core.ingest.metadata.pdf import RUNNING_HEAD_SOURCE
@@ -116,7 +116,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
                     first_page = read_first_page(page)
                     raw_pages.append(first_page[0])
                     continue
-                raw_pages.append(decode_glyph_codes(page.extract_text() or ""))
+                raw_pages.append(decode_glyph_codes(page_text(page)))
             except (MemoryError, RecursionError):
                 raise
             except Exception:

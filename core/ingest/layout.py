@@ -21,7 +21,7 @@ from papergym.core.ingest.clean import (
     shows_numbered_glyphs,
 )
 
-__all__ = ["LayoutLine", "PageLayout", "read_page"]
+__all__ = ["LayoutLine", "PageLayout", "page_text", "read_page"]
 
 # Font sizes are compared at half-point steps: LaTeX and Word titles differ from
 # the body by at least a point, while one line's pieces may differ by rounding.
@@ -63,15 +63,20 @@ class PageLayout:
 def read_page(page: Any) -> tuple[str, PageLayout | None]:
     """A page's text and its layout, from one extraction; the layout is None if fonts cannot be read."""
     pieces: list[tuple[str, float, str, float]] = []
+    raw_pieces: list[str] = []
 
     def collect(text: str, cm: list[float], tm: list[float], font: Any, font_size: float) -> None:
         scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
         size = round(font_size * scale / _FONT_SIZE_STEP) * _FONT_SIZE_STEP
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         pieces.append((decode_named_glyphs(text), size, _font_name(font), y))
+        raw_pieces.append(text)  # last, so that the two lists keep one length whatever fails above
 
     try:
         raw_text = page.extract_text(visitor_text=collect) or ""
+        if words_glued(raw_text, raw_pieces):
+            raw_text = "".join(words_set_apart(raw_pieces))
+            pieces = [(text, *rest) for text, (_, *rest) in zip(words_set_apart([piece[0] for piece in pieces]), pieces, strict=True)]
         text = decode_named_glyphs(raw_text)
     except Exception:
         try:
@@ -92,6 +97,54 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         return text, PageLayout(_lines_of(pieces, signs_named=shows_numbered_glyphs(raw_text)))
     except Exception:
         return text, None
+
+
+def page_text(page: Any) -> str:
+    """A page's text as pypdf extracts it, with words set apart where the text layer places each word on its own."""
+    raw_pieces: list[str] = []
+    text = page.extract_text(visitor_text=lambda piece, *_: raw_pieces.append(piece)) or ""
+    return "".join(words_set_apart(raw_pieces)) if words_glued(text, raw_pieces) else text
+
+
+# A scan's hidden OCR layer (JSTOR, old journals) places every word by itself in a stand-in font whose widths are
+# not the scan's, so pypdf sees no gap between words and glues them: "Brokensymmetryandthenatureof". Such a page
+# reads as long runs of letters while almost every piece pypdf hands over is one word. A page needs this many
+# letters to be judged, this share of them in runs of at least _GLUED_RUN letters, and this share of its
+# pieces holding one word; a chemistry page ("phosphatidylethanolamine") has the long words but not the pieces.
+_GLUED_PAGE_LETTERS = 400
+_GLUED_RUN = 16
+_GLUED_LETTER_SHARE = 0.4
+_ONE_WORD_PIECE_SHARE = 0.7
+# Pieces of a word's length on average: a PDF that draws each glyph by itself is glued too, but set apart it would
+# read "B r o k e n".
+_GLUED_PIECE_CHARS = 3
+
+
+def words_glued(text: str, pieces: list[str]) -> bool:
+    """Whether a page's text glues its words together although pypdf handed them over one by one."""
+    runs = text.split()
+    letters = sum(len(run) for run in runs)
+    if letters < _GLUED_PAGE_LETTERS:
+        return False
+    if sum(len(run) for run in runs if len(run) >= _GLUED_RUN) < _GLUED_LETTER_SHARE * letters:
+        return False
+    words = [piece.strip() for piece in pieces if piece.strip()]
+    if sum(len(word) for word in words) < _GLUED_PIECE_CHARS * len(words):
+        return False
+    return sum(len(word.split()) == 1 for word in words) >= _ONE_WORD_PIECE_SHARE * len(words)
+
+
+def words_set_apart(pieces: list[str]) -> list[str]:
+    """Each piece that goes on the line of the piece before it, after a space (the pieces keep their count)."""
+    spaced: list[str] = []
+    ends_open = False
+    for piece in pieces:
+        if not piece:
+            spaced.append(piece)
+            continue
+        spaced.append(" " + piece if ends_open and not piece[0].isspace() else piece)
+        ends_open = not piece[-1].isspace()
+    return spaced
 
 
 def _font_name(font: Any) -> str:
@@ -116,8 +169,10 @@ def _lines_of(pieces: list[tuple[str, float, str, float]], signs_named: bool = F
             for part_text, size, font, _ in parts:
                 letters_by_style[(size, font)] += sum(char.isalnum() for char in part_text)
             size, font = letters_by_style.most_common(1)[0][0]
-            y = next(part[3] for part in parts if part[0].strip())
-            baseline = next((part[3] for part in parts if part[1] == size and part[0].strip()), y)
+            first = next(part for part in parts if part[0].strip())
+            baseline = next((part[3] for part in parts if part[1] == size and part[0].strip()), first[3])
+            # A line that opens with a raised marker ("ᵃ Livia B. Pártay") stands on its letters' baseline.
+            y = baseline if _is_raised_marker(first, size, baseline) else first[3]
             marked = _markers_set_off(parts, size, baseline)
             lines.append(LayoutLine(" ".join(text.split()), size, font, y, marked))
         parts.clear()

@@ -1,15 +1,18 @@
 """Reading title, authors, year and DOI from Info, XMP and first-page text."""
 
 import json
+import time
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from papergym.core.ingest.clean import decode_glyph_codes, decode_named_glyphs
-from papergym.core.ingest.layout import LayoutLine, PageLayout, read_page
+from papergym.core.ingest.layout import LayoutLine, PageLayout, page_text, read_page, words_glued, words_set_apart
 from papergym.core.ingest.metadata import Metadata, from_first_page, from_info, from_layout, from_pdf, from_xmp, merge
-from papergym.core.ingest.metadata.authors import looks_like_author_line
+from papergym.core.ingest.metadata.authors import looks_like_author_line, scribe_byline
 from papergym.core.ingest.metadata.labelled import labelled_front_matter
+from papergym.core.ingest.metadata.page_lines import is_affiliation
+from papergym.core.ingest.metadata.titles import _reads_as_title
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
@@ -1676,6 +1679,44 @@ def _pdf_of_operations(operations, body_top=540, body_size=9):
     buffer = BytesIO()
     writer.write(buffer)
     return PdfReader(buffer)
+
+
+def _ocr_layer_operations(lines):
+    """A scan's hidden OCR layer: each word set by itself, in a stand-in font narrower than the scan's type."""
+    operations = []
+    for text, size, y in lines:
+        x = 72.0
+        for word in text.split():
+            operations.append(f"BT /F1 {size} Tf 1 0 0 1 {x:.1f} {y} Tm ({word}) Tj ET")
+            x += size * 0.45 * len(word)
+    return operations
+
+
+def test_words_of_an_ocr_layer_are_set_apart():
+    body = "The reductionist hypothesis may still be a topic for controversy among philosophers but among the great majority"
+    reader = _pdf_of_operations(
+        _ocr_layer_operations(
+            [("Broken symmetry and the nature of science", 18, 700), ("Philip Warren Anderson", 12, 670)]
+            + [(body, 10, 640 - 12 * n) for n in range(12)]
+        ),
+        body_top=480,
+    )
+    assert "Brokensymmetryandthenature" in reader.pages[0].extract_text()  # what pypdf alone gives
+    metadata = from_pdf(reader)
+    assert (metadata.title, metadata.authors) == ("Broken symmetry and the nature of science", ["Philip Warren Anderson"])
+    assert page_text(reader.pages[0]).splitlines()[2] == body
+
+
+def test_long_words_of_a_typeset_page_stay_whole():
+    # Chemistry's long words are no glue: the pieces pypdf hands over hold whole lines.
+    pieces = ["Phosphatidylethanolamine and phosphatidylcholine in the membrane\n"] * 30
+    assert not words_glued("".join(pieces), pieces)
+    glued = ["Phosphatidylethanolamineand", "phosphatidylcholineinthe", "membrane\n"] * 30
+    assert words_glued("".join(glued), glued)
+    assert words_set_apart(["a", "", "b\n", "c", " d"]) == ["a", "", " b\n", "c", " d"]
+    # A PDF that draws each glyph by itself is glued too, but setting its pieces apart would space out the letters.
+    letters = [char for piece in glued for char in piece]
+    assert not words_glued("".join(letters), letters)
 
 
 def test_words_placed_one_by_one_on_a_baseline_are_one_line():
@@ -4209,3 +4250,125 @@ def test_a_supplements_section_heading_in_large_type_is_no_title():
     metadata = _read_layout(layout)
     assert metadata.title == "Supplementary Information: Gamma oscillations distinguish true from false memories"
     assert metadata.authors[:2] == ["Per B. Sederberg", "Andreas Schulze-Bonhage"]
+
+
+def test_lecture_notes_in_the_scribe_template_have_their_title_and_people():
+    # The course line over the notes (code and term) is no title; "Lecture 1: August 28" is one although it names a
+    # date, as is the template's "17 : Markov Chain Monte Carlo"; the lecturer and the scribes are the authors.
+    body = [
+        LayoutLine("1.1 Low-dim and high-dim model", 14.5, "CMBX12", 524),
+        *[
+            LayoutLine("Monte Carlo methods can be used to approximate expectations by averaging over samples.", 10, "CMR10", 497 - 12 * n)
+            for n in range(8)
+        ],
+    ]
+    layout = [
+        LayoutLine("36-755 – Advanced Statistical Theory I Fall 2017", 10, "CMBX10", 681),
+        LayoutLine("Lecture 1: August 28", 14.5, "CMR12", 658),
+        LayoutLine("Lecturer: Alessandro Rinaldo Scribes: Minshi Peng", 10, "CMTI10", 640),
+        *body,
+    ]
+    metadata = _read_layout(layout)
+    assert (metadata.title, metadata.authors) == ("Lecture 1: August 28", ["Alessandro Rinaldo", "Minshi Peng"])
+    layout = [
+        LayoutLine("10-708: Probabilistic Graphical Models, Spring 2015", 10, "CMBX10", 681),
+        LayoutLine("17 : Markov Chain Monte Carlo", 14.5, "CMR12", 652),
+        LayoutLine("Lecturer: Eric P. Xing Scribes: Heran Lin, Bin Deng, Yun Huang", 10, "CMTI10", 623),
+        *body,
+    ]
+    metadata = _read_layout(layout)
+    assert (metadata.title, metadata.authors) == ("17 : Markov Chain Monte Carlo", ["Eric P. Xing", "Heran Lin", "Bin Deng", "Yun Huang"])
+    # A numbered section heading stays none; a course's name with a term but no code may be a title.
+    assert not _reads_as_title("17 Markov Chain Monte Carlo")
+    assert not _reads_as_title("CS 229 Machine Learning, Autumn 2018")
+    assert _reads_as_title("Probabilistic Graphical Models, Spring 2015")
+    assert _reads_as_title("Week 2: Linear Models and Their Uses")
+    # A course's code is in capitals: a title naming a season and a year is no banner.
+    assert _reads_as_title("On 100 years of climate records, spring 2015")
+    # Words follow a lecture's number: a table's row and a ratio are no titles.
+    assert not _reads_as_title("Class 1: 0.85 0.91 0.88")
+    assert not _reads_as_title("2 : 1 Copper complexes")
+    # The byline keeps its form when a name is missing, and its pattern stays fast on a long blank run.
+    assert scribe_byline("Lecturer:  Scribes: Minshi Peng") == "Lecturer:  Scribes: Minshi Peng"
+    started = time.perf_counter()
+    scribe_byline("Lecturer: a" + " " * 2000 + "x")
+    assert time.perf_counter() - started < 1
+
+
+def test_a_name_before_an_institution_known_by_its_letters_is_the_author():
+    layout = [
+        LayoutLine("Why restarting Arnoldi/Lanczos is not trivial", 17, "SFRM1728", 615),
+        LayoutLine("Steven G. Johnson, MIT Applied Mathematics, course 18.335", 12, "SFRM1200", 580),
+        LayoutLine("April 3, 2020", 12, "SFRM1200", 557),
+        LayoutLine("Overview", 14.5, "SFBX1440", 514),
+        *[
+            LayoutLine(
+                "The Arnoldi and Lanczos algorithms iteratively construct an orthonormal basis for the space.", 10, "SFRM1000", 492 - 12 * n
+            )
+            for n in range(8)
+        ],
+    ]
+    assert _read_layout(layout).authors == ["Steven G. Johnson"]
+    assert not is_affiliation("Lernen mit Graphen")  # "mit" in German is no institute
+    # A long line naming one by its letters is a title: it keeps its second line.
+    assert not is_affiliation("Measurement of the W mass, top quark and Higgs couplings at CERN")
+    assert is_affiliation("MIT CSAIL, Cambridge, MA")
+    # A French school beside such letters is no person: "École Normale Supérieure, CNRS, PSL".
+    layout = [
+        LayoutLine("Understanding Deep Convolutional Networks", 17, "CMR17", 680),
+        LayoutLine("Stéphane Mallat", 12, "CMR12", 629),
+        LayoutLine("École Normale Supérieure, CNRS, PSL", 12, "CMR12", 617),
+        LayoutLine("45 rue d'Ulm, 75005 Paris, France", 12, "CMR12", 600),
+        LayoutLine("Abstract", 9, "CMBX9", 525),
+        *[
+            LayoutLine("Deep convolutional networks provide state of the art classifications and regressions.", 9, "CMR9", 504 - 11 * n)
+            for n in range(8)
+        ],
+    ]
+    assert _read_layout(layout).authors == ["Stéphane Mallat"]
+
+
+def test_a_line_that_opens_with_a_raised_marker_joins_the_names_on_its_baseline():
+    # RSC's byline: pypdf breaks it after "Mingrui Yang," and the next piece opens with the raised "a".
+    operations = [
+        "BT /F1 16 Tf 1 0 0 1 72 700 Tm (Surface phase diagrams from nested sampling) Tj ET",
+        "BT /F1 10 Tf 1 0 0 1 72 676 Tm (Mingrui Yang,) Tj ET",
+        "BT /F1 7 Tf 1 0 0 1 134 680.4 Tm (a) Tj /F1 10 Tf 1 0 0 1 140 676 Tm ( Livia B. Partay) Tj /F1 7 Tf 1 0 0 1 214 680.4 Tm (b) Tj"
+        " /F1 10 Tf 1 0 0 1 219 676 Tm ( and Robert B. Wexler) Tj ET",
+    ]
+    reader = _pdf_of_operations(operations, body_top=640, body_size=8)
+    assert from_pdf(reader).authors == ["Mingrui Yang", "Livia B. Partay", "Robert B. Wexler"]
+
+
+def test_a_scanned_title_whose_size_wobbles_by_a_step_is_read_whole():
+    layout = [
+        LayoutLine("Validation of a 3D Particle Method in the context of Vortex", 19.5, "Helvetica", 737),
+        LayoutLine("Dynamics and Interaction studies", 20, "Helvetica", 715),
+        LayoutLine("A. Giovannini, D. Margerit, P. Brancher", 11.5, "Helvetica", 680),
+        LayoutLine("Université Paul Sabatier, Institut de Mécanique des fluides de Toulouse", 9.5, "Helvetica", 663),
+        LayoutLine("1 Introduction", 16.5, "Helvetica", 614),
+        *[
+            LayoutLine(
+                "In the context of Vortex Dynamics and of complex interactions between vortex tubes we present",
+                9.5,
+                "Helvetica",
+                592 - 12 * n,
+            )
+            for n in range(8)
+        ],
+    ]
+    metadata = _read_layout(layout)
+    assert metadata.title == "Validation of a 3D Particle Method in the context of Vortex Dynamics and Interaction studies"
+    assert metadata.authors == ["A. Giovannini", "D. Margerit", "P. Brancher"]
+
+
+def test_an_issue_line_whose_page_number_runs_into_vol_dates_a_scanned_paper():
+    from papergym.core.ingest.metadata.doi_year import _later_issue_year
+
+    text = (
+        "Received July 1985, revised October 1985, accepted\nDecember 1985.\n"
+        "Discussion open until March 1, 1987,\n"
+        "? R 8Vol. 24, No. 5~-GROUND WATER~September-October 1986\n"
+    )
+    assert _later_issue_year(text, 1985) == 1986
+    assert _later_issue_year(text.replace("8Vol.", "8Avol."), 1985) is None  # a word that ends in "vol" names no volume

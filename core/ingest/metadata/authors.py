@@ -382,6 +382,20 @@ _INITIAL = re.compile(r"^(?:[A-Z][a-z]?\.)(?:-?[A-Z][a-z]?\.)*$")
 _SENTENCE_STOP_AFTER_NAME = re.compile(r"(?<=[A-Z]{3})\.$")
 
 
+# Lecture notes' byline in the scribe template many courses share: "Lecturer: Eric P. Xing Scribes: Heran Lin, Bin
+# Deng". The lecturer and the scribes are the notes' authors, in that order.
+_SCRIBE_BYLINE = re.compile(
+    r"^(?:lecturer|instructor|professor|lectured\s+by)\s*:\s*(?P<lecturer>[^:\s][^:]*?)(?:\s*[;,]\s*|\s+)scribes?(?:\s*\(s\))?\s*:\s*(?P<scribes>[^:\s][^:]*)$",
+    re.IGNORECASE,
+)
+
+
+def scribe_byline(line: str) -> str:
+    """A scribe template's "Lecturer: A Scribes: B, C" as the names it gives ("A, B, C"); other lines as they are."""
+    match = _SCRIBE_BYLINE.match(line.strip())
+    return f"{match.group('lecturer')}, {match.group('scribes')}" if match else line
+
+
 def _name_pieces(line: str) -> list[str]:
     """A line split into name candidates at commas, "and" and markers."""
     line = _STUDENT_NUMBER.sub("", _ORCID_NUMBER.sub("", _AUTHORS_LABEL.sub("", line)))

@@ -565,7 +565,8 @@ def _journal_line_year(text: str) -> int | None:
 
 
 # A line that names an issue by its volume: "Vol. 12, No. 3", "Volume 8".
-_ISSUE_WORDS = re.compile(r"\bvol(?:ume)?\.?\s*\d", re.IGNORECASE)
+# A scan's page number may run into the word: "268Vol. 24, No. 5-GROUND WATER-September-October 1986".
+_ISSUE_WORDS = re.compile(r"(?<![^\W\d_])vol(?:ume)?\.?\s*\d", re.IGNORECASE)
 # An issue comes out at most this many years after the manuscript was accepted or received, as a banner dates it.
 _LATER_ISSUE_YEARS = 2
 

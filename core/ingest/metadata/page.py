@@ -9,7 +9,14 @@ from dataclasses import replace
 from papergym.core.ingest.clean import normalize_ligatures
 from papergym.core.ingest.layout import LayoutLine, PageLayout
 from papergym.core.ingest.line_numbers import line_number_positions, strip_line_numbers_from_text, without_line_number
-from papergym.core.ingest.metadata.authors import AUTHOR_ZONE_LINES, find_author_block, find_authors, find_authors_above, letter_markers
+from papergym.core.ingest.metadata.authors import (
+    AUTHOR_ZONE_LINES,
+    find_author_block,
+    find_authors,
+    find_authors_above,
+    letter_markers,
+    scribe_byline,
+)
 from papergym.core.ingest.metadata.doi_year import HEADER_LINES, find_doi, find_year
 from papergym.core.ingest.metadata.labelled import labelled_front_matter
 from papergym.core.ingest.metadata.page_lines import letters
@@ -184,8 +191,9 @@ def _undoubled(lines: list[LayoutLine]) -> list[LayoutLine]:
 
 
 def _clean_line(text: str) -> str:
-    """A layout line's text cut to a sane length, with ligatures and detached accents put right."""
-    return _join_accents(normalize_ligatures(text[:_MAX_LINE_CHARS]))
+    """A layout line's text cut to a sane length, with ligatures and detached accents put right; a lecture's scribe
+    byline as the names it gives."""
+    return scribe_byline(_join_accents(normalize_ligatures(text[:_MAX_LINE_CHARS])))
 
 
 # A title found further down the page wins over one at its top only in type this much larger, and only with this

@@ -88,17 +88,23 @@ _DATE_LINE = re.compile(
     r"^(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}$",
     re.IGNORECASE,
 )
+_INSTITUTION_LETTERS = r"(?-i:MIT|ETH|EPFL|CMU|UCLA|UCSD|KAIST|CNRS|INRIA|CERN|NASA)"
+# A line naming an institution by its letters alone is an address only when short: "MIT CSAIL, Cambridge" is one,
+# "Measurement of the W mass, top quark and Higgs at CERN" a title.
+_LETTERS_ADDRESS_WORDS = 6
 AFFILIATION_WORDS = re.compile(
     r"\b(?:\w*universit\w*|\w*(?:centrum|zentrum)|universidad|universidade|department|dept\.|departamento|departament|institute|institut|instituto|istituto"
     r"|laborator(?:y|ies|io|ium)|lab|faculty|college|school|centre|center|centro|hospital|clinic|academy|inc\.?|ltd|gmbh|corporation|corp\.?"
     # The same in French, German, Italian and Spanish: "Laboratoire de Psychologie Cognitive", "Lehrstuhl Informatik II".
-    r"|laboratoire|d[ée]partement|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
+    r"|laboratoire|d[ée]partement|(?:[eé]|e\u0301)cole|dipartimento|lehrstuhl|fakult[äa]t|facult[ée]|facultad|facolt[àa]|informati(?:k|que|ca)|h[ôo]pital"
     r"|company|division|group|research|sciences?|engineering|technology|polytechnic|foundation|ministry|council|agency|observatory"
     r"|program(?:me)?|unit|station|avenue|street|road|box|campus|labs|technologies|informatics|computing|way|drive|suite|building"
     r"|librar(?:y|ies)|museum"
     # Vietnamese: a university ("Đại học"), an institute ("Viện"), a student ("Sinh viên"); "Khoa" (faculty) and
     # "Trường" (school) are also given names.
-    r"|đại\s+học|viện|sinh\s+viên)\b",
+    r"|đại\s+học|viện|sinh\s+viên"
+    # Institutions known by their letters, in capitals only ("mit" is German for "with").
+    rf"|{_INSTITUTION_LETTERS}|caltech)\b",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"@|\be-?mail\b", re.IGNORECASE)
@@ -187,6 +193,8 @@ def _names_institution(line: str) -> bool:
         opens_line = not line[: match.start()].strip()
         # "Unit of Epidemiology, Karolinska Institutet", "Building 5, Room 3" name places; "Building up DNA" does not.
         names_place = re.match(r"\s*(?:\d|(?:of|for|in)\b)", line[match.end() :])
+        if re.fullmatch(_INSTITUTION_LETTERS, match.group(0)) and len(line.split()) > _LETTERS_ADDRESS_WORDS:
+            continue
         if not (opens_line and _WEAK_AFFILIATION_WORD.fullmatch(match.group(0)) and not names_place):
             return True
     return False

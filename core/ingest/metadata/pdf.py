@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from papergym.core.ingest.clean import normalize_ligatures
-from papergym.core.ingest.layout import PageLayout, read_page
+from papergym.core.ingest.layout import PageLayout, page_text, read_page
 from papergym.core.ingest.metadata.authors import is_name
 from papergym.core.ingest.metadata.citation import citation_authors, quoted_title_year, with_citation_order
 from papergym.core.ingest.metadata.doi_year import (
@@ -470,7 +470,7 @@ def _surnames_on_page(authors: list[str], page_letters: str) -> bool:
 
 def _page_text(reader: Any, index: int) -> str:
     """The text of a page, or "" when the PDF has no such page."""
-    return reader.pages[index].extract_text() or "" if len(reader.pages) > index else ""
+    return page_text(reader.pages[index]) if len(reader.pages) > index else ""
 
 
 def _safe(read: Any, default: Any) -> Any:

@@ -443,19 +443,36 @@ def _same_size_runs(lines: list[LayoutLine]) -> list[tuple[int, int]]:
         while end < len(lines) and (
             (abs(lines[end].size - size) < 0.25 and not _gap_ends_run(lines, start, end))
             or letter_count(lines[end].text) <= _STRAY_MARK_LETTERS
-            # A scan's sizes wobble by a step: "THE GRAND TOUR:" at 12 points goes on at 12.5.
+            # A scan's sizes wobble by a step: "THE GRAND TOUR:" at 12 points goes on at 12.5, and an OCR layer's
+            # "Validation of a 3D Particle Method in the context of Vortex" at 19.5 goes on in its face at 20.
             or (
-                lines[end - 1].text.endswith(":")
+                (lines[end - 1].text.endswith(":") or _wobbles_in_its_face(lines[end - 1], lines[end]))
                 and abs(lines[end].size - lines[end - 1].size) <= _SIZE_STEP
                 and not _gap_ends_run(lines, start, end)
             )
         ):
-            if lines[end - 1].text.endswith(":") and letter_count(lines[end].text) > _STRAY_MARK_LETTERS:
+            if abs(lines[end].size - size) >= 0.25 and letter_count(lines[end].text) > _STRAY_MARK_LETTERS:
                 size = lines[end].size
             end += 1
         runs.append((start, end))
         start = end
     return runs
+
+
+_WOBBLE_LINE_WORDS = 4
+
+
+def _wobbles_in_its_face(above: LayoutLine, line: LayoutLine) -> bool:
+    """Whether a line goes on the one above it in its face, only its size read a step off: the line above runs for
+    some words and ends mid-sentence ("Astronomy&" / "Astrophysics", a journal's logo, does not), and neither is a
+    line of names."""
+    return (
+        above.font == line.font
+        and len(above.text.split()) >= _WOBBLE_LINE_WORDS
+        and above.text[-1].isalpha()
+        and not looks_like_author_line(above.text)
+        and not looks_like_author_line(line.text)
+    )
 
 
 # A line further below the one before than this many times the stretch's own line spacing starts a new block.
@@ -543,7 +560,10 @@ def _reads_as_title(title: str) -> bool:
     words = title.split()
     if len(words) < 2 or len(title) > _MAX_TITLE_CHARS or len(title) < 10:
         return False
-    if is_banner(title) or SECTION_START.match(title) or _NUMBERED_HEADING.match(title) or _FIGURE_TEXT.search(title):
+    numbered_lecture = bool(_NUMBERED_LECTURE.match(title))
+    if is_banner(title) or SECTION_START.match(title) or _FIGURE_TEXT.search(title) or _COURSE_BANNER.match(title):
+        return False
+    if _NUMBERED_HEADING.match(title) and not numbered_lecture:
         return False
     if (len(words) < 3 and len(title) < 20) or (len(words) <= 4 and _JOURNAL_NAME.match(title)):
         return False
@@ -556,7 +576,23 @@ def _reads_as_title(title: str) -> bool:
         return False  # ASCE's names in bold under a title in the body's size: "By Moshe Ben-Akiva, 1 Frannie Humplick, 2"
     if _SECTION_LABEL.match(title):
         return False  # a journal's section in the title's type: BioEssays's "Insights & Perspectives"
+    if numbered_lecture:
+        return True  # "Lecture 1: August 28": the notes' title may be a date
     return letters >= 0.6 * len(title.replace(" ", "")) and sum(word[:1].isalpha() for word in words) >= 0.6 * len(words)
+
+
+# Lecture notes' title: "Lecture 1: August 28", "Week 3 - Sampling", and the scribe template's "17 : Markov Chain
+# Monte Carlo" (the lecture's number, a spaced colon), which no section heading uses; words follow the number
+# ("Class 1: 0.85 0.91" is a table's row, "2 : 1 Copper complexes" a ratio).
+_NUMBERED_LECTURE = re.compile(
+    r"^(?:(?:lecture|week|session|class)\s+\d{1,3}\s*[:.\u2013\u2014-]|\d{1,3}\s+:)\s*[^\W\d_]{2}", re.IGNORECASE
+)
+# The course line over lecture notes, its code and term: "10-708: Probabilistic Graphical Models, Spring 2015",
+# "36-755 – Advanced Statistical Theory I Fall 2017", "CS 229 Machine Learning, Autumn 2018".
+_COURSE_BANNER = re.compile(
+    r"^(?:(?-i:[A-Z]{2,5})\s?\d{2,4}[A-Z]?|\d{1,3}[-.]\d{3}[A-Za-z]?)\b.*\b(?:fall|spring|summer|winter|autumn)(?:\s+(?:quarter|semester|term))?,?\s+(?:19|20)\d\d$",
+    re.IGNORECASE,
+)
 
 
 _HONORIFIC_START = re.compile(r"^(?:dr|prof|professor|mr|mrs|ms)\.?\s", re.IGNORECASE)
