@@ -4372,3 +4372,35 @@ def test_an_issue_line_whose_page_number_runs_into_vol_dates_a_scanned_paper():
     )
     assert _later_issue_year(text, 1985) == 1986
     assert _later_issue_year(text.replace("8Vol.", "8Avol."), 1985) is None  # a word that ends in "vol" names no volume
+
+
+def test_an_acm_journals_publication_date_after_its_arxiv_stamp_dates_it():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    body = "We present a type system for gradual typing.\nIntroduction\nTypes help programmers."
+    footer = "Proc. ACM Program. Lang., Vol. 3, No. POPL, Article 9. Publication date: January 2019."
+    assert find_year(f"Gradual Types\narXiv:1601.05106v3 [cs.PL] 10 Nov 2018\n{body}\n{footer}") == 2019
+    # A later year than that stays the typesetting's (arXiv set the source again years later).
+    assert find_year(f"Gradual Types\narXiv:1601.05106v3 [cs.PL] 10 Nov 2014\n{body}\n{footer}") == 2014
+    assert find_year(f"Stellar Streams\narXiv:astro-ph/0601001v1 2 Jan 2006\n{body}\n© ESO 2018") == 2006
+
+
+def test_a_journal_footer_ending_in_a_full_stop_outranks_the_day_it_was_received():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = "Received August 22, 2010.\nAbstract. We study model structures.\nNew York J. Math. 17 (2011) 173–231."
+    assert find_year(page) == 2011
+
+
+def test_vldbs_notice_dates_the_paper_by_its_conference():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "2Q: A Low Overhead High Performance Buffer Management Replacement Algorithm\nTheodore Johnson\nAbstract\n"
+        "Permission to copy without fee all or part of this material is granted provided that the copies are not made\n"
+        "Proceedings of the 20th VLDB Conference\nSantiago, Chile, 1994\noverhead to implement it. In contrast to LRU,"
+    )
+    assert find_year(page) == 1994
+    # A reference that goes on after its year is another paper's.
+    reference = "Proceedings of the 12th VLDB Conference\nKyoto, Japan, 1986, pp. 12-20.\nThe buffer pool holds pages."
+    assert find_year(f"A Buffer Study\n{reference}") is None

@@ -115,6 +115,12 @@ _YEAR_DIGITS = r"(?:19|20)\d{2}|2100"
 _YEAR = rf"(?P<year>{_YEAR_DIGITS})"
 _ANY_YEAR = rf"({_YEAR_DIGITS})"
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# ACM's journals date the issue in their footer: "Proc. ACM Program. Lang., Vol. 3, No. POPL, Article 9. Publication
+# date: January 2019."
+_PUBLICATION_DATE_WORDS = r"publication\s+date(?=\s*:)"
+_PUBLICATION_DATE = re.compile(rf"\b{_PUBLICATION_DATE_WORDS}\s*:\s*(?:{_MONTH}\s*)?(?:\d{{1,2}},?\s*)?{_YEAR}\b", re.IGNORECASE)
+# A paper posted to arXiv before its issue came out: the issue's date is at most this many years after the stamp's.
+_ARXIV_TO_ISSUE_YEARS = 1
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
     # A working paper's latest revision: "First version: February 2017 / This version: January 2019".
@@ -122,7 +128,7 @@ _EXPLICIT_YEAR_PATTERNS = (
     # Not "published in PNAS since 1995", the start of a span, nor running text about other work ("four works,
     # each published in 1939", "published by Mood in 1951").
     re.compile(
-        rf"\b(?:(?-i:P)ublished|published(?!\s+(?:in|by)\b)|available\s+online|issue\s+date)(?:\s+online)?\b"
+        rf"\b(?:(?-i:P)ublished|published(?!\s+(?:in|by)\b)|available\s+online|issue\s+date|{_PUBLICATION_DATE_WORDS})(?:\s+online)?\b"
         rf"(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b",
         re.IGNORECASE,
     ),
@@ -194,7 +200,8 @@ _ARTICLE_REFERENCE = re.compile(
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
     rf"|\|\s*\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}\b"
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
-    rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+\d{{1,4}}\s*\({_ANY_YEAR}\)\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}$"
+    # New York J. Math.'s ends in a full stop: "New York J. Math. 17 (2011) 173–231.".
+    rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+\d{{1,4}}\s*\({_ANY_YEAR}\)\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}\.?$"
 )
 
 
@@ -300,8 +307,13 @@ def _stated_years(text: str) -> Iterator[int | None]:
     """
     arxiv = _ARXIV_STAMP.search(text)
     arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
+    # Only the issue date that a publisher's footer prints may come after the stamp, and soon after it (a paper posted
+    # before its issue: "10 Nov 2018" stamped on "Publication date: January 2019").
+    issue = _PUBLICATION_DATE.search(text)
+    issue_year = year_in_range(int(issue.group("year"))) if issue else None
     for year in _years_in_trust_order(text, arxiv_year):
-        if not (year and arxiv_year and year > arxiv_year):
+        after_stamp = bool(year and arxiv_year and year > arxiv_year)
+        if not after_stamp or (year == issue_year and arxiv_year and year <= arxiv_year + _ARXIV_TO_ISSUE_YEARS):
             yield year
 
 
@@ -434,6 +446,13 @@ _APPEARED_IN_PATTERNS = (
     re.compile(rf"\bpresented\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
     re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
+    # VLDB's notice ends with its venue, the place and year on the next line: "Proceedings of the 20th VLDB
+    # Conference / Santiago, Chile, 1994". A reference would go on after the year (pages).
+    re.compile(
+        rf"^proceedings\s+of\s+the\s+\d{{1,3}}(?:st|nd|rd|th)\s+[^\n]{{0,60}}?\b(?:conference|symposium|workshop)\b[^\n]{{0,20}}?"
+        rf"(?:\s*\n|,\s*)(?:[^\n\d]{{0,60}},\s*)?{_YEAR}\.?[ \t]*$",
+        re.IGNORECASE | re.MULTILINE,
+    ),
 )
 
 
