@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from metadata_corpus import DEFAULT_MIRRORS, _mirror_git_dir, split_of  # noqa: E402
+from metadata_corpus import DEFAULT_MIRRORS, _mirror_git_dir, split_of
 
 TRUTH_PATH = Path(__file__).resolve().parent / "metadata_year_truth.json"
 _INFO_YEAR = re.compile(r"^(?:D:)?((?:19|20)\d\d)")
@@ -61,7 +61,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for row in rows:
             git_dir = _mirror_git_dir(arguments.mirrors, row["repo"])
-            blob = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"HEAD:{row['path']}"], capture_output=True) if git_dir else None
+            blob = (
+                subprocess.run(["git", "--git-dir", str(git_dir), "show", f"HEAD:{row['path']}"], capture_output=True) if git_dir else None
+            )
             if blob is None or blob.returncode != 0:
                 missing += 1
                 continue
@@ -84,7 +86,10 @@ def main() -> None:
     for split, pairs in results.items():
         if pairs:
             ours, baseline = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
-            print(f"{split} ({len(pairs)}): papergym {100 * ours / len(pairs):.1f}% ({ours}), pypdf CreationDate {100 * baseline / len(pairs):.1f}% ({baseline})")
+            ratio = f"{ours / baseline:.2f}" if baseline else "-"
+            print(
+                f"{split} ({len(pairs)}): papergym {100 * ours / len(pairs):.1f}% ({ours}), pypdf CreationDate {100 * baseline / len(pairs):.1f}% ({baseline}), ratio {ratio}"
+            )
 
 
 if __name__ == "__main__":

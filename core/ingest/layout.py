@@ -76,7 +76,8 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
         raw_text = page.extract_text(visitor_text=collect) or ""
         if words_glued(raw_text, raw_pieces):
             raw_text = "".join(words_set_apart(raw_pieces))
-            pieces = [(text, *rest) for text, (_, *rest) in zip(words_set_apart([piece[0] for piece in pieces]), pieces, strict=True)]
+            spaced = words_set_apart([piece[0] for piece in pieces])
+            pieces = [(text, size, font, y) for text, (_, size, font, y) in zip(spaced, pieces, strict=True)]
         text = decode_named_glyphs(raw_text)
     except Exception:
         try:
@@ -101,6 +102,9 @@ def read_page(page: Any) -> tuple[str, PageLayout | None]:
 
 def page_text(page: Any) -> str:
     """A page's text as pypdf extracts it, with words set apart where the text layer places each word on its own."""
+    text = page.extract_text() or ""
+    if not _runs_glued(text):
+        return text  # most pages: one extraction, without a visitor's cost
     raw_pieces: list[str] = []
     text = page.extract_text(visitor_text=lambda piece, *_: raw_pieces.append(piece)) or ""
     return "".join(words_set_apart(raw_pieces)) if words_glued(text, raw_pieces) else text
@@ -122,16 +126,21 @@ _GLUED_PIECE_CHARS = 3
 
 def words_glued(text: str, pieces: list[str]) -> bool:
     """Whether a page's text glues its words together although pypdf handed them over one by one."""
-    runs = text.split()
-    letters = sum(len(run) for run in runs)
-    if letters < _GLUED_PAGE_LETTERS:
-        return False
-    if sum(len(run) for run in runs if len(run) >= _GLUED_RUN) < _GLUED_LETTER_SHARE * letters:
+    if not _runs_glued(text):
         return False
     words = [piece.strip() for piece in pieces if piece.strip()]
     if sum(len(word) for word in words) < _GLUED_PIECE_CHARS * len(words):
         return False
     return sum(len(word.split()) == 1 for word in words) >= _ONE_WORD_PIECE_SHARE * len(words)
+
+
+def _runs_glued(text: str) -> bool:
+    """Whether a page's text reads as long runs of letters, as glued words do (the pieces are not looked at)."""
+    runs = text.split()
+    letters = sum(len(run) for run in runs)
+    if letters < _GLUED_PAGE_LETTERS:
+        return False
+    return sum(len(run) for run in runs if len(run) >= _GLUED_RUN) >= _GLUED_LETTER_SHARE * letters
 
 
 def words_set_apart(pieces: list[str]) -> list[str]:

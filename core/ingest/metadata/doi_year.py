@@ -313,7 +313,9 @@ def _stated_years(text: str) -> Iterator[int | None]:
     issue_year = year_in_range(int(issue.group("year"))) if issue else None
     for year in _years_in_trust_order(text, arxiv_year):
         after_stamp = bool(year and arxiv_year and year > arxiv_year)
-        if not after_stamp or (year == issue_year and arxiv_year and year <= arxiv_year + _ARXIV_TO_ISSUE_YEARS):
+        if not after_stamp or (
+            year is not None and arxiv_year is not None and year == issue_year and year <= arxiv_year + _ARXIV_TO_ISSUE_YEARS
+        ):
             yield year
 
 
