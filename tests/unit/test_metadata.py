@@ -4404,3 +4404,35 @@ def test_vldbs_notice_dates_the_paper_by_its_conference():
     # A reference that goes on after its year is another paper's.
     reference = "Proceedings of the 12th VLDB Conference\nKyoto, Japan, 1986, pp. 12-20.\nThe buffer pool holds pages."
     assert find_year(f"A Buffer Study\n{reference}") is None
+
+
+def test_asces_download_stamp_does_not_date_the_paper():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "PROBABILISTIC INFRASTRUCTURE DETERIORATION MODELS\nBody text of the paper.\n"
+        "4/JOURNAL OF INFRASTRUCTURE SYSTEMS / MARCH 1997\nJ. Infrastruct. Syst. 1997.3:4-9.\n"
+        "Downloaded from ascelibrary.org by Eth-Bibliothek on 07/13/12. For personal use only.\n"
+        "No other uses without permission. Copyright (c) 2012. American Society of Civil Engineers. All rights reserved."
+    )
+    assert find_year(page) == 1997
+
+
+def test_an_author_manuscript_is_dated_by_its_final_form_with_a_four_digit_issue():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "Title of a Letter\nBody text of the paper.\nNature. Author manuscript; available in PMC 2019 March 12.\n"
+        "Published in final edited form as:\nNature. 2018 August ; 560(7720): 644–648. doi:10.1038/s41586-018-0439-x."
+    )
+    assert find_year(page) == 2018
+
+
+def test_ifacs_banner_dates_the_paper_and_prose_that_presents_a_cited_work_does_not():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    prose = "detection and removal, is presented in (Zhao et al. (2014)).\nThe estimator runs in real time."
+    banner = "Preprints of the 20th World Congress\nThe International Federation of Automatic Control\nToulouse, France, July 9-14, 2017"
+    assert find_year(f"Robust GPS-INS Outlier Accommodation\n{prose}\n{banner}\nCopyright by the\n3633") == 2017
+    assert find_year(f"Robust GPS-INS Outlier Accommodation\n{prose}") is None
+    assert find_year("A Study of Ranking\n*Presented at the Annual Meeting, Chicago, 1987\nBody text.") == 1987

@@ -183,7 +183,8 @@ _ARTICLE_REFERENCE = re.compile(
     # Blackwell's Adv fonts map the page range's en dash to "±": "Ecology Letters (2000) 3:349±361".
     # PubMed's form may put the month after the year: "Epidemiology. 2010 January ; 21(1): 128–138".
     rf"\({_ANY_YEAR}\)\s*\d{{1,4}}\s*[,:]\s*\d{{1,5}}\s*[-\u2013±]\s*\d{{1,5}}"
-    rf"|\b{_ANY_YEAR}(?:\s+[A-Z][a-z]{{2,8}}\.?(?:\s+\d{{1,2}})?)?\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,3}}\))?\s*:\s*\d{{1,5}}"
+    # Nature's issues run to four digits: "Nature. 2018 August ; 560(7720): 644–648".
+    rf"|\b{_ANY_YEAR}(?:\s+[A-Z][a-z]{{2,8}}\.?(?:\s+\d{{1,2}})?)?\s*;\s*\d{{1,4}}\s*(?:\(\d{{1,5}}\))?\s*:\s*\d{{1,5}}"
     # ACM's: volume, issue, (month year), pages: "ACM OOPS Messenger 4,4 (Oct. 1993), 2-27."
     rf"|\b\d{{1,4}}\s*,\s*\d{{1,4}}\s*\((?:[A-Z][a-z]{{2,8}}\.?\s+)?{_ANY_YEAR}\)\s*,?\s*\d{{1,5}}\s*[-\u2013]\s*\d{{1,5}}"
     # ACS's, RSC's and MDPI's line: journal, year, volume, pages or article: "J. Phys. Chem. B 2020, 124, 4567−4578",
@@ -247,6 +248,9 @@ _DOWNLOAD_STAMP = re.compile(
     r"downloaded\s+from|\b(?:downloaded|accessed|retrieved|printed|generated|provided\s+by|this\s+pdf|terms\s+of\s+use|for\s+personal\s+use)\b"
     # PubMed Central's header on an author manuscript dates its deposit: "Author manuscript; available in PMC 2013 February 18."
     r"|\bavailable\s+in\s+PMC\b"
+    # ASCE's library stamps its second line: "No other uses without permission. Copyright (c) 2012. American Society of
+    # Civil Engineers. All rights reserved." under "Downloaded from ascelibrary.org by ... on 07/13/12."
+    r"|\bno\s+other\s+uses\s+without\s+permission\b"
     # A browser's print header or footer: the time of day, "Page 1 of 7".
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\s*(?-i:(?:AM|PM)(?![a-z]))|\bpage\s+\d+\s+of\s+\d+\b"
     # A clock time to the second before a year, as an archive's sheet stamps the day it was made ("Thu Feb 8 11:25:02 2007").
@@ -445,14 +449,17 @@ _APPEARED_IN_PATTERNS = (
     # January/February, 1993. ©ASCE".
     re.compile(rf"\bthis\s+paper\s+is\s+part\s+of\s+the\b(?:[^\n]|\n(?!\n)){{0,200}}?\b{_YEAR}\b", re.IGNORECASE),
     # "Presented at" is also prose ("the method presented in this paper"): only on its own line.
-    re.compile(rf"\bpresented\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE),
+    # A footnote's marker may open the line ("*Presented at ..."); "is presented in (Zhao et al. (2014))" is prose.
+    re.compile(rf"^[^\w\n]{{0,3}}\d{{0,2}}\s*presented\s+(?:in|at)\b[^\n]{{0,80}}?\b{_YEAR}\b", re.IGNORECASE | re.MULTILINE),
     # A permission notice names the venue: "... attribute the work to the author and CIDR 2007."
     re.compile(rf"\b(?:[Pp]ermission\s+to\s+(?:make|copy)|attribute\s+the\s+work)\b[^©]{{0,400}}?\b[A-Z]{{3,}}\s{{1,2}}{_YEAR}\b"),
     # VLDB's notice ends with its venue, the place and year on the next line: "Proceedings of the 20th VLDB
-    # Conference / Santiago, Chile, 1994". A reference would go on after the year (pages).
+    # Conference / Santiago, Chile, 1994"; IFAC's banner has its federation's name between: "Preprints of the 20th
+    # World Congress / The International Federation of Automatic Control / Toulouse, France, July 9-14, 2017". A
+    # reference would go on after the year (pages).
     re.compile(
-        rf"^proceedings\s+of\s+the\s+\d{{1,3}}(?:st|nd|rd|th)\s+[^\n]{{0,60}}?\b(?:conference|symposium|workshop)\b[^\n]{{0,20}}?"
-        rf"(?:\s*\n|,\s*)(?:[^\n\d]{{0,60}},\s*)?{_YEAR}\.?[ \t]*$",
+        rf"^(?:proceedings|preprints)\s+of\s+the\s+\d{{1,3}}(?:st|nd|rd|th)\s+[^\n]{{0,60}}?\b(?:conference|symposium|workshop|congress)\b"
+        rf"[^\n]{{0,20}}?(?:\n[^\n\d]{{0,80}})?(?:\s*\n|,\s*)(?:[^\n]{{0,60}}?,\s*)?{_YEAR}\.?[ \t]*$",
         re.IGNORECASE | re.MULTILINE,
     ),
 )
