@@ -311,16 +311,17 @@ def _stated_years(text: str) -> Iterator[int | None]:
     """
     arxiv = _ARXIV_STAMP.search(text)
     arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
-    # Only the issue date that a publisher's footer prints may come after the stamp, and soon after it (a paper posted
-    # before its issue: "10 Nov 2018" stamped on "Publication date: January 2019").
-    issue = _PUBLICATION_DATE.search(text)
-    issue_year = year_in_range(int(issue.group("year"))) if issue else None
     for year in _years_in_trust_order(text, arxiv_year):
-        after_stamp = bool(year and arxiv_year and year > arxiv_year)
-        if not after_stamp or (
-            year is not None and arxiv_year is not None and year == issue_year and year <= arxiv_year + _ARXIV_TO_ISSUE_YEARS
-        ):
-            yield year
+        if year and arxiv_year and year > arxiv_year and not _issue_after_stamp(text, year, arxiv_year):
+            continue
+        yield year
+
+
+def _issue_after_stamp(text: str, year: int, arxiv_year: int) -> bool:
+    """Whether a year after a page's arXiv stamp is the issue date its publisher's footer prints, soon after the stamp
+    (a paper posted before its issue: "10 Nov 2018" stamped on "Publication date: January 2019")."""
+    issue = _PUBLICATION_DATE.search(text)
+    return issue is not None and year == int(issue.group("year")) and year <= arxiv_year + _ARXIV_TO_ISSUE_YEARS
 
 
 def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | None]:
