@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout, page_text
-from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
+from papergym.core.ingest.metadata import file_year, from_pdf, is_cover_page, read_first_page
+from papergym.core.ingest.metadata.cited_years import estimated_year
 from papergym.core.ingest.metadata.doi_year import without_download_stamps
 from papergym.core.ingest.metadata.pdf import RUNNING_HEAD_SOURCE
 from papergym.core.ingest.ocr import ocr_unavailable_reason, read_scanned_page, without_footnote_mark
@@ -159,6 +160,11 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         # A scan's pages read by OCR give its abstract; its text is not kept as the paper's, being its first pages only.
         sections = split_sections(clean_pages(paper_pages)) if has_text or scanned else []
         abstract = find_abstract(sections, metadata.title)
+        if not metadata.year and has_text:
+            # No page states a year: the latest its references cite, or the file's own when it is no later than one after.
+            estimate = estimated_year(paper_pages, file_year(reader))
+            if estimate:
+                metadata.year, metadata.sources["year"] = estimate
         if not has_text:
             sections = []
         if scanned:

@@ -4436,3 +4436,74 @@ def test_ifacs_banner_dates_the_paper_and_prose_that_presents_a_cited_work_does_
     assert find_year(f"Robust GPS-INS Outlier Accommodation\n{prose}\n{banner}\nCopyright by the\n3633") == 2017
     assert find_year(f"Robust GPS-INS Outlier Accommodation\n{prose}") is None
     assert find_year("A Study of Ranking\n*Presented at the Annual Meeting, Chicago, 1987\nBody text.") == 1987
+
+
+def test_prose_about_a_span_of_publications_dates_nothing_and_acms_footer_does():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    prose = "out of 775 WAVD articles published between January 2008 and June 2019. Our study identified ten categories"
+    footer = ", Vol. 1, No. 1, Article . Publication date: November 2021."
+    assert find_year(f"A Survey of Web Vulnerability Detection\n{prose}\n{footer}") == 2021
+    assert find_year(f"A Survey of Web Vulnerability Detection\n{prose}") is None
+
+
+def test_a_citation_of_a_centuries_old_article_dates_it():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    cover = (
+        "Philosophical Magazine Series 2\nTo cite this article: Robert Brown F.R.S. (1828) XXVII.\nA brief account of"
+        " microscopical observations, Philosophical Magazine Series 2, 4:21, 161-173\nPublished online: 10 Jul 2009."
+    )
+    assert find_year(cover) == 1828
+    # Only in brackets: a page number of that size is no year.
+    assert find_year("To cite this article: J. Roe, Demo Journal 1801, 2019. Body.") == 2019
+
+
+def test_a_digital_commons_cover_dates_the_paper_by_its_citation():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    cover = (
+        "Institutional Knowledge at Singapore Management University\n6-2016\nDeepSense: A GPU-based framework\n"
+        "Follow this and additional works at: http://ink.library.smu.edu.sg/sis_research\nCitation\n"
+        "HUYNH, Loc and BALAN, Rajesh. DeepSense: A GPU-based framework. (2016). WearSys'16: Proceedings of the 2016"
+        " Workshop on Wearable Systems. 25-30.\nAvailable at: http://ink.library.smu.edu.sg/sis_research/3276"
+    )
+    assert find_year(cover) == 2016
+    # The word in running text opens no citation.
+    assert find_year("The citation\nof Smith (2011) shows a trend.") is None
+
+
+def test_chicagos_bracketed_note_outranks_the_day_the_article_went_online():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    notes = (
+        "[ Journal of Labor Economics, 2016, vol. 34, no. 1, pt. 2]\n"
+        "© 2015 by The University of Chicago. All rights reserved. 0734-306X/2016/34S1-0011$10.00\n"
+        "Submitted September 17, 2013; Accepted May 14, 2015; Electronically published December 16, 2015"
+    )
+    # The note stands under the first column, among the page's body lines, not in its banner.
+    body = "".join(f"Between 2000 and 2007, the economy gave back its gains, line {n}.\n" for n in range(12))
+    assert find_year("The US Employment Sag of the 2000s\n" + body + notes + "\n" + body) == 2016
+
+
+def test_an_issue_two_years_after_the_article_went_online_dates_it():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    page = (
+        "Computers & Operations Research 34 (2007) 2964 – 2975\nA genetic algorithm for scheduling\n"
+        "Available online 13 December 2005\n© 2005 Elsevier Ltd. All rights reserved.\ndoi:10.1016/j.cor.2005.11.006"
+    )
+    assert find_year(page, "10.1016/j.cor.2005.11.006") == 2007
+    # A copyright two years before the banner is no online-first date: the banner outranks it only by a year.
+    assert find_year(page.replace("Available online 13 December 2005\n", "")) == 2005
+
+
+def test_a_venues_copyright_a_year_after_a_late_arxiv_stamp_dates_the_paper():
+    from papergym.core.ingest.metadata.doi_year import find_year
+
+    body = "Deep Interest Evolution Network\narXiv:1809.03672v5 [stat.ML] 16 Nov 2018\nAbstract. We model interest.\n"
+    notice = "Copyright © 2019, Association for the Advancement of Artificial Intelligence (www.aaai.org)."
+    assert find_year(body + notice) == 2019
+    # A stamp early in the year is the preprint's date; a copyright two years on is a later typesetting's.
+    assert find_year(body.replace("16 Nov", "16 Mar") + notice) == 2018
+    assert find_year(body + notice.replace("2019", "2020")) == 2018

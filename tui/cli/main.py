@@ -245,6 +245,10 @@ def search(ctx, query, limit, as_json, library_dir):
         click.echo(f"    {snippet}")
 
 
+# What a field's origin means where its name alone would mislead: a year no page prints is an estimate.
+_SOURCE_NOTES = {"references": "estimated: the latest year its references cite"}
+
+
 @cli.command()
 @click.argument("paper_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as one JSON object.")
@@ -266,7 +270,8 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
 
     def sourced(name: str, value):
         """The value with where it came from, when the library knows."""
-        return f"{value}  [{sources[name]}]" if value not in (None, "") and sources.get(name) else value
+        origin = _SOURCE_NOTES.get(sources.get(name), sources.get(name))
+        return f"{value}  [{origin}]" if value not in (None, "") and origin else value
 
     duplicate = duplicate_label(paper)
     fields = [

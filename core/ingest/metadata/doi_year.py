@@ -121,25 +121,26 @@ _PUBLICATION_DATE_WORDS = r"publication\s+date(?=\s*:)"
 _PUBLICATION_DATE = re.compile(rf"\b{_PUBLICATION_DATE_WORDS}\s*:\s*(?:{_MONTH}\s*)?(?:\d{{1,2}},?\s*)?{_YEAR}\b", re.IGNORECASE)
 # A paper posted to arXiv before its issue came out: the issue's date is at most this many years after the stamp's.
 _ARXIV_TO_ISSUE_YEARS = 1
+# A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
+# Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
+# as "@" ("@ 1993 Association for Computational Linguistics"), Blackwell's Adv fonts as "#" or "&" opening a line
+# ("#2000 Blackwell Science Ltd", "& 1999 Royal Statistical Society").
+_COPYRIGHT_YEAR = re.compile(
+    rf"(?:©|\(c\)|\bcopyright|ª\s?(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
+    re.IGNORECASE,
+)
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
     # A working paper's latest revision: "First version: February 2017 / This version: January 2019".
     re.compile(rf"\b(?:this|current|latest|revised)\s+(?:version|draft)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
     # Not "published in PNAS since 1995", the start of a span, nor running text about other work ("four works,
-    # each published in 1939", "published by Mood in 1951").
+    # each published in 1939", "published by Mood in 1951", "775 articles published between January 2008 and June 2019").
     re.compile(
-        rf"\b(?:(?-i:P)ublished|published(?!\s+(?:in|by)\b)|available\s+online|issue\s+date|{_PUBLICATION_DATE_WORDS})(?:\s+online)?\b"
+        rf"\b(?:(?-i:P)ublished|published(?!\s+(?:in|by|between|from|during|before|after|until|over)\b)|available\s+online|issue\s+date|{_PUBLICATION_DATE_WORDS})(?:\s+online)?\b"
         rf"(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b",
         re.IGNORECASE,
     ),
-    # A copyright over several years ("© 1990,1991,1992") dates the paper by the last of them.
-    # Cell Press's Mac-encoded "©" reads as "ª" ("February 21, 2012ª2012 Elsevier Ltd"); old ACL scans read it
-    # as "@" ("@ 1993 Association for Computational Linguistics"), Blackwell's Adv fonts as "#" or "&" opening a line
-    # ("#2000 Blackwell Science Ltd", "& 1999 Royal Statistical Society").
-    re.compile(
-        rf"(?:©|\(c\)|\bcopyright|ª\s?(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
-        re.IGNORECASE,
-    ),
+    _COPYRIGHT_YEAR,
     # The holder before the year: "© Springer Nature Switzerland AG 2019", "© The Royal Society 2010".
     re.compile(rf"©\s*[^\n\d©]{{1,60}}?\b{_YEAR}\b"),
 )
@@ -157,8 +158,9 @@ _HISTORY_YEAR_PATTERNS = (
     # May 29. 1948.)"), PNAS by the day its editor communicated it ("Communicated by Jane Roe, May 3, 2001").
     re.compile(rf"\b(?:received|communicated)\b[^\n]{{0,40}}?\b{_YEAR}\b", re.IGNORECASE),
 )
-# An issue comes out at most this many years after the manuscript was received.
+# An issue comes out at most this many years after the manuscript was received, or after the article went online.
 _HISTORY_TO_ISSUE_YEARS = 4
+_ONLINE_TO_ISSUE_YEARS = 2
 # A journal or series line names its year: "Sci. 12 (2024) 1-4", "Letters in
 # Biochemistry (2023) 5:107", "Vol. 12, 2024", "Technical Reports, 2021".
 _JOURNAL_LINE_YEAR = re.compile(
@@ -198,6 +200,9 @@ _ARTICLE_REFERENCE = re.compile(
     rf"|^[A-Z][\w.&' -]*[A-Za-z.],\s*\d{{1,4}}\s*\(\d{{1,3}}\)\s*,\s*{_ANY_YEAR}\s*,\s*e?\d{{1,6}}(?:\s*[-\u2013]\s*\d{{1,6}})?"
     # Annual Reviews': "Annu. Rev. Psychol. 2020. 71:1–25".
     rf"|^[A-Z][\w.&' -]*[A-Za-z.]\s+{_ANY_YEAR}\.\s*\d{{1,4}}\s*:\s*\d{{1,6}}\s*[-\u2013]\s*\d{{1,6}}"
+    # The University of Chicago Press's note under the first column, in brackets: "[Journal of Labor Economics, 2016, vol.
+    # 34, no. 1, pt. 2]".
+    rf"|^\[\s*[A-Z][\w.&' -]*[A-Za-z.],\s*{_ANY_YEAR},\s*vol\.\s*\d{{1,4}},\s*no\.\s*\d"
     # Nature Portfolio's footer: journal | (year) volume:article: "npj Digital Medicine | (2026) 9:20".
     rf"|\|\s*\({_ANY_YEAR}\)\s*\d{{1,4}}\s*:\s*\d{{1,6}}\b"
     # Elsevier's footer or header: journal, volume, (year), pages: "Cognition 158 (2017) 33–43".
@@ -264,7 +269,11 @@ def without_download_stamps(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if not _DOWNLOAD_STAMP.search(line))
 
 
-_ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+[A-Z][a-z]{{2}}\s+{_YEAR}\b")
+_ARXIV_STAMP = re.compile(rf"arXiv:\s*[\w./-]+\s*(?:\[[^\]]*\])?\s*\d{{1,2}}\s+(?P<month>[A-Z][a-z]{{2}})\s+{_YEAR}\b")
+# A preprint posted in a year's last months may print its venue's copyright of the next year (AAAI's and ACM's
+# January conferences: "Copyright © 2019, Association for the Advancement of Artificial Intelligence" on a paper
+# stamped "16 Nov 2018").
+_LATE_MONTHS = ("Sep", "Oct", "Nov", "Dec")
 
 
 def find_year(text: str, doi: str | None = None) -> int | None:
@@ -292,7 +301,7 @@ def find_year(text: str, doi: str | None = None) -> int | None:
     # an archive's cover (HAL's "To cite this version:") also prints the day it was deposited, years later, in a banner.
     cited = _CITE_AS.search(text)
     if cited:
-        return year_in_range(int(cited.group("year")))
+        return int(cited.group("old_year")) if cited.group("old_year") else year_in_range(int(cited.group("year")))
     stated = (year for year in _stated_years(text) if year is not None)
     first = next(stated, None)
     registered = year_of_doi(doi) if doi else None
@@ -311,17 +320,24 @@ def _stated_years(text: str) -> Iterator[int | None]:
     """
     arxiv = _ARXIV_STAMP.search(text)
     arxiv_year = year_in_range(int(arxiv.group("year"))) if arxiv else None
+    late_stamp = arxiv is not None and arxiv.group("month") in _LATE_MONTHS
     for year in _years_in_trust_order(text, arxiv_year):
-        if year and arxiv_year and year > arxiv_year and not _issue_after_stamp(text, year, arxiv_year):
+        if year and arxiv_year and year > arxiv_year and not _issue_after_stamp(text, year, arxiv_year, late_stamp):
             continue
         yield year
 
 
-def _issue_after_stamp(text: str, year: int, arxiv_year: int) -> bool:
+def _issue_after_stamp(text: str, year: int, arxiv_year: int, late_stamp: bool = False) -> bool:
     """Whether a year after a page's arXiv stamp is the issue date its publisher's footer prints, soon after the stamp
-    (a paper posted before its issue: "10 Nov 2018" stamped on "Publication date: January 2019")."""
+    (a paper posted before its issue: "10 Nov 2018" stamped on "Publication date: January 2019"), or, for a stamp
+    in a year's last months (``late_stamp``), the next year's copyright of the venue it was posted ahead of."""
+    if year > arxiv_year + _ARXIV_TO_ISSUE_YEARS:
+        return False
     issue = _PUBLICATION_DATE.search(text)
-    return issue is not None and year == int(issue.group("year")) and year <= arxiv_year + _ARXIV_TO_ISSUE_YEARS
+    if issue is not None and year == int(issue.group("year")):
+        return True
+    copyright_line = _COPYRIGHT_YEAR.search(text)
+    return late_stamp and copyright_line is not None and year == int(copyright_line.group("year"))
 
 
 def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | None]:
@@ -333,8 +349,11 @@ def _years_in_trust_order(text: str, arxiv_year: int | None) -> Iterator[int | N
             year = year_in_range(int(match.group("year")))
             # A journal banner's issue year outranks a copyright date up to a year before it (online first, printed
             # next year), and the day a manuscript was received or accepted, which may be years before the issue.
+            # An article online first may wait two years for its issue ("Computers & Operations Research 34 (2007)
+            # 2964–2975" over "Available online 13 December 2005").
             history_date = pattern in _HISTORY_YEAR_PATTERNS
-            if year and journal_year and 0 < journal_year - year <= (_HISTORY_TO_ISSUE_YEARS if history_date else 1):
+            lead = _HISTORY_TO_ISSUE_YEARS if history_date else _ONLINE_TO_ISSUE_YEARS if "online" in match.group(0).lower() else 1
+            if year and journal_year and 0 < journal_year - year <= lead:
                 yield journal_year
             if year and history_date:
                 # A manuscript's history is the least year of its issue: a later year that an issue line or the
@@ -369,9 +388,10 @@ _DOI_WITH_YEAR = re.compile(
     r"|^10\.\d{4,9}/s\d{5}-0(?P<short_year>\d\d)-\d",
     re.IGNORECASE,
 )
-# The year a DOI names and the year its paper came out: equal, or the next year (an article registered in December
-# appears in January's issue).
-DOI_TO_ISSUE_YEARS = 1
+# The year a DOI names and the year its paper came out: equal, or up to two years on (an article registered in
+# December appears in January's issue; one online first may wait two years for its issue: "10.1016/j.cor.2005.11.006"
+# in "Computers & Operations Research 34 (2007) 2964–2975").
+DOI_TO_ISSUE_YEARS = 2
 
 
 def year_of_doi(doi: str) -> int | None:
@@ -427,9 +447,12 @@ def _year_of_two_digits(short: int) -> int | None:
 # "Citation: Smith J (2019) ...", "Reference: Chuttur M.Y. (2009).". A plural "References" heading is a list.
 _CITE_AS = re.compile(
     # Elsevier's accepted manuscript labels the journal's code and the article's number "Reference: TAML 62".
-    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$)))"
+    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$))"
+    # A Digital Commons (bepress) repository's cover heads the citation with the word alone on its line.
+    rf"|(?:^|(?<=\n))citation[ \t]*\n)"
     # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
-    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)",
+    # Taylor & Francis's archive reaches back centuries: "To cite this article: Robert Brown (1828) XXVII. A brief account".
+    rf"[^©]{{0,400}}?(?:\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)|\((?P<old_year>1[6-8]\d\d)\))",
     re.IGNORECASE,
 )
 # A paper saying where it appeared: "This paper appeared in Proceedings, STOC 1996".

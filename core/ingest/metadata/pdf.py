@@ -481,6 +481,14 @@ def _safe(read: Any, default: Any) -> Any:
         return default
 
 
+def file_year(reader: Any) -> int | None:
+    """The year the PDF file was made (Info's CreationDate, else XMP's CreateDate), or None."""
+    for embedded in (from_info(_safe(lambda: _info_dict(reader), None)), from_xmp(_safe(lambda: _xmp_bytes(reader), None))):
+        if embedded.year and embedded.year_is_file_date:
+            return embedded.year
+    return None
+
+
 def _info_dict(reader: Any) -> dict[str, Any]:
     """The Info dictionary with its indirect values resolved."""
     info = reader.metadata

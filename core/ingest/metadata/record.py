@@ -20,7 +20,8 @@ class Metadata:
     year_is_file_date: bool = field(default=False, compare=False)
     # Where each field came from: "layout", "text", "info", "xmp", "doi-pattern", "doi" (a year the DOI names),
     # "citation" (the names of the citation page 1 prints for itself, or the year of one that quotes the title) or
-    # "page-2" (read off the paper's page after a cover sheet) or "running-head" (names a later page's running head gives).
+    # "page-2" (read off the paper's page after a cover sheet), "running-head" (names a later page's running head gives)
+    # or "references" (a year estimated from the latest year the references cite, where no page prints one).
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
