@@ -4469,8 +4469,10 @@ def test_a_digital_commons_cover_dates_the_paper_by_its_citation():
         " Workshop on Wearable Systems. 25-30.\nAvailable at: http://ink.library.smu.edu.sg/sis_research/3276"
     )
     assert find_year(cover) == 2016
-    # The word in running text opens no citation.
+    # The word in running text opens no citation, nor does ResearchGate's count of citations.
     assert find_year("The citation\nof Smith (2011) shows a trend.") is None
+    research_gate = "Stock Price Prediction: A Review\nArticle \u00b7 January 2018\nCITATION\n1\nREADS\n804\n3 authors, including:\n"
+    assert find_year(research_gate + "All content following this page was uploaded by Mittal Darji on 19 July 2019.") == 2018
 
 
 def test_chicagos_bracketed_note_outranks_the_day_the_article_went_online():

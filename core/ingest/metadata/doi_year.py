@@ -448,8 +448,9 @@ def _year_of_two_digits(short: int) -> int | None:
 _CITE_AS = re.compile(
     # Elsevier's accepted manuscript labels the journal's code and the article's number "Reference: TAML 62".
     rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$))"
-    # A Digital Commons (bepress) repository's cover heads the citation with the word alone on its line.
-    rf"|(?:^|(?<=\n))citation[ \t]*\n)"
+    # A Digital Commons (bepress) repository's cover heads the citation with the word alone on its line (not
+    # ResearchGate's count: "CITATION / 1 / READS / 804").
+    rf"|(?:^|(?<=\n))(?-i:Citation)[ \t]*\n(?=[ \t]*[^\W\d_]))"
     # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
     # Taylor & Francis's archive reaches back centuries: "To cite this article: Robert Brown (1828) XXVII. A brief account".
     rf"[^©]{{0,400}}?(?:\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)|\((?P<old_year>1[6-8]\d\d)\))",
