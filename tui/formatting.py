@@ -24,3 +24,15 @@ def truncate(text: str, width: int) -> str:
 def percent(value: float | None, missing: str = "-") -> str:
     """A share (0.25) as a percentage with one decimal ("25.0%"), or ``missing`` when there is none."""
     return missing if value is None else f"{100 * value:.1f}%"
+
+
+# What a metadata field's origin means where its name alone would mislead: a year no page prints is an estimate.
+_SOURCE_NOTES = {
+    "references": "estimated: the latest year its references cite",
+    "file-date": "estimated: the year its file was made, within a year of its latest reference",
+}
+
+
+def source_label(source: str) -> str:
+    """How the library names where a metadata field came from ("layout", "xmp", ...), spelt out for an estimate."""
+    return _SOURCE_NOTES.get(source, source)

@@ -38,8 +38,8 @@ def test_without_a_heading_the_later_pages_are_read():
 
 def test_the_file_year_wins_within_a_year_of_the_latest_reference():
     pages = [FIRST_PAGE, BODY, REFERENCES]
-    assert estimated_year(pages, 2009, this_year=2026) == (2009, "info")
-    assert estimated_year(pages, 2008, this_year=2026) == (2008, "info")
+    assert estimated_year(pages, 2009, this_year=2026) == (2009, "file-date")
+    assert estimated_year(pages, 2008, this_year=2026) == (2008, "file-date")
     # A file made years later is a scan or a copy: the latest reference is the estimate, never the scan's day.
     assert estimated_year(pages, 2019, this_year=2026) == (2008, "references")
     assert estimated_year(pages, None, this_year=2026) == (2008, "references")
@@ -57,23 +57,28 @@ def test_an_imported_paper_that_prints_no_year_gets_the_estimate(tmp_path):
     assert (paper.year, paper.sources["year"]) == (2008, "references")
     path.write_bytes(text_pdf(pages, info={"CreationDate": "D:20090102"}))
     paper = extract_pdf(str(path))
-    assert (paper.year, paper.sources["year"]) == (2009, "info")
+    assert (paper.year, paper.sources["year"]) == (2009, "file-date")
     # A year page 1 prints is never replaced by the estimate.
     pages[0] = [*pages[0], "Published 12 March 2011"]
     path.write_bytes(text_pdf(pages, info={"CreationDate": "D:20210102"}))
     assert extract_pdf(str(path)).year == 2011
 
 
-def test_show_says_an_estimated_year_is_an_estimate(library):
+def test_show_and_the_app_say_an_estimated_year_is_an_estimate(library):
     from click.testing import CliRunner
     from papergym.core.library import PaperRecord
+    from papergym.tui.app.screens.paper import describe_paper
     from papergym.tui.cli.main import cli
 
-    record = PaperRecord(
-        id="c" * 64, status="ok", filename="wires.pdf", source_path="/wires.pdf", size_bytes=1, title="Heat in wires", year=2008
-    )
-    record.sources = {"title": "layout", "year": "references"}
-    library.add_paper(record, None)
-    output = CliRunner().invoke(cli, ["show", "cccc", "--library", str(library.folder)]).output
-    assert "2008  [estimated: the latest year its references cite]" in output
-    assert "Heat in wires  [layout]" in output
+    for prefix, origin in (("c", "references"), ("d", "file-date")):
+        record = PaperRecord(
+            id=prefix * 64, status="ok", filename="wires.pdf", source_path="/wires.pdf", size_bytes=1, title="Heat in wires", year=2008
+        )
+        record.sources = {"title": "layout", "year": origin}
+        library.add_paper(record, None)
+    shown = CliRunner().invoke(cli, ["show", "cccc", "--library", str(library.folder)]).output
+    assert "2008  [estimated: the latest year its references cite]" in shown
+    assert "Heat in wires  [layout]" in shown
+    shown = CliRunner().invoke(cli, ["show", "dddd", "--library", str(library.folder)]).output
+    assert "2008  [estimated: the year its file was made, within a year of its latest reference]" in shown
+    assert "year estimated: the latest year its references cite" in describe_paper(library.paper("cccc"))

@@ -39,7 +39,7 @@ PAPER = {
     "duplicate_match": ("str?", "what linked it: doi or title"),
     "sources": (
         "object",
-        "per metadata field, where it came from: layout, info, xmp, doi-pattern, doi (a year the DOI names), citation (the citation page 1 prints for itself), text, page-2, running-head (names a later page's running head gives), references (a year estimated from the latest year the paper's references cite, where no page prints one), ocr (read off a scanned page by OCR) or user",
+        "per metadata field, where it came from: layout, info, xmp, doi-pattern, doi (a year the DOI names), citation (the citation page 1 prints for itself), text, page-2, running-head (names a later page's running head gives), references (a year estimated from the latest year the paper's references cite, where no page prints one), file-date (the year the file was made, within a year of that latest reference), ocr (read off a scanned page by OCR) or user",
     ),
 }
 PAPER_WITH_ABSTRACT = PAPER | {"abstract": ("str?", "the abstract")}

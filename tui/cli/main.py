@@ -20,6 +20,7 @@ from papergym.tui.cli.models import models
 from papergym.tui.cli.queue import queue_command
 from papergym.tui.cli.topics import topics
 from papergym.tui.cli.train import runs, train
+from papergym.tui.formatting import source_label
 from papergym.tui.terminal_text import printable
 
 
@@ -245,10 +246,6 @@ def search(ctx, query, limit, as_json, library_dir):
         click.echo(f"    {snippet}")
 
 
-# What a field's origin means where its name alone would mislead: a year no page prints is an estimate.
-_SOURCE_NOTES = {"references": "estimated: the latest year its references cite"}
-
-
 @cli.command()
 @click.argument("paper_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper as one JSON object.")
@@ -270,8 +267,8 @@ def show(ctx, paper_id, as_json, with_text, library_dir):
 
     def sourced(name: str, value):
         """The value with where it came from, when the library knows."""
-        origin = _SOURCE_NOTES.get(sources.get(name), sources.get(name))
-        return f"{value}  [{origin}]" if value not in (None, "") and origin else value
+        origin = sources.get(name)
+        return f"{value}  [{source_label(origin)}]" if value not in (None, "") and origin else value
 
     duplicate = duplicate_label(paper)
     fields = [

@@ -38,7 +38,8 @@ _FILE_AFTER_REFERENCE_YEARS = 1
 _FIRST_PDF_YEAR = 1993
 # Where the year came from, in `papergym show`: the latest year the references cite.
 REFERENCES_SOURCE = "references"
-FILE_DATE_SOURCE = "info"
+# ... or the year the file was made, within a year of the latest reference.
+FILE_DATE_SOURCE = "file-date"
 
 
 def latest_cited_year(pages: Sequence[str], ceiling: int) -> int | None:

@@ -21,7 +21,8 @@ class Metadata:
     # Where each field came from: "layout", "text", "info", "xmp", "doi-pattern", "doi" (a year the DOI names),
     # "citation" (the names of the citation page 1 prints for itself, or the year of one that quotes the title) or
     # "page-2" (read off the paper's page after a cover sheet), "running-head" (names a later page's running head gives)
-    # or "references" (a year estimated from the latest year the references cite, where no page prints one).
+    # "references" (a year estimated from the latest year the references cite, where no page prints one) or "file-date"
+    # (the year the file was made, within a year of that latest reference).
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from papergym.core.errors import PapergymError
 from papergym.core.library import duplicate_label
 from papergym.core.questions.store import list_questions
 from papergym.tui.app.messages import LibraryChanged
+from papergym.tui.formatting import source_label
 from rich.markup import escape
 from rich.text import Text
 from textual import on
@@ -40,7 +41,7 @@ def describe_paper(paper: dict) -> str:
     ]
     sources = paper.get("sources") or {}
     if sources:
-        lines.append("[dim]from: " + escape(" · ".join(f"{name} {source}" for name, source in sources.items())) + "[/dim]")
+        lines.append("[dim]from: " + escape(" · ".join(f"{name} {source_label(source)}" for name, source in sources.items())) + "[/dim]")
     return "\n".join(lines)
 
 
