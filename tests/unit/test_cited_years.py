@@ -24,14 +24,16 @@ def test_the_latest_year_the_reference_list_cites():
     # Years above the ceiling (the day the file was made) are no reference's; too few years make no reference list.
     assert latest_cited_year(pages, ceiling=2005) is None
     assert latest_cited_year([FIRST_PAGE, BODY, REFERENCES.replace("2008", "1990")], ceiling=2026) is None
-    # Page 1 (its banners and stamps) is never read, nor a plot's axis ("2016" alone on its line), nor a download stamp.
-    stamped = REFERENCES + "Downloaded from example.org on 3 May 2019.\n"
+    # Page 1 (its banners and stamps) is never read, nor a download stamp, nor an arXiv number.
+    stamped = REFERENCES + "[5] E. Roe, arXiv:1912.01703.\nDownloaded from example.org on 3 May 2019.\n"
     assert latest_cited_year(["Received 2020.", BODY, stamped], ceiling=2026) == 2008
 
 
-def test_without_a_heading_the_later_pages_are_read():
-    notes = REFERENCES.replace("References\n", "")
+def test_without_a_heading_the_later_pages_years_in_brackets_are_read():
+    notes = "Heat flows (Smith 1990) as (Doe, 1995a) found. Copper (Low 2001) and wires (Poe, 2008).\n"
     assert latest_cited_year([FIRST_PAGE, notes], ceiling=2026) == 2008
+    # Not a plot's axis ("2016" alone on its line), nor a sentence that ends in a year.
+    assert latest_cited_year([FIRST_PAGE, BODY + "\n" + notes + "By 2025, demand doubles."], ceiling=2026) == 2008
     # After a heading, only the list is read: a later year in the body before it is the topic, not a reference.
     assert latest_cited_year([FIRST_PAGE, "The crisis of 2012, as we show.\n" + REFERENCES], ceiling=2026) == 2008
 

@@ -4442,6 +4442,8 @@ def test_prose_about_a_span_of_publications_dates_nothing_and_acms_footer_does()
     from papergym.core.ingest.metadata.doi_year import find_year
 
     prose = "out of 775 WAVD articles published between January 2008 and June 2019. Our study identified ten categories"
+    body = "".join(f"Web applications hold data, line {n}.\n" for n in range(12))
+    assert find_year(f"A Survey of Web Vulnerability Detection\n{body}Published between January 2008 and June 2019, most\n{body}") is None
     footer = ", Vol. 1, No. 1, Article . Publication date: November 2021."
     assert find_year(f"A Survey of Web Vulnerability Detection\n{prose}\n{footer}") == 2021
     assert find_year(f"A Survey of Web Vulnerability Detection\n{prose}") is None
@@ -4455,8 +4457,9 @@ def test_a_citation_of_a_centuries_old_article_dates_it():
         " microscopical observations, Philosophical Magazine Series 2, 4:21, 161-173\nPublished online: 10 Jul 2009."
     )
     assert find_year(cover) == 1828
-    # Only in brackets: a page number of that size is no year.
+    # Only in brackets after the names: a page number of that size, or an old work the title names, is no year.
     assert find_year("To cite this article: J. Roe, Demo Journal 1801, 2019. Body.") == 2019
+    assert find_year("To cite this version: Jane Roe. On Euler's paper (1736) and graphs. Discrete Math, 2019.") == 2019
 
 
 def test_a_digital_commons_cover_dates_the_paper_by_its_citation():
@@ -4469,8 +4472,10 @@ def test_a_digital_commons_cover_dates_the_paper_by_its_citation():
         " Workshop on Wearable Systems. 25-30.\nAvailable at: http://ink.library.smu.edu.sg/sis_research/3276"
     )
     assert find_year(cover) == 2016
-    # The word in running text opens no citation, nor does ResearchGate's count of citations.
+    assert find_year(cover.replace("\nCitation\n", "\nRecommended Citation\n")) == 2016
+    # The word opens no citation in running text, in a title, or off such a cover, nor does ResearchGate's count.
     assert find_year("The citation\nof Smith (2011) shows a trend.") is None
+    assert find_year("Citation\nRecommendation with Graph Networks\nAs (Smith, 2011) showed.") is None
     research_gate = "Stock Price Prediction: A Review\nArticle \u00b7 January 2018\nCITATION\n1\nREADS\n804\n3 authors, including:\n"
     assert find_year(research_gate + "All content following this page was uploaded by Mittal Darji on 19 July 2019.") == 2018
 
@@ -4496,8 +4501,18 @@ def test_an_issue_two_years_after_the_article_went_online_dates_it():
         "Available online 13 December 2005\n© 2005 Elsevier Ltd. All rights reserved.\ndoi:10.1016/j.cor.2005.11.006"
     )
     assert find_year(page, "10.1016/j.cor.2005.11.006") == 2007
-    # A copyright two years before the banner is no online-first date: the banner outranks it only by a year.
+    # A known limit: without the online date, a copyright two years before the banner wins (the banner outranks a
+    # copyright by a year only, as a copyright that far back is more often a reprint's banner than a late issue).
     assert find_year(page.replace("Available online 13 December 2005\n", "")) == 2005
+    # A year two after the DOI's counts only as the banner's: a later arXiv stamp or version is not the issue.
+    doi = "doi:10.1016/j.jcp.2017.05.012"
+    assert (
+        find_year(
+            f"A Fast Solver\nThis version: March 2019\nJournal of Computational Physics 344 (2017) 1–20\n{doi}", "10.1016/j.jcp.2017.05.012"
+        )
+        == 2017
+    )
+    assert find_year(f"A Fast Solver\narXiv:1705.01234v3 [math.NA] 5 Mar 2019\n{doi}", "10.1016/j.jcp.2017.05.012") == 2017
 
 
 def test_a_venues_copyright_a_year_after_a_late_arxiv_stamp_dates_the_paper():

@@ -129,6 +129,8 @@ _COPYRIGHT_YEAR = re.compile(
     rf"(?:©|\(c\)|\bcopyright|ª\s?(?=\d)|@(?=\s?(?:19|20)\d\d\s+[A-Z])|(?<![^\n])[#&]\s?(?=(?:19|20)\d\d\s+[A-Z][a-z]))\s*(?:©\s*)?(?:(?:{_YEAR_DIGITS})\s*[,\u2013-]\s*)*{_YEAR}\b",
     re.IGNORECASE,
 )
+# Words that open a span of time in prose: "775 articles published between January 2008 and June 2019".
+_SPAN_WORDS = r"between|from|during|before|after|until|over"
 # Ordered from the year closest to publication to the one furthest from it.
 _EXPLICIT_YEAR_PATTERNS = (
     # A working paper's latest revision: "First version: February 2017 / This version: January 2019".
@@ -136,7 +138,7 @@ _EXPLICIT_YEAR_PATTERNS = (
     # Not "published in PNAS since 1995", the start of a span, nor running text about other work ("four works,
     # each published in 1939", "published by Mood in 1951", "775 articles published between January 2008 and June 2019").
     re.compile(
-        rf"\b(?:(?-i:P)ublished|published(?!\s+(?:in|by|between|from|during|before|after|until|over)\b)|available\s+online|issue\s+date|{_PUBLICATION_DATE_WORDS})(?:\s+online)?\b"
+        rf"\b(?:(?-i:P)ublished(?!\s+(?:{_SPAN_WORDS})\b)|published(?!\s+(?:in|by|{_SPAN_WORDS})\b)|available\s+online|issue\s+date|{_PUBLICATION_DATE_WORDS})(?:\s+online)?\b"
         rf"(?:(?!\bsince\b)[^\n]){{0,40}}?\b{_YEAR}\b",
         re.IGNORECASE,
     ),
@@ -214,6 +216,16 @@ _ARTICLE_REFERENCE = re.compile(
 def _matched_year(match: re.Match[str]) -> int | None:
     """The year a pattern of several ways to print one matched: the first of its groups that took part."""
     return year_in_range(int(next(year for year in match.groups() if year)))
+
+
+def _own_reference_year_on_page(text: str) -> int | None:
+    """The year of the first line of a page that is an article's reference with volume and pages ("Computers &
+    Operations Research 34 (2007) 2964–2975"), a journal's statement of its own article, or None."""
+    for line in nonblank_lines(text):
+        match = _ARTICLE_REFERENCE.search(line)
+        if match and "et al" not in line:
+            return _matched_year(match)
+    return None
 
 
 def own_reference_year(text: str) -> int | None:
@@ -299,15 +311,24 @@ def find_year(text: str, doi: str | None = None) -> int | None:
     text = without_download_stamps(text)
     # How the page says to cite the paper is its own statement of where and when it appeared, whatever the DOI says;
     # an archive's cover (HAL's "To cite this version:") also prints the day it was deposited, years later, in a banner.
-    cited = _CITE_AS.search(text)
+    old = _CITED_CENTURIES_AGO.search(text)
+    if old:
+        return int(old.group("year"))
+    cited = _CITE_AS.search(text) or (_REPOSITORY_CITATION.search(text) if _REPOSITORY_COVER.search(text) else None)
     if cited:
-        return int(cited.group("old_year")) if cited.group("old_year") else year_in_range(int(cited.group("year")))
+        return year_in_range(int(cited.group("year")))
     stated = (year for year in _stated_years(text) if year is not None)
     first = next(stated, None)
     registered = year_of_doi(doi) if doi else None
     if first is None or registered is None:
         return first  # without a stated year, the DOI's is the last resort, after the PDF's own fields
-    in_span = (year for year in chain([first], stated) if registered <= year <= registered + DOI_TO_ISSUE_YEARS)
+    own = _own_reference_year_on_page(text)
+    in_span = (
+        year
+        for year in chain([first], stated)
+        if registered <= year <= registered + DOI_TO_ISSUE_YEARS
+        or (year == own and registered <= year <= registered + _ONLINE_TO_ISSUE_YEARS)
+    )
     return next(in_span, registered)
 
 
@@ -388,10 +409,10 @@ _DOI_WITH_YEAR = re.compile(
     r"|^10\.\d{4,9}/s\d{5}-0(?P<short_year>\d\d)-\d",
     re.IGNORECASE,
 )
-# The year a DOI names and the year its paper came out: equal, or up to two years on (an article registered in
-# December appears in January's issue; one online first may wait two years for its issue: "10.1016/j.cor.2005.11.006"
-# in "Computers & Operations Research 34 (2007) 2964–2975").
-DOI_TO_ISSUE_YEARS = 2
+# The year a DOI names and the year its paper came out: equal, or the next year (an article registered in December
+# appears in January's issue). The year of the article's own reference line may be one more (an article online first waits for
+# its issue: "10.1016/j.cor.2005.11.006" in "Computers & Operations Research 34 (2007) 2964–2975").
+DOI_TO_ISSUE_YEARS = 1
 
 
 def year_of_doi(doi: str) -> int | None:
@@ -448,14 +469,18 @@ def _year_of_two_digits(short: int) -> int | None:
 _CITE_AS = re.compile(
     # Elsevier's accepted manuscript labels the journal's code and the article's number "Reference: TAML 62".
     rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$))"
-    # A Digital Commons (bepress) repository's cover heads the citation with the word alone on its line (not
-    # ResearchGate's count: "CITATION / 1 / READS / 804").
-    rf"|(?:^|(?<=\n))(?-i:Citation)[ \t]*\n(?=[ \t]*[^\W\d_]))"
+    rf")"
     # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
-    # Taylor & Francis's archive reaches back centuries: "To cite this article: Robert Brown (1828) XXVII. A brief account".
-    rf"[^©]{{0,400}}?(?:\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)|\((?P<old_year>1[6-8]\d\d)\))",
+    rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)",
     re.IGNORECASE,
 )
+# Taylor & Francis's archive reaches back centuries, its citation giving the names and then the year: "To cite this
+# article: Robert Brown F.R.S. (1828) XXVII. A brief account"; years this old are read nowhere else.
+_CITED_CENTURIES_AGO = re.compile(r"\bto\s+cite\s+this\s+article:\s*[^\n()]{1,120}\((?P<year>1[6-8]\d\d)\)", re.IGNORECASE)
+# A Digital Commons (bepress) repository's cover heads the citation with the word alone on its line ("Citation",
+# "Recommended Citation"), not ResearchGate's count ("CITATION / 1 / READS / 804"), nor a title that opens with it.
+_REPOSITORY_COVER = re.compile(r"\bFollow\s+this\s+and\s+additional\s+works\s+at\b")
+_REPOSITORY_CITATION = re.compile(rf"^(?:Recommended\s+)?Citation[ \t]*\n(?=[ \t]*[^\W\d_])[^©]{{0,400}}?\b{_YEAR}(?=[.,;)])", re.MULTILINE)
 # A paper saying where it appeared: "This paper appeared in Proceedings, STOC 1996".
 _APPEARED_IN_PATTERNS = (
     # The note may run over three lines of a footnote, in a Type 3 font whose words pypdf splits ("App ears in Pro ceedings

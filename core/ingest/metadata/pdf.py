@@ -482,7 +482,7 @@ def _safe(read: Any, default: Any) -> Any:
 
 
 def file_year(reader: Any) -> int | None:
-    """The year the PDF file was made (Info's CreationDate, else XMP's CreateDate), or None."""
+    """The year the PDF file was made (Info's CreationDate, else its ModDate, else XMP's CreateDate), or None."""
     for embedded in (from_info(_safe(lambda: _info_dict(reader), None)), from_xmp(_safe(lambda: _xmp_bytes(reader), None))):
         if embedded.year and embedded.year_is_file_date:
             return embedded.year
