@@ -29,11 +29,12 @@ def test_the_latest_year_the_reference_list_cites():
     assert latest_cited_year(["Received 2020.", BODY, stamped], ceiling=2026) == 2008
 
 
-def test_without_a_heading_the_later_pages_years_in_brackets_are_read():
-    notes = "Heat flows (Smith 1990) as (Doe, 1995a) found. Copper (Low 2001) and wires (Poe, 2008).\n"
+def test_without_a_heading_the_later_pages_cited_years_are_read():
+    notes = "Heat flows (Smith 1990) as Doe found, Phys. Rev. 12, 1-9, 1995. Copper (Low 2001) and wires (Poe, 2008).\n"
     assert latest_cited_year([FIRST_PAGE, notes], ceiling=2026) == 2008
-    # Not a plot's axis ("2016" alone on its line), nor a sentence that ends in a year.
-    assert latest_cited_year([FIRST_PAGE, BODY + "\n" + notes + "By 2025, demand doubles."], ceiling=2026) == 2008
+    # Not a plot's axis ("2016" alone on its line); a sentence's year of its topic only up to the ceiling.
+    assert latest_cited_year([FIRST_PAGE, BODY + "\n" + notes], ceiling=2026) == 2008
+    assert latest_cited_year([FIRST_PAGE, notes + "By 2025, demand doubles."], ceiling=2021) == 2008
     # After a heading, only the list is read: a later year in the body before it is the topic, not a reference.
     assert latest_cited_year([FIRST_PAGE, "The crisis of 2012, as we show.\n" + REFERENCES], ceiling=2026) == 2008
 
