@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from papergym.core.ingest.clean import clean_pages, decode_glyph_codes
 from papergym.core.ingest.layout import PageLayout, page_text
-from papergym.core.ingest.metadata import file_year, from_pdf, is_cover_page, read_first_page
+from papergym.core.ingest.metadata import from_pdf, is_cover_page, read_first_page
 from papergym.core.ingest.metadata.cited_years import estimated_year
 from papergym.core.ingest.metadata.doi_year import without_download_stamps
 from papergym.core.ingest.metadata.pdf import RUNNING_HEAD_SOURCE
@@ -162,7 +162,7 @@ def _extract(path: str, max_pages: int, clock: TaskClock | None) -> ExtractedPap
         abstract = find_abstract(sections, metadata.title)
         if not metadata.year and has_text:
             # No page states a year: the latest its references cite, or the file's own when it is no later than one after.
-            estimate = estimated_year(paper_pages, file_year(reader))
+            estimate = estimated_year(paper_pages, metadata.file_year)
             if estimate:
                 metadata.year, metadata.sources["year"] = estimate
         if not has_text:

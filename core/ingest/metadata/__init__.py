@@ -15,18 +15,7 @@ this package, and `from_pdf` combines them field by field:
 
 from papergym.core.ingest.metadata.embedded import from_info, from_xmp
 from papergym.core.ingest.metadata.page import from_first_page, from_layout
-from papergym.core.ingest.metadata.pdf import file_year, from_pdf, is_cover_page, read_first_page
+from papergym.core.ingest.metadata.pdf import from_pdf, is_cover_page, read_first_page
 from papergym.core.ingest.metadata.record import Metadata, merge
 
-__all__ = [
-    "Metadata",
-    "file_year",
-    "from_first_page",
-    "from_info",
-    "from_layout",
-    "from_pdf",
-    "from_xmp",
-    "is_cover_page",
-    "merge",
-    "read_first_page",
-]
+__all__ = ["Metadata", "from_first_page", "from_info", "from_layout", "from_pdf", "from_xmp", "is_cover_page", "merge", "read_first_page"]

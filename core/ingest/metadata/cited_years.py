@@ -31,7 +31,7 @@ _REFERENCES_HEADING = re.compile(
 )
 # A year as references print it: closed by a bracket or a stop ("(2019)", "2019.", "2019a,", "2019;"), not a number
 # inside a page range, a DOI or an arXiv number ("arXiv:1912.01703"), nor one alone on its line (a plot's axis).
-_CITED_YEAR = re.compile(r"(?<![\w./:-])(1[6-9]\d\d|20\d\d)[a-z]?(?=[).,;:\]])")
+_CITED_YEAR = re.compile(r"(?<![\w./:-])((?:19|20)\d\d)[a-z]?(?=[).,;:\]])")
 # Fewer distinct years than this is no reference list (a page of results, a paper with a handful of footnotes).
 MIN_CITED_YEARS = 4
 # A file made this many years or fewer after the latest reference is the paper's own typesetting.

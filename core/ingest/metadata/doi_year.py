@@ -322,12 +322,11 @@ def find_year(text: str, doi: str | None = None) -> int | None:
     registered = year_of_doi(doi) if doi else None
     if first is None or registered is None:
         return first  # without a stated year, the DOI's is the last resort, after the PDF's own fields
-    own = _own_reference_year_on_page(text)
     in_span = (
         year
         for year in chain([first], stated)
         if registered <= year <= registered + DOI_TO_ISSUE_YEARS
-        or (year == own and registered <= year <= registered + _ONLINE_TO_ISSUE_YEARS)
+        or (registered <= year <= registered + _ONLINE_TO_ISSUE_YEARS and year == _own_reference_year_on_page(text))
     )
     return next(in_span, registered)
 
@@ -348,7 +347,7 @@ def _stated_years(text: str) -> Iterator[int | None]:
         yield year
 
 
-def _issue_after_stamp(text: str, year: int, arxiv_year: int, late_stamp: bool = False) -> bool:
+def _issue_after_stamp(text: str, year: int, arxiv_year: int, late_stamp: bool) -> bool:
     """Whether a year after a page's arXiv stamp is the issue date its publisher's footer prints, soon after the stamp
     (a paper posted before its issue: "10 Nov 2018" stamped on "Publication date: January 2019"), or, for a stamp
     in a year's last months (``late_stamp``), the next year's copyright of the venue it was posted ahead of."""
@@ -468,8 +467,7 @@ def _year_of_two_digits(short: int) -> int | None:
 # "Citation: Smith J (2019) ...", "Reference: Chuttur M.Y. (2009).". A plural "References" heading is a list.
 _CITE_AS = re.compile(
     # Elsevier's accepted manuscript labels the journal's code and the article's number "Reference: TAML 62".
-    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$))"
-    rf")"
+    rf"\b(?:reference\s+format\b|to\s+cite\s+this\b|cite\s+(?:this\s+\w+\s+)?(?:\w+\s+){{0,2}}as\b|(?:reference|citation)\s*:(?!\s*[A-Z]{{2,10}}\s*\d{{1,6}}\s*(?:\n|$)))"
     # IOP's "To cite this article: Xiaoying Wei et al 2023 ECS Adv. 2 040502": the year before the journal's name.
     rf"[^©]{{0,400}}?\b{_YEAR}(?=[.,;)]|\s+(?-i:[A-Z])[A-Za-z]*\.?\s)",
     re.IGNORECASE,

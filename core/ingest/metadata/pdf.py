@@ -135,6 +135,7 @@ def from_pdf(
         if page.year:
             page.sources["year"] = "citation"
     combined = _combine(page, xmp, info, first_text)
+    combined.file_year = next((embedded.year for embedded in (info, xmp) if embedded.year and embedded.year_is_file_date), None)
     if not combined.authors and not cover and second_text:
         # An old journal's names may be set where no rule finds them on page 1, but its running head repeats them.
         combined.authors = running_head_authors(second_text, first_text)
@@ -479,14 +480,6 @@ def _safe(read: Any, default: Any) -> Any:
         return read()
     except Exception:
         return default
-
-
-def file_year(reader: Any) -> int | None:
-    """The year the PDF file was made (Info's CreationDate, else its ModDate, else XMP's CreateDate), or None."""
-    for embedded in (from_info(_safe(lambda: _info_dict(reader), None)), from_xmp(_safe(lambda: _xmp_bytes(reader), None))):
-        if embedded.year and embedded.year_is_file_date:
-            return embedded.year
-    return None
 
 
 def _info_dict(reader: Any) -> dict[str, Any]:

@@ -18,6 +18,9 @@ class Metadata:
     journal: str | None = field(default=None, compare=False)
     # Whether the year is the day the file was made (Info CreationDate, XMP CreateDate), not a publication date.
     year_is_file_date: bool = field(default=False, compare=False)
+    # The year the file was made (Info's CreationDate, else its ModDate, else XMP's CreateDate), whatever the year
+    # field holds: what a year estimated for a paper that prints none is checked against.
+    file_year: int | None = field(default=None, compare=False)
     # Where each field came from: "layout", "text", "info", "xmp", "doi-pattern", "doi" (a year the DOI names),
     # "citation" (the names of the citation page 1 prints for itself, or the year of one that quotes the title) or
     # "page-2" (read off the paper's page after a cover sheet), "running-head" (names a later page's running head gives)
